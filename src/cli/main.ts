@@ -1,0 +1,53 @@
+// `tinyseek`: the command-line entry. Each subcommand lives in its own file and is a thin wrapper over
+// the library; this file only dispatches and turns usage errors into one line and exit code 2.
+import { UsageError } from './args.ts';
+import type { Command, IO } from './command.ts';
+import { commands } from './registry.ts';
+
+export const processIO: IO = {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+function topHelp(list: Command[]): string {
+  const width = Math.max(...list.map((c) => c.name.length)) + 2;
+  return [
+    'tinyseek — DeepSeek-V3 and R1 in miniature, on toy arithmetic, on a laptop CPU',
+    '',
+    'Usage: tinyseek <command> [options]',
+    '',
+    'Commands:',
+    ...list.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'tinyseek <command> --help' for a command's options.",
+  ].join('\n') + '\n';
+}
+
+export async function main(argv: string[], io: IO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.out(topHelp(commands));
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io.out('tinyseek 0.1.0\n');
+    return 0;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  try {
+    if (!cmd) throw new UsageError(`unknown command '${name}' (run 'tinyseek --help' for the list)`);
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`tinyseek: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof Error && e.name === 'InputError') {
+      // Bad files and configs: the message names the file and what is wrong.
+      io.err(`tinyseek: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
