@@ -1,0 +1,115 @@
+// The seam between math and hardware: a small set of forward-only kernels plus alloc / read / free.
+//
+// Autograd (src/core) and the model never touch storage: they call these kernels, and gradients are
+// written once, beside each op, in terms of other kernels. Every kernel writes into a preallocated `out`
+// and has a fixed reduction order, so any backend that follows the CPU reference gives the same numbers
+// (the CPU backend in ./cpu is the living definition of every kernel). Host reads happen only through
+// `read`, which is async so that a GPU backend can map its buffers.
+
+export type DType = 'float32' | 'float64' | 'int32';
+export type HostArray = Float32Array | Float64Array | Int32Array;
+
+/** Backend-owned memory. Opaque outside the backend that made it. */
+export interface Storage {
+  readonly dtype: DType;
+  readonly length: number;
+}
+
+/** Elementwise maps. `*Scalar` ops take the kernel's `scalar` argument: out = f(x, scalar). */
+export type UnaryOp =
+  | 'copy' | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'square' | 'recip'
+  | 'sigmoid' | 'tanh' | 'relu' | 'silu' | 'siluGrad' | 'sin' | 'cos'
+  | 'addScalar' | 'mulScalar' | 'powScalar' | 'maxScalar' | 'minScalar' | 'eqScalar' | 'neScalar' | 'gtScalar';
+
+/** Elementwise zips with broadcasting. Comparisons give 1 or 0. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'eq' | 'gt';
+
+export type ReduceOp = 'sum' | 'max';
+
+/** A strided view: element at multi-index i is at offset + Σ i[d]·strides[d]. Stride 0 broadcasts. */
+export interface View {
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+}
+
+/** C[b] = op(A[b]) · op(B[b]) for b < batch, with A [m,k] (or [k,m] if transA), B [k,n] (or [n,k] if transB). */
+export interface MatmulLayout {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+  /** Elements between consecutive batch entries; 0 reuses the same matrix for every entry. */
+  aBatchStride: number;
+  bBatchStride: number;
+}
+
+/**
+ * Rows of length n: softmax over each row. `causal` masks column j of row r when
+ * j > (r mod tq) + offset (query t attends to keys 0..t+offset), as in decoder attention with a KV cache.
+ */
+export interface SoftmaxOptions {
+  log: boolean;
+  causal?: { tq: number; offset: number };
+}
+
+/**
+ * Rotary position embedding over x viewed as [rows, heads, dim] where row r has position pos[r].
+ * cos/sin are tables [maxPos, dim/2]. 'interleaved' rotates pairs (2i, 2i+1) (DeepSeek reference code);
+ * 'half' rotates (i, i + dim/2) (HF Llama/DeepSeek layout). `inverse` rotates by −θ (the backward pass).
+ */
+export interface RopeLayout {
+  rows: number;
+  heads: number;
+  dim: number;
+  style: 'interleaved' | 'half';
+  inverse: boolean;
+}
+
+export interface AdamWHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** 1-based step for bias correction. */
+  step: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  alloc(dtype: DType, length: number): Storage;
+  fromHost(dtype: DType, data: ArrayLike<number>): Storage;
+  /** Copy to the host. The only way numbers leave a backend. */
+  read(s: Storage): Promise<HostArray>;
+  /** Synchronous read, only for backends whose memory is host memory (the CPU); others throw. */
+  readSync(s: Storage): HostArray;
+  free(s: Storage): void;
+
+  fill(out: Storage, value: number): void;
+  unary(op: UnaryOp, x: Storage, out: Storage, scalar?: number): void;
+  /** out[i] = op(a[view a at i], b[view b at i]) over `shape`; out is contiguous. */
+  binary(op: BinaryOp, a: Storage, aView: View, b: Storage, bView: View, out: Storage): void;
+  /** x viewed as [outer, n, inner] → out [outer, inner], reducing in order j = 0..n−1. */
+  reduce(op: ReduceOp, x: Storage, out: Storage, outer: number, n: number, inner: number): void;
+  /** Copy a strided view of src into a strided view of dst (both over the same shape). */
+  copy(src: Storage, srcView: View, dst: Storage, dstView: View): void;
+  matmul(a: Storage, b: Storage, out: Storage, layout: MatmulLayout): void;
+  /**
+   * out[o, j, :] = src[o, idx[o·idxOuterStride + j], :] for src [outer, n, inner], idx of `count` per outer.
+   * idxOuterStride is `count` (an index per outer row) or 0 (one shared index list, e.g. an embedding).
+   */
+  gather(src: Storage, idx: Storage, out: Storage, outer: number, n: number, count: number, inner: number, idxOuterStride: number): void;
+  /** dst[o, idx[o·s + j], :] += src[o, j, :], in order o, j: the transpose of gather. */
+  scatterAdd(dst: Storage, idx: Storage, src: Storage, outer: number, n: number, count: number, inner: number, idxOuterStride: number): void;
+  /** Largest k of each row of length n, in descending order; ties go to the lower index. */
+  topk(x: Storage, values: Storage, indices: Storage, rows: number, n: number, k: number): void;
+  softmax(x: Storage, out: Storage, rows: number, n: number, opts: SoftmaxOptions): void;
+  /** out = x · rstd · w per row; rstd[r] = 1/sqrt(mean(x[r]²) + eps) is also written. */
+  rmsnorm(x: Storage, w: Storage, out: Storage, rstd: Storage, rows: number, n: number, eps: number): void;
+  rope(x: Storage, pos: Storage, cos: Storage, sin: Storage, out: Storage, layout: RopeLayout): void;
+  /** One AdamW step in place on param, m, v (decoupled weight decay, bias-corrected moments). */
+  adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void;
+}

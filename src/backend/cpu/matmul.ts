@@ -1,0 +1,122 @@
+// Matrix multiply on the CPU: the naive reference and the one fast kernel.
+//
+//   C[i, j] = Σ_p A[i, p] · B[p, j],  summed in order p = 0..k−1 in a float64 register, stored once.
+//
+// The fast kernel packs B into 4-column panels and A into 4-row panels (contiguous along p, whatever the
+// transposes), then keeps a 4×4 block of C in 16 local registers while streaming p. Every element is
+// still one sequential float64 sum over p, so the fast kernel, the naive loop, and any split of the rows
+// across threads give bit-identical results. `rowBlockRange` lets a worker compute only its slice.
+import type { MatmulLayout } from '../backend.ts';
+
+type F = Float32Array | Float64Array;
+
+/** Element (i, p) of op(A) for batch entry `base`. */
+function aIndex(L: MatmulLayout, base: number, i: number, p: number): number {
+  return L.transA ? base + p * L.m + i : base + i * L.k + p;
+}
+function bIndex(L: MatmulLayout, base: number, p: number, j: number): number {
+  return L.transB ? base + j * L.k + p : base + p * L.n + j;
+}
+
+/** The textbook triple loop: the reference the fast kernel is tested and benchmarked against. */
+export function matmulNaive(a: F, b: F, c: F, L: MatmulLayout): void {
+  for (let e = 0; e < L.batch; e++) {
+    const aBase = e * L.aBatchStride;
+    const bBase = e * L.bBatchStride;
+    const cBase = e * L.m * L.n;
+    for (let i = 0; i < L.m; i++) {
+      for (let j = 0; j < L.n; j++) {
+        let acc = 0;
+        for (let p = 0; p < L.k; p++) acc += a[aIndex(L, aBase, i, p)]! * b[bIndex(L, bBase, p, j)]!;
+        c[cBase + i * L.n + j] = acc;
+      }
+    }
+  }
+}
+
+/** Number of 4-row blocks over all batch entries: the unit of work split between threads. */
+export function rowBlocks(L: MatmulLayout): number {
+  return L.batch * Math.ceil(L.m / 4);
+}
+
+/** Pack op(B) of one batch entry into panels of 4 columns: bp[(jb·k + p)·4 + c] = B[p, 4·jb + c] (0 beyond n). */
+function packB(b: F, L: MatmulLayout, base: number, bp: Float64Array): void {
+  const { k, n } = L;
+  const panels = Math.ceil(n / 4);
+  for (let jb = 0; jb < panels; jb++) {
+    for (let c = 0; c < 4; c++) {
+      const j = jb * 4 + c;
+      let o = jb * k * 4 + c;
+      if (j >= n) {
+        for (let p = 0; p < k; p++, o += 4) bp[o] = 0;
+      } else if (L.transB) {
+        const src = base + j * k;
+        for (let p = 0; p < k; p++, o += 4) bp[o] = b[src + p]!;
+      } else {
+        let src = base + j;
+        for (let p = 0; p < k; p++, o += 4, src += n) bp[o] = b[src]!;
+      }
+    }
+  }
+}
+
+/** Pack 4 rows of op(A) starting at row i0: ap[p·4 + r] = A[i0 + r, p] (0 beyond m). */
+function packA(a: F, L: MatmulLayout, base: number, i0: number, ap: Float64Array): void {
+  const { k, m } = L;
+  for (let r = 0; r < 4; r++) {
+    const i = i0 + r;
+    let o = r;
+    if (i >= m) {
+      for (let p = 0; p < k; p++, o += 4) ap[o] = 0;
+    } else if (L.transA) {
+      let src = base + i;
+      for (let p = 0; p < k; p++, o += 4, src += m) ap[o] = a[src]!;
+    } else {
+      const src = base + i * k;
+      for (let p = 0; p < k; p++, o += 4) ap[o] = a[src + p]!;
+    }
+  }
+}
+
+/**
+ * The fast kernel over row blocks [blockStart, blockEnd) of the flattened (batch, 4-row block) space.
+ * Scratch panels are passed in so that a worker reuses its own.
+ */
+export function matmulBlocked(a: F, b: F, c: F, L: MatmulLayout, blockStart = 0, blockEnd = rowBlocks(L)): void {
+  const { m, k, n } = L;
+  if (m === 0 || n === 0) return;
+  const perBatch = Math.ceil(m / 4);
+  const panels = Math.ceil(n / 4);
+  const bp = new Float64Array(panels * k * 4);
+  const ap = new Float64Array(k * 4);
+  let packedBatch = -1;
+  for (let blk = blockStart; blk < blockEnd; blk++) {
+    const e = Math.floor(blk / perBatch);
+    const i0 = (blk % perBatch) * 4;
+    if (e !== packedBatch && (packedBatch < 0 || L.bBatchStride !== 0)) packB(b, L, e * L.bBatchStride, bp);
+    packedBatch = e;
+    packA(a, L, e * L.aBatchStride, i0, ap);
+    const cBase = e * m * n;
+    const rows = Math.min(4, m - i0);
+    for (let jb = 0; jb < panels; jb++) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let bo = jb * k * 4;
+      for (let p4 = 0; p4 < k * 4; p4 += 4, bo += 4) {
+        const a0 = ap[p4]!, a1 = ap[p4 + 1]!, a2 = ap[p4 + 2]!, a3 = ap[p4 + 3]!;
+        const b0 = bp[bo]!, b1 = bp[bo + 1]!, b2 = bp[bo + 2]!, b3 = bp[bo + 3]!;
+        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+      }
+      const j0 = jb * 4;
+      const cols = Math.min(4, n - j0);
+      const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+      for (let r = 0; r < rows; r++) {
+        const o = cBase + (i0 + r) * n + j0;
+        for (let cc = 0; cc < cols; cc++) c[o + cc] = block[r * 4 + cc]!;
+      }
+    }
+  }
+}

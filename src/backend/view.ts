@@ -1,0 +1,16 @@
+// Strided views over contiguous row-major memory (the `View` the copy and binary kernels take).
+import type { View } from './backend.ts';
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d]!;
+  }
+  return s;
+}
+
+export function contiguousView(shape: readonly number[], offset = 0): View {
+  return { shape, strides: contiguousStrides(shape), offset };
+}
