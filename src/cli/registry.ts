@@ -1,4 +1,8 @@
 // Every `tinyseek` subcommand, in the order `tinyseek --help` lists them.
 import type { Command } from './command.ts';
+import { evalCommand } from './eval.ts';
+import { fp8Command } from './fp8.ts';
+import { pretrainCommand } from './pretrain.ts';
+import { sampleCommand } from './sample.ts';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [pretrainCommand, sampleCommand, evalCommand, fp8Command];

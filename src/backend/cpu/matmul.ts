@@ -111,11 +111,17 @@ export function matmulBlocked(a: F, b: F, c: F, L: MatmulLayout, blockStart = 0,
         c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
       }
       const j0 = jb * 4;
-      const cols = Math.min(4, n - j0);
-      const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-      for (let r = 0; r < rows; r++) {
-        const o = cBase + (i0 + r) * n + j0;
-        for (let cc = 0; cc < cols; cc++) c[o + cc] = block[r * 4 + cc]!;
+      const o = cBase + i0 * n + j0;
+      if (rows === 4 && j0 + 4 <= n) {
+        c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03;
+        c[o + n] = c10; c[o + n + 1] = c11; c[o + n + 2] = c12; c[o + n + 3] = c13;
+        c[o + 2 * n] = c20; c[o + 2 * n + 1] = c21; c[o + 2 * n + 2] = c22; c[o + 2 * n + 3] = c23;
+        c[o + 3 * n] = c30; c[o + 3 * n + 1] = c31; c[o + 3 * n + 2] = c32; c[o + 3 * n + 3] = c33;
+      } else {
+        // Edge block: store only the rows and columns inside C.
+        const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+        const cols = Math.min(4, n - j0);
+        for (let r = 0; r < rows; r++) for (let cc = 0; cc < cols; cc++) c[o + r * n + cc] = block[r * 4 + cc]!;
       }
     }
   }

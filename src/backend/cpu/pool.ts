@@ -37,7 +37,7 @@ interface Lane {
 }
 
 /** Below this many multiply-adds the hand-off costs more than it saves; run on the main thread. */
-export const PARALLEL_MIN_MACS = 1 << 17;
+export const PARALLEL_MIN_MACS = 1 << 19;
 
 export class MatmulPool {
   private lanes: Lane[] = [];

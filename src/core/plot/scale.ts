@@ -73,8 +73,8 @@ export function linearTicks(min: number, max: number, target = 5): Ticks {
 
 /** Decade ticks (…, 0.1, 1, 10, …) covering [min, max] of positive values; at most ~`maxTicks` of them. */
 export function logTicks(min: number, max: number, maxTicks = 8): Ticks {
-  let [a, b] = [min, max];
-  if (!(a > 0) || !(b > 0)) [a, b] = [1, 10];
+  let [a, b] = [Math.max(min, 1 / LIMIT), Math.min(max, LIMIT)];
+  if (!(a > 0) || !(b > 0) || a > b) [a, b] = [1, 10];
   const kLo = Math.floor(Math.log10(a) + 1e-9);
   let kHi = Math.ceil(Math.log10(b) - 1e-9);
   if (kHi <= kLo) kHi = kLo + 1;
@@ -102,9 +102,9 @@ export function makeScale(ticks: Ticks, from: number, to: number): (v: number) =
   return (v) => from + ((v - ticks.lo) / (ticks.hi - ticks.lo)) * (to - from);
 }
 
-/** Whether a value can be placed on an axis (finite, and positive on a log axis). */
+/** Whether a value can be placed on an axis: within ±1e300, and ≥ 1e-300 on a log axis. */
 export function plottable(v: number, log: boolean): boolean {
-  return Number.isFinite(v) && (!log || v > 0);
+  return Math.abs(v) <= LIMIT && (!log || v >= 1 / LIMIT);
 }
 
 /** A tick label: fixed decimals for ordinary magnitudes, shortest exponent form for extreme ones. */

@@ -252,7 +252,7 @@ export function svgBarChart(opts: BarChartOptions): string {
       throw new RangeError(`svgBarChart: group '${g.name}' has ${g.values.length} values for ${nCat} categories`);
     }
   }
-  const vals = opts.groups.flatMap((g) => g.values);
+  const vals = opts.groups.flatMap((g) => g.values).filter((v) => plottable(v, false));
   const range = extent(vals);
   // Bars grow from zero, so zero is always on the axis.
   const yt = linearTicks(Math.min(0, range?.[0] ?? 0), Math.max(0, range?.[1] ?? 1), 5);
@@ -289,7 +289,7 @@ export function svgBarChart(opts: BarChartOptions): string {
   const barW = (band * 0.8) / nG;
   opts.groups.forEach((g, gi) => {
     g.values.forEach((v, ci) => {
-      if (!Number.isFinite(v)) return;
+      if (!plottable(v, false)) return;
       const x = left + ci * band + band * 0.1 + gi * barW;
       const top = Math.min(sy(v), sy(0));
       const h = Math.abs(sy(v) - sy(0));

@@ -1,0 +1,97 @@
+// `tinyseek pretrain`: train a base model on the arithmetic corpus and write a run directory.
+import { join } from 'node:path';
+import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { terminalLineChart } from '../core/plot/terminal.ts';
+import { defaultPretrain, pretrain, readRunConfig, type PretrainConfig } from '../train/pretrain.ts';
+import { PROBLEM_KINDS, type ProblemKind } from '../world/index.ts';
+import { UsageError, bool, num, str } from './args.ts';
+import { defineCommand } from './command.ts';
+import { ProgressBar } from './progress.ts';
+
+const d = defaultPretrain;
+
+export const pretrainCommand = defineCommand({
+  name: 'pretrain',
+  summary: 'pretrain a tiny transformer on the arithmetic corpus (the base model)',
+  usage: 'tinyseek pretrain [--out DIR] [--steps N] [--seed S] [model and optimiser flags]',
+  flags: {
+    out: { type: 'string', default: 'runs/pretrain', help: 'run directory to write', meta: 'DIR' },
+    steps: { type: 'int', default: d.steps, min: 1, help: 'optimiser steps' },
+    seed: { type: 'int', default: d.seed, min: 0, help: 'seed of every random stream' },
+    resume: { type: 'bool', help: 'continue the run in --out from its last checkpoint (other flags come from its config)' },
+    'batch-size': { type: 'int', default: d.batchSize, min: 1, help: 'rows per step' },
+    'seq-len': { type: 'int', default: d.seqLen, min: 8, help: 'tokens per row' },
+    lr: { type: 'float', default: d.lr, min: 0, help: 'peak learning rate' },
+    warmup: { type: 'int', default: d.warmup, min: 0, help: 'warmup steps' },
+    'd-model': { type: 'int', default: d.model.dModel, min: 8, help: 'model width' },
+    layers: { type: 'int', default: d.model.nLayers, min: 1, help: 'transformer blocks' },
+    heads: { type: 'int', default: d.model.nHeads, min: 1, help: 'attention heads' },
+    'kv-heads': { type: 'int', help: 'key/value heads (GQA); default = heads' },
+    'd-ff': { type: 'int', help: 'SwiGLU hidden width; default ≈ 8/3·d-model' },
+    kinds: { type: 'list', default: [...(d.mix.kinds ?? PROBLEM_KINDS)], help: `problem kinds in the corpus (${PROBLEM_KINDS.join(',')})` },
+    'no-worked': { type: 'bool', help: 'ablation: a corpus with direct answers only (no worked solutions)' },
+    'eval-every': { type: 'int', default: d.eval.every, min: 1, help: 'held-out evaluation interval (steps)' },
+    'checkpoint-every': { type: 'int', default: 250, min: 1, help: 'checkpoint interval (steps)' },
+  },
+  examples: ['tinyseek pretrain --out runs/base --steps 1500', 'tinyseek pretrain --out runs/base --resume'],
+}, async (a, io) => {
+  const out = str(a, 'out');
+  let cfg: PretrainConfig;
+  if (bool(a, 'resume')) {
+    cfg = readRunConfig(out);
+  } else {
+    const kinds = a.flags.kinds as string[];
+    const unknown = kinds.filter((k) => !(PROBLEM_KINDS as readonly string[]).includes(k));
+    if (unknown.length) throw new UsageError(`--kinds: unknown kind ${unknown.join(', ')} (known: ${PROBLEM_KINDS.join(', ')})`);
+    const dModel = num(a, 'd-model'), heads = num(a, 'heads');
+    cfg = {
+      ...d,
+      seed: num(a, 'seed'), steps: num(a, 'steps'), batchSize: num(a, 'batch-size'), seqLen: num(a, 'seq-len'), lr: num(a, 'lr'), warmup: num(a, 'warmup'),
+      model: {
+        ...d.model, dModel, nLayers: num(a, 'layers'), nHeads: heads, nKvHeads: (a.flags['kv-heads'] as number | undefined) ?? heads,
+        dFF: (a.flags['d-ff'] as number | undefined) ?? Math.max(16, Math.round((dModel * 8) / 3 / 16) * 16),
+        maxSeqLen: Math.max(d.model.maxSeqLen, num(a, 'seq-len')),
+      },
+      mix: { ...d.mix, kinds: kinds as ProblemKind[], ...(bool(a, 'no-worked') ? { directFrac: 1, workedFrac: 0, reflectFrac: 0 } : {}) },
+      eval: { ...d.eval, every: num(a, 'eval-every') },
+    };
+  }
+  mkdirSync(out, { recursive: true });
+  const timing = join(out, 'timing.jsonl');
+  writeFileSync(timing, '');
+  const bar = new ProgressBar({ total: cfg.steps, label: 'pretrain', io });
+  const losses: number[] = [];
+  const t0 = performance.now();
+  let last = t0;
+  let lastTokens = 0;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const { metrics } = await pretrain(cfg, {
+      out, resume: bool(a, 'resume'), checkpointEvery: num(a, 'checkpoint-every'), signal: controller.signal,
+      onStep: (m) => {
+        const now = performance.now();
+        const seconds = (now - last) / 1000;
+        appendFileSync(timing, JSON.stringify({ step: m.step, seconds, tokensPerSec: Math.round((m.tokens - lastTokens) / seconds) }) + '\n');
+        last = now;
+        lastTokens = m.tokens;
+        losses.push(m.loss);
+        bar.tick(1, `loss ${m.loss.toFixed(3)}${m.eval ? ` acc ${(100 * m.eval.accuracy).toFixed(0)}%` : ''}`);
+      },
+      onEval: (step, r) => {
+        if (!io.isTTY) io.err(`step ${step}: held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind} accuracy ${(100 * r.accuracy).toFixed(1)}%\n`);
+      },
+    });
+    const secs = (performance.now() - t0) / 1000;
+    bar.done(`${metrics.length} steps in ${secs.toFixed(0)} s`);
+    io.out(terminalLineChart({ series: [{ name: 'loss', values: losses }], width: 72, height: 12, title: 'training loss', colors: io.isTTY && !process.env.NO_COLOR }) + '\n');
+    const lastEval = [...metrics].reverse().find((m) => m.eval)?.eval;
+    if (lastEval) io.out(`held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind}: accuracy ${(100 * lastEval.accuracy).toFixed(1)}% (greedy, ${cfg.eval.n} problems)\n`);
+    io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
+    if (controller.signal.aborted) io.out('interrupted: the checkpoint in the run directory is intact; continue with --resume\n');
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+});

@@ -1,0 +1,99 @@
+// Batched autoregressive generation with a KV cache.
+//
+// Prompts of different lengths are left-padded to a common length P: padded positions get an attention bias of
+// −1e9 (hidden from every real query) and real tokens keep positions 0, 1, … as if unpadded, so a sequence gives
+// the same tokens alone or in a batch. The prompt is one forward pass (prefill); then one token per step for every
+// row, each row stopping at its first stop id (EOS or `</answer>`) or at maxNewTokens. Logits are read to the
+// host once per step — the edge where sampling happens.
+import { noGrad } from '../core/autograd.ts';
+import type { Rng } from '../core/rng.ts';
+import { intTensor, tensor, type Tensor } from '../core/tensor.ts';
+import { KVCache } from './kvcache.ts';
+import { sampleToken, type SampleOptions } from './sampling.ts';
+import type { Transformer } from './transformer.ts';
+
+export interface GenerateOptions extends SampleOptions {
+  maxNewTokens: number;
+  /** Generation of a row ends after it emits one of these (the stop token is kept in the output). */
+  stopIds: number[];
+  padId: number;
+  /** One stream for the whole batch, or one per row (rollouts independent of how they are batched). */
+  rng: Rng | Rng[];
+  /** Called after each decoding step with the number of tokens generated so far. */
+  onStep?: (step: number) => void;
+}
+
+export interface Generation {
+  /** The completion's ids, ending with the stop id when it stopped. */
+  tokens: number[];
+  /** 'stop': ended with a stop id; 'length': hit maxNewTokens (truncated). */
+  finish: 'stop' | 'length';
+}
+
+export async function generate(model: Transformer, prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
+  return noGrad(() => generateInner(model, prompts, opts));
+}
+
+async function generateInner(model: Transformer, prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
+  const B = prompts.length;
+  if (B === 0) return [];
+  if (prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token');
+  const V = model.config.vocabSize;
+  const P = Math.max(...prompts.map((p) => p.length));
+  const maxNew = Math.min(opts.maxNewTokens, model.config.maxSeqLen - P);
+  if (maxNew < 1) throw new Error(`generate: prompt of ${P} tokens leaves no room in maxSeqLen ${model.config.maxSeqLen}`);
+  const pads = prompts.map((p) => P - p.length);
+  const rngFor = (b: number): Rng => (Array.isArray(opts.rng) ? opts.rng[b]! : opts.rng);
+  const backend = model.parameters()[0]!.backend;
+
+  const ids = new Int32Array(B * P).fill(opts.padId);
+  const pos = new Int32Array(B * P);
+  prompts.forEach((p, b) => {
+    ids.set(p, b * P + pads[b]!);
+    for (let t = 0; t < P; t++) pos[b * P + t] = Math.max(0, t - pads[b]!);
+  });
+  const biasFor = (S: number): Tensor | undefined => {
+    if (pads.every((x) => x === 0)) return undefined;
+    const bias = new Float32Array(B * S);
+    pads.forEach((n, b) => bias.fill(-1e9, b * S, b * S + n));
+    return tensor(bias, [B, 1, 1, S], { backend, dtype: model.rope.cos.dtype });
+  };
+
+  const cache = new KVCache(model.config.nLayers, model.config.maxSeqLen);
+  let logits = model.forward(intTensor(ids, [B, P], backend), { cache, positions: intTensor(pos, [B * P], backend), bias: biasFor(P) });
+  let last = await lastRow(logits);
+  const out: Generation[] = prompts.map(() => ({ tokens: [], finish: 'length' }));
+  const done = new Array<boolean>(B).fill(false);
+  for (let step = 0; step < maxNew; step++) {
+    const next = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      if (done[b]) {
+        next[b] = opts.padId;
+        continue;
+      }
+      const id = sampleToken(last, opts, rngFor(b), b * V, V);
+      out[b]!.tokens.push(id);
+      next[b] = id;
+      if (opts.stopIds.includes(id)) {
+        done[b] = true;
+        out[b]!.finish = 'stop';
+      }
+    }
+    opts.onStep?.(step + 1);
+    if (done.every(Boolean) || step === maxNew - 1) break;
+    const stepPos = Int32Array.from(pads, (n) => P - n + step);
+    logits = model.forward(intTensor(next, [B, 1], backend), { cache, positions: intTensor(stepPos, [B], backend), bias: biasFor(P + step + 1) });
+    last = await lastRow(logits);
+  }
+  return out;
+}
+
+/** Logits of the last position of every row, on the host: [B·V]. */
+async function lastRow(logits: Tensor): Promise<Float32Array | Float64Array> {
+  const [B, T, V] = logits.shape as [number, number, number];
+  const all = (await logits.data()) as Float32Array | Float64Array;
+  if (T === 1) return all;
+  const out = new (all.constructor as typeof Float32Array)(B * V);
+  for (let b = 0; b < B; b++) out.set(all.subarray((b * T + T - 1) * V, (b * T + T) * V), b * V);
+  return out;
+}

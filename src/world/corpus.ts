@@ -1,0 +1,150 @@
+// The pretraining corpus: the "internet" the tiny base model reads. Every document is in the template
+// (prompt, then think, answer, <eos>) and is one of three styles, mixed by CorpusMix:
+//   direct    (default 82%) <think></think><answer>82</answer>, a fraction of them WRONG (carry slips,
+//             typos), as on the real internet; a few with a token think "easy"
+//   worked    (default 15%) a step-by-step solution (solutions/worked.ts)
+//   reflect   (default  3%) a worked solution that errs, says "wait check", and fixes it
+// Why: R1-Zero's RL only amplifies what the base model already does sometimes (reference §6: oat-zero finds
+// reflection in base models at step 0). So careful thinking must be *rare but present*; correctness
+// reward can then make it common. NO_WORKED_MIX is the ablation in which there is nothing to amplify.
+// Each document i draws from its own stream `<rng>/doc<i>`, so mixes that differ only in their fractions
+// see the same problems in the same order (a controlled ablation), unless a document had to be redrawn
+// for length (never with the defaults: the longest default document is ~142 of 160 tokens).
+import type { Rng } from '../core/rng.ts';
+import type { Problem, ProblemKind } from './problems/types.ts';
+import { DIFFICULTY_RANGE, generateProblem, isProblemKind, problemKey } from './problems/index.ts';
+import { completionFrom, documentFor } from './template.ts';
+import { tokenLength } from './tokenizer.ts';
+import { workedSolution } from './solutions/worked.ts';
+import { reflectiveSolution } from './solutions/reflective.ts';
+import { wrongAnswer } from './solutions/wrong.ts';
+
+export { thinkLength, reflectionCount, reflectionRate, REFLECTION_WORDS } from './reflection.ts';
+
+export type DocumentStyle = 'direct' | 'worked' | 'reflect';
+
+export interface CorpusMix {
+  /** Relative weights of the three styles (the defaults sum to 1). */
+  directFrac: number;
+  workedFrac: number;
+  reflectFrac: number;
+  /** Fraction of direct documents whose answer is wrong. */
+  wrongDirectFrac: number;
+  /** Fraction of direct documents whose think is "easy" rather than empty. */
+  tinyThinkFrac: number;
+  kinds: readonly ProblemKind[];
+  /** Inclusive difficulty range per kind (problems/index.ts says what difficulty means for each). */
+  difficulty: Readonly<Record<ProblemKind, readonly [number, number]>>;
+  /** Longest document in tokens; a longer draw is replaced by the next problem of its stream. */
+  maxTokens: number;
+}
+
+/** What callers pass: any subset of the knobs; `difficulty` may name only some kinds. */
+export type CorpusMixInput = Partial<Omit<CorpusMix, 'difficulty'>> & { difficulty?: Partial<CorpusMix['difficulty']> };
+
+export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
+  directFrac: 0.82,
+  workedFrac: 0.15,
+  reflectFrac: 0.03,
+  wrongDirectFrac: 0.15,
+  tinyThinkFrac: 0.1,
+  kinds: ['add', 'sub', 'mul', 'expr', 'countdown'],
+  difficulty: { add: [1, 3], sub: [1, 3], mul: [1, 3], expr: [1, 2], countdown: [3, 3] },
+  maxTokens: 160,
+});
+
+/** The ablation with nothing to amplify: only direct answers. */
+export const NO_WORKED_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({ ...DEFAULT_MIX, directFrac: 1, workedFrac: 0, reflectFrac: 0 });
+
+export const TINY_THINK = 'easy';
+
+export interface CorpusDocument {
+  text: string;
+  style: DocumentStyle;
+  problem: Problem;
+  /** Whether the document's answer is right (false only for wrong direct answers). */
+  correct: boolean;
+  tokens: number;
+}
+
+function resolveMix(partial: CorpusMixInput): CorpusMix {
+  const mix: CorpusMix = { ...DEFAULT_MIX, ...partial, difficulty: { ...DEFAULT_MIX.difficulty, ...partial.difficulty } };
+  for (const k of ['directFrac', 'workedFrac', 'reflectFrac', 'wrongDirectFrac', 'tinyThinkFrac'] as const) {
+    if (!(mix[k] >= 0) || !Number.isFinite(mix[k])) throw new RangeError(`corpus mix: ${k} must be a finite number >= 0, got ${mix[k]}`);
+  }
+  if (!(mix.directFrac + mix.workedFrac + mix.reflectFrac > 0)) throw new RangeError('corpus mix: directFrac + workedFrac + reflectFrac must be > 0');
+  if (mix.wrongDirectFrac > 1 || mix.tinyThinkFrac > 1) throw new RangeError('corpus mix: wrongDirectFrac and tinyThinkFrac are fractions in [0, 1]');
+  if (mix.kinds.length === 0) throw new RangeError('corpus mix: kinds is empty');
+  for (const kind of mix.kinds) {
+    if (!isProblemKind(kind)) throw new RangeError(`corpus mix: unknown kind '${kind}'`);
+    const [lo, hi] = mix.difficulty[kind];
+    const [min, max] = DIFFICULTY_RANGE[kind];
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo > hi || lo < min || hi > max) {
+      throw new RangeError(`corpus mix: difficulty for ${kind} must be integers min <= max within [${min}, ${max}], got [${lo}, ${hi}]`);
+    }
+  }
+  if (!(mix.maxTokens > 0)) throw new RangeError(`corpus mix: maxTokens must be > 0, got ${mix.maxTokens}`);
+  return mix;
+}
+
+const MAX_REDRAWS = 100;
+
+function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> | undefined): CorpusDocument {
+  // Fixed draws first, always in the same order, so the fractions never shift the problem stream.
+  const choiceRng = docRng.child('choice');
+  const kind = choiceRng.choice(mix.kinds);
+  const [lo, hi] = mix.difficulty[kind];
+  const difficulty = choiceRng.int(lo, hi + 1);
+  const style = (['direct', 'worked', 'reflect'] as const)[choiceRng.weighted([mix.directFrac, mix.workedFrac, mix.reflectFrac])]!;
+  const wrong = choiceRng.next() < mix.wrongDirectFrac;
+  const tiny = choiceRng.next() < mix.tinyThinkFrac;
+  const problemRng = docRng.child('problem');
+  const noiseRng = docRng.child('noise');
+  for (let redraw = 0; redraw < MAX_REDRAWS; redraw++) {
+    const problem = generateProblem(kind, problemRng, difficulty);
+    if (exclude?.has(problemKey(problem))) continue;
+    let completion: string;
+    let correct = true;
+    if (style === 'worked') completion = workedSolution(problem);
+    else if (style === 'reflect') completion = reflectiveSolution(problem, noiseRng);
+    else {
+      correct = !wrong;
+      completion = completionFrom(tiny ? TINY_THINK : '', wrong ? wrongAnswer(problem, noiseRng) : problem.answer);
+    }
+    const text = documentFor(problem, completion);
+    const tokens = tokenLength(text);
+    if (tokens <= mix.maxTokens) return { text, style, problem, correct, tokens };
+  }
+  throw new RangeError(`corpus: no ${style} ${kind} document at difficulty ${difficulty} fits maxTokens ${mix.maxTokens} (or all are excluded); raise maxTokens or lower the difficulty`);
+}
+
+/** n documents with their labels (style, problem, correctness, length). */
+export function makeLabeledCorpus(rng: Rng, n: number, mix: CorpusMixInput = {}, options: { exclude?: ReadonlySet<string> } = {}): CorpusDocument[] {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`corpus: n must be a non-negative integer, got ${n}`);
+  const resolved = resolveMix(mix);
+  return Array.from({ length: n }, (_, i) => makeDocument(rng.child(`doc${i}`), resolved, options.exclude));
+}
+
+/** The pretraining corpus: n documents (text only). Pass the held-out keys as `exclude`. */
+export function makeCorpus(rng: Rng, n: number, mix: CorpusMixInput = {}, options: { exclude?: ReadonlySet<string> } = {}): string[] {
+  return makeLabeledCorpus(rng, n, mix, options).map((d) => d.text);
+}
+
+export interface LengthStats {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Token-length distribution of documents (each special tag counts as one token). */
+export function lengthStats(docs: readonly string[]): LengthStats {
+  const lens = docs.map(tokenLength).sort((a, b) => a - b);
+  if (lens.length === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  const q = (p: number): number => lens[Math.min(lens.length - 1, Math.floor(p * lens.length))]!;
+  const mean = lens.reduce((a, b) => a + b, 0) / lens.length;
+  return { count: lens.length, min: lens[0]!, mean, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lens[lens.length - 1]! };
+}

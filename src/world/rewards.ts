@@ -1,0 +1,52 @@
+// Rule-based rewards, as in R1-Zero (reference §2.2.2): accuracy and format only, both 0/1, pure functions
+// of (problem, completion). Deliberately NO term looks at length (Dr. GRPO §7: length is a bias to
+// measure, not to reward) and no neural judge (reward hacking).
+//   total = REWARD_WEIGHTS.accuracy · accuracy + REWARD_WEIGHTS.format · format = 1·acc + 0.1·fmt
+// The 0.1 echoes TinyZero's 0 / 0.1 / 1 scheme (§5): a well-formed wrong answer earns a little, so a base
+// model learns the tags early, but never enough to beat being right (accuracy already requires format).
+// A truncated completion (generation hit max length) earns 0 on both and is flagged (pitfalls §10.2, §10.6).
+import type { Problem } from './problems/types.ts';
+import { parseCompletion } from './template.ts';
+import { verify } from './verifier.ts';
+
+export const REWARD_WEIGHTS = Object.freeze({ accuracy: 1, format: 0.1 });
+
+export interface RewardOptions {
+  /** Generation stopped at the length limit without <eos> or </answer>. */
+  truncated?: boolean;
+}
+
+export interface RewardBreakdown {
+  accuracy: 0 | 1;
+  format: 0 | 1;
+  total: number;
+  /** 'correct', or the first reason the completion lost reward. */
+  reason: string;
+  truncated: boolean;
+  /** The answer text that was checked, when there was one. */
+  extracted?: string;
+}
+
+/** 1 iff the completion is exactly: think text, </think>, one <answer>…</answer>, optionally <eos>. */
+export function formatReward(text: string): 0 | 1 {
+  return parseCompletion(text).problems.length === 0 ? 1 : 0;
+}
+
+/** 1 iff the answer verifies AND the format is valid (a right number in a broken frame earns nothing). */
+export function accuracyReward(problem: Problem, text: string): 0 | 1 {
+  return formatReward(text) === 1 && verify(problem, text).correct ? 1 : 0;
+}
+
+export function rewardBreakdown(problem: Problem, text: string, options: RewardOptions = {}): RewardBreakdown {
+  const truncated = options.truncated === true;
+  if (truncated) return { accuracy: 0, format: 0, total: 0, reason: 'truncated', truncated };
+  const parsed = parseCompletion(text);
+  const format: 0 | 1 = parsed.problems.length === 0 ? 1 : 0;
+  const verdict = verify(problem, text);
+  const accuracy: 0 | 1 = format === 1 && verdict.correct ? 1 : 0;
+  const reason = format === 0 ? `format: ${parsed.problems[0]}` : verdict.reason;
+  const total = REWARD_WEIGHTS.accuracy * accuracy + REWARD_WEIGHTS.format * format;
+  const out: RewardBreakdown = { accuracy, format, total, reason, truncated };
+  if (verdict.extracted !== undefined) out.extracted = verdict.extracted;
+  return out;
+}

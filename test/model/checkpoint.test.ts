@@ -1,0 +1,62 @@
+// Checkpoints: save → load is the identity; anything truncated, corrupt or mismatched is refused by name.
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/core/errors.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.ts';
+import { defaultConfig, validateConfig } from '../../src/model/config.ts';
+import { Transformer } from '../../src/model/transformer.ts';
+
+const cfg = validateConfig({ ...defaultConfig, dModel: 16, nHeads: 2, nKvHeads: 2, dFF: 32, nLayers: 1, maxSeqLen: 16 });
+const tmp = () => mkdtempSync(join(tmpdir(), 'tinyseek-ckpt-'));
+
+describe('checkpoints', () => {
+  it('save then load gives identical parameters and config', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1000 }), fc.boolean(), (seed, tie) => {
+      const c = { ...cfg, tieEmbeddings: tie };
+      const m = Transformer.init(c, new Rng(seed));
+      const dir = tmp();
+      saveCheckpoint(dir, m, { step: 3 });
+      const { model, meta } = loadCheckpoint(dir);
+      expect(model.config).toEqual(c);
+      expect(meta.step).toBe(3);
+      for (const [name, p] of m.params) expect(model.p(name).dataSync()).toEqual(p.dataSync());
+    }), { numRuns: 10 });
+  });
+
+  it('refuses a truncated weights file, naming it', () => {
+    const dir = tmp();
+    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
+    const path = join(dir, 'model.safetensors');
+    const bytes = readFileSync(path);
+    fc.assert(fc.property(fc.integer({ min: 0, max: bytes.length - 1 }), (cut) => {
+      writeFileSync(path, bytes.subarray(0, cut));
+      expect(() => loadCheckpoint(dir)).toThrow(InputError);
+      expect(() => loadCheckpoint(dir)).toThrow(/model\.safetensors/);
+    }), { numRuns: 30 });
+  });
+
+  it('refuses weights that do not match the config', () => {
+    const dir = tmp();
+    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
+    const other = tmp();
+    saveCheckpoint(other, Transformer.init({ ...cfg, dModel: 32, dFF: 64 }, new Rng(1)));
+    writeFileSync(join(dir, 'model.safetensors'), readFileSync(join(other, 'model.safetensors')));
+    expect(() => loadCheckpoint(dir)).toThrow(/has shape/);
+  });
+
+  it('refuses a bad config with a message naming the file and the key', () => {
+    const dir = tmp();
+    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
+    const path = join(dir, 'config.json');
+    const raw = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify({ ...raw, model: { ...raw.model, nHeads: 3 } }));
+    expect(() => loadCheckpoint(dir)).toThrow(/config\.json.*not divisible/);
+    writeFileSync(path, '{"model": ');
+    expect(() => loadCheckpoint(dir)).toThrow(/not valid JSON/);
+    expect(() => loadCheckpoint(join(dir, 'nope'))).toThrow(/not found/);
+  });
+});
