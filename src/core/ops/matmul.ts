@@ -7,6 +7,7 @@
 import type { MatmulLayout } from '../../backend/backend.ts';
 import { record } from '../autograd.ts';
 import { Tensor, empty } from '../tensor.ts';
+import { reshape } from './shape.ts';
 
 export interface MatmulOptions {
   transA?: boolean;
@@ -56,4 +57,11 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     a.requiresGrad ? sumBatch(ta ? mm(b, tb, g, true, outLead) : mm(g, false, b, !tb, outLead), a.shape) : null,
     b.requiresGrad ? sumBatch(tb ? mm(g, true, a, ta, outLead) : mm(a, !ta, g, false, outLead), b.shape) : null,
   ]);
+}
+
+/** A linear layer y = x·Wᵀ with W stored [out, in] (HF layout): x [..., in] → [..., out]. */
+export function linearT(x: Tensor, w: Tensor): Tensor {
+  const rows = x.size / x.dim(-1);
+  const y = matmul(reshape(x, [rows, x.dim(-1)]), w, { transB: true });
+  return x.ndim === 2 ? y : reshape(y, [...x.shape.slice(0, -1), w.dim(0)]);
 }
