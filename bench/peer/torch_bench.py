@@ -1,0 +1,83 @@
+"""PyTorch eager on the CPU: the same two configs as bench/train.ts, for the side-by-side table.
+
+Prints one JSON object: {"torch": version, "threads": n, "configs": [{"name", "train_tok_s", "sample_tok_s"}]}.
+Run by bench/index.ts when python3 with torch is present; the same architecture as tinyseek's dense model
+(pre-RMSNorm, RoPE, causal MHA, SwiGLU, tied head), written here independently.
+"""
+import json, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+torch.manual_seed(0)
+
+class Block(nn.Module):
+    def __init__(s, d, h, ff):
+        super().__init__()
+        s.h = h
+        s.n1, s.n2 = nn.RMSNorm(d), nn.RMSNorm(d)
+        s.qkv = nn.Linear(d, 3 * d, bias=False)
+        s.o = nn.Linear(d, d, bias=False)
+        s.g, s.u = nn.Linear(d, ff, bias=False), nn.Linear(d, ff, bias=False)
+        s.dn = nn.Linear(ff, d, bias=False)
+
+    def rope(s, x, cos, sin):
+        x1, x2 = x.chunk(2, -1)
+        return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1)
+
+    def forward(s, x, cos, sin):
+        B, T, D = x.shape
+        q, k, v = s.qkv(s.n1(x)).view(B, T, 3, s.h, D // s.h).permute(2, 0, 3, 1, 4)
+        q, k = s.rope(q, cos, sin), s.rope(k, cos, sin)
+        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = x + s.o(a.transpose(1, 2).reshape(B, T, D))
+        h = s.n2(x)
+        return x + s.dn(F.silu(s.g(h)) * s.u(h))
+
+class Model(nn.Module):
+    def __init__(s, V, d, L, h, ff, T):
+        super().__init__()
+        s.emb = nn.Embedding(V, d)
+        s.blocks = nn.ModuleList([Block(d, h, ff) for _ in range(L)])
+        s.norm = nn.RMSNorm(d)
+        hd = d // h
+        inv = 10000 ** (-torch.arange(0, hd, 2).float() / hd)
+        ang = torch.arange(T).float()[:, None] * inv[None]
+        s.register_buffer('cos', ang.cos()); s.register_buffer('sin', ang.sin())
+
+    def forward(s, ids):
+        T = ids.shape[1]
+        x = s.emb(ids)
+        for b in s.blocks:
+            x = b(x, s.cos[:T], s.sin[:T])
+        return s.norm(x) @ s.emb.weight.T
+
+def median_s(fn, reps):
+    fn()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+    ts.sort()
+    return ts[len(ts) // 2]
+
+configs = [("lesson d=64 L=2 T=48 B=16", 64, 2, 4, 176, 48, 16), ("d=128 L=4 H=4 T=64 B=32", 128, 4, 4, 352, 64, 32)]
+out = []
+for name, d, L, h, ff, T, B in configs:
+    m = Model(54, d, L, h, ff, 128)
+    opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
+    ids = torch.randint(0, 54, (B, T)); tg = torch.randint(0, 54, (B, T))
+    def step():
+        loss = F.cross_entropy(m(ids).view(-1, 54), tg.view(-1))
+        opt.zero_grad(); loss.backward(); opt.step()
+    train = B * T / median_s(step, 5)
+    # Sampling: no KV cache in this simple peer; regenerate the growing prefix each step (eager, no_grad).
+    def sample():
+        with torch.no_grad():
+            x = torch.randint(0, 54, (B, 4))
+            for _ in range(32):
+                p = F.softmax(m(x)[:, -1], -1)
+                x = torch.cat([x, torch.multinomial(p, 1)], 1)
+    samp = B * 32 / median_s(sample, 3)
+    out.append({"name": name, "train_tok_s": train, "sample_tok_s": samp})
+print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "configs": out}))
