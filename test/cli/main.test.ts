@@ -1,0 +1,54 @@
+// The `tinyseek` command: help for everything, and bad input answered in one line with exit code 2 (usage) or 1 (files).
+import { describe, expect, it } from 'vitest';
+import type { IO } from '../../src/cli/command.ts';
+import { main } from '../../src/cli/main.ts';
+import { commands } from '../../src/cli/registry.ts';
+
+function recorder(): IO & { stdout: string; stderr: string } {
+  const r = { stdout: '', stderr: '', isTTY: false, out: (s: string) => void (r.stdout += s), err: (s: string) => void (r.stderr += s) };
+  return r;
+}
+
+async function run(...argv: string[]) {
+  const io = recorder();
+  const code = await main(argv, io);
+  return { code, ...io };
+}
+
+describe('tinyseek CLI', () => {
+  it('--help lists every command and exits 0', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    for (const c of commands) expect(r.stdout).toContain(c.name);
+  });
+
+  it.each(commands.map((c) => c.name))('%s --help prints usage and exits 0', async (name) => {
+    const r = await run(name, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: tinyseek/);
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['pretrain', '--steps', 'abc'], /--steps expects a number, got 'abc'/],
+    [['pretrain', '--steps', '1.5'], /--steps expects an integer/],
+    [['pretrain', '--bogus'], /unknown flag --bogus for 'pretrain'/],
+    [['pretrain', '--lr'], /--lr needs a value/],
+    [['pretrain', '--kinds', 'add,division'], /unknown kind division/],
+    [['sample', '--problem', '1+1'], /--model DIR is required/],
+    [['eval', '--model', 'x', '--kind', 'poetry'], /--kind must be one of/],
+    [['eval', '--model', 'x', '--difficulty', '9'], /--difficulty for add must be in/],
+  ])('%j → one line on stderr, exit 2', async (argv, message) => {
+    const r = await run(...(argv as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a missing checkpoint is reported by name with exit 1', async () => {
+    const r = await run('eval', '--model', '/nonexistent/run');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\/nonexistent\/run\/config\.json: not found/);
+  });
+});
