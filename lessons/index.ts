@@ -1,0 +1,8 @@
+// The lesson registry: every lesson manifest, in order. To add lesson N, create `lessons/NN-name/index.ts`
+// default-exporting a `Lesson` (see types.ts; lessons/00-welcome is a complete example), import it here
+// and append it. List the modules it needs in `requires` so the menu hides it until they exist, and run
+// `tinyseek lessons check` (it is also part of `npm test`).
+import welcome from './00-welcome/index.ts';
+import type { Lesson } from './types.ts';
+
+export const lessons: Lesson[] = [welcome];

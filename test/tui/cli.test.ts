@@ -1,0 +1,122 @@
+// The lesson commands: `lessons [--list] [check]`, `lesson N [--plain]`, `start`, with a fake terminal.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/cli/args.ts';
+import type { IO } from '../../src/cli/command.ts';
+import { makeLessonCommands } from '../../src/cli/lessons.ts';
+import { lessons as registry } from '../../lessons/index.ts';
+import type { Lesson } from '../../lessons/types.ts';
+import type { OpenOptions } from '../../src/tui/open.tsx';
+import { demoLesson } from './fixtures/demo/index.ts';
+import { removeTempDirs, tempDir } from './helpers.ts';
+
+afterEach(removeTempDirs);
+
+function setup(opts: { lessons?: Lesson[]; interactive?: boolean } = {}) {
+  const dir = tempDir();
+  const opened: OpenOptions[] = [];
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: IO = { out: (s) => void out.push(s), err: (s) => void err.push(s), isTTY: false };
+  const env = { TINYSEEK_STATE: join(dir, 'progress.json'), TINYSEEK_WORKSPACE: join(dir, 'ws') };
+  const cmds = makeLessonCommands({
+    lessons: opts.lessons ?? [demoLesson()],
+    env,
+    cwd: dir,
+    interactive: () => opts.interactive ?? false,
+    columns: () => 80,
+    open: async (o) => void opened.push(o),
+  });
+  return { ...cmds, io, dir, env, opened, text: () => out.join(''), errText: () => err.join('') };
+}
+
+describe('tinyseek lessons', () => {
+  it('lists the lessons with progress and how to run one', async () => {
+    const t = setup({ lessons: [demoLesson(), demoLesson({ id: '43-later', number: 43, title: 'Later', requires: ['src/rl/not-built-yet.ts'] })] });
+    expect(await t.lessonsCommand.run(['--list'], t.io)).toBe(0);
+    const text = t.text();
+    expect(text).toContain(`tinyseek lessons (progress: ${t.env.TINYSEEK_STATE})`);
+    expect(text).toContain('  42  Demo  [not started]');
+    expect(text).toMatch(/One more lesson appears once their modules are built: 43 Later \(needs\s+src\/rl\/not-built-yet.ts\)/);
+    expect(text).toContain('tinyseek lesson 42 --plain');
+  });
+
+  it('shows saved progress in the list', async () => {
+    const t = setup();
+    writeFileSync(t.env.TINYSEEK_STATE, JSON.stringify({ version: 1, lessons: { '42-demo': { step: 1, furthest: 1, done: [0, 1], checks: {}, exercises: {}, runs: {} } } }));
+    await t.lessonsCommand.run([], t.io);
+    expect(t.text()).toContain('  42  Demo  [2/5 steps]');
+  });
+
+  it('check exits 0 when every lesson works and 1 otherwise', async () => {
+    const good = setup();
+    expect(await good.lessonsCommand.run(['check'], good.io)).toBe(0);
+    expect(good.text()).toMatch(/ok: 1 lesson checked/);
+    const bad = setup({ lessons: [demoLesson({ number: 1 })] });
+    expect(await bad.lessonsCommand.run(['check'], bad.io)).toBe(1);
+    expect(bad.text()).toMatch(/FAILED/);
+  });
+
+  it('rejects an unknown subcommand', async () => {
+    const t = setup();
+    await expect(t.lessonsCommand.run(['chek'], t.io)).rejects.toThrow(new UsageError("unknown argument 'chek' for 'lessons' (did you mean 'check'?)"));
+  });
+});
+
+describe('tinyseek lesson N', () => {
+  it('opens the player at the lesson in a terminal', async () => {
+    const t = setup({ interactive: true });
+    expect(await t.lessonCommand.run(['42', '--manual-run'], t.io)).toBe(0);
+    expect(t.opened).toHaveLength(1);
+    expect(t.opened[0]).toMatchObject({ startLesson: 0, budget: 'full', watch: false, progressFile: t.env.TINYSEEK_STATE, workspace: t.env.TINYSEEK_WORKSPACE });
+  });
+
+  it('prints the lesson as text with --plain, or when not in a terminal', async () => {
+    const t = setup({ interactive: true });
+    expect(await t.lessonCommand.run(['42', '--plain', '--budget', 'small'], t.io)).toBe(0);
+    expect(t.opened).toHaveLength(0);
+    expect(t.text()).toContain('Step 3/5 (run): Count');
+    const u = setup({ interactive: false });
+    expect(await u.lessonCommand.run(['42', '--budget', 'small'], u.io)).toBe(0);
+    expect(u.errText()).toMatch(/not a terminal/);
+  });
+
+  it('says which lessons exist, and why a hidden one is not available', async () => {
+    const t = setup({ lessons: [demoLesson(), demoLesson({ id: '43-later', number: 43, requires: ['src/rl/not-built-yet.ts'] })] });
+    await expect(t.lessonCommand.run(['7'], t.io)).rejects.toThrow('there is no lesson 7 (available: 42)');
+    await expect(t.lessonCommand.run(['43'], t.io)).rejects.toThrow('lesson 43 is not available yet: it needs src/rl/not-built-yet.ts');
+    await expect(t.lessonCommand.run(['x'], t.io)).rejects.toThrow("lesson number must be a whole number, got 'x'");
+    await expect(t.lessonCommand.run(['42', '--plain', '--step', '9'], t.io)).rejects.toThrow('lesson 42 has 5 steps, not 9');
+  });
+
+  it('reports a malformed lesson as an input error naming its file', async () => {
+    const t = setup({ lessons: [demoLesson({ number: 1 })] });
+    await expect(t.lessonCommand.run(['1'], t.io)).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/^lesson test\/tui\/fixtures\/demo\/index.ts: number 1/) });
+  });
+});
+
+describe('tinyseek start', () => {
+  it('opens the menu in a terminal', async () => {
+    const t = setup({ interactive: true });
+    expect(await t.startCommand.run([], t.io)).toBe(0);
+    expect(t.opened).toHaveLength(1);
+    expect(t.opened[0]).toMatchObject({ watch: true, progressFile: t.env.TINYSEEK_STATE });
+    expect(t.opened[0]!.startLesson).toBeUndefined();
+  });
+
+  it('prints the list and how to run a lesson anywhere else', async () => {
+    const t = setup({ lessons: registry });
+    expect(await t.startCommand.run([], t.io)).toBe(0);
+    expect(t.opened).toHaveLength(0);
+    expect(t.text()).toContain('00  Welcome: how the player works');
+    expect(t.text()).toContain('tinyseek lesson 0 --plain');
+    expect(t.text()).toMatch(/Not a terminal, so no menu/);
+  });
+
+  it('does not write a progress file just by listing', async () => {
+    const t = setup();
+    await t.startCommand.run([], t.io);
+    expect(() => readFileSync(t.env.TINYSEEK_STATE)).toThrow();
+  });
+});
