@@ -1,9 +1,10 @@
 // Every `tinyseek` subcommand, in the order `tinyseek --help` lists them.
 import type { Command } from './command.ts';
+import { costCommand } from './cost.ts';
 import { evalCommand } from './eval.ts';
 import { fp8Command } from './fp8.ts';
 import { lessonCommand, lessonsCommand, startCommand } from './lessons.ts';
 import { pretrainCommand } from './pretrain.ts';
 import { sampleCommand } from './sample.ts';
 
-export const commands: Command[] = [startCommand, lessonsCommand, lessonCommand, pretrainCommand, sampleCommand, evalCommand, fp8Command];
+export const commands: Command[] = [startCommand, lessonsCommand, lessonCommand, pretrainCommand, sampleCommand, evalCommand, fp8Command, costCommand];
