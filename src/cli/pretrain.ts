@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { terminalLineChart } from '../core/plot/terminal.ts';
+import { PRECISIONS, type Precision } from '../numerics/precision.ts';
 import { defaultPretrain, pretrain, readRunConfig, type PretrainConfig } from '../train/pretrain.ts';
 import { PROBLEM_KINDS, type ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, str } from './args.ts';
@@ -32,6 +33,8 @@ export const pretrainCommand = defineCommand({
     'no-worked': { type: 'bool', help: 'ablation: a corpus with direct answers only (no worked solutions)' },
     'eval-every': { type: 'int', default: d.eval.every, min: 1, help: 'held-out evaluation interval (steps)' },
     'checkpoint-every': { type: 'int', default: 250, min: 1, help: 'checkpoint interval (steps)' },
+    precision: { type: 'string', default: d.precision, choices: PRECISIONS, help: 'attention/FFN linear layers: fp32, or emulated FP8 with V3 tile/block scales or per-tensor scales (slow: CPU emulation)' },
+    'bf16-moments': { type: 'bool', help: 'store AdamW moments in BF16 (V3)' },
   },
   examples: ['tinyseek pretrain --out runs/base --steps 1500', 'tinyseek pretrain --out runs/base --resume'],
 }, async (a, io) => {
@@ -54,6 +57,8 @@ export const pretrainCommand = defineCommand({
       },
       mix: { ...d.mix, kinds: kinds as ProblemKind[], ...(bool(a, 'no-worked') ? { directFrac: 1, workedFrac: 0, reflectFrac: 0 } : {}) },
       eval: { ...d.eval, every: num(a, 'eval-every') },
+      precision: str(a, 'precision') as Precision,
+      bf16Moments: bool(a, 'bf16-moments'),
     };
   }
   mkdirSync(out, { recursive: true });

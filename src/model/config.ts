@@ -8,6 +8,9 @@
 // (multi-token prediction, V3 §2.2) and `ropeScaling` (YaRN, V3 §4.3). Names are the reference code's
 // (inference/model.py ModelArgs); reference/deepseek-v3-architecture.md §0–3 lists V3's values.
 import { InputError } from '../core/errors.ts';
+import { validateMla, validateMoe, validateYarn } from './config-sections.ts';
+
+export { defaultMoe, defaultYarn } from './config-sections.ts';
 
 /** Multi-head latent attention: low-rank query and key/value paths plus one decoupled RoPE key. */
 export interface MlaConfig {
@@ -108,14 +111,6 @@ export const defaultConfig: ModelConfig = {
   initStd: 0.02,
 };
 
-/** V3's gate in miniature: the defaults a `moe` section fills in (sizes are the caller's). */
-export const defaultMoe: MoeConfig = {
-  nRoutedExperts: 8, nSharedExperts: 1, nActivatedExperts: 2, moeInterDim: 32, nDenseLayers: 1, nGroups: 1, topkGroups: 1,
-  routeScale: 1, scoreFunc: 'sigmoid', normTopkProb: true, biasUpdateSpeed: 0.001, seqAuxAlpha: 0.0001,
-};
-
-export const defaultYarn: YarnScaling = { type: 'yarn', factor: 1, originalMaxPositionEmbeddings: 4096, betaFast: 32, betaSlow: 1 };
-
 /** One dial: d = 32·depth, heads = depth (head dim 32), SwiGLU width ≈ 8/3·d rounded to 16. */
 export function scaleConfig(depth: number, base: Partial<ModelConfig> = {}): ModelConfig {
   const dModel = 32 * depth;
@@ -154,83 +149,6 @@ export function validateConfig(c: unknown, source = 'model config'): ModelConfig
   if (cfg.mtpDepth !== undefined && !(Number.isInteger(cfg.mtpDepth) && cfg.mtpDepth >= 0)) throw bad(`mtpDepth must be an integer ≥ 0, got ${JSON.stringify(cfg.mtpDepth)}`);
   if (cfg.mtpLambda !== undefined && !(typeof cfg.mtpLambda === 'number' && cfg.mtpLambda >= 0)) throw bad(`mtpLambda must be ≥ 0, got ${JSON.stringify(cfg.mtpLambda)}`);
   return cfg;
-}
-
-type Bad = (what: string) => InputError;
-
-function section(v: unknown, name: string, keys: string[], bad: Bad): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(`${name} must be an object`);
-  const extra = Object.keys(v).filter((k) => !keys.includes(k));
-  if (extra.length) throw bad(`${name}: unknown keys ${extra.join(', ')}`);
-  return v as Record<string, unknown>;
-}
-
-function int(o: Record<string, unknown>, name: string, key: string, min: number, bad: Bad): number {
-  const v = o[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw bad(`${name}.${key} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function num(o: Record<string, unknown>, name: string, key: string, ok: (v: number) => boolean, rule: string, bad: Bad): number {
-  const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw bad(`${name}.${key} must be ${rule}, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function validateMla(v: unknown, bad: Bad): MlaConfig {
-  const o = section(v, 'mla', ['qLoraRank', 'kvLoraRank', 'qkNopeHeadDim', 'qkRopeHeadDim', 'vHeadDim'], bad);
-  const m: MlaConfig = {
-    qLoraRank: int(o, 'mla', 'qLoraRank', 0, bad),
-    kvLoraRank: int(o, 'mla', 'kvLoraRank', 1, bad),
-    qkNopeHeadDim: int(o, 'mla', 'qkNopeHeadDim', 1, bad),
-    qkRopeHeadDim: int(o, 'mla', 'qkRopeHeadDim', 2, bad),
-    vHeadDim: int(o, 'mla', 'vHeadDim', 1, bad),
-  };
-  if (m.qkRopeHeadDim % 2 !== 0) throw bad(`mla.qkRopeHeadDim ${m.qkRopeHeadDim} must be even for RoPE`);
-  return m;
-}
-
-function validateMoe(v: unknown, nLayers: number, bad: Bad): MoeConfig {
-  const o = section({ ...defaultMoe, ...section(v, 'moe', Object.keys(defaultMoe), bad) }, 'moe', Object.keys(defaultMoe), bad);
-  const m: MoeConfig = {
-    nRoutedExperts: int(o, 'moe', 'nRoutedExperts', 1, bad),
-    nSharedExperts: int(o, 'moe', 'nSharedExperts', 0, bad),
-    nActivatedExperts: int(o, 'moe', 'nActivatedExperts', 1, bad),
-    moeInterDim: int(o, 'moe', 'moeInterDim', 1, bad),
-    nDenseLayers: int(o, 'moe', 'nDenseLayers', 0, bad),
-    nGroups: int(o, 'moe', 'nGroups', 1, bad),
-    topkGroups: int(o, 'moe', 'topkGroups', 1, bad),
-    routeScale: num(o, 'moe', 'routeScale', (x) => x > 0, '> 0', bad),
-    scoreFunc: o.scoreFunc as MoeConfig['scoreFunc'],
-    normTopkProb: o.normTopkProb as boolean,
-    biasUpdateSpeed: num(o, 'moe', 'biasUpdateSpeed', (x) => x >= 0, '≥ 0', bad),
-    seqAuxAlpha: num(o, 'moe', 'seqAuxAlpha', (x) => x >= 0, '≥ 0', bad),
-  };
-  if (m.scoreFunc !== 'sigmoid' && m.scoreFunc !== 'softmax') throw bad(`moe.scoreFunc must be 'sigmoid' or 'softmax', got ${JSON.stringify(m.scoreFunc)}`);
-  if (typeof m.normTopkProb !== 'boolean') throw bad('moe.normTopkProb must be true or false');
-  if (m.nDenseLayers > nLayers) throw bad(`moe.nDenseLayers ${m.nDenseLayers} exceeds nLayers ${nLayers}`);
-  if (m.nRoutedExperts % m.nGroups !== 0) throw bad(`moe.nRoutedExperts ${m.nRoutedExperts} is not divisible by nGroups ${m.nGroups}`);
-  if (m.topkGroups > m.nGroups) throw bad(`moe.topkGroups ${m.topkGroups} exceeds nGroups ${m.nGroups}`);
-  const reachable = m.topkGroups * (m.nRoutedExperts / m.nGroups);
-  if (m.nActivatedExperts > reachable) throw bad(`moe.nActivatedExperts ${m.nActivatedExperts} exceeds the ${reachable} experts in ${m.topkGroups} kept group(s)`);
-  return m;
-}
-
-function validateYarn(v: unknown, bad: Bad): YarnScaling {
-  const keys = ['type', 'factor', 'originalMaxPositionEmbeddings', 'betaFast', 'betaSlow', 'mscale', 'mscaleAllDim', 'attentionFactor'];
-  const o = { ...defaultYarn, ...section(v, 'ropeScaling', keys, bad) } as Record<string, unknown>;
-  if (o.type !== 'yarn') throw bad(`ropeScaling.type must be 'yarn', got ${JSON.stringify(o.type)}`);
-  const y: YarnScaling = {
-    type: 'yarn',
-    factor: num(o, 'ropeScaling', 'factor', (x) => x >= 1, '≥ 1', bad),
-    originalMaxPositionEmbeddings: int(o, 'ropeScaling', 'originalMaxPositionEmbeddings', 1, bad),
-    betaFast: num(o, 'ropeScaling', 'betaFast', (x) => x > 0, '> 0', bad),
-    betaSlow: num(o, 'ropeScaling', 'betaSlow', (x) => x > 0, '> 0', bad),
-  };
-  for (const k of ['mscale', 'mscaleAllDim', 'attentionFactor'] as const) {
-    if (o[k] !== undefined) y[k] = num(o, 'ropeScaling', k, (x) => x >= 0, '≥ 0', bad);
-  }
-  return y;
 }
 
 export const headDim = (c: ModelConfig): number => c.dModel / c.nHeads;
@@ -329,8 +247,9 @@ export function activatedParameterCount(c: ModelConfig): number {
     const layer = /^model\.layers\.(\d+)\./.exec(name);
     if (layer && Number(layer[1]) >= c.nLayers) continue; // MTP module
     if (name.endsWith('e_score_correction_bias')) continue; // a routing offset, not a weight
-    const expert = /\.mlp\.experts\.\d+\./.test(name);
-    n += expert ? (size * c.moe!.nActivatedExperts) / c.moe!.nRoutedExperts : size;
+    const expert = /\.mlp\.experts\.(\d+)\./.exec(name);
+    if (!expert || Number(expert[1]) < c.moe!.nActivatedExperts) n += size; // K of the N_r equally sized experts
+
   }
   return n;
 }

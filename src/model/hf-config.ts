@@ -5,7 +5,7 @@
 // miniature cannot reproduce exactly (other activations, attention biases, other RoPE types) is an InputError.
 // Training-only knobs HF does not store (γ, and α unless `aux_loss_alpha` is there) take V3's values.
 import { InputError } from '../core/errors.ts';
-import { defaultMoe, validateConfig, type ModelConfig, type YarnScaling } from './config.ts';
+import { defaultMoe, validateConfig, type ModelConfig, type MoeConfig, type YarnScaling } from './config.ts';
 
 type Json = Record<string, unknown>;
 
@@ -80,7 +80,21 @@ export function fromHfConfig(raw: unknown, file: string): ModelConfig {
   if (base.nKvHeads !== heads) throw new InputError(`${file}: num_key_value_heads must equal num_attention_heads for MLA (transformers repeats the per-head keys otherwise)`);
   if (cfg.scoring_func !== undefined && cfg.scoring_func !== 'sigmoid') throw new InputError(`${file}: scoring_func "${String(cfg.scoring_func)}" is not what DeepseekV3 computes (sigmoid)`);
   if ((opt(cfg, 'moe_layer_freq') ?? 1) !== 1) throw new InputError(`${file}: moe_layer_freq ≠ 1 is not supported`);
-  const nLayers = base.nLayers!;
+  const nLayers = base.nLayers!, nDense = Math.min(opt(cfg, 'first_k_dense_replace') ?? 0, nLayers);
+  const moe: MoeConfig = {
+    nRoutedExperts: need(cfg, 'n_routed_experts', file),
+    nSharedExperts: need(cfg, 'n_shared_experts', file),
+    nActivatedExperts: need(cfg, 'num_experts_per_tok', file),
+    moeInterDim: need(cfg, 'moe_intermediate_size', file),
+    nDenseLayers: nDense,
+    nGroups: opt(cfg, 'n_group') ?? 1,
+    topkGroups: opt(cfg, 'topk_group') ?? 1,
+    routeScale: opt(cfg, 'routed_scaling_factor') ?? 1,
+    scoreFunc: 'sigmoid',
+    normTopkProb: cfg.norm_topk_prob !== false,
+    biasUpdateSpeed: defaultMoe.biasUpdateSpeed,
+    seqAuxAlpha: opt(cfg, 'aux_loss_alpha') ?? defaultMoe.seqAuxAlpha,
+  };
   return validateConfig({
     ...base,
     ropeStyle: cfg.rope_interleave === false ? 'half' : 'interleaved',
@@ -91,20 +105,8 @@ export function fromHfConfig(raw: unknown, file: string): ModelConfig {
       qkRopeHeadDim: need(cfg, 'qk_rope_head_dim', file),
       vHeadDim: need(cfg, 'v_head_dim', file),
     },
-    moe: {
-      nRoutedExperts: need(cfg, 'n_routed_experts', file),
-      nSharedExperts: need(cfg, 'n_shared_experts', file),
-      nActivatedExperts: need(cfg, 'num_experts_per_tok', file),
-      moeInterDim: need(cfg, 'moe_intermediate_size', file),
-      nDenseLayers: Math.min(opt(cfg, 'first_k_dense_replace') ?? 0, nLayers),
-      nGroups: opt(cfg, 'n_group') ?? 1,
-      topkGroups: opt(cfg, 'topk_group') ?? 1,
-      routeScale: opt(cfg, 'routed_scaling_factor') ?? 1,
-      scoreFunc: 'sigmoid',
-      normTopkProb: cfg.norm_topk_prob !== false,
-      biasUpdateSpeed: defaultMoe.biasUpdateSpeed,
-      seqAuxAlpha: opt(cfg, 'aux_loss_alpha') ?? defaultMoe.seqAuxAlpha,
-    },
+    // All layers dense (first_k_dense_replace ≥ num_hidden_layers): no MoE section at all.
+    ...(nDense < nLayers ? { moe } : {}),
     mtpDepth: opt(cfg, 'num_nextn_predict_layers') ?? 0,
   }, file);
 }

@@ -24,6 +24,8 @@ export interface MlaOptions {
   impl: MlaImpl;
   cache?: KVCache;
   bias?: Tensor;
+  /** The projections' linear layer (default linearT; FP8 training swaps it, as Transformer.linear). */
+  linear?: (x: Tensor, w: Tensor) => Tensor;
 }
 
 type Param = (name: string) => Tensor;
@@ -37,18 +39,18 @@ export function mlaSoftmaxScale(c: ModelConfig): number {
 /** MLA of one layer: h [B·T, d] → [B·T, d]. `pre` is "model.layers.<l>.self_attn.". */
 export function mlaAttention(p: Param, pre: string, c: ModelConfig, h: Tensor, B: number, T: number, positions: Tensor, tables: RopeTables, opts: MlaOptions): Tensor {
   const m = c.mla!, H = c.nHeads, dn = m.qkNopeHeadDim, dr = m.qkRopeHeadDim, dv = m.vHeadDim, r = m.kvLoraRank;
-  const scale = mlaSoftmaxScale(c);
+  const scale = mlaSoftmaxScale(c), linear = opts.linear ?? linearT;
 
   // Queries: [B, T, H, dn + dr], the RoPE part rotated.
   const qFlat = m.qLoraRank > 0
-    ? linearT(rmsNorm(linearT(h, p(pre + 'q_a_proj.weight')), p(pre + 'q_a_layernorm.weight'), LATENT_NORM_EPS), p(pre + 'q_b_proj.weight'))
-    : linearT(h, p(pre + 'q_proj.weight'));
+    ? linear(rmsNorm(linear(h, p(pre + 'q_a_proj.weight')), p(pre + 'q_a_layernorm.weight'), LATENT_NORM_EPS), p(pre + 'q_b_proj.weight'))
+    : linear(h, p(pre + 'q_proj.weight'));
   const q = reshape(qFlat, [B, T, H, dn + dr]);
   const qNope = slice(q, 3, 0, dn); // [B, T, H, dn]
   const qPe = rope(slice(q, 3, dn, dn + dr), positions, tables, c.ropeStyle); // [B, T, H, dr]
 
   // The compressed latent and the shared RoPE key: all the cache keeps.
-  const kv = linearT(h, p(pre + 'kv_a_proj_with_mqa.weight')); // [B·T, r + dr]
+  const kv = linear(h, p(pre + 'kv_a_proj_with_mqa.weight')); // [B·T, r + dr]
   const latent = reshape(rmsNorm(slice(kv, 1, 0, r), p(pre + 'kv_a_layernorm.weight'), LATENT_NORM_EPS), [B, T, r]);
   const kPe = reshape(rope(reshape(slice(kv, 1, r, r + dr), [B * T, 1, dr]), positions, tables, c.ropeStyle), [B, T, dr]);
   const [cKV, kR] = (opts.cache ? opts.cache.extend(opts.layer, [latent, kPe], 1) : [latent, kPe]) as [Tensor, Tensor]; // [B, S, r], [B, S, dr]
@@ -56,7 +58,7 @@ export function mlaAttention(p: Param, pre: string, c: ModelConfig, h: Tensor, B
 
   let o: Tensor; // [B·T, H·dv]
   if (opts.impl === 'naive') {
-    const up = reshape(linearT(cKV, p(pre + 'kv_b_proj.weight')), [B, S, H, dn + dv]);
+    const up = reshape(linear(cKV, p(pre + 'kv_b_proj.weight')), [B, S, H, dn + dv]);
     const k = concat([slice(up, 3, 0, dn), expand(reshape(kR, [B, S, 1, dr]), [B, S, H, dr])], 3); // [B, S, H, dn + dr]
     const v = slice(up, 3, dn, dn + dv); // [B, S, H, dv]
     const a = causalAttention(permute(concat([qNope, qPe], 3), [0, 2, 1, 3]), permute(k, [0, 2, 1, 3]), permute(v, [0, 2, 1, 3]), { scale, bias: opts.bias });
@@ -74,5 +76,5 @@ export function mlaAttention(p: Param, pre: string, c: ModelConfig, h: Tensor, B
     const oh = matmul(reshape(permute(x, [1, 0, 2, 3]), [H, B * T, r]), wUV, { transB: true });
     o = reshape(permute(oh, [1, 0, 2]), [B * T, H * dv]);
   }
-  return linearT(o, p(pre + 'o_proj.weight'));
+  return linear(o, p(pre + 'o_proj.weight'));
 }

@@ -32,27 +32,31 @@ export interface MoeContext {
   layer: number;
   /** When given, the layer appends its counts and balance loss here. */
   log?: MoeLayerLog[];
+  /** The experts' linear layer (default linearT; FP8 training swaps it). The gate stays linearT (V3 §3.3). */
+  linear?: Linear;
 }
+
+type Linear = (x: Tensor, w: Tensor) => Tensor;
 
 type Param = (name: string) => Tensor;
 
 /** One SwiGLU MLP under `pre` (gate_proj, up_proj, down_proj). */
-export function mlp(p: Param, pre: string, x: Tensor): Tensor {
-  return linearT(swiglu(linearT(x, p(pre + 'gate_proj.weight')), linearT(x, p(pre + 'up_proj.weight'))), p(pre + 'down_proj.weight'));
+export function mlp(p: Param, pre: string, x: Tensor, linear: Linear = linearT): Tensor {
+  return linear(swiglu(linear(x, p(pre + 'gate_proj.weight')), linear(x, p(pre + 'up_proj.weight'))), p(pre + 'down_proj.weight'));
 }
 
 /** The MoE FFN of one layer: x [N, d] → [N, d]. `pre` is "model.layers.<l>.mlp.". */
 export function moeFfn(p: Param, pre: string, x: Tensor, moe: MoeConfig, ctx: MoeContext): Tensor {
-  const N = x.dim(0), E = moe.nRoutedExperts, I = moe.moeInterDim;
+  const N = x.dim(0), E = moe.nRoutedExperts, I = moe.moeInterDim, linear = ctx.linear ?? linearT;
   const r = route(x, p(pre + 'gate.weight'), p(pre + 'gate.e_score_correction_bias'), moe);
   const experts = Array.from({ length: E }, (_, e) => `${pre}experts.${e}.`);
   const wGate = concat(experts.map((e) => p(e + 'gate_proj.weight')), 0); // [E·I, d]
   const wUp = concat(experts.map((e) => p(e + 'up_proj.weight')), 0); // [E·I, d]
   const wDown = concat(experts.map((e) => p(e + 'down_proj.weight')), 1); // [d, E·I]
-  const act = reshape(swiglu(linearT(x, wGate), linearT(x, wUp)), [N, E, I]);
+  const act = reshape(swiglu(linear(x, wGate), linear(x, wUp)), [N, E, I]);
   const combine = reshape(scatterRows(r.indices, r.weights, E, x), [N, E, 1]); // g, zero off the top-K
-  let y = linearT(reshape(mul(act, combine), [N, E * I]), wDown);
-  if (moe.nSharedExperts > 0) y = add(y, mlp(p, pre + 'shared_experts.', x));
+  let y = linear(reshape(mul(act, combine), [N, E * I]), wDown);
+  if (moe.nSharedExperts > 0) y = add(y, mlp(p, pre + 'shared_experts.', x, linear));
   if (ctx.log) {
     const entry: MoeLayerLog = { layer: ctx.layer, counts: expertCounts(r.indices, E, x) };
     if (moe.seqAuxAlpha > 0) entry.aux = mulScalar(sequenceBalanceLoss(r.indices, r.scores, moe, ctx.B, ctx.T), moe.seqAuxAlpha);

@@ -28,6 +28,8 @@ export interface ForwardOptions {
 
 export class Transformer {
   readonly rope: RopeTables;
+  /** The attention and FFN projections (numerics/precision.ts swaps in FP8); embedding and LM head stay linearT (V3 §3.3). */
+  linear: (x: Tensor, w: Tensor) => Tensor = linearT;
 
   constructor(readonly config: ModelConfig, readonly params: Map<string, Tensor>) {
     const expected = parameterShapes(config);
@@ -113,13 +115,13 @@ export class Transformer {
   /** Causal self-attention of layer l over h [B·T, d] → [B·T, d]. */
   attention(l: number, h: Tensor, B: number, T: number, positions: Tensor, opts: ForwardOptions): Tensor {
     const c = this.config, hd = headDim(c), pre = `model.layers.${l}.self_attn.`;
-    if (c.mla) return mlaAttention((n) => this.p(n), pre, c, h, B, T, positions, this.rope, { layer: l, impl: opts.mlaImpl ?? 'absorbed', cache: opts.cache, bias: opts.bias });
-    const q = permute(rope(reshape(linearT(h, this.p(pre + 'q_proj.weight')), [B, T, c.nHeads, hd]), positions, this.rope, c.ropeStyle), [0, 2, 1, 3]);
-    let k = permute(rope(reshape(linearT(h, this.p(pre + 'k_proj.weight')), [B, T, c.nKvHeads, hd]), positions, this.rope, c.ropeStyle), [0, 2, 1, 3]);
-    let v = permute(reshape(linearT(h, this.p(pre + 'v_proj.weight')), [B, T, c.nKvHeads, hd]), [0, 2, 1, 3]);
+    if (c.mla) return mlaAttention((n) => this.p(n), pre, c, h, B, T, positions, this.rope, { layer: l, impl: opts.mlaImpl ?? 'absorbed', cache: opts.cache, bias: opts.bias, linear: this.linear });
+    const q = permute(rope(reshape(this.linear(h, this.p(pre + 'q_proj.weight')), [B, T, c.nHeads, hd]), positions, this.rope, c.ropeStyle), [0, 2, 1, 3]);
+    let k = permute(rope(reshape(this.linear(h, this.p(pre + 'k_proj.weight')), [B, T, c.nKvHeads, hd]), positions, this.rope, c.ropeStyle), [0, 2, 1, 3]);
+    let v = permute(reshape(this.linear(h, this.p(pre + 'v_proj.weight')), [B, T, c.nKvHeads, hd]), [0, 2, 1, 3]);
     if (opts.cache) [k, v] = opts.cache.extend(l, [k, v], 2) as [Tensor, Tensor];
     const a = causalAttention(q, k, v, { bias: opts.bias }); // [B, H, T, hd]
-    return linearT(reshape(permute(a, [0, 2, 1, 3]), [B * T, c.nHeads * hd]), this.p(pre + 'o_proj.weight'));
+    return this.linear(reshape(permute(a, [0, 2, 1, 3]), [B * T, c.nHeads * hd]), this.p(pre + 'o_proj.weight'));
   }
 
   /**
@@ -128,8 +130,8 @@ export class Transformer {
    */
   ffn(l: number, h: Tensor, B = 1, T = h.dim(0), opts: ForwardOptions = {}): Tensor {
     const pre = `model.layers.${l}.mlp.`;
-    if (isMoeLayer(this.config, l)) return moeFfn((n) => this.p(n), pre, h, this.config.moe!, { B, T, layer: l, log: opts.routing });
-    return linearT(swiglu(linearT(h, this.p(pre + 'gate_proj.weight')), linearT(h, this.p(pre + 'up_proj.weight'))), this.p(pre + 'down_proj.weight'));
+    if (isMoeLayer(this.config, l)) return moeFfn((n) => this.p(n), pre, h, this.config.moe!, { B, T, layer: l, log: opts.routing, linear: this.linear });
+    return this.linear(swiglu(this.linear(h, this.p(pre + 'gate_proj.weight')), this.linear(h, this.p(pre + 'up_proj.weight'))), this.p(pre + 'down_proj.weight'));
   }
 }
 

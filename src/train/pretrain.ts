@@ -16,6 +16,8 @@ import { loadCheckpoint, saveCheckpoint, toSafeTensors } from '../model/checkpoi
 import { defaultConfig, validateConfig, type ModelConfig } from '../model/config.ts';
 import { loadSafetensors, saveSafetensors } from '../model/safetensors.ts';
 import { Transformer } from '../model/transformer.ts';
+import type { Fp8LinearRecipe } from '../numerics/fp8-linear.ts';
+import { linearFor, roundTensorsToBF16, validatePrecision, type Precision } from '../numerics/precision.ts';
 import { heldOutKeys, heldOutSet, makeCorpus, vocabSize, type CorpusMixInput, type ProblemKind } from '../world/index.ts';
 import { makeBatch } from './batch.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
@@ -46,6 +48,12 @@ export interface PretrainConfig {
   /** Corpus mix (world/corpus.ts); {} is the default "internet". */
   mix: CorpusMixInput;
   eval: EvalSpec;
+  /** Arithmetic of the attention and FFN linear layers (numerics/precision.ts); master weights stay FP32. */
+  precision: Precision;
+  /** Round AdamW's moments m and v to BF16 after every step, as V3 stores them [V3 §3.3]. */
+  bf16Moments: boolean;
+  /** Overrides of the FP8 recipe (tile size, accumulator, …; numerics/fp8-linear.ts); ignored for fp32. */
+  fp8Recipe?: Partial<Fp8LinearRecipe>;
 }
 
 export const defaultPretrain: PretrainConfig = {
@@ -62,6 +70,8 @@ export const defaultPretrain: PretrainConfig = {
   gradClip: 1,
   mix: {},
   eval: { every: 250, kind: 'add', difficulty: 2, n: 64, maxNewTokens: 48 },
+  precision: 'fp32',
+  bf16Moments: false,
 };
 
 export interface StepMetrics {
@@ -94,7 +104,12 @@ export function validatePretrain(c: PretrainConfig): PretrainConfig {
   if (c.seqLen > model.maxSeqLen) throw bad(`seqLen ${c.seqLen} exceeds the model's maxSeqLen ${model.maxSeqLen}`);
   if (model.vocabSize !== vocabSize) throw bad(`model vocabSize ${model.vocabSize} ≠ the tokenizer's ${vocabSize}`);
   if (!(c.lr > 0)) throw bad(`lr must be > 0, got ${c.lr}`);
-  return { ...c, model };
+  // Run directories written before these fields existed trained in FP32 with FP32 moments.
+  const precision = validatePrecision(c.precision ?? 'fp32', 'pretrain config: precision');
+  const bf16Moments = c.bf16Moments ?? false;
+  if (typeof bf16Moments !== 'boolean') throw bad(`bf16Moments must be true or false, got ${JSON.stringify(bf16Moments)}`);
+  linearFor(precision, c.fp8Recipe); // validates the recipe overrides
+  return { ...c, model, precision, bf16Moments };
 }
 
 /** Documents for step i: enough to fill the batch even if every document were the shortest possible. */
@@ -123,6 +138,7 @@ export async function pretrain(config: PretrainConfig, hooks: PretrainHooks = {}
     opt = new AdamW(model.parameters(), { lr: c.lr, beta1: 0.9, beta2: c.beta2, eps: 1e-8, weightDecay: c.weightDecay });
     log?.reset();
   }
+  model.linear = linearFor(c.precision, c.fp8Recipe);
   const evalSet = heldOutSet(c.eval.kind, c.eval.difficulty, c.eval.n);
   const exclude = heldOutKeys(c.eval.kind, c.eval.difficulty, c.eval.n);
   const params = model.parameters();
@@ -142,6 +158,10 @@ export async function pretrain(config: PretrainConfig, hooks: PretrainHooks = {}
     const gradNorm = await clipGradNorm(params, c.gradClip);
     const lr = warmupCosine({ lr: c.lr, warmup: c.warmup, total: c.steps, minRatio: c.minLrRatio }, step);
     noGrad(() => opt.step(lr, (i) => decays[i]!));
+    if (c.bf16Moments) {
+      roundTensorsToBF16(opt.state.m);
+      roundTensorsToBF16(opt.state.v);
+    }
     tokens += batch.tokens;
     const m: StepMetrics = { step: step + 1, loss: await loss.item(), lr, gradNorm, tokens };
     const last = step + 1 === c.steps || hooks.signal?.aborted;

@@ -86,7 +86,7 @@ describe('RoPE', () => {
         const dot = (pm: number, pn: number) => {
           const rq = o.rope(f64(q, [1, 1, 8]), intTensor([pm]), tables, style).dataSync();
           const rk = o.rope(f64(k, [1, 1, 8]), intTensor([pn]), tables, style).dataSync();
-          return rq.reduce((s, v, i) => s + v * rk[i]!, 0);
+          return Array.from(rq).reduce((s, v, i) => s + v * rk[i]!, 0);
         };
         // Angles are computed in float32 (as the reference implementations do), so agreement is to ~1e-6.
         const scale = Math.sqrt(q.reduce((s, v) => s + v * v, 0) * k.reduce((s, v) => s + v * v, 0));
