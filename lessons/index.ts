@@ -3,6 +3,10 @@
 // and append it. List the modules it needs in `requires` so the menu hides it until they exist, and run
 // `tinyseek lessons check` (it is also part of `npm test`).
 import welcome from './00-welcome/index.ts';
+import tokens from './01-tokens/index.ts';
+import thinkingTokens from './02-thinking-tokens/index.ts';
+import fp8 from './04-fp8/index.ts';
+import cost from './05-cost/index.ts';
 import type { Lesson } from './types.ts';
 
-export const lessons: Lesson[] = [welcome];
+export const lessons: Lesson[] = [welcome, tokens, thinkingTokens, fp8, cost];

@@ -94,7 +94,7 @@ export interface PretrainHooks {
   resume?: boolean;
   /** Checkpoint every N steps (and at the end). */
   checkpointEvery?: number;
-  onStep?: (m: StepMetrics) => void;
+  onStep?: (m: StepMetrics) => void | Promise<void>;
   onEval?: (step: number, r: EvalResult) => void;
   /** Stop after the current step; the last checkpoint stays valid. */
   signal?: AbortSignal;
@@ -175,7 +175,7 @@ export async function pretrain(config: PretrainConfig, hooks: PretrainHooks = {}
     }
     metrics.push(m);
     log?.append(m);
-    hooks.onStep?.(m);
+    await hooks.onStep?.(m);
     if (last || (hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0)) save(step + 1);
     if (hooks.signal?.aborted) break;
   }
