@@ -36,7 +36,7 @@ describe('pretraining', () => {
     const whole = tmp(), parts = tmp();
     await pretrain(tiny, { out: whole });
     const stop = new AbortController();
-    await pretrain(tiny, { out: parts, checkpointEvery: 3, onStep: (m) => m.step === 3 && stop.abort(), signal: stop.signal });
+    await pretrain(tiny, { out: parts, checkpointEvery: 3, onStep: (m) => { if (m.step === 3) stop.abort(); }, signal: stop.signal });
     await pretrain(tiny, { out: parts, resume: true });
     for (const f of ['metrics.jsonl', 'model.safetensors']) expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
   });
