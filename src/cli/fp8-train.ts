@@ -1,5 +1,5 @@
-// `tinyseek fp8-train`: train the same small model FP32, FP8 with V3's tile/block scales and FP8 per-tensor,
-// and compare the loss curves (src/experiments/fp8-training.ts). Writes a run directory with results.json,
+// `tinyseek fp8-train`: train the same small model FP32, FP8 with V3's tile/block scales and FP8 per-tensor
+// (plus a control run, FP32 with BF16 moments), and compare the loss curves (src/experiments/fp8-training.ts). Writes a run directory with results.json,
 // loss.svg, table.md, timing.json (wall clock, CLI only) and one pretraining run per run id.
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/fsio.ts';
@@ -13,15 +13,15 @@ const d = FP8_TRAINING_DEFAULTS;
 export const fp8TrainCommand = defineCommand({
   name: 'fp8-train',
   summary: 'experiment: train the same model in FP32, FP8 (V3 tiles/blocks) and FP8 per-tensor; compare loss curves',
-  usage: 'tinyseek fp8-train [--steps N] [--seed S] [--out DIR] [--bf16-moments] [--control]',
+  usage: 'tinyseek fp8-train [--steps N] [--seed S] [--out DIR] [--bf16-moments] [--no-control]',
   flags: {
     steps: { type: 'int', default: d.pretrain.steps, min: 1, help: 'optimiser steps per run' },
     seed: { type: 'int', default: d.pretrain.seed, min: 0, help: 'seed of every random stream (the same for the three runs)' },
     out: { type: 'string', help: 'run directory (default runs/fp8-train-seed<S>)', meta: 'DIR' },
     'bf16-moments': { type: 'bool', help: 'FP8 runs also keep AdamW moments in BF16 (the rest of V3\'s recipe)' },
-    control: { type: 'bool', help: 'add a 4th run, FP32 with its sums in another order: the noise floor of the gaps (~40% more time)' },
+    control: { type: 'bool', default: d.control, help: 'the control run fp32-bf16m (FP32 with BF16 AdamW moments): the gap a tiny perturbation alone makes; --no-control skips it' },
   },
-  examples: ['tinyseek fp8-train', 'tinyseek fp8-train --control --out runs/fp8-train-control', 'tinyseek fp8-train --steps 100 --out /tmp/fp8-train'],
+  examples: ['tinyseek fp8-train', 'tinyseek fp8-train --steps 100 --no-control --out /tmp/fp8-train', 'tinyseek fp8-train --bf16-moments'],
 }, async (a, io) => {
   const seed = num(a, 'seed'), steps = num(a, 'steps');
   const out = (a.flags.out as string | undefined) ?? `runs/fp8-train-seed${seed}`;

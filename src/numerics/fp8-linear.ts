@@ -32,7 +32,7 @@ export interface Fp8LinearRecipe extends AccumulatorOptions {
   quantise: boolean;
 }
 
-/** The idealised recipe: no quantisation, exact accumulation rounded to FP32. It equals linearT up to float32 rounding. */
+/** The idealised recipe: no quantisation, float64 sums rounded once to FP32 — on the CPU backend exactly linearT. */
 export const FP32_REFERENCE_RECIPE: Fp8LinearRecipe = {
   format: 'e4m3', activationScaling: 'tile', weightScaling: 'block', tileSize: 128, ue8m0Scales: false,
   cacheActivationsFp8: false, quantise: false,
