@@ -5,8 +5,10 @@
 import welcome from './00-welcome/index.ts';
 import tokens from './01-tokens/index.ts';
 import thinkingTokens from './02-thinking-tokens/index.ts';
+import aha from './03-aha/index.ts';
 import fp8 from './04-fp8/index.ts';
 import cost from './05-cost/index.ts';
+import v3Architecture from './06-v3-architecture/index.ts';
 import type { Lesson } from './types.ts';
 
-export const lessons: Lesson[] = [welcome, tokens, thinkingTokens, fp8, cost];
+export const lessons: Lesson[] = [welcome, tokens, thinkingTokens, aha, fp8, cost, v3Architecture];

@@ -68,11 +68,10 @@ export async function runAhaLesson(ctx: RunContext): Promise<RunResult> {
   let first: typeof held | undefined;
   let lastExample = '';
   const total = p.steps + 1;
-  const show = (step: number, m: { reward: number | null; accuracy: number | null }) =>
-    ctx.report({
-      kind: 'progress', step, total,
-      metrics: { [SERIES.acc]: held.acc, [SERIES.train]: pct(m.accuracy), [SERIES.think]: held.think, [SERIES.len]: held.len, reward: num(m.reward) },
-    });
+  const show = (step: number, m: { reward: number | null; accuracy: number | null }) => {
+    const all = { [SERIES.acc]: held.acc, [SERIES.train]: pct(m.accuracy), [SERIES.think]: held.think, [SERIES.len]: held.len, reward: num(m.reward) };
+    ctx.report({ kind: 'progress', step, total, metrics: Object.fromEntries(Object.entries(all).filter(([, v]) => Number.isFinite(v))) });
+  };
   const absorb = (r: Awaited<ReturnType<typeof trainer.trainStep>>) => {
     if (!r.eval) return;
     const m = r.metrics;
@@ -104,7 +103,7 @@ export async function runAhaLesson(ctx: RunContext): Promise<RunResult> {
       lenFirst: f.len, lenLast: l.len,
     },
     lines: [
-      `held-out pass@1: ${f.acc.toFixed(1)}% → ${l.acc.toFixed(1)}% after ${done} RL steps (${p.evalSize} problems × ${p.evalSamples} samples, so ±${(100 / Math.sqrt(p.evalSize * p.evalSamples)).toFixed(0)} points of noise)`,
+      `held-out pass@1: ${f.acc.toFixed(1)}% → ${l.acc.toFixed(1)}% after ${done} RL steps (${p.evalSize} problems × ${p.evalSamples} samples, so roughly ±${(100 / Math.sqrt(p.evalSize * p.evalSamples)).toFixed(0)} points of noise)`,
       `think length: ${f.think.toFixed(1)} → ${l.think.toFixed(1)} characters; response length ${f.len.toFixed(1)} → ${l.len.toFixed(1)} tokens`,
       `a held-out greedy answer at the end: ${lastExample}`,
       ...(ctx.budget === 'small' ? ['(small budget: 2 steps prove the loop runs; the curve needs the full budget)'] : []),

@@ -44,7 +44,7 @@ export async function kvCacheRun(ctx: RunContext): Promise<RunResult> {
   const rows: [string, number][] = [['MHA, 128 KV heads', cacheNumbersPerTokenPerLayer(wide(128))], ['GQA, 8 KV heads', cacheNumbersPerTokenPerLayer(wide(8))],
     ['MQA, 1 KV head', cacheNumbersPerTokenPerLayer(wide(1))], [`MLA, d_c = ${kvLoraRank}`, cacheNumbersPerTokenPerLayer(v3)]];
   lines.push('', `V3-sized (61 layers, 128 heads of width 128), BF16, one sequence of ${CONTEXT} tokens:`);
-  for (const [name, n] of rows) lines.push(`  ${name.padEnd(20)} ${String(n).padStart(6)} numbers/token/layer  ${gb(n, 61).toFixed(1).padStart(6)} GB   ${(rows[0]![1] / n).toFixed(1)}× smaller than MHA`);
+  for (const [name, n] of rows) lines.push(`  ${name.padEnd(20)} ${String(n).padStart(6)} numbers/token/layer  ${gb(n, 61).toFixed(1).padStart(6)} GB   ${n === rows[0]![1] ? 'the baseline' : `${(rows[0]![1] / n).toFixed(1)}× smaller than MHA`}`);
   const total = parameterCount(v3), active = activatedParameterCount(v3);
   lines.push('', `V3 parameters (main model + MTP): ${(total / 1e9).toFixed(1)}B; used by one token: ${(active / 1e9).toFixed(1)}B (${((100 * active) / total).toFixed(1)}%)`);
   ctx.report({ kind: 'progress', step: 2, total: 2 });

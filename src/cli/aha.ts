@@ -1,0 +1,217 @@
+// `tinyseek aha`: R1-Zero RL from the shipped base (or --from-scratch), with a live terminal chart, a run
+// directory (metrics.jsonl, timing.jsonl, samples.jsonl, aha.svg, summary.json) and the teaching controls
+// (--ablation dr_grpo|no_worked|shuffle). A thin wrapper over src/experiments/aha.ts and aha-ablations.ts;
+// the only clock reads of the experiment happen here.
+import { InputError } from '../core/errors.ts';
+import { terminalLineChart } from '../core/plot/terminal.ts';
+import { ABLATIONS, runAblation, type AblationName } from '../experiments/aha-ablations.ts';
+import { AHA_DEFAULTS, DEFAULT_BASE, runAha, type AhaEvent, type AhaSummary } from '../experiments/aha.ts';
+import { DEFAULT_RL, parseTasks, VARIANT_NAMES, type RlConfig, type Variant } from '../rl/config.ts';
+import type { StepMetrics } from '../rl/step-metrics.ts';
+import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
+import { defineCommand, type IO } from './command.ts';
+import { ProgressBar } from './progress.ts';
+
+const d = DEFAULT_RL;
+
+/** RL overrides from the flags that were given (the rest stay at the variant's defaults). */
+function rlOverrides(a: Parsed): Partial<RlConfig> {
+  const o: Partial<RlConfig> = { variant: str(a, 'variant') as Variant };
+  const set = <K extends keyof RlConfig>(flag: string, key: K) => {
+    if (a.flags[flag] !== undefined) o[key] = a.flags[flag] as RlConfig[K];
+  };
+  set('steps', 'steps');
+  set('prompts', 'promptsPerStep');
+  set('group-size', 'groupSize');
+  set('temperature', 'temperature');
+  set('max-new-tokens', 'maxNewTokens');
+  set('lr', 'lr');
+  set('kl-coef', 'klCoef');
+  set('clip-eps', 'clipEps');
+  set('clip-eps-high', 'clipEpsHigh');
+  set('mu', 'mu');
+  set('minibatches', 'minibatches');
+  set('ref-reset', 'refResetEvery');
+  set('eval-every', 'evalEvery');
+  set('eval-size', 'evalSize');
+  set('eval-samples', 'evalSamples');
+  if (a.flags['clip-eps'] !== undefined && a.flags['clip-eps-high'] === undefined) o.clipEpsHigh = o.clipEps!;
+  const tasks = optStr(a, 'tasks');
+  if (tasks !== undefined) {
+    try {
+      o.tasks = parseTasks(tasks, '--tasks');
+    } catch (e) {
+      throw e instanceof InputError ? new UsageError(e.message) : e;
+    }
+  }
+  return o;
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '  -' : `${(100 * x).toFixed(0)}%`);
+const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(1));
+
+/** Carry the last eval value forward so a live chart shows held-out accuracy as a step line. */
+function filled(history: StepMetrics[], key: 'evalPass1' | 'evalThinkLen'): number[] {
+  let last = NaN;
+  return history.map((m) => (last = m[key] ?? last));
+}
+
+function liveChart(history: StepMetrics[], colors: boolean): string {
+  const acc = terminalLineChart({
+    title: 'accuracy', width: 72, height: 9, colors,
+    series: [
+      { name: 'train accuracy', values: history.map((m) => m.accuracy ?? NaN) },
+      { name: 'held-out pass@1', values: filled(history, 'evalPass1') },
+    ],
+  });
+  const len = terminalLineChart({
+    title: 'length', width: 72, height: 9, colors,
+    series: [
+      { name: 'response (tokens)', values: history.map((m) => m.lenAll ?? NaN) },
+      { name: 'held-out think (chars)', values: filled(history, 'evalThinkLen') },
+    ],
+  });
+  return acc + '\n' + len;
+}
+
+function summaryText(s: AhaSummary): string {
+  const fl = (name: string, v: { first: number; last: number } | null, as: (x: number) => string) =>
+    `  ${name.padEnd(22)} ${v ? `${as(v.first)} → ${as(v.last)}` : '-'}`;
+  const c = s.criteria;
+  return [
+    `after ${s.steps} steps, ${s.seeds.length > 1 ? `mean of seeds ${s.seeds.join(',')}` : `seed ${s.seeds[0]}`} (first → last held-out evaluation):`,
+    fl('accuracy (greedy)', s.greedyAccuracy, (x) => pct(x)),
+    fl('accuracy (pass@1)', s.pass1, (x) => pct(x)),
+    fl('think length (chars)', s.thinkLength, f1),
+    fl('response (tokens)', s.responseLength, f1),
+    fl('answers that re-check', s.reflectiveFrac, (x) => pct(x)),
+    `  criteria: accuracy +30 points ${c.accuracyUp30 ? 'yes' : 'no'}, think length ×2 ${c.thinkDoubled ? 'yes' : 'no'}, reflection up ${c.reflectionUp ? 'yes' : 'no'}`,
+  ].join('\n') + '\n';
+}
+
+/** Draws progress: a redrawn chart on a TTY, plain lines elsewhere. */
+function makeView(io: IO, now: () => number) {
+  const colors = io.isTTY && !process.env.NO_COLOR;
+  let drawn = 0;
+  let bar: ProgressBar | undefined;
+  let prefix = '';
+  return {
+    setPrefix(p: string) {
+      prefix = p;
+    },
+    event(e: AhaEvent) {
+      switch (e.type) {
+        case 'pretrain-start':
+          bar = new ProgressBar({ total: e.steps, label: `${prefix}pretrain base`, io, now });
+          return;
+        case 'pretrain-step':
+          bar?.tick(1, `loss ${e.loss.toFixed(3)}`);
+          if (e.step === e.steps) bar?.done();
+          return;
+        case 'seed-start':
+          drawn = 0;
+          bar = new ProgressBar({ total: e.steps, label: `${prefix}seed ${e.seed} (${e.index + 1}/${e.seeds})`, io, now });
+          return;
+        case 'rl-step': {
+          const m = e.report.metrics;
+          if (m.reward !== null) bar?.tick(1, `reward ${m.reward.toFixed(2)} acc ${pct(m.accuracy)} len ${f1(m.lenAll)} kl ${m.kl?.toFixed(3)}`);
+          if (io.isTTY) {
+            const block = liveChart(e.history, colors) + '\n';
+            io.err((drawn ? `\x1b[${drawn}F\x1b[J` : '\n') + block);
+            drawn = block.split('\n').length - 1;
+          } else if (m.evalGreedyAcc !== null) {
+            io.err(`${prefix}step ${m.step}: held-out greedy ${pct(m.evalGreedyAcc)} pass@1 ${pct(m.evalPass1)} think ${f1(m.evalThinkLen)} chars, re-checks ${pct(m.evalReflectiveFrac)}\n`);
+          }
+          return;
+        }
+        case 'seed-done':
+          bar?.done();
+          drawn = 0;
+          io.err(`${prefix}seed ${e.seed}: ${e.dir}\n`);
+          return;
+        case 'done':
+          return;
+      }
+    },
+  };
+}
+
+export const ahaCommand = defineCommand({
+  name: 'aha',
+  summary: 'R1-Zero in miniature: GRPO from the base model, accuracy and thinking length rise together',
+  usage: 'tinyseek aha [--out DIR] [--base DIR | --from-scratch] [--seeds 0,1,2] [--variant V] [--ablation A] [RL flags]',
+  flags: {
+    out: { type: 'string', default: 'runs/aha', help: 'run directory to write', meta: 'DIR' },
+    base: { type: 'string', default: DEFAULT_BASE, help: 'base checkpoint directory', meta: 'DIR' },
+    'from-scratch': { type: 'bool', help: 'pretrain the base first (default pretraining settings), then RL' },
+    seeds: { type: 'intlist', default: [0], min: 0, help: 'seeds to run; the plot shows their mean with a band', meta: 'LIST' },
+    variant: { type: 'string', default: d.variant, choices: VARIANT_NAMES, help: 'RL algorithm / loss variant' },
+    ablation: { type: 'string', choices: ABLATIONS, help: 'a control in two arms, plotted together' },
+    'no-worked-base': { type: 'string', help: 'base pretrained without worked solutions, for --ablation no_worked (else it is pretrained)', meta: 'DIR' },
+    steps: { type: 'int', min: 1, help: `RL steps (default ${d.steps})` },
+    prompts: { type: 'int', min: 1, help: `questions per step (default ${d.promptsPerStep})` },
+    'group-size': { type: 'int', min: 1, help: `G, samples per question (default ${d.groupSize})` },
+    temperature: { type: 'float', min: 0.01, help: `sampling temperature (default ${d.temperature})` },
+    'max-new-tokens': { type: 'int', min: 1, help: `completion budget in tokens (default ${d.maxNewTokens})` },
+    lr: { type: 'float', min: 0, help: `learning rate (default ${d.lr})` },
+    'kl-coef': { type: 'float', min: 0, help: `β of the k3 KL to the reference (default ${d.klCoef})` },
+    'clip-eps': { type: 'float', min: 0, help: `ε of the clipped ratio (default ${d.clipEps})` },
+    'clip-eps-high': { type: 'float', min: 0, help: 'upper ε (clip-higher); default = --clip-eps' },
+    mu: { type: 'int', min: 1, help: `μ, passes over each batch (default ${d.mu})` },
+    minibatches: { type: 'int', min: 1, help: `updates per pass (default ${d.minibatches})` },
+    'ref-reset': { type: 'int', min: 0, help: 'reset the reference to the policy every N steps (0: never)' },
+    tasks: { type: 'string', help: `training/held-out tasks as kind:difficulty,… (default ${d.tasks.map((t) => `${t.kind}:${t.difficulty}`).join(',')})`, meta: 'LIST' },
+    'eval-every': { type: 'int', min: 1, help: `held-out evaluation interval (default ${d.evalEvery})` },
+    'eval-size': { type: 'int', min: 1, help: `held-out problems per task (default ${d.evalSize})` },
+    'eval-samples': { type: 'int', min: 0, help: `k samples per problem for pass@1 (default ${d.evalSamples})` },
+  },
+  examples: [
+    'tinyseek aha',
+    'tinyseek aha --seeds 0,1,2 --out runs/aha3',
+    'tinyseek aha --from-scratch --out runs/aha-scratch',
+    'tinyseek aha --ablation dr_grpo',
+    'tinyseek aha --ablation no_worked --no-worked-base runs/base-no-worked',
+    'tinyseek aha --variant ppo --steps 20',
+  ],
+}, async (a, io) => {
+  const out = str(a, 'out');
+  const seeds = a.flags.seeds as number[];
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
+  const ablation = optStr(a, 'ablation') as AblationName | undefined;
+  if (optStr(a, 'no-worked-base') !== undefined && ablation !== 'no_worked') throw new UsageError('--no-worked-base only goes with --ablation no_worked');
+  const config = { ...AHA_DEFAULTS, base: str(a, 'base'), fromScratch: bool(a, 'from-scratch'), seeds, rl: rlOverrides(a) };
+  const now = () => performance.now();
+  const view = makeView(io, now);
+  let stop = false;
+  const onSigint = () => {
+    stop = true;
+    io.err('\ninterrupted: finishing this step and a last evaluation (Ctrl-C again to abort)\n');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  const t0 = now();
+  try {
+    if (ablation) {
+      const arms = await runAblation(ablation, config, {
+        out, now, shouldStop: () => stop,
+        onEvent: (e) => {
+          if (e.type === 'arm') {
+            view.setPrefix(`[${e.arm}] `);
+            view.event(e.event);
+          }
+        },
+      }, { noWorkedBase: optStr(a, 'no-worked-base') });
+      for (const [name, s] of Object.entries(arms)) io.out(`${name}:\n${summaryText(s)}`);
+      io.out(`ablation ${ablation}: ${out}/${ablation}.svg (arms in ${Object.keys(arms).map((n) => `${out}/${n}`).join(', ')})\n`);
+    } else {
+      const { summary, runs } = await runAha(config, { out, now, shouldStop: () => stop, onEvent: (e) => view.event(e) });
+      if (!io.isTTY && runs.length) io.out(liveChart(runs[runs.length - 1]!, false) + '\n');
+      io.out(summaryText(summary));
+      io.out(`run directory: ${out} (metrics.jsonl, aha.svg, summary.json${seeds.length > 1 ? ', seed-*/' : ''})\n`);
+    }
+    io.out(`wall time ${((now() - t0) / 1000).toFixed(0)} s\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+});

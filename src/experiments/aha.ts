@@ -1,0 +1,193 @@
+// The R1-Zero "aha" experiment in miniature (R1 §2.2, reference/grpo-and-r1-zero.md §2): start from a base
+// model, give it the fixed <think>/<answer> template, reward only a right answer in the right format, run
+// GRPO — and watch held-out accuracy and thinking length rise together, while the reward never looks at
+// length. Why it works here: the base read mostly direct answers, which a 100k-parameter model gets wrong
+// on 2-digit sums (~3%), and some worked solutions, which it gets right about half the time. Reward for
+// being right makes the careful habit the rule (oat-zero, §6: RL amplifies what the base already does).
+// The base must be able to copy digits and add single digits, which the 5-kind default corpus does not
+// teach in 1500 steps; AHA_BASE_MIX (addition only, 30% worked) does, and --from-scratch pretrains with it.
+// Writes a run directory: config.json, metrics.jsonl (+ timing.jsonl with a clock), samples.jsonl, aha.svg
+// and summary.json per seed (in seed-<s>/ when there are several), and the mean over seeds at the top.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
+import { loadCheckpoint } from '../model/checkpoint.ts';
+import { ahaChart, firstLast } from '../rl/curves.ts';
+import { resolveRlConfig, type RlConfig } from '../rl/config.ts';
+import { freeze, transformerPolicy } from '../rl/policy.ts';
+import { ValueModel } from '../rl/ppo.ts';
+import { metricsLine, type StepMetrics } from '../rl/step-metrics.ts';
+import { trainRl, type StepReport } from '../rl/trainer.ts';
+import { defaultPretrain, pretrain, type PretrainConfig } from '../train/pretrain.ts';
+import { encode, heldOutSet, promptFor, vocabSize, type CorpusMixInput, type ProblemKind } from '../world/index.ts';
+
+/** Where the shipped base checkpoint lives, relative to the repository root. */
+export const DEFAULT_BASE = 'fixtures/base';
+
+/** The base's corpus: 1- and 2-digit additions; 65% direct answers, 30% worked, 5% self-checking. With the
+ * default pretraining (1500 steps) the model learns to copy digits around step 1250 and then thinks on about
+ * half its samples, getting ~50% of those right and ~3% of its direct answers. */
+export const AHA_BASE_MIX: CorpusMixInput = Object.freeze({
+  kinds: ['add'] as ProblemKind[], difficulty: { add: [1, 2] as [number, number] }, directFrac: 0.65, workedFrac: 0.3, reflectFrac: 0.05,
+});
+/** Ablation (b): the same corpus with direct answers only. */
+export const AHA_NO_WORKED_MIX: CorpusMixInput = Object.freeze({ ...AHA_BASE_MIX, directFrac: 1, workedFrac: 0, reflectFrac: 0 });
+
+export interface AhaConfig {
+  /** Base checkpoint directory (ignored when fromScratch). */
+  base: string;
+  /** Pretrain the base first: default pretraining settings on AHA_BASE_MIX (plus `pretrain` overrides). */
+  fromScratch: boolean;
+  pretrain: Partial<PretrainConfig>;
+  seeds: number[];
+  /** Overrides of the RL config (variant, steps, lr, …); the seed comes from `seeds`. */
+  rl: Partial<RlConfig>;
+  /** Held-out greedy completions written to samples.jsonl at each evaluation. */
+  samplesPerEval: number;
+}
+
+export const AHA_DEFAULTS: AhaConfig = { base: DEFAULT_BASE, fromScratch: false, pretrain: {}, seeds: [0], rl: {}, samplesPerEval: 4 };
+
+export type AhaEvent =
+  | { type: 'pretrain-start'; steps: number; out: string }
+  | { type: 'pretrain-step'; step: number; steps: number; loss: number }
+  | { type: 'seed-start'; seed: number; index: number; seeds: number; steps: number; dir: string }
+  | { type: 'rl-step'; seed: number; report: StepReport; history: StepMetrics[] }
+  | { type: 'seed-done'; seed: number; dir: string; summary: AhaSummary }
+  | { type: 'done'; out: string; summary: AhaSummary };
+
+export interface AhaHooks {
+  out: string;
+  onEvent?: (e: AhaEvent) => void;
+  /** A clock (ms) for timing.jsonl; the CLI passes one, tests may not. */
+  now?: () => number;
+  /** Checked between steps; true ends the current seed after a final evaluation and skips the rest. */
+  shouldStop?: () => boolean;
+}
+
+/** First and last held-out evaluation (mean over seeds), and whether the aha criteria of issue 3 hold. */
+export interface AhaSummary {
+  seeds: number[];
+  steps: number;
+  greedyAccuracy: { first: number; last: number } | null;
+  pass1: { first: number; last: number } | null;
+  thinkLength: { first: number; last: number } | null;
+  responseLength: { first: number; last: number } | null;
+  reflectiveFrac: { first: number; last: number } | null;
+  reflectionRate: { first: number; last: number } | null;
+  /** pass@1 up ≥ 30 points, think length ×2 or more, reflection up. */
+  criteria: { accuracyUp30: boolean; thinkDoubled: boolean; reflectionUp: boolean };
+}
+
+export function summarize(runs: StepMetrics[][], seeds: number[]): AhaSummary {
+  const fl = (k: Parameters<typeof firstLast>[1]) => firstLast(runs, k);
+  const pass1 = fl('evalPass1'), think = fl('evalThinkLen'), refl = fl('evalReflectiveFrac');
+  return {
+    seeds,
+    steps: Math.max(0, ...runs.map((r) => r.length - 1)),
+    greedyAccuracy: fl('evalGreedyAcc'),
+    pass1,
+    thinkLength: think,
+    responseLength: fl('evalLen'),
+    reflectiveFrac: refl,
+    reflectionRate: fl('evalReflectionRate'),
+    criteria: {
+      accuracyUp30: pass1 !== null && pass1.last - pass1.first >= 0.3,
+      thinkDoubled: think !== null && think.last >= 2 * think.first && think.last > 0,
+      reflectionUp: refl !== null && refl.last > refl.first,
+    },
+  };
+}
+
+/** The base checkpoint: the given directory, or a fresh pretraining run in `<out>/base`. */
+async function baseDir(config: AhaConfig, rl: RlConfig, hooks: AhaHooks): Promise<string> {
+  if (!config.fromScratch) {
+    if (!existsSync(join(config.base, 'config.json'))) {
+      throw new InputError(`${config.base}: no base checkpoint here (config.json missing); pass a checkpoint directory or use --from-scratch`);
+    }
+    return config.base;
+  }
+  const out = join(hooks.out, 'base');
+  // The pretraining corpus leaves out RL's held-out problems (its own evaluation set is drawn from them).
+  const task = rl.tasks[0]!;
+  const evalSpec = { ...defaultPretrain.eval, kind: task.kind, difficulty: task.difficulty, n: Math.max(defaultPretrain.eval.n, rl.evalSize) };
+  const pc: PretrainConfig = { ...defaultPretrain, mix: AHA_BASE_MIX, eval: evalSpec, ...config.pretrain };
+  hooks.onEvent?.({ type: 'pretrain-start', steps: pc.steps, out });
+  await pretrain(pc, { out, onStep: (m) => hooks.onEvent?.({ type: 'pretrain-step', step: m.step, steps: pc.steps, loss: m.loss }) });
+  return out;
+}
+
+/** Policy, frozen reference (and PPO's critic): the same checkpoint loaded two (three) times. */
+function loadParts(dir: string, rl: RlConfig) {
+  const policy = transformerPolicy(loadCheckpoint(dir, { requiresGrad: true }).model);
+  const reference = transformerPolicy(loadCheckpoint(dir, { requiresGrad: false }).model);
+  freeze(reference);
+  const critic = rl.algorithm === 'ppo' ? new ValueModel(loadCheckpoint(dir, { requiresGrad: true }).model) : undefined;
+  const cfg = policy.model.config;
+  if (cfg.vocabSize !== vocabSize) throw new InputError(`${dir}: vocabSize ${cfg.vocabSize} is not the tokenizer's ${vocabSize}`);
+  const longest = Math.max(...heldOutSet(rl.tasks[0]!.kind, rl.tasks[0]!.difficulty, 1, rl.heldOutSeed).map((p) => encode(promptFor(p)).length));
+  if (longest + rl.maxNewTokens > cfg.maxSeqLen) {
+    throw new InputError(`${dir}: maxSeqLen ${cfg.maxSeqLen} is too short for prompts of ${longest} tokens plus maxNewTokens ${rl.maxNewTokens}`);
+  }
+  return { policy, reference, critic };
+}
+
+/** One seed's RL run into `dir`; the files are rewritten atomically after every step. */
+async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfig, hooks: AhaHooks, index: number): Promise<StepMetrics[]> {
+  mkdirSync(dir, { recursive: true });
+  writeJsonAtomic(join(dir, 'config.json'), { base, rl });
+  const parts = loadParts(base, rl);
+  const lines: string[] = [], timing: string[] = [], samples: string[] = [];
+  const history: StepMetrics[] = [];
+  hooks.onEvent?.({ type: 'seed-start', seed: rl.seed, index, seeds: config.seeds.length, steps: rl.steps, dir });
+  await trainRl(parts, rl, {
+    now: hooks.now,
+    shouldStop: hooks.shouldStop,
+    onStep: (report) => {
+      history.push(report.metrics);
+      lines.push(metricsLine(report.metrics));
+      writeFileAtomic(join(dir, 'metrics.jsonl'), lines.join('\n') + '\n');
+      if (report.timing) {
+        timing.push(JSON.stringify({ step: report.metrics.step, ...report.timing }));
+        writeFileAtomic(join(dir, 'timing.jsonl'), timing.join('\n') + '\n');
+      }
+      if (report.eval && config.samplesPerEval > 0) {
+        for (const r of report.eval.greedyRollouts.slice(0, config.samplesPerEval)) {
+          samples.push(JSON.stringify({ step: report.metrics.step, prompt: r.problem.prompt, answer: r.problem.answer, completion: r.text, reward: r.reward.total, reason: r.reward.reason }));
+        }
+        writeFileAtomic(join(dir, 'samples.jsonl'), samples.join('\n') + '\n');
+      }
+      hooks.onEvent?.({ type: 'rl-step', seed: rl.seed, report, history });
+    },
+  });
+  writeFileAtomic(join(dir, 'aha.svg'), ahaChart([history], `R1-Zero aha, seed ${rl.seed}`));
+  const summary = summarize([history], [rl.seed]);
+  writeJsonAtomic(join(dir, 'summary.json'), summary);
+  hooks.onEvent?.({ type: 'seed-done', seed: rl.seed, dir, summary });
+  return history;
+}
+
+/** Run the experiment for every seed; returns the summary over seeds (also in `<out>/summary.json`). */
+export async function runAha(partial: Partial<AhaConfig>, hooks: AhaHooks): Promise<{ summary: AhaSummary; runs: StepMetrics[][] }> {
+  const config: AhaConfig = { ...AHA_DEFAULTS, ...partial };
+  if (config.seeds.length === 0) throw new InputError('aha: at least one seed');
+  if (new Set(config.seeds).size !== config.seeds.length) throw new InputError(`aha: seeds repeat (${config.seeds.join(',')})`);
+  const rls = config.seeds.map((seed) => resolveRlConfig({ ...config.rl, seed }, 'aha rl config'));
+  mkdirSync(hooks.out, { recursive: true });
+  writeJsonAtomic(join(hooks.out, 'experiment.json'), { experiment: 'aha', ...config, rl: rls[0] });
+  const base = await baseDir(config, rls[0]!, hooks);
+  const runs: StepMetrics[][] = [];
+  for (const [i, rl] of rls.entries()) {
+    if (i > 0 && hooks.shouldStop?.()) break;
+    const dir = config.seeds.length === 1 ? hooks.out : join(hooks.out, `seed-${rl.seed}`);
+    runs.push(await runSeed(base, rl, dir, config, hooks, i));
+  }
+  const summary = summarize(runs, config.seeds.slice(0, runs.length));
+  if (config.seeds.length > 1) {
+    writeFileAtomic(join(hooks.out, 'aha.svg'), ahaChart(runs, 'R1-Zero aha'));
+    writeJsonAtomic(join(hooks.out, 'summary.json'), summary);
+  }
+  hooks.onEvent?.({ type: 'done', out: hooks.out, summary });
+  return { summary, runs };
+}
