@@ -42,6 +42,8 @@ export async function benchModel(): Promise<string> {
 const sections: [string, () => Promise<string>][] = [
   ['Matmul', () => benchMatmul()],
   ['Tiny transformer: training and sampling throughput', benchModel],
+  ['Architectures: dense vs MoE, MHA vs MLA, cache bytes per token', async () => (await import('./arch.ts')).benchArch()],
+  ['RL: steps/s and rollout tokens/s', async () => (await import('./rl.ts')).benchRl()],
   ['FP8 GEMM emulation', async () => (await import('./fp8.ts')).benchFp8()],
 ];
 
