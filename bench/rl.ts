@@ -1,7 +1,7 @@
 // RL throughput: steps/s and rollout tokens/s of GRPO, Dr. GRPO, REINFORCE and PPO on the base model, beside
 // the analytic memory and FLOPs per step (src/rl/cost.ts) — what GRPO saves by dropping PPO's critic.
-// Uses fixtures/base when it exists, else a randomly initialised model of the default size (its completions
-// run to the length limit, so its numbers are an upper bound on rollout cost). Run: npx tsx bench/rl.ts
+// Uses the given base (default fixtures/base) when it exists, else a randomly initialised model of the default
+// size (its completions are random, so its numbers only bound the cost). Run: npx tsx bench/rl.ts [BASE_DIR]
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Rng } from '../src/core/rng.ts';
@@ -18,14 +18,14 @@ import { table } from './util.ts';
 
 const BASE = 'fixtures/base';
 
-function load(): { make: () => Transformer; source: string } {
-  if (existsSync(`${BASE}/config.json`)) return { make: () => loadCheckpoint(BASE).model, source: BASE };
+function load(base: string): { make: () => Transformer; source: string } {
+  if (existsSync(`${base}/config.json`)) return { make: () => loadCheckpoint(base).model, source: base };
   const cfg = { ...defaultConfig, vocabSize };
-  return { make: () => Transformer.init(cfg, new Rng(0).child('bench')), source: 'random init (no fixtures/base)' };
+  return { make: () => Transformer.init(cfg, new Rng(0).child('bench')), source: `random init (no checkpoint in ${base})` };
 }
 
-export async function benchRl(steps = 3, variants: Variant[] = ['grpo', 'dr_grpo', 'reinforce', 'ppo']): Promise<string> {
-  const { make, source } = load();
+export async function benchRl(base = BASE, steps = 4, variants: Variant[] = ['grpo', 'dr_grpo', 'reinforce', 'ppo']): Promise<string> {
+  const { make, source } = load(base);
   const rows: (string | number)[][] = [];
   for (const variant of variants) {
     const config = resolveRlConfig({ variant, steps, evalSize: 1, evalSamples: 0, evalEvery: 1000 });
@@ -62,6 +62,6 @@ export async function benchRl(steps = 3, variants: Variant[] = ['grpo', 'dr_grpo
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.stdout.write(await benchRl());
+  process.stdout.write(await benchRl(process.argv[2]));
   process.exit(0);
 }
