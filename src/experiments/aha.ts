@@ -117,7 +117,7 @@ async function baseDir(config: AhaConfig, rl: RlConfig, hooks: AhaHooks): Promis
   const out = join(hooks.out, 'base');
   // The pretraining corpus leaves out RL's held-out problems (its own evaluation set is drawn from them).
   const task = rl.tasks[0]!;
-  const evalSpec = { ...defaultPretrain.eval, kind: task.kind, difficulty: task.difficulty, n: Math.max(defaultPretrain.eval.n, rl.evalSize) };
+  const evalSpec = { ...defaultPretrain.eval, kind: task.kind, difficulty: task.difficulty, n: rl.evalSize };
   const pc: PretrainConfig = { ...defaultPretrain, ...AHA_PRETRAIN, eval: evalSpec, ...config.pretrain };
   hooks.onEvent?.({ type: 'pretrain-start', steps: pc.steps, out });
   await pretrain(pc, { out, onStep: (m) => hooks.onEvent?.({ type: 'pretrain-step', step: m.step, steps: pc.steps, loss: m.loss }) });

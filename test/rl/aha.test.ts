@@ -11,7 +11,7 @@ import { Rng } from '../../src/core/rng.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { ablationArms, runAblation } from '../../src/experiments/aha-ablations.ts';
-import { AHA_DEFAULTS, runAha, summarize, type AhaEvent } from '../../src/experiments/aha.ts';
+import { AHA_BASE_MIX, AHA_DEFAULTS, runAha, summarize, type AhaEvent } from '../../src/experiments/aha.ts';
 import { meanCurve } from '../../src/rl/curves.ts';
 import { emptyMetrics, parseMetrics } from '../../src/rl/step-metrics.ts';
 import { TINY } from './setups.ts';
@@ -55,6 +55,20 @@ describe('the aha experiment', () => {
     const c = meanCurve(runs, 'evalPass1');
     expect(c.points).toHaveLength(3);
     expect(c.band).toHaveLength(3);
+  });
+
+  it('pretrains its own base with --from-scratch (AHA_PRETRAIN plus overrides) and runs RL from it', async () => {
+    const out = tmp();
+    const events: string[] = [];
+    const { runs } = await runAha(
+      { fromScratch: true, pretrain: { steps: 3, batchSize: 2, seqLen: 32, model: TINY }, rl: { ...rl, steps: 1 } },
+      { out, onEvent: (e) => events.push(e.type) },
+    );
+    const cfg = JSON.parse(readFileSync(join(out, 'base', 'config.json'), 'utf8'));
+    expect(cfg.pretrain.mix).toEqual(JSON.parse(JSON.stringify(AHA_BASE_MIX)));
+    expect(cfg.pretrain.eval).toMatchObject({ kind: 'add', difficulty: 1 });
+    expect(events.filter((e) => e === 'pretrain-step')).toHaveLength(3);
+    expect(runs[0]).toHaveLength(2);
   });
 
   it('refuses a directory without a checkpoint, naming it', async () => {
