@@ -1,6 +1,6 @@
 // RL throughput: steps/s and rollout tokens/s of GRPO, Dr. GRPO, REINFORCE and PPO on the base model, beside
 // the analytic memory and FLOPs per step (src/rl/cost.ts) — what GRPO saves by dropping PPO's critic.
-// Uses the given base (default fixtures/base) when it exists, else a randomly initialised model of the default
+// Uses the given base (default fixtures/aha-base, where RL starts) when it exists, else a randomly initialised model of the default
 // size (its completions are random, so its numbers only bound the cost). Run: npx tsx bench/rl.ts [BASE_DIR]
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ import { RlTrainer } from '../src/rl/trainer.ts';
 import { encode, promptFor, vocabSize } from '../src/world/index.ts';
 import { table } from './util.ts';
 
-const BASE = 'fixtures/base';
+const BASE = 'fixtures/aha-base';
 
 function load(base: string): { make: () => Transformer; source: string } {
   if (existsSync(`${base}/config.json`)) return { make: () => loadCheckpoint(base).model, source: base };

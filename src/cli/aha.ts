@@ -51,17 +51,18 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? '
 const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(1));
 
 /** Carry the last eval value forward so a live chart shows held-out accuracy as a step line. */
-function filled(history: StepMetrics[], key: 'evalPass1' | 'evalThinkLen'): number[] {
+function filled(history: StepMetrics[], key: 'evalPass1' | 'evalThinkLen' | 'evalReflectiveFrac'): number[] {
   let last = NaN;
   return history.map((m) => (last = m[key] ?? last));
 }
 
 function liveChart(history: StepMetrics[], colors: boolean): string {
   const acc = terminalLineChart({
-    title: 'accuracy', width: 72, height: 9, colors,
+    title: 'accuracy and re-checking', width: 72, height: 9, colors,
     series: [
       { name: 'train accuracy', values: history.map((m) => m.accuracy ?? NaN) },
       { name: 'held-out pass@1', values: filled(history, 'evalPass1') },
+      { name: 'held-out answers that re-check', values: filled(history, 'evalReflectiveFrac') },
     ],
   });
   const len = terminalLineChart({
@@ -85,6 +86,7 @@ function summaryText(s: AhaSummary): string {
     fl('think length (chars)', s.thinkLength, f1),
     fl('response (tokens)', s.responseLength, f1),
     fl('answers that re-check', s.reflectiveFrac, (x) => pct(x)),
+    fl('wrong answers (tokens)', s.incorrectLength, f1) + '   (training rollouts, first → last 10 steps)',
     `  criteria: accuracy +30 points ${c.accuracyUp30 ? 'yes' : 'no'}, think length ×2 ${c.thinkDoubled ? 'yes' : 'no'}, reflection up ${c.reflectionUp ? 'yes' : 'no'}`,
   ].join('\n') + '\n';
 }
@@ -143,7 +145,7 @@ export const ahaCommand = defineCommand({
   flags: {
     out: { type: 'string', default: 'runs/aha', help: 'run directory to write', meta: 'DIR' },
     base: { type: 'string', default: DEFAULT_BASE, help: 'base checkpoint directory', meta: 'DIR' },
-    'from-scratch': { type: 'bool', help: 'pretrain the base first (default pretraining settings), then RL' },
+    'from-scratch': { type: 'bool', help: 'pretrain the base first (the aha preset, ~7 min on 2 cores), then RL' },
     seeds: { type: 'intlist', default: [0], min: 0, help: 'seeds to run; the plot shows their mean with a band', meta: 'LIST' },
     variant: { type: 'string', default: d.variant, choices: VARIANT_NAMES, help: 'RL algorithm / loss variant' },
     ablation: { type: 'string', choices: ABLATIONS, help: 'a control in two arms, plotted together' },

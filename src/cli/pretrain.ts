@@ -4,24 +4,29 @@ import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { terminalLineChart } from '../core/plot/terminal.ts';
 import { PRECISIONS, type Precision } from '../numerics/precision.ts';
 import { defaultPretrain, pretrain, readRunConfig, type PretrainConfig } from '../train/pretrain.ts';
+import { PRESET_NAMES, PRETRAIN_PRESETS, type PresetName } from '../train/presets.ts';
 import { PROBLEM_KINDS, type ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, str } from './args.ts';
 import { defineCommand } from './command.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = defaultPretrain;
+/** Help text for a flag whose default comes from the preset. */
+const byPreset = (help: string, pick: (c: PretrainConfig) => unknown) =>
+  `${help} (default: ${PRESET_NAMES.map((n) => `${n} ${String(pick(PRETRAIN_PRESETS[n]))}`).join(', ')})`;
 
 export const pretrainCommand = defineCommand({
   name: 'pretrain',
   summary: 'pretrain a tiny transformer on the arithmetic corpus (the base model)',
-  usage: 'tinyseek pretrain [--out DIR] [--steps N] [--seed S] [model and optimiser flags]',
+  usage: 'tinyseek pretrain [--preset base|aha] [--out DIR] [--steps N] [--seed S] [model and optimiser flags]',
   flags: {
+    preset: { type: 'string', default: 'base', choices: PRESET_NAMES, help: 'recipe the other flags start from: base (fixtures/base, lessons 1–2) or aha (fixtures/aha-base, the start of R1-Zero RL)' },
     out: { type: 'string', default: 'runs/pretrain', help: 'run directory to write', meta: 'DIR' },
-    steps: { type: 'int', default: d.steps, min: 1, help: 'optimiser steps' },
+    steps: { type: 'int', min: 1, help: byPreset('optimiser steps', (c) => c.steps) },
     seed: { type: 'int', default: d.seed, min: 0, help: 'seed of every random stream' },
     resume: { type: 'bool', help: 'continue the run in --out from its last checkpoint (other flags come from its config)' },
-    'batch-size': { type: 'int', default: d.batchSize, min: 1, help: 'rows per step' },
-    'seq-len': { type: 'int', default: d.seqLen, min: 8, help: 'tokens per row' },
+    'batch-size': { type: 'int', min: 1, help: byPreset('rows per step', (c) => c.batchSize) },
+    'seq-len': { type: 'int', min: 8, help: byPreset('tokens per row', (c) => c.seqLen) },
     lr: { type: 'float', default: d.lr, min: 0, help: 'peak learning rate' },
     warmup: { type: 'int', default: d.warmup, min: 0, help: 'warmup steps' },
     'd-model': { type: 'int', default: d.model.dModel, min: 8, help: 'model width' },
@@ -29,34 +34,37 @@ export const pretrainCommand = defineCommand({
     heads: { type: 'int', default: d.model.nHeads, min: 1, help: 'attention heads' },
     'kv-heads': { type: 'int', help: 'key/value heads (GQA); default = heads' },
     'd-ff': { type: 'int', help: 'SwiGLU hidden width; default ≈ 8/3·d-model' },
-    kinds: { type: 'list', default: [...(d.mix.kinds ?? PROBLEM_KINDS)], help: `problem kinds in the corpus (${PROBLEM_KINDS.join(',')})` },
+    kinds: { type: 'list', help: `problem kinds in the corpus (${PROBLEM_KINDS.join(',')}; default add)` },
     'no-worked': { type: 'bool', help: 'ablation: a corpus with direct answers only (no worked solutions)' },
     'eval-every': { type: 'int', default: d.eval.every, min: 1, help: 'held-out evaluation interval (steps)' },
     'checkpoint-every': { type: 'int', default: 250, min: 1, help: 'checkpoint interval (steps)' },
     precision: { type: 'string', default: d.precision, choices: PRECISIONS, help: 'attention/FFN linear layers: fp32, or emulated FP8 with V3 tile/block scales or per-tensor scales (slow: CPU emulation)' },
     'bf16-moments': { type: 'bool', help: 'store AdamW moments in BF16 (V3)' },
   },
-  examples: ['tinyseek pretrain --out runs/base --steps 1500', 'tinyseek pretrain --out runs/base --resume'],
+  examples: ['tinyseek pretrain --out fixtures/base', 'tinyseek pretrain --preset aha --out fixtures/aha-base', 'tinyseek pretrain --out runs/base --resume'],
 }, async (a, io) => {
   const out = str(a, 'out');
   let cfg: PretrainConfig;
   if (bool(a, 'resume')) {
     cfg = readRunConfig(out);
   } else {
-    const kinds = a.flags.kinds as string[];
+    const p = PRETRAIN_PRESETS[str(a, 'preset') as PresetName];
+    const kinds = (a.flags.kinds as string[] | undefined) ?? p.mix.kinds ?? PROBLEM_KINDS;
     const unknown = kinds.filter((k) => !(PROBLEM_KINDS as readonly string[]).includes(k));
     if (unknown.length) throw new UsageError(`--kinds: unknown kind ${unknown.join(', ')} (known: ${PROBLEM_KINDS.join(', ')})`);
     const dModel = num(a, 'd-model'), heads = num(a, 'heads');
+    const seqLen = (a.flags['seq-len'] as number | undefined) ?? p.seqLen;
     cfg = {
-      ...d,
-      seed: num(a, 'seed'), steps: num(a, 'steps'), batchSize: num(a, 'batch-size'), seqLen: num(a, 'seq-len'), lr: num(a, 'lr'), warmup: num(a, 'warmup'),
+      ...p,
+      seed: num(a, 'seed'), steps: (a.flags.steps as number | undefined) ?? p.steps, batchSize: (a.flags['batch-size'] as number | undefined) ?? p.batchSize,
+      seqLen, lr: num(a, 'lr'), warmup: num(a, 'warmup'),
       model: {
-        ...d.model, dModel, nLayers: num(a, 'layers'), nHeads: heads, nKvHeads: (a.flags['kv-heads'] as number | undefined) ?? heads,
+        ...p.model, dModel, nLayers: num(a, 'layers'), nHeads: heads, nKvHeads: (a.flags['kv-heads'] as number | undefined) ?? heads,
         dFF: (a.flags['d-ff'] as number | undefined) ?? Math.max(16, Math.round((dModel * 8) / 3 / 16) * 16),
-        maxSeqLen: Math.max(d.model.maxSeqLen, num(a, 'seq-len')),
+        maxSeqLen: Math.max(p.model.maxSeqLen, seqLen),
       },
-      mix: { ...d.mix, kinds: kinds as ProblemKind[], ...(bool(a, 'no-worked') ? { directFrac: 1, workedFrac: 0, reflectFrac: 0 } : {}) },
-      eval: { ...d.eval, every: num(a, 'eval-every') },
+      mix: { ...p.mix, kinds: kinds as ProblemKind[], ...(bool(a, 'no-worked') ? { directFrac: 1, workedFrac: 0, reflectFrac: 0 } : {}) },
+      eval: { ...p.eval, every: num(a, 'eval-every') },
       precision: str(a, 'precision') as Precision,
       bf16Moments: bool(a, 'bf16-moments'),
     };

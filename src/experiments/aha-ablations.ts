@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
 import { compareChart } from '../rl/curves.ts';
 import type { MetricKey, StepMetrics } from '../rl/step-metrics.ts';
-import { AHA_DEFAULTS, AHA_NO_WORKED_MIX, runAha, type AhaConfig, type AhaEvent, type AhaHooks, type AhaSummary } from './aha.ts';
+import { AHA_NO_WORKED_MIX } from '../train/presets.ts';
+import { AHA_DEFAULTS, runAha, type AhaConfig, type AhaEvent, type AhaHooks, type AhaSummary } from './aha.ts';
 
 export const ABLATIONS = ['dr_grpo', 'no_worked', 'shuffle'] as const;
 export type AblationName = (typeof ABLATIONS)[number];

@@ -1,12 +1,13 @@
 // The R1-Zero "aha" experiment in miniature (R1 §2.2, reference/grpo-and-r1-zero.md §2): start from a base
 // model, give it the fixed <think>/<answer> template, reward only a right answer in the right format, run
-// GRPO — and watch held-out accuracy and thinking length rise together, while the reward never looks at
-// length. Why it works here: the base read mostly direct answers, which a 100k-parameter model gets wrong
-// on 2-digit sums (~3%), and some worked solutions, which it gets right about half the time. Reward for
-// being right makes the careful habit the rule (oat-zero, §6: RL amplifies what the base already does).
-// So the base must sit in a window: able to copy digits and add single digits, not yet able to add 2-digit
-// numbers directly. AHA_PRETRAIN makes such a base (--from-scratch uses it); a base trained until direct
-// answers work (e.g. 3000 steps on all of 1–3-digit addition) leaves RL nothing to discover.
+// GRPO — and watch held-out accuracy, thinking length and re-checking rise together, while the reward never
+// looks at length. Why it works here: the base read mostly direct answers, which a 100k-parameter model gets
+// wrong on 2-digit sums (~90%), and some worked and self-checking solutions ("92 wait check 7+5=12 ..."),
+// which it writes only when sampled and which are right far more often. Reward for being right makes the
+// careful habit the rule (oat-zero, §6: RL amplifies what the base already does). So the base must sit in
+// a window: able to copy digits and add single digits, not yet able to add 2-digit numbers directly. The
+// `aha` pretraining preset makes such a base (fixtures/aha-base; --from-scratch runs it); a base trained
+// until direct answers work (fixtures/base) leaves RL nothing to discover.
 // Writes a run directory: config.json, metrics.jsonl (+ timing.jsonl with a clock), samples.jsonl, aha.svg
 // and summary.json per seed (in seed-<s>/ when there are several), and the mean over seeds at the top.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -20,30 +21,17 @@ import { freeze, transformerPolicy } from '../rl/policy.ts';
 import { ValueModel } from '../rl/ppo.ts';
 import { metricsLine, type StepMetrics } from '../rl/step-metrics.ts';
 import { trainRl, type StepReport } from '../rl/trainer.ts';
-import { defaultPretrain, pretrain, type PretrainConfig } from '../train/pretrain.ts';
-import { encode, heldOutSet, promptFor, vocabSize, type CorpusMixInput, type ProblemKind } from '../world/index.ts';
+import { pretrain, type PretrainConfig } from '../train/pretrain.ts';
+import { PRETRAIN_PRESETS } from '../train/presets.ts';
+import { encode, heldOutSet, promptFor, vocabSize } from '../world/index.ts';
 
-/** Where the shipped base checkpoint lives, relative to the repository root. */
-export const DEFAULT_BASE = 'fixtures/base';
-
-/** The base's corpus: 1- and 2-digit additions; 65% direct answers, 30% worked, 5% self-checking. */
-export const AHA_BASE_MIX: CorpusMixInput = Object.freeze({
-  kinds: ['add'] as ProblemKind[], difficulty: { add: [1, 2] as [number, number] }, directFrac: 0.65, workedFrac: 0.3, reflectFrac: 0.05,
-});
-/**
- * How the aha base is pretrained (over defaultPretrain). Measured: the model learns to copy digits and add
- * single digits (worked traces ~50% right) around step 1250, long before it can add two 2-digit numbers in
- * one go (direct ~3%); that window is what RL exploits. Trained much longer (≥ 2000 steps of 16×64 tokens),
- * direct answers catch up (~75%) and RL has no reason to think longer.
- */
-export const AHA_PRETRAIN: Partial<PretrainConfig> = Object.freeze({ steps: 1500, batchSize: 8, seqLen: 128, mix: AHA_BASE_MIX });
-/** Ablation (b): the same corpus with direct answers only. */
-export const AHA_NO_WORKED_MIX: CorpusMixInput = Object.freeze({ ...AHA_BASE_MIX, directFrac: 1, workedFrac: 0, reflectFrac: 0 });
+/** Where the shipped aha base checkpoint lives, relative to the repository root (`--preset aha`). */
+export const DEFAULT_BASE = 'fixtures/aha-base';
 
 export interface AhaConfig {
   /** Base checkpoint directory (ignored when fromScratch). */
   base: string;
-  /** Pretrain the base first: AHA_PRETRAIN over the default pretraining settings (plus `pretrain` overrides). */
+  /** Pretrain the base first: the `aha` preset (plus `pretrain` overrides). */
   fromScratch: boolean;
   pretrain: Partial<PretrainConfig>;
   seeds: number[];
@@ -82,9 +70,15 @@ export interface AhaSummary {
   responseLength: { first: number; last: number } | null;
   reflectiveFrac: { first: number; last: number } | null;
   reflectionRate: { first: number; last: number } | null;
+  /** Length (tokens) of the training rollouts' wrong answers, mean of the first and of the last 10 steps: the
+   * quantity behind Dr. GRPO's length bias (ablation dr_grpo). */
+  incorrectLength: { first: number; last: number } | null;
   /** pass@1 up ≥ 30 points, think length ×2 or more, reflection up. */
   criteria: { accuracyUp30: boolean; thinkDoubled: boolean; reflectionUp: boolean };
 }
+
+/** Steps averaged at each end of the (noisy, per-step) incorrect-answer length. */
+const INCORRECT_WINDOW = 10;
 
 export function summarize(runs: StepMetrics[][], seeds: number[]): AhaSummary {
   const fl = (k: Parameters<typeof firstLast>[1]) => firstLast(runs, k);
@@ -98,6 +92,7 @@ export function summarize(runs: StepMetrics[][], seeds: number[]): AhaSummary {
     responseLength: fl('evalLen'),
     reflectiveFrac: refl,
     reflectionRate: fl('evalReflectionRate'),
+    incorrectLength: firstLast(runs, 'lenIncorrect', INCORRECT_WINDOW),
     criteria: {
       accuracyUp30: pass1 !== null && pass1.last - pass1.first >= 0.3,
       thinkDoubled: think !== null && think.last >= 2 * think.first && think.last > 0,
@@ -117,8 +112,11 @@ async function baseDir(config: AhaConfig, rl: RlConfig, hooks: AhaHooks): Promis
   const out = join(hooks.out, 'base');
   // The pretraining corpus leaves out RL's held-out problems (its own evaluation set is drawn from them).
   const task = rl.tasks[0]!;
-  const evalSpec = { ...defaultPretrain.eval, kind: task.kind, difficulty: task.difficulty, n: rl.evalSize };
-  const pc: PretrainConfig = { ...defaultPretrain, ...AHA_PRETRAIN, eval: evalSpec, ...config.pretrain };
+  const preset = PRETRAIN_PRESETS.aha;
+  // On the preset's own task its held-out set (a superset of RL's) is kept, so the default base is fixtures/aha-base.
+  const sameTask = task.kind === preset.eval.kind && task.difficulty === preset.eval.difficulty;
+  const evalSpec = sameTask ? { ...preset.eval, n: Math.max(preset.eval.n, rl.evalSize) } : { ...preset.eval, kind: task.kind, difficulty: task.difficulty, n: rl.evalSize };
+  const pc: PretrainConfig = { ...preset, eval: evalSpec, ...config.pretrain };
   hooks.onEvent?.({ type: 'pretrain-start', steps: pc.steps, out });
   await pretrain(pc, { out, onStep: (m) => hooks.onEvent?.({ type: 'pretrain-step', step: m.step, steps: pc.steps, loss: m.loss }) });
   return out;

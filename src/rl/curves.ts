@@ -38,26 +38,32 @@ export function curveSeries(name: string, runs: readonly (readonly StepMetrics[]
   return s;
 }
 
-/** First and last value of a metric (mean over seeds), or null when it was never measured. */
-export function firstLast(runs: readonly (readonly StepMetrics[])[], key: MetricKey): { first: number; last: number } | null {
-  const p = meanCurve(runs, key).points;
-  return p.length ? { first: p[0]![1], last: p[p.length - 1]![1] } : null;
+/** First and last value of a metric (mean over seeds; with `window`, the mean of the first and of the last
+ * `window` measured steps, for noisy per-step metrics), or null when it was never measured. */
+export function firstLast(runs: readonly (readonly StepMetrics[])[], key: MetricKey, window = 1): { first: number; last: number } | null {
+  const v = meanCurve(runs, key).points.map((p) => p[1]);
+  if (!v.length) return null;
+  const w = Math.min(window, v.length);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { first: mean(v.slice(0, w)), last: mean(v.slice(-w)) };
 }
 
-/** The aha chart: held-out accuracy (greedy and pass@1) on the left, think and response length on the right. */
+/** The aha chart: held-out accuracy (greedy and pass@1) and the share of answers that re-check on the left,
+ * think and response length on the right. */
 export function ahaChart(runs: readonly (readonly StepMetrics[])[], title: string): string {
   const seeds = runs.length > 1 ? ` (mean ± std of ${runs.length} seeds)` : '';
   return svgLineChart({
     title: title + seeds,
     xLabel: 'RL step',
-    yLabel: 'held-out accuracy',
+    yLabel: 'held-out accuracy, share re-checking',
     series: [
       curveSeries('accuracy (greedy)', runs, 'evalGreedyAcc'),
       curveSeries('accuracy (pass@1)', runs, 'evalPass1'),
+      curveSeries('answers that re-check, held-out', runs, 'evalReflectiveFrac', true),
       curveSeries('think length, held-out (chars)', runs, 'evalThinkLen'),
       curveSeries('response length, training (tokens)', runs, 'lenAll'),
     ],
-    yRight: { label: 'length', series: [2, 3] },
+    yRight: { label: 'length', series: [3, 4] },
   });
 }
 

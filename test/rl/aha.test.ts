@@ -11,7 +11,8 @@ import { Rng } from '../../src/core/rng.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { ablationArms, runAblation } from '../../src/experiments/aha-ablations.ts';
-import { AHA_BASE_MIX, AHA_DEFAULTS, runAha, summarize, type AhaEvent } from '../../src/experiments/aha.ts';
+import { AHA_BASE_MIX } from '../../src/train/presets.ts';
+import { AHA_DEFAULTS, runAha, summarize, type AhaEvent } from '../../src/experiments/aha.ts';
 import { meanCurve } from '../../src/rl/curves.ts';
 import { emptyMetrics, parseMetrics } from '../../src/rl/step-metrics.ts';
 import { TINY } from './setups.ts';
@@ -57,7 +58,7 @@ describe('the aha experiment', () => {
     expect(c.band).toHaveLength(3);
   });
 
-  it('pretrains its own base with --from-scratch (AHA_PRETRAIN plus overrides) and runs RL from it', async () => {
+  it('pretrains its own base with --from-scratch (the aha preset plus overrides) and runs RL from it', async () => {
     const out = tmp();
     const events: string[] = [];
     const { runs } = await runAha(
@@ -86,6 +87,15 @@ describe('aha summary and criteria', () => {
     expect(s.criteria).toEqual({ accuracyUp30: true, thinkDoubled: true, reflectionUp: true });
     const flat = summarize([[line(0, 0.1, 5, 0), line(10, 0.3, 9, 0)]], [0]);
     expect(flat.criteria).toEqual({ accuracyUp30: false, thinkDoubled: false, reflectionUp: false });
+  });
+
+  it('averages the wrong-answer length over the first and last 10 training steps', () => {
+    const runs = [Array.from({ length: 30 }, (_, i) => ({ ...emptyMetrics(i), lenIncorrect: i === 3 ? null : i }))];
+    const s = summarize(runs, [0]);
+    // First window: steps 0–10 without the unmeasured step 3; last window: steps 20–29.
+    expect(s.incorrectLength!.first).toBeCloseTo((0 + 1 + 2 + 4 + 5 + 6 + 7 + 8 + 9 + 10) / 10, 12);
+    expect(s.incorrectLength!.last).toBeCloseTo(24.5, 12);
+    expect(summarize([[emptyMetrics(0)]], [0]).incorrectLength).toBeNull();
   });
 
   it('averages only the steps every seed reached', () => {

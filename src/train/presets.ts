@@ -1,0 +1,29 @@
+// Named pretraining recipes: `tinyseek pretrain --preset <name>` starts from one, and each shipped base
+// checkpoint in fixtures/ is one of them run with its defaults, byte for byte.
+//   base  defaultPretrain: 3000 steps of 16×64 tokens on 1–3-digit addition (fixtures/base). Long enough that
+//         direct 2-digit answers work (~91%), so it is the model of lessons 1–2.
+//   aha   the base R1-Zero RL starts from (fixtures/aha-base): 1500 steps of 8×128 tokens on 1–2-digit
+//         addition, 15% worked solutions, 15% self-checking ones. Measured: the model learns to copy digits
+//         and add single digits long before it can add two 2-digit numbers in one go (direct answers ~7%).
+//         That window is what RL exploits (experiments/aha.ts); trained to ~2000 steps of 16×64, direct
+//         answers catch up (~75%) and RL has no reason to think longer. Why so many self-checking traces:
+//         with 30% worked and 5% self-checking, RL makes the plain worked trace the rule and re-checking
+//         fades to 0; with equal shares the re-check (a quick answer, "wait check", then the work) wins.
+import type { CorpusMixInput, ProblemKind } from '../world/index.ts';
+import { defaultPretrain, type PretrainConfig } from './pretrain.ts';
+
+/** The aha base's corpus: 1- and 2-digit additions; 70% direct answers, 15% worked, 15% self-checking. */
+export const AHA_BASE_MIX: CorpusMixInput = Object.freeze({
+  kinds: ['add'] as ProblemKind[], difficulty: { add: [1, 2] as [number, number] }, directFrac: 0.7, workedFrac: 0.15, reflectFrac: 0.15,
+});
+
+/** Ablation: the same corpus with direct answers only (no worked or self-checking solutions). */
+export const AHA_NO_WORKED_MIX: CorpusMixInput = Object.freeze({ ...AHA_BASE_MIX, directFrac: 1, workedFrac: 0, reflectFrac: 0 });
+
+// The held-out set stays defaultPretrain's (2-digit addition, 100 problems), which contains RL's
+// (the first 64 of the same seeded sequence), so no RL evaluation problem is ever in the corpus.
+const aha: PretrainConfig = { ...defaultPretrain, steps: 1500, batchSize: 8, seqLen: 128, mix: AHA_BASE_MIX };
+
+export const PRETRAIN_PRESETS = Object.freeze({ base: defaultPretrain, aha });
+export type PresetName = keyof typeof PRETRAIN_PRESETS;
+export const PRESET_NAMES = Object.keys(PRETRAIN_PRESETS) as PresetName[];
