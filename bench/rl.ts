@@ -14,7 +14,7 @@ import { freeze, transformerPolicy } from '../src/rl/policy.ts';
 import { ValueModel } from '../src/rl/ppo.ts';
 import { RlTrainer } from '../src/rl/trainer.ts';
 import { encode, promptFor, vocabSize } from '../src/world/index.ts';
-import { table } from './util.ts';
+import { median, table } from './util.ts';
 
 const BASE = 'fixtures/aha-base';
 
@@ -24,9 +24,10 @@ function load(base: string): { make: () => Transformer; source: string } {
   return { make: () => Transformer.init(cfg, new Rng(0).child('bench')), source: `random init (no checkpoint in ${base})` };
 }
 
-export async function benchRl(base = BASE, steps = 4, variants: Variant[] = ['grpo', 'dr_grpo', 'reinforce', 'ppo']): Promise<string> {
+export async function benchRl(base = BASE, steps = 6, variants: Variant[] = ['grpo', 'dr_grpo', 'reinforce', 'ppo']): Promise<string> {
   const { make, source } = load(base);
   const rows: (string | number)[][] = [];
+  let first: { stepS: number; memory: number; flops: number } | undefined;
   for (const variant of variants) {
     const config = resolveRlConfig({ variant, steps, evalSize: 1, evalSamples: 0, evalEvery: 1000 });
     const policy = transformerPolicy(make());
@@ -34,30 +35,36 @@ export async function benchRl(base = BASE, steps = 4, variants: Variant[] = ['gr
     freeze(reference);
     const critic = variant === 'ppo' ? new ValueModel(make()) : undefined;
     const trainer = new RlTrainer({ policy, reference, critic }, config, () => performance.now());
-    let rolloutMs = 0, updateMs = 0, tokens = 0, promptLen = 0;
+    const rollout: number[] = [], update: number[] = [], tokPerS: number[] = [];
+    let tokens = 0, promptLen = 0;
     for (let s = 0; s < steps; s++) {
       const r = await trainer.trainStep();
       if (s === 0) continue; // warm-up (and the step-0 evaluation)
-      rolloutMs += r.timing!.rolloutMs;
-      updateMs += r.timing!.updateMs;
-      tokens += r.rollouts.reduce((n, x) => n + x.length, 0);
+      const t = r.rollouts.reduce((n, x) => n + x.length, 0);
+      rollout.push(r.timing!.rolloutMs / 1000);
+      update.push(r.timing!.updateMs / 1000);
+      tokPerS.push(t / (r.timing!.rolloutMs / 1000));
+      tokens += t;
       promptLen += r.rollouts.reduce((n, x) => n + encode(promptFor(x.problem)).length, 0) / r.rollouts.length;
     }
     const n = steps - 1;
-    const stepS = (rolloutMs + updateMs) / 1000 / n;
+    const stepS = median(rollout.map((x, i) => x + update[i]!));
     const cost = rlStepCost(policy.model.config, config.algorithm, {
       sequences: config.promptsPerStep * config.groupSize, promptLen: promptLen / n,
       completionLen: tokens / n / (config.promptsPerStep * config.groupSize), mu: config.mu, reference: true,
     });
     const mb = (b: number) => b / 2 ** 20;
+    const memory = cost.weightBytes + cost.optimizerBytes + cost.activationBytes;
+    first ??= { stepS, memory, flops: cost.totalFlops };
     rows.push([
-      variant, stepS, 1 / stepS, tokens / (rolloutMs / 1000), rolloutMs / 1000 / n, updateMs / 1000 / n,
+      variant, stepS, 1 / stepS, median(tokPerS), median(rollout), median(update),
       mb(cost.weightBytes), mb(cost.optimizerBytes), mb(cost.activationBytes), cost.totalFlops / 1e9,
+      `${(stepS / first.stepS).toFixed(2)}×`, `${(memory / first.memory).toFixed(2)}×`, `${(cost.totalFlops / first.flops).toFixed(2)}×`,
     ]);
   }
-  const header = ['variant', 's/step', 'steps/s', 'rollout tok/s', 'rollout s', 'update s', 'weights MB', 'grad+Adam MB', 'activ. MB', 'GFLOP/step'];
+  const header = ['variant', 's/step', 'steps/s', 'rollout tok/s', 'rollout s', 'update s', 'weights MB', 'grad+Adam MB', 'activ. MB', 'GFLOP/step', `time vs ${variants[0]}`, `memory vs ${variants[0]}`, `FLOPs vs ${variants[0]}`];
   const c = resolveRlConfig();
-  return `RL step on ${source}: ${c.promptsPerStep} prompts × G=${c.groupSize}, ≤${c.maxNewTokens} new tokens, μ=${c.mu}; mean of ${steps - 1} steps after a warm-up\n` +
+  return `RL step on ${source}: ${c.promptsPerStep} prompts × G=${c.groupSize}, ≤${c.maxNewTokens} new tokens, μ=${c.mu}; medians of ${steps - 1} steps after a warm-up\n` +
     table(header, rows) + '\n';
 }
 

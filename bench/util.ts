@@ -1,5 +1,11 @@
 // Benchmark helpers: medians of repeated timings and plain-text tables. Benchmarks print; tests never time.
 
+/** The median of a non-empty list (the upper one of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
 /** Median wall time in ms of `fn` over `reps` runs after one warm-up run. */
 export async function medianMs(fn: () => unknown | Promise<unknown>, reps = 5): Promise<number> {
   await fn();
@@ -9,8 +15,7 @@ export async function medianMs(fn: () => unknown | Promise<unknown>, reps = 5): 
     await fn();
     ts.push(performance.now() - t0);
   }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)]!;
+  return median(ts);
 }
 
 export function table(header: string[], rows: (string | number)[][]): string {

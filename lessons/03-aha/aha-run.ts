@@ -1,4 +1,4 @@
-// Lesson 03's run: the R1-Zero recipe of src/experiments/aha.ts on the shipped base model (fixtures/base),
+// Lesson 03's run: the R1-Zero recipe of src/experiments/aha.ts on the shipped base model (fixtures/aha-base),
 // stepped here one RL step at a time so the player can redraw, chart and cancel between steps. It is the
 // same loop as `tinyseek aha` (RlTrainer from src/rl/trainer.ts), without the run directory: policy and
 // frozen reference are two loads of the same checkpoint, rewards are rule-based (right answer + format).
@@ -8,11 +8,12 @@
 import { fileURLToPath } from 'node:url';
 import type { KnobValue, RunContext, RunResult } from '../types.ts';
 
-const BASE_DIR = fileURLToPath(new URL('../../fixtures/base/', import.meta.url));
+const BASE_DIR = fileURLToPath(new URL('../../fixtures/aha-base/', import.meta.url));
 
 export const SERIES = {
   acc: 'held-out pass@1 (%)',
   train: 'training accuracy (%)',
+  refl: 'held-out answers that re-check (%)',
   think: 'think length (chars)',
   len: 'response length (tokens)',
 } as const;
@@ -61,21 +62,21 @@ export async function runAhaLesson(ctx: RunContext): Promise<RunResult> {
   const reference = transformerPolicy(loadCheckpoint(BASE_DIR, { requiresGrad: false }).model);
   freeze(reference);
   const trainer = new RlTrainer({ policy, reference }, config);
-  ctx.report({ kind: 'log', text: `${variant}: ${p.steps} steps of ${p.promptsPerStep} prompts × G=${p.groupSize}, β=${config.klCoef}, T=${config.temperature}; held-out: ${p.evalSize} 3-digit sums` });
+  ctx.report({ kind: 'log', text: `${variant}: ${p.steps} steps of ${p.promptsPerStep} prompts × G=${p.groupSize}, β=${config.klCoef}, T=${config.temperature}; held-out: ${p.evalSize} problems of ${config.tasks.map((t) => `${t.kind}:${t.difficulty}`).join(', ')}` });
 
   // Held-out numbers change only at evaluations; between them the chart holds the last value.
-  let held = { acc: NaN, think: NaN, len: NaN };
+  let held = { acc: NaN, think: NaN, len: NaN, refl: NaN };
   let first: typeof held | undefined;
   let lastExample = '';
   const total = p.steps + 1;
   const show = (step: number, m: { reward: number | null; accuracy: number | null }) => {
-    const all = { [SERIES.acc]: held.acc, [SERIES.train]: pct(m.accuracy), [SERIES.think]: held.think, [SERIES.len]: held.len, reward: num(m.reward) };
+    const all = { [SERIES.acc]: held.acc, [SERIES.train]: pct(m.accuracy), [SERIES.refl]: held.refl, [SERIES.think]: held.think, [SERIES.len]: held.len, reward: num(m.reward) };
     ctx.report({ kind: 'progress', step, total, metrics: Object.fromEntries(Object.entries(all).filter(([, v]) => Number.isFinite(v))) });
   };
   const absorb = (r: Awaited<ReturnType<typeof trainer.trainStep>>) => {
     if (!r.eval) return;
     const m = r.metrics;
-    held = { acc: pct(m.evalPass1), think: num(m.evalThinkLen), len: num(m.evalLen) };
+    held = { acc: pct(m.evalPass1), think: num(m.evalThinkLen), len: num(m.evalLen), refl: pct(m.evalReflectiveFrac) };
     first ??= held;
     const g = r.eval.greedyRollouts[0];
     if (g) lastExample = `${g.problem.prompt.trim()} → ${JSON.stringify(g.text)} (${g.reward.reason})`;
@@ -101,10 +102,12 @@ export async function runAhaLesson(ctx: RunContext): Promise<RunResult> {
       pass1First: f.acc, pass1Last: l.acc,
       thinkFirst: f.think, thinkLast: l.think,
       lenFirst: f.len, lenLast: l.len,
+      reflFirst: f.refl, reflLast: l.refl,
     },
     lines: [
       `held-out pass@1: ${f.acc.toFixed(1)}% → ${l.acc.toFixed(1)}% after ${done} RL steps (${p.evalSize} problems × ${p.evalSamples} samples, so roughly ±${(100 / Math.sqrt(p.evalSize * p.evalSamples)).toFixed(0)} points of noise)`,
       `think length: ${f.think.toFixed(1)} → ${l.think.toFixed(1)} characters; response length ${f.len.toFixed(1)} → ${l.len.toFixed(1)} tokens`,
+      `answers that re-check ("wait check"): ${f.refl.toFixed(0)}% → ${l.refl.toFixed(0)}%`,
       `a held-out greedy answer at the end: ${lastExample}`,
       ...(ctx.budget === 'small' ? ['(small budget: 2 steps prove the loop runs; the curve needs the full budget)'] : []),
       ...(done < p.steps ? [`(stopped after ${done} of ${p.steps} steps)`] : []),

@@ -38,11 +38,13 @@ itself.
 
 ## Our base model
 
-\`fixtures/base\` is a 104k-parameter transformer (d = 64, 2 layers) pretrained on an addition corpus:
-mostly direct answers, plus 15% worked digit-by-digit solutions and 3% traces that catch a mistake
-("wait check") and fix it. Under the template it almost never thinks: it answers 2-digit sums directly
-(about 91% right) and 3-digit sums less than half the time. The careful habit is in its weights, rarely used.
-The RL task is 3-digit addition, where answering directly is often wrong.
+\`fixtures/aha-base\` is a 104k-parameter transformer (d = 64, 2 layers) pretrained on 1- and 2-digit sums:
+70% direct answers (some of them wrong, as on the real internet), 15% worked digit-by-digit solutions and
+15% traces that give a quick answer, say "wait check" and then work it out. Under the template it almost
+always answers directly, and on 2-digit sums a direct answer is right only about 7% of the time: the model
+can copy digits and add single digits, but not yet add two 2-digit numbers in one go. Sampled, it sometimes
+works the sum out or re-checks a guess (about 9% of its answers), and those answers are right far more often.
+The careful habits are in its weights, rarely used. The RL task is 2-digit addition.
 `;
 
 const exerciseText = `
@@ -62,10 +64,10 @@ const runText = `
 The GRPO loop of \`src/rl/trainer.ts\`, the same one \`tinyseek aha\` runs, one step at a time on the
 shipped base model. Each step: 8 addition problems, G sampled answers each, rule-based rewards, group
 advantages, one clipped policy-gradient update with a KL penalty (coefficient β) towards the frozen
-starting model. Every 5 steps it evaluates on 32 held-out 3-digit sums (2 samples each at temperature 0.6).
+starting model. Every 5 steps it evaluates on 32 held-out 2-digit sums (2 samples each at temperature 0.6).
 
-The chart: held-out pass@1 and training accuracy in percent, the mean think length in characters and
-the response length in tokens.
+The chart: held-out pass@1, training accuracy and the share of held-out answers that re-check
+("wait check") in percent, the mean think length in characters and the response length in tokens.
 
 Knobs to try, one at a time:
 
@@ -86,42 +88,69 @@ Look at what your run measured, not at what the paper's figure looks like.
 - **Noise first.** Held-out pass@1 is measured on 32 problems × 2 samples. One problem more or less
   moves it by 1.5 points, and two runs with different seeds can differ by 10. A rise smaller than that
   is not a result.
-- **Short runs.** R1-Zero's response length grew over thousands of steps. Twenty steps with a
-  104k-parameter model can show the *direction* of a change, or nothing. The full experiment is
-  \`tinyseek aha\` (60 steps of 8 × 8, several seeds with \`--seeds\`), and even that is a miniature.
+- **What the full experiment measured.** \`tinyseek aha --seeds 0,1,2\` (60 steps of 8 prompts × 8
+  samples, about 2 minutes a seed on 2 cores) went, as the mean of three seeds from the first to the last held-out
+  evaluation: greedy accuracy 9% → 81%, pass@1 9% → 53%, think length 5 → 33 characters, answers that
+  re-check 10% → 95%. The chart it draws is \`lessons/03-aha/aha-3seeds.svg\`.
 - **What would count as an aha.** Think length rising *together with* accuracy, on held-out problems,
   while the reward never mentions length. Longer answers on their own can also come from the loss
   (next page) or from the model rambling until it is truncated.
-- **Why it can happen here at all.** The reward is about being right. On 3-digit sums the worked-solution
-  habit is right more often than a direct guess, so each group's worked answers tend to get positive
-  advantages and become more likely. RL can only amplify a habit the base already has sometimes; it
-  does not invent one. That is also why a model this small may simply not get there in a few steps.
+- **Why it happens here at all.** The reward is about being right. On 2-digit sums a direct answer is
+  right about 7% of the time, a worked one far more often, so in each group the careful answers tend to
+  get positive advantages and become more likely. RL can only amplify a habit the base already has
+  sometimes; it does not invent one (the no_worked control on the last page tests exactly that).
 
-If your run shows no rise, that is a real finding about this scale and this budget, not a bug to hide.
+# Is the re-check real?
+
+Read the answers, not just the word counts. At the end of the run a typical answer is
+
+\`\`\`
+q:49+70=?  a:<think>157 wait check 9+0=9 4+7=11 so 119</think><answer>119</answer>
+\`\`\`
+
+The model guesses, says "wait check", and works the sum out. But look at the guesses: over the last
+20 steps of the three seeds, not one of 45 re-checking answers guessed right, and a third of them
+guessed 157 whatever the question. The corpus taught it that shape (a wrong quick answer, then the
+check), and RL kept the shape because the work after "wait check" is what gets rewarded. The words of
+reflection rose from 10% to 95%; actual checking of a first answer did not happen, because the first
+answer never had a chance. This is the *superficial self-reflection* that reproductions of R1-Zero
+report too: counting "wait" measures a style, and a style can be a ritual. (With a base that read
+30% plain worked solutions and 5% re-checks instead, RL makes plain worked traces the rule and
+re-checking fades to 0: which careful habit wins depends on what the base read.)
+
+Training accuracy (sampled at temperature 1) is about 27% over the last 10 steps, far below pass@1 at
+temperature 0.6: every token of a 38-token answer is a chance to slip, and a 104k-parameter model slips
+often.
 `;
 
 const controls = `
 # The controls: three runs that say *why*
 
 A curve that goes up proves little until you change one thing and watch it stop going up. Each control
-is one command (\`tinyseek aha --ablation NAME\`, see \`src/experiments/aha-ablations.ts\`); each runs the
-experiment twice, changing only that one thing, and draws both on one chart.
+is one command (\`tinyseek aha --ablation NAME --seeds 0,1,2\`, see \`src/experiments/aha-ablations.ts\`);
+each runs the experiment twice, changing only that one thing, and draws both on one chart. What they
+measured (mean of seeds 0, 1, 2; the charts are in \`lessons/03-aha/ablation-*.svg\`):
 
 - **dr_grpo: is the length growth partly the loss's doing?** GRPO averages each answer's token losses
   by its own length |o|. A wrong answer's negative push is spread over all its tokens, so a *long* wrong
   answer is punished less per token than a short one. That drifts wrong answers longer for no good
-  reason. Dr. GRPO divides by a constant instead, and drops the std division (which also over-weights
-  groups that are nearly all right or all wrong). Compare the length of **incorrect** answers in the two
-  arms: if GRPO's grow and Dr. GRPO's do not, part of the "longer thinking" was this bias.
+  reason. Dr. GRPO divides by a constant instead, and drops the std division. Measured: wrong answers
+  grew from 21 to 36.5 tokens under GRPO and from 20 to 33.6 under Dr. GRPO (mean of the first and last
+  10 steps), while right answers ended almost equal (39.3 vs 38.7). So the bias is there, in the
+  direction the Dr. GRPO paper found, but small: about 3 tokens of the 16 that wrong answers grew. Most
+  of the growth is the switch to careful answers, which are long whether right or wrong. Dr. GRPO also
+  learned a little slower here (pass@1 46% vs 53% at step 60).
 - **no_worked: can RL invent a habit?** The same RL on a base pretrained on direct answers only (no
-  worked solutions, no self-corrections). If thinking never appears there, RL was amplifying something
-  the base had, not creating it.
+  worked solutions, no self-corrections). Measured: think length 0.1 → 0.0 characters, re-checking
+  0% → 0%, pass@1 22% → 26%. That base is *better* at direct answers (it read nothing else), yet RL
+  only polished them; it never started to think. The default base ended at 53% by thinking.
+  Pulling yourself up by your bootstraps still requires a foundation.
 - **shuffle: is the reward doing the work?** The rewards of each group are shuffled among its answers:
-  the same numbers, no longer attached to the answers that earned them. Anything that still "improves"
-  under a shuffled reward was not learned from the reward.
+  the same numbers, no longer attached to the answers that earned them. Measured: pass@1 9% → 6%,
+  think length 5.4 → 6.3 characters, re-checking 10% → 12% (noise), against 53%, 33 and 95% with the
+  real reward. Nothing is learned without the signal.
 
-Each control takes minutes to tens of minutes on a laptop CPU, so they are commands rather than steps
-here. Run them and compare the charts they write (\`<out>/<ablation>.svg\`).
+Each control takes 10 to 20 minutes on a laptop CPU, so they are commands rather than steps here.
 `;
 
 const change = (run: RunResult | undefined): number => {
@@ -144,7 +173,7 @@ const lesson: Lesson = {
     'src/model/checkpoint.ts',
     'src/experiments/aha.ts',
     'src/experiments/aha-ablations.ts',
-    'fixtures/base/model.safetensors',
+    'fixtures/aha-base/model.safetensors',
   ],
   steps: [
     { kind: 'prose', title: 'The template and the reward', markdown: intro },
@@ -173,7 +202,7 @@ const lesson: Lesson = {
         const measured = Number.isFinite(c)
           ? `This run measured ${run!.metrics['lenFirst']!.toFixed(1)} → ${run!.metrics['lenLast']!.toFixed(1)} tokens (${c >= 0 ? '+' : ''}${(100 * c).toFixed(0)}%) over ${run!.metrics['steps']} steps.`
           : 'The run measured nothing.';
-        return `${measured} Length can only change here because it correlates with being right (worked answers are longer and, on 3-digit sums, more often correct), or because of how the loss averages over tokens (the dr_grpo control). In R1-Zero it grew steadily over thousands of steps; a run of a few steps on a tiny model may show nothing, and a change inside the noise is not a trend.`;
+        return `${measured} Length can only change here because it correlates with being right (worked and re-checked answers are longer and, on 2-digit sums, far more often correct), or because of how the loss averages over tokens (the dr_grpo control). In R1-Zero it grew steadily over thousands of steps; a run of a few steps on a tiny model may show nothing, and a change inside the noise is not a trend.`;
       },
     },
     {
@@ -189,7 +218,7 @@ const lesson: Lesson = {
         { name: 'steps', label: 'RL steps', values: [10, 20, 40, 60], default: 20 },
         { name: 'seed', label: 'seed', values: [0, 1, 2], default: 0 },
       ],
-      chart: { series: [SERIES.acc, SERIES.train, SERIES.think, SERIES.len], title: 'R1-Zero in miniature', yLabel: '% / characters / tokens' },
+      chart: { series: [SERIES.acc, SERIES.train, SERIES.refl, SERIES.think, SERIES.len], title: 'R1-Zero in miniature', yLabel: '% / characters / tokens' },
       run: runAhaLesson,
     },
     { kind: 'prose', title: 'Reading the result', markdown: reading },

@@ -149,7 +149,7 @@ export const ahaCommand = defineCommand({
     seeds: { type: 'intlist', default: [0], min: 0, help: 'seeds to run; the plot shows their mean with a band', meta: 'LIST' },
     variant: { type: 'string', default: d.variant, choices: VARIANT_NAMES, help: 'RL algorithm / loss variant' },
     ablation: { type: 'string', choices: ABLATIONS, help: 'a control in two arms, plotted together' },
-    'no-worked-base': { type: 'string', help: 'base pretrained without worked solutions, for --ablation no_worked (else it is pretrained)', meta: 'DIR' },
+    'no-worked-base': { type: 'string', help: 'base pretrained without worked solutions, for --ablation no_worked (tinyseek pretrain --preset aha --no-worked; else it is pretrained here)', meta: 'DIR' },
     steps: { type: 'int', min: 1, help: `RL steps (default ${d.steps})` },
     prompts: { type: 'int', min: 1, help: `questions per step (default ${d.promptsPerStep})` },
     'group-size': { type: 'int', min: 1, help: `G, samples per question (default ${d.groupSize})` },
@@ -172,7 +172,7 @@ export const ahaCommand = defineCommand({
     'tinyseek aha --seeds 0,1,2 --out runs/aha3',
     'tinyseek aha --from-scratch --out runs/aha-scratch',
     'tinyseek aha --ablation dr_grpo',
-    'tinyseek aha --ablation no_worked --no-worked-base runs/base-no-worked',
+    'tinyseek aha --ablation no_worked --no-worked-base runs/aha-base-no-worked',
     'tinyseek aha --variant ppo --steps 20',
   ],
 }, async (a, io) => {
