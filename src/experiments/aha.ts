@@ -12,6 +12,7 @@
 // and summary.json per seed (in seed-<s>/ when there are several), and the mean over seeds at the top.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
@@ -27,6 +28,8 @@ import { encode, heldOutSet, promptFor, vocabSize } from '../world/index.ts';
 
 /** Where the shipped aha base checkpoint lives, relative to the repository root (`--preset aha`). */
 export const DEFAULT_BASE = 'fixtures/aha-base';
+/** The same directory wherever the command runs from. */
+const SHIPPED_BASE = fileURLToPath(new URL('../../fixtures/aha-base', import.meta.url));
 
 export interface AhaConfig {
   /** Base checkpoint directory (ignored when fromScratch). */
@@ -104,10 +107,11 @@ export function summarize(runs: StepMetrics[][], seeds: number[]): AhaSummary {
 /** The base checkpoint: the given directory, or a fresh pretraining run in `<out>/base`. */
 async function baseDir(config: AhaConfig, rl: RlConfig, hooks: AhaHooks): Promise<string> {
   if (!config.fromScratch) {
-    if (!existsSync(join(config.base, 'config.json'))) {
+    const dir = config.base === DEFAULT_BASE && !existsSync(DEFAULT_BASE) ? SHIPPED_BASE : config.base;
+    if (!existsSync(join(dir, 'config.json'))) {
       throw new InputError(`${config.base}: no base checkpoint here (config.json missing); pass a checkpoint directory or use --from-scratch`);
     }
-    return config.base;
+    return dir;
   }
   const out = join(hooks.out, 'base');
   // The pretraining corpus leaves out RL's held-out problems (its own evaluation set is drawn from them).
