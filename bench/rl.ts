@@ -1,7 +1,8 @@
 // RL throughput: steps/s and rollout tokens/s of GRPO, Dr. GRPO, REINFORCE and PPO on the base model, beside
 // the analytic memory and FLOPs per step (src/rl/cost.ts) — what GRPO saves by dropping PPO's critic.
-// Uses the given base (default fixtures/aha-base, where RL starts) when it exists, else a randomly initialised model of the default
-// size (its completions are random, so its numbers only bound the cost). Run: npx tsx bench/rl.ts [BASE_DIR]
+// Uses the given base (default fixtures/aha-base, where RL starts) when it exists, else a randomly initialised
+// model of the default size (its completions are random, so its numbers only bound the cost).
+// Run: npx tsx bench/rl.ts [BASE_DIR]
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Rng } from '../src/core/rng.ts';
