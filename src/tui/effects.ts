@@ -6,7 +6,7 @@ import { readFileSync, unwatchFile, watch, watchFile, type FSWatcher } from 'nod
 import { basename, dirname } from 'node:path';
 import type { Budget, ExerciseStep, Lesson, RunEvent, RunStep } from '../../lessons/types.ts';
 import type { HiddenLesson } from './catalog.ts';
-import { checkExerciseFile, ensureWorkspaceFile, resetWorkspaceFile, solutionPath } from './exercise.ts';
+import { checkExerciseInWorker, ensureWorkspaceFile, resetWorkspaceFile, solutionPath } from './exercise.ts';
 import { startRun, type RunHandle } from './run-step.ts';
 import type { Effect, Msg, WatchState } from './state.ts';
 
@@ -185,7 +185,7 @@ export class EffectRunner {
     ex.inFlight = true;
     ex.lastChecked = text;
     this.send({ kind: 'exerciseChecking', token: ex.token });
-    const outcome = await checkExerciseFile(this.stepOf(ex.lesson, ex.step).step, ex.path);
+    const outcome = await checkExerciseInWorker(this.stepOf(ex.lesson, ex.step).lesson, ex.step, ex.path);
     ex.inFlight = false;
     this.send({ kind: 'exerciseResult', token: ex.token, lesson: ex.lesson, step: ex.step, ...outcome });
     if (ex.queued && this.exercise === ex) {

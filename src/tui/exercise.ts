@@ -4,11 +4,15 @@
 // package.json beside it makes Node and tsx load it as an ES module wherever the workspace lives. The
 // file is re-imported fresh on every check (a file URL with a cache-busting query: tsx and vitest both
 // load a new module for a new URL). A load error, a throw or a slow check is a failure with its message.
+// The player judges the learner's file in a worker thread (checkExerciseInWorker), so that an endless loop
+// in it is stopped at the time limit instead of freezing the terminal.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { CheckOutcome, ExerciseStep, Lesson } from '../../lessons/types.ts';
 import { writeFileAtomic } from '../core/fsio.ts';
+import type { ExerciseJob, WorkerReply } from './exercise-worker.ts';
 
 export function workspaceRoot(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): string {
   const override = env['TINYSEEK_WORKSPACE'];
@@ -81,4 +85,46 @@ export async function checkExerciseFile(step: ExerciseStep, path: string, timeou
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** How long a worker may take to load the lesson catalog before its check's clock starts. */
+const WORKER_START_MS = 60_000;
+const BOOTSTRAP = new URL('../backend/cpu/worker-bootstrap.mjs', import.meta.url);
+const WORKER_ENTRY = new URL('./exercise-worker.ts', import.meta.url).href;
+
+/**
+ * checkExerciseFile in a worker thread: past `timeoutMs` (from when the worker is ready) the worker is
+ * terminated, which stops even a synchronous endless loop. The worker finds the check in the lesson
+ * catalog; a lesson outside it (a test's fixture) is judged in this thread. Never throws.
+ */
+export function checkExerciseInWorker(lesson: Lesson, stepIndex: number, path: string, timeoutMs = 10_000): Promise<CheckOutcome> {
+  const step = lesson.steps[stepIndex] as ExerciseStep;
+  return new Promise((settle) => {
+    const job: ExerciseJob = { lessonId: lesson.id, stepIndex, path, timeoutMs };
+    const worker = new Worker(BOOTSTRAP, { workerData: { entry: WORKER_ENTRY, ...job } });
+    let done = false;
+    let timer = setTimeout(() => finish({ pass: false, message: `the check did not start within ${WORKER_START_MS / 1000} s` }), WORKER_START_MS);
+    const finish = (o: CheckOutcome) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      settle(o);
+    };
+    worker.on('message', (m: WorkerReply) => {
+      if (m.kind === 'ready') {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish({ pass: false, message: `the check did not finish within ${timeoutMs / 1000} s and was stopped (an endless loop?)` }), timeoutMs);
+      } else if (m.kind === 'outcome') {
+        finish({ pass: m.pass, message: m.message });
+      } else {
+        done = true;
+        clearTimeout(timer);
+        void worker.terminate();
+        void checkExerciseFile(step, path, timeoutMs).then(settle);
+      }
+    });
+    worker.on('error', (e) => finish({ pass: false, message: `the check crashed:\n${errorText(e)}` }));
+    worker.on('exit', (code) => finish({ pass: false, message: `the check ended (exit code ${code}) without a result` }));
+  });
 }

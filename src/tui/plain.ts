@@ -5,7 +5,7 @@
 // Progress is not recorded here; the interactive player does that.
 import { readFileSync } from 'node:fs';
 import type { Budget, CheckStep, ExerciseStep, Lesson, RunResult, RunStep } from '../../lessons/types.ts';
-import { checkExerciseFile, ensureWorkspaceFile, solutionPath } from './exercise.ts';
+import { checkExerciseInWorker, ensureWorkspaceFile, solutionPath } from './exercise.ts';
 import { optionLabel, rightOption, runStepIndex } from './judge.ts';
 import { renderMarkdown } from './markdown.ts';
 import { defaultKnobs, startRun } from './run-step.ts';
@@ -68,7 +68,7 @@ async function plainExercise(lesson: Lesson, step: ExerciseStep, k: number, o: P
     return say([`Could not create your exercise file: ${(e as Error).message}`]);
   }
   say([`Your file: ${path}`, ...wrapText(`Edit it, save, and check it again with: tinyseek lesson ${lesson.number} --plain --step ${k + 1}`, o.width, st)]);
-  const outcome = await checkExerciseFile(step, path);
+  const outcome = await checkExerciseInWorker(lesson, lesson.steps.indexOf(step), path);
   say(['', outcome.pass ? 'Check passed.' : 'Check failed:', ...verbatim(outcome.message, o.width, '  ')]);
   if (!outcome.pass) say(o.hint ? ['', 'Hint:', ...renderMarkdown(step.hint, o.width, st)] : ['', `Stuck? Add --hint for a hint.`]);
   else say(['', `Reference solution (${step.solution}):`, ...verbatim(readFileSync(solutionPath(lesson, step), 'utf8').trimEnd(), o.width, '  ')]);

@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExerciseStep } from '../../lessons/types.ts';
-import { checkExerciseFile, ensureWorkspaceFile, importFresh, resetWorkspaceFile, workspaceRoot } from '../../src/tui/exercise.ts';
+import welcome from '../../lessons/00-welcome/index.ts';
+import { checkExerciseFile, checkExerciseInWorker, ensureWorkspaceFile, importFresh, resetWorkspaceFile, workspaceRoot } from '../../src/tui/exercise.ts';
 import { demoLesson } from './fixtures/demo/index.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 
@@ -81,5 +82,32 @@ describe('checkExerciseFile', () => {
     const slow: ExerciseStep = { ...step, check: () => new Promise(() => {}) };
     const { path } = ensureWorkspaceFile(tempDir(), lesson, step);
     expect(await checkExerciseFile(slow, path, 20)).toEqual({ pass: false, message: 'the check did not finish within 0.02 s' });
+  });
+});
+
+describe('checkExerciseInWorker', () => {
+  const at = welcome.steps.findIndex((s) => s.kind === 'exercise');
+  const softmax = welcome.steps[at] as ExerciseStep;
+  const write = (text: string) => {
+    const { path } = ensureWorkspaceFile(tempDir(), welcome, softmax);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('stops an endless loop in the learner code at the time limit', async () => {
+    const path = write('export function softmax(xs: number[]): number[] { for (;;) {} }\n');
+    expect(await checkExerciseInWorker(welcome, at, path, 500)).toEqual({ pass: false, message: 'the check did not finish within 0.5 s and was stopped (an endless loop?)' });
+  });
+
+  it('judges a catalog lesson with its own check, as checkExerciseFile does', async () => {
+    const path = write(readFileSync(join(welcome.dir, softmax.solution), 'utf8'));
+    const inWorker = await checkExerciseInWorker(welcome, at, path);
+    expect(inWorker.pass).toBe(true);
+    expect(inWorker).toEqual(await checkExerciseFile(softmax, path));
+  });
+
+  it('judges a lesson outside the catalog in this thread', async () => {
+    const { path } = ensureWorkspaceFile(tempDir(), lesson, step);
+    expect(await checkExerciseInWorker(lesson, 4, path)).toEqual({ pass: false, message: 'double(1) returned 1, expected 2' });
   });
 });
