@@ -2,8 +2,8 @@
 // module (D = 1), then decodes held-out prompts greedily and speculatively (the MTP module drafts the
 // token after next; the next main pass verifies it). Budget 'small': 10 training steps and one prompt per
 // problem kind (seconds, an untrained model: acceptance is whatever chance gives). Budget 'full': the
-// knob's steps. The experiment reports progress through a synchronous hook and takes no AbortSignal, so
-// the player redraws only between the training of the two models and at the end (noted in the report).
+// knob's steps. The experiment awaits its progress hook after every training step: there the run yields to
+// the player (redraw, keys) and, once the learner cancels, throws to stop (the player keeps the last numbers).
 import type { RunContext, RunResult } from '../types.ts';
 
 interface Decoding {
@@ -21,12 +21,14 @@ export async function mtpRun(ctx: RunContext): Promise<RunResult> {
   const config = { ...MTP_DEFAULTS, steps: small ? 10 : Number(ctx.knobs['steps']), prompts: small ? 1 : 2, maxNewTokens: small ? 16 : 40 };
   let last = 0;
   const report = await runMtp(config, {
-    onProgress: (done, total, info) => {
+    onProgress: async (done, total, info) => {
       if (done - last >= Math.max(1, Math.floor(total / 40)) || done === total) {
         last = done;
         ctx.report({ kind: 'progress', step: done, total });
         if (done === total) ctx.report({ kind: 'log', text: info });
       }
+      await ctx.tick();
+      if (ctx.signal.aborted) throw new Error('cancelled');
     },
   });
   await ctx.tick();

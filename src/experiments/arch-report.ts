@@ -19,8 +19,9 @@ export interface ArchReport {
 }
 
 export interface ExperimentHooks {
-  /** Progress: work units done out of total, with a short status. */
-  onProgress?: (done: number, total: number, info: string) => void;
+  /** Progress: work units done out of total, with a short status. Awaited during training, so a caller can
+   * yield to its event loop there, or throw to stop the experiment. */
+  onProgress?: (done: number, total: number, info: string) => void | Promise<void>;
   /** Milliseconds from any origin, for wall-clock speedups (the CLI passes one; library code has no clock). */
   now?: () => number;
 }

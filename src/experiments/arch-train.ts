@@ -60,7 +60,7 @@ function docsFor(rng: Rng, c: ArchTrainConfig): string[] {
 }
 
 /** Train a fresh model (init stream seed/init, so equal configs start from equal weights). */
-export async function trainArch(c: ArchTrainConfig, onStep?: (s: ArchStep) => void): Promise<{ model: Transformer; steps: ArchStep[] }> {
+export async function trainArch(c: ArchTrainConfig, onStep?: (s: ArchStep) => void | Promise<void>): Promise<{ model: Transformer; steps: ArchStep[] }> {
   const model = Transformer.init(c.model, new Rng(c.seed).child('init'));
   const params = model.parameters();
   const decays = params.map((p) => p.ndim >= 2);
@@ -86,7 +86,7 @@ export async function trainArch(c: ArchTrainConfig, onStep?: (s: ArchStep) => vo
       s.maxVio = v / loads.length;
     }
     steps.push(s);
-    onStep?.(s);
+    await onStep?.(s);
   }
   return { model, steps };
 }

@@ -129,7 +129,7 @@ export async function runMtp(c: MtpConfig = MTP_DEFAULTS, hooks: ExperimentHooks
   const prompts = kinds.flatMap(([kind, difficulty]) => heldOutSet(kind, difficulty, c.prompts).map((p) => encode(promptFor(p))));
   const dec = await compareDecoding(runs[1]!.model, prompts, c.maxNewTokens, hooks.now);
   const agreement = await draftAgreement(runs[1]!.model, archTrainDefaults(mtpModel(1, c.lambda), c.steps, c.seed));
-  hooks.onProgress?.(2 * c.steps + 1, 2 * c.steps + 1, `acceptance ${f3(dec.summary.acceptanceRate)}`);
+  await hooks.onProgress?.(2 * c.steps + 1, 2 * c.steps + 1, `acceptance ${f3(dec.summary.acceptanceRate)}`);
   const s = dec.summary, wallSpeedup = dec.greedyMs !== undefined && dec.speculativeMs ? dec.greedyMs / dec.speculativeMs : undefined;
   const table = markdownTable(
     ['model', 'train loss, main (last 10%)', 'MTP loss (last 10%)', 'held-out loss (main)', 'held-out next-token acc.'],

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent, RunStep } from '../../lessons/types.ts';
 import { defaultKnobs, startRun } from '../../src/tui/run-step.ts';
+import v3Lesson from '../../lessons/06-v3-architecture/index.ts';
 import { countRun } from './fixtures/demo/index.ts';
 
 const step = (run: RunStep['run']): RunStep => ({ kind: 'run', title: 'T', markdown: 'm', knobs: [{ name: 'steps', label: 's', values: [3, 6], default: 3 }], run });
@@ -42,6 +43,24 @@ describe('startRun', () => {
       { knobs: {}, budget: 'full', onEvent: () => h.cancel() },
     );
     expect(await h.outcome).toEqual({ kind: 'cancelled', result: { metrics: { loss: 0.7 }, lines: ['cancelled at step 1/9: these are the last numbers it reported'] } });
+  });
+
+  it("stops a lesson's long experiment soon after cancel (lesson 6's MTP run, 400 training steps)", async () => {
+    const mtp = v3Lesson.steps.find((s): s is RunStep => s.kind === 'run' && s.id === 'mtp')!;
+    const steps: number[] = [];
+    const h = startRun(mtp, {
+      knobs: defaultKnobs(mtp),
+      budget: 'full',
+      onEvent: (e) => {
+        if (e.kind !== 'progress') return;
+        steps.push(e.step);
+        h.cancel();
+      },
+    });
+    const outcome = await h.outcome;
+    expect(outcome.kind).toBe('cancelled');
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toBeLessThan(20);
   });
 
   it('fails with the error when a run throws by itself', async () => {
