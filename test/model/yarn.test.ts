@@ -25,10 +25,19 @@ describe('YaRN', () => {
           expect(ratio).toBeLessThanOrEqual(1 + 1e-6);
           expect(ratio).toBeGreaterThanOrEqual(1 / factor - 1e-6);
           if (i <= low) expect(ratio).toBeCloseTo(1, 5);
-          if (i >= Math.max(high, low + 1)) expect(ratio).toBeCloseTo(1 / factor, 5);
+          // A context so short that high < low (e.g. 4 positions) makes the reference's ramp 0 everywhere:
+          // model.py then keeps every frequency, and so do we (the checks above and below still hold).
+          if (high >= low && i >= Math.max(high, low + 1)) expect(ratio).toBeCloseTo(1 / factor, 5);
           if (i > 0) expect(scaled[i]!).toBeLessThanOrEqual(scaled[i - 1]! * (1 + 1e-6));
         }
       }), { numRuns: 60 });
+  });
+
+  it('keeps every frequency when the correction range is empty (high < low), as model.py does', () => {
+    const y: YarnScaling = { ...v3, factor: 1.5, originalMaxPositionEmbeddings: 4 };
+    expect(yarnCorrectionRange(64, 10000, y)).toEqual([0, -1]);
+    const plain = ropeInvFreq(64, 10000), scaled = yarnInvFreq(64, 10000, y);
+    plain.forEach((f, i) => expect(scaled[i]! / f).toBeCloseTo(1, 6));
   });
 
   it('is plain RoPE at factor 1', () => {
