@@ -5,6 +5,7 @@
 // the same tokens alone or in a batch. The prompt is one forward pass (prefill); then one token per step for every
 // row, each row stopping at its first stop id (EOS or `</answer>`) or at maxNewTokens. Logits are read to the
 // host once per step — the edge where sampling happens.
+import type { Backend, DType } from '../backend/backend.ts';
 import { noGrad } from '../core/autograd.ts';
 import type { Rng } from '../core/rng.ts';
 import { intTensor, tensor, type Tensor } from '../core/tensor.ts';
@@ -34,30 +35,40 @@ export async function generate(model: Transformer, prompts: number[][], opts: Ge
   return noGrad(() => generateInner(model, prompts, opts));
 }
 
-async function generateInner(model: Transformer, prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
-  const B = prompts.length;
-  if (B === 0) return [];
+/** The left-padded prompt batch of the header: ids and positions [B·P], each row's padding, and how many new
+ * tokens fit in maxSeqLen. Throws on an empty prompt or a prompt that leaves no room. */
+export function leftPadPrompts(prompts: number[][], padId: number, maxSeqLen: number, maxNewTokens: number) {
   if (prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token');
-  const V = model.config.vocabSize;
   const P = Math.max(...prompts.map((p) => p.length));
-  const maxNew = Math.min(opts.maxNewTokens, model.config.maxSeqLen - P);
-  if (maxNew < 1) throw new Error(`generate: prompt of ${P} tokens leaves no room in maxSeqLen ${model.config.maxSeqLen}`);
+  const maxNew = Math.min(maxNewTokens, maxSeqLen - P);
+  if (maxNew < 1) throw new Error(`generate: prompt of ${P} tokens leaves no room in maxSeqLen ${maxSeqLen}`);
   const pads = prompts.map((p) => P - p.length);
-  const rngFor = (b: number): Rng => (Array.isArray(opts.rng) ? opts.rng[b]! : opts.rng);
-  const backend = model.parameters()[0]!.backend;
-
-  const ids = new Int32Array(B * P).fill(opts.padId);
-  const pos = new Int32Array(B * P);
+  const ids = new Int32Array(prompts.length * P).fill(padId);
+  const pos = new Int32Array(prompts.length * P);
   prompts.forEach((p, b) => {
     ids.set(p, b * P + pads[b]!);
     for (let t = 0; t < P; t++) pos[b * P + t] = Math.max(0, t - pads[b]!);
   });
-  const biasFor = (S: number): Tensor | undefined => {
-    if (pads.every((x) => x === 0)) return undefined;
-    const bias = new Float32Array(B * S);
-    pads.forEach((n, b) => bias.fill(-1e9, b * S, b * S + n));
-    return tensor(bias, [B, 1, 1, S], { backend, dtype: model.rope.cos.dtype });
-  };
+  return { P, maxNew, pads, ids, pos };
+}
+
+/** Attention bias [rows, 1, 1, S] hiding the left padding of the given batch rows; undefined when none is padded. */
+export function padBias(pads: readonly number[], rows: readonly number[], S: number, backend: Backend, dtype: DType): Tensor | undefined {
+  if (rows.every((b) => pads[b] === 0)) return undefined;
+  const bias = new Float32Array(rows.length * S);
+  rows.forEach((b, r) => bias.fill(-1e9, r * S, r * S + pads[b]!));
+  return tensor(bias, [rows.length, 1, 1, S], { backend, dtype });
+}
+
+async function generateInner(model: Transformer, prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
+  const B = prompts.length;
+  if (B === 0) return [];
+  const V = model.config.vocabSize;
+  const { P, maxNew, pads, ids, pos } = leftPadPrompts(prompts, opts.padId, model.config.maxSeqLen, opts.maxNewTokens);
+  const rngFor = (b: number): Rng => (Array.isArray(opts.rng) ? opts.rng[b]! : opts.rng);
+  const backend = model.parameters()[0]!.backend;
+  const all = prompts.map((_, b) => b);
+  const biasFor = (S: number) => padBias(pads, all, S, backend, model.rope.cos.dtype);
 
   const cache = new KVCache(model.config.nLayers, model.config.maxSeqLen);
   let logits = model.forward(intTensor(ids, [B, P], backend), { cache, positions: intTensor(pos, [B * P], backend), bias: biasFor(P) });
@@ -89,7 +100,7 @@ async function generateInner(model: Transformer, prompts: number[][], opts: Gene
 }
 
 /** Logits of the last position of every row, on the host: [B·V]. */
-async function lastRow(logits: Tensor): Promise<Float32Array | Float64Array> {
+export async function lastRow(logits: Tensor): Promise<Float32Array | Float64Array> {
   const [B, T, V] = logits.shape as [number, number, number];
   const all = (await logits.data()) as Float32Array | Float64Array;
   if (T === 1) return all;

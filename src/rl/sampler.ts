@@ -7,8 +7,8 @@
 import { noGrad } from '../core/autograd.ts';
 import { concat, indexSelect } from '../core/ops/index.ts';
 import type { Rng } from '../core/rng.ts';
-import { intTensor, tensor, type Tensor } from '../core/tensor.ts';
-import type { Generation, GenerateOptions } from '../model/generate.ts';
+import { intTensor, type Tensor } from '../core/tensor.ts';
+import { lastRow, leftPadPrompts, padBias, type Generation, type GenerateOptions } from '../model/generate.ts';
 import { KVCache } from '../model/kvcache.ts';
 import { sampleToken } from '../model/sampling.ts';
 import type { Transformer } from '../model/transformer.ts';
@@ -47,16 +47,6 @@ export class CompactingKVCache extends KVCache {
   }
 }
 
-/** Logits of the last position of every row, on the host: [B·V]. */
-async function lastRow(logits: Tensor): Promise<ArrayLike<number>> {
-  const [B, T, V] = logits.shape as [number, number, number];
-  const all = await logits.data();
-  if (T === 1) return all;
-  const out = new Float64Array(B * V);
-  for (let b = 0; b < B; b++) for (let v = 0; v < V; v++) out[b * V + v] = all[(b * T + T - 1) * V + v]!;
-  return out;
-}
-
 /** generate()'s result, computed with finished rows dropped from the batch. */
 export async function sampleCompacting(model: Transformer, prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
   return noGrad(() => sampleInner(model, prompts, opts));
@@ -65,29 +55,11 @@ export async function sampleCompacting(model: Transformer, prompts: number[][], 
 async function sampleInner(model: Transformer, prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
   const B = prompts.length;
   if (B === 0) return [];
-  if (prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token');
   const V = model.config.vocabSize;
-  const P = Math.max(...prompts.map((p) => p.length));
-  const maxNew = Math.min(opts.maxNewTokens, model.config.maxSeqLen - P);
-  if (maxNew < 1) throw new Error(`generate: prompt of ${P} tokens leaves no room in maxSeqLen ${model.config.maxSeqLen}`);
-  const pads = prompts.map((p) => P - p.length);
+  const { P, maxNew, pads, ids, pos } = leftPadPrompts(prompts, opts.padId, model.config.maxSeqLen, opts.maxNewTokens);
   const rngFor = (b: number): Rng => (Array.isArray(opts.rng) ? opts.rng[b]! : opts.rng);
   const backend = model.parameters()[0]!.backend;
-  const dtype = model.rope.cos.dtype;
-
-  const ids = new Int32Array(B * P).fill(opts.padId);
-  const pos = new Int32Array(B * P);
-  prompts.forEach((p, b) => {
-    ids.set(p, b * P + pads[b]!);
-    for (let t = 0; t < P; t++) pos[b * P + t] = Math.max(0, t - pads[b]!);
-  });
-  /** Bias hiding the left padding of the active rows over S key positions. */
-  const biasFor = (rows: readonly number[], S: number): Tensor | undefined => {
-    if (rows.every((b) => pads[b] === 0)) return undefined;
-    const bias = new Float32Array(rows.length * S);
-    rows.forEach((b, r) => bias.fill(-1e9, r * S, r * S + pads[b]!));
-    return tensor(bias, [rows.length, 1, 1, S], { backend, dtype });
-  };
+  const biasFor = (rows: readonly number[], S: number) => padBias(pads, rows, S, backend, model.rope.cos.dtype);
 
   const cache = new CompactingKVCache(model.config.nLayers, model.config.maxSeqLen);
   const all = prompts.map((_, b) => b);
