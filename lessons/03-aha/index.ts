@@ -118,6 +118,9 @@ report too: counting "wait" measures a style, and a style can be a ritual. (With
 30% plain worked solutions and 5% re-checks instead, RL makes plain worked traces the rule and
 re-checking fades to 0: which careful habit wins depends on what the base read.)
 
+Read them yourself: \`tinyseek aha\` saves the trained model in its run directory, so after it
+\`tinyseek sample --model runs/aha --problem '49+70' --n 8 --temperature 1\` shows eight answers.
+
 Training accuracy (sampled at temperature 1) is about 27% over the last 10 steps, far below pass@1 at
 temperature 0.6: every token of a 38-token answer is a chance to slip, and a 104k-parameter model slips
 often.

@@ -209,7 +209,9 @@ export const ahaCommand = defineCommand({
       const { summary, runs } = await runAha(config, { out, now, shouldStop: () => stop, onEvent: (e) => view.event(e) });
       if (!io.isTTY && runs.length) io.out(liveChart(runs[runs.length - 1]!, false) + '\n');
       io.out(summaryText(summary));
-      io.out(`run directory: ${out} (metrics.jsonl, aha.svg, summary.json${seeds.length > 1 ? ', seed-*/' : ''})\n`);
+      const model = seeds.length > 1 ? `${out}/seed-${seeds[0]}` : out;
+      io.out(`run directory: ${out} (metrics.jsonl, aha.svg, summary.json, the trained model${seeds.length > 1 ? ' in each seed-*/' : ''})\n`);
+      io.out(`read its answers: tinyseek sample --model ${model} --problem '49+70' --n 8 --temperature 1\n`);
     }
     io.out(`wall time ${((now() - t0) / 1000).toFixed(0)} s\n`);
     return 0;

@@ -8,14 +8,15 @@
 // a window: able to copy digits and add single digits, not yet able to add 2-digit numbers directly. The
 // `aha` pretraining preset makes such a base (fixtures/aha-base; --from-scratch runs it); a base trained
 // until direct answers work (fixtures/base) leaves RL nothing to discover.
-// Writes a run directory: config.json, metrics.jsonl (+ timing.jsonl with a clock), samples.jsonl, aha.svg
-// and summary.json per seed (in seed-<s>/ when there are several), and the mean over seeds at the top.
+// Writes a run directory: config.json, metrics.jsonl (+ timing.jsonl with a clock), samples.jsonl, aha.svg,
+// summary.json and the trained policy (model.safetensors, so the directory is a checkpoint) per seed (in
+// seed-<s>/ when there are several), and the mean over seeds at the top.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
-import { loadCheckpoint } from '../model/checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.ts';
 import { ahaChart, firstLast } from '../rl/curves.ts';
 import { resolveRlConfig, type RlConfig } from '../rl/config.ts';
 import { freeze, transformerPolicy } from '../rl/policy.ts';
@@ -144,8 +145,8 @@ function loadParts(dir: string, rl: RlConfig) {
 /** One seed's RL run into `dir`; the files are rewritten atomically after every step. */
 async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfig, hooks: AhaHooks, index: number): Promise<StepMetrics[]> {
   mkdirSync(dir, { recursive: true });
-  writeJsonAtomic(join(dir, 'config.json'), { base, rl });
   const parts = loadParts(base, rl);
+  writeJsonAtomic(join(dir, 'config.json'), { model: parts.policy.model.config, base, rl });
   const lines: string[] = [], timing: string[] = [], samples: string[] = [];
   const history: StepMetrics[] = [];
   hooks.onEvent?.({ type: 'seed-start', seed: rl.seed, index, seeds: config.seeds.length, steps: rl.steps, dir });
@@ -170,6 +171,8 @@ async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfi
     },
   });
   writeFileAtomic(join(dir, 'aha.svg'), ahaChart([history], `R1-Zero aha, seed ${rl.seed}`));
+  // The trained policy: the run directory is a checkpoint (`tinyseek sample --model <dir>`).
+  saveCheckpoint(dir, parts.policy.model, { base, rl, step: history.length - 1 });
   const summary = summarize([history], [rl.seed]);
   writeJsonAtomic(join(dir, 'summary.json'), summary);
   hooks.onEvent?.({ type: 'seed-done', seed: rl.seed, dir, summary });

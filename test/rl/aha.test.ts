@@ -8,11 +8,11 @@ import { UsageError } from '../../src/cli/args.ts';
 import { ahaCommand } from '../../src/cli/aha.ts';
 import type { IO } from '../../src/cli/command.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { saveCheckpoint } from '../../src/model/checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { ablationArms, runAblation } from '../../src/experiments/aha-ablations.ts';
 import { AHA_BASE_MIX } from '../../src/train/presets.ts';
-import { AHA_DEFAULTS, runAha, summarize, type AhaEvent } from '../../src/experiments/aha.ts';
+import { AHA_DEFAULTS, DEFAULT_BASE, runAha, summarize, type AhaEvent } from '../../src/experiments/aha.ts';
 import { meanCurve } from '../../src/rl/curves.ts';
 import { emptyMetrics, parseMetrics } from '../../src/rl/step-metrics.ts';
 import { TINY } from './setups.ts';
@@ -30,14 +30,16 @@ saveCheckpoint(base, Transformer.init(TINY, new Rng(9).child('init')), { note: '
 const rl = { steps: 2, promptsPerStep: 2, groupSize: 2, maxNewTokens: 16, tasks: [{ kind: 'add' as const, difficulty: 1 }], evalEvery: 1, evalSize: 3, evalSamples: 1 };
 
 describe('the aha experiment', () => {
-  it('writes metrics.jsonl, samples.jsonl, aha.svg and summary.json, byte-identical on a rerun', async () => {
+  it('writes metrics.jsonl, samples.jsonl, aha.svg, summary.json and the trained policy, byte-identical on a rerun', async () => {
     const a = tmp(), b = tmp();
     const events: AhaEvent['type'][] = [];
     await runAha({ base, seeds: [4], rl }, { out: a, onEvent: (e) => events.push(e.type) });
     await runAha({ base, seeds: [4], rl }, { out: b, now: () => 0 });
-    for (const f of ['metrics.jsonl', 'samples.jsonl', 'aha.svg', 'summary.json']) {
+    for (const f of ['metrics.jsonl', 'samples.jsonl', 'aha.svg', 'summary.json', 'config.json']) {
       expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
     }
+    expect(readFileSync(join(a, 'model.safetensors')).equals(readFileSync(join(b, 'model.safetensors')))).toBe(true);
+    expect(loadCheckpoint(a).meta).toMatchObject({ step: 2, base });
     const lines = parseMetrics(readFileSync(join(a, 'metrics.jsonl'), 'utf8'));
     expect(lines.map((l) => l.step)).toEqual([0, 1, 2]);
     expect(existsSync(join(a, 'timing.jsonl'))).toBe(false);
@@ -45,6 +47,15 @@ describe('the aha experiment', () => {
     expect(events[0]).toBe('seed-start');
     expect(events.filter((e) => e === 'rl-step')).toHaveLength(3);
     expect(events.at(-1)).toBe('done');
+  });
+
+  it('saves the trained policy as a checkpoint: two steps from the shipped base have moved its weights', async () => {
+    const out = tmp();
+    await runAha({ rl: { steps: 2, promptsPerStep: 2, groupSize: 4, warmupSteps: 0, evalEvery: 10, evalSize: 2, evalSamples: 1 } }, { out });
+    const w = async (dir: string) => loadCheckpoint(dir).model.params.get('model.embed_tokens.weight')!.data();
+    const [trained, start] = [await w(out), await w(DEFAULT_BASE)];
+    expect(trained.length).toBe(start.length);
+    expect(trained).not.toEqual(start);
   });
 
   it('puts several seeds in seed-<s>/ and draws their mean with a band', async () => {
