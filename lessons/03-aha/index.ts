@@ -121,6 +121,17 @@ re-checking fades to 0: which careful habit wins depends on what the base read.)
 Read them yourself: \`tinyseek aha\` saves the trained model in its run directory, so after it
 \`tinyseek sample --model runs/aha --problem '49+70' --n 8 --temperature 1\` shows eight answers.
 
+Would a more honest corpus give honest checking? We tried it: the same base recipe, but half of the
+self-checking documents now guess *right* and the check confirms it
+(\`tinyseek pretrain --preset aha --confirm-frac 0.5 --out runs/aha-base-confirm\`, then
+\`tinyseek aha --base runs/aha-base-confirm --seeds 0,1,2\`). RL then mostly dropped re-checking
+(6% → 9% of answers, against 10% → 95%) and made the plain worked trace the rule instead, and it
+learned more slowly (pass@1 9% → 34%, greedy 8% → 61%, think length 5 → 17 characters). The re-checks
+it did write were unreliable: sampling each seed's final model 4 times on the 64 held-out problems gave
+59 re-checking answers in all, and 54 of them ended wrong (only 1 by repeating the wrong guess). We have not pinned down why that base's re-checks go
+wrong; what the runs do show is that RL keeps whichever habit is most reliably right in the base it
+starts from. Reflection words rose here only where they came attached to a procedure that works.
+
 Training accuracy (sampled at temperature 1) is about 27% over the last 10 steps, far below pass@1 at
 temperature 0.6: every token of a 38-token answer is a chance to slip, and a 104k-parameter model slips
 often.

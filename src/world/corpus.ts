@@ -3,7 +3,8 @@
 //   direct    (default 82%) <think></think><answer>82</answer>, a fraction of them WRONG (carry slips,
 //             typos), as on the real internet; a few with a token think "easy"
 //   worked    (default 15%) a step-by-step solution (solutions/worked.ts)
-//   reflect   (default  3%) a worked solution that errs, says "wait check", and fixes it
+//   reflect   (default  3%) a worked solution that errs, says "wait check", and fixes it (or, with
+//             confirmFrac, a right quick answer that the check confirms)
 // Why: R1-Zero's RL only amplifies what the base model already does sometimes (reference §6: oat-zero finds
 // reflection in base models at step 0). So careful thinking must be *rare but present*; correctness
 // reward can then make it common. NO_WORKED_MIX is the ablation in which there is nothing to amplify.
@@ -32,6 +33,9 @@ export interface CorpusMix {
   wrongDirectFrac: number;
   /** Fraction of direct documents whose think is "easy" rather than empty. */
   tinyThinkFrac: number;
+  /** Fraction of reflective documents whose quick answer is right, so the check confirms it (default 0:
+   * every reflective document errs first and the check corrects it). */
+  confirmFrac: number;
   kinds: readonly ProblemKind[];
   /** Inclusive difficulty range per kind (problems/index.ts says what difficulty means for each). */
   difficulty: Readonly<Record<ProblemKind, readonly [number, number]>>;
@@ -48,6 +52,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   reflectFrac: 0.03,
   wrongDirectFrac: 0.15,
   tinyThinkFrac: 0.1,
+  confirmFrac: 0,
   kinds: ['add', 'sub', 'mul', 'expr', 'countdown'],
   difficulty: { add: [1, 3], sub: [1, 3], mul: [1, 3], expr: [1, 2], countdown: [3, 3] },
   maxTokens: 160,
@@ -69,11 +74,11 @@ export interface CorpusDocument {
 
 function resolveMix(partial: CorpusMixInput): CorpusMix {
   const mix: CorpusMix = { ...DEFAULT_MIX, ...partial, difficulty: { ...DEFAULT_MIX.difficulty, ...partial.difficulty } };
-  for (const k of ['directFrac', 'workedFrac', 'reflectFrac', 'wrongDirectFrac', 'tinyThinkFrac'] as const) {
+  for (const k of ['directFrac', 'workedFrac', 'reflectFrac', 'wrongDirectFrac', 'tinyThinkFrac', 'confirmFrac'] as const) {
     if (!(mix[k] >= 0) || !Number.isFinite(mix[k])) throw new RangeError(`corpus mix: ${k} must be a finite number >= 0, got ${mix[k]}`);
   }
   if (!(mix.directFrac + mix.workedFrac + mix.reflectFrac > 0)) throw new RangeError('corpus mix: directFrac + workedFrac + reflectFrac must be > 0');
-  if (mix.wrongDirectFrac > 1 || mix.tinyThinkFrac > 1) throw new RangeError('corpus mix: wrongDirectFrac and tinyThinkFrac are fractions in [0, 1]');
+  if (mix.wrongDirectFrac > 1 || mix.tinyThinkFrac > 1 || mix.confirmFrac > 1) throw new RangeError('corpus mix: wrongDirectFrac, tinyThinkFrac and confirmFrac are fractions in [0, 1]');
   if (mix.kinds.length === 0) throw new RangeError('corpus mix: kinds is empty');
   for (const kind of mix.kinds) {
     if (!isProblemKind(kind)) throw new RangeError(`corpus mix: unknown kind '${kind}'`);
@@ -98,6 +103,8 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
   const style = (['direct', 'worked', 'reflect'] as const)[choiceRng.weighted([mix.directFrac, mix.workedFrac, mix.reflectFrac])]!;
   const wrong = choiceRng.next() < mix.wrongDirectFrac;
   const tiny = choiceRng.next() < mix.tinyThinkFrac;
+  // Its own stream, drawn only when used, so corpora without confirmations are unchanged.
+  const confirm = style === 'reflect' && mix.confirmFrac > 0 && docRng.child('confirm').next() < mix.confirmFrac;
   const problemRng = docRng.child('problem');
   const noiseRng = docRng.child('noise');
   for (let redraw = 0; redraw < MAX_REDRAWS; redraw++) {
@@ -106,7 +113,7 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
     let completion: string;
     let correct = true;
     if (style === 'worked') completion = workedSolution(problem);
-    else if (style === 'reflect') completion = reflectiveSolution(problem, noiseRng);
+    else if (style === 'reflect') completion = reflectiveSolution(problem, noiseRng, confirm ? 'confirm' : undefined);
     else {
       correct = !wrong;
       completion = completionFrom(tiny ? TINY_THINK : '', wrong ? wrongAnswer(problem, noiseRng) : problem.answer);

@@ -1,8 +1,12 @@
 // The `tinyseek` command: help for everything, and bad input answered in one line with exit code 2 (usage) or 1 (files).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IO } from '../../src/cli/command.ts';
 import { main } from '../../src/cli/main.ts';
 import { commands } from '../../src/cli/registry.ts';
+import { PRETRAIN_PRESETS } from '../../src/train/presets.ts';
 
 function recorder(): IO & { stdout: string; stderr: string } {
   const r = { stdout: '', stderr: '', isTTY: false, out: (s: string) => void (r.stdout += s), err: (s: string) => void (r.stderr += s) };
@@ -35,6 +39,8 @@ describe('tinyseek CLI', () => {
     [['pretrain', '--bogus'], /unknown flag --bogus for 'pretrain'/],
     [['pretrain', '--lr'], /--lr needs a value/],
     [['pretrain', '--kinds', 'add,division'], /unknown kind division/],
+    [['pretrain', '--confirm-frac', '2'], /--confirm-frac must be ≤ 1/],
+    [['pretrain', '--preset', 'huge'], /--preset must be one of base, aha/],
     [['sample', '--problem', '1+1'], /--model DIR is required/],
     [['eval', '--model', 'x', '--kind', 'poetry'], /--kind must be one of/],
     [['eval', '--model', 'x', '--difficulty', '9'], /--difficulty for add must be in/],
@@ -44,6 +50,20 @@ describe('tinyseek CLI', () => {
     expect(r.stderr).toMatch(message as RegExp);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('pretrain starts from its preset, and --confirm-frac changes only the corpus mix', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tinyseek-cli-'));
+    try {
+      const tiny = ['--steps', '1', '--batch-size', '1', '--d-model', '16', '--layers', '1', '--heads', '2', '--eval-every', '1000'];
+      const r = await run('pretrain', '--preset', 'aha', '--confirm-frac', '0.5', '--out', out, ...tiny);
+      expect(r.code).toBe(0);
+      const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).pretrain;
+      expect(cfg.mix).toEqual({ ...JSON.parse(JSON.stringify(PRETRAIN_PRESETS.aha.mix)), confirmFrac: 0.5 });
+      expect([cfg.seqLen, cfg.steps]).toEqual([PRETRAIN_PRESETS.aha.seqLen, 1]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('a missing checkpoint is reported by name with exit 1', async () => {

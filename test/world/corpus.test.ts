@@ -68,6 +68,24 @@ describe('pretraining corpus', () => {
     }
   });
 
+  it('with confirmFrac, some self-checks confirm a right quick answer; nothing else changes', () => {
+    const mix = { reflectFrac: 0.5, confirmFrac: 0.5 };
+    const plain = makeLabeledCorpus(new Rng(11), 400, { reflectFrac: 0.5 });
+    const confirming = makeLabeledCorpus(new Rng(11), 400, mix);
+    const add = (d: (typeof docs)[number]) => d.style === 'reflect' && d.problem.kind !== 'countdown';
+    let confirmed = 0, reflective = 0;
+    confirming.forEach((d, i) => {
+      expect(d.problem).toEqual(plain[i]!.problem);
+      if (d.style !== 'reflect') return expect(d.text).toBe(plain[i]!.text);
+      if (!add(d)) return;
+      reflective++;
+      const first = thinkText(d.text).split(' ')[0];
+      if (first === d.problem.answer && thinkText(d.text).startsWith(`${first} wait check`)) confirmed++;
+    });
+    near(confirmed, reflective, 0.5);
+    expect(makeLabeledCorpus(new Rng(11), 400, { reflectFrac: 0.5, confirmFrac: 0 })).toEqual(plain);
+  });
+
   it('can leave out the held-out split', () => {
     const held = new Set([...heldOutKeys('add', 1, 40), ...heldOutKeys('sub', 1, 40)]);
     const mix = { kinds: ['add', 'sub'] as const, difficulty: { add: [1, 1] as const, sub: [1, 1] as const } };
@@ -89,6 +107,7 @@ describe('pretraining corpus', () => {
     expect(() => makeCorpus(new Rng(1), 1, { kinds: [] })).toThrow(/kinds is empty/);
     expect(() => makeCorpus(new Rng(1), 1, { difficulty: { countdown: [1, 3] } })).toThrow(/countdown.*\[2, 5\]/);
     expect(() => makeCorpus(new Rng(1), 1, { wrongDirectFrac: 2 })).toThrow(/\[0, 1\]/);
+    expect(() => makeCorpus(new Rng(1), 1, { confirmFrac: 1.5 })).toThrow(/confirmFrac.*\[0, 1\]/);
   });
 });
 

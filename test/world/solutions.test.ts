@@ -81,6 +81,7 @@ describe('reflective solutions', () => {
     const guess = think(reflectiveSolution(add, new Rng(1), 'guess'));
     expect(guess).toMatch(/^\d+ wait check 7\+5=12 3\+4\+1=8 so 82$/);
     expect(guess.split(' ')[0]).not.toBe('82');
+    expect(think(reflectiveSolution(add, new Rng(1), 'confirm'))).toBe('82 wait check 7+5=12 3+4+1=8 so 82');
     const cd = P('countdown', '3 5 7 to 56', '(3+5)*7', { numbers: [3, 5, 7], target: 56 });
     expect(think(reflectiveSolution(cd, new Rng(1), 'claim'))).toBe(
       '3+5=8 8+7=56 so 3+5+7 wait recheck 8+7=15 no 3+5=8 8-7=1 no 3+5=8 8*7=56 so (3+5)*7',

@@ -3,6 +3,8 @@
 // ends with the right answer. Three shapes, all built from the worked trace:
 //   step  : one step's result is off, caught at once        7+5=12 3+4+1=9 wait check 3+4+1=8 so 82
 //   guess : a wrong quick answer, then the worked check      92 wait check 7+5=12 3+4+1=8 so 82
+//   confirm: a right quick answer, then the worked check     82 wait check 7+5=12 3+4+1=8 so 82
+//           (only when asked for: CorpusMix.confirmFrac)
 //   claim : (countdown) a failed chain mis-added to the target, claimed, rechecked, and the search goes on
 //           3+5=8 8+7=56 so 3+5+7 wait recheck 8+7=15 no ... 8*7=56 so (3+5)*7
 import type { Rng } from '../../core/rng.ts';
@@ -14,7 +16,7 @@ import { step, traceCompletion, word } from './trace.ts';
 import { COUNTDOWN_SHOWN_FAILS, workedTrace } from './worked.ts';
 import { digitTypo, wrongAnswer } from './wrong.ts';
 
-export type ReflectionShape = 'step' | 'guess' | 'claim';
+export type ReflectionShape = 'step' | 'guess' | 'confirm' | 'claim';
 
 /** The words a reflective trace uses to flag its re-check. */
 export const CHECK_PHRASE = 'wait check';
@@ -36,6 +38,10 @@ function stepMistake(trace: Trace, rng: Rng): Trace {
 
 function guessMistake(problem: Problem, trace: Trace, rng: Rng): Trace {
   return { items: [word(wrongAnswer(problem, rng)), word(CHECK_PHRASE), ...trace.items], answer: trace.answer };
+}
+
+function guessConfirmed(trace: Trace): Trace {
+  return { items: [word(trace.answer), word(CHECK_PHRASE), ...trace.items], answer: trace.answer };
 }
 
 /** Countdown only: the first failed chain is mis-computed into the target and claimed; the recheck catches
@@ -66,6 +72,7 @@ export function reflectiveTrace(problem: Problem, rng: Rng, shape?: ReflectionSh
     if (problem.kind !== 'countdown') throw new Error(`the 'claim' reflection is for countdown problems, not ${problem.kind}`);
     return claimMistake(problem, worked) ?? stepMistake(worked, rng);
   }
+  if (chosen === 'confirm') return guessConfirmed(worked);
   return chosen === 'guess' ? guessMistake(problem, worked, rng) : stepMistake(worked, rng);
 }
 
