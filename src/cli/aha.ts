@@ -87,7 +87,7 @@ function summaryText(s: AhaSummary): string {
     fl('response (tokens)', s.responseLength, f1),
     fl('answers that re-check', s.reflectiveFrac, (x) => pct(x)),
     fl('wrong answers (tokens)', s.incorrectLength, f1) + '   (training rollouts, first → last 10 steps)',
-    `  criteria: accuracy +30 points ${c.accuracyUp30 ? 'yes' : 'no'}, think length ×2 ${c.thinkDoubled ? 'yes' : 'no'}, reflection up ${c.reflectionUp ? 'yes' : 'no'}`,
+    `  criteria: accuracy +30 points ${c.accuracyUp30 ? 'yes' : 'no'}, think length ×2 ${c.thinkDoubled ? 'yes' : 'no'}, re-checking up ≥5 points ${c.reflectionUp ? 'yes' : 'no'}`,
   ].join('\n') + '\n';
 }
 

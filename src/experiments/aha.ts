@@ -77,10 +77,13 @@ export interface AhaSummary {
   /** Length (tokens) of the training rollouts' wrong answers, mean of the first and of the last 10 steps: the
    * quantity behind Dr. GRPO's length bias (ablation dr_grpo). */
   incorrectLength: { first: number; last: number } | null;
-  /** pass@1 up ≥ 30 points, think length ×2 or more, reflection up. */
+  /** pass@1 up ≥ 30 points, think length ×2 or more, re-checking answers up ≥ 5 points. */
   criteria: { accuracyUp30: boolean; thinkDoubled: boolean; reflectionUp: boolean };
 }
 
+/** How far the share of re-checking answers must rise to count: 5 points, above the noise of 64 problems ×
+ * 4 samples (the shuffled-reward control moved it by 2). */
+const REFLECTION_RISE = 0.05;
 /** Steps averaged at each end of the (noisy, per-step) incorrect-answer length. */
 const INCORRECT_WINDOW = 10;
 
@@ -100,7 +103,7 @@ export function summarize(runs: StepMetrics[][], seeds: number[]): AhaSummary {
     criteria: {
       accuracyUp30: pass1 !== null && pass1.last - pass1.first >= 0.3,
       thinkDoubled: think !== null && think.last >= 2 * think.first && think.last > 0,
-      reflectionUp: refl !== null && refl.last > refl.first,
+      reflectionUp: refl !== null && refl.last - refl.first >= REFLECTION_RISE,
     },
   };
 }

@@ -96,6 +96,8 @@ describe('aha summary and criteria', () => {
     expect(s.pass1!.first).toBeCloseTo(0.15, 12);
     expect(s.pass1!.last).toBeCloseTo(0.5, 12);
     expect(s.criteria).toEqual({ accuracyUp30: true, thinkDoubled: true, reflectionUp: true });
+    const noise = summarize([[line(0, 0.1, 5, 0.1), line(10, 0.5, 12, 0.12)]], [0]);
+    expect(noise.criteria.reflectionUp).toBe(false);
     const flat = summarize([[line(0, 0.1, 5, 0), line(10, 0.3, 9, 0)]], [0]);
     expect(flat.criteria).toEqual({ accuracyUp30: false, thinkDoubled: false, reflectionUp: false });
   });
