@@ -11,7 +11,7 @@ import { defaultConfig } from '../src/model/config.ts';
 import { Transformer } from '../src/model/transformer.ts';
 import { resolveRlConfig, type Variant } from '../src/rl/config.ts';
 import { rlStepCost } from '../src/rl/cost.ts';
-import { freeze, transformerPolicy } from '../src/rl/policy.ts';
+import { freeze, transformerPolicy } from '../src/model/policy.ts';
 import { ValueModel } from '../src/rl/ppo.ts';
 import { RlTrainer } from '../src/rl/trainer.ts';
 import { encode, promptFor, vocabSize } from '../src/world/index.ts';

@@ -103,7 +103,7 @@ const lesson: Lesson = {
   title: 'Tokens and a tiny transformer learning addition',
   summary: 'What a language model reads (54 tokens of toy arithmetic) and how it learns: write the tokenizer, then pretrain a tiny transformer live and watch its loss fall from ln 54.',
   dir: fileURLToPath(new URL('.', import.meta.url)),
-  requires: ['src/world/index.ts', 'src/world/tokenizer.ts', 'src/train/pretrain.ts', 'src/train/evaluate.ts', 'src/model/config.ts'],
+  requires: ['src/world/index.ts', 'src/world/tokenizer.ts', 'src/train/pretrain.ts', 'src/train/eval.ts', 'src/model/config.ts'],
   steps: [
     { kind: 'prose', title: 'A world made of 54 tokens', markdown: world },
     {

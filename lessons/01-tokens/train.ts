@@ -1,6 +1,6 @@
 // Lesson 01's run: pretrain a tiny transformer from random weights on additions with direct answers
 // (src/train/pretrain.ts), plot its loss against the loss of a uniform guess (ln V), then ask it held-out
-// sums of 1, 2 and 3 digits (src/train/evaluate.ts, greedy). Knobs: steps, width d_model, learning rate.
+// sums of 1, 2 and 3 digits (src/train/eval.ts, greedy). Knobs: steps, width d_model, learning rate.
 // The corpus has only correct direct answers (no worked solutions, no wrong answers), so what the model
 // learns here is a lookup of sums, digit by digit, with no room to work anything out (lesson 2's topic).
 // Small budget: 20 steps of a d_model = 16 model and 4 problems per digit count; it learns nothing yet.
@@ -22,7 +22,9 @@ export const DIGITS = [1, 2, 3];
 
 export async function trainRun(ctx: RunContext): Promise<RunResult> {
   const { pretrain, defaultPretrain } = await import('../../src/train/pretrain.ts');
-  const { evaluate } = await import('../../src/train/evaluate.ts');
+  const { evaluate } = await import('../../src/train/eval.ts');
+  const { transformerPolicy } = await import('../../src/model/policy.ts');
+  const { Rng } = await import('../../src/core/rng.ts');
   const { parameterCount } = await import('../../src/model/config.ts');
   const { heldOutSet, vocabSize } = await import('../../src/world/index.ts');
   const small = ctx.budget === 'small';
@@ -65,9 +67,9 @@ export async function trainRun(ctx: RunContext): Promise<RunResult> {
   const samples: string[] = [];
   for (const d of DIGITS) {
     if (ctx.signal.aborted) break;
-    const r = await evaluate(trained, heldOutSet('add', d, n), { maxNewTokens: 8 });
-    acc[d] = r.accuracy;
-    for (const s of r.samples.slice(0, 2)) samples.push(`${s.prompt} → ${JSON.stringify(s.completion.replace(/<eos>$/, '').slice(0, 40))} ${s.correct ? '✓' : '✗'}`);
+    const r = await evaluate(transformerPolicy(trained), heldOutSet('add', d, n), { samples: 0, temperature: 0, maxNewTokens: 8, rng: new Rng(0) });
+    acc[d] = r.greedyAccuracy;
+    for (const s of r.greedyRollouts.slice(0, 2)) samples.push(`${s.problem.prompt} → ${JSON.stringify(s.text.replace(/<eos>$/, '').slice(0, 40))} ${s.reward.accuracy === 1 ? '✓' : '✗'}`);
     await ctx.tick();
   }
   const pct = (x: number | undefined) => (x === undefined ? 'not measured' : `${Math.round(x * 100)}%`);

@@ -38,7 +38,7 @@ const num = (x: number | null | undefined) => (x === null || x === undefined ? N
 export async function runAhaLesson(ctx: RunContext): Promise<RunResult> {
   const { loadCheckpoint } = await import('../../src/model/checkpoint.ts');
   const { resolveRlConfig } = await import('../../src/rl/config.ts');
-  const { freeze, transformerPolicy } = await import('../../src/rl/policy.ts');
+  const { freeze, transformerPolicy } = await import('../../src/model/policy.ts');
   const { RlTrainer } = await import('../../src/rl/trainer.ts');
   type Variant = import('../../src/rl/config.ts').Variant;
 

@@ -182,7 +182,7 @@ const lesson: Lesson = {
   requires: [
     'src/rl/advantages.ts',
     'src/rl/config.ts',
-    'src/rl/policy.ts',
+    'src/model/policy.ts',
     'src/rl/trainer.ts',
     'src/model/checkpoint.ts',
     'src/experiments/aha.ts',

@@ -7,7 +7,7 @@ import { terminalLineChart } from '../core/plot/terminal.ts';
 import { ABLATIONS, runAblation, type AblationName } from '../experiments/aha-ablations.ts';
 import { AHA_DEFAULTS, DEFAULT_BASE, runAha, type AhaEvent, type AhaSummary } from '../experiments/aha.ts';
 import { DEFAULT_RL, parseTasks, VARIANT_NAMES, type RlConfig, type Variant } from '../rl/config.ts';
-import type { StepMetrics } from '../rl/step-metrics.ts';
+import type { RlStepMetrics } from '../rl/step-metrics.ts';
 import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
 import { defineCommand, type IO } from './command.ts';
 import { ProgressBar } from './progress.ts';
@@ -51,12 +51,12 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? '
 const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(1));
 
 /** Carry the last eval value forward so a live chart shows held-out accuracy as a step line. */
-function filled(history: StepMetrics[], key: 'evalPass1' | 'evalThinkLen' | 'evalReflectiveFrac'): number[] {
+function filled(history: RlStepMetrics[], key: 'evalPass1' | 'evalThinkLen' | 'evalReflectiveFrac'): number[] {
   let last = NaN;
   return history.map((m) => (last = m[key] ?? last));
 }
 
-function liveChart(history: StepMetrics[], colors: boolean): string {
+function liveChart(history: RlStepMetrics[], colors: boolean): string {
   const acc = terminalLineChart({
     title: 'accuracy and re-checking', width: 72, height: 9, colors,
     series: [

@@ -95,17 +95,15 @@ export const pretrainCommand = defineCommand({
         last = now;
         lastTokens = m.tokens;
         losses.push(m.loss);
-        bar.tick(1, `loss ${m.loss.toFixed(3)}${m.eval ? ` acc ${(100 * m.eval.accuracy).toFixed(0)}%` : ''}`);
-      },
-      onEval: (step, r) => {
-        if (!io.isTTY) io.err(`step ${step}: held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind} accuracy ${(100 * r.accuracy).toFixed(1)}%\n`);
+        bar.tick(1, `loss ${m.loss.toFixed(3)}${m.eval ? ` acc ${(100 * m.eval.accuracy!).toFixed(0)}%` : ''}`);
+        if (m.eval && !io.isTTY) io.err(`step ${m.step}: held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind} accuracy ${(100 * m.eval.accuracy!).toFixed(1)}%\n`);
       },
     });
     const secs = (performance.now() - t0) / 1000;
     bar.done(`${metrics.length} steps in ${secs.toFixed(0)} s`);
     io.out(terminalLineChart({ series: [{ name: 'loss', values: losses }], width: 72, height: 12, title: 'training loss', colors: io.isTTY && !process.env.NO_COLOR }) + '\n');
     const lastEval = [...metrics].reverse().find((m) => m.eval)?.eval;
-    if (lastEval) io.out(`held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind}: accuracy ${(100 * lastEval.accuracy).toFixed(1)}% (greedy, ${cfg.eval.n} problems)\n`);
+    if (lastEval) io.out(`held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind}: accuracy ${(100 * lastEval.accuracy!).toFixed(1)}% (greedy, ${cfg.eval.n} problems)\n`);
     io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
     if (controller.signal.aborted) io.out('interrupted: the checkpoint in the run directory is intact; continue with --resume\n');
     return 0;

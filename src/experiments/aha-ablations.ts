@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
 import { compareChart } from '../rl/curves.ts';
-import type { MetricKey, StepMetrics } from '../rl/step-metrics.ts';
+import type { MetricKey, RlStepMetrics } from '../rl/step-metrics.ts';
 import { AHA_NO_WORKED_MIX } from '../train/presets.ts';
 import { AHA_DEFAULTS, runAha, type AhaConfig, type AhaEvent, type AhaHooks, type AhaSummary } from './aha.ts';
 
@@ -87,7 +87,7 @@ export interface AblationHooks extends Omit<AhaHooks, 'onEvent'> {
 
 export async function runAblation(name: AblationName, partial: Partial<AhaConfig>, hooks: AblationHooks, opts: AblationOptions = {}): Promise<Record<string, AhaSummary>> {
   const arms = ablationArms(name, { ...AHA_DEFAULTS, ...partial }, opts);
-  const results: { name: string; runs: StepMetrics[][]; summary: AhaSummary }[] = [];
+  const results: { name: string; runs: RlStepMetrics[][]; summary: AhaSummary }[] = [];
   for (const [index, arm] of arms.entries()) {
     if (index > 0 && hooks.shouldStop?.()) break;
     const { runs, summary } = await runAha(arm.config, {

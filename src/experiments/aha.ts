@@ -19,9 +19,9 @@ import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.ts';
 import { ahaChart, firstLast } from '../rl/curves.ts';
 import { resolveRlConfig, type RlConfig } from '../rl/config.ts';
-import { freeze, transformerPolicy } from '../rl/policy.ts';
+import { freeze, transformerPolicy } from '../model/policy.ts';
 import { ValueModel } from '../rl/ppo.ts';
-import { metricsLine, type StepMetrics } from '../rl/step-metrics.ts';
+import { metricsLine, type RlStepMetrics } from '../rl/step-metrics.ts';
 import { trainRl, type StepReport } from '../rl/trainer.ts';
 import { pretrain, type PretrainConfig } from '../train/pretrain.ts';
 import { PRETRAIN_PRESETS } from '../train/presets.ts';
@@ -51,7 +51,7 @@ export type AhaEvent =
   | { type: 'pretrain-start'; steps: number; out: string }
   | { type: 'pretrain-step'; step: number; steps: number; loss: number }
   | { type: 'seed-start'; seed: number; index: number; seeds: number; steps: number; dir: string }
-  | { type: 'rl-step'; seed: number; report: StepReport; history: StepMetrics[] }
+  | { type: 'rl-step'; seed: number; report: StepReport; history: RlStepMetrics[] }
   | { type: 'seed-done'; seed: number; dir: string; summary: AhaSummary }
   | { type: 'done'; out: string; summary: AhaSummary };
 
@@ -87,7 +87,7 @@ const REFLECTION_RISE = 0.05;
 /** Steps averaged at each end of the (noisy, per-step) incorrect-answer length. */
 const INCORRECT_WINDOW = 10;
 
-export function summarize(runs: StepMetrics[][], seeds: number[]): AhaSummary {
+export function summarize(runs: RlStepMetrics[][], seeds: number[]): AhaSummary {
   const fl = (k: Parameters<typeof firstLast>[1]) => firstLast(runs, k);
   const pass1 = fl('evalPass1'), think = fl('evalThinkLen'), refl = fl('evalReflectiveFrac');
   return {
@@ -146,12 +146,12 @@ function loadParts(dir: string, rl: RlConfig) {
 }
 
 /** One seed's RL run into `dir`; the files are rewritten atomically after every step. */
-async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfig, hooks: AhaHooks, index: number): Promise<StepMetrics[]> {
+async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfig, hooks: AhaHooks, index: number): Promise<RlStepMetrics[]> {
   mkdirSync(dir, { recursive: true });
   const parts = loadParts(base, rl);
   writeJsonAtomic(join(dir, 'config.json'), { model: parts.policy.model.config, base, rl });
   const lines: string[] = [], timing: string[] = [], samples: string[] = [];
-  const history: StepMetrics[] = [];
+  const history: RlStepMetrics[] = [];
   hooks.onEvent?.({ type: 'seed-start', seed: rl.seed, index, seeds: config.seeds.length, steps: rl.steps, dir });
   await trainRl(parts, rl, {
     now: hooks.now,
@@ -183,7 +183,7 @@ async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfi
 }
 
 /** Run the experiment for every seed; returns the summary over seeds (also in `<out>/summary.json`). */
-export async function runAha(partial: Partial<AhaConfig>, hooks: AhaHooks): Promise<{ summary: AhaSummary; runs: StepMetrics[][] }> {
+export async function runAha(partial: Partial<AhaConfig>, hooks: AhaHooks): Promise<{ summary: AhaSummary; runs: RlStepMetrics[][] }> {
   const config: AhaConfig = { ...AHA_DEFAULTS, ...partial };
   if (config.seeds.length === 0) throw new InputError('aha: at least one seed');
   if (new Set(config.seeds).size !== config.seeds.length) throw new InputError(`aha: seeds repeat (${config.seeds.join(',')})`);
@@ -191,7 +191,7 @@ export async function runAha(partial: Partial<AhaConfig>, hooks: AhaHooks): Prom
   mkdirSync(hooks.out, { recursive: true });
   writeJsonAtomic(join(hooks.out, 'experiment.json'), { experiment: 'aha', ...config, rl: rls[0] });
   const base = await baseDir(config, rls[0]!, hooks);
-  const runs: StepMetrics[][] = [];
+  const runs: RlStepMetrics[][] = [];
   for (const [i, rl] of rls.entries()) {
     if (i > 0 && hooks.shouldStop?.()) break;
     const dir = config.seeds.length === 1 ? hooks.out : join(hooks.out, `seed-${rl.seed}`);

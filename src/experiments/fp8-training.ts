@@ -9,18 +9,17 @@
 // loss.svg and table.md.
 // Departure from V3: the FP32 run stands in for V3's BF16 baseline (tinyseek's ops run in FP32).
 import { join } from 'node:path';
-import { noGrad } from '../core/autograd.ts';
 import { InputError } from '../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
-import { crossEntropy } from '../core/ops/index.ts';
 import { svgLineChart } from '../core/plot/svg.ts';
 import { Rng } from '../core/rng.ts';
 import { defaultConfig } from '../model/config.ts';
 import type { Transformer } from '../model/transformer.ts';
 import { FP8_TRAINING_TILE_SIZE, PRECISIONS, validatePrecision, type Precision } from '../numerics/precision.ts';
-import { makeBatch } from '../train/batch.ts';
-import { defaultPretrain, pretrain, type PretrainConfig, type StepMetrics } from '../train/pretrain.ts';
-import { heldOutKeys, makeCorpus, vocabSize } from '../world/index.ts';
+import { nextTokenEval } from '../train/eval.ts';
+import { corpusBatch, defaultPretrain, pretrain, type PretrainConfig } from '../train/pretrain.ts';
+import type { TrainStep } from '../train/trainer.ts';
+import { heldOutKeys, vocabSize } from '../world/index.ts';
 
 export interface Fp8TrainingConfig {
   /** The pretraining run every run repeats (its own `precision`, `bf16Moments` and `fp8Recipe` are ignored). */
@@ -83,7 +82,7 @@ export interface Fp8TrainingResults {
 export interface Fp8TrainingHooks {
   /** Run directory: one pretraining run per run id is written under it. */
   out?: string;
-  onStep?: (id: RunId, m: StepMetrics) => void;
+  onStep?: (id: RunId, m: TrainStep) => void;
   signal?: AbortSignal;
 }
 
@@ -97,15 +96,11 @@ export function validateFp8TrainingConfig(c: Fp8TrainingConfig): void {
 }
 
 /** Mean cross-entropy over `n` unseen batches (stream `seed/fp8-val`), with the model in its trained precision. */
-export function validationLoss(model: Transformer, c: PretrainConfig, n: number): number {
+export async function validationLoss(model: Transformer, c: PretrainConfig, n: number): Promise<number> {
   const exclude = heldOutKeys(c.eval.kind, c.eval.difficulty, c.eval.n);
   const rng = new Rng(c.seed).child('fp8-val');
   let total = 0;
-  for (let j = 0; j < n; j++) {
-    const docs = makeCorpus(rng.child(`batch${j}`), c.batchSize * Math.ceil((c.seqLen + 1) / 16), c.mix, { exclude });
-    const b = makeBatch(docs, c.batchSize, c.seqLen);
-    total += noGrad(() => crossEntropy(model.forward(b.inputs), b.targets).dataSync()[0]!);
-  }
+  for (let j = 0; j < n; j++) total += (await nextTokenEval(model, [corpusBatch(c, rng.child(`batch${j}`), exclude)])).loss;
   return total / n;
 }
 
@@ -142,7 +137,7 @@ export async function runFp8Training(config: Partial<Fp8TrainingConfig> = {}, ho
     const losses = metrics.map((m) => m.loss);
     const base = runs[0];
     const finalLoss = mean(losses.slice(-c.window));
-    const valLoss = validationLoss(model, pc, c.valBatches);
+    const valLoss = await validationLoss(model, pc, c.valBatches);
     runs.push({
       id, precision, bf16Moments: pc.bf16Moments, losses, finalLoss, valLoss, accuracy: metrics.at(-1)?.eval?.accuracy ?? NaN,
       relGap: base ? (finalLoss - base.finalLoss) / base.finalLoss : 0,

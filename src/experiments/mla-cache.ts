@@ -9,7 +9,8 @@ import { intTensor } from '../core/tensor.ts';
 import { attentionKind, parameterCount, validateConfig, type ModelConfig } from '../model/config.ts';
 import { KVCache } from '../model/kvcache.ts';
 import type { Transformer } from '../model/transformer.ts';
-import { archTrainDefaults, heldOut, smallModel, trainArch, type ArchStep, type HeldOut } from './arch-train.ts';
+import { archTrainDefaults, heldOut, mainLoss, smallModel, trainArch, type HeldOut } from './arch-train.ts';
+import type { TrainStep } from '../train/trainer.ts';
 import { f3, markdownTable, tailMean, type ArchReport, type ExperimentHooks } from './arch-report.ts';
 
 export type AttentionVariant = 'mha' | 'gqa' | 'mqa' | 'mla';
@@ -63,15 +64,15 @@ interface Row {
 }
 
 export async function runMlaCache(c: MlaCacheConfig = MLA_CACHE_DEFAULTS, hooks: ExperimentHooks = {}): Promise<ArchReport> {
-  const rows: Row[] = [], curves: { variant: AttentionVariant; steps: ArchStep[] }[] = [];
+  const rows: Row[] = [], curves: { variant: AttentionVariant; steps: TrainStep[] }[] = [];
   const total = c.variants.length * c.steps;
   for (const [i, v] of c.variants.entries()) {
     const train = archTrainDefaults(mlaCacheModel(v), c.steps, c.seed);
-    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(i * c.steps + s.step, total, `${v} loss ${s.main.toFixed(3)}`));
+    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(i * c.steps + s.step, total, `${v} loss ${mainLoss(s).toFixed(3)}`));
     const numbers = measuredCacheNumbers(model);
     rows.push({
       variant: v, parameters: parameterCount(model.config), cacheNumbersPerToken: numbers, bf16BytesPerToken: 2 * numbers,
-      heldOut: await heldOut(model, train), finalTrainLoss: tailMean(steps.map((s) => s.main), 0.1),
+      heldOut: await heldOut(model, train), finalTrainLoss: tailMean(steps.map(mainLoss), 0.1),
     });
     curves.push({ variant: v, steps });
   }

@@ -8,7 +8,8 @@
 // The miniature uses γ = 0.01 rather than V3's 0.001: it trains for 10² steps instead of ~10⁵.
 import { svgLineChart } from '../core/plot/svg.ts';
 import { defaultMoe, parameterCount, type ModelConfig } from '../model/config.ts';
-import { archTrainDefaults, heldOut, smallModel, trainArch, type ArchStep, type HeldOut } from './arch-train.ts';
+import { archTrainDefaults, heldOut, mainLoss, smallModel, trainArch, type HeldOut } from './arch-train.ts';
+import type { TrainStep } from '../train/trainer.ts';
 import { f3, markdownTable, movingAverage, tailMean, type ArchReport, type ExperimentHooks } from './arch-report.ts';
 
 export interface MoeBalanceConfig {
@@ -36,7 +37,7 @@ export function moeBalanceModel(method: MoeBalanceConfig['methods'][number], c: 
 
 interface RunResult {
   method: string;
-  steps: ArchStep[];
+  steps: TrainStep[];
   heldOut: HeldOut;
 }
 
@@ -45,14 +46,14 @@ export async function runMoeBalance(c: MoeBalanceConfig = MOE_BALANCE_DEFAULTS, 
   const total = c.methods.length * c.steps;
   for (const [i, method] of c.methods.entries()) {
     const train = archTrainDefaults(moeBalanceModel(method, c), c.steps, c.seed);
-    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(i * c.steps + s.step, total, `${method} loss ${s.main.toFixed(3)} MaxVio ${f3(s.maxVio ?? NaN)}`));
+    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(i * c.steps + s.step, total, `${method} loss ${mainLoss(s).toFixed(3)} MaxVio ${f3(s.maxVio ?? NaN)}`));
     runs.push({ method, steps, heldOut: await heldOut(model, train) });
   }
   const rows = runs.map((r) => {
     const vio = r.steps.map((s) => s.maxVio!);
     return {
       method: r.method,
-      finalTrainLoss: tailMean(r.steps.map((s) => s.main), 0.1),
+      finalTrainLoss: tailMean(r.steps.map(mainLoss), 0.1),
       heldOutLoss: r.heldOut.loss,
       heldOutAccuracy: r.heldOut.accuracy,
       maxVioLastQuarter: tailMean(vio),

@@ -5,7 +5,8 @@
 // parameters. Both train on the same data from the same seed; V3's aux-loss-free balancing keeps experts in use.
 import { svgLineChart } from '../core/plot/svg.ts';
 import { activatedParameterCount, defaultMoe, parameterCount, type ModelConfig } from '../model/config.ts';
-import { archTrainDefaults, heldOut, smallModel, trainArch, type ArchStep, type HeldOut } from './arch-train.ts';
+import { archTrainDefaults, heldOut, mainLoss, smallModel, trainArch, type HeldOut } from './arch-train.ts';
+import type { TrainStep } from '../train/trainer.ts';
 import { f3, markdownTable, movingAverage, tailMean, type ArchReport, type ExperimentHooks } from './arch-report.ts';
 
 export interface MoeVsDenseConfig {
@@ -26,11 +27,11 @@ export function moeVsDenseModels(): { dense: ModelConfig; moe: ModelConfig } {
 
 export async function runMoeVsDense(c: MoeVsDenseConfig = MOE_VS_DENSE_DEFAULTS, hooks: ExperimentHooks = {}): Promise<ArchReport> {
   const models = moeVsDenseModels();
-  const runs: { name: 'dense' | 'moe'; steps: ArchStep[]; heldOut: HeldOut; ms?: number }[] = [];
+  const runs: { name: 'dense' | 'moe'; steps: TrainStep[]; heldOut: HeldOut; ms?: number }[] = [];
   for (const [i, name] of (['dense', 'moe'] as const).entries()) {
     const train = archTrainDefaults(models[name], c.steps, c.seed);
     const t0 = hooks.now?.();
-    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(i * c.steps + s.step, 2 * c.steps, `${name} loss ${s.main.toFixed(3)}`));
+    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(i * c.steps + s.step, 2 * c.steps, `${name} loss ${mainLoss(s).toFixed(3)}`));
     const ms = t0 === undefined ? undefined : hooks.now!() - t0;
     runs.push({ name, steps, heldOut: await heldOut(model, train), ms });
   }
@@ -38,13 +39,13 @@ export async function runMoeVsDense(c: MoeVsDenseConfig = MOE_VS_DENSE_DEFAULTS,
   const table = markdownTable(
     ['FFN', 'total parameters', 'activated parameters', 'train loss (last 10%)', 'held-out loss', 'held-out next-token acc.', 'MaxVio (last 25%)'],
     runs.map((r) => [label[r.name], String(parameterCount(models[r.name])), String(activatedParameterCount(models[r.name])),
-      f3(tailMean(r.steps.map((s) => s.main), 0.1)), f3(r.heldOut.loss), f3(r.heldOut.accuracy),
+      f3(tailMean(r.steps.map(mainLoss), 0.1)), f3(r.heldOut.loss), f3(r.heldOut.accuracy),
       r.name === 'moe' ? f3(tailMean(r.steps.map((s) => s.maxVio!))) : '–']),
   );
   const svg = svgLineChart({
     title: 'Training loss at equal activated parameters (10-step average)',
     xLabel: 'step', yLabel: 'next-token loss (nats)',
-    series: runs.map((r) => ({ name: label[r.name], points: movingAverage(r.steps.map((s) => s.main)).map((v, i) => [i + 1, v] as [number, number]) })),
+    series: runs.map((r) => ({ name: label[r.name], points: movingAverage(r.steps.map(mainLoss)).map((v, i) => [i + 1, v] as [number, number]) })),
   });
   const timed = runs.every((r) => r.ms !== undefined);
   return {

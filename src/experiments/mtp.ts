@@ -16,7 +16,8 @@ import { argmax } from '../model/sampling.ts';
 import { greedyDecode, speculativeDecode, type DecodeStats } from '../model/speculative.ts';
 import { defaultPositions, type Transformer } from '../model/transformer.ts';
 import { ANSWER_END_ID, EOS_ID, encode, heldOutSet, promptFor } from '../world/index.ts';
-import { archTrainDefaults, heldOut, heldOutBatch, smallModel, trainArch, type ArchStep, type ArchTrainConfig, type HeldOut } from './arch-train.ts';
+import { archTrainDefaults, heldOut, mainLoss, heldOutBatch, smallModel, trainArch, type ArchTrainConfig, type HeldOut } from './arch-train.ts';
+import type { TrainStep } from '../train/trainer.ts';
 import { f3, markdownTable, movingAverage, tailMean, type ArchReport, type ExperimentHooks } from './arch-report.ts';
 
 export interface MtpConfig {
@@ -119,10 +120,10 @@ export async function draftAgreement(model: Transformer, c: ArchTrainConfig, bat
 }
 
 export async function runMtp(c: MtpConfig = MTP_DEFAULTS, hooks: ExperimentHooks = {}): Promise<ArchReport> {
-  const runs: { depth: number; steps: ArchStep[]; heldOut: HeldOut; model: Transformer }[] = [];
+  const runs: { depth: number; steps: TrainStep[]; heldOut: HeldOut; model: Transformer }[] = [];
   for (const depth of [0, 1]) {
     const train = archTrainDefaults(mtpModel(depth, c.lambda), c.steps, c.seed);
-    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(depth * c.steps + s.step, 2 * c.steps + 1, `D=${depth} loss ${s.main.toFixed(3)}`));
+    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(depth * c.steps + s.step, 2 * c.steps + 1, `D=${depth} loss ${mainLoss(s).toFixed(3)}`));
     runs.push({ depth, steps, heldOut: await heldOut(model, train), model });
   }
   const kinds = [['add', 2], ['mul', 2], ['expr', 2], ['countdown', 3]] as const;
@@ -133,7 +134,7 @@ export async function runMtp(c: MtpConfig = MTP_DEFAULTS, hooks: ExperimentHooks
   const s = dec.summary, wallSpeedup = dec.greedyMs !== undefined && dec.speculativeMs ? dec.greedyMs / dec.speculativeMs : undefined;
   const table = markdownTable(
     ['model', 'train loss, main (last 10%)', 'MTP loss (last 10%)', 'held-out loss (main)', 'held-out next-token acc.'],
-    runs.map((r) => [r.depth ? `with MTP (D = 1, λ = ${c.lambda})` : 'without MTP', f3(tailMean(r.steps.map((x) => x.main), 0.1)),
+    runs.map((r) => [r.depth ? `with MTP (D = 1, λ = ${c.lambda})` : 'without MTP', f3(tailMean(r.steps.map(mainLoss), 0.1)),
       r.depth ? f3(tailMean(r.steps.map((x) => x.mtp! / c.lambda), 0.1)) : '–', f3(r.heldOut.loss), f3(r.heldOut.accuracy)]),
   ) + '\n' + markdownTable(
     ['speculative decoding (D = 1)', 'value'],
@@ -152,7 +153,7 @@ export async function runMtp(c: MtpConfig = MTP_DEFAULTS, hooks: ExperimentHooks
     title: 'Main-model training loss with and without an MTP module (10-step average)',
     xLabel: 'step', yLabel: 'next-token loss (nats)',
     series: [
-      ...runs.map((r) => ({ name: r.depth ? 'main loss, with MTP' : 'main loss, without MTP', points: movingAverage(r.steps.map((x) => x.main)).map((v, i) => [i + 1, v] as [number, number]) })),
+      ...runs.map((r) => ({ name: r.depth ? 'main loss, with MTP' : 'main loss, without MTP', points: movingAverage(r.steps.map(mainLoss)).map((v, i) => [i + 1, v] as [number, number]) })),
       { name: 'MTP depth-1 loss (second next token)', points: movingAverage(runs[1]!.steps.map((x) => x.mtp! / c.lambda)).map((v, i) => [i + 1, v] as [number, number]), dashed: true },
     ],
   });

@@ -3,8 +3,10 @@
 // Prompts of different lengths are left-padded to a common length P: padded positions get an attention bias of
 // −1e9 (hidden from every real query) and real tokens keep positions 0, 1, … as if unpadded, so a sequence gives
 // the same tokens alone or in a batch. The prompt is one forward pass (prefill); then one token per step for every
-// row, each row stopping at its first stop id (EOS or `</answer>`) or at maxNewTokens. Logits are read to the
-// host once per step — the edge where sampling happens.
+// row, each row stopping at its first stop id (EOS or `</answer>`) or at maxNewTokens. A row that has stopped
+// leaves the batch (its cache rows are dropped), so a group ranging from an 8-token answer to a 100-token ramble
+// costs only what is still running; every kernel computes a row independently of the others, so the tokens do
+// not depend on who else is in the batch. Logits are read to the host once per step — where sampling happens.
 import type { Backend, DType } from '../backend/backend.ts';
 import { noGrad } from '../core/autograd.ts';
 import type { Rng } from '../core/rng.ts';
@@ -67,33 +69,28 @@ async function generateInner(model: Transformer, prompts: number[][], opts: Gene
   const { P, maxNew, pads, ids, pos } = leftPadPrompts(prompts, opts.padId, model.config.maxSeqLen, opts.maxNewTokens);
   const rngFor = (b: number): Rng => (Array.isArray(opts.rng) ? opts.rng[b]! : opts.rng);
   const backend = model.parameters()[0]!.backend;
-  const all = prompts.map((_, b) => b);
-  const biasFor = (S: number) => padBias(pads, all, S, backend, model.rope.cos.dtype);
+  const biasFor = (rows: readonly number[], S: number) => padBias(pads, rows, S, backend, model.rope.cos.dtype);
 
   const cache = new KVCache(model.config.nLayers, model.config.maxSeqLen);
-  let logits = model.forward(intTensor(ids, [B, P], backend), { cache, positions: intTensor(pos, [B * P], backend), bias: biasFor(P) });
-  let last = await lastRow(logits);
+  const all = prompts.map((_, b) => b);
+  let last = await lastRow(model.forward(intTensor(ids, [B, P], backend), { cache, positions: intTensor(pos, [B * P], backend), bias: biasFor(all, P) }));
   const out: Generation[] = prompts.map(() => ({ tokens: [], finish: 'length' }));
-  const done = new Array<boolean>(B).fill(false);
+  let active = all; // batch row r of `last` is prompt active[r]
   for (let step = 0; step < maxNew; step++) {
-    const next = new Int32Array(B);
-    for (let b = 0; b < B; b++) {
-      if (done[b]) {
-        next[b] = opts.padId;
-        continue;
-      }
-      const id = sampleToken(last, opts, rngFor(b), b * V, V);
+    const keep: number[] = [];
+    active.forEach((b, r) => {
+      const id = sampleToken(last, opts, rngFor(b), r * V, V);
       out[b]!.tokens.push(id);
-      next[b] = id;
-      if (opts.stopIds.includes(id)) {
-        done[b] = true;
-        out[b]!.finish = 'stop';
-      }
-    }
+      if (opts.stopIds.includes(id)) out[b]!.finish = 'stop';
+      else keep.push(r);
+    });
     opts.onStep?.(step + 1);
-    if (done.every(Boolean) || step === maxNew - 1) break;
-    const stepPos = Int32Array.from(pads, (n) => P - n + step);
-    logits = model.forward(intTensor(next, [B, 1], backend), { cache, positions: intTensor(stepPos, [B], backend), bias: biasFor(P + step + 1) });
+    if (keep.length === 0 || step === maxNew - 1) break;
+    if (keep.length < active.length) cache.keepRows(keep);
+    active = keep.map((r) => active[r]!);
+    const next = Int32Array.from(active, (b) => out[b]!.tokens[step]!);
+    const stepPos = Int32Array.from(active, (b) => P - pads[b]! + step);
+    const logits = model.forward(intTensor(next, [active.length, 1], backend), { cache, positions: intTensor(stepPos, [active.length], backend), bias: biasFor(active, P + step + 1) });
     last = await lastRow(logits);
   }
   return out;

@@ -1,9 +1,10 @@
 // The KV cache for incremental decoding: per layer, the tensors an attention implementation needs to keep
 // for past positions (plain attention keeps K and V [B, Hkv, S, D]; MLA keeps only its compressed latent
 // [B, S, kvLoraRank] and the shared RoPE key [B, S, qkRopeHeadDim]). Each forward pass with a cache appends
-// its T new positions along the sequence axis. Speculative decoding rolls rejected positions back (`truncate`).
-import { concat, slice } from '../core/ops/index.ts';
-import type { Tensor } from '../core/tensor.ts';
+// its T new positions along the sequence axis. Speculative decoding rolls rejected positions back (`truncate`);
+// batched sampling drops rows that have finished (`keepRows`), so later steps cost only the rows still running.
+import { concat, indexSelect, slice } from '../core/ops/index.ts';
+import { intTensor, type Tensor } from '../core/tensor.ts';
 
 export class KVCache {
   /** Positions already cached (the offset of the next forward's first token). */
@@ -43,6 +44,15 @@ export class KVCache {
       this.layers[i] = n === 0 ? undefined : l.map((t) => slice(t, axis, 0, n));
     });
     this.length = n;
+  }
+
+  /** Keep only the given batch rows (in that order) of every cached tensor (the batch is axis 0 everywhere). */
+  keepRows(rows: readonly number[]): void {
+    this.layers.forEach((l, i) => {
+      if (!l) return;
+      const idx = intTensor(Int32Array.from(rows), [rows.length], l[0]!.backend);
+      this.layers[i] = l.map((t) => indexSelect(t, 0, idx));
+    });
   }
 
   /** Numbers stored per position per batch row in one layer (0 for a layer that caches nothing). */

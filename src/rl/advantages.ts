@@ -77,3 +77,9 @@ export function shuffleWithinGroups(rewards: ArrayLike<number>, groupSize: numbe
   }
   return out;
 }
+
+/** Fraction of groups of `groupSize` consecutive rewards that are all equal. */
+export function zeroVarianceFraction(rewards: readonly number[], groupSize: number): number {
+  const z = zeroVarianceGroups(rewards, groupSize);
+  return z.filter(Boolean).length / z.length;
+}

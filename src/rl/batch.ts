@@ -5,7 +5,7 @@
 // Rows start at position 0, so right padding never reaches a real token through causal attention.
 import { logSoftmax, reshape, takeAlong } from '../core/ops/index.ts';
 import { intTensor, tensor, type Tensor } from '../core/tensor.ts';
-import type { PolicyModel } from './policy.ts';
+import type { PolicyModel } from '../model/policy.ts';
 
 export interface Sequence {
   prompt: readonly number[];

@@ -7,7 +7,7 @@
 import { noGrad } from '../core/autograd.ts';
 import { PAD_ID } from '../world/index.ts';
 import { batchLogProbs, packBatch, type PackedBatch, type Sequence } from './batch.ts';
-import type { PolicyModel } from './policy.ts';
+import type { PolicyModel } from '../model/policy.ts';
 
 /** Row indices grouped into chunks of similar length with rows·T ≤ tokenBudget (a longer row goes alone). */
 export function lengthChunks(rows: readonly number[], seqs: readonly Sequence[], tokenBudget: number): number[][] {

@@ -3,7 +3,7 @@
 //   mean_s(step) = (1/S) Σ_seeds m_seed(step)      band = mean ± std over the seeds (population std)
 // Only steps where every seed has a value count, so a shorter (interrupted) seed never skews the mean.
 import { svgLineChart, type LineSeries } from '../core/plot/svg.ts';
-import type { MetricKey, StepMetrics } from './step-metrics.ts';
+import type { MetricKey, RlStepMetrics } from './step-metrics.ts';
 
 export interface Curve {
   /** [step, mean] */
@@ -12,7 +12,7 @@ export interface Curve {
   band: [number, number, number][];
 }
 
-export function meanCurve(runs: readonly (readonly StepMetrics[])[], key: MetricKey): Curve {
+export function meanCurve(runs: readonly (readonly RlStepMetrics[])[], key: MetricKey): Curve {
   const bySeed = runs.map((lines) => new Map(lines.filter((l) => l[key] !== null).map((l) => [l.step, l[key] as number])));
   const steps = [...(bySeed[0]?.keys() ?? [])].filter((s) => bySeed.every((m) => m.has(s))).sort((a, b) => a - b);
   const points: [number, number][] = [];
@@ -30,7 +30,7 @@ export function meanCurve(runs: readonly (readonly StepMetrics[])[], key: Metric
 }
 
 /** A chart series for a metric, with its band when there are several seeds. */
-export function curveSeries(name: string, runs: readonly (readonly StepMetrics[])[], key: MetricKey, dashed?: boolean): LineSeries {
+export function curveSeries(name: string, runs: readonly (readonly RlStepMetrics[])[], key: MetricKey, dashed?: boolean): LineSeries {
   const c = meanCurve(runs, key);
   const s: LineSeries = { name, points: c.points };
   if (c.band.length) s.band = c.band;
@@ -40,7 +40,7 @@ export function curveSeries(name: string, runs: readonly (readonly StepMetrics[]
 
 /** First and last value of a metric (mean over seeds; with `window`, the mean of the first and of the last
  * `window` measured steps, for noisy per-step metrics), or null when it was never measured. */
-export function firstLast(runs: readonly (readonly StepMetrics[])[], key: MetricKey, window = 1): { first: number; last: number } | null {
+export function firstLast(runs: readonly (readonly RlStepMetrics[])[], key: MetricKey, window = 1): { first: number; last: number } | null {
   const v = meanCurve(runs, key).points.map((p) => p[1]);
   if (!v.length) return null;
   const w = Math.min(window, v.length);
@@ -50,7 +50,7 @@ export function firstLast(runs: readonly (readonly StepMetrics[])[], key: Metric
 
 /** The aha chart: held-out accuracy (greedy and pass@1) and the share of answers that re-check on the left,
  * think and response length on the right. */
-export function ahaChart(runs: readonly (readonly StepMetrics[])[], title: string): string {
+export function ahaChart(runs: readonly (readonly RlStepMetrics[])[], title: string): string {
   const seeds = runs.length > 1 ? ` (mean ± std of ${runs.length} seeds)` : '';
   return svgLineChart({
     title: title + seeds,
@@ -68,7 +68,7 @@ export function ahaChart(runs: readonly (readonly StepMetrics[])[], title: strin
 }
 
 /** Several arms of an ablation on one chart: `key` per arm, e.g. incorrect-answer length for grpo vs dr_grpo. */
-export function compareChart(arms: { name: string; runs: readonly (readonly StepMetrics[])[] }[], key: MetricKey, title: string, yLabel: string, right?: { key: MetricKey; label: string }): string {
+export function compareChart(arms: { name: string; runs: readonly (readonly RlStepMetrics[])[] }[], key: MetricKey, title: string, yLabel: string, right?: { key: MetricKey; label: string }): string {
   const series: LineSeries[] = arms.map((a) => curveSeries(`${a.name}: ${yLabel}`, a.runs, key));
   if (right) series.push(...arms.map((a) => curveSeries(`${a.name}: ${right.label}`, a.runs, right.key, true)));
   return svgLineChart({

@@ -7,7 +7,7 @@ import { expand, reshape, slice } from '../core/ops/index.ts';
 import { tensor, type Tensor } from '../core/tensor.ts';
 import type { Generation, GenerateOptions } from '../model/generate.ts';
 import { sampleToken } from '../model/sampling.ts';
-import type { PolicyModel } from './policy.ts';
+import type { PolicyModel } from '../model/policy.ts';
 
 export class FixedLogitPolicy implements PolicyModel {
   readonly table: Tensor;

@@ -3,10 +3,10 @@
 // easy to load. Training keys describe the step's rollouts and update; eval* keys are set on evaluation
 // steps (before step 0, every evalEvery steps, and one last line after the final step). No wall-clock here.
 import { InputError } from '../core/errors.ts';
-import type { EvalResult } from './eval.ts';
-import { round6 } from './metrics.ts';
+import type { Evaluation } from '../train/eval.ts';
+import { round6 } from '../train/metrics.ts';
 
-export interface StepMetrics {
+export interface RlStepMetrics {
   step: number;
   lr: number | null;
   reward: number | null;
@@ -42,7 +42,7 @@ export interface StepMetrics {
   evalTruncationRate: number | null;
 }
 
-export type MetricKey = Exclude<keyof StepMetrics, 'step'>;
+export type MetricKey = Exclude<keyof RlStepMetrics, 'step'>;
 
 export const METRIC_KEYS: readonly MetricKey[] = [
   'lr', 'reward', 'accuracy', 'formatRate', 'truncationRate', 'lenAll', 'lenCorrect', 'lenIncorrect', 'thinkLen',
@@ -51,14 +51,14 @@ export const METRIC_KEYS: readonly MetricKey[] = [
   'evalReflectiveFrac', 'evalFormatRate', 'evalTruncationRate',
 ];
 
-export function emptyMetrics(step: number): StepMetrics {
-  const m = { step } as StepMetrics;
+export function emptyMetrics(step: number): RlStepMetrics {
+  const m = { step } as RlStepMetrics;
   for (const k of METRIC_KEYS) m[k] = null;
   return m;
 }
 
 /** The eval* fields of a metrics line; held-out lengths and reflection come from the k sampled answers. */
-export function evalMetrics(ev: EvalResult): Partial<StepMetrics> {
+export function evalMetrics(ev: Evaluation): Partial<RlStepMetrics> {
   const s = ev.sampled;
   return {
     evalGreedyAcc: ev.greedyAccuracy, evalPass1: ev.pass1, evalLen: s.lenAll, evalLenCorrect: s.lenCorrect,
@@ -68,14 +68,14 @@ export function evalMetrics(ev: EvalResult): Partial<StepMetrics> {
 }
 
 /** The JSON line (no newline): keys in METRIC_KEYS order, values rounded. */
-export function metricsLine(m: StepMetrics): string {
+export function metricsLine(m: RlStepMetrics): string {
   const o: Record<string, number | null> = { step: m.step };
   for (const k of METRIC_KEYS) o[k] = round6(m[k]);
   return JSON.stringify(o);
 }
 
 /** Parse a metrics.jsonl text back into lines (for plots, ablations and tests). */
-export function parseMetrics(text: string, source = 'metrics.jsonl'): StepMetrics[] {
+export function parseMetrics(text: string, source = 'metrics.jsonl'): RlStepMetrics[] {
   return text.split('\n').filter((l) => l.trim().length > 0).map((l, i) => {
     let o: unknown;
     try {
@@ -84,6 +84,6 @@ export function parseMetrics(text: string, source = 'metrics.jsonl'): StepMetric
       throw new InputError(`${source}: line ${i + 1} is not JSON (${(e as Error).message})`);
     }
     if (typeof o !== 'object' || o === null || typeof (o as { step?: unknown }).step !== 'number') throw new InputError(`${source}: line ${i + 1} has no step`);
-    return { ...emptyMetrics((o as { step: number }).step), ...(o as Partial<StepMetrics>) };
+    return { ...emptyMetrics((o as { step: number }).step), ...(o as Partial<RlStepMetrics>) };
   });
 }

@@ -9,15 +9,15 @@
 import { AdamW, warmupCosine } from '../core/optim.ts';
 import { Rng } from '../core/rng.ts';
 import { generateProblem, heldOutKeys, heldOutSet, problemKey, type Problem } from '../world/index.ts';
-import { batchBaselineAdvantages, groupAdvantages, shuffleWithinGroups, zeroVarianceGroups } from './advantages.ts';
+import { batchBaselineAdvantages, groupAdvantages, shuffleWithinGroups, zeroVarianceFraction, zeroVarianceGroups } from './advantages.ts';
 import type { RlConfig } from './config.ts';
-import { evaluate, type EvalResult } from './eval.ts';
-import { summarizeRollouts, zeroVarianceFraction } from './metrics.ts';
+import { evaluate, type Evaluation } from '../train/eval.ts';
+import { summarizeRollouts } from '../train/rollout.ts';
 import { softOverlongPenalty } from './overlong.ts';
-import { copyParameters, type PolicyModel } from './policy.ts';
+import { copyParameters, type PolicyModel } from '../model/policy.ts';
 import type { ValueModel } from './ppo.ts';
-import { rollout, type Rollout } from './rollout.ts';
-import { emptyMetrics, evalMetrics, type StepMetrics } from './step-metrics.ts';
+import { rollout, type Rollout } from '../train/rollout.ts';
+import { emptyMetrics, evalMetrics, type RlStepMetrics } from './step-metrics.ts';
 import { rlUpdate, type UpdateStats } from './update.ts';
 
 export interface TrainerParts {
@@ -29,10 +29,10 @@ export interface TrainerParts {
 }
 
 export interface StepReport {
-  metrics: StepMetrics;
+  metrics: RlStepMetrics;
   /** This step's training rollouts (none on the final evaluation-only report). */
   rollouts: Rollout[];
-  eval?: EvalResult;
+  eval?: Evaluation;
   /** Wall-clock milliseconds by phase, only when the caller passed a clock. */
   timing?: { rolloutMs: number; updateMs: number; evalMs: number };
 }
@@ -72,7 +72,7 @@ export class RlTrainer {
     });
   }
 
-  async evaluate(): Promise<EvalResult> {
+  async evaluate(): Promise<Evaluation> {
     const c = this.config;
     return evaluate(this.parts.policy, this.evalProblems, {
       samples: c.evalSamples, temperature: c.evalTemperature, topK: c.topK, topP: c.topP, maxNewTokens: c.maxNewTokens,
@@ -104,7 +104,7 @@ export class RlTrainer {
     const t3 = this.now?.() ?? 0;
     this.step++;
     const s = summarizeRollouts(rollouts);
-    const metrics: StepMetrics = {
+    const metrics: RlStepMetrics = {
       ...emptyMetrics(step),
       lr, reward: s.reward, accuracy: s.accuracy, formatRate: s.formatRate, truncationRate: s.truncationRate,
       lenAll: s.lenAll, lenCorrect: s.lenCorrect, lenIncorrect: s.lenIncorrect, thinkLen: s.thinkLen,
@@ -159,9 +159,9 @@ export interface TrainOptions {
 }
 
 /** Run config.steps steps plus the final evaluation; returns every metrics line. */
-export async function trainRl(parts: TrainerParts, config: RlConfig, opts: TrainOptions = {}): Promise<StepMetrics[]> {
+export async function trainRl(parts: TrainerParts, config: RlConfig, opts: TrainOptions = {}): Promise<RlStepMetrics[]> {
   const trainer = new RlTrainer(parts, config, opts.now);
-  const lines: StepMetrics[] = [];
+  const lines: RlStepMetrics[] = [];
   while (trainer.step < config.steps && !opts.shouldStop?.()) {
     const r = await trainer.trainStep();
     lines.push(r.metrics);

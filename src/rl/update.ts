@@ -13,7 +13,7 @@ import { completionLogProbs, fromGrid, lengthChunks, packRows, toGrid } from './
 import type { RlConfig } from './config.ts';
 import { clipStats, grpoLoss, rowWeights } from './grpo.ts';
 import { k3Value } from './kl.ts';
-import type { PolicyModel } from './policy.ts';
+import type { PolicyModel } from '../model/policy.ts';
 import { gae, valueLoss, whiten, type ValueModel } from './ppo.ts';
 import { reinforceLoss } from './reinforce.ts';
 

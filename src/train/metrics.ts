@@ -39,3 +39,9 @@ export class MetricsLog {
     return kept;
   }
 }
+
+/** Round for the metrics log: 6 significant digits keep the file short and byte-stable. */
+export function round6(x: number | null): number | null {
+  if (x === null || !Number.isFinite(x)) return null;
+  return Number(x.toPrecision(6));
+}

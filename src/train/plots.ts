@@ -1,9 +1,9 @@
 // The pretraining plot: loss against step, with held-out accuracy on a second axis.
 import { writeFileAtomic } from '../core/fsio.ts';
 import { svgLineChart } from '../core/plot/svg.ts';
-import type { StepMetrics } from './pretrain.ts';
+import type { TrainStep } from './trainer.ts';
 
-export function lossChart(metrics: StepMetrics[], title = 'Pretraining'): string {
+export function lossChart(metrics: TrainStep[], title = 'Pretraining'): string {
   const evals = metrics.filter((m) => m.eval);
   return svgLineChart({
     title,
@@ -17,6 +17,6 @@ export function lossChart(metrics: StepMetrics[], title = 'Pretraining'): string
   });
 }
 
-export function writeLossPlot(path: string, metrics: StepMetrics[]): void {
+export function writeLossPlot(path: string, metrics: TrainStep[]): void {
   writeFileAtomic(path, lossChart(metrics));
 }

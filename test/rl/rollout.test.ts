@@ -5,8 +5,8 @@ import { noGrad } from '../../src/core/autograd.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { batchLogProbs, entropySum, packBatch } from '../../src/rl/batch.ts';
 import { FixedLogitPolicy } from '../../src/rl/fixed-logit.ts';
-import { summarizeRollouts, zeroVarianceFraction } from '../../src/rl/metrics.ts';
-import { rollout, STOP_IDS } from '../../src/rl/rollout.ts';
+import { zeroVarianceFraction } from '../../src/rl/advantages.ts';
+import { rollout, STOP_IDS, summarizeRollouts } from '../../src/train/rollout.ts';
 import { PAD_ID, encode, promptFor, vocabSize, type Problem } from '../../src/world/index.ts';
 
 const problem: Problem = { kind: 'add', prompt: '37+45', answer: '82', difficulty: 2, numbers: [37, 45] };

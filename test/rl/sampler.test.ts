@@ -1,4 +1,4 @@
-// The compacting sampler gives generate()'s tokens exactly, and chunked teacher forcing equals one big pass.
+// Batched sampling gives each row the tokens it would get alone, and chunked teacher forcing equals one big pass.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { noGrad } from '../../src/core/autograd.ts';
@@ -7,26 +7,21 @@ import { generate } from '../../src/model/generate.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { batchLogProbs, packBatch } from '../../src/rl/batch.ts';
 import { completionLogProbs, fromGrid, lengthChunks, toGrid } from '../../src/rl/chunks.ts';
-import { sampleCompacting } from '../../src/rl/sampler.ts';
-import { transformerPolicy } from '../../src/rl/policy.ts';
+import { transformerPolicy } from '../../src/model/policy.ts';
 import { PAD_ID } from '../../src/world/index.ts';
 import { TINY } from './setups.ts';
 
 const model = Transformer.init({ ...TINY, initStd: 0.3 }, new Rng(21).child('init'));
 
-describe('the compacting sampler', () => {
-  it('returns exactly generate()\'s tokens and finish reasons, row by row', async () => {
+describe('batched sampling (finished rows leave the batch)', () => {
+  it('gives every row exactly the tokens and finish reason it gets when sampled alone', async () => {
     await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 10_000 }), async (seed) => {
       const rng = new Rng(seed).child('prompts');
       const prompts = Array.from({ length: rng.int(1, 6) }, () => Array.from({ length: rng.int(1, 8) }, () => rng.int(7, 30)));
-      const opts = (s: string) => ({
-        maxNewTokens: rng.int(1, 20), temperature: 1, stopIds: [2, 6, 9, 12], padId: PAD_ID,
-        rng: prompts.map((_, i) => new Rng(seed).child(s).child(`r${i}`)),
-      });
-      const o = opts('a');
-      const want = await generate(model, prompts, o);
-      const got = await sampleCompacting(model, prompts, { ...o, rng: prompts.map((_, i) => new Rng(seed).child('a').child(`r${i}`)) });
-      expect(got).toEqual(want);
+      const o = { maxNewTokens: rng.int(1, 20), temperature: 1, stopIds: [2, 6, 9, 12], padId: PAD_ID };
+      const rowRng = (i: number) => new Rng(seed).child('a').child(`r${i}`);
+      const batched = await generate(model, prompts, { ...o, rng: prompts.map((_, i) => rowRng(i)) });
+      for (const [i, p] of prompts.entries()) expect(batched[i]).toEqual((await generate(model, [p], { ...o, rng: [rowRng(i)] }))[0]);
     }), { numRuns: 25 });
   });
 });

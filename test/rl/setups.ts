@@ -4,7 +4,7 @@ import { defaultConfig, type ModelConfig } from '../../src/model/config.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { resolveRlConfig, type RlConfig } from '../../src/rl/config.ts';
 import { FixedLogitPolicy } from '../../src/rl/fixed-logit.ts';
-import { freeze, transformerPolicy } from '../../src/rl/policy.ts';
+import { freeze, transformerPolicy } from '../../src/model/policy.ts';
 import { ValueModel } from '../../src/rl/ppo.ts';
 import type { TrainerParts } from '../../src/rl/trainer.ts';
 import { ANSWER_END_ID, ANSWER_ID, THINK_END_ID, THINK_ID, encode, promptFor, tokenId, vocabSize } from '../../src/world/index.ts';

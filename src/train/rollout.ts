@@ -3,13 +3,17 @@
 // A completion ends at <eos> or </answer> or at maxNewTokens; one that hits the limit is truncated and earns
 // 0 (world/rewards.ts; pitfalls §10.2, §10.6). Every row draws from its own Rng (the caller derives it from
 // (step, prompt, sample)), so results do not depend on how rows are batched.
-// Source: reference/grpo-and-r1-zero.md §1 (G samples per question), §2 (R1-Zero template and rewards).
+// summarizeRollouts gives what a batch of them says about the policy: reward, accuracy, format and truncation
+// rates; length (tokens) over all / correct / incorrect completions (Dr. GRPO's length-bias lens); think length
+// (characters), reflection rate and the share of completions that reflect at all (R1's "wait" frequency).
+// Means of an empty subset are null (JSON has no NaN); sums run in rollout order.
+// Source: reference/grpo-and-r1-zero.md §1 (G samples per question), §2 (R1-Zero template and rewards), §7.
 import type { Rng } from '../core/rng.ts';
 import {
   ANSWER_END_ID, EOS_ID, PAD_ID, decode, encode, promptFor, reflectionCount, reflectionRate, rewardBreakdown, thinkLength,
   type Problem, type RewardBreakdown,
 } from '../world/index.ts';
-import type { PolicyModel } from './policy.ts';
+import type { PolicyModel } from '../model/policy.ts';
 
 export interface SamplingOptions {
   temperature: number;
@@ -92,4 +96,43 @@ export async function rollout(policy: PolicyModel, problems: readonly Problem[],
     });
   }
   return out;
+}
+
+export interface RolloutSummary {
+  count: number;
+  reward: number;
+  accuracy: number;
+  formatRate: number;
+  truncationRate: number;
+  lenAll: number;
+  lenCorrect: number | null;
+  lenIncorrect: number | null;
+  thinkLen: number;
+  reflectionRate: number;
+  reflectiveFrac: number;
+}
+
+function meanOrNull(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+export function summarizeRollouts(rs: readonly Rollout[]): RolloutSummary {
+  if (rs.length === 0) throw new Error('summarizeRollouts: no rollouts');
+  const m = (f: (r: Rollout) => number) => meanOrNull(rs.map(f))!;
+  return {
+    count: rs.length,
+    reward: m((r) => r.reward.total),
+    accuracy: m((r) => r.reward.accuracy),
+    formatRate: m((r) => r.reward.format),
+    truncationRate: m((r) => (r.reward.truncated ? 1 : 0)),
+    lenAll: m((r) => r.length),
+    lenCorrect: meanOrNull(rs.filter((r) => r.reward.accuracy === 1).map((r) => r.length)),
+    lenIncorrect: meanOrNull(rs.filter((r) => r.reward.accuracy === 0).map((r) => r.length)),
+    thinkLen: m((r) => r.thinkLength),
+    reflectionRate: m((r) => r.reflectionRate),
+    reflectiveFrac: m((r) => (r.reflectionWords > 0 ? 1 : 0)),
+  };
 }

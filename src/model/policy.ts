@@ -1,14 +1,13 @@
-// What RL needs of a language model, as one small interface, so the loop runs on the real transformer and
-// on the fixed-logit dummy (fixed-logit.ts) that makes rollouts and rewards testable.
+// What sampling, evaluation and RL need of a language model, as one small interface, so they run on the real
+// transformer and on the fixed-logit dummy (rl/fixed-logit.ts) that makes rollouts and rewards testable.
 //   generate  — sample completions (the transformer uses its KV cache), one Rng stream per row;
 //   forward   — teacher-forced logits over right-padded rows that all start at position 0;
 //   parameters — what the optimiser updates (and what a reference reset copies).
 // The policy and the frozen reference are two instances (the checkpoint loaded twice).
 import { noGrad } from '../core/autograd.ts';
 import type { Tensor } from '../core/tensor.ts';
-import type { Generation, GenerateOptions } from '../model/generate.ts';
-import type { Transformer } from '../model/transformer.ts';
-import { sampleCompacting } from './sampler.ts';
+import { generate, type Generation, type GenerateOptions } from './generate.ts';
+import type { Transformer } from './transformer.ts';
 
 export interface PolicyModel {
   readonly vocabSize: number;
@@ -22,8 +21,7 @@ export interface PolicyModel {
 }
 
 /** The transformer as a policy: teacher forcing is a plain forward (right padding never reaches a real
- * token through causal attention); sampling is model/generate.ts's procedure with a KV cache that drops
- * finished rows (sampler.ts), token for token the same. */
+ * token through causal attention); sampling is generate.ts's. */
 export function transformerPolicy(model: Transformer): PolicyModel & { model: Transformer } {
   return {
     model,
@@ -31,7 +29,7 @@ export function transformerPolicy(model: Transformer): PolicyModel & { model: Tr
     maxSeqLen: model.config.maxSeqLen,
     parameters: () => model.parameters(),
     forward: (ids) => model.forward(ids),
-    generate: (prompts, opts) => sampleCompacting(model, prompts, opts),
+    generate: (prompts, opts) => generate(model, prompts, opts),
   };
 }
 
