@@ -3,7 +3,7 @@
 // (--ablation dr_grpo|no_worked|shuffle). A thin wrapper over src/experiments/aha.ts and aha-ablations.ts;
 // the only clock reads of the experiment happen here.
 import { InputError } from '../core/errors.ts';
-import { terminalLineChart } from '../core/plot/terminal.ts';
+import { terminalLineChart } from '../plot/terminal.ts';
 import { ABLATIONS, runAblation, type AblationName } from '../experiments/aha-ablations.ts';
 import { AHA_DEFAULTS, DEFAULT_BASE, runAha, type AhaEvent, type AhaSummary } from '../experiments/aha.ts';
 import { DEFAULT_RL, parseTasks, VARIANT_NAMES, type RlConfig, type Variant } from '../rl/config.ts';

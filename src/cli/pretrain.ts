@@ -1,7 +1,7 @@
 // `tinyseek pretrain`: train a base model on the arithmetic corpus and write a run directory.
 import { join } from 'node:path';
 import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
-import { terminalLineChart } from '../core/plot/terminal.ts';
+import { terminalLineChart } from '../plot/terminal.ts';
 import { PRECISIONS, type Precision } from '../numerics/precision.ts';
 import { defaultPretrain, pretrain, readRunConfig, type PretrainConfig } from '../train/pretrain.ts';
 import { PRESET_NAMES, PRETRAIN_PRESETS, type PresetName } from '../train/presets.ts';

@@ -10,5 +10,7 @@ import { logitsCommand } from './logits.ts';
 import { lessonCommand, lessonsCommand, startCommand } from './lessons.ts';
 import { pretrainCommand } from './pretrain.ts';
 import { sampleCommand } from './sample.ts';
+import { sftCommand } from './sft.ts';
+import { tracesCommand } from './traces.ts';
 
-export const commands: Command[] = [startCommand, lessonsCommand, lessonCommand, pretrainCommand, ahaCommand, sampleCommand, evalCommand, logitsCommand, experimentCommand, fp8Command, fp8TrainCommand, costCommand];
+export const commands: Command[] = [startCommand, lessonsCommand, lessonCommand, pretrainCommand, tracesCommand, sftCommand, ahaCommand, sampleCommand, evalCommand, logitsCommand, experimentCommand, fp8Command, fp8TrainCommand, costCommand];

@@ -10,7 +10,7 @@
 // recipe, and two bracketing models (truncate after every add, round-to-nearest after every add).
 import { InputError } from '../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
-import { svgLineChart } from '../core/plot/svg.ts';
+import { svgLineChart } from '../plot/svg.ts';
 import { Rng } from '../core/rng.ts';
 import { join } from 'node:path';
 import { fp8GemmQuantised, gemmF64, type Fp8GemmOptions } from '../numerics/fp8-gemm.ts';

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
-import { svgLineChart } from '../core/plot/svg.ts';
+import { svgLineChart } from '../plot/svg.ts';
 import { Rng } from '../core/rng.ts';
 import { defaultConfig } from '../model/config.ts';
 import type { Transformer } from '../model/transformer.ts';

@@ -4,7 +4,7 @@
 // parameter count matches MHA's; the cache is measured by prefilling a real KVCache, and quality is held-out
 // next-token loss and accuracy. V3 itself: 576 numbers vs 32,768 for MHA of the same heads (56.9× smaller).
 import { noGrad } from '../core/autograd.ts';
-import { svgBarChart } from '../core/plot/svg.ts';
+import { svgBarChart } from '../plot/svg.ts';
 import { intTensor } from '../core/tensor.ts';
 import { attentionKind, parameterCount, validateConfig, type ModelConfig } from '../model/config.ts';
 import { KVCache } from '../model/kvcache.ts';

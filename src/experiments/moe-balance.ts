@@ -6,7 +6,7 @@
 //   none       no balancing at all (the imbalance the other two prevent; not run by default, to keep it short)
 // Same data, same initial weights; MaxVio = (max load − mean load)/mean load per training batch, and final loss.
 // The miniature uses γ = 0.01 rather than V3's 0.001: it trains for 10² steps instead of ~10⁵.
-import { svgLineChart } from '../core/plot/svg.ts';
+import { svgLineChart } from '../plot/svg.ts';
 import { defaultMoe, parameterCount, type ModelConfig } from '../model/config.ts';
 import { archTrainDefaults, heldOut, mainLoss, smallModel, trainArch, type HeldOut } from './arch-train.ts';
 import type { TrainStep } from '../train/trainer.ts';

@@ -3,7 +3,7 @@
 // token to 2 of 8 fine-grained experts of width 32, so a token passes through 1·32 + 2·32 = 96 FFN units either
 // way (the gate's E×d weights are the only extra activated parameters) while the MoE holds 3× more FFN
 // parameters. Both train on the same data from the same seed; V3's aux-loss-free balancing keeps experts in use.
-import { svgLineChart } from '../core/plot/svg.ts';
+import { svgLineChart } from '../plot/svg.ts';
 import { activatedParameterCount, defaultMoe, parameterCount, type ModelConfig } from '../model/config.ts';
 import { archTrainDefaults, heldOut, mainLoss, smallModel, trainArch, type HeldOut } from './arch-train.ts';
 import type { TrainStep } from '../train/trainer.ts';

@@ -9,7 +9,7 @@
 // Speculative output is checked token for token against greedy decoding.
 import { noGrad } from '../core/autograd.ts';
 import { reshape, slice } from '../core/ops/index.ts';
-import { svgLineChart } from '../core/plot/svg.ts';
+import { svgLineChart } from '../plot/svg.ts';
 import { validateConfig } from '../model/config.ts';
 import { mtpLogits, mtpModule } from '../model/mtp.ts';
 import { argmax } from '../model/sampling.ts';

@@ -2,7 +2,7 @@
 // charts the aha experiment draws from them (the R1 picture: accuracy and response length rising together).
 //   mean_s(step) = (1/S) Σ_seeds m_seed(step)      band = mean ± std over the seeds (population std)
 // Only steps where every seed has a value count, so a shorter (interrupted) seed never skews the mean.
-import { svgLineChart, type LineSeries } from '../core/plot/svg.ts';
+import { svgLineChart, type LineSeries } from '../plot/svg.ts';
 import type { MetricKey, RlStepMetrics } from './step-metrics.ts';
 
 export interface Curve {

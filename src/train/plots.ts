@@ -1,6 +1,6 @@
 // The pretraining plot: loss against step, with held-out accuracy on a second axis.
 import { writeFileAtomic } from '../core/fsio.ts';
-import { svgLineChart } from '../core/plot/svg.ts';
+import { svgLineChart } from '../plot/svg.ts';
 import type { TrainStep } from './trainer.ts';
 
 export function lossChart(metrics: TrainStep[], title = 'Pretraining'): string {

@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/fsio.ts';
 import type { Rng } from '../core/rng.ts';
 import {
-  encode, generateProblem, heldOutKeys, problemKey, promptFor, reflectiveSolution, TokenizerError, workedSolution, completionFrom,
+  encode, generateProblem, problemKey, promptFor, reflectiveSolution, TokenizerError, workedSolution, completionFrom,
   type Problem, type ProblemKind,
 } from '../world/index.ts';
 
@@ -102,18 +102,17 @@ export function solvedCompletion(problem: Problem, style: TraceStyle, rng: Rng):
 }
 
 /**
- * `n` records of solved problems: record i draws its difficulty and problem from stream <rng>/r<i>, never one of
- * the first `heldOut` problems of the held-out split at that difficulty (the ones evaluations use).
+ * `n` records of solved problems: record i draws its difficulty and problem from stream <rng>/r<i>, skipping the
+ * `exclude`d keys (the held-out split an evaluation will use: heldOutKeys(kind, difficulty, n)).
  */
-export function solvedRecords(kind: ProblemKind, difficulties: readonly number[], n: number, style: TraceStyle, rng: Rng, heldOut = 100): SftRecord[] {
-  const exclude = new Map(difficulties.map((d) => [d, heldOutKeys(kind, d, heldOut)]));
+export function solvedRecords(kind: ProblemKind, difficulties: readonly number[], n: number, style: TraceStyle, rng: Rng, exclude: ReadonlySet<string>): SftRecord[] {
   return Array.from({ length: n }, (_, i) => {
     const r = rng.child(`r${i}`);
     const d = r.choice(difficulties);
     for (let k = 0; k < 1000; k++) {
       const p = generateProblem(kind, r, d);
-      if (!exclude.get(d)!.has(problemKey(p))) return { prompt: promptFor(p), completion: solvedCompletion(p, style, r), answer: p.answer };
+      if (!exclude.has(problemKey(p))) return { prompt: promptFor(p), completion: solvedCompletion(p, style, r), answer: p.answer };
     }
-    throw new RangeError(`no ${kind} problem at difficulty ${d} outside the held-out split`);
+    throw new RangeError(`no ${kind} problem at difficulty ${d} outside the excluded set`);
   });
 }

@@ -80,26 +80,38 @@ export function validateSft(c: SftConfig): void {
   if (!(c.eval.every >= 1)) throw bad(`eval.every must be ≥ 1, got ${c.eval.every}`);
 }
 
-/** Fine-tune `c.base` on `c.data`. Data and base are read and checked before anything is written. */
-export async function sft(c: SftConfig, hooks: TrainHooks = {}): Promise<{ model: Transformer; metrics: TrainStep[] }> {
+export type HeldOutScores = Awaited<ReturnType<typeof heldOutEval>>;
+
+/**
+ * Fine-tune `c.base` on `c.data`. Data and base are read and checked before anything is written. `before` is
+ * the base's held-out evaluation (stored in config.json, so a resumed run reports it too).
+ */
+export async function sft(c: SftConfig, hooks: TrainHooks = {}): Promise<{ model: Transformer; metrics: TrainStep[]; before: HeldOutScores }> {
   validateSft(c);
   const { config: model } = readCheckpointConfig(c.base);
   const { examples } = readSftFile(c.data, model.maxSeqLen);
-  return train({
+  const before = hooks.resume && hooks.out ? readSftRun(hooks.out).before : await heldOutEval(loadCheckpoint(c.base, { requiresGrad: false }).model, c.eval);
+  const run = await train({
     init: () => loadCheckpoint(c.base).model,
     modelConfig: model,
     recipe: c,
     batch: (step) => sftBatch(sftOrder(examples.length, c.batchSize, c.seed, step).map((i) => examples[i]!)),
     evaluation: { every: c.eval.every, run: (m) => heldOutEval(m, c.eval) },
-    meta: { sft: c },
+    meta: { sft: c, before },
   }, hooks);
+  return { ...run, before };
 }
 
-/** The SFT config stored in a run directory, for `--resume`. */
-export function readSftRunConfig(out: string): SftConfig {
+/** The SFT config and base scores stored in a run directory, for `--resume`. */
+export function readSftRun(out: string): { config: SftConfig; before: HeldOutScores } {
   const path = join(out, 'config.json');
   if (!existsSync(path)) throw new InputError(`${path}: not found (nothing to resume)`);
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { sft?: SftConfig };
-  if (!raw.sft) throw new InputError(`${path}: not an SFT run (no "sft" section)`);
-  return raw.sft;
+  let raw: { sft?: SftConfig; before?: HeldOutScores };
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8')) as typeof raw;
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!raw.sft || !raw.before) throw new InputError(`${path}: not an SFT run (no "sft" section)`);
+  return { config: raw.sft, before: raw.before };
 }

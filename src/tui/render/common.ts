@@ -1,7 +1,7 @@
 // Small text pieces shared by the player's screens and plain mode: a progress bar, a metrics line, knob
 // values, wrapping of plain multi-line text. Pure string functions of their inputs and a Styler.
 import type { Knob, KnobValue } from '../../../lessons/types.ts';
-import { formatValue } from '../../core/plot/scale.ts';
+import { formatValue } from '../../plot/scale.ts';
 import type { Styler } from '../style.ts';
 import { wrapPieces } from '../markdown.ts';
 

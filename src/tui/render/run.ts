@@ -2,7 +2,7 @@
 // the live chart and recent log lines; after it ends, what it found (kept in progress, so it survives a
 // restart) and the verdict on any prediction that was waiting for this run.
 import type { Lesson, RunStep } from '../../../lessons/types.ts';
-import { terminalLineChart } from '../../core/plot/terminal.ts';
+import { terminalLineChart } from '../../plot/terminal.ts';
 import { judge, optionLabel } from '../judge.ts';
 import { renderMarkdown } from '../markdown.ts';
 import type { LessonProgress } from '../progress.ts';

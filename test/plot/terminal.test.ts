@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sparkline, terminalLineChart, type TerminalChartOptions } from '../../../src/core/plot/terminal.ts';
+import { sparkline, terminalLineChart, type TerminalChartOptions } from '../../src/plot/terminal.ts';
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 const plain = (s: string) => s.replace(ANSI, '');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { svgBarChart, svgLineChart, type LineSeries } from '../../../src/core/plot/svg.ts';
+import { svgBarChart, svgLineChart, type LineSeries } from '../../src/plot/svg.ts';
 
 /** A small well-formedness check: balanced tags, quoted attributes, escaped text, one <svg> root. */
 function expectWellFormedSvg(doc: string): void {

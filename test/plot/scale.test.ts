@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   escapeXml, extent, fmt, formatTick, formatValue, linearTicks, logTicks, makeScale, tickLabel,
-} from '../../../src/core/plot/scale.ts';
+} from '../../src/plot/scale.ts';
 
 /** The step's mantissa: 1, 2 or 5 (times a power of ten). */
 function mantissa(step: number): number {
