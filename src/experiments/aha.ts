@@ -41,7 +41,7 @@ export interface AhaConfig {
   seeds: number[];
   /** Overrides of the RL config (variant, steps, lr, …); the seed comes from `seeds`. */
   rl: Partial<RlConfig>;
-  /** Held-out greedy completions written to samples.jsonl at each evaluation. */
+  /** Held-out greedy completions written to samples.jsonl (prompt–completion JSONL) at each evaluation. */
   samplesPerEval: number;
 }
 
@@ -166,7 +166,8 @@ async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfi
       }
       if (report.eval && config.samplesPerEval > 0) {
         for (const r of report.eval.greedyRollouts.slice(0, config.samplesPerEval)) {
-          samples.push(JSON.stringify({ step: report.metrics.step, prompt: r.problem.prompt, answer: r.problem.answer, completion: r.text, reward: r.reward.total, reason: r.reward.reason }));
+          // Prompt–completion records (train/sft-data.ts), so `tinyseek sft --data samples.jsonl` reads them as they are.
+          samples.push(JSON.stringify({ prompt: promptFor(r.problem), completion: r.text, step: report.metrics.step, problem: r.problem.prompt, answer: r.problem.answer, reward: r.reward.total, reason: r.reward.reason }));
         }
         writeFileAtomic(join(dir, 'samples.jsonl'), samples.join('\n') + '\n');
       }

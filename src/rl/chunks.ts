@@ -4,7 +4,8 @@
 // padded tokens; each chunk is one forward (and backward, whose gradients accumulate). Per-row values live
 // as ragged arrays (one number per completion token) and are laid onto a chunk's [rows, T] grid by mask.
 // Chunking is a speed knob: it changes results only by the rounding of the gradient sum (fixed for a budget).
-import { noGrad } from '../core/autograd.ts';
+import { backward, noGrad } from '../core/autograd.ts';
+import type { Tensor } from '../core/tensor.ts';
 import { PAD_ID } from '../world/index.ts';
 import { batchLogProbs, packBatch, type PackedBatch, type Sequence } from './batch.ts';
 import type { PolicyModel } from '../model/policy.ts';
@@ -27,7 +28,8 @@ export function lengthChunks(rows: readonly number[], seqs: readonly Sequence[],
   return chunks;
 }
 
-export function packRows(rows: readonly number[], seqs: readonly Sequence[]): PackedBatch {
+/** The rows of one chunk as a teacher-forced batch. */
+export function packChunk(rows: readonly number[], seqs: readonly Sequence[]): PackedBatch {
   return packBatch(rows.map((i) => seqs[i]!), PAD_ID);
 }
 
@@ -62,9 +64,23 @@ export function fromGrid(batch: PackedBatch, grid: ArrayLike<number>): Float64Ar
 export async function completionLogProbs(model: PolicyModel, seqs: readonly Sequence[], rows: readonly number[], tokenBudget: number): Promise<Map<number, Float64Array>> {
   const out = new Map<number, Float64Array>();
   for (const chunk of lengthChunks(rows, seqs, tokenBudget)) {
-    const batch = packRows(chunk, seqs);
+    const batch = packChunk(chunk, seqs);
     const grid = await noGrad(() => batchLogProbs(model, batch).logp).data();
     fromGrid(batch, grid).forEach((v, r) => out.set(chunk[r]!, v));
   }
   return out;
+}
+
+/**
+ * Walk `rows` in length-bucketed chunks: `lossOf` builds each chunk's loss, whose gradient is accumulated
+ * (backward per chunk). Returns the summed loss value.
+ */
+export async function forEachChunk(rows: readonly number[], seqs: readonly Sequence[], budget: number, lossOf: (chunk: number[], batch: PackedBatch) => Promise<Tensor>): Promise<number> {
+  let total = 0;
+  for (const chunk of lengthChunks(rows, seqs, budget)) {
+    const loss = await lossOf(chunk, packChunk(chunk, seqs));
+    total += await loss.item();
+    backward(loss);
+  }
+  return total;
 }

@@ -6,12 +6,18 @@
 //   value loss        ½·mean_t (V_φ(s_t) − R_t)²
 // The critic is a second transformer of the policy's size plus a scalar head on its final hidden state,
 // initialised from the same checkpoint (as in InstructGPT-style PPO): that copy, its gradients and its Adam
-// moments are exactly what GRPO's group baseline saves (cost.ts counts them).
+// moments are exactly what GRPO's group baseline saves (cost/rl.ts counts them). The critic's own update
+// (criticStep) runs after each policy minibatch, chunked like the policy (update.ts).
+import { noGrad } from '../core/autograd.ts';
 import { linearT, mul, mulScalar, reshape, rmsNorm, square, sub, sum } from '../core/ops/index.ts';
-import { tensor, zeros, type Tensor } from '../core/tensor.ts';
-import { intTensor } from '../core/tensor.ts';
+import { clipGradNorm, type AdamW } from '../core/optim.ts';
+import { intTensor, tensor, zeros, type Tensor } from '../core/tensor.ts';
 import type { Transformer } from '../model/transformer.ts';
-import type { PackedBatch } from './batch.ts';
+import { decaysMatrices } from '../train/trainer.ts';
+import { hostTensor, type PackedBatch, type Sequence } from './batch.ts';
+import { forEachChunk, fromGrid, lengthChunks, packChunk, toGrid } from './chunks.ts';
+import type { RlConfig } from './config.ts';
+import { rowWeights } from './grpo.ts';
 
 /** A transformer trunk with a scalar value head: V(s_t) for every input position. */
 export class ValueModel {
@@ -92,4 +98,45 @@ export function whiten(rows: readonly ArrayLike<number>[]): Float64Array[] {
 export function valueLoss(values: Tensor, returns: ArrayLike<number>, weights: Tensor): Tensor {
   const R = tensor(returns, values.shape, { dtype: values.dtype, backend: values.backend });
   return mulScalar(sum(mul(square(sub(values, R)), weights)), 0.5);
+}
+
+/** V(s_t) at every completion token of the given rows, without a graph. */
+async function completionValues(critic: ValueModel, seqs: readonly Sequence[], rows: readonly number[], budget: number): Promise<Map<number, Float64Array>> {
+  const out = new Map<number, Float64Array>();
+  for (const chunk of lengthChunks(rows, seqs, budget)) {
+    const batch = packChunk(chunk, seqs);
+    const grid = await noGrad(() => critic.valuesOf(batch)).data();
+    fromGrid(batch, grid).forEach((v, r) => out.set(chunk[r]!, v));
+  }
+  return out;
+}
+
+/** Per-token Â (GAE, whitened over the batch) and returns R_t of the loss rows, from π_old, π_ref and V. */
+export async function ppoAdvantages(
+  critic: ValueModel, c: RlConfig, rewards: readonly number[], seqs: readonly Sequence[], rows: readonly number[],
+  old: Map<number, Float64Array>, ref: Map<number, Float64Array>,
+): Promise<{ advantages: Map<number, Float64Array>; returns: Map<number, Float64Array> }> {
+  const values = await completionValues(critic, seqs, rows, c.chunkTokens);
+  const g = rows.map((i) => gae(rewards[i]!, values.get(i)!, old.get(i)!, ref.get(i)!, { gamma: c.gamma, lambda: c.gaeLambda, klCoef: c.klCoef }));
+  const white = whiten(g.map((x) => x.advantages));
+  return { advantages: new Map(rows.map((i, k) => [i, white[k]!])), returns: new Map(rows.map((i, k) => [i, g[k]!.returns])) };
+}
+
+/** One critic step on a minibatch (rows `mbAll`, of which `mbRows` take part): ½ · token-mean (V − R)², chunked. */
+export async function criticStep(
+  critic: ValueModel, opt: AdamW, c: RlConfig, inp: { seqs: Sequence[]; include: boolean[]; lr: number },
+  mbAll: number[], mbRows: number[], returns: Map<number, Float64Array>,
+): Promise<number> {
+  const { seqs } = inp;
+  const w = rowWeights(mbAll.map((i) => seqs[i]!.completion.length), 'token', { maxLen: c.maxNewTokens, include: mbAll.map((i) => inp.include[i]!) });
+  const m0 = mbAll[0]!;
+  const total = await forEachChunk(mbRows, seqs, c.chunkTokens, async (chunk, batch) => {
+    const values = critic.valuesOf(batch);
+    const weights = hostTensor(toGrid(batch, chunk.map((i) => w[i - m0]!)), batch.rows, batch.T, values);
+    return valueLoss(values, toGrid(batch, chunk.map((i) => returns.get(i)!)), weights);
+  });
+  await clipGradNorm(critic.parameters(), c.gradClip);
+  opt.step(inp.lr * (c.lr > 0 ? c.valueLr / c.lr : 1), decaysMatrices(critic.parameters()));
+  opt.zeroGrad();
+  return total;
 }

@@ -1,20 +1,23 @@
-// One RL update from scored rollouts: μ passes × minibatches of the policy loss (grpo.ts, reinforce.ts, or PPO's
-// clipped surrogate with GAE advantages), each minibatch processed in length-bucketed chunks (chunks.ts)
-// whose gradients accumulate before one clipped AdamW step. π_old is the policy that sampled the batch:
-// on the single on-policy update (μ = 1, one minibatch) it is the current policy itself, detached, so the
-// ratio is exactly 1; otherwise its log-probs are computed once, before any update.
-// Reported: mean k3 KL to the reference and per-token entropy over the tokens that enter the loss (before
-// the update), the share of tokens whose clip binds, the mean loss and pre-clip gradient norm.
-import { backward, detach, noGrad } from '../core/autograd.ts';
+// One RL update from scored rollouts: μ passes × minibatches; each minibatch's loss is summed over
+// length-bucketed chunks (chunks.ts) whose gradients accumulate before one clipped AdamW step.
+//   loss per algorithm (LOSSES): grpo → grpo.ts (clipped ratio + k3 KL), reinforce → reinforce.ts,
+//                                ppo → the clipped surrogate with per-token GAE advantages (ppo.ts), β = 0
+// π_old is the policy that sampled the batch. On the single on-policy update (μ = 1, one minibatch, not PPO)
+// it is the current policy itself, detached — sg(π_θ) — so ρ = 1 exactly; otherwise its log-probs are
+// computed once, before any update. Readouts, taken on the first pass only and never part of the loss: mean k3
+// KL to the reference and per-token entropy over the loss's tokens, the share of tokens whose clip binds,
+// the mean loss and the pre-clip gradient norm.
+import { detach } from '../core/autograd.ts';
 import { clipGradNorm, type AdamW } from '../core/optim.ts';
 import type { Tensor } from '../core/tensor.ts';
+import type { PolicyModel } from '../model/policy.ts';
+import { decaysMatrices } from '../train/trainer.ts';
 import { batchLogProbs, entropySum, hostTensor, type Sequence } from './batch.ts';
-import { completionLogProbs, fromGrid, lengthChunks, packRows, toGrid } from './chunks.ts';
-import type { RlConfig } from './config.ts';
+import { completionLogProbs, forEachChunk, fromGrid, toGrid } from './chunks.ts';
+import type { Algorithm, RlConfig } from './config.ts';
 import { clipStats, grpoLoss, rowWeights } from './grpo.ts';
 import { k3Value } from './kl.ts';
-import type { PolicyModel } from '../model/policy.ts';
-import { gae, valueLoss, whiten, type ValueModel } from './ppo.ts';
+import { criticStep, ppoAdvantages, type ValueModel } from './ppo.ts';
 import { reinforceLoss } from './reinforce.ts';
 
 export interface UpdateParts {
@@ -31,7 +34,7 @@ export interface UpdateInputs {
   rewards: number[];
   /** Rows that take part in the loss. */
   include: boolean[];
-  /** Per-answer advantages (GRPO, REINFORCE); PPO computes its own per token. */
+  /** Â_i: one advantage per answer (GRPO, REINFORCE); PPO computes its own per token. */
   seqAdv: Float64Array;
   lr: number;
 }
@@ -45,7 +48,50 @@ export interface UpdateStats {
   valueLoss: number | null;
 }
 
-const decayMatrices = (params: Tensor[]) => (i: number) => params[i]!.ndim >= 2;
+/** What a chunk's loss is made of, laid on its [rows, T] grid. */
+interface LossTensors {
+  logp: Tensor;
+  /** log π_old: detached log π_θ on the single on-policy update. */
+  oldLogp: Tensor;
+  refLogp: Tensor;
+  advantages: Tensor;
+  weights: Tensor;
+}
+
+/** The loss of each algorithm, and the ratio ρ when it has one (for the clip readout). */
+const LOSSES: Record<Algorithm, (t: LossTensors, c: RlConfig) => { loss: Tensor; ratio?: Tensor }> = {
+  grpo: (t, c) => grpoLoss(t, { clipEps: c.clipEps, clipEpsHigh: c.clipEpsHigh, klCoef: c.klCoef }),
+  ppo: (t, c) => grpoLoss(t, { clipEps: c.clipEps, clipEpsHigh: c.clipEpsHigh, klCoef: 0 }), // KL lives in PPO's reward
+  reinforce: (t) => ({ loss: reinforceLoss(t) }),
+};
+
+/** Running sums of the first pass's readouts. */
+class Readouts {
+  kl = 0;
+  klTokens = 0;
+  ent = 0;
+  entTokens = 0;
+  clipBound = 0;
+  clipTokens = 0;
+
+  /** k3 KL of the sampled tokens to the reference, and entropy, over one chunk. */
+  async add(logpRows: readonly ArrayLike<number>[], refRows: readonly ArrayLike<number>[], logSoftmax: Tensor, mask: Float32Array): Promise<void> {
+    logpRows.forEach((lp, r) => {
+      const rf = refRows[r]!;
+      for (let k = 0; k < rf.length; k++) this.kl += k3Value(lp[k]!, rf[k]!);
+      this.klTokens += rf.length;
+    });
+    const e = await entropySum(logSoftmax, mask);
+    this.ent += e.sum;
+    this.entTokens += e.count;
+  }
+
+  addClip(stats: { clipFrac: number; tokens: number }): void {
+    this.clipBound += stats.clipFrac * stats.tokens;
+    this.clipTokens += stats.tokens;
+  }
+}
+
 const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 export async function rlUpdate(parts: UpdateParts, c: RlConfig, inp: UpdateInputs): Promise<UpdateStats> {
@@ -53,29 +99,16 @@ export async function rlUpdate(parts: UpdateParts, c: RlConfig, inp: UpdateInput
   const { seqs, include } = inp;
   const budget = c.chunkTokens;
   const lossRows = seqs.map((_, i) => i).filter((i) => include[i]);
-  const none: UpdateStats = { kl: null, entropy: null, clipFrac: null, loss: null, gradNorm: null, valueLoss: null };
-  if (lossRows.length === 0) return none;
+  if (lossRows.length === 0) return { kl: null, entropy: null, clipFrac: null, loss: null, gradNorm: null, valueLoss: null };
 
   const ref = await completionLogProbs(reference, seqs, lossRows, budget);
-  const single = c.mu === 1 && c.minibatches === 1 && c.algorithm !== 'ppo';
-  const old = single ? undefined : await completionLogProbs(policy, seqs, lossRows, budget);
+  const onPolicy = c.mu === 1 && c.minibatches === 1 && c.algorithm !== 'ppo';
+  const old = onPolicy ? undefined : await completionLogProbs(policy, seqs, lossRows, budget);
+  // Â per row: one number (GRPO, REINFORCE) or one per token with PPO's returns.
+  const ppo = c.algorithm === 'ppo' ? await ppoAdvantages(critic!, c, inp.rewards, seqs, lossRows, old!, ref) : undefined;
+  const advOf = (i: number) => ppo?.advantages.get(i) ?? inp.seqAdv[i]!;
 
-  // Per-token advantages (and PPO's returns), ragged by row.
-  const adv = new Map<number, Float64Array | number>();
-  const returns = new Map<number, Float64Array>();
-  if (c.algorithm === 'ppo') {
-    const values = await completionValues(critic!, seqs, lossRows, budget);
-    const g = lossRows.map((i) => gae(inp.rewards[i]!, values.get(i)!, old!.get(i)!, ref.get(i)!, { gamma: c.gamma, lambda: c.gaeLambda, klCoef: c.klCoef }));
-    const white = whiten(g.map((x) => x.advantages));
-    lossRows.forEach((i, k) => {
-      adv.set(i, white[k]!);
-      returns.set(i, g[k]!.returns);
-    });
-  } else {
-    for (const i of lossRows) adv.set(i, inp.seqAdv[i]!);
-  }
-
-  let klSum = 0, klCount = 0, entSum = 0, entCount = 0, clipBound = 0, clipTokens = 0;
+  const read = new Readouts();
   const losses: number[] = [], norms: number[] = [], vlosses: number[] = [];
   const perMb = seqs.length / c.minibatches;
   for (let pass = 0; pass < c.mu; pass++) {
@@ -84,92 +117,38 @@ export async function rlUpdate(parts: UpdateParts, c: RlConfig, inp: UpdateInput
       const mbRows = mbAll.filter((i) => include[i]);
       if (mbRows.length === 0) continue;
       const w = rowWeights(mbAll.map((i) => seqs[i]!.completion.length), c.lossAgg, { maxLen: c.maxNewTokens, include: mbAll.map((i) => include[i]!) });
-      const weightOf = (i: number) => w[i - m * perMb]!;
-      let loss = 0;
-      for (const chunk of lengthChunks(mbRows, seqs, budget)) {
-        const batch = packRows(chunk, seqs);
+      const weightOf = (i: number) => w[i - m * perMb]!; // row i of the batch is entry i − m·perMb of its minibatch
+      losses.push(await forEachChunk(mbRows, seqs, budget, async (chunk, batch) => {
         const { logp, logSoftmax } = batchLogProbs(policy, batch);
         const grid = (vals: (ArrayLike<number> | number)[]) => hostTensor(toGrid(batch, vals), batch.rows, batch.T, logp);
         const wGrid = toGrid(batch, chunk.map(weightOf));
-        const weights = hostTensor(wGrid, batch.rows, batch.T, logp);
-        const advGrid = toGrid(batch, chunk.map((i) => adv.get(i)!));
-        const advantages = hostTensor(advGrid, batch.rows, batch.T, logp);
-        let lossT: Tensor;
-        let ratio: Tensor | undefined;
-        if (c.algorithm === 'reinforce') lossT = reinforceLoss({ logp, advantages, weights });
-        else {
-          const oldLogp = old ? grid(chunk.map((i) => old.get(i)!)) : detach(logp);
-          const out = grpoLoss(
-            { logp, oldLogp, refLogp: grid(chunk.map((i) => ref.get(i)!)), advantages, weights },
-            { clipEps: c.clipEps, clipEpsHigh: c.clipEpsHigh, klCoef: c.algorithm === 'ppo' ? 0 : c.klCoef },
-          );
-          lossT = out.loss;
-          ratio = out.ratio;
-        }
+        const advGrid = toGrid(batch, chunk.map(advOf));
+        const { loss, ratio } = LOSSES[c.algorithm]({
+          logp,
+          oldLogp: old ? grid(chunk.map((i) => old.get(i)!)) : detach(logp),
+          refLogp: grid(chunk.map((i) => ref.get(i)!)),
+          advantages: hostTensor(advGrid, batch.rows, batch.T, logp),
+          weights: hostTensor(wGrid, batch.rows, batch.T, logp),
+        }, c);
         if (pass === 0) {
           const lp = old ? chunk.map((i) => old.get(i)!) : fromGrid(batch, await logp.data());
-          chunk.forEach((i, r) => {
-            const rf = ref.get(i)!;
-            for (let k = 0; k < rf.length; k++) klSum += k3Value(lp[r]![k]!, rf[k]!);
-            klCount += rf.length;
-          });
-          const e = await entropySum(logSoftmax, batch.mask);
-          entSum += e.sum;
-          entCount += e.count;
+          await read.add(lp, chunk.map((i) => ref.get(i)!), logSoftmax, batch.mask);
         }
-        if (ratio) {
-          const cs = clipStats(await ratio.data(), advGrid, wGrid, c.clipEps, c.clipEpsHigh);
-          clipBound += cs.clipFrac * cs.tokens;
-          clipTokens += cs.tokens;
-        }
-        loss += await lossT.item();
-        backward(lossT);
-      }
-      losses.push(loss);
+        if (ratio) read.addClip(clipStats(await ratio.data(), advGrid, wGrid, c.clipEps, c.clipEpsHigh));
+        return loss;
+      }));
       norms.push(await clipGradNorm(policy.parameters(), c.gradClip));
-      parts.opt.step(inp.lr, decayMatrices(policy.parameters()));
+      parts.opt.step(inp.lr, decaysMatrices(policy.parameters()));
       parts.opt.zeroGrad();
-      if (critic) vlosses.push(await criticStep(parts, c, inp, mbAll, mbRows, returns));
+      if (critic) vlosses.push(await criticStep(critic, parts.criticOpt!, c, inp, mbAll, mbRows, ppo!.returns));
     }
   }
   return {
-    kl: klCount ? klSum / klCount : null,
-    entropy: entCount ? entSum / entCount : null,
-    clipFrac: c.algorithm === 'reinforce' || clipTokens === 0 ? null : clipBound / clipTokens,
+    kl: read.klTokens ? read.kl / read.klTokens : null,
+    entropy: read.entTokens ? read.ent / read.entTokens : null,
+    clipFrac: c.algorithm === 'reinforce' || read.clipTokens === 0 ? null : read.clipBound / read.clipTokens,
     loss: meanOf(losses),
     gradNorm: meanOf(norms),
     valueLoss: meanOf(vlosses),
   };
-}
-
-/** V(s_t) at every completion token of the given rows, without a graph. */
-async function completionValues(critic: ValueModel, seqs: readonly Sequence[], rows: readonly number[], budget: number): Promise<Map<number, Float64Array>> {
-  const out = new Map<number, Float64Array>();
-  for (const chunk of lengthChunks(rows, seqs, budget)) {
-    const batch = packRows(chunk, seqs);
-    const grid = await noGrad(() => critic.valuesOf(batch)).data();
-    fromGrid(batch, grid).forEach((v, r) => out.set(chunk[r]!, v));
-  }
-  return out;
-}
-
-/** One critic step on a minibatch: ½ · token-mean (V − R)², chunked like the policy. */
-async function criticStep(parts: UpdateParts, c: RlConfig, inp: UpdateInputs, mbAll: number[], mbRows: number[], returns: Map<number, Float64Array>): Promise<number> {
-  const critic = parts.critic!;
-  const { seqs } = inp;
-  const w = rowWeights(mbAll.map((i) => seqs[i]!.completion.length), 'token', { maxLen: c.maxNewTokens, include: mbAll.map((i) => inp.include[i]!) });
-  const m0 = mbAll[0]!;
-  let total = 0;
-  for (const chunk of lengthChunks(mbRows, seqs, c.chunkTokens)) {
-    const batch = packRows(chunk, seqs);
-    const values = critic.valuesOf(batch);
-    const weights = hostTensor(toGrid(batch, chunk.map((i) => w[i - m0]!)), batch.rows, batch.T, values);
-    const vl = valueLoss(values, toGrid(batch, chunk.map((i) => returns.get(i)!)), weights);
-    total += await vl.item();
-    backward(vl);
-  }
-  await clipGradNorm(critic.parameters(), c.gradClip);
-  parts.criticOpt!.step(inp.lr * (c.lr > 0 ? c.valueLr / c.lr : 1), decayMatrices(critic.parameters()));
-  parts.criticOpt!.zeroGrad();
-  return total;
 }

@@ -14,7 +14,7 @@ export interface Batch {
 }
 
 /** Greedy packing of encoded documents into `rows` rows of T+1 tokens (inputs and shifted targets). */
-export function packRows(docs: number[][], rows: number, T: number): { rows: number[][]; used: number } {
+export function packDocuments(docs: number[][], rows: number, T: number): { rows: number[][]; used: number } {
   const out: number[][] = [];
   let i = 0;
   for (let r = 0; r < rows; r++) {
@@ -27,7 +27,7 @@ export function packRows(docs: number[][], rows: number, T: number): { rows: num
 }
 
 export function makeBatch(docs: string[], batchSize: number, T: number): Batch {
-  const { rows } = packRows(docs.map(encode), batchSize, T);
+  const { rows } = packDocuments(docs.map(encode), batchSize, T);
   const inputs = new Int32Array(batchSize * T).fill(PAD_ID);
   const targets = new Int32Array(batchSize * T).fill(-1);
   let tokens = 0;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/model/config.ts';
 import { defaultPretrain, pretrain, type PretrainConfig } from '../../src/train/pretrain.ts';
-import { makeBatch, packRows } from '../../src/train/batch.ts';
+import { makeBatch, packDocuments } from '../../src/train/batch.ts';
 
 const tiny: PretrainConfig = {
   ...defaultPretrain,
@@ -55,7 +55,7 @@ describe('pretraining', () => {
 describe('packing documents into rows', () => {
   it('starts every row at a document boundary and never splits a document that fits', () => {
     const docs = [[1, 2, 3], [1, 4], [1, 5, 6, 7], [1, 8]];
-    expect(packRows(docs, 2, 5).rows).toEqual([[1, 2, 3, 1, 4], [1, 5, 6, 7, 1, 8]]);
+    expect(packDocuments(docs, 2, 5).rows).toEqual([[1, 2, 3, 1, 4], [1, 5, 6, 7, 1, 8]]);
   });
   it('predicts the next token and ignores padding', () => {
     const b = makeBatch(['<bos>q:1+1=?\na:<think></think><answer>2</answer><eos>'], 1, 32);
