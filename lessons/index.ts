@@ -1,5 +1,5 @@
 // The lesson registry: every lesson manifest, in order. To add lesson N, create `lessons/NN-name/index.ts`
-// default-exporting a `Lesson` (see types.ts; lessons/00-welcome is a complete example), import it here
+// default-exporting a `Lesson` (see src/tui/manifest.ts; lessons/00-welcome is a complete example), import it here
 // and append it. List the modules it needs in `requires` so the menu hides it until they exist, and run
 // `tinyseek lessons check` (it is also part of `npm test`).
 import welcome from './00-welcome/index.ts';
@@ -9,6 +9,6 @@ import aha from './03-aha/index.ts';
 import fp8 from './04-fp8/index.ts';
 import cost from './05-cost/index.ts';
 import v3Architecture from './06-v3-architecture/index.ts';
-import type { Lesson } from './types.ts';
+import type { Lesson } from '../src/tui/manifest.ts';
 
 export const lessons: Lesson[] = [welcome, tokens, thinkingTokens, aha, fp8, cost, v3Architecture];

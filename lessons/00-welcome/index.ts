@@ -3,7 +3,7 @@
 // softmax, the function behind attention weights, MoE gates and sampling. Every step kind appears once:
 // prose, a prediction, a run with knobs and a live chart, a question, an exercise.
 import { fileURLToPath } from 'node:url';
-import type { Lesson, RunResult } from '../types.ts';
+import type { Lesson, RunResult } from '../../src/tui/manifest.ts';
 import { estimatePi, times } from './pi.ts';
 import { checkSoftmax } from './softmax-check.ts';
 

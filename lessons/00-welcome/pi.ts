@@ -5,7 +5,7 @@
 // The darts come from the project's seeded streams (src/core/rng.ts), so a seed always gives the same
 // curve. Cancelling stops between reports and returns what was measured so far.
 import { Rng } from '../../src/core/rng.ts';
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 /** Progress reports (chart points) per run. */
 export const REPORTS = 40;

@@ -2,7 +2,7 @@
 // inputs chosen to teach something each (small scores, ties, one score, a large shift, very negative
 // scores, mixed signs). On a failure it shows the input, what came back, what was expected and why the
 // case matters, never a bare diff. It also checks that the input array is left unchanged.
-import type { CheckOutcome } from '../types.ts';
+import type { CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   input: number[];

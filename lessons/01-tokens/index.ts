@@ -3,7 +3,7 @@
 // a tiny transformer on direct-answer additions live. Exercise: the tokenizer, special tags included,
 // checked against src/world/tokenizer.ts. Run: pretraining with knobs for steps, width and learning rate.
 import { fileURLToPath } from 'node:url';
-import type { Lesson, RunResult } from '../types.ts';
+import type { Lesson, RunResult } from '../../src/tui/manifest.ts';
 import { checkTokenizer } from './tokenizer-check.ts';
 import { trainRun } from './train.ts';
 

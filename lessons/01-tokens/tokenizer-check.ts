@@ -2,7 +2,7 @@
 // (src/world/tokenizer.ts) on texts chosen to teach one thing each: plain characters, special tags, a whole
 // training document, and characters outside the vocabulary (which must throw). On a failure it shows the
 // text, the ids that came back (with the token each stands for), the expected ids, and why the case matters.
-import type { CheckOutcome } from '../types.ts';
+import type { CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   text: string;

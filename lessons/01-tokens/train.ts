@@ -5,7 +5,7 @@
 // learns here is a lookup of sums, digit by digit, with no room to work anything out (lesson 2's topic).
 // Small budget: 20 steps of a d_model = 16 model and 4 problems per digit count; it learns nothing yet.
 import type { CorpusMixInput } from '../../src/world/index.ts';
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 /** The lesson's corpus: additions of 1 to 3 digits, every answer direct and right. */
 export const DIRECT_ADDITION_MIX: CorpusMixInput = {

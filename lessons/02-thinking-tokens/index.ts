@@ -4,7 +4,7 @@
 // answer directly, forced to start a worked solution, and free, with accuracy and tokens for each.
 // Exercise: write the worked solution (column sums with carries) exactly as the corpus does.
 import { fileURLToPath } from 'node:url';
-import type { Lesson } from '../types.ts';
+import type { Lesson } from '../../src/tui/manifest.ts';
 import { checkWorkedThink } from './worked-check.ts';
 import { thinkingRun } from './thinking.ts';
 

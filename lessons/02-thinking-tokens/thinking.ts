@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Transformer } from '../../src/model/transformer.ts';
 import type { Problem } from '../../src/world/index.ts';
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 export const BASE_DIR = fileURLToPath(new URL('../../fixtures/base', import.meta.url));
 export const MODES = ['direct', 'worked', 'free'] as const;

@@ -2,7 +2,7 @@
 // tinyseek's worked solutions (src/world/solutions/worked.ts, rendered by renderThink) on sums chosen to
 // teach one thing each: no carry, a carry out of one column, a carry in, operands of different lengths,
 // a carry rippling through every column. On a failure: the call, what came back, what was expected, why.
-import type { CheckOutcome } from '../types.ts';
+import type { CheckOutcome } from '../../src/tui/manifest.ts';
 
 const CASES: [number, number, string][] = [
   [3, 4, 'one column, no carry'],

@@ -2,7 +2,7 @@
 // groupAdvantages (src/rl/advantages.ts) on groups chosen to teach one law each: the advantages sum to 0,
 // adding a constant to every reward changes nothing, an all-equal group gives zeros (not NaN), and the
 // std is the population one. A failure shows the rewards, what came back and what was expected.
-import type { CheckOutcome } from '../types.ts';
+import type { CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   rewards: number[];

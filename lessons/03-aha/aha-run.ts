@@ -6,7 +6,7 @@
 // proves the plumbing, not the curve. Budget 'full': the knobs' settings, still far shorter than the
 // experiment's 60 steps of 8 × 8, because the laptop CPU is slow; the lesson's prose says what that costs.
 import { fileURLToPath } from 'node:url';
-import type { KnobValue, RunContext, RunResult } from '../types.ts';
+import type { KnobValue, RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 const BASE_DIR = fileURLToPath(new URL('../../fixtures/aha-base/', import.meta.url));
 

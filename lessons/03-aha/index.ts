@@ -3,7 +3,7 @@
 // G, β, temperature, grpo/dr_grpo), an honest reading of what a run this short can and cannot show, and
 // the three controls of src/experiments/aha-ablations.ts with the commands that run them.
 import { fileURLToPath } from 'node:url';
-import type { Lesson, RunResult } from '../types.ts';
+import type { Lesson, RunResult } from '../../src/tui/manifest.ts';
 import { checkGroupAdvantage } from './advantage-check.ts';
 import { runAhaLesson, SERIES } from './aha-run.ts';
 

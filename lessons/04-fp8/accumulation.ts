@@ -4,7 +4,7 @@
 // error is measured against FP64 of the *dequantised* FP8 operands, so it is the accumulator's alone.
 // Same matrices as src/experiments/fp8-gemm-error.ts (its stream per distribution and K); the register
 // width is a knob here, which that study keeps fixed. Small budget: 8x8 outputs instead of 32x32.
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 export const K_MIN = 128;
 

@@ -2,7 +2,7 @@
 // (src/numerics/fp8.ts) on all 256 codes. On a failure it shows the first wrong code with its bits split
 // into sign, exponent and mantissa, what came back, what was expected, and which kind of code it is
 // (normal, subnormal, zero, NaN), plus how many codes are wrong in all.
-import type { CheckOutcome } from '../types.ts';
+import type { CheckOutcome } from '../../src/tui/manifest.ts';
 
 const bits = (code: number): string => {
   const b = code.toString(2).padStart(8, '0');

@@ -4,7 +4,7 @@
 // outlier, the format and the tile size; the accumulation error against K with and without promotion.
 // Exercise: decode an E4M3 byte, checked against tinyseek's decoder on all 256 codes.
 import { fileURLToPath } from 'node:url';
-import type { Lesson, RunResult } from '../types.ts';
+import type { Lesson, RunResult } from '../../src/tui/manifest.ts';
 import { accumulationRun } from './accumulation.ts';
 import { checkDecodeE4M3 } from './decode-check.ts';
 import { outlierRun } from './outlier.ts';

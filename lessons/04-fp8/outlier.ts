@@ -5,7 +5,7 @@
 // function `tinyseek fp8 scale` runs. It is pure arithmetic and takes well under a second.
 import type { Fp8FormatName } from '../../src/numerics/formats.ts';
 import type { ScalingErrorRow } from '../../src/numerics/outlier-demo.ts';
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 /** Outlier sizes the chart sweeps. */
 export const SWEEP = [10, 100, 1e3, 1e4, 1e5, 1e6];

@@ -2,7 +2,7 @@
 // (F / (peak · mfu) / 3600) on small exact cases first, then on DeepSeek-V3's and Llama-3.1-405B's
 // numbers. On a failure it shows the call, what came back, what was expected and what the case is about.
 // On a pass it puts the learner's gpuHours next to the cost model's own pre-training line for V3.
-import type { CheckOutcome } from '../types.ts';
+import type { CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   fn: 'trainingFlops' | 'gpuHours';

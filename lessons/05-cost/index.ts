@@ -3,7 +3,7 @@
 // while InfiniBand did. Runs: the V3 bill with knobs for GPU, MFU and tokens; the NVLink/IB what-if with
 // DualPipe overlap on and off. Exercise: 6·N·D and GPU-hours from FLOPs. Everything comes from src/cost.
 import { fileURLToPath } from 'node:url';
-import type { Lesson, RunResult } from '../types.ts';
+import type { Lesson, RunResult } from '../../src/tui/manifest.ts';
 import { checkGpuHours } from './gpu-hours-check.ts';
 import { IB_SWEEP, linksRun } from './links.ts';
 import { v3CostRun } from './v3-cost.ts';

@@ -3,7 +3,7 @@
 // bandwidths as knobs, under DualPipe (the expert all-to-all overlapped with compute) or 1F1B (not
 // overlapped). The chart sweeps InfiniBand; the lines explain the step at the chosen setting and print the
 // H800-vs-H100 what-if table. Pure arithmetic, instant on any budget.
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 /** InfiniBand bandwidths the chart sweeps, GB/s per GPU per direction (achieved; the H800 measured 40). */
 export const IB_SWEEP = [10, 20, 40, 80, 160];

@@ -2,7 +2,7 @@
 // the MFU and the pre-training tokens. At the defaults it prints explainV3Cost()'s lines, the published
 // story recomputed; any other setting projects the V3 preset with those changes (trainScenario, the same
 // path as `tinyseek cost train --gpu … --mfu … --tokens …`). Pure arithmetic, instant on any budget.
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 /** Knob text → tokens. */
 export const TOKENS: Record<string, number> = { '1T': 1e12, '7.4T': 7.4e12, '14.8T': 14.8e12, '30T': 30e12 };

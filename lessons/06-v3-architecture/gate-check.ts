@@ -3,7 +3,7 @@
 // weights = the logits). Cases: no bias; a bias that changes the choice (the weights must still be the
 // unbiased scores); a large negative logit; k = 1. Laws checked on the learner's answer too: the weights
 // sum to routeScale, and the chosen experts' weights do not depend on the bias.
-import type { CheckOutcome } from '../types.ts';
+import type { CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   logits: number[];

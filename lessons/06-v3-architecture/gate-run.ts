@@ -5,7 +5,7 @@
 // The chart shows MaxVio = (max load − mean load) / mean load for the chosen γ and for γ = 0, side by side
 // on the same tokens. The bias only enters the choice of experts; the run also checks that the weights
 // of the chosen experts are still the unbiased σ-scores, normalised, times routeScale.
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 const E = 16, K = 2, D = 16, TOKENS = 256, POPULAR = 3;
 

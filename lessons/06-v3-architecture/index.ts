@@ -3,7 +3,7 @@
 // with auxiliary-loss-free bias balancing on the real route() (knob: γ), then the gate for one token as an
 // exercise. MTP: a prediction, then the mtp experiment (training with an MTP module, speculative decoding).
 import { fileURLToPath } from 'node:url';
-import type { Lesson, RunResult } from '../types.ts';
+import type { Lesson, RunResult } from '../../src/tui/manifest.ts';
 import { checkV3Gate } from './gate-check.ts';
 import { gateRun } from './gate-run.ts';
 import { kvCacheRun } from './kv-cache.ts';

@@ -4,7 +4,7 @@
 //   MHA 2·n_h·d_h   GQA 2·n_kv·d_h   MQA 2·d_h   MLA d_c + d_h^R   (V2 Table 1)
 // and V3's total and activated parameters from parameterCount / activatedParameterCount. Pure arithmetic:
 // instant on any budget. The knob sets MLA's latent width d_c (kvLoraRank; V3 uses 512).
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 /** DeepSeek-V3's published shape as a ModelConfig (inference/configs/config_671B.json). */
 export const V3_SHAPE = {

@@ -4,7 +4,7 @@
 // problem kind (seconds, an untrained model: acceptance is whatever chance gives). Budget 'full': the
 // knob's steps. The experiment awaits its progress hook after every training step: there the run yields to
 // the player (redraw, keys) and, once the learner cancels, throws to stop (the player keeps the last numbers).
-import type { RunContext, RunResult } from '../types.ts';
+import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 interface Decoding {
   acceptanceRate: number;

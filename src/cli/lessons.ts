@@ -3,7 +3,7 @@
 // anywhere else they print text (the lesson list, or the lesson with plain progress), so CI logs, pipes
 // and screen readers get something useful. `lessons check` proves every lesson works (also in npm test).
 import { lessons as registry } from '../../lessons/index.ts';
-import type { Budget, Lesson } from '../../lessons/types.ts';
+import type { Budget, Lesson } from '../tui/manifest.ts';
 import { loadCatalog, type Catalog } from '../tui/catalog.ts';
 import { checkLessons } from '../tui/check-lessons.ts';
 import { workspaceRoot } from '../tui/exercise.ts';

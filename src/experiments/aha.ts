@@ -87,7 +87,7 @@ const REFLECTION_RISE = 0.05;
 /** Steps averaged at each end of the (noisy, per-step) incorrect-answer length. */
 const INCORRECT_WINDOW = 10;
 
-export function summarize(runs: RlStepMetrics[][], seeds: number[]): AhaSummary {
+export function summarizeAha(runs: RlStepMetrics[][], seeds: number[]): AhaSummary {
   const fl = (k: Parameters<typeof firstLast>[1]) => firstLast(runs, k);
   const pass1 = fl('evalPass1'), think = fl('evalThinkLen'), refl = fl('evalReflectiveFrac');
   return {
@@ -177,7 +177,7 @@ async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfi
   writeFileAtomic(join(dir, 'aha.svg'), ahaChart([history], `R1-Zero aha, seed ${rl.seed}`));
   // The trained policy: the run directory is a checkpoint (`tinyseek sample --model <dir>`).
   saveCheckpoint(dir, parts.policy.model, { base, rl, step: history.length - 1 });
-  const summary = summarize([history], [rl.seed]);
+  const summary = summarizeAha([history], [rl.seed]);
   writeJsonAtomic(join(dir, 'summary.json'), summary);
   hooks.onEvent?.({ type: 'seed-done', seed: rl.seed, dir, summary });
   return history;
@@ -198,7 +198,7 @@ export async function runAha(partial: Partial<AhaConfig>, hooks: AhaHooks): Prom
     const dir = config.seeds.length === 1 ? hooks.out : join(hooks.out, `seed-${rl.seed}`);
     runs.push(await runSeed(base, rl, dir, config, hooks, i));
   }
-  const summary = summarize(runs, config.seeds.slice(0, runs.length));
+  const summary = summarizeAha(runs, config.seeds.slice(0, runs.length));
   if (config.seeds.length > 1) {
     writeFileAtomic(join(hooks.out, 'aha.svg'), ahaChart(runs, 'R1-Zero aha'));
     writeJsonAtomic(join(hooks.out, 'summary.json'), summary);

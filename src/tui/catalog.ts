@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Lesson, Step } from '../../lessons/types.ts';
+import type { Lesson, Step } from './manifest.ts';
 import { InputError } from '../core/errors.ts';
 import { markdownProblems } from './markdown.ts';
 

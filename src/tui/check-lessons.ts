@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { Budget, ExerciseStep, Lesson, RunResult } from '../../lessons/types.ts';
+import type { Budget, ExerciseStep, Lesson, RunResult } from './manifest.ts';
 import { lessonFile, missingRequirements, repoRoot, validateLesson } from './catalog.ts';
 import { checkExerciseFile, placeExerciseFile, solutionPath, starterPath } from './exercise.ts';
 import { rightOption, runStepIndex } from './judge.ts';

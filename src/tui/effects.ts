@@ -4,7 +4,7 @@
 // changed, one check at a time), the solution file, and resets. Answers go back as messages.
 import { readFileSync, unwatchFile, watch, watchFile, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Budget, ExerciseStep, Lesson, RunEvent, RunStep } from '../../lessons/types.ts';
+import type { Budget, ExerciseStep, Lesson, RunEvent, RunStep } from './manifest.ts';
 import type { HiddenLesson } from './catalog.ts';
 import { checkExerciseInWorker, ensureWorkspaceFile, resetWorkspaceFile, solutionPath } from './exercise.ts';
 import { startRun, type RunHandle } from './run-step.ts';

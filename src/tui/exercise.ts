@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CheckOutcome, ExerciseStep, Lesson } from '../../lessons/types.ts';
+import type { CheckOutcome, ExerciseStep, Lesson } from './manifest.ts';
 import { writeFileAtomic } from '../core/fsio.ts';
 import type { ExerciseJob, WorkerReply } from './exercise-worker.ts';
 

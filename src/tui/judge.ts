@@ -2,7 +2,7 @@
 // from what a run measured. A check that names a run and comes before it is a prediction: until that run
 // has finished (not cancelled) the verdict is 'pending'. A lesson bug (answer() throws or returns no valid
 // option) is an 'error' verdict, which `lessons check` turns into a failure.
-import type { CheckStep, Lesson, RunResult } from '../../lessons/types.ts';
+import type { CheckStep, Lesson, RunResult } from './manifest.ts';
 import type { LessonProgress } from './progress.ts';
 
 export type Verdict =

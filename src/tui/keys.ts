@@ -3,7 +3,7 @@
 //   everywhere in a lesson: ←/→ or p/n step, PgUp/PgDn scroll, m menu, q quit
 //   menu: ↑/↓ choose, Enter open      run: space/Enter run, k/K knob value, ↑/↓ which knob, c/Esc cancel
 //   check: ↑/↓ choose, Enter answer, 1-9 pick      exercise: r re-check, h hint, s solution, x reset file
-import type { Lesson } from '../../lessons/types.ts';
+import type { Lesson } from './manifest.ts';
 import { current, type Msg, type PlayerState } from './state.ts';
 
 /** A key press, normalized: 'up' 'down' 'left' 'right' 'enter' 'escape' 'space' 'tab' 'pageup' 'pagedown' 'home' 'end', or the character typed. */

@@ -2,7 +2,7 @@
 // and the workspace, renders the ink App on the process's streams, and resolves when the learner quits
 // (q, or Ctrl-C). Progress is saved on every change, so quitting loses nothing but a run in progress.
 import { render } from 'ink';
-import type { Budget } from '../../lessons/types.ts';
+import type { Budget } from './manifest.ts';
 import { App } from './App.tsx';
 import type { Catalog } from './catalog.ts';
 import { createPlayer } from './player.ts';

@@ -4,7 +4,7 @@
 // answer after the run that decides it), exercises check the learner's workspace file and print the result.
 // Progress is not recorded here; the interactive player does that.
 import { readFileSync } from 'node:fs';
-import type { Budget, CheckStep, ExerciseStep, Lesson, RunResult, RunStep } from '../../lessons/types.ts';
+import type { Budget, CheckStep, ExerciseStep, Lesson, RunResult, RunStep } from './manifest.ts';
 import { checkExerciseInWorker, ensureWorkspaceFile, solutionPath } from './exercise.ts';
 import { optionLabel, rightOption, runStepIndex } from './judge.ts';
 import { renderMarkdown } from './markdown.ts';

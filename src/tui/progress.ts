@@ -2,7 +2,7 @@
 // these; progress-file.ts reads and writes the JSON). Per lesson it records where to resume, the furthest
 // step reached, the steps completed, check answers, exercise passes and the last result of each run, so a
 // check after a run can still be judged after a restart. Steps are keyed by their index in the lesson.
-import type { KnobValue, Lesson, RunResult } from '../../lessons/types.ts';
+import type { KnobValue, Lesson, RunResult } from './manifest.ts';
 
 export interface StoredRun extends RunResult {
   knobs: Record<string, KnobValue>;
@@ -77,7 +77,7 @@ export interface LessonSummary {
   started: boolean;
 }
 
-export function summarize(p: Progress, lesson: Lesson): LessonSummary {
+export function lessonSummary(p: Progress, lesson: Lesson): LessonSummary {
   const lp = p.lessons[lesson.id];
   const total = lesson.steps.length;
   const done = lp ? lp.done.filter((s) => s >= 0 && s < total).length : 0;

@@ -2,8 +2,8 @@
 // (menu, steps, scrolling), knobs, runs (start, live events, cancel, end → progress), checks (choose,
 // answer once) and exercises (open, check results → progress, hint, solution after a pass, reset with
 // confirmation). Side effects are returned as data for effects.ts to carry out.
-import type { Lesson, RunEvent, RunStep } from '../../lessons/types.ts';
-import { markDone, recordCheck, recordExercisePass, recordRun, summarize, visit } from './progress.ts';
+import type { Lesson, RunEvent, RunStep } from './manifest.ts';
+import { markDone, recordCheck, recordExercisePass, recordRun, lessonSummary, visit } from './progress.ts';
 import { defaultKnobs } from './run-step.ts';
 import { ASYNC_MSGS, current, type Effect, type ExerciseView, type LiveRun, type Msg, type PlayerState, type Session } from './state.ts';
 
@@ -90,7 +90,7 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
     case 'open': {
       const lesson = lessons[msg.lesson];
       if (!lesson) return note(`there is no lesson ${msg.lesson}`);
-      const step = clamp(msg.step ?? summarize(s.progress, lesson).resume, 0, lesson.steps.length - 1);
+      const step = clamp(msg.step ?? lessonSummary(s.progress, lesson).resume, 0, lesson.steps.length - 1);
       const fresh: Session = { lesson: msg.lesson, step, scroll: 0, knobFocus: 0, knobs: {}, runs: {}, choice: 0 };
       const [next, effects] = enterStep(lessons, { ...s, menuCursor: msg.lesson }, fresh, step);
       return [next, [...leaveStep(lessons, s), ...effects]];

@@ -3,7 +3,7 @@
 // result, or else the last metrics it reported) or failed. A run's result is validated here, so a lesson
 // bug (a NaN metric, a missing lines array) is reported as a failure instead of poisoning the state file.
 // The player, plain mode and `lessons check` all run steps through this one function.
-import type { Budget, KnobValue, RunEvent, RunResult, RunStep } from '../../lessons/types.ts';
+import type { Budget, KnobValue, RunEvent, RunResult, RunStep } from './manifest.ts';
 
 export type RunOutcome =
   | { kind: 'done'; result: RunResult }

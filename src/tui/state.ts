@@ -2,7 +2,7 @@
 // is a pure function (lessons, state, message) → (state, effects); effects.ts carries out the effects
 // (runs, file watching, loading files) and answers with more messages. Everything a test needs to drive
 // the player — navigation, progress, check outcomes, run results — goes through these types.
-import type { KnobValue, Lesson, RunEvent } from '../../lessons/types.ts';
+import type { KnobValue, Lesson, RunEvent } from './manifest.ts';
 import { lessonProgress, type Progress } from './progress.ts';
 import type { RunOutcome } from './run-step.ts';
 

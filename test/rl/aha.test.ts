@@ -12,7 +12,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { ablationArms, runAblation } from '../../src/experiments/aha-ablations.ts';
 import { AHA_BASE_MIX } from '../../src/train/presets.ts';
-import { AHA_DEFAULTS, DEFAULT_BASE, runAha, summarize, type AhaEvent } from '../../src/experiments/aha.ts';
+import { AHA_DEFAULTS, DEFAULT_BASE, runAha, summarizeAha, type AhaEvent } from '../../src/experiments/aha.ts';
 import { meanCurve } from '../../src/rl/curves.ts';
 import { emptyMetrics, parseMetrics } from '../../src/rl/step-metrics.ts';
 import { TINY } from './setups.ts';
@@ -92,23 +92,23 @@ describe('the aha experiment', () => {
 describe('aha summary and criteria', () => {
   const line = (step: number, acc: number, think: number, refl: number) => ({ ...emptyMetrics(step), evalGreedyAcc: acc, evalPass1: acc, evalThinkLen: think, evalReflectiveFrac: refl, evalLen: think + 8 });
   it('compares the first and last evaluation, averaged over seeds', () => {
-    const s = summarize([[line(0, 0.1, 5, 0), line(10, 0.5, 12, 0.1)], [line(0, 0.2, 5, 0), line(10, 0.5, 8, 0.1)]], [0, 1]);
+    const s = summarizeAha([[line(0, 0.1, 5, 0), line(10, 0.5, 12, 0.1)], [line(0, 0.2, 5, 0), line(10, 0.5, 8, 0.1)]], [0, 1]);
     expect(s.pass1!.first).toBeCloseTo(0.15, 12);
     expect(s.pass1!.last).toBeCloseTo(0.5, 12);
     expect(s.criteria).toEqual({ accuracyUp30: true, thinkDoubled: true, reflectionUp: true });
-    const noise = summarize([[line(0, 0.1, 5, 0.1), line(10, 0.5, 12, 0.12)]], [0]);
+    const noise = summarizeAha([[line(0, 0.1, 5, 0.1), line(10, 0.5, 12, 0.12)]], [0]);
     expect(noise.criteria.reflectionUp).toBe(false);
-    const flat = summarize([[line(0, 0.1, 5, 0), line(10, 0.3, 9, 0)]], [0]);
+    const flat = summarizeAha([[line(0, 0.1, 5, 0), line(10, 0.3, 9, 0)]], [0]);
     expect(flat.criteria).toEqual({ accuracyUp30: false, thinkDoubled: false, reflectionUp: false });
   });
 
   it('averages the wrong-answer length over the first and last 10 training steps', () => {
     const runs = [Array.from({ length: 30 }, (_, i) => ({ ...emptyMetrics(i), lenIncorrect: i === 3 ? null : i }))];
-    const s = summarize(runs, [0]);
+    const s = summarizeAha(runs, [0]);
     // First window: steps 0–10 without the unmeasured step 3; last window: steps 20–29.
     expect(s.incorrectLength!.first).toBeCloseTo((0 + 1 + 2 + 4 + 5 + 6 + 7 + 8 + 9 + 10) / 10, 12);
     expect(s.incorrectLength!.last).toBeCloseTo(24.5, 12);
-    expect(summarize([[emptyMetrics(0)]], [0]).incorrectLength).toBeNull();
+    expect(summarizeAha([[emptyMetrics(0)]], [0]).incorrectLength).toBeNull();
   });
 
   it('averages only the steps every seed reached', () => {

@@ -1,6 +1,6 @@
 // Loading lessons: every manifest problem is an InputError naming the lesson file; `requires` hides.
 import { describe, expect, it } from 'vitest';
-import type { Lesson, Step } from '../../lessons/types.ts';
+import type { Lesson, Step } from '../../src/tui/manifest.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { loadCatalog, validateLesson } from '../../src/tui/catalog.ts';
 import { demoLesson, demoSteps } from './fixtures/demo/index.ts';

@@ -6,7 +6,7 @@ import { UsageError } from '../../src/cli/args.ts';
 import type { IO } from '../../src/cli/command.ts';
 import { makeLessonCommands } from '../../src/cli/lessons.ts';
 import { lessons as registry } from '../../lessons/index.ts';
-import type { Lesson } from '../../lessons/types.ts';
+import type { Lesson } from '../../src/tui/manifest.ts';
 import type { OpenOptions } from '../../src/tui/open.tsx';
 import { demoLesson } from './fixtures/demo/index.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';

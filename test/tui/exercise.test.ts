@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExerciseStep } from '../../lessons/types.ts';
+import type { ExerciseStep } from '../../src/tui/manifest.ts';
 import welcome from '../../lessons/00-welcome/index.ts';
 import { checkExerciseFile, checkExerciseInWorker, ensureWorkspaceFile, importFresh, resetWorkspaceFile, workspaceRoot } from '../../src/tui/exercise.ts';
 import { demoLesson } from './fixtures/demo/index.ts';

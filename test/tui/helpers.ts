@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Lesson } from '../../lessons/types.ts';
+import type { Lesson } from '../../src/tui/manifest.ts';
 import type { PlayerEnv } from '../../src/tui/effects.ts';
 
 const made: string[] = [];

@@ -3,7 +3,7 @@
 // variants prove the check notices each kind of broken lesson.
 import { describe, expect, it } from 'vitest';
 import { lessons } from '../../lessons/index.ts';
-import type { Lesson, Step } from '../../lessons/types.ts';
+import type { Lesson, Step } from '../../src/tui/manifest.ts';
 import { checkLessons } from '../../src/tui/check-lessons.ts';
 import { demoLesson, demoSteps } from './fixtures/demo/index.ts';
 

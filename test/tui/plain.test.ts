@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lessons } from '../../lessons/index.ts';
-import type { Lesson } from '../../lessons/types.ts';
+import type { Lesson } from '../../src/tui/manifest.ts';
 import { workspaceFile } from '../../src/tui/exercise.ts';
 import { printLessonPlain, type PlainOptions } from '../../src/tui/plain.ts';
 import { demoLesson, demoSteps } from './fixtures/demo/index.ts';

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Lesson, RunStep, Step } from '../../lessons/types.ts';
+import type { Lesson, RunStep, Step } from '../../src/tui/manifest.ts';
 import { createPlayer, type Player } from '../../src/tui/player.ts';
 import { loadProgress } from '../../src/tui/progress-file.ts';
 import { emptyProgress } from '../../src/tui/progress.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
 import { loadProgress, progressPath, saveProgress } from '../../src/tui/progress-file.ts';
-import { emptyProgress, lessonProgress, markDone, recordCheck, recordExercisePass, recordRun, summarize, visit } from '../../src/tui/progress.ts';
+import { emptyProgress, lessonProgress, markDone, recordCheck, recordExercisePass, recordRun, lessonSummary, visit } from '../../src/tui/progress.ts';
 import { demoLesson } from './fixtures/demo/index.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 
@@ -30,15 +30,15 @@ describe('progress updates', () => {
     expect(lessonProgress(recordRun(emptyProgress(), id, 4, { ...run, cancelled: false }), id).done).toEqual([4]);
   });
 
-  it('summarize a lesson for the menu', () => {
+  it('summarizes a lesson for the menu', () => {
     const lesson = demoLesson();
-    expect(summarize(emptyProgress(), lesson)).toEqual({ done: 0, total: 5, complete: false, resume: 0, started: false });
+    expect(lessonSummary(emptyProgress(), lesson)).toEqual({ done: 0, total: 5, complete: false, resume: 0, started: false });
     const p = recordExercisePass(visit(markDone(emptyProgress(), id, 0), id, 4), id, 4);
-    expect(summarize(p, lesson)).toEqual({ done: 2, total: 5, complete: false, resume: 4, started: true });
+    expect(lessonSummary(p, lesson)).toEqual({ done: 2, total: 5, complete: false, resume: 4, started: true });
   });
 
   it('clamp a resume point past the end of a lesson that got shorter', () => {
-    expect(summarize(visit(emptyProgress(), id, 12), demoLesson()).resume).toBe(4);
+    expect(lessonSummary(visit(emptyProgress(), id, 12), demoLesson()).resume).toBe(4);
   });
 });
 

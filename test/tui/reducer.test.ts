@@ -1,6 +1,6 @@
 // The player's state machine, as pure reducers: navigation, progress, runs, check outcomes, exercises.
 import { describe, expect, it } from 'vitest';
-import type { Lesson } from '../../lessons/types.ts';
+import type { Lesson } from '../../src/tui/manifest.ts';
 import { judge } from '../../src/tui/judge.ts';
 import { emptyProgress, lessonProgress, visit, type Progress } from '../../src/tui/progress.ts';
 import { MAX_POINTS, update } from '../../src/tui/reducer.ts';

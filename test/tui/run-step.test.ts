@@ -1,6 +1,6 @@
 // Running a step: every way a run ends becomes one outcome, and a bad result is a failure.
 import { describe, expect, it } from 'vitest';
-import type { RunEvent, RunStep } from '../../lessons/types.ts';
+import type { RunEvent, RunStep } from '../../src/tui/manifest.ts';
 import { defaultKnobs, startRun } from '../../src/tui/run-step.ts';
 import v3Lesson from '../../lessons/06-v3-architecture/index.ts';
 import { countRun } from './fixtures/demo/index.ts';

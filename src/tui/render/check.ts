@@ -1,6 +1,6 @@
 // A check step as lines: the question, the options (the highlighted one, or the recorded answer), and
 // the verdict — right or wrong with the explanation, or, for a prediction, which run will decide it.
-import type { CheckStep, Lesson } from '../../../lessons/types.ts';
+import type { CheckStep, Lesson } from '../manifest.ts';
 import { judge, optionLabel } from '../judge.ts';
 import { renderMarkdown } from '../markdown.ts';
 import type { LessonProgress } from '../progress.ts';

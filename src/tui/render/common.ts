@@ -1,6 +1,6 @@
 // Small text pieces shared by the player's screens and plain mode: a progress bar, a metrics line, knob
 // values, wrapping of plain multi-line text. Pure string functions of their inputs and a Styler.
-import type { Knob, KnobValue } from '../../../lessons/types.ts';
+import type { Knob, KnobValue } from '../manifest.ts';
 import { formatValue } from '../../plot/scale.ts';
 import type { Styler } from '../style.ts';
 import { wrapPieces } from '../markdown.ts';

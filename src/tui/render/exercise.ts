@@ -2,7 +2,7 @@
 // r where watching is not available), the latest check (✗ with the checker's message, or ✓), the hint on
 // request, and the reference solution once the code has passed.
 import { relative } from 'node:path';
-import type { ExerciseStep, Lesson } from '../../../lessons/types.ts';
+import type { ExerciseStep, Lesson } from '../manifest.ts';
 import { repoRoot } from '../catalog.ts';
 import { solutionPath } from '../exercise.ts';
 import { renderMarkdown } from '../markdown.ts';

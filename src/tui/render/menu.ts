@@ -1,15 +1,15 @@
 // The lesson menu as lines: one row per lesson with its progress, the chosen lesson's summary below, and a
 // note about lessons that appear once their modules are built. Also the plain list `tinyseek lessons`
 // prints, so the two never disagree.
-import type { Lesson } from '../../../lessons/types.ts';
+import type { Lesson } from '../manifest.ts';
 import type { HiddenLesson } from '../catalog.ts';
-import { summarize, type Progress } from '../progress.ts';
+import { lessonSummary, type Progress } from '../progress.ts';
 import { padEnd, type Styler } from '../style.ts';
 import { wrapText } from './common.ts';
 
 /** `▰▰▰▱▱▱ 3/6`, `✓ done` or `not started`. */
 export function progressBadge(p: Progress, lesson: Lesson, st: Styler): string {
-  const s = summarize(p, lesson);
+  const s = lessonSummary(p, lesson);
   if (s.complete) return st.fg('green', st.mode === 'none' ? 'done' : '✓ done');
   if (!s.started) return st.dim('not started');
   const cells = Math.min(10, s.total);

@@ -1,7 +1,7 @@
 // A run step as lines: its prose, the knobs, then — while it runs — a progress bar, the latest metrics,
 // the live chart and recent log lines; after it ends, what it found (kept in progress, so it survives a
 // restart) and the verdict on any prediction that was waiting for this run.
-import type { Lesson, RunStep } from '../../../lessons/types.ts';
+import type { Lesson, RunStep } from '../manifest.ts';
 import { terminalLineChart } from '../../plot/terminal.ts';
 import { judge, optionLabel } from '../judge.ts';
 import { renderMarkdown } from '../markdown.ts';

@@ -1,7 +1,7 @@
 // A whole player screen as three groups of lines: header (where you are, step markers), body (the menu
 // or the current step; scrollable) and footer (the notice line and the key help, always visible). The
 // ink view only slices the body to the terminal's height and prints; everything else is decided here.
-import type { Lesson } from '../../../lessons/types.ts';
+import type { Lesson } from '../manifest.ts';
 import type { HiddenLesson } from '../catalog.ts';
 import { keyHelp, type Viewport } from '../keys.ts';
 import { renderMarkdown } from '../markdown.ts';
