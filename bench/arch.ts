@@ -5,6 +5,7 @@
 // The MoE here runs every routed expert on every token (src/model/moe.ts says why), so its cost is that of
 // N_r/K_r times the activated FFN: the table shows it. Median of several runs after a warm-up.
 // Run: npx tsx bench/arch.ts
+import { chooseBackend } from '../src/backend/choose.ts';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { backward, noGrad } from '../src/core/autograd.ts';
@@ -95,6 +96,7 @@ export async function benchArch(reps = 3): Promise<string> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  chooseBackend();
   process.stdout.write(await benchArch());
   process.exit(0);
 }

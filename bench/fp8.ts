@@ -2,6 +2,7 @@
 // the same run, as GFLOP/s (2·m·n·k per GEMM, median of several runs) and their ratio. The FP8 time covers
 // the whole call: quantising A (1×128 tiles) and B (128×128 blocks), the limited-precision accumulation and
 // the promotion every 128. Run: npx tsx bench/fp8.ts
+import { chooseBackend } from '../src/backend/choose.ts';
 import { pathToFileURL } from 'node:url';
 import { Rng } from '../src/core/rng.ts';
 import { fp8Gemm } from '../src/numerics/fp8-gemm.ts';
@@ -51,5 +52,6 @@ export async function benchFp8(sizes: number[] = [64, 128, 192, 256], reps = 7):
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  chooseBackend();
   process.stdout.write(await benchFp8());
 }

@@ -2,10 +2,13 @@
 // torch is available, the same training configs run in PyTorch eager on the CPU (bench/peer/torch_bench.py)
 // and the table shows tinyseek / PyTorch.
 import { spawnSync } from 'node:child_process';
+import { chooseBackend } from '../src/backend/choose.ts';
 import { fileURLToPath } from 'node:url';
 import { benchMatmul } from './matmul.ts';
 import { benchConfigs, parameterCount, sampleTokensPerSec, trainTokensPerSec } from './train.ts';
 import { table } from './util.ts';
+
+chooseBackend();
 
 interface Peer {
   torch: string;

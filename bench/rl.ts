@@ -3,6 +3,7 @@
 // Uses the given base (default fixtures/aha-base, where RL starts) when it exists, else a randomly initialised
 // model of the default size (its completions are random, so its numbers only bound the cost).
 // Run: npx tsx bench/rl.ts [BASE_DIR]
+import { chooseBackend } from '../src/backend/choose.ts';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Rng } from '../src/core/rng.ts';
@@ -70,6 +71,7 @@ export async function benchRl(base = BASE, steps = 6, variants: Variant[] = ['gr
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  chooseBackend();
   process.stdout.write(await benchRl(process.argv[2]));
   process.exit(0);
 }

@@ -9,6 +9,7 @@ import { AHA_DEFAULTS, DEFAULT_BASE, runAha, type AhaEvent, type AhaSummary } fr
 import { DEFAULT_RL, parseTasks, VARIANT_NAMES, type RlConfig, type Variant } from '../rl/config.ts';
 import type { RlStepMetrics } from '../rl/step-metrics.ts';
 import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
+import { INTERRUPTED, onInterrupt } from './interrupt.ts';
 import { defineCommand, type IO } from './command.ts';
 import { ProgressBar } from './progress.ts';
 
@@ -184,18 +185,13 @@ export const ahaCommand = defineCommand({
   const config = { ...AHA_DEFAULTS, base: str(a, 'base'), fromScratch: bool(a, 'from-scratch'), seeds, rl: rlOverrides(a) };
   const now = () => performance.now();
   const view = makeView(io, now);
-  let stop = false;
-  const onSigint = () => {
-    stop = true;
-    io.err('\ninterrupted: finishing this step and a last evaluation (Ctrl-C again to abort)\n');
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
+  const interrupt = onInterrupt(io, 'this step and a last evaluation');
+  const shouldStop = () => interrupt.signal.aborted;
   const t0 = now();
   try {
     if (ablation) {
       const arms = await runAblation(ablation, config, {
-        out, now, shouldStop: () => stop,
+        out, now, shouldStop,
         onEvent: (e) => {
           if (e.type === 'arm') {
             view.setPrefix(`[${e.arm}] `);
@@ -206,7 +202,7 @@ export const ahaCommand = defineCommand({
       for (const [name, s] of Object.entries(arms)) io.out(`${name}:\n${summaryText(s)}`);
       io.out(`ablation ${ablation}: ${out}/${ablation}.svg (arms in ${Object.keys(arms).map((n) => `${out}/${n}`).join(', ')})\n`);
     } else {
-      const { summary, runs } = await runAha(config, { out, now, shouldStop: () => stop, onEvent: (e) => view.event(e) });
+      const { summary, runs } = await runAha(config, { out, now, shouldStop, onEvent: (e) => view.event(e) });
       if (!io.isTTY && runs.length) io.out(liveChart(runs[runs.length - 1]!, false) + '\n');
       io.out(summaryText(summary));
       const model = seeds.length > 1 ? `${out}/seed-${seeds[0]}` : out;
@@ -214,8 +210,12 @@ export const ahaCommand = defineCommand({
       io.out(`read its answers: tinyseek sample --model ${model} --problem '49+70' --n 8 --temperature 1\n`);
     }
     io.out(`wall time ${((now() - t0) / 1000).toFixed(0)} s\n`);
+    if (shouldStop()) {
+      io.err('interrupted: the run directory holds the steps done and a last evaluation (RL runs do not resume; run again to redo)\n');
+      return INTERRUPTED;
+    }
     return 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
   }
 });

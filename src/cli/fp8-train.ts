@@ -6,6 +6,7 @@ import { writeJsonAtomic } from '../core/fsio.ts';
 import { FP8_TRAINING_DEFAULTS, formatFp8TrainingTable, runFp8Training, runSpecs, writeFp8TrainingRun } from '../experiments/fp8-training.ts';
 import { bool, num } from './args.ts';
 import { defineCommand } from './command.ts';
+import { INTERRUPTED, onInterrupt } from './interrupt.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = FP8_TRAINING_DEFAULTS;
@@ -33,13 +34,11 @@ export const fp8TrainCommand = defineCommand({
     control: bool(a, 'control'),
   };
   const bar = new ProgressBar({ total: steps * runSpecs(config).length, label: 'fp8-train', io });
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const stop = onInterrupt(io);
   const t0 = performance.now();
   try {
     const results = await runFp8Training(config, {
-      out, signal: controller.signal,
+      out, signal: stop.signal,
       onStep: (id, m) => bar.tick(1, `${id} step ${m.step} loss ${m.loss.toFixed(3)}`),
     });
     const seconds = (performance.now() - t0) / 1000;
@@ -48,9 +47,12 @@ export const fp8TrainCommand = defineCommand({
     writeJsonAtomic(join(out, 'timing.json'), { seconds });
     io.out(formatFp8TrainingTable(results));
     io.out(`\nwall time ${seconds.toFixed(1)} s; wrote ${[...files, join(out, 'timing.json')].join(', ')} and one run directory per run\n`);
-    if (results.interrupted) io.out('interrupted: the runs are shorter than asked; the files describe what was trained\n');
+    if (results.interrupted) {
+      io.err('interrupted: the runs are shorter than asked; the files describe what was trained\n');
+      return INTERRUPTED;
+    }
     return 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    stop.dispose();
   }
 });

@@ -26,3 +26,9 @@ export function onInterrupt(io: Pick<IO, 'err'>, what = 'the current step'): Int
   process.on('SIGINT', handler);
   return { signal: controller.signal, dispose: () => void process.off('SIGINT', handler) };
 }
+
+/** The last words of an interrupted run that can resume: where it stopped and the command to continue. */
+export function interrupted(io: Pick<IO, 'err'>, step: number, resume: string): number {
+  io.err(`interrupted at step ${step}: the run directory is consistent; continue with\n  ${resume}\n`);
+  return INTERRUPTED;
+}

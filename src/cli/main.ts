@@ -1,5 +1,6 @@
 // `tinyseek`: the command-line entry. Each subcommand lives in its own file and is a thin wrapper over
 // the library; this file only dispatches and turns usage errors into one line and exit code 2.
+import { chooseBackend } from '../backend/choose.ts';
 import { UsageError } from './args.ts';
 import type { Command, IO } from './command.ts';
 import { commands } from './registry.ts';
@@ -36,6 +37,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
   }
   const cmd = commands.find((c) => c.name === name);
   try {
+    chooseBackend();
     if (!cmd) throw new UsageError(`unknown command '${name}' (run 'tinyseek --help' for the list)`);
     return await cmd.run(rest, io);
   } catch (e) {

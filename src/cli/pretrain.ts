@@ -8,6 +8,8 @@ import { PRESET_NAMES, PRETRAIN_PRESETS, type PresetName } from '../train/preset
 import { PROBLEM_KINDS, type ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, str } from './args.ts';
 import { defineCommand } from './command.ts';
+import { interrupted, onInterrupt } from './interrupt.ts';
+import { checkOutDir } from './paths.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = defaultPretrain;
@@ -74,6 +76,7 @@ export const pretrainCommand = defineCommand({
       bf16Moments: bool(a, 'bf16-moments'),
     };
   }
+  checkOutDir(out);
   mkdirSync(out, { recursive: true });
   const timing = join(out, 'timing.jsonl');
   writeFileSync(timing, '');
@@ -82,12 +85,10 @@ export const pretrainCommand = defineCommand({
   const t0 = performance.now();
   let last = t0;
   let lastTokens = 0;
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const stop = onInterrupt(io);
   try {
     const { metrics } = await pretrain(cfg, {
-      out, resume: bool(a, 'resume'), checkpointEvery: num(a, 'checkpoint-every'), signal: controller.signal,
+      out, resume: bool(a, 'resume'), checkpointEvery: num(a, 'checkpoint-every'), signal: stop.signal,
       onStep: (m) => {
         const now = performance.now();
         const seconds = (now - last) / 1000;
@@ -105,9 +106,9 @@ export const pretrainCommand = defineCommand({
     const lastEval = [...metrics].reverse().find((m) => m.eval)?.eval;
     if (lastEval) io.out(`held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind}: accuracy ${(100 * lastEval.accuracy!).toFixed(1)}% (greedy, ${cfg.eval.n} problems)\n`);
     io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
-    if (controller.signal.aborted) io.out('interrupted: the checkpoint in the run directory is intact; continue with --resume\n');
+    if (stop.signal.aborted) return interrupted(io, metrics.at(-1)?.step ?? 0, `tinyseek pretrain --out ${out} --resume`);
     return 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    stop.dispose();
   }
 });

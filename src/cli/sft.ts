@@ -8,7 +8,7 @@ import { defaultSft, readSftRun, sft, stepsForEpochs, type SftConfig } from '../
 import { DIFFICULTY_RANGE, PROBLEM_KINDS, type ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
-import { INTERRUPTED, onInterrupt } from './interrupt.ts';
+import { interrupted, onInterrupt } from './interrupt.ts';
 import { checkOutDir } from './paths.ts';
 import { ProgressBar } from './progress.ts';
 
@@ -94,10 +94,7 @@ export const sftCommand = defineCommand({
     io.out(`held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind}, greedy, ${cfg.eval.n} problems: ${pct(before.accuracy)} before` +
       (final ? ` → ${pct(final.eval!.accuracy!)} at step ${final.step}` : '') + '\n');
     io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
-    if (stop.signal.aborted) {
-      io.err(`interrupted at step ${metrics.at(-1)?.step ?? 0}: the run directory is consistent; continue with\n  tinyseek sft --out ${out} --resume\n`);
-      return INTERRUPTED;
-    }
+    if (stop.signal.aborted) return interrupted(io, metrics.at(-1)?.step ?? 0, `tinyseek sft --out ${out} --resume`);
     return 0;
   } finally {
     stop.dispose();

@@ -9,9 +9,6 @@ import { Tensor, ones, type GradNode } from './tensor.ts';
 
 let gradEnabled = true;
 
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
 
 /**
  * Run `fn` without recording the graph (inference, optimizer updates, sampling). If `fn` returns a promise,

@@ -2,7 +2,6 @@
 // node that made it). Tensors are always contiguous row-major; views (transpose, slice) are materialised by
 // a copy kernel, so every kernel sees plain dense memory. Numbers reach the host only through `data()`.
 import type { Backend, DType, HostArray, Storage } from '../backend/backend.ts';
-import { CpuBackend } from '../backend/cpu/cpu-backend.ts';
 import type { Rng } from './rng.ts';
 
 /** How a tensor was computed: its inputs and the rule that maps the output's gradient to theirs. */
@@ -74,11 +73,12 @@ export function numel(shape: readonly number[]): number {
 
 // ---- the current backend ------------------------------------------------------------------------
 // One process-wide default keeps call sites short; every tensor still carries its own backend, and
-// ops run on their inputs' backend.
+// ops run on their inputs' backend. The program's edge picks it (backend/choose.ts); core names none.
 let current: Backend | undefined;
 
 export function defaultBackend(): Backend {
-  return (current ??= new CpuBackend());
+  if (!current) throw new Error('no backend chosen: call chooseBackend() (src/backend/choose.ts) at the edge of the program first');
+  return current;
 }
 export function setDefaultBackend(b: Backend): void {
   current = b;

@@ -1,16 +1,10 @@
-// The R1-Zero "aha" experiment in miniature (R1 §2.2, reference/grpo-and-r1-zero.md §2): start from a base
-// model, give it the fixed <think>/<answer> template, reward only a right answer in the right format, run
-// GRPO — and watch held-out accuracy, thinking length and re-checking rise together, while the reward never
-// looks at length. Why it works here: the base read mostly direct answers, which a 100k-parameter model gets
-// wrong on 2-digit sums (~90%), and some worked and self-checking solutions ("92 wait check 7+5=12 ..."),
-// which it writes only when sampled and which are right far more often. Reward for being right makes the
-// careful habit the rule (oat-zero, §6: RL amplifies what the base already does). So the base must sit in
-// a window: able to copy digits and add single digits, not yet able to add 2-digit numbers directly. The
-// `aha` pretraining preset makes such a base (fixtures/aha-base; --from-scratch runs it); a base trained
-// until direct answers work (fixtures/base) leaves RL nothing to discover.
-// Writes a run directory: config.json, metrics.jsonl (+ timing.jsonl with a clock), samples.jsonl, aha.svg,
-// summary.json and the trained policy (model.safetensors, so the directory is a checkpoint) per seed (in
-// seed-<s>/ when there are several), and the mean over seeds at the top.
+// The R1-Zero "aha" experiment in miniature (R1 §2.2, reference/grpo-and-r1-zero.md §2): from a base model,
+// with the fixed <think>/<answer> template and a reward for a right answer in the right format only, run GRPO
+// and measure held-out accuracy, think length and re-checking as they rise — the reward never looks at length.
+// The base must sit in a window where worked traces are right and direct answers are not (train/presets.ts
+// `aha`; lessons/03-aha explains the measured runs). Writes a run directory per seed (seed-<s>/ when there are
+// several): config.json, metrics.jsonl (+ timing.jsonl with a clock), samples.jsonl, aha.svg, summary.json and
+// the trained policy (model.safetensors: the directory is a checkpoint), and the mean over seeds at the top.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,7 +2,7 @@
 //
 // The dense baseline is Llama-style (pre-RMSNorm, RoPE, GQA-capable attention, SwiGLU FFN), the same skeleton
 // DeepSeek-V3 extends with MLA, MoE and MTP. Names follow Hugging Face's config keys in camelCase so that a
-// `config.json` maps one to one. `scaleConfig(depth)` is one dial that sets a whole small config (nanochat).
+// `config.json` maps one to one.
 // The DeepSeek parts are optional sections, absent in a dense config (so dense configs and checkpoints are
 // unchanged): `mla` (multi-head latent attention, V2 §2.1), `moe` (DeepSeekMoE, V3 §2.1.2), `mtpDepth`
 // (multi-token prediction, V3 §2.2) and `ropeScaling` (YaRN, V3 §4.3). Names are the reference code's
@@ -111,11 +111,6 @@ export const defaultConfig: ModelConfig = {
   initStd: 0.02,
 };
 
-/** One dial: d = 32·depth, heads = depth (head dim 32), SwiGLU width ≈ 8/3·d rounded to 16. */
-export function scaleConfig(depth: number, base: Partial<ModelConfig> = {}): ModelConfig {
-  const dModel = 32 * depth;
-  return validateConfig({ ...defaultConfig, dModel, nHeads: depth, nKvHeads: depth, dFF: Math.round((dModel * 8) / 3 / 16) * 16, ...base });
-}
 
 const positiveInts: (keyof ModelConfig)[] = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'nKvHeads', 'dFF', 'maxSeqLen'];
 const optionalKeys = ['mla', 'moe', 'mtpDepth', 'mtpLambda', 'ropeScaling'];

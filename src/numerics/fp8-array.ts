@@ -44,9 +44,6 @@ export function decodeFp8Array(codes: Uint8Array, format: Fp8FormatName, out?: F
   return dst;
 }
 
-export const encodeE4M3Array = (src: Float32Array, saturate = false, out?: Uint8Array): Uint8Array =>
-  encodeFp8Array(src, 'e4m3', out ? { saturate, out } : { saturate });
 export const decodeE4M3Array = (codes: Uint8Array, out?: Float32Array): Float32Array => decodeFp8Array(codes, 'e4m3', out);
 export const encodeE5M2Array = (src: Float32Array, saturate = false, out?: Uint8Array): Uint8Array =>
   encodeFp8Array(src, 'e5m2', out ? { saturate, out } : { saturate });
-export const decodeE5M2Array = (codes: Uint8Array, out?: Float32Array): Float32Array => decodeFp8Array(codes, 'e5m2', out);

@@ -16,7 +16,6 @@ import { fp8Format, type Fp8FormatName } from './formats.ts';
 import { ceilPow2 } from './ue8m0.ts';
 
 export type Granularity = 'tensor' | 'tile' | 'block';
-export const GRANULARITIES: readonly Granularity[] = ['tensor', 'tile', 'block'];
 
 /** kernel.py's floor on amax: an all-zero group gets a tiny finite scale instead of a division by zero. */
 export const AMAX_FLOOR = 1e-4;

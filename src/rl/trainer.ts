@@ -7,6 +7,7 @@
 // Evaluation on the held-out split runs before step 0, every evalEvery steps, and after the last step.
 // Every random draw comes from `<seed>/rl/...` streams keyed by (step, prompt, sample): bit-identical reruns.
 import { AdamW, warmupCosine } from '../core/optim.ts';
+import { yieldToEventLoop } from '../core/yield.ts';
 import { Rng } from '../core/rng.ts';
 import { generateProblem, heldOutKeys, heldOutSet, problemKey, type Problem } from '../world/index.ts';
 import { batchBaselineAdvantages, groupAdvantages, shuffleWithinGroups, zeroVarianceFraction, zeroVarianceGroups } from './advantages.ts';
@@ -166,6 +167,7 @@ export async function trainRl(parts: TrainerParts, config: RlConfig, opts: Train
     const r = await trainer.trainStep();
     lines.push(r.metrics);
     await opts.onStep?.(r);
+    await yieldToEventLoop(); // lets a Ctrl-C handler run between steps
   }
   const last = await trainer.finalEval();
   lines.push(last.metrics);

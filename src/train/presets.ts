@@ -1,14 +1,9 @@
 // Named pretraining recipes: `tinyseek pretrain --preset <name>` starts from one, and each shipped base
 // checkpoint in fixtures/ is one of them run with its defaults, byte for byte.
-//   base  defaultPretrain: 3000 steps of 16×64 tokens on 1–3-digit addition (fixtures/base). Long enough that
-//         direct 2-digit answers work (~91%), so it is the model of lessons 1–2.
-//   aha   the base R1-Zero RL starts from (fixtures/aha-base): 1500 steps of 8×128 tokens on 1–2-digit
-//         addition, 15% worked solutions, 15% self-checking ones. Measured: the model learns to copy digits
-//         and add single digits long before it can add two 2-digit numbers in one go (direct answers ~7%).
-//         That window is what RL exploits (experiments/aha.ts); trained to ~2000 steps of 16×64, direct
-//         answers catch up (~75%) and RL has no reason to think longer. Why so many self-checking traces:
-//         with 30% worked and 5% self-checking, RL makes the plain worked trace the rule and re-checking
-//         fades to 0; with equal shares the re-check (a quick answer, "wait check", then the work) wins.
+//   base  defaultPretrain: 3000 steps of 16×64 tokens on 1–3-digit addition (fixtures/base, lessons 1–2).
+//   aha   the base R1-Zero RL starts from (fixtures/aha-base): 1500 steps of 8×128 tokens on 1–2-digit addition,
+//         70% direct answers, 15% worked, 15% self-checking. Why this window and this mix, with the runs that
+//         chose it: lessons/03-aha and the README's "aha moment" section.
 import type { CorpusMixInput, ProblemKind } from '../world/index.ts';
 import { defaultPretrain, type PretrainConfig } from './pretrain.ts';
 

@@ -107,7 +107,3 @@ export function parseCompletion(text: string): ParsedCompletion {
   return { think, answer, hasEos: nEos > 0, problems };
 }
 
-/** True iff the completion is well-formed (see parseCompletion). */
-export function isWellFormed(text: string): boolean {
-  return parseCompletion(text).problems.length === 0;
-}

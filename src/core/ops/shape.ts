@@ -95,9 +95,3 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return record(out, 'expand', [x], (g) => [sumTo(g, x.shape)]);
 }
 
-/** Insert a size-1 axis. */
-export function unsqueeze(x: Tensor, axis: number): Tensor {
-  const s = x.shape.slice();
-  s.splice(axis < 0 ? x.ndim + 1 + axis : axis, 0, 1);
-  return reshape(x, s);
-}
