@@ -4,17 +4,18 @@ import { Rng } from '../core/rng.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
 import { transformerPolicy } from '../model/policy.ts';
 import { evaluate } from '../train/eval.ts';
-import { DIFFICULTY_RANGE, PROBLEM_KINDS, heldOutSet, type ProblemKind } from '../world/index.ts';
+import { heldOutSet, type ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
+import { checkpointFlag, difficultyOf, kindFlag } from './flags.ts';
 
 export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'held-out accuracy of a checkpoint: greedy, pass@1 and pass@k',
   usage: 'tinyseek eval --model DIR [--kind add] [--difficulty 2] [--n 200] [--samples 16 --pass-at 1,4,16]',
   flags: {
-    model: { type: 'string', help: 'checkpoint directory', meta: 'DIR' },
-    kind: { type: 'string', default: 'add', choices: PROBLEM_KINDS, help: 'problem kind' },
+    model: checkpointFlag,
+    kind: kindFlag(),
     difficulty: { type: 'int', default: 2, min: 1, help: 'digits (add/sub/mul), terms (expr) or numbers (countdown)' },
     n: { type: 'int', default: 200, min: 1, help: 'problems' },
     samples: { type: 'int', default: 0, min: 0, max: 256, help: 'samples per problem at --temperature for pass@1 and pass@k (0: greedy only)' },
@@ -30,9 +31,7 @@ export const evalCommand = defineCommand({
   const dir = optStr(a, 'model');
   if (!dir) throw new UsageError('--model DIR is required');
   const kind = str(a, 'kind') as ProblemKind;
-  const [lo, hi] = DIFFICULTY_RANGE[kind];
-  const difficulty = num(a, 'difficulty');
-  if (difficulty < lo || difficulty > hi) throw new UsageError(`--difficulty for ${kind} must be in [${lo}, ${hi}]`);
+  const difficulty = difficultyOf(kind, num(a, 'difficulty'));
   const samples = num(a, 'samples');
   const ks = (a.flags['pass-at'] as number[] | undefined) ?? (samples > 0 ? [...new Set([1, samples])] : []);
   for (const k of ks) if (k < 1 || k > samples) throw new UsageError(`--pass-at ${k}: each k must be in [1, --samples ${samples}]`);

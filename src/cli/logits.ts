@@ -10,6 +10,7 @@ import { InputError } from '../core/errors.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
 import { attentionKind } from '../model/config.ts';
 import { bool, num, optStr, str, UsageError } from './args.ts';
+import { checkpointFlag } from './flags.ts';
 import { defineCommand, type Command } from './command.ts';
 
 export interface LogitsComparison {
@@ -52,7 +53,7 @@ export const logitsCommand: Command = defineCommand({
   summary: 'print the logits of a checkpoint (tinyseek or Hugging Face deepseek_v3/llama) for given token ids',
   usage: 'tinyseek logits --model DIR --ids 1,2,3 [--json] [--expected FILE] [--impl naive|absorbed]',
   flags: {
-    model: { type: 'string', help: 'checkpoint directory (tinyseek run or HF config.json + model.safetensors)', meta: 'DIR' },
+    model: checkpointFlag,
     ids: { type: 'intlist', help: 'token ids (default: the ids of --expected)', meta: 'I,J,...' },
     json: { type: 'bool', help: 'print {"ids", "logits"} as JSON' },
     expected: { type: 'string', help: 'compare with {"ids", "logits"} from this file; exit 1 above --tolerance', meta: 'FILE' },

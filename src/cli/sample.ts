@@ -7,13 +7,14 @@ import {
 } from '../world/index.ts';
 import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
+import { checkpointFlag } from './flags.ts';
 
 export const sampleCommand = defineCommand({
   name: 'sample',
   summary: 'generate completions from a checkpoint',
   usage: "tinyseek sample --model DIR (--problem '37+85' | --prompt TEXT) [--n 4] [--temperature 1]",
   flags: {
-    model: { type: 'string', help: 'checkpoint directory', meta: 'DIR' },
+    model: checkpointFlag,
     problem: { type: 'string', help: "a question, wrapped in the R1-Zero template (e.g. '37+85')", meta: 'Q' },
     prompt: { type: 'string', help: 'raw prompt text (special tokens written as <think> etc.)', meta: 'TEXT' },
     n: { type: 'int', default: 1, min: 1, max: 256, help: 'number of samples' },

@@ -5,9 +5,10 @@ import { readCheckpointConfig } from '../model/checkpoint.ts';
 import { terminalLineChart } from '../plot/terminal.ts';
 import { readSftFile } from '../train/sft-data.ts';
 import { defaultSft, readSftRun, sft, stepsForEpochs, type SftConfig } from '../train/sft.ts';
-import { DIFFICULTY_RANGE, PROBLEM_KINDS, type ProblemKind } from '../world/index.ts';
+import type { ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
+import { difficultyOf, kindFlag } from './flags.ts';
 import { interrupted, onInterrupt } from './interrupt.ts';
 import { checkOutDir } from './paths.ts';
 import { ProgressBar } from './progress.ts';
@@ -29,7 +30,7 @@ export const sftCommand = defineCommand({
     warmup: { type: 'int', default: d.warmup, min: 0, help: 'warmup steps' },
     seed: { type: 'int', default: d.seed, min: 0, help: 'seed of the record order' },
     resume: { type: 'bool', help: 'continue the run in --out from its last checkpoint (other flags come from its config)' },
-    'eval-kind': { type: 'string', default: d.eval.kind, choices: PROBLEM_KINDS, help: 'held-out problems to evaluate on' },
+    'eval-kind': kindFlag('held-out problems to evaluate on'),
     'eval-difficulty': { type: 'int', default: d.eval.difficulty, min: 1, help: 'their difficulty (digits for add)' },
     'eval-every': { type: 'int', default: d.eval.every, min: 1, help: 'held-out evaluation interval (steps)' },
     'eval-n': { type: 'int', default: d.eval.n, min: 1, help: 'held-out problems per evaluation' },
@@ -49,9 +50,7 @@ export const sftCommand = defineCommand({
     if (!base) throw new UsageError('--model DIR is required (the checkpoint to fine-tune)');
     if (!data) throw new UsageError('--data FILE is required (prompt–completion JSONL)');
     const kind = str(a, 'eval-kind') as ProblemKind;
-    const [lo, hi] = DIFFICULTY_RANGE[kind];
-    const difficulty = num(a, 'eval-difficulty');
-    if (difficulty < lo || difficulty > hi) throw new UsageError(`--eval-difficulty for ${kind} must be in [${lo}, ${hi}]`);
+    const difficulty = difficultyOf(kind, num(a, 'eval-difficulty'), 'eval-difficulty');
     checkOutDir(out);
     // Everything is checked before anything is written: the base's config, then every line of the data.
     const { config } = readCheckpointConfig(base);

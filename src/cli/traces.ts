@@ -2,9 +2,10 @@
 // the SFT data of `tinyseek sft` (and the shape every later stage's traces take).
 import { Rng } from '../core/rng.ts';
 import { solvedRecords, writeSftFile, type TraceStyle } from '../train/sft-data.ts';
-import { DIFFICULTY_RANGE, heldOutKeys, PROBLEM_KINDS, type ProblemKind } from '../world/index.ts';
+import { heldOutKeys, type ProblemKind } from '../world/index.ts';
 import { UsageError, num, str } from './args.ts';
 import { defineCommand } from './command.ts';
+import { difficultyOf, kindFlag } from './flags.ts';
 import { checkOutFile } from './paths.ts';
 
 const STYLES: readonly TraceStyle[] = ['worked', 'reflective', 'direct'];
@@ -15,7 +16,7 @@ export const tracesCommand = defineCommand({
   usage: 'tinyseek traces --out FILE.jsonl [--kind add] [--difficulty 1,2] [--n 500] [--style worked] [--seed 0]',
   flags: {
     out: { type: 'string', help: 'JSONL file to write', meta: 'FILE' },
-    kind: { type: 'string', default: 'add', choices: PROBLEM_KINDS, help: 'problem kind' },
+    kind: kindFlag(),
     difficulty: { type: 'intlist', default: [1, 2], help: 'difficulties to draw from, uniformly (digits for add)' },
     n: { type: 'int', default: 500, min: 1, max: 1_000_000, help: 'records' },
     style: { type: 'string', default: 'worked', choices: STYLES, help: 'worked: digit-by-digit steps; reflective: a quick answer, "wait check", then the work; direct: the answer alone' },
@@ -27,11 +28,9 @@ export const tracesCommand = defineCommand({
   const out = str(a, 'out');
   if (!a.flags.out) throw new UsageError('--out FILE is required');
   const kind = str(a, 'kind') as ProblemKind;
-  const [lo, hi] = DIFFICULTY_RANGE[kind];
-  const ds = a.flags.difficulty as number[];
-  for (const d of ds) if (d < lo || d > hi) throw new UsageError(`--difficulty for ${kind} must be in [${lo}, ${hi}], got ${d}`);
+  const ds = (a.flags.difficulty as number[]).map((d) => difficultyOf(kind, d));
   checkOutFile(out);
-  const heldOut = heldOutKeys(kind, num(a, 'held-out-difficulty'), 100);
+  const heldOut = heldOutKeys(kind, difficultyOf(kind, num(a, 'held-out-difficulty'), 'held-out-difficulty'), 100);
   const records = solvedRecords(kind, ds, num(a, 'n'), str(a, 'style') as TraceStyle, new Rng(num(a, 'seed')).child('traces'), heldOut);
   writeSftFile(out, records);
   io.out(`${records.length} ${str(a, 'style')} ${kind} records (difficulty ${ds.join(',')}; none from the held-out ${num(a, 'held-out-difficulty')}-digit split) → ${out}\n`);
