@@ -1,5 +1,5 @@
 // RL throughput: steps/s and rollout tokens/s of GRPO, Dr. GRPO, REINFORCE and PPO on the base model, beside
-// the analytic memory and FLOPs per step (src/rl/cost.ts) — what GRPO saves by dropping PPO's critic.
+// the analytic memory and FLOPs per step (src/cost/rl-step.ts) — what GRPO saves by dropping PPO's critic.
 // Uses the given base (default fixtures/aha-base, where RL starts) when it exists, else a randomly initialised
 // model of the default size (its completions are random, so its numbers only bound the cost).
 // Run: npx tsx bench/rl.ts [BASE_DIR]
@@ -11,7 +11,7 @@ import { loadCheckpoint } from '../src/model/checkpoint.ts';
 import { defaultConfig } from '../src/model/config.ts';
 import { Transformer } from '../src/model/transformer.ts';
 import { resolveRlConfig, type Variant } from '../src/rl/config.ts';
-import { rlStepCost } from '../src/rl/cost.ts';
+import { rlStepCost } from '../src/cost/rl-step.ts';
 import { freeze, transformerPolicy } from '../src/model/policy.ts';
 import { ValueModel } from '../src/rl/ppo.ts';
 import { RlTrainer } from '../src/rl/trainer.ts';

@@ -7,7 +7,6 @@ import { tensor } from '../../src/core/tensor.ts';
 import { defaultConfig, parameterCount } from '../../src/model/config.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { packBatch } from '../../src/rl/batch.ts';
-import { forwardFlopsPerToken, rlStepCost } from '../../src/rl/cost.ts';
 import { gae, valueLoss, ValueModel, whiten } from '../../src/rl/ppo.ts';
 
 const batch = packBatch([
@@ -76,32 +75,5 @@ describe('the critic', () => {
     backward(loss);
     expect(critic.head.grad).not.toBeNull();
     expect(Math.max(...[...critic.head.grad!.dataSync()].map(Math.abs))).toBeGreaterThan(0);
-  });
-});
-
-describe('step cost: what GRPO saves over PPO', () => {
-  const shape = { sequences: 64, promptLen: 16, completionLen: 60, mu: 1, reference: true };
-  it('PPO keeps a critic as large as the policy: one more model resident and trained', () => {
-    const g = rlStepCost(defaultConfig, 'grpo', shape), p = rlStepCost(defaultConfig, 'ppo', shape);
-    expect(g.residentModels).toBe(2);
-    expect(p.residentModels).toBe(3);
-    expect(p.trainedModels).toBe(2);
-    expect(p.weightBytes - g.weightBytes).toBe((parameterCount(defaultConfig) + defaultConfig.dModel) * 4);
-    expect(p.optimizerBytes).toBe(2 * g.optimizerBytes);
-    expect(p.totalFlops).toBeGreaterThan(g.totalFlops);
-    expect(p.criticFlops).toBeCloseTo(4 * 64 * 76 * forwardFlopsPerToken(defaultConfig, 76), 0);
-    expect(g.criticFlops).toBe(0);
-  });
-
-  it('counts forward FLOPs as 2 per weight plus the causal attention core', () => {
-    const c = { ...defaultConfig, nLayers: 1 };
-    const matrices = parameterCount(c) - c.vocabSize * c.dModel - 3 * c.dModel;
-    expect(forwardFlopsPerToken(c, 0)).toBe(2 * (matrices + c.dModel * c.vocabSize));
-    expect(forwardFlopsPerToken(c, 10) - forwardFlopsPerToken(c, 0)).toBe(4 * c.dModel * 5);
-  });
-
-  it('charges an extra old-policy forward only when μ > 1', () => {
-    const one = rlStepCost(defaultConfig, 'grpo', shape), two = rlStepCost(defaultConfig, 'grpo', { ...shape, mu: 2 });
-    expect(two.trainFlops).toBeCloseTo(2 * one.trainFlops + one.trainFlops / 3, 0);
   });
 });

@@ -1,4 +1,4 @@
-// What one RL step costs, GRPO against PPO: resident memory and arithmetic, by analytic count.
+// What one RL step of the tiny model costs, GRPO against PPO: resident memory and arithmetic, by analytic count.
 //   forward FLOPs per token ≈ 2·(non-embedding matrix params + d·V for the head) + 4·nLayers·d·(ctx/2)
 //   (the causal core of attention: Q·Kᵀ and A·V over ctx/2 keys on average); training = 3 × forward.
 //   GRPO:  sample (N·L tokens) + reference forward + μ×train of the policy (+ an old-policy forward if μ > 1)
@@ -7,9 +7,9 @@
 // one, and the saved activations of one training forward (a rough count per token and layer).
 // Source: DeepSeekMath §4.1 ("the value function ... is typically another model of comparable size"),
 // reference/cost-model.md §1.1 (6·N FLOPs per trained token).
+// cost/ reads configs, never models: the tiny model's config and the RL algorithm names are its inputs here.
 import { parameterCount, type ModelConfig } from '../model/config.ts';
-
-export type RlAlgorithm = 'grpo' | 'ppo' | 'reinforce';
+import type { Algorithm } from '../rl/config.ts';
 
 export interface StepShape {
   /** Completions per step N (prompts × G). */
@@ -23,7 +23,7 @@ export interface StepShape {
 }
 
 export interface StepCost {
-  algorithm: RlAlgorithm;
+  algorithm: Algorithm;
   params: number;
   residentModels: number;
   trainedModels: number;
@@ -56,7 +56,7 @@ function activationFloatsPerToken(c: ModelConfig, ctx: number): number {
   return c.nLayers * perLayer + 3 * c.vocabSize + 2 * c.dModel;
 }
 
-export function rlStepCost(c: ModelConfig, algorithm: RlAlgorithm, s: StepShape): StepCost {
+export function rlStepCost(c: ModelConfig, algorithm: Algorithm, s: StepShape): StepCost {
   const P = parameterCount(c);
   const seqLen = s.promptLen + s.completionLen;
   const tokens = s.sequences * seqLen;
