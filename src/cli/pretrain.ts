@@ -1,12 +1,15 @@
 // `tinyseek pretrain`: train a base model on the arithmetic corpus and write a run directory.
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { InputError } from '../core/errors.ts';
+import { validateConfig, type ModelConfig } from '../model/config.ts';
 import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { terminalLineChart } from '../plot/terminal.ts';
 import { PRECISIONS, type Precision } from '../numerics/precision.ts';
 import { defaultPretrain, pretrain, readRunConfig, type PretrainConfig } from '../train/pretrain.ts';
 import { PRESET_NAMES, PRETRAIN_PRESETS, type PresetName } from '../train/presets.ts';
-import { PROBLEM_KINDS, type ProblemKind } from '../world/index.ts';
-import { UsageError, bool, num, str } from './args.ts';
+import { PROBLEM_KINDS, vocabSize, type ProblemKind } from '../world/index.ts';
+import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
 import { interrupted, onInterrupt } from './interrupt.ts';
 import { checkOutDir } from './paths.ts';
@@ -43,8 +46,12 @@ export const pretrainCommand = defineCommand({
     'checkpoint-every': { type: 'int', default: 250, min: 1, help: 'checkpoint interval (steps)' },
     precision: { type: 'string', default: d.precision, choices: PRECISIONS, help: 'attention/FFN linear layers: fp32, or emulated FP8 with V3 tile/block scales or per-tensor scales (slow: CPU emulation)' },
     'bf16-moments': { type: 'bool', help: 'store AdamW moments in BF16 (V3)' },
+    'model-config': { type: 'string', help: 'JSON model config (a ModelConfig, or a run\'s config.json): MLA, MoE and MTP sections train on V3\'s whole objective; overrides the width flags', meta: 'FILE' },
   },
-  examples: ['tinyseek pretrain --out fixtures/base', 'tinyseek pretrain --preset aha --out fixtures/aha-base', 'tinyseek pretrain --out runs/base --resume'],
+  examples: [
+    'tinyseek pretrain --out fixtures/base', 'tinyseek pretrain --preset aha --out fixtures/aha-base', 'tinyseek pretrain --out runs/base --resume',
+    'tinyseek pretrain --model-config my-moe.json --steps 300 --out runs/moe   # progress shows MaxVio and the MTP loss',
+  ],
 }, async (a, io) => {
   const out = str(a, 'out');
   let cfg: PretrainConfig;
@@ -72,6 +79,7 @@ export const pretrainCommand = defineCommand({
         ...(a.flags['confirm-frac'] !== undefined ? { confirmFrac: num(a, 'confirm-frac') } : {}),
       },
       eval: { ...p.eval, every: num(a, 'eval-every') },
+      ...(optStr(a, 'model-config') !== undefined ? { model: readModelConfig(optStr(a, 'model-config')!, seqLen) } : {}),
       precision: str(a, 'precision') as Precision,
       bf16Moments: bool(a, 'bf16-moments'),
     };
@@ -96,7 +104,8 @@ export const pretrainCommand = defineCommand({
         last = now;
         lastTokens = m.tokens;
         losses.push(m.loss);
-        bar.tick(1, `loss ${m.loss.toFixed(3)}${m.eval ? ` acc ${(100 * m.eval.accuracy!).toFixed(0)}%` : ''}`);
+        const parts = [m.mtp !== undefined ? ` mtp ${m.mtp.toFixed(3)}` : '', m.maxVio !== undefined ? ` MaxVio ${m.maxVio.toFixed(2)}` : ''].join('');
+        bar.tick(1, `loss ${m.loss.toFixed(3)}${parts}${m.eval ? ` acc ${(100 * m.eval.accuracy!).toFixed(0)}%` : ''}`);
         if (m.eval && !io.isTTY) io.err(`step ${m.step}: held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind} accuracy ${(100 * m.eval.accuracy!).toFixed(1)}%\n`);
       },
     });
@@ -112,3 +121,17 @@ export const pretrainCommand = defineCommand({
     stop.dispose();
   }
 });
+
+/** A model config from a JSON file: a bare ModelConfig or a run's config.json (its "model" section). */
+function readModelConfig(path: string, seqLen: number): ModelConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `not a JSON file (${(e as Error).message})`}`);
+  }
+  const m = typeof raw === 'object' && raw !== null && 'model' in raw ? (raw as { model: unknown }).model : raw;
+  const c = validateConfig({ ...(m as object), vocabSize }, path);
+  if (c.maxSeqLen < seqLen) throw new InputError(`${path}: maxSeqLen ${c.maxSeqLen} is shorter than --seq-len ${seqLen}`);
+  return c;
+}

@@ -41,3 +41,27 @@ describe('pretrain with DeepSeek-V3 objectives', () => {
     for (const m of metrics) expect(m.loss).toBeCloseTo(m.main! + m.mtp!, 5);
   });
 });
+
+describe('tinyseek pretrain --model-config', () => {
+  it('trains a MoE + MTP config from a JSON file and logs its objective parts; a bad file is one line, exit 1', async () => {
+    const { main } = await import('../../src/cli/main.ts');
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'tinyseek-mc-'));
+    const file = join(dir, 'moe.json');
+    const moe = { ...defaultMoe, nRoutedExperts: 4, nSharedExperts: 1, nActivatedExperts: 2, moeInterDim: 16, nDenseLayers: 0 };
+    writeFileSync(file, JSON.stringify({ model: { ...base.model, maxSeqLen: 64, mtpDepth: 1, mtpLambda: 0.3, moe } }));
+    const err: string[] = [];
+    const io = { out: () => {}, err: (s: string) => void err.push(s), isTTY: false };
+    const out = join(dir, 'run');
+    expect(await main(['pretrain', '--model-config', file, '--steps', '3', '--seq-len', '48', '--batch-size', '2', '--eval-every', '1000', '--out', out], io)).toBe(0);
+    const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(3);
+    for (const r of rows) expect(Object.keys(r)).toEqual(expect.arrayContaining(['main', 'mtp', 'maxVio']));
+    writeFileSync(file, '{"model": {"dModel": -1}}');
+    err.length = 0;
+    expect(await main(['pretrain', '--model-config', file, '--out', join(dir, 'bad')], io)).toBe(1);
+    expect(err.join('')).toMatch(/^tinyseek: .*moe\.json: dModel must be a positive integer/);
+  });
+});
