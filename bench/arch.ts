@@ -12,7 +12,14 @@ import { backward, noGrad } from '../src/core/autograd.ts';
 import { crossEntropy, reshape } from '../src/core/ops/index.ts';
 import { Rng } from '../src/core/rng.ts';
 import { intTensor, type Tensor } from '../src/core/tensor.ts';
-import { activatedParameterCount, cacheNumbersPerTokenPerLayer, defaultMoe, parameterCount, validateConfig, type ModelConfig } from '../src/model/config.ts';
+import {
+  activatedParameterCount,
+  cacheNumbersPerTokenPerLayer,
+  defaultMoe,
+  parameterCount,
+  validateConfig,
+  type ModelConfig,
+} from '../src/model/config.ts';
 import { KVCache } from '../src/model/kvcache.ts';
 import type { MlaImpl } from '../src/model/mla.ts';
 import { Transformer } from '../src/model/transformer.ts';
@@ -28,12 +35,26 @@ function medianMs(run: () => void, reps: number): number {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 }
 
-const base = { vocabSize: 54, dModel: 64, nLayers: 2, nHeads: 4, nKvHeads: 4, dFF: 192, maxSeqLen: 256, tieEmbeddings: true };
-const ids = (B: number, T: number) => intTensor(Array.from({ length: B * T }, (_, i) => (i * 7) % 54), [B, T]);
+const base = {
+  vocabSize: 54,
+  dModel: 64,
+  nLayers: 2,
+  nHeads: 4,
+  nKvHeads: 4,
+  dFF: 192,
+  maxSeqLen: 256,
+  tieEmbeddings: true,
+};
+const ids = (B: number, T: number) =>
+  intTensor(
+    Array.from({ length: B * T }, (_, i) => (i * 7) % 54),
+    [B, T],
+  );
 
 function trainStepMs(c: ModelConfig, B: number, T: number, reps: number): number {
   const m = Transformer.init(c, new Rng(0));
-  const x = ids(B, T), y = reshape(ids(B, T), [B * T]);
+  const x = ids(B, T),
+    y = reshape(ids(B, T), [B * T]);
   return medianMs(() => {
     for (const p of m.parameters()) p.grad = null;
     backward(crossEntropy(m.forward(x), y));
@@ -49,47 +70,103 @@ function forwardMs(c: ModelConfig, B: number, T: number, reps: number): number {
 /** Decode `steps` tokens one at a time after a prompt of `prompt` tokens, batch B. */
 function decodeMs(c: ModelConfig, impl: MlaImpl, B: number, prompt: number, steps: number, reps: number): number {
   const m = Transformer.init(c, new Rng(0));
-  return medianMs(() => noGrad(() => {
-    const cache = new KVCache(c.nLayers, c.maxSeqLen);
-    let out: Tensor = m.forward(ids(B, prompt), { cache, mlaImpl: impl });
-    for (let s = 0; s < steps; s++) out = m.forward(ids(B, 1), { cache, mlaImpl: impl });
-    out.dataSync();
-  }), reps);
+  return medianMs(
+    () =>
+      noGrad(() => {
+        const cache = new KVCache(c.nLayers, c.maxSeqLen);
+        let out: Tensor = m.forward(ids(B, prompt), { cache, mlaImpl: impl });
+        for (let s = 0; s < steps; s++) out = m.forward(ids(B, 1), { cache, mlaImpl: impl });
+        out.dataSync();
+      }),
+    reps,
+  );
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
-  return rows.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ')).join('\n') + '\n';
+  return (
+    rows.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ')).join('\n') +
+    '\n'
+  );
 }
 
 export async function benchArch(reps = 3): Promise<string> {
   const kTok = (tokens: number, ms: number) => (tokens / ms).toFixed(2);
   // FFN: dense width 192 vs 1 shared + 2 of 8 routed experts of width 64 (192 activated).
   const dense = validateConfig(base);
-  const moe = validateConfig({ ...base, moe: { ...defaultMoe, nRoutedExperts: 8, nSharedExperts: 1, nActivatedExperts: 2, moeInterDim: 64, nDenseLayers: 0 } });
-  const B = 4, T = 64;
-  const ffnRows = [['FFN (d=64, 2 layers)', 'params', 'activated', 'train k tok/s', 'forward k tok/s', 'train vs dense']];
+  const moe = validateConfig({
+    ...base,
+    moe: {
+      ...defaultMoe,
+      nRoutedExperts: 8,
+      nSharedExperts: 1,
+      nActivatedExperts: 2,
+      moeInterDim: 64,
+      nDenseLayers: 0,
+    },
+  });
+  const B = 4,
+    T = 64;
+  const ffnRows = [
+    ['FFN (d=64, 2 layers)', 'params', 'activated', 'train k tok/s', 'forward k tok/s', 'train vs dense'],
+  ];
   const denseTrain = trainStepMs(dense, B, T, reps);
-  for (const [name, c] of [['dense, width 192', dense], ['MoE 1+2/8 × 64', moe]] as const) {
+  for (const [name, c] of [
+    ['dense, width 192', dense],
+    ['MoE 1+2/8 × 64', moe],
+  ] as const) {
     const tr = name.startsWith('dense') ? denseTrain : trainStepMs(c, B, T, reps);
-    ffnRows.push([name, String(parameterCount(c)), String(activatedParameterCount(c)), kTok(B * T, tr), kTok(B * T, forwardMs(c, B, T, reps)), `${(denseTrain / tr).toFixed(2)}x`]);
+    ffnRows.push([
+      name,
+      String(parameterCount(c)),
+      String(activatedParameterCount(c)),
+      kTok(B * T, tr),
+      kTok(B * T, forwardMs(c, B, T, reps)),
+      `${(denseTrain / tr).toFixed(2)}x`,
+    ]);
   }
 
   // Attention: MHA (4 heads of 16) vs GQA-2 vs MLA (d_c 32, d_h^R 16, per-head 16/16), decoding from a cache.
-  const mha = validateConfig(base), gqa = validateConfig({ ...base, nKvHeads: 2 });
-  const mla = validateConfig({ ...base, ropeStyle: 'interleaved', mla: { qLoraRank: 32, kvLoraRank: 32, qkNopeHeadDim: 16, qkRopeHeadDim: 16, vHeadDim: 16 } });
-  const decB = 4, prompt = 64, steps = 32;
+  const mha = validateConfig(base),
+    gqa = validateConfig({ ...base, nKvHeads: 2 });
+  const mla = validateConfig({
+    ...base,
+    ropeStyle: 'interleaved',
+    mla: { qLoraRank: 32, kvLoraRank: 32, qkNopeHeadDim: 16, qkRopeHeadDim: 16, vHeadDim: 16 },
+  });
+  const decB = 4,
+    prompt = 64,
+    steps = 32;
   const mhaMs = decodeMs(mha, 'absorbed', decB, prompt, steps, reps);
-  const attnRows = [['attention (decode 32 after 64)', 'params', 'cache numbers/token/layer', 'decode tok/s', 'vs MHA']];
-  for (const [name, c, impl] of [['MHA', mha, 'absorbed'], ['GQA, 2 KV heads', gqa, 'absorbed'], ['MLA naive', mla, 'naive'], ['MLA absorbed', mla, 'absorbed']] as const) {
+  const attnRows = [
+    ['attention (decode 32 after 64)', 'params', 'cache numbers/token/layer', 'decode tok/s', 'vs MHA'],
+  ];
+  for (const [name, c, impl] of [
+    ['MHA', mha, 'absorbed'],
+    ['GQA, 2 KV heads', gqa, 'absorbed'],
+    ['MLA naive', mla, 'naive'],
+    ['MLA absorbed', mla, 'absorbed'],
+  ] as const) {
     const ms = name === 'MHA' ? mhaMs : decodeMs(c, impl, decB, prompt, steps, reps);
-    attnRows.push([name, String(parameterCount(c)), String(cacheNumbersPerTokenPerLayer(c)), ((decB * steps) / ms * 1000).toFixed(0), `${(mhaMs / ms).toFixed(2)}x`]);
+    attnRows.push([
+      name,
+      String(parameterCount(c)),
+      String(cacheNumbersPerTokenPerLayer(c)),
+      (((decB * steps) / ms) * 1000).toFixed(0),
+      `${(mhaMs / ms).toFixed(2)}x`,
+    ]);
   }
 
   // KV cache bytes per token at V3's size (61 layers, 128 heads × 128, d_c 512 + d_h^R 64), BF16.
-  const v3Layers = 61, bf16 = 2;
+  const v3Layers = 61,
+    bf16 = 2;
   const kv = [['KV cache at V3 size (BF16, 61 layers)', 'numbers/token/layer', 'bytes/token', 'vs MLA']];
-  const rowsV3: [string, number][] = [['MHA, 128 heads × 128', 2 * 128 * 128], ['GQA, 8 KV heads × 128', 2 * 8 * 128], ['MQA, 1 KV head × 128', 2 * 128], ['MLA, 512 + 64', 512 + 64]];
+  const rowsV3: [string, number][] = [
+    ['MHA, 128 heads × 128', 2 * 128 * 128],
+    ['GQA, 8 KV heads × 128', 2 * 8 * 128],
+    ['MQA, 1 KV head × 128', 2 * 128],
+    ['MLA, 512 + 64', 512 + 64],
+  ];
   for (const [name, n] of rowsV3) kv.push([name, String(n), String(n * v3Layers * bf16), `${(n / 576).toFixed(1)}x`]);
 
   return [table(ffnRows), table(attnRows), table(kv)].join('\n');

@@ -43,8 +43,12 @@ export async function benchFp8(sizes: number[] = [64, 128, 192, 256], reps = 7):
     const a = Float32Array.from({ length: s * s }, () => rng.normal());
     const b = Float32Array.from({ length: s * s }, () => rng.normal());
     const flop = 2 * s * s * s;
-    const [tF32, tFp8] = medianMs([() => gemmF32(a, b, s, s, s), () => fp8Gemm(a, b, s, s, s)], reps) as [number, number];
-    const g32 = flop / tF32 / 1e6, g8 = flop / tFp8 / 1e6;
+    const [tF32, tFp8] = medianMs([() => gemmF32(a, b, s, s, s), () => fp8Gemm(a, b, s, s, s)], reps) as [
+      number,
+      number,
+    ];
+    const g32 = flop / tF32 / 1e6,
+      g8 = flop / tFp8 / 1e6;
     rows.push([String(s), g32.toFixed(3), g8.toFixed(3), `${(g8 / g32).toFixed(3)}x`]);
   }
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));

@@ -35,17 +35,34 @@ export async function benchModel(): Promise<string> {
     const train = await trainTokensPerSec(c);
     const sample = await sampleTokensPerSec(c);
     const p = typeof peer === 'string' ? undefined : peer.configs.find((x) => x.name === c.name);
-    rows.push([c.name, `${(parameterCount(c.model) / 1000).toFixed(0)}k`, train, p?.train_tok_s ?? NaN, p ? `${(train / p.train_tok_s).toFixed(2)}×` : '—',
-      sample, p?.sample_tok_s ?? NaN, p ? `${(sample / p.sample_tok_s).toFixed(2)}×` : '—']);
+    rows.push([
+      c.name,
+      `${(parameterCount(c.model) / 1000).toFixed(0)}k`,
+      train,
+      p?.train_tok_s ?? NaN,
+      p ? `${(train / p.train_tok_s).toFixed(2)}×` : '—',
+      sample,
+      p?.sample_tok_s ?? NaN,
+      p ? `${(sample / p.sample_tok_s).toFixed(2)}×` : '—',
+    ]);
   }
-  const note = typeof peer === 'string' ? `\n(${peer})` : `\n(PyTorch ${peer.torch} eager, ${peer.threads} threads; its sampler has no KV cache)`;
-  return table(['model', 'params', 'train tok/s', 'torch train', 'ratio', 'sample tok/s', 'torch sample', 'ratio'], rows) + note;
+  const note =
+    typeof peer === 'string'
+      ? `\n(${peer})`
+      : `\n(PyTorch ${peer.torch} eager, ${peer.threads} threads; its sampler has no KV cache)`;
+  return (
+    table(['model', 'params', 'train tok/s', 'torch train', 'ratio', 'sample tok/s', 'torch sample', 'ratio'], rows) +
+    note
+  );
 }
 
 const sections: [string, () => Promise<string>][] = [
   ['Matmul', () => benchMatmul()],
   ['Tiny transformer: training and sampling throughput', benchModel],
-  ['Architectures: dense vs MoE, MHA vs MLA, cache bytes per token', async () => (await import('./arch.ts')).benchArch()],
+  [
+    'Architectures: dense vs MoE, MHA vs MLA, cache bytes per token',
+    async () => (await import('./arch.ts')).benchArch(),
+  ],
   ['RL: steps/s and rollout tokens/s', async () => (await import('./rl.ts')).benchRl()],
   ['FP8 GEMM emulation', async () => (await import('./fp8.ts')).benchFp8()],
 ];

@@ -10,7 +10,8 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
   const rng = new Rng('bench');
   for (const n of sizes) {
     const L = { batch: 1, m: n, k: n, n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
-    const a = Float32Array.from({ length: n * n }, () => rng.normal()), b = Float32Array.from({ length: n * n }, () => rng.normal());
+    const a = Float32Array.from({ length: n * n }, () => rng.normal()),
+      b = Float32Array.from({ length: n * n }, () => rng.normal());
     const c = new Float32Array(n * n);
     const flop = 2 * n ** 3;
     const reps = Math.max(3, Math.min(25, Math.round(2e8 / flop)));
@@ -21,5 +22,8 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
     rows.push([`${n}³`, naive, one, two, `${(one / naive).toFixed(2)}×`, `${(two / one).toFixed(2)}×`]);
   }
   await pool.close();
-  return table(['matmul (fp32)', 'naive GFLOP/s', 'fast 1 thread', 'fast 2 threads', 'fast/naive', '2 thr/1 thr'], rows);
+  return table(
+    ['matmul (fp32)', 'naive GFLOP/s', 'fast 1 thread', 'fast 2 threads', 'fast/naive', '2 thr/1 thr'],
+    rows,
+  );
 }

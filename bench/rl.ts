@@ -23,10 +23,17 @@ const BASE = 'fixtures/aha-base';
 function load(base: string): { make: () => Transformer; source: string } {
   if (existsSync(`${base}/config.json`)) return { make: () => loadCheckpoint(base).model, source: base };
   const cfg = { ...defaultConfig, vocabSize };
-  return { make: () => Transformer.init(cfg, new Rng(0).child('bench')), source: `random init (no checkpoint in ${base})` };
+  return {
+    make: () => Transformer.init(cfg, new Rng(0).child('bench')),
+    source: `random init (no checkpoint in ${base})`,
+  };
 }
 
-export async function benchRl(base = BASE, steps = 6, variants: Variant[] = ['grpo', 'dr_grpo', 'reinforce', 'ppo']): Promise<string> {
+export async function benchRl(
+  base = BASE,
+  steps = 6,
+  variants: Variant[] = ['grpo', 'dr_grpo', 'reinforce', 'ppo'],
+): Promise<string> {
   const { make, source } = load(base);
   const rows: (string | number)[][] = [];
   let first: { stepS: number; memory: number; flops: number } | undefined;
@@ -37,8 +44,11 @@ export async function benchRl(base = BASE, steps = 6, variants: Variant[] = ['gr
     freeze(reference);
     const critic = variant === 'ppo' ? new ValueModel(make()) : undefined;
     const trainer = new RlTrainer({ policy, reference, critic }, config, () => performance.now());
-    const rollout: number[] = [], update: number[] = [], tokPerS: number[] = [];
-    let tokens = 0, promptLen = 0;
+    const rollout: number[] = [],
+      update: number[] = [],
+      tokPerS: number[] = [];
+    let tokens = 0,
+      promptLen = 0;
     for (let s = 0; s < steps; s++) {
       const r = await trainer.trainStep();
       if (s === 0) continue; // warm-up (and the step-0 evaluation)
@@ -52,22 +62,52 @@ export async function benchRl(base = BASE, steps = 6, variants: Variant[] = ['gr
     const n = steps - 1;
     const stepS = median(rollout.map((x, i) => x + update[i]!));
     const cost = rlStepCost(policy.model.config, config.algorithm, {
-      sequences: config.promptsPerStep * config.groupSize, promptLen: promptLen / n,
-      completionLen: tokens / n / (config.promptsPerStep * config.groupSize), mu: config.mu, reference: true,
+      sequences: config.promptsPerStep * config.groupSize,
+      promptLen: promptLen / n,
+      completionLen: tokens / n / (config.promptsPerStep * config.groupSize),
+      mu: config.mu,
+      reference: true,
     });
     const mb = (b: number) => b / 2 ** 20;
     const memory = cost.weightBytes + cost.optimizerBytes + cost.activationBytes;
     first ??= { stepS, memory, flops: cost.totalFlops };
     rows.push([
-      variant, stepS, 1 / stepS, median(tokPerS), median(rollout), median(update),
-      mb(cost.weightBytes), mb(cost.optimizerBytes), mb(cost.activationBytes), cost.totalFlops / 1e9,
-      `${(stepS / first.stepS).toFixed(2)}×`, `${(memory / first.memory).toFixed(2)}×`, `${(cost.totalFlops / first.flops).toFixed(2)}×`,
+      variant,
+      stepS,
+      1 / stepS,
+      median(tokPerS),
+      median(rollout),
+      median(update),
+      mb(cost.weightBytes),
+      mb(cost.optimizerBytes),
+      mb(cost.activationBytes),
+      cost.totalFlops / 1e9,
+      `${(stepS / first.stepS).toFixed(2)}×`,
+      `${(memory / first.memory).toFixed(2)}×`,
+      `${(cost.totalFlops / first.flops).toFixed(2)}×`,
     ]);
   }
-  const header = ['variant', 's/step', 'steps/s', 'rollout tok/s', 'rollout s', 'update s', 'weights MB', 'grad+Adam MB', 'activ. MB', 'GFLOP/step', `time vs ${variants[0]}`, `memory vs ${variants[0]}`, `FLOPs vs ${variants[0]}`];
+  const header = [
+    'variant',
+    's/step',
+    'steps/s',
+    'rollout tok/s',
+    'rollout s',
+    'update s',
+    'weights MB',
+    'grad+Adam MB',
+    'activ. MB',
+    'GFLOP/step',
+    `time vs ${variants[0]}`,
+    `memory vs ${variants[0]}`,
+    `FLOPs vs ${variants[0]}`,
+  ];
   const c = resolveRlConfig();
-  return `RL step on ${source}: ${c.promptsPerStep} prompts × G=${c.groupSize}, ≤${c.maxNewTokens} new tokens, μ=${c.mu}; medians of ${steps - 1} steps after a warm-up\n` +
-    table(header, rows) + '\n';
+  return (
+    `RL step on ${source}: ${c.promptsPerStep} prompts × G=${c.groupSize}, ≤${c.maxNewTokens} new tokens, μ=${c.mu}; medians of ${steps - 1} steps after a warm-up\n` +
+    table(header, rows) +
+    '\n'
+  );
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

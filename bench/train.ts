@@ -18,8 +18,34 @@ export interface ThroughputConfig {
 
 /** The two configs of the issue: a lesson model and a 4-layer d=128 model. */
 export const benchConfigs: ThroughputConfig[] = [
-  { name: 'lesson d=64 L=2 T=48 B=16', model: validateConfig({ ...defaultConfig, dModel: 64, nLayers: 2, nHeads: 4, nKvHeads: 4, dFF: 176, maxSeqLen: 64 }), batch: 16, seqLen: 48 },
-  { name: 'd=128 L=4 H=4 T=64 B=32', model: validateConfig({ ...defaultConfig, dModel: 128, nLayers: 4, nHeads: 4, nKvHeads: 4, dFF: 352, maxSeqLen: 128 }), batch: 32, seqLen: 64 },
+  {
+    name: 'lesson d=64 L=2 T=48 B=16',
+    model: validateConfig({
+      ...defaultConfig,
+      dModel: 64,
+      nLayers: 2,
+      nHeads: 4,
+      nKvHeads: 4,
+      dFF: 176,
+      maxSeqLen: 64,
+    }),
+    batch: 16,
+    seqLen: 48,
+  },
+  {
+    name: 'd=128 L=4 H=4 T=64 B=32',
+    model: validateConfig({
+      ...defaultConfig,
+      dModel: 128,
+      nLayers: 4,
+      nHeads: 4,
+      nKvHeads: 4,
+      dFF: 352,
+      maxSeqLen: 128,
+    }),
+    batch: 32,
+    seqLen: 64,
+  },
 ];
 
 export async function trainTokensPerSec(c: ThroughputConfig, reps = 5): Promise<number> {
@@ -27,8 +53,14 @@ export async function trainTokensPerSec(c: ThroughputConfig, reps = 5): Promise<
   const opt = new AdamW(model.parameters());
   const rng = new Rng(2);
   const n = c.batch * c.seqLen;
-  const ids = intTensor(Array.from({ length: n }, () => rng.int(0, c.model.vocabSize)), [c.batch, c.seqLen]);
-  const tg = intTensor(Array.from({ length: n }, () => rng.int(0, c.model.vocabSize)), [c.batch, c.seqLen]);
+  const ids = intTensor(
+    Array.from({ length: n }, () => rng.int(0, c.model.vocabSize)),
+    [c.batch, c.seqLen],
+  );
+  const tg = intTensor(
+    Array.from({ length: n }, () => rng.int(0, c.model.vocabSize)),
+    [c.batch, c.seqLen],
+  );
   const ms = await medianMs(async () => {
     const loss = crossEntropy(model.forward(ids), tg);
     opt.zeroGrad();
@@ -43,7 +75,10 @@ export async function trainTokensPerSec(c: ThroughputConfig, reps = 5): Promise<
 export async function sampleTokensPerSec(c: ThroughputConfig, newTokens = 32): Promise<number> {
   const model = Transformer.init(c.model, new Rng(1));
   const prompts = Array.from({ length: c.batch }, (_, i) => [1, 7 + (i % 10), 17, 8]);
-  const ms = await medianMs(() => generate(model, prompts, { maxNewTokens: newTokens, temperature: 1, stopIds: [], padId: 0, rng: new Rng(3) }), 3);
+  const ms = await medianMs(
+    () => generate(model, prompts, { maxNewTokens: newTokens, temperature: 1, stopIds: [], padId: 0, rng: new Rng(3) }),
+    3,
+  );
   return (c.batch * newTokens) / (ms / 1000);
 }
 

@@ -62,7 +62,8 @@ const lesson: Lesson = {
   id: '00-welcome',
   number: 0,
   title: 'Welcome: how the player works',
-  summary: 'Steps, runs, knobs, checks and exercises, shown on something exact and instant: estimating π two ways, then a numerically stable softmax.',
+  summary:
+    'Steps, runs, knobs, checks and exercises, shown on something exact and instant: estimating π two ways, then a numerically stable softmax.',
   dir: fileURLToPath(new URL('.', import.meta.url)),
   requires: ['src/core/rng.ts'],
   steps: [
@@ -100,7 +101,7 @@ const lesson: Lesson = {
       options: ['the series curve', 'the darts curve', 'both', 'neither'],
       answer: () => 1,
       explain:
-        'The series uses no randomness, so it is the same every time. The darts come from a named, seeded stream, `new Rng(seed).child(\'darts\')`; every random draw in tinyseek comes from such a stream, so the same seed gives the same darts bit for bit, and a different seed gives different darts. Go back (`←`), try seed 2, then seed 1 again: the curve you saw first comes back exactly.',
+        "The series uses no randomness, so it is the same every time. The darts come from a named, seeded stream, `new Rng(seed).child('darts')`; every random draw in tinyseek comes from such a stream, so the same seed gives the same darts bit for bit, and a different seed gives different darts. Go back (`←`), try seed 2, then seed 1 again: the curve you saw first comes back exactly.",
     },
     {
       kind: 'exercise',

@@ -47,7 +47,9 @@ export async function estimatePi(ctx: RunContext): Promise<RunResult> {
   const dartsError = Math.abs(dartsEstimate - Math.PI);
   const ratio = dartsError / seriesError;
   const closer =
-    ratio >= 1 ? `For the same work the series ended ${times(ratio)} closer to π.` : `For the same work the darts ended ${times(1 / ratio)} closer to π.`;
+    ratio >= 1
+      ? `For the same work the series ended ${times(ratio)} closer to π.`
+      : `For the same work the darts ended ${times(1 / ratio)} closer to π.`;
   return {
     metrics: { samples: done, seriesError, dartsError },
     lines: [

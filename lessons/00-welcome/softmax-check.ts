@@ -13,7 +13,10 @@ const CASES: Case[] = [
   { input: [1, 2, 3], why: 'three small scores' },
   { input: [0, 0, 0, 0], why: 'equal scores share the probability equally' },
   { input: [5], why: 'a single score gets all of it' },
-  { input: [1000, 1001, 1002], why: 'adding 1000 to every score must not change the answer, but Math.exp(1000) is Infinity' },
+  {
+    input: [1000, 1001, 1002],
+    why: 'adding 1000 to every score must not change the answer, but Math.exp(1000) is Infinity',
+  },
   { input: [-10000, -9999], why: 'very negative scores: Math.exp(-10000) is 0, and 0 / 0 is NaN' },
   { input: [3, -1, 0.5, 2], why: 'mixed signs' },
 ];
@@ -31,7 +34,7 @@ function reference(xs: number[]): number[] {
 const show = (v: unknown): string => {
   if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
   if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(6))) : String(v);
-  return v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  return v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
 };
 
 function judgeCase(f: (xs: number[]) => unknown, c: Case): string | undefined {
@@ -58,7 +61,10 @@ export function checkSoftmax(mod: Record<string, unknown>): CheckOutcome {
   const f = mod['softmax'];
   if (typeof f !== 'function') {
     const names = Object.keys(mod).filter((k) => k !== 'default');
-    return { pass: false, message: `the file must export a function named softmax (it exports: ${names.join(', ') || 'nothing'})` };
+    return {
+      pass: false,
+      message: `the file must export a function named softmax (it exports: ${names.join(', ') || 'nothing'})`,
+    };
   }
   for (const c of CASES) {
     const problem = judgeCase(f as (xs: number[]) => unknown, c);

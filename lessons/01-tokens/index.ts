@@ -101,9 +101,16 @@ const lesson: Lesson = {
   id: '01-tokens',
   number: 1,
   title: 'Tokens and a tiny transformer learning addition',
-  summary: 'What a language model reads (54 tokens of toy arithmetic) and how it learns: write the tokenizer, then pretrain a tiny transformer live and watch its loss fall from ln 54.',
+  summary:
+    'What a language model reads (54 tokens of toy arithmetic) and how it learns: write the tokenizer, then pretrain a tiny transformer live and watch its loss fall from ln 54.',
   dir: fileURLToPath(new URL('.', import.meta.url)),
-  requires: ['src/world/index.ts', 'src/world/tokenizer.ts', 'src/train/pretrain.ts', 'src/train/eval.ts', 'src/model/config.ts'],
+  requires: [
+    'src/world/index.ts',
+    'src/world/tokenizer.ts',
+    'src/train/pretrain.ts',
+    'src/train/eval.ts',
+    'src/model/config.ts',
+  ],
   steps: [
     { kind: 'prose', title: 'A world made of 54 tokens', markdown: world },
     {
@@ -143,7 +150,8 @@ const lesson: Lesson = {
       kind: 'check',
       title: 'Which sums did it learn?',
       run: 'train',
-      question: 'After training, the model answered held-out sums of 1, 2 and 3 digits. **Which did it get right most often?**',
+      question:
+        'After training, the model answered held-out sums of 1, 2 and 3 digits. **Which did it get right most often?**',
       options: ['1-digit sums', '2-digit sums', '3-digit sums', 'none: it got no sum right'],
       answer: bestDigits,
       explain: (run) => {

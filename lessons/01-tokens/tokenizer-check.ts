@@ -11,13 +11,17 @@ interface Case {
   throws?: boolean;
 }
 
-const show = (v: unknown): string => (Array.isArray(v) ? `[${v.map(show).join(', ')}]` : v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v)));
+const show = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(show).join(', ')}]` : v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
 
 export async function checkTokenizer(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['encode'];
   if (typeof f !== 'function') {
     const names = Object.keys(mod).filter((k) => k !== 'default');
-    return { pass: false, message: `the file must export a function named encode (it exports: ${names.join(', ') || 'nothing'})` };
+    return {
+      pass: false,
+      message: `the file must export a function named encode (it exports: ${names.join(', ') || 'nothing'})`,
+    };
   }
   const world = await import('../../src/world/index.ts');
   const { VOCAB, encode } = world;
@@ -27,13 +31,22 @@ export async function checkTokenizer(mod: Record<string, unknown>): Promise<Chec
     { text: '12+7', why: 'digits and operators are one token each' },
     { text: 'so 82', why: 'letters and the space are tokens too' },
     { text: '<bos>q:3+4=?\na:<think>', why: 'a prompt: <bos> and <think> are ONE token each, not five and seven' },
-    { text: '</think><answer>7</answer><eos>', why: 'closing tags start with "</", and "</think>" must not be read as "<" + ...' },
+    {
+      text: '</think><answer>7</answer><eos>',
+      why: 'closing tags start with "</", and "</think>" must not be read as "<" + ...',
+    },
     { text: doc, why: 'a whole worked-solution document from the pretraining corpus' },
     { text: 'q:3×4', why: '"×" is not in the vocabulary: encode must throw, not return a made-up id', throws: true },
     { text: '<b>', why: '"<" alone is not a token, and "<b>" is not a tag: encode must throw', throws: true },
   ];
   const named = (ids: unknown): string =>
-    Array.isArray(ids) ? ids.map((id) => (typeof id === 'number' && VOCAB[id] !== undefined ? `${id}=${JSON.stringify(VOCAB[id])}` : show(id))).join(' ') : show(ids);
+    Array.isArray(ids)
+      ? ids
+          .map((id) =>
+            typeof id === 'number' && VOCAB[id] !== undefined ? `${id}=${JSON.stringify(VOCAB[id])}` : show(id),
+          )
+          .join(' ')
+      : show(ids);
   for (const c of cases) {
     const call = `encode(${JSON.stringify(c.text)}, VOCAB)`;
     let got: unknown;
@@ -41,9 +54,16 @@ export async function checkTokenizer(mod: Record<string, unknown>): Promise<Chec
       got = (f as (t: string, v: readonly string[]) => unknown)(c.text, VOCAB);
     } catch (e) {
       if (c.throws) continue;
-      return { pass: false, message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${c.why}` };
+      return {
+        pass: false,
+        message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${c.why}`,
+      };
     }
-    if (c.throws) return { pass: false, message: `${call} returned ${show(got)}\nexpected it to throw an Error\nwhy this case: ${c.why}` };
+    if (c.throws)
+      return {
+        pass: false,
+        message: `${call} returned ${show(got)}\nexpected it to throw an Error\nwhy this case: ${c.why}`,
+      };
     const want = encode(c.text);
     if (show(got) !== show(want)) {
       return {

@@ -35,7 +35,12 @@ export async function trainRun(ctx: RunContext): Promise<RunResult> {
   const heads = Math.max(1, dModel / 16); // head dim 16
   const model = {
     ...defaultPretrain.model,
-    dModel, nHeads: heads, nKvHeads: heads, nLayers: 2, dFF: Math.round((dModel * 8) / 3 / 16) * 16, maxSeqLen: 64,
+    dModel,
+    nHeads: heads,
+    nKvHeads: heads,
+    nLayers: 2,
+    dFF: Math.round((dModel * 8) / 3 / 16) * 16,
+    maxSeqLen: 64,
   };
   const lnV = Math.log(vocabSize);
   let firstLoss = NaN;
@@ -44,7 +49,12 @@ export async function trainRun(ctx: RunContext): Promise<RunResult> {
   const { model: trained } = await pretrain(
     {
       ...defaultPretrain,
-      model, steps, lr, warmup: Math.min(20, Math.floor(steps / 5)), batchSize: 16, seqLen: 64,
+      model,
+      steps,
+      lr,
+      warmup: Math.min(20, Math.floor(steps / 5)),
+      batchSize: 16,
+      seqLen: 64,
       mix: DIRECT_ADDITION_MIX,
       // Pretraining never trains on these 2-digit problems, so the 2-digit score below is on unseen sums.
       eval: { ...defaultPretrain.eval, kind: 'add', difficulty: 2, n, every: steps + 1, maxNewTokens: 8 },
@@ -56,7 +66,12 @@ export async function trainRun(ctx: RunContext): Promise<RunResult> {
         if (Number.isNaN(firstLoss)) firstLoss = m.loss;
         lastLoss = m.loss;
         done = m.step;
-        ctx.report({ kind: 'progress', step: m.step, total: steps, metrics: { loss: m.loss, 'ln V (uniform guess)': lnV } });
+        ctx.report({
+          kind: 'progress',
+          step: m.step,
+          total: steps,
+          metrics: { loss: m.loss, 'ln V (uniform guess)': lnV },
+        });
         await ctx.tick();
       },
     },
@@ -67,9 +82,17 @@ export async function trainRun(ctx: RunContext): Promise<RunResult> {
   const samples: string[] = [];
   for (const d of DIGITS) {
     if (ctx.signal.aborted) break;
-    const r = await evaluate(transformerPolicy(trained), heldOutSet('add', d, n), { samples: 0, temperature: 0, maxNewTokens: 8, rng: new Rng(0) });
+    const r = await evaluate(transformerPolicy(trained), heldOutSet('add', d, n), {
+      samples: 0,
+      temperature: 0,
+      maxNewTokens: 8,
+      rng: new Rng(0),
+    });
     acc[d] = r.greedyAccuracy;
-    for (const s of r.greedyRollouts.slice(0, 2)) samples.push(`${s.problem.prompt} → ${JSON.stringify(s.text.replace(/<eos>$/, '').slice(0, 40))} ${s.reward.accuracy === 1 ? '✓' : '✗'}`);
+    for (const s of r.greedyRollouts.slice(0, 2))
+      samples.push(
+        `${s.problem.prompt} → ${JSON.stringify(s.text.replace(/<eos>$/, '').slice(0, 40))} ${s.reward.accuracy === 1 ? '✓' : '✗'}`,
+      );
     await ctx.tick();
   }
   const pct = (x: number | undefined) => (x === undefined ? 'not measured' : `${Math.round(x * 100)}%`);
@@ -87,7 +110,9 @@ export async function trainRun(ctx: RunContext): Promise<RunResult> {
       `Loss: ${firstLoss.toFixed(2)} at step 1 (a uniform guess over ${vocabSize} tokens: ln ${vocabSize} = ${lnV.toFixed(2)}), ${lastLoss.toFixed(2)} at step ${done}.`,
       `Held-out sums answered right: 1-digit ${pct(acc[1])}, 2-digit ${pct(acc[2])}, 3-digit ${pct(acc[3])} (${n} of each).`,
       `Some answers: ${samples.join('; ')}`,
-      ...(small ? ['(small budget: 20 steps at d_model = 16 whatever the knobs say; the player runs the knobs as set)'] : []),
+      ...(small
+        ? ['(small budget: 20 steps at d_model = 16 whatever the knobs say; the player runs the knobs as set)']
+        : []),
       ...(done < steps ? [`(stopped after ${done} of ${steps} steps)`] : []),
     ],
   };

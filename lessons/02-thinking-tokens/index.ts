@@ -101,7 +101,8 @@ const lesson: Lesson = {
   id: '02-thinking-tokens',
   number: 2,
   title: 'Why a model needs more tokens to think',
-  summary: 'A fixed-depth model spends the same computation on every token. Force the base model to answer directly or to work the sum out column by column, and compare accuracy and tokens as the numbers grow.',
+  summary:
+    'A fixed-depth model spends the same computation on every token. Force the base model to answer directly or to work the sum out column by column, and compare accuracy and tokens as the numbers grow.',
   dir: fileURLToPath(new URL('.', import.meta.url)),
   requires: ['src/world/index.ts', 'src/model/checkpoint.ts', 'src/model/generate.ts', 'src/train/pretrain.ts'],
   steps: [
@@ -146,7 +147,8 @@ const lesson: Lesson = {
       kind: 'check',
       title: 'Where do worked solutions go wrong?',
       run: 'thinking',
-      question: 'Look at the step check of the 3-digit worked solutions in the run. **What went wrong in most of the bad steps?**',
+      question:
+        'Look at the step check of the 3-digit worked solutions in the run. **What went wrong in most of the bad steps?**',
       options: [
         'a wrong sum: the right digits added wrongly',
         'a misread: the wrong digits (or carry) put into the step',
@@ -172,10 +174,11 @@ const lesson: Lesson = {
     {
       kind: 'check',
       title: 'Why do more tokens help?',
-      question: 'A worked solution of a 3-digit sum takes about 34 tokens; a direct answer about 7. **What do the extra tokens give a fixed-size transformer?**',
+      question:
+        'A worked solution of a 3-digit sum takes about 34 tokens; a direct answer about 7. **What do the extra tokens give a fixed-size transformer?**',
       options: [
         'more parameters: a longer answer uses more of the network',
-        'more computation: one more pass through every layer per token, with each step\'s result written down for the next',
+        "more computation: one more pass through every layer per token, with each step's result written down for the next",
         'more memory: the model stores the digits it has read in its weights',
       ],
       answer: () => 1,

@@ -56,16 +56,29 @@ export function compareSteps(think: string, truth: readonly string[]): StepStats
 }
 
 /** Greedy completions of `problems` in one mode: accuracy, mean tokens, and a few samples as text. */
-export async function answerIn(model: Transformer, problems: Problem[], mode: Mode, maxNewTokens: number): Promise<ModeResult> {
+export async function answerIn(
+  model: Transformer,
+  problems: Problem[],
+  mode: Mode,
+  maxNewTokens: number,
+): Promise<ModeResult> {
   const { generate } = await import('../../src/model/generate.ts');
   const { Rng } = await import('../../src/core/rng.ts');
   const w = await import('../../src/world/index.ts');
   const forced = problems.map((p) =>
     mode === 'direct' ? `${w.THINK_END}${w.ANSWER}` : mode === 'worked' ? String(p.numbers![0]! % 10) : '',
   );
-  const gens = await generate(model, problems.map((p, i) => w.encode(w.promptFor(p) + forced[i]!)), {
-    maxNewTokens, temperature: 0, stopIds: [w.EOS_ID, w.ANSWER_END_ID], padId: w.PAD_ID, rng: new Rng(0),
-  });
+  const gens = await generate(
+    model,
+    problems.map((p, i) => w.encode(w.promptFor(p) + forced[i]!)),
+    {
+      maxNewTokens,
+      temperature: 0,
+      stopIds: [w.EOS_ID, w.ANSWER_END_ID],
+      padId: w.PAD_ID,
+      rng: new Rng(0),
+    },
+  );
   let right = 0;
   let tokens = 0;
   const steps: StepStats = { total: 0, right: 0, misread: 0, misadded: 0 };
@@ -77,7 +90,9 @@ export async function answerIn(model: Transformer, problems: Problem[], mode: Mo
     right += r.accuracy;
     tokens += w.encode(completion).length;
     if (mode === 'worked') {
-      const truth = w.workedTrace(problems[i]!).items.flatMap((it) => (it.kind === 'step' ? [`${it.lhs}=${it.value}`] : []));
+      const truth = w
+        .workedTrace(problems[i]!)
+        .items.flatMap((it) => (it.kind === 'step' ? [`${it.lhs}=${it.value}`] : []));
       const c = compareSteps(w.thinkText(completion), truth);
       steps.total += c.total;
       steps.right += c.right;
@@ -89,7 +104,11 @@ export async function answerIn(model: Transformer, problems: Problem[], mode: Mo
     else firstWrong ??= text;
   });
   const samples = [firstRight, firstWrong].filter((t): t is string => t !== undefined);
-  const result: ModeResult = { accuracy: right / Math.max(1, problems.length), meanTokens: tokens / Math.max(1, problems.length), samples };
+  const result: ModeResult = {
+    accuracy: right / Math.max(1, problems.length),
+    meanTokens: tokens / Math.max(1, problems.length),
+    samples,
+  };
   if (mode === 'worked') result.steps = steps;
   return result;
 }
@@ -100,16 +119,25 @@ async function baseModel(ctx: RunContext): Promise<{ model: Transformer; source:
     const { loadCheckpoint } = await import('../../src/model/checkpoint.ts');
     const { model, meta } = loadCheckpoint(BASE_DIR);
     const step = typeof meta['step'] === 'number' ? `, ${meta['step']} steps` : '';
-    return { model, source: `the base checkpoint fixtures/base (${model.config.nLayers} layers, d = ${model.config.dModel}${step})` };
+    return {
+      model,
+      source: `the base checkpoint fixtures/base (${model.config.nLayers} layers, d = ${model.config.dModel}${step})`,
+    };
   }
   const { pretrain, defaultPretrain } = await import('../../src/train/pretrain.ts');
   const steps = ctx.budget === 'small' ? 10 : 400;
-  ctx.report({ kind: 'log', text: `fixtures/base is missing: pretraining a small stand-in for ${steps} steps first (its accuracies will be low)` });
+  ctx.report({
+    kind: 'log',
+    text: `fixtures/base is missing: pretraining a small stand-in for ${steps} steps first (its accuracies will be low)`,
+  });
   const { model } = await pretrain(
     {
       ...defaultPretrain,
       model: { ...defaultPretrain.model, dModel: 32, nHeads: 2, nKvHeads: 2, dFF: 80, maxSeqLen: 64 },
-      steps, warmup: Math.min(20, steps), batchSize: 16, seqLen: 64,
+      steps,
+      warmup: Math.min(20, steps),
+      batchSize: 16,
+      seqLen: 64,
       mix: { kinds: ['add'], difficulty: { add: [1, 3] } },
       eval: { ...defaultPretrain.eval, kind: 'add', difficulty: 3, n: 1, every: steps + 1, maxNewTokens: 8 },
     },
@@ -143,8 +171,14 @@ export async function thinkingRun(ctx: RunContext): Promise<RunResult> {
     }
     results[d] = row;
     ctx.report({
-      kind: 'progress', step: i + 1, total: DIGITS.length,
-      metrics: { 'direct %': 100 * row.direct.accuracy, 'worked %': 100 * row.worked.accuracy, 'free %': 100 * row.free.accuracy },
+      kind: 'progress',
+      step: i + 1,
+      total: DIGITS.length,
+      metrics: {
+        'direct %': 100 * row.direct.accuracy,
+        'worked %': 100 * row.worked.accuracy,
+        'free %': 100 * row.free.accuracy,
+      },
     });
   }
   const done = DIGITS.filter((d) => results[d] !== undefined);

@@ -19,11 +19,22 @@ export async function checkWorkedThink(mod: Record<string, unknown>): Promise<Ch
   const f = mod['workedThink'];
   if (typeof f !== 'function') {
     const names = Object.keys(mod).filter((k) => k !== 'default');
-    return { pass: false, message: `the file must export a function named workedThink (it exports: ${names.join(', ') || 'nothing'})` };
+    return {
+      pass: false,
+      message: `the file must export a function named workedThink (it exports: ${names.join(', ') || 'nothing'})`,
+    };
   }
   const { renderThink, workedTrace } = await import('../../src/world/index.ts');
   const reference = (a: number, b: number): string =>
-    renderThink(workedTrace({ kind: 'add', prompt: `${a}+${b}`, answer: String(a + b), difficulty: String(Math.max(a, b)).length, numbers: [a, b] }));
+    renderThink(
+      workedTrace({
+        kind: 'add',
+        prompt: `${a}+${b}`,
+        answer: String(a + b),
+        difficulty: String(Math.max(a, b)).length,
+        numbers: [a, b],
+      }),
+    );
   for (const [a, b, why] of CASES) {
     const want = reference(a, b);
     const call = `workedThink(${a}, ${b})`;
@@ -31,9 +42,19 @@ export async function checkWorkedThink(mod: Record<string, unknown>): Promise<Ch
     try {
       got = (f as (a: number, b: number) => unknown)(a, b);
     } catch (e) {
-      return { pass: false, message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${why}` };
+      return {
+        pass: false,
+        message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${why}`,
+      };
     }
-    if (got !== want) return { pass: false, message: `${call} returned ${JSON.stringify(got)}\nexpected ${JSON.stringify(want)}\nwhy this case: ${why}` };
+    if (got !== want)
+      return {
+        pass: false,
+        message: `${call} returned ${JSON.stringify(got)}\nexpected ${JSON.stringify(want)}\nwhy this case: ${why}`,
+      };
   }
-  return { pass: true, message: `all ${CASES.length} sums match the corpus's worked solutions, e.g. workedThink(505, 495) = "${reference(505, 495)}"` };
+  return {
+    pass: true,
+    message: `all ${CASES.length} sums match the corpus's worked solutions, e.g. workedThink(505, 495) = "${reference(505, 495)}"`,
+  };
 }

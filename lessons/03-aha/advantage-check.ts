@@ -23,14 +23,17 @@ const TOLERANCE = 1e-6;
 const show = (v: unknown): string => {
   if (Array.isArray(v) || ArrayBuffer.isView(v)) return `[${Array.from(v as ArrayLike<unknown>, show).join(', ')}]`;
   if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(6))) : String(v);
-  return v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  return v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
 };
 
 export async function checkGroupAdvantage(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['groupAdvantage'];
   if (typeof f !== 'function') {
     const names = Object.keys(mod).filter((k) => k !== 'default');
-    return { pass: false, message: `the file must export a function named groupAdvantage (it exports: ${names.join(', ') || 'nothing'})` };
+    return {
+      pass: false,
+      message: `the file must export a function named groupAdvantage (it exports: ${names.join(', ') || 'nothing'})`,
+    };
   }
   const { groupAdvantages, ADV_EPS } = await import('../../src/rl/advantages.ts');
   for (const c of CASES) {
@@ -39,15 +42,34 @@ export async function checkGroupAdvantage(mod: Record<string, unknown>): Promise
     try {
       got = (f as (r: number[]) => unknown)([...c.rewards]);
     } catch (e) {
-      return { pass: false, message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${c.why}` };
+      return {
+        pass: false,
+        message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${c.why}`,
+      };
     }
     const want = Array.from(groupAdvantages(c.rewards, c.rewards.length, 'group', ADV_EPS));
-    const ok = Array.isArray(got) && got.length === want.length &&
-      got.every((v, i) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v - want[i]!) <= TOLERANCE * Math.max(1, Math.abs(want[i]!)));
+    const ok =
+      Array.isArray(got) &&
+      got.length === want.length &&
+      got.every(
+        (v, i) =>
+          typeof v === 'number' &&
+          Number.isFinite(v) &&
+          Math.abs(v - want[i]!) <= TOLERANCE * Math.max(1, Math.abs(want[i]!)),
+      );
     if (!ok) {
-      const sum = Array.isArray(got) && got.every((v) => typeof v === 'number') ? ` (they sum to ${show((got as number[]).reduce((a, b) => a + b, 0))}; they should sum to 0)` : '';
-      return { pass: false, message: `${call} returned ${show(got)}${sum}\nexpected ≈ ${show(want)} (eps = ${ADV_EPS})\nwhy this case: ${c.why}` };
+      const sum =
+        Array.isArray(got) && got.every((v) => typeof v === 'number')
+          ? ` (they sum to ${show((got as number[]).reduce((a, b) => a + b, 0))}; they should sum to 0)`
+          : '';
+      return {
+        pass: false,
+        message: `${call} returned ${show(got)}${sum}\nexpected ≈ ${show(want)} (eps = ${ADV_EPS})\nwhy this case: ${c.why}`,
+      };
     }
   }
-  return { pass: true, message: `all ${CASES.length} groups match src/rl/advantages.ts: sums are 0, a shift changes nothing, equal rewards give zeros` };
+  return {
+    pass: true,
+    message: `all ${CASES.length} groups match src/rl/advantages.ts: sums are 0, a shift changes nothing, equal rewards give zeros`,
+  };
 }

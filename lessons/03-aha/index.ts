@@ -169,7 +169,8 @@ Each control takes 10 to 20 minutes on a laptop CPU, so they are commands rather
 
 const change = (run: RunResult | undefined): number => {
   if (!run) return NaN;
-  const a = run.metrics['lenFirst']!, b = run.metrics['lenLast']!;
+  const a = run.metrics['lenFirst']!,
+    b = run.metrics['lenLast']!;
   return (b - a) / Math.max(a, 1e-9);
 };
 
@@ -177,7 +178,8 @@ const lesson: Lesson = {
   id: '03-aha',
   number: 3,
   title: 'R1-Zero: GRPO and the aha moment',
-  summary: 'The R1-Zero template and rule-based reward, GRPO\'s group-relative advantage, a live GRPO run on a tiny base model (accuracy and thinking length), and the controls that say why.',
+  summary:
+    "The R1-Zero template and rule-based reward, GRPO's group-relative advantage, a live GRPO run on a tiny base model (accuracy and thinking length), and the controls that say why.",
   dir: fileURLToPath(new URL('.', import.meta.url)),
   requires: [
     'src/rl/advantages.ts',
@@ -232,7 +234,11 @@ const lesson: Lesson = {
         { name: 'steps', label: 'RL steps', values: [10, 20, 40, 60], default: 20 },
         { name: 'seed', label: 'seed', values: [0, 1, 2], default: 0 },
       ],
-      chart: { series: [SERIES.acc, SERIES.train, SERIES.refl, SERIES.think, SERIES.len], title: 'R1-Zero in miniature', yLabel: '% / characters / tokens' },
+      chart: {
+        series: [SERIES.acc, SERIES.train, SERIES.refl, SERIES.think, SERIES.len],
+        title: 'R1-Zero in miniature',
+        yLabel: '% / characters / tokens',
+      },
       run: runAhaLesson,
     },
     { kind: 'prose', title: 'Reading the result', markdown: reading },

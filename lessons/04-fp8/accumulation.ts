@@ -8,7 +8,8 @@ import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 
 export const K_MIN = 128;
 
-const pct = (x: number): string => (x === 0 ? '0%' : x * 100 >= 0.01 ? `${(x * 100).toFixed(2)}%` : `${(x * 100).toExponential(1)}%`);
+const pct = (x: number): string =>
+  x === 0 ? '0%' : x * 100 >= 0.01 ? `${(x * 100).toFixed(2)}%` : `${(x * 100).toExponential(1)}%`;
 
 export async function accumulationRun(ctx: RunContext): Promise<RunResult> {
   const { Rng } = await import('../../src/core/rng.ts');
@@ -40,16 +41,28 @@ export async function accumulationRun(ctx: RunContext): Promise<RunResult> {
       kind: 'progress',
       step: i + 1,
       total: ks.length,
-      metrics: { 'no promotion': Math.log10(Math.max(plain, 1e-12)), 'promote every 128': Math.log10(Math.max(promoted, 1e-12)) },
+      metrics: {
+        'no promotion': Math.log10(Math.max(plain, 1e-12)),
+        'promote every 128': Math.log10(Math.max(promoted, 1e-12)),
+      },
     });
     await ctx.tick();
   }
   if (rows.length === 0) return { metrics: {}, lines: ['stopped before the first K'] };
   const first = rows[0]!;
   const last = rows[rows.length - 1]!;
-  const what = metric === 'maxRel' ? 'largest relative error over the outputs' : 'normwise relative error ||C − C64|| / ||C64||';
+  const what =
+    metric === 'maxRel' ? 'largest relative error over the outputs' : 'normwise relative error ||C − C64|| / ||C64||';
   return {
-    metrics: { bits, kFirst: first.k, kLast: last.k, plainFirst: first.plain, plainLast: last.plain, promotedLast: last.promoted, growth: last.plain / first.plain },
+    metrics: {
+      bits,
+      kFirst: first.k,
+      kLast: last.k,
+      plainFirst: first.plain,
+      plainLast: last.plain,
+      promotedLast: last.promoted,
+      growth: last.plain / first.plain,
+    },
     lines: [
       `${size}x${size} outputs, ${dist} entries in E4M3, per-tensor scales, a register of ${bits} fraction bits truncated every 32 products; ${what}:`,
       ...rows.map((r) => `K = ${r.k}: ${pct(r.plain)} without promotion, ${pct(r.promoted)} promoting every 128`),

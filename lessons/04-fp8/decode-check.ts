@@ -13,7 +13,7 @@ const hex = (code: number): string => `0x${code.toString(16).toUpperCase().padSt
 
 /** A number as the learner needs to see it: −0 and NaN spelled out, exact binary fractions in full. */
 const show = (v: unknown): string => {
-  if (typeof v !== 'number') return v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  if (typeof v !== 'number') return v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
   if (Object.is(v, -0)) return '-0';
   return String(v);
 };
@@ -27,13 +27,17 @@ function kindOf(code: number): string {
   return `a normal number: (1 + m/8)·2^(e−7) with e = ${e}, m = ${m}`;
 }
 
-const same = (a: unknown, b: number): boolean => typeof a === 'number' && (Number.isNaN(b) ? Number.isNaN(a) : Object.is(a, b));
+const same = (a: unknown, b: number): boolean =>
+  typeof a === 'number' && (Number.isNaN(b) ? Number.isNaN(a) : Object.is(a, b));
 
 export async function checkDecodeE4M3(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['decodeE4M3'];
   if (typeof f !== 'function') {
     const names = Object.keys(mod).filter((k) => k !== 'default');
-    return { pass: false, message: `the file must export a function named decodeE4M3 (it exports: ${names.join(', ') || 'nothing'})` };
+    return {
+      pass: false,
+      message: `the file must export a function named decodeE4M3 (it exports: ${names.join(', ') || 'nothing'})`,
+    };
   }
   const { decodeE4M3 } = await import('../../src/numerics/fp8.ts');
   const wrong: number[] = [];
@@ -44,14 +48,21 @@ export async function checkDecodeE4M3(mod: Record<string, unknown>): Promise<Che
     try {
       got = (f as (b: number) => unknown)(code);
     } catch (e) {
-      return { pass: false, message: `decodeE4M3(${hex(code)}) threw: ${e instanceof Error ? e.message : String(e)}\nbits ${bits(code)} (sign exponent mantissa) — ${kindOf(code)}` };
+      return {
+        pass: false,
+        message: `decodeE4M3(${hex(code)}) threw: ${e instanceof Error ? e.message : String(e)}\nbits ${bits(code)} (sign exponent mantissa) — ${kindOf(code)}`,
+      };
     }
     if (same(got, want)) continue;
     wrong.push(code);
     if (!first)
       first = `decodeE4M3(${hex(code)}) returned ${show(got)}, expected ${show(want)}\nbits ${bits(code)} (sign exponent mantissa) — ${kindOf(code)}`;
   }
-  if (wrong.length === 0) return { pass: true, message: 'all 256 codes decode exactly as tinyseek does, from ±0 and the subnormals to ±448 and NaN' };
+  if (wrong.length === 0)
+    return {
+      pass: true,
+      message: 'all 256 codes decode exactly as tinyseek does, from ±0 and the subnormals to ±448 and NaN',
+    };
   const list = wrong.slice(0, 8).map(hex).join(', ') + (wrong.length > 8 ? ', …' : '');
   return { pass: false, message: `${first}\n${wrong.length} of 256 codes are wrong: ${list}` };
 }

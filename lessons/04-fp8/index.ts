@@ -108,7 +108,8 @@ const lesson: Lesson = {
   id: '04-fp8',
   number: 4,
   title: 'FP8: formats, scaling, accumulation',
-  summary: 'How DeepSeek-V3 trains in 8-bit floats: decode E4M3 by hand, watch one outlier wreck a per-tensor scale but not 1×128 tiles, and watch a narrow accumulator drift until its sums are promoted to FP32.',
+  summary:
+    'How DeepSeek-V3 trains in 8-bit floats: decode E4M3 by hand, watch one outlier wreck a per-tensor scale but not 1×128 tiles, and watch a narrow accumulator drift until its sums are promoted to FP32.',
   dir: fileURLToPath(new URL('.', import.meta.url)),
   requires: [
     'src/core/rng.ts',
@@ -156,7 +157,11 @@ const lesson: Lesson = {
         { name: 'format', label: 'FP8 format', values: ['e4m3', 'e5m2'], default: 'e4m3' },
         { name: 'tileSize', label: 'tile/block size T', values: [32, 128], default: 128 },
       ],
-      chart: { series: ['per-tensor', 'tile 1xT', 'block TxT'], title: 'error of the other values vs outlier size (10 … 10^6)', yLabel: 'log10 relative RMS error' },
+      chart: {
+        series: ['per-tensor', 'tile 1xT', 'block TxT'],
+        title: 'error of the other values vs outlier size (10 … 10^6)',
+        yLabel: 'log10 relative RMS error',
+      },
       run: outlierRun,
     },
     {
@@ -182,10 +187,19 @@ const lesson: Lesson = {
       markdown: accumulationText,
       knobs: [
         { name: 'dist', label: 'entries', values: ['uniform', 'normal'], default: 'uniform' },
-        { name: 'bits', label: 'register fraction bits (13 = H800 model, 23 = FP32)', values: [10, 13, 16, 23], default: 13 },
+        {
+          name: 'bits',
+          label: 'register fraction bits (13 = H800 model, 23 = FP32)',
+          values: [10, 13, 16, 23],
+          default: 13,
+        },
         { name: 'maxK', label: 'largest K', values: [1024, 4096, 8192], default: 4096 },
       ],
-      chart: { series: ['no promotion', 'promote every 128'], title: 'accumulation error vs K (128, 256, …)', yLabel: 'log10 relative error' },
+      chart: {
+        series: ['no promotion', 'promote every 128'],
+        title: 'accumulation error vs K (128, 256, …)',
+        yLabel: 'log10 relative error',
+      },
       run: accumulationRun,
     },
     { kind: 'prose', title: 'The V3 recipe', markdown: recap },

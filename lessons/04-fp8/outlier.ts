@@ -10,7 +10,8 @@ import type { RunContext, RunResult } from '../../src/tui/manifest.ts';
 /** Outlier sizes the chart sweeps. */
 export const SWEEP = [10, 100, 1e3, 1e4, 1e5, 1e6];
 
-const pct = (x: number): string => (x === 0 ? '0%' : x < 0.001 ? `${(x * 100).toPrecision(1)}%` : `${(x * 100).toFixed(1)}%`);
+const pct = (x: number): string =>
+  x === 0 ? '0%' : x < 0.001 ? `${(x * 100).toPrecision(1)}%` : `${(x * 100).toFixed(1)}%`;
 const sizeText = (x: number): string => (x >= 1000 ? `1e${Math.round(Math.log10(x))}` : String(x));
 
 export async function outlierRun(ctx: RunContext): Promise<RunResult> {

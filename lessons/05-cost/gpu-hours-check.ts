@@ -13,23 +13,55 @@ interface Case {
 
 const CASES: Case[] = [
   { fn: 'trainingFlops', args: [1, 1], want: 6, why: 'one parameter, one token: 2 FLOPs forward, 4 backward' },
-  { fn: 'trainingFlops', args: [37e9, 14.8e12], want: 6 * 37e9 * 14.8e12, why: "DeepSeek-V3: 37B of its 671B parameters are active per token, 14.8T tokens" },
-  { fn: 'trainingFlops', args: [405e9, 15.6e12], want: 6 * 405e9 * 15.6e12, why: 'Llama-3.1-405B: dense, so all 405B are active, 15.6T tokens' },
-  { fn: 'gpuHours', args: [3.6e15, 1e12, 1], want: 1, why: '3.6e15 FLOPs at a full 1e12 FLOP/s is 3600 seconds: one GPU-hour' },
+  {
+    fn: 'trainingFlops',
+    args: [37e9, 14.8e12],
+    want: 6 * 37e9 * 14.8e12,
+    why: 'DeepSeek-V3: 37B of its 671B parameters are active per token, 14.8T tokens',
+  },
+  {
+    fn: 'trainingFlops',
+    args: [405e9, 15.6e12],
+    want: 6 * 405e9 * 15.6e12,
+    why: 'Llama-3.1-405B: dense, so all 405B are active, 15.6T tokens',
+  },
+  {
+    fn: 'gpuHours',
+    args: [3.6e15, 1e12, 1],
+    want: 1,
+    why: '3.6e15 FLOPs at a full 1e12 FLOP/s is 3600 seconds: one GPU-hour',
+  },
   { fn: 'gpuHours', args: [3.6e15, 1e12, 0.5], want: 2, why: 'the same work at 50% MFU takes twice as long' },
-  { fn: 'gpuHours', args: [3.7e24, 989.5e12, 0.3894], want: 3.7e24 / (989.5e12 * 0.3894) / 3600, why: "V3's pre-training FLOPs on H800s (989.5 TFLOP/s BF16) at DeepSeek's measured 38.94% MFU" },
+  {
+    fn: 'gpuHours',
+    args: [3.7e24, 989.5e12, 0.3894],
+    want: 3.7e24 / (989.5e12 * 0.3894) / 3600,
+    why: "V3's pre-training FLOPs on H800s (989.5 TFLOP/s BF16) at DeepSeek's measured 38.94% MFU",
+  },
 ];
 
 const show = (v: unknown): string =>
-  typeof v === 'number' ? (Number.isFinite(v) ? (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(4) : String(Number(v.toPrecision(6)))) : String(v)) : v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
+  typeof v === 'number'
+    ? Number.isFinite(v)
+      ? Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3)
+        ? v.toExponential(4)
+        : String(Number(v.toPrecision(6)))
+      : String(v)
+    : v === undefined
+      ? 'undefined'
+      : (JSON.stringify(v) ?? String(v));
 
-const close = (got: unknown, want: number): boolean => typeof got === 'number' && Number.isFinite(got) && Math.abs(got - want) <= 1e-9 * Math.abs(want);
+const close = (got: unknown, want: number): boolean =>
+  typeof got === 'number' && Number.isFinite(got) && Math.abs(got - want) <= 1e-9 * Math.abs(want);
 
 export async function checkGpuHours(mod: Record<string, unknown>): Promise<CheckOutcome> {
   for (const name of ['trainingFlops', 'gpuHours']) {
     if (typeof mod[name] !== 'function') {
       const names = Object.keys(mod).filter((k) => k !== 'default');
-      return { pass: false, message: `the file must export a function named ${name} (it exports: ${names.join(', ') || 'nothing'})` };
+      return {
+        pass: false,
+        message: `the file must export a function named ${name} (it exports: ${names.join(', ') || 'nothing'})`,
+      };
     }
   }
   for (const c of CASES) {
@@ -38,11 +70,20 @@ export async function checkGpuHours(mod: Record<string, unknown>): Promise<Check
     try {
       got = (mod[c.fn] as (...a: number[]) => unknown)(...c.args);
     } catch (e) {
-      return { pass: false, message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${c.why}` };
+      return {
+        pass: false,
+        message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${c.why}`,
+      };
     }
     if (!close(got, c.want)) {
-      const ratio = typeof got === 'number' && got !== 0 && Number.isFinite(got) ? `\n(expected ÷ returned = ${show(c.want / got)})` : '';
-      return { pass: false, message: `${call} returned ${show(got)}\nexpected ${show(c.want)}\nwhy this case: ${c.why}${ratio}` };
+      const ratio =
+        typeof got === 'number' && got !== 0 && Number.isFinite(got)
+          ? `\n(expected ÷ returned = ${show(c.want / got)})`
+          : '';
+      return {
+        pass: false,
+        message: `${call} returned ${show(got)}\nexpected ${show(c.want)}\nwhy this case: ${c.why}${ratio}`,
+      };
     }
   }
   // The same arithmetic the cost model does for V3's pre-training (src/cost), with its exact FLOP count.

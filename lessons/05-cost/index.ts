@@ -88,7 +88,8 @@ const lesson: Lesson = {
   id: '05-cost',
   number: 5,
   title: 'The cost of V3: GPU-hours, H800 vs H100, NVLink vs IB',
-  summary: 'Where "$5.576M" comes from (6·N·D, MFU, GPU-hours), which assumption carries it, and why the H800\'s cut-down NVLink cost V3 nothing while InfiniBand mattered.',
+  summary:
+    'Where "$5.576M" comes from (6·N·D, MFU, GPU-hours), which assumption carries it, and why the H800\'s cut-down NVLink cost V3 nothing while InfiniBand mattered.',
   dir: fileURLToPath(new URL('.', import.meta.url)),
   requires: [
     'src/cost/explain.ts',
@@ -128,8 +129,13 @@ const lesson: Lesson = {
       title: 'Predict: H100 instead of H800',
       run: 'links',
       question:
-        'An H100 has the same compute and the same InfiniBand as an H800, but 2.25× the NVLink bandwidth. **With V3\'s own recipe (expert parallelism over IB, node-limited routing, DualPipe), how many GPU-hours would pre-training have taken on H100s?**',
-      options: ['about half (NVLink was the bottleneck)', 'somewhat fewer (5% to 40% less)', 'about the same (within 5%)', 'more'],
+        "An H100 has the same compute and the same InfiniBand as an H800, but 2.25× the NVLink bandwidth. **With V3's own recipe (expert parallelism over IB, node-limited routing, DualPipe), how many GPU-hours would pre-training have taken on H100s?**",
+      options: [
+        'about half (NVLink was the bottleneck)',
+        'somewhat fewer (5% to 40% less)',
+        'about the same (within 5%)',
+        'more',
+      ],
       answer: (run) => {
         const c = h100Change(run);
         return c < -0.4 ? 0 : c < -0.05 ? 1 : c <= 0.05 ? 2 : 3;
@@ -144,10 +150,19 @@ const lesson: Lesson = {
       markdown: linksText,
       knobs: [
         { name: 'ib', label: 'InfiniBand GB/s per GPU (H800: 40 measured)', values: IB_SWEEP, default: 40 },
-        { name: 'nvlink', label: 'NVLink GB/s per GPU (H800: 160 measured, H100: ~360)', values: [80, 160, 360, 720], default: 160 },
+        {
+          name: 'nvlink',
+          label: 'NVLink GB/s per GPU (H800: 160 measured, H100: ~360)',
+          values: [80, 160, 360, 720],
+          default: 160,
+        },
         { name: 'schedule', label: 'pipeline schedule', values: ['dualpipe', '1f1b'], default: 'dualpipe' },
       ],
-      chart: { series: ['DualPipe (overlap)', '1F1B (no overlap)'], title: 'pre-training GPU-hours vs IB bandwidth (10, 20, 40, 80, 160 GB/s)', yLabel: 'million GPU-hours' },
+      chart: {
+        series: ['DualPipe (overlap)', '1F1B (no overlap)'],
+        title: 'pre-training GPU-hours vs IB bandwidth (10, 20, 40, 80, 160 GB/s)',
+        yLabel: 'million GPU-hours',
+      },
       run: linksRun,
     },
     {

@@ -19,7 +19,10 @@ export async function linksRun(ctx: RunContext): Promise<RunResult> {
   const schedule = String(ctx.knobs['schedule']);
   const pretrain = (ibGBps: number, overlapped: boolean) => {
     const sc = trainScenario('deepseek-v3', {
-      mode: 'roofline', efficiency: ROOFLINE_EFFICIENCY, ibGBps, nvlinkGBps: nvlink,
+      mode: 'roofline',
+      efficiency: ROOFLINE_EFFICIENCY,
+      ibGBps,
+      nvlinkGBps: nvlink,
       ...(overlapped ? {} : { schedule: '1f1b' as const, overlap: 0 }),
     });
     if (!('setup' in sc) || sc.problems.length) throw new Error(sc.problems.join('; '));
@@ -28,8 +31,13 @@ export async function linksRun(ctx: RunContext): Promise<RunResult> {
   for (const [i, b] of IB_SWEEP.entries()) {
     if (ctx.signal.aborted) break;
     ctx.report({
-      kind: 'progress', step: i + 1, total: IB_SWEEP.length,
-      metrics: { 'DualPipe (overlap)': pretrain(b, true).gpuHours / 1e6, '1F1B (no overlap)': pretrain(b, false).gpuHours / 1e6 },
+      kind: 'progress',
+      step: i + 1,
+      total: IB_SWEEP.length,
+      metrics: {
+        'DualPipe (overlap)': pretrain(b, true).gpuHours / 1e6,
+        '1F1B (no overlap)': pretrain(b, false).gpuHours / 1e6,
+      },
     });
     await ctx.tick();
   }
@@ -56,7 +64,10 @@ export async function linksRun(ctx: RunContext): Promise<RunResult> {
       `Pre-training: ${si(chosen.gpuHours, 4)} GPU-hours (${signedPct(chosen.gpuHours / asRun.gpuHours - 1)} against the run as made: IB 40, NVLink 160, DualPipe).`,
       '',
       `What if (roofline at the kernel efficiency V3's MFU implies, ${pct(ROOFLINE_EFFICIENCY, 0)} of peak):`,
-      ...whatIf.map((r) => `${r.label}: ${si(r.gpuHours, 4)} GPU-hours (${signedPct(r.change)}); IB ${duration(r.ibSeconds)}, NVLink ${duration(r.nvlinkSeconds)}, TP ${duration(r.tpSeconds)}, exposed ${duration(r.exposedComm)} per step`),
+      ...whatIf.map(
+        (r) =>
+          `${r.label}: ${si(r.gpuHours, 4)} GPU-hours (${signedPct(r.change)}); IB ${duration(r.ibSeconds)}, NVLink ${duration(r.nvlinkSeconds)}, TP ${duration(r.tpSeconds)}, exposed ${duration(r.exposedComm)} per step`,
+      ),
     ],
   };
 }

@@ -45,10 +45,21 @@ export async function v3CostRun(ctx: RunContext): Promise<RunResult> {
     `${si(pre.tokens ?? tokens)} tokens × ${sig((pre.totalFlops ?? 0) / (pre.tokens ?? tokens) / 1e9, 4)} GFLOP = ${sci(pre.totalFlops ?? 0)} FLOP of pre-training.`,
     `Each ${g.id.toUpperCase()} peaks at ${g.bf16Tflops} TFLOP/s (dense BF16); at ${pct(pre.mfu ?? mfu, 2)} it delivers ${sig(perGpu, 3)} TFLOP/s.`,
     `Pre-training: ${si(pre.gpuHours, 4)} GPU-hours, ${sig(pre.days, 3)} days on ${setup.cluster.nGpus} GPUs.`,
-    ...result.stages.slice(1).map((s) => `${s.name}: ${si(s.gpuHours, 3)} GPU-hours${s.kind === 'reported' ? ' (as reported for H800s; its inputs are unpublished)' : ''}.`),
+    ...result.stages
+      .slice(1)
+      .map(
+        (s) =>
+          `${s.name}: ${si(s.gpuHours, 3)} GPU-hours${s.kind === 'reported' ? ' (as reported for H800s; its inputs are unpublished)' : ''}.`,
+      ),
     `Total: ${si(result.total.gpuHours, 4)} GPU-hours, ${dollars(result.total.dollars, 4)} at $${setup.pricePerGpuHour} per GPU-hour (as run: ${si(asRun.result.total.gpuHours, 4)}, ${dollars(asRun.result.total.dollars, 4)}; ${signedPct(metrics.vsAsRun)}).`,
-    ...(gpu !== 'h800' && mfu === V3_MFU ? [`This assumes the ${g.id.toUpperCase()} reaches the same ${pct(V3_MFU, 2)} of its own peak as the H800 did: a transferred MFU, not a measurement.`] : []),
-    ...(g.fp8Tflops === null ? [`The ${g.id.toUpperCase()} has no FP8 tensor cores: V3's FP8 recipe would not run on it as is.`] : []),
+    ...(gpu !== 'h800' && mfu === V3_MFU
+      ? [
+          `This assumes the ${g.id.toUpperCase()} reaches the same ${pct(V3_MFU, 2)} of its own peak as the H800 did: a transferred MFU, not a measurement.`,
+        ]
+      : []),
+    ...(g.fp8Tflops === null
+      ? [`The ${g.id.toUpperCase()} has no FP8 tensor cores: V3's FP8 recipe would not run on it as is.`]
+      : []),
   ];
   return { metrics, lines };
 }

@@ -14,10 +14,34 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { logits: [0.5, -1, 2, 0.1], bias: [0, 0, 0, 0], k: 2, routeScale: 2.5, why: 'no bias: the two highest σ-scores, weights summing to 2.5' },
-  { logits: [0.5, -1, 2, 0.1], bias: [0, 0.6, -0.5, 0], k: 2, routeScale: 2.5, why: 'the bias makes expert 1 beat expert 2 in the choice; the weights still come from σ(logits) alone' },
-  { logits: [3, -20, 0, 1, -0.5, 0.2], bias: [-0.2, 0, 0.05, 0, 0.3, 0], k: 3, routeScale: 1, why: 'a very negative logit, k = 3, routeScale 1' },
-  { logits: [1, 2, 3], bias: [0.8, 0, 0], k: 1, routeScale: 2.5, why: 'k = 1: the single chosen expert gets all of routeScale' },
+  {
+    logits: [0.5, -1, 2, 0.1],
+    bias: [0, 0, 0, 0],
+    k: 2,
+    routeScale: 2.5,
+    why: 'no bias: the two highest σ-scores, weights summing to 2.5',
+  },
+  {
+    logits: [0.5, -1, 2, 0.1],
+    bias: [0, 0.6, -0.5, 0],
+    k: 2,
+    routeScale: 2.5,
+    why: 'the bias makes expert 1 beat expert 2 in the choice; the weights still come from σ(logits) alone',
+  },
+  {
+    logits: [3, -20, 0, 1, -0.5, 0.2],
+    bias: [-0.2, 0, 0.05, 0, 0.3, 0],
+    k: 3,
+    routeScale: 1,
+    why: 'a very negative logit, k = 3, routeScale 1',
+  },
+  {
+    logits: [1, 2, 3],
+    bias: [0.8, 0, 0],
+    k: 1,
+    routeScale: 2.5,
+    why: 'k = 1: the single chosen expert gets all of routeScale',
+  },
 ];
 
 const TOLERANCE = 1e-5;
@@ -25,8 +49,11 @@ const TOLERANCE = 1e-5;
 const show = (v: unknown): string => {
   if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
   if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v);
-  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${show(x)}`).join(', ')} }`;
-  return v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  if (v && typeof v === 'object')
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k}: ${show(x)}`)
+      .join(', ')} }`;
+  return v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
 };
 
 /** expert → weight, or a reason the shape is wrong. */
@@ -44,14 +71,26 @@ export async function checkV3Gate(mod: Record<string, unknown>): Promise<CheckOu
   const f = mod['v3Gate'];
   if (typeof f !== 'function') {
     const names = Object.keys(mod).filter((k) => k !== 'default');
-    return { pass: false, message: `the file must export a function named v3Gate (it exports: ${names.join(', ') || 'nothing'})` };
+    return {
+      pass: false,
+      message: `the file must export a function named v3Gate (it exports: ${names.join(', ') || 'nothing'})`,
+    };
   }
   const { tensor } = await import('../../src/core/tensor.ts');
   const { defaultMoe } = await import('../../src/model/config.ts');
   const { route } = await import('../../src/model/gate.ts');
   for (const c of CASES) {
     const E = c.logits.length;
-    const moe = { ...defaultMoe, nRoutedExperts: E, nActivatedExperts: c.k, nGroups: 1, topkGroups: 1, scoreFunc: 'sigmoid' as const, normTopkProb: true, routeScale: c.routeScale };
+    const moe = {
+      ...defaultMoe,
+      nRoutedExperts: E,
+      nActivatedExperts: c.k,
+      nGroups: 1,
+      topkGroups: 1,
+      scoreFunc: 'sigmoid' as const,
+      normTopkProb: true,
+      routeScale: c.routeScale,
+    };
     const r = route(tensor([1], [1, 1]), tensor(c.logits, [E, 1]), tensor(c.bias, [E]), moe);
     const [idx, wts] = [await r.indices.data(), await r.weights.data()];
     const want = new Map<number, number>(Array.from(idx, (e, i) => [e, wts[i]!]));
@@ -61,17 +100,27 @@ export async function checkV3Gate(mod: Record<string, unknown>): Promise<CheckOu
     try {
       got = (f as (...a: unknown[]) => unknown)([...c.logits], [...c.bias], c.k, c.routeScale);
     } catch (e) {
-      return { pass: false, message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${c.why}` };
+      return {
+        pass: false,
+        message: `${call} threw: ${e instanceof Error ? e.message : String(e)}\nwhy this case: ${c.why}`,
+      };
     }
     const m = asMap(got, c.k);
-    const fail = (what: string) => ({ pass: false, message: `${call} returned ${show(got)}\n${what}\nexpected ${wantShown}\nwhy this case: ${c.why}` });
+    const fail = (what: string) => ({
+      pass: false,
+      message: `${call} returned ${show(got)}\n${what}\nexpected ${wantShown}\nwhy this case: ${c.why}`,
+    });
     if (typeof m === 'string') return fail(m);
     for (const [e, w] of want) {
       if (!m.has(e)) return fail(`expert ${e} should be chosen (its σ-score + bias is among the ${c.k} largest)`);
       if (!(Math.abs(m.get(e)! - w) <= TOLERANCE)) return fail(`expert ${e} has the wrong weight`);
     }
     const total = [...m.values()].reduce((a, b) => a + b, 0);
-    if (Math.abs(total - c.routeScale) > TOLERANCE) return fail(`the weights sum to ${show(total)}, not routeScale = ${c.routeScale}`);
+    if (Math.abs(total - c.routeScale) > TOLERANCE)
+      return fail(`the weights sum to ${show(total)}, not routeScale = ${c.routeScale}`);
   }
-  return { pass: true, message: `all ${CASES.length} tokens match route() in src/model/gate.ts: the bias moved the choice, never the weights, and the weights sum to routeScale` };
+  return {
+    pass: true,
+    message: `all ${CASES.length} tokens match route() in src/model/gate.ts: the bias moved the choice, never the weights, and the weights sum to routeScale`,
+  };
 }

@@ -105,7 +105,8 @@ const lesson: Lesson = {
   id: '06-v3-architecture',
   number: 6,
   title: 'DeepSeek-V3: MoE, MLA and MTP',
-  summary: 'The KV cache of MHA, GQA, MQA and MLA at toy and V3 size, the sigmoid gate with bias-based load balancing (and an exercise writing it), and multi-token prediction with speculative decoding.',
+  summary:
+    'The KV cache of MHA, GQA, MQA and MLA at toy and V3 size, the sigmoid gate with bias-based load balancing (and an exercise writing it), and multi-token prediction with speculative decoding.',
   dir: fileURLToPath(new URL('.', import.meta.url)),
   requires: [
     'src/model/config.ts',
@@ -124,20 +125,24 @@ const lesson: Lesson = {
       id: 'kv',
       title: 'KV cache per token: MHA, GQA, MQA, MLA',
       markdown: kvText,
-      knobs: [{ name: 'kvLoraRank', label: 'MLA latent width d_c (kvLoraRank)', values: [128, 256, 512, 1024], default: 512 }],
+      knobs: [
+        { name: 'kvLoraRank', label: 'MLA latent width d_c (kvLoraRank)', values: [128, 256, 512, 1024], default: 512 },
+      ],
       run: kvCacheRun,
     },
     {
       kind: 'check',
       title: 'MLA against MQA',
       run: 'kv',
-      question: 'At V3\'s shape with d_c = 512, **which caches fewer numbers per token: MLA or MQA (one shared key/value head of width 128)?**',
+      question:
+        "At V3's shape with d_c = 512, **which caches fewer numbers per token: MLA or MQA (one shared key/value head of width 128)?**",
       options: ['MLA', 'MQA', 'the same'],
       answer: (run) => {
         const mla = run?.metrics['mlaV3'] ?? 576;
         return mla < 256 ? 0 : mla > 256 ? 1 : 2;
       },
-      explain: (run) => `MQA keeps 2 × 128 = 256 numbers, MLA ${run?.metrics['mlaV3'] ?? 576} (d_c + 64 for the shared RoPE key). MQA is smaller still, but every head then attends with the same key and value, which costs quality; MLA keeps 128 distinct heads, rebuilt from the latent, at a cache about 57× smaller than MHA's. The claim of the V2 paper is that MLA matches or beats MHA in quality, which is an empirical result, not a consequence of the arithmetic.`,
+      explain: (run) =>
+        `MQA keeps 2 × 128 = 256 numbers, MLA ${run?.metrics['mlaV3'] ?? 576} (d_c + 64 for the shared RoPE key). MQA is smaller still, but every head then attends with the same key and value, which costs quality; MLA keeps 128 distinct heads, rebuilt from the latent, at a cache about 57× smaller than MHA's. The claim of the V2 paper is that MLA matches or beats MHA in quality, which is an empirical result, not a consequence of the arithmetic.`,
     },
     {
       kind: 'run',
@@ -164,7 +169,8 @@ const lesson: Lesson = {
       kind: 'check',
       title: 'Predict: how often will the draft be accepted?',
       run: 'mtp',
-      question: 'The next run drafts every second token with a tiny MTP module and keeps the draft only if the main model agrees. **On held-out arithmetic prompts, what acceptance rate do you expect?**',
+      question:
+        'The next run drafts every second token with a tiny MTP module and keeps the draft only if the main model agrees. **On held-out arithmetic prompts, what acceptance rate do you expect?**',
       options: ['under 50%', '50–80%', 'over 80%, like V3'],
       answer: (run) => {
         const a = run?.metrics['acceptanceRate'] ?? 0;
@@ -172,7 +178,10 @@ const lesson: Lesson = {
       },
       explain: (run: RunResult | undefined) => {
         const a = run?.metrics['acceptanceRate'];
-        const measured = a === undefined ? 'The run measured nothing.' : `This run accepted ${(100 * a).toFixed(0)}% of drafts after ${run!.metrics['steps']} training steps (${run!.metrics['tokensPerForward']!.toFixed(2)} tokens per main pass), and the output was ${run!.metrics['identical'] ? '' : 'NOT '}identical to greedy decoding.`;
+        const measured =
+          a === undefined
+            ? 'The run measured nothing.'
+            : `This run accepted ${(100 * a).toFixed(0)}% of drafts after ${run!.metrics['steps']} training steps (${run!.metrics['tokensPerForward']!.toFixed(2)} tokens per main pass), and the output was ${run!.metrics['identical'] ? '' : 'NOT '}identical to greedy decoding.`;
         return `${measured} Acceptance is the chance that the module's guess for the token after next matches what the main model will choose, so it measures how predictable the output is to a one-block module, not how good the model is. Our arithmetic answers are short and formulaic: after 200 training steps a run accepted all 20 drafts it made on 8 prompts (50 tokens, a tiny sample), and agreed with the main model on 90% of 1650 positions of held-out documents, close to V3's 85–90% on ordinary text. Barely trained (the small budget) it is near chance. Speculation only pays if the draft is cheap: here the MTP block costs about as much as one of the two main blocks, so the wall-clock gain is smaller than the pass count suggests.`;
       },
     },

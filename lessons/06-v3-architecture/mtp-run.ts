@@ -18,7 +18,12 @@ interface Decoding {
 export async function mtpRun(ctx: RunContext): Promise<RunResult> {
   const { runMtp, MTP_DEFAULTS } = await import('../../src/experiments/mtp.ts');
   const small = ctx.budget === 'small';
-  const config = { ...MTP_DEFAULTS, steps: small ? 10 : Number(ctx.knobs['steps']), prompts: small ? 1 : 2, maxNewTokens: small ? 16 : 40 };
+  const config = {
+    ...MTP_DEFAULTS,
+    steps: small ? 10 : Number(ctx.knobs['steps']),
+    prompts: small ? 1 : 2,
+    maxNewTokens: small ? 16 : 40,
+  };
   let last = 0;
   const report = await runMtp(config, {
     onProgress: async (done, total, info) => {
@@ -32,13 +37,23 @@ export async function mtpRun(ctx: RunContext): Promise<RunResult> {
     },
   });
   await ctx.tick();
-  const summary = report.summary as { decoding: Decoding; teacherForced: { agreement: number; accuracy: number; positions: number }; heldOut: { depth: number; loss: number }[] };
-  const d = summary.decoding, tf = summary.teacherForced;
+  const summary = report.summary as {
+    decoding: Decoding;
+    teacherForced: { agreement: number; accuracy: number; positions: number };
+    heldOut: { depth: number; loss: number }[];
+  };
+  const d = summary.decoding,
+    tf = summary.teacherForced;
   const [without, withMtp] = [summary.heldOut.find((h) => h.depth === 0)!, summary.heldOut.find((h) => h.depth === 1)!];
   return {
     metrics: {
-      steps: config.steps, acceptanceRate: d.acceptanceRate, tokensPerForward: d.tokensPerForward,
-      agreement: tf.agreement, heldOutLossWithout: without.loss, heldOutLossWith: withMtp.loss, identical: d.identicalToGreedy ? 1 : 0,
+      steps: config.steps,
+      acceptanceRate: d.acceptanceRate,
+      tokensPerForward: d.tokensPerForward,
+      agreement: tf.agreement,
+      heldOutLossWithout: without.loss,
+      heldOutLossWith: withMtp.loss,
+      identical: d.identicalToGreedy ? 1 : 0,
     },
     lines: [
       `trained ${config.steps} steps each; held-out main-model loss: without MTP ${without.loss.toFixed(3)}, with MTP ${withMtp.loss.toFixed(3)}`,

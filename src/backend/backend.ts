@@ -17,9 +17,30 @@ export interface Storage {
 
 /** Elementwise maps. `*Scalar` ops take the kernel's `scalar` argument: out = f(x, scalar). */
 export type UnaryOp =
-  | 'copy' | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'square' | 'recip'
-  | 'sigmoid' | 'tanh' | 'relu' | 'silu' | 'siluGrad' | 'sin' | 'cos'
-  | 'addScalar' | 'mulScalar' | 'powScalar' | 'maxScalar' | 'minScalar' | 'eqScalar' | 'neScalar' | 'gtScalar';
+  | 'copy'
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'abs'
+  | 'square'
+  | 'recip'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'silu'
+  | 'siluGrad'
+  | 'sin'
+  | 'cos'
+  | 'addScalar'
+  | 'mulScalar'
+  | 'powScalar'
+  | 'maxScalar'
+  | 'minScalar'
+  | 'eqScalar'
+  | 'neScalar'
+  | 'gtScalar';
 
 /** Elementwise zips with broadcasting. Comparisons give 1 or 0. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'eq' | 'gt';
@@ -101,9 +122,27 @@ export interface Backend {
    * out[o, j, :] = src[o, idx[o·idxOuterStride + j], :] for src [outer, n, inner], idx of `count` per outer.
    * idxOuterStride is `count` (an index per outer row) or 0 (one shared index list, e.g. an embedding).
    */
-  gather(src: Storage, idx: Storage, out: Storage, outer: number, n: number, count: number, inner: number, idxOuterStride: number): void;
+  gather(
+    src: Storage,
+    idx: Storage,
+    out: Storage,
+    outer: number,
+    n: number,
+    count: number,
+    inner: number,
+    idxOuterStride: number,
+  ): void;
   /** dst[o, idx[o·s + j], :] += src[o, j, :], in order o, j: the transpose of gather. */
-  scatterAdd(dst: Storage, idx: Storage, src: Storage, outer: number, n: number, count: number, inner: number, idxOuterStride: number): void;
+  scatterAdd(
+    dst: Storage,
+    idx: Storage,
+    src: Storage,
+    outer: number,
+    n: number,
+    count: number,
+    inner: number,
+    idxOuterStride: number,
+  ): void;
   /** Largest k of each row of length n, in descending order; ties go to the lower index. */
   topk(x: Storage, values: Storage, indices: Storage, rows: number, n: number, k: number): void;
   softmax(x: Storage, out: Storage, rows: number, n: number, opts: SoftmaxOptions): void;

@@ -59,7 +59,10 @@ function filled(history: RlStepMetrics[], key: 'evalPass1' | 'evalThinkLen' | 'e
 
 function liveChart(history: RlStepMetrics[], colors: boolean): string {
   const acc = terminalLineChart({
-    title: 'accuracy and re-checking', width: 72, height: 9, colors,
+    title: 'accuracy and re-checking',
+    width: 72,
+    height: 9,
+    colors,
     series: [
       { name: 'train accuracy', values: history.map((m) => m.accuracy ?? NaN) },
       { name: 'held-out pass@1', values: filled(history, 'evalPass1') },
@@ -67,7 +70,10 @@ function liveChart(history: RlStepMetrics[], colors: boolean): string {
     ],
   });
   const len = terminalLineChart({
-    title: 'length', width: 72, height: 9, colors,
+    title: 'length',
+    width: 72,
+    height: 9,
+    colors,
     series: [
       { name: 'response (tokens)', values: history.map((m) => m.lenAll ?? NaN) },
       { name: 'held-out think (chars)', values: filled(history, 'evalThinkLen') },
@@ -80,16 +86,18 @@ function summaryText(s: AhaSummary): string {
   const fl = (name: string, v: { first: number; last: number } | null, as: (x: number) => string) =>
     `  ${name.padEnd(22)} ${v ? `${as(v.first)} → ${as(v.last)}` : '-'}`;
   const c = s.criteria;
-  return [
-    `after ${s.steps} steps, ${s.seeds.length > 1 ? `mean of seeds ${s.seeds.join(',')}` : `seed ${s.seeds[0]}`} (first → last held-out evaluation):`,
-    fl('accuracy (greedy)', s.greedyAccuracy, (x) => pct(x)),
-    fl('accuracy (pass@1)', s.pass1, (x) => pct(x)),
-    fl('think length (chars)', s.thinkLength, f1),
-    fl('response (tokens)', s.responseLength, f1),
-    fl('answers that re-check', s.reflectiveFrac, (x) => pct(x)),
-    fl('wrong answers (tokens)', s.incorrectLength, f1) + '   (training rollouts, first → last 10 steps)',
-    `  criteria: accuracy +30 points ${c.accuracyUp30 ? 'yes' : 'no'}, think length ×2 ${c.thinkDoubled ? 'yes' : 'no'}, re-checking up ≥5 points ${c.reflectionUp ? 'yes' : 'no'}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `after ${s.steps} steps, ${s.seeds.length > 1 ? `mean of seeds ${s.seeds.join(',')}` : `seed ${s.seeds[0]}`} (first → last held-out evaluation):`,
+      fl('accuracy (greedy)', s.greedyAccuracy, (x) => pct(x)),
+      fl('accuracy (pass@1)', s.pass1, (x) => pct(x)),
+      fl('think length (chars)', s.thinkLength, f1),
+      fl('response (tokens)', s.responseLength, f1),
+      fl('answers that re-check', s.reflectiveFrac, (x) => pct(x)),
+      fl('wrong answers (tokens)', s.incorrectLength, f1) + '   (training rollouts, first → last 10 steps)',
+      `  criteria: accuracy +30 points ${c.accuracyUp30 ? 'yes' : 'no'}, think length ×2 ${c.thinkDoubled ? 'yes' : 'no'}, re-checking up ≥5 points ${c.reflectionUp ? 'yes' : 'no'}`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** Draws progress: a redrawn chart on a TTY, plain lines elsewhere. */
@@ -113,17 +121,28 @@ function makeView(io: IO, now: () => number) {
           return;
         case 'seed-start':
           drawn = 0;
-          bar = new ProgressBar({ total: e.steps, label: `${prefix}seed ${e.seed} (${e.index + 1}/${e.seeds})`, io, now });
+          bar = new ProgressBar({
+            total: e.steps,
+            label: `${prefix}seed ${e.seed} (${e.index + 1}/${e.seeds})`,
+            io,
+            now,
+          });
           return;
         case 'rl-step': {
           const m = e.report.metrics;
-          if (m.reward !== null) bar?.tick(1, `reward ${m.reward.toFixed(2)} acc ${pct(m.accuracy)} len ${f1(m.lenAll)} kl ${m.kl?.toFixed(3)}`);
+          if (m.reward !== null)
+            bar?.tick(
+              1,
+              `reward ${m.reward.toFixed(2)} acc ${pct(m.accuracy)} len ${f1(m.lenAll)} kl ${m.kl?.toFixed(3)}`,
+            );
           if (io.isTTY) {
             const block = liveChart(e.history, colors) + '\n';
             io.err((drawn ? `\x1b[${drawn}F\x1b[J` : '\n') + block);
             drawn = block.split('\n').length - 1;
           } else if (m.evalGreedyAcc !== null) {
-            io.err(`${prefix}step ${m.step}: held-out greedy ${pct(m.evalGreedyAcc)} pass@1 ${pct(m.evalPass1)} think ${f1(m.evalThinkLen)} chars, re-checks ${pct(m.evalReflectiveFrac)}\n`);
+            io.err(
+              `${prefix}step ${m.step}: held-out greedy ${pct(m.evalGreedyAcc)} pass@1 ${pct(m.evalPass1)} think ${f1(m.evalThinkLen)} chars, re-checks ${pct(m.evalReflectiveFrac)}\n`,
+            );
           }
           return;
         }
@@ -139,83 +158,123 @@ function makeView(io: IO, now: () => number) {
   };
 }
 
-export const ahaCommand = defineCommand({
-  name: 'aha',
-  summary: 'R1-Zero in miniature: GRPO from the base model, accuracy and thinking length rise together',
-  usage: 'tinyseek aha [--out DIR] [--base DIR | --from-scratch] [--seeds 0,1,2] [--variant V] [--ablation A] [RL flags]',
-  flags: {
-    out: { type: 'string', default: 'runs/aha', help: 'run directory to write', meta: 'DIR' },
-    base: { type: 'string', default: DEFAULT_BASE, help: 'base checkpoint directory', meta: 'DIR' },
-    'from-scratch': { type: 'bool', help: 'pretrain the base first (the aha preset, ~7 min on 2 cores), then RL' },
-    seeds: { type: 'intlist', default: [0], min: 0, help: 'seeds to run; the plot shows their mean with a band', meta: 'LIST' },
-    variant: { type: 'string', default: d.variant, choices: VARIANT_NAMES, help: 'RL algorithm / loss variant' },
-    ablation: { type: 'string', choices: ABLATIONS, help: 'a control in two arms, plotted together' },
-    'no-worked-base': { type: 'string', help: 'base pretrained without worked solutions, for --ablation no_worked (tinyseek pretrain --preset aha --no-worked; else it is pretrained here)', meta: 'DIR' },
-    steps: { type: 'int', min: 1, help: `RL steps (default ${d.steps})` },
-    prompts: { type: 'int', min: 1, help: `questions per step (default ${d.promptsPerStep})` },
-    'group-size': { type: 'int', min: 1, help: `G, samples per question (default ${d.groupSize})` },
-    temperature: { type: 'float', min: 0.01, help: `sampling temperature (default ${d.temperature})` },
-    'max-new-tokens': { type: 'int', min: 1, help: `completion budget in tokens (default ${d.maxNewTokens})` },
-    lr: { type: 'float', min: 0, help: `learning rate (default ${d.lr})` },
-    'kl-coef': { type: 'float', min: 0, help: `β of the k3 KL to the reference (default ${d.klCoef})` },
-    'clip-eps': { type: 'float', min: 0, help: `ε of the clipped ratio (default ${d.clipEps})` },
-    'clip-eps-high': { type: 'float', min: 0, help: 'upper ε (clip-higher); default = --clip-eps' },
-    mu: { type: 'int', min: 1, help: `μ, passes over each batch (default ${d.mu})` },
-    minibatches: { type: 'int', min: 1, help: `updates per pass (default ${d.minibatches})` },
-    'ref-reset': { type: 'int', min: 0, help: 'reset the reference to the policy every N steps (0: never)' },
-    tasks: { type: 'string', help: `training/held-out tasks as kind:difficulty,… (default ${d.tasks.map((t) => `${t.kind}:${t.difficulty}`).join(',')})`, meta: 'LIST' },
-    'eval-every': { type: 'int', min: 1, help: `held-out evaluation interval (default ${d.evalEvery})` },
-    'eval-size': { type: 'int', min: 1, help: `held-out problems per task (default ${d.evalSize})` },
-    'eval-samples': { type: 'int', min: 0, help: `k samples per problem for pass@1 (default ${d.evalSamples})` },
+export const ahaCommand = defineCommand(
+  {
+    name: 'aha',
+    summary: 'R1-Zero in miniature: GRPO from the base model, accuracy and thinking length rise together',
+    usage:
+      'tinyseek aha [--out DIR] [--base DIR | --from-scratch] [--seeds 0,1,2] [--variant V] [--ablation A] [RL flags]',
+    flags: {
+      out: { type: 'string', default: 'runs/aha', help: 'run directory to write', meta: 'DIR' },
+      base: { type: 'string', default: DEFAULT_BASE, help: 'base checkpoint directory', meta: 'DIR' },
+      'from-scratch': { type: 'bool', help: 'pretrain the base first (the aha preset, ~7 min on 2 cores), then RL' },
+      seeds: {
+        type: 'intlist',
+        default: [0],
+        min: 0,
+        help: 'seeds to run; the plot shows their mean with a band',
+        meta: 'LIST',
+      },
+      variant: { type: 'string', default: d.variant, choices: VARIANT_NAMES, help: 'RL algorithm / loss variant' },
+      ablation: { type: 'string', choices: ABLATIONS, help: 'a control in two arms, plotted together' },
+      'no-worked-base': {
+        type: 'string',
+        help: 'base pretrained without worked solutions, for --ablation no_worked (tinyseek pretrain --preset aha --no-worked; else it is pretrained here)',
+        meta: 'DIR',
+      },
+      steps: { type: 'int', min: 1, help: `RL steps (default ${d.steps})` },
+      prompts: { type: 'int', min: 1, help: `questions per step (default ${d.promptsPerStep})` },
+      'group-size': { type: 'int', min: 1, help: `G, samples per question (default ${d.groupSize})` },
+      temperature: { type: 'float', min: 0.01, help: `sampling temperature (default ${d.temperature})` },
+      'max-new-tokens': { type: 'int', min: 1, help: `completion budget in tokens (default ${d.maxNewTokens})` },
+      lr: { type: 'float', min: 0, help: `learning rate (default ${d.lr})` },
+      'kl-coef': { type: 'float', min: 0, help: `β of the k3 KL to the reference (default ${d.klCoef})` },
+      'clip-eps': { type: 'float', min: 0, help: `ε of the clipped ratio (default ${d.clipEps})` },
+      'clip-eps-high': { type: 'float', min: 0, help: 'upper ε (clip-higher); default = --clip-eps' },
+      mu: { type: 'int', min: 1, help: `μ, passes over each batch (default ${d.mu})` },
+      minibatches: { type: 'int', min: 1, help: `updates per pass (default ${d.minibatches})` },
+      'ref-reset': { type: 'int', min: 0, help: 'reset the reference to the policy every N steps (0: never)' },
+      tasks: {
+        type: 'string',
+        help: `training/held-out tasks as kind:difficulty,… (default ${d.tasks.map((t) => `${t.kind}:${t.difficulty}`).join(',')})`,
+        meta: 'LIST',
+      },
+      'eval-every': { type: 'int', min: 1, help: `held-out evaluation interval (default ${d.evalEvery})` },
+      'eval-size': { type: 'int', min: 1, help: `held-out problems per task (default ${d.evalSize})` },
+      'eval-samples': { type: 'int', min: 0, help: `k samples per problem for pass@1 (default ${d.evalSamples})` },
+    },
+    examples: [
+      'tinyseek aha',
+      'tinyseek aha --seeds 0,1,2 --out runs/aha3',
+      'tinyseek aha --from-scratch --out runs/aha-scratch',
+      'tinyseek aha --ablation dr_grpo',
+      'tinyseek aha --ablation no_worked --no-worked-base runs/aha-base-no-worked',
+      'tinyseek aha --variant ppo --steps 20',
+    ],
   },
-  examples: [
-    'tinyseek aha',
-    'tinyseek aha --seeds 0,1,2 --out runs/aha3',
-    'tinyseek aha --from-scratch --out runs/aha-scratch',
-    'tinyseek aha --ablation dr_grpo',
-    'tinyseek aha --ablation no_worked --no-worked-base runs/aha-base-no-worked',
-    'tinyseek aha --variant ppo --steps 20',
-  ],
-}, async (a, io) => {
-  const out = str(a, 'out');
-  const seeds = a.flags.seeds as number[];
-  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
-  const ablation = optStr(a, 'ablation') as AblationName | undefined;
-  if (optStr(a, 'no-worked-base') !== undefined && ablation !== 'no_worked') throw new UsageError('--no-worked-base only goes with --ablation no_worked');
-  const config = { ...AHA_DEFAULTS, base: str(a, 'base'), fromScratch: bool(a, 'from-scratch'), seeds, rl: rlOverrides(a) };
-  const now = () => performance.now();
-  const view = makeView(io, now);
-  const interrupt = onInterrupt(io, 'this step and a last evaluation');
-  const shouldStop = () => interrupt.signal.aborted;
-  const t0 = now();
-  try {
-    if (ablation) {
-      const arms = await runAblation(ablation, config, {
-        out, now, shouldStop,
-        onEvent: (e) => {
-          if (e.type === 'arm') {
-            view.setPrefix(`[${e.arm}] `);
-            view.event(e.event);
-          }
-        },
-      }, { noWorkedBase: optStr(a, 'no-worked-base') });
-      for (const [name, s] of Object.entries(arms)) io.out(`${name}:\n${summaryText(s)}`);
-      io.out(`ablation ${ablation}: ${out}/${ablation}.svg (arms in ${Object.keys(arms).map((n) => `${out}/${n}`).join(', ')})\n`);
-    } else {
-      const { summary, runs } = await runAha(config, { out, now, shouldStop, onEvent: (e) => view.event(e) });
-      if (!io.isTTY && runs.length) io.out(liveChart(runs[runs.length - 1]!, false) + '\n');
-      io.out(summaryText(summary));
-      const model = seeds.length > 1 ? `${out}/seed-${seeds[0]}` : out;
-      io.out(`run directory: ${out} (metrics.jsonl, aha.svg, summary.json, the trained model${seeds.length > 1 ? ' in each seed-*/' : ''})\n`);
-      io.out(`read its answers: tinyseek sample --model ${model} --problem '49+70' --n 8 --temperature 1\n`);
+  async (a, io) => {
+    const out = str(a, 'out');
+    const seeds = a.flags.seeds as number[];
+    if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
+    const ablation = optStr(a, 'ablation') as AblationName | undefined;
+    if (optStr(a, 'no-worked-base') !== undefined && ablation !== 'no_worked')
+      throw new UsageError('--no-worked-base only goes with --ablation no_worked');
+    const config = {
+      ...AHA_DEFAULTS,
+      base: str(a, 'base'),
+      fromScratch: bool(a, 'from-scratch'),
+      seeds,
+      rl: rlOverrides(a),
+    };
+    const now = () => performance.now();
+    const view = makeView(io, now);
+    const interrupt = onInterrupt(io, 'this step and a last evaluation');
+    const shouldStop = () => interrupt.signal.aborted;
+    const t0 = now();
+    try {
+      if (ablation) {
+        const arms = await runAblation(
+          ablation,
+          config,
+          {
+            out,
+            now,
+            shouldStop,
+            onEvent: (e) => {
+              if (e.type === 'arm') {
+                view.setPrefix(`[${e.arm}] `);
+                view.event(e.event);
+              }
+            },
+          },
+          { noWorkedBase: optStr(a, 'no-worked-base') },
+        );
+        for (const [name, s] of Object.entries(arms)) io.out(`${name}:\n${summaryText(s)}`);
+        io.out(
+          `ablation ${ablation}: ${out}/${ablation}.svg (arms in ${Object.keys(arms)
+            .map((n) => `${out}/${n}`)
+            .join(', ')})\n`,
+        );
+      } else {
+        const { summary, runs } = await runAha(config, { out, now, shouldStop, onEvent: (e) => view.event(e) });
+        if (!io.isTTY && runs.length) io.out(liveChart(runs[runs.length - 1]!, false) + '\n');
+        io.out(summaryText(summary));
+        const model = seeds.length > 1 ? `${out}/seed-${seeds[0]}` : out;
+        io.out(
+          `run directory: ${out} (metrics.jsonl, aha.svg, summary.json, the trained model${seeds.length > 1 ? ' in each seed-*/' : ''})\n`,
+        );
+        io.out(`read its answers: tinyseek sample --model ${model} --problem '49+70' --n 8 --temperature 1\n`);
+      }
+      io.out(`wall time ${((now() - t0) / 1000).toFixed(0)} s\n`);
+      if (shouldStop()) {
+        io.err(
+          'interrupted: the run directory holds the steps done and a last evaluation (RL runs do not resume; run again to redo)\n',
+        );
+        return INTERRUPTED;
+      }
+      return 0;
+    } finally {
+      interrupt.dispose();
     }
-    io.out(`wall time ${((now() - t0) / 1000).toFixed(0)} s\n`);
-    if (shouldStop()) {
-      io.err('interrupted: the run directory holds the steps done and a last evaluation (RL runs do not resume; run again to redo)\n');
-      return INTERRUPTED;
-    }
-    return 0;
-  } finally {
-    interrupt.dispose();
-  }
-});
+  },
+);

@@ -55,7 +55,10 @@ function convert(flag: string, raw: string, spec: FlagSpec): FlagValue {
     case 'intlist':
       return raw.split(',').map((s) => parseNumber(flag, s, spec, true));
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
     case 'bool':
       if (raw === 'true' || raw === '1') return true;
       if (raw === 'false' || raw === '0') return false;
@@ -96,7 +99,9 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
       continue;
     }
     if (!f) {
-      const known = Object.keys(spec.flags).map((k) => `--${k}`).join(' ');
+      const known = Object.keys(spec.flags)
+        .map((k) => `--${k}`)
+        .join(' ');
       throw new UsageError(`unknown flag --${name} for '${spec.name}' (known: ${known || 'none'})`);
     }
     if (f.type === 'bool' && value === undefined) {

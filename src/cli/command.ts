@@ -35,9 +35,16 @@ export function defineCommand(spec: CommandSpec, handler: (args: Parsed, io: IO)
 /** A command made of subcommands (`tinyseek cost train|serve|model`). */
 export function defineGroup(name: string, summary: string, subs: Command[]): Command {
   const help = () =>
-    [summary, '', `Usage: tinyseek ${name} <subcommand> [options]`, '', 'Subcommands:',
-      ...subs.map((s) => `  ${s.name.padEnd(10)} ${s.summary}`), '',
-      `Run 'tinyseek ${name} <subcommand> --help' for its options.`].join('\n') + '\n';
+    [
+      summary,
+      '',
+      `Usage: tinyseek ${name} <subcommand> [options]`,
+      '',
+      'Subcommands:',
+      ...subs.map((s) => `  ${s.name.padEnd(10)} ${s.summary}`),
+      '',
+      `Run 'tinyseek ${name} <subcommand> --help' for its options.`,
+    ].join('\n') + '\n';
   return {
     name,
     summary,
@@ -48,7 +55,10 @@ export function defineGroup(name: string, summary: string, subs: Command[]): Com
         return first === undefined ? 2 : 0;
       }
       const sub = subs.find((s) => s.name === first);
-      if (!sub) throw new UsageError(`unknown subcommand '${first}' for '${name}' (known: ${subs.map((s) => s.name).join(', ')})`);
+      if (!sub)
+        throw new UsageError(
+          `unknown subcommand '${first}' for '${name}' (known: ${subs.map((s) => s.name).join(', ')})`,
+        );
       return sub.run(rest, io);
     },
   };

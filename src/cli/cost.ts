@@ -41,8 +41,16 @@ function refuse(problems: string[]): void {
 const common = {
   config: { type: 'string', meta: 'FILE', help: 'model from a Hugging Face config.json or a tinyseek ModelConfig' },
   gpu: { type: 'string', meta: 'ID', help: "GPU id from 'tinyseek cost gpus' (or your --gpu-file)" },
-  'gpu-file': { type: 'string', meta: 'FILE', help: 'JSON file with your own GPUs (see fixtures/cost/gpus/example.json)' },
-  nvlink: { type: 'float', meta: 'GB/S', help: 'achieved NVLink per GPU per direction (default: measured, else datasheet × 0.8)' },
+  'gpu-file': {
+    type: 'string',
+    meta: 'FILE',
+    help: 'JSON file with your own GPUs (see fixtures/cost/gpus/example.json)',
+  },
+  nvlink: {
+    type: 'float',
+    meta: 'GB/S',
+    help: 'achieved NVLink per GPU per direction (default: measured, else datasheet × 0.8)',
+  },
   ib: { type: 'float', meta: 'GB/S', help: 'achieved InfiniBand per GPU per direction' },
   price: { type: 'float', meta: 'USD', help: 'dollars per GPU-hour', min: 0 },
   json: { type: 'bool', help: 'print JSON instead of tables' },
@@ -61,8 +69,16 @@ const train = defineCommand(
       seq: { type: 'int', meta: 'N', help: 'sequence length of the first stage' },
       batch: { type: 'float', meta: 'TOKENS', help: 'global batch of the first stage, in tokens' },
       mfu: { type: 'float', meta: 'F', help: 'MFU on the dense BF16 peak for every computed stage, 0..1' },
-      mode: { type: 'string', choices: ['mfu', 'roofline'], help: 'mfu: step time from the MFU; roofline: from --efficiency' },
-      efficiency: { type: 'float', meta: 'F', help: 'roofline kernel efficiency η on the BF16 peak (default: V3\'s, 0.42)' },
+      mode: {
+        type: 'string',
+        choices: ['mfu', 'roofline'],
+        help: 'mfu: step time from the MFU; roofline: from --efficiency',
+      },
+      efficiency: {
+        type: 'float',
+        meta: 'F',
+        help: "roofline kernel efficiency η on the BF16 peak (default: V3's, 0.42)",
+      },
       tp: { type: 'int', help: 'tensor parallelism' },
       cp: { type: 'int', help: 'context parallelism' },
       pp: { type: 'int', help: 'pipeline parallelism' },
@@ -70,7 +86,12 @@ const train = defineCommand(
       schedule: { type: 'string', choices: SCHEDULES, help: 'pipeline schedule' },
       v: { type: 'int', help: 'chunks per rank for the interleaved schedule' },
       'micro-batch': { type: 'int', meta: 'SEQS', help: 'sequences per micro-batch' },
-      'node-limit': { type: 'int', meta: 'M', help: 'node-limited routing: at most M nodes per token (0 = no limit)', min: 0 },
+      'node-limit': {
+        type: 'int',
+        meta: 'M',
+        help: 'node-limited routing: at most M nodes per token (0 = no limit)',
+        min: 0,
+      },
       dedup: { type: 'bool', help: 'one IB copy per node, forwarded over NVLink (--no-dedup: one per expert)' },
       dispatch: { type: 'string', choices: ['fp8', 'bf16'], help: 'precision of the all-to-all dispatch' },
       overlap: { type: 'float', meta: 'F', help: 'share of the EP all-to-all hidden under compute, 0..1' },
@@ -150,13 +171,23 @@ const serve = defineCommand(
     summary: 'prefill and decode throughput per node, KV memory, and a day of serving as a cost/revenue sheet',
     usage: 'tinyseek cost serve [--preset deepseek-v3] [--gpu ID --tps N --kv-len N ...]',
     flags: {
-      preset: { type: 'string', choices: ['deepseek-v3'], default: 'deepseek-v3', help: "DeepSeek's V3/R1 fleet (open-infra-index day 6)" },
+      preset: {
+        type: 'string',
+        choices: ['deepseek-v3'],
+        default: 'deepseek-v3',
+        help: "DeepSeek's V3/R1 fleet (open-infra-index day 6)",
+      },
       ...common,
       'prompt-len': { type: 'int', meta: 'N', help: 'prompt length for prefill (default 4989, the average KV length)' },
       'kv-len': { type: 'int', meta: 'N', help: 'KV length during decode' },
       tps: { type: 'float', meta: 'N', help: 'target output tokens per second per user', min: 0.001 },
       'cache-hit': { type: 'float', meta: 'F', help: 'share of input tokens served from the KV cache, 0..1' },
-      batch: { type: 'int', meta: 'N', help: 'fix the decode batch per GPU (per TP group) instead of deriving it', min: 1 },
+      batch: {
+        type: 'int',
+        meta: 'N',
+        help: 'fix the decode batch per GPU (per TP group) instead of deriving it',
+        min: 1,
+      },
       'prefill-gpus': { type: 'int', meta: 'N', help: 'GPUs in a prefill EP group', min: 1 },
       'decode-gpus': { type: 'int', meta: 'N', help: 'GPUs in a decode EP group', min: 1 },
       tp: { type: 'int', help: 'tensor parallelism for decode (dense models too large for one GPU)', min: 1 },
@@ -208,7 +239,10 @@ const model = defineCommand(
       ctx: { type: 'int', meta: 'N', min: 1, help: 'KV length for decode FLOPs (default: --seq)' },
       json: common.json,
     },
-    examples: ['tinyseek cost model --config fixtures/cost/hf/deepseek-v3/config.json', 'tinyseek cost model --preset llama-3.1-405b --seq 8192'],
+    examples: [
+      'tinyseek cost model --config fixtures/cost/hf/deepseek-v3/config.json',
+      'tinyseek cost model --preset llama-3.1-405b --seq 8192',
+    ],
   },
   async (a, io) => {
     const file = optStr(a, 'config');
@@ -248,4 +282,9 @@ const gpus = defineCommand(
   },
 );
 
-export const costCommand = defineGroup('cost', 'analytic cost model: GPU-hours, dollars, NVLink and InfiniBand', [train, serve, model, gpus]);
+export const costCommand = defineGroup('cost', 'analytic cost model: GPU-hours, dollars, NVLink and InfiniBand', [
+  train,
+  serve,
+  model,
+  gpus,
+]);

@@ -22,51 +22,77 @@ export interface ExperimentEntry {
 /** The experiments this command runs (others are added here as they are written). */
 export const EXPERIMENTS: ExperimentEntry[] = [
   {
-    name: 'moe-balance', summary: 'auxiliary loss vs V3\'s aux-loss-free bias: expert-load MaxVio over training, final loss',
-    defaultSteps: MOE_BALANCE_DEFAULTS.steps, run: (o, h) => runMoeBalance({ ...MOE_BALANCE_DEFAULTS, ...o }, h),
+    name: 'moe-balance',
+    summary: "auxiliary loss vs V3's aux-loss-free bias: expert-load MaxVio over training, final loss",
+    defaultSteps: MOE_BALANCE_DEFAULTS.steps,
+    run: (o, h) => runMoeBalance({ ...MOE_BALANCE_DEFAULTS, ...o }, h),
   },
   {
-    name: 'mla-cache', summary: 'KV bytes per token and held-out accuracy for MHA, GQA and MLA at equal parameters',
-    defaultSteps: MLA_CACHE_DEFAULTS.steps, run: (o, h) => runMlaCache({ ...MLA_CACHE_DEFAULTS, ...o }, h),
+    name: 'mla-cache',
+    summary: 'KV bytes per token and held-out accuracy for MHA, GQA and MLA at equal parameters',
+    defaultSteps: MLA_CACHE_DEFAULTS.steps,
+    run: (o, h) => runMlaCache({ ...MLA_CACHE_DEFAULTS, ...o }, h),
   },
   {
-    name: 'mtp', summary: 'loss with and without multi-token prediction; acceptance and speedup of MTP speculative decoding',
-    defaultSteps: MTP_DEFAULTS.steps, run: (o, h) => runMtp({ ...MTP_DEFAULTS, ...o }, h),
+    name: 'mtp',
+    summary: 'loss with and without multi-token prediction; acceptance and speedup of MTP speculative decoding',
+    defaultSteps: MTP_DEFAULTS.steps,
+    run: (o, h) => runMtp({ ...MTP_DEFAULTS, ...o }, h),
   },
   {
-    name: 'moe-vs-dense', summary: 'DeepSeekMoE vs a dense FFN with the same activated parameters',
-    defaultSteps: MOE_VS_DENSE_DEFAULTS.steps, run: (o, h) => runMoeVsDense({ ...MOE_VS_DENSE_DEFAULTS, ...o }, h),
+    name: 'moe-vs-dense',
+    summary: 'DeepSeekMoE vs a dense FFN with the same activated parameters',
+    defaultSteps: MOE_VS_DENSE_DEFAULTS.steps,
+    run: (o, h) => runMoeVsDense({ ...MOE_VS_DENSE_DEFAULTS, ...o }, h),
   },
 ];
 
-export const experimentCommand: Command = defineCommand({
-  name: 'experiment',
-  summary: 'run an architecture experiment (moe-balance, mla-cache, mtp, moe-vs-dense): a table, a plot, a run directory',
-  usage: 'tinyseek experiment <name> [--steps N] [--seed S] [--out DIR]',
-  positionals: ['name'],
-  flags: {
-    steps: { type: 'int', help: 'training steps per variant (default: the experiment\'s own, each run under ~2 minutes)', min: 1, meta: 'N' },
-    seed: { type: 'int', help: 'seed of data and initial weights', default: 0, min: 0, meta: 'S' },
-    out: { type: 'string', help: 'run directory (default runs/<name>)', meta: 'DIR' },
-  },
-  examples: EXPERIMENTS.map((e) => `tinyseek experiment ${e.name}    # ${e.summary}`),
-}, async (args, io) => {
-  const name = args.positionals[0];
-  const entry = EXPERIMENTS.find((e) => e.name === name);
-  if (!entry) throw new UsageError(`${name === undefined ? 'missing experiment name' : `unknown experiment '${name}'`} (known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`);
-  const out = optStr(args, 'out') ?? join('runs', entry.name);
-  const steps = optNum(args, 'steps') ?? entry.defaultSteps;
-  let bar: ProgressBar | undefined, last = 0;
-  const report = await entry.run({ steps, seed: num(args, 'seed') }, {
-    now: () => performance.now(),
-    onProgress: (done, total, info) => {
-      bar ??= new ProgressBar({ total, label: entry.name, io });
-      bar.tick(done - last, info);
-      last = done;
+export const experimentCommand: Command = defineCommand(
+  {
+    name: 'experiment',
+    summary:
+      'run an architecture experiment (moe-balance, mla-cache, mtp, moe-vs-dense): a table, a plot, a run directory',
+    usage: 'tinyseek experiment <name> [--steps N] [--seed S] [--out DIR]',
+    positionals: ['name'],
+    flags: {
+      steps: {
+        type: 'int',
+        help: "training steps per variant (default: the experiment's own, each run under ~2 minutes)",
+        min: 1,
+        meta: 'N',
+      },
+      seed: { type: 'int', help: 'seed of data and initial weights', default: 0, min: 0, meta: 'S' },
+      out: { type: 'string', help: 'run directory (default runs/<name>)', meta: 'DIR' },
     },
-  });
-  bar?.done();
-  writeArchReport(out, report);
-  io.out(`${report.table}\nwrote ${out}/: table.md, plot.svg, results.json, metrics.jsonl${report.timing ? ', timing.json' : ''}\n`);
-  return 0;
-});
+    examples: EXPERIMENTS.map((e) => `tinyseek experiment ${e.name}    # ${e.summary}`),
+  },
+  async (args, io) => {
+    const name = args.positionals[0];
+    const entry = EXPERIMENTS.find((e) => e.name === name);
+    if (!entry)
+      throw new UsageError(
+        `${name === undefined ? 'missing experiment name' : `unknown experiment '${name}'`} (known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`,
+      );
+    const out = optStr(args, 'out') ?? join('runs', entry.name);
+    const steps = optNum(args, 'steps') ?? entry.defaultSteps;
+    let bar: ProgressBar | undefined,
+      last = 0;
+    const report = await entry.run(
+      { steps, seed: num(args, 'seed') },
+      {
+        now: () => performance.now(),
+        onProgress: (done, total, info) => {
+          bar ??= new ProgressBar({ total, label: entry.name, io });
+          bar.tick(done - last, info);
+          last = done;
+        },
+      },
+    );
+    bar?.done();
+    writeArchReport(out, report);
+    io.out(
+      `${report.table}\nwrote ${out}/: table.md, plot.svg, results.json, metrics.jsonl${report.timing ? ', timing.json' : ''}\n`,
+    );
+    return 0;
+  },
+);

@@ -33,11 +33,24 @@ const budgetFlag = (dflt: Budget) => ({
   help: "how much work runs do ('small': seconds, for CI)",
 });
 
-export function makeLessonCommands(deps: LessonDeps): { lessonsCommand: Command; lessonCommand: Command; startCommand: Command } {
+export function makeLessonCommands(deps: LessonDeps): {
+  lessonsCommand: Command;
+  lessonCommand: Command;
+  startCommand: Command;
+} {
   const files = () => ({ progressFile: progressPath(deps.env), workspace: workspaceRoot(deps.env, deps.cwd) });
   const list = (catalog: Catalog, io: IO) => {
     const { progressFile } = files();
-    io.out(listText(catalog.lessons, catalog.hidden, loadProgress(progressFile), progressFile, Math.min(deps.columns(), 100), styler('none')));
+    io.out(
+      listText(
+        catalog.lessons,
+        catalog.hidden,
+        loadProgress(progressFile),
+        progressFile,
+        Math.min(deps.columns(), 100),
+        styler('none'),
+      ),
+    );
   };
 
   const lessonsCommand = defineCommand(
@@ -69,7 +82,10 @@ export function makeLessonCommands(deps: LessonDeps): { lessonsCommand: Command;
       usage: 'tinyseek lesson N [--plain] [--step S] [--hint] [--budget small|full] [--manual-run]',
       positionals: ['N'],
       flags: {
-        plain: { type: 'bool', help: 'print the lesson as text and run its runs with plain progress (CI, screen readers)' },
+        plain: {
+          type: 'bool',
+          help: 'print the lesson as text and run its runs with plain progress (CI, screen readers)',
+        },
         step: { type: 'int', min: 1, meta: 'S', help: 'with --plain: only step S (e.g. to re-check an exercise)' },
         hint: { type: 'bool', help: 'with --plain: show exercise hints' },
         budget: budgetFlag('full'),
@@ -87,19 +103,36 @@ export function makeLessonCommands(deps: LessonDeps): { lessonsCommand: Command;
       if (index < 0) {
         const hidden = catalog.hidden.find((h) => h.lesson.number === n);
         if (hidden) throw new UsageError(`lesson ${n} is not available yet: it needs ${hidden.missing.join(', ')}`);
-        throw new UsageError(`there is no lesson ${n} (available: ${catalog.lessons.map((l) => l.number).join(', ') || 'none'})`);
+        throw new UsageError(
+          `there is no lesson ${n} (available: ${catalog.lessons.map((l) => l.number).join(', ') || 'none'})`,
+        );
       }
       const lesson = catalog.lessons[index]!;
       const step = optNum(args, 'step');
-      if (step !== undefined && step > lesson.steps.length) throw new UsageError(`lesson ${n} has ${lesson.steps.length} steps, not ${step}`);
+      if (step !== undefined && step > lesson.steps.length)
+        throw new UsageError(`lesson ${n} has ${lesson.steps.length} steps, not ${step}`);
       const budget = str(args, 'budget') as Budget;
       const { progressFile, workspace } = files();
       if (!bool(args, 'plain') && deps.interactive()) {
-        await deps.open({ catalog, progressFile, workspace, startLesson: index, budget, watch: !bool(args, 'manual-run') });
+        await deps.open({
+          catalog,
+          progressFile,
+          workspace,
+          startLesson: index,
+          budget,
+          watch: !bool(args, 'manual-run'),
+        });
         return 0;
       }
       if (!bool(args, 'plain')) io.err('tinyseek: not a terminal, so printing the lesson as text (as with --plain)\n');
-      const ok = await printLessonPlain(lesson, { out: io.out, width: Math.min(deps.columns(), 100), budget, workspace, step, hint: bool(args, 'hint') });
+      const ok = await printLessonPlain(lesson, {
+        out: io.out,
+        width: Math.min(deps.columns(), 100),
+        budget,
+        workspace,
+        step,
+        hint: bool(args, 'hint'),
+      });
       return ok ? 0 : 1;
     },
   );

@@ -13,16 +13,18 @@ export const processIO: IO = {
 
 function topHelp(list: Command[]): string {
   const width = Math.max(...list.map((c) => c.name.length)) + 2;
-  return [
-    'tinyseek — DeepSeek-V3 and R1 in miniature, on toy arithmetic, on a laptop CPU',
-    '',
-    'Usage: tinyseek <command> [options]',
-    '',
-    'Commands:',
-    ...list.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
-    '',
-    "Run 'tinyseek <command> --help' for a command's options.",
-  ].join('\n') + '\n';
+  return (
+    [
+      'tinyseek — DeepSeek-V3 and R1 in miniature, on toy arithmetic, on a laptop CPU',
+      '',
+      'Usage: tinyseek <command> [options]',
+      '',
+      'Commands:',
+      ...list.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+      '',
+      "Run 'tinyseek <command> --help' for a command's options.",
+    ].join('\n') + '\n'
+  );
 }
 
 export async function main(argv: string[], io: IO = processIO): Promise<number> {

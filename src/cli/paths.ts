@@ -38,6 +38,7 @@ export function checkOutDir(path: string): void {
 
 /** An output file to write: not a directory, and its directory creatable. */
 export function checkOutFile(path: string): void {
-  if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`${path}: is a directory, not a file to write`);
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new InputError(`${path}: is a directory, not a file to write`);
   checkWritableAncestor(dirname(resolve(path)));
 }

@@ -20,107 +20,175 @@ const d = defaultPretrain;
 const byPreset = (help: string, pick: (c: PretrainConfig) => unknown) =>
   `${help} (default: ${PRESET_NAMES.map((n) => `${n} ${String(pick(PRETRAIN_PRESETS[n]))}`).join(', ')})`;
 
-export const pretrainCommand = defineCommand({
-  name: 'pretrain',
-  summary: 'pretrain a tiny transformer on the arithmetic corpus (the base model)',
-  usage: 'tinyseek pretrain [--preset base|aha] [--out DIR] [--steps N] [--seed S] [model and optimiser flags]',
-  flags: {
-    preset: { type: 'string', default: 'base', choices: PRESET_NAMES, help: 'recipe the other flags start from: base (fixtures/base, lessons 1–2) or aha (fixtures/aha-base, the start of R1-Zero RL)' },
-    out: { type: 'string', default: 'runs/pretrain', help: 'run directory to write', meta: 'DIR' },
-    steps: { type: 'int', min: 1, help: byPreset('optimiser steps', (c) => c.steps) },
-    seed: { type: 'int', default: d.seed, min: 0, help: 'seed of every random stream' },
-    resume: { type: 'bool', help: 'continue the run in --out from its last checkpoint (other flags come from its config)' },
-    'batch-size': { type: 'int', min: 1, help: byPreset('rows per step', (c) => c.batchSize) },
-    'seq-len': { type: 'int', min: 8, help: byPreset('tokens per row', (c) => c.seqLen) },
-    lr: { type: 'float', default: d.lr, min: 0, help: 'peak learning rate' },
-    warmup: { type: 'int', default: d.warmup, min: 0, help: 'warmup steps' },
-    'd-model': { type: 'int', default: d.model.dModel, min: 8, help: 'model width' },
-    layers: { type: 'int', default: d.model.nLayers, min: 1, help: 'transformer blocks' },
-    heads: { type: 'int', default: d.model.nHeads, min: 1, help: 'attention heads' },
-    'kv-heads': { type: 'int', help: 'key/value heads (GQA); default = heads' },
-    'd-ff': { type: 'int', help: 'SwiGLU hidden width; default ≈ 8/3·d-model' },
-    kinds: { type: 'list', help: `problem kinds in the corpus (${PROBLEM_KINDS.join(',')}; default add)` },
-    'no-worked': { type: 'bool', help: 'ablation: a corpus with direct answers only (no worked solutions)' },
-    'confirm-frac': { type: 'float', min: 0, max: 1, help: 'share of self-checking documents whose quick answer is right, so the check confirms it (default 0)' },
-    'eval-every': { type: 'int', default: d.eval.every, min: 1, help: 'held-out evaluation interval (steps)' },
-    'checkpoint-every': { type: 'int', default: 250, min: 1, help: 'checkpoint interval (steps)' },
-    precision: { type: 'string', default: d.precision, choices: PRECISIONS, help: 'attention/FFN linear layers: fp32, or emulated FP8 with V3 tile/block scales or per-tensor scales (slow: CPU emulation)' },
-    'bf16-moments': { type: 'bool', help: 'store AdamW moments in BF16 (V3)' },
-    'model-config': { type: 'string', help: 'JSON model config (a ModelConfig, or a run\'s config.json): MLA, MoE and MTP sections train on V3\'s whole objective; overrides the width flags', meta: 'FILE' },
+export const pretrainCommand = defineCommand(
+  {
+    name: 'pretrain',
+    summary: 'pretrain a tiny transformer on the arithmetic corpus (the base model)',
+    usage: 'tinyseek pretrain [--preset base|aha] [--out DIR] [--steps N] [--seed S] [model and optimiser flags]',
+    flags: {
+      preset: {
+        type: 'string',
+        default: 'base',
+        choices: PRESET_NAMES,
+        help: 'recipe the other flags start from: base (fixtures/base, lessons 1–2) or aha (fixtures/aha-base, the start of R1-Zero RL)',
+      },
+      out: { type: 'string', default: 'runs/pretrain', help: 'run directory to write', meta: 'DIR' },
+      steps: { type: 'int', min: 1, help: byPreset('optimiser steps', (c) => c.steps) },
+      seed: { type: 'int', default: d.seed, min: 0, help: 'seed of every random stream' },
+      resume: {
+        type: 'bool',
+        help: 'continue the run in --out from its last checkpoint (other flags come from its config)',
+      },
+      'batch-size': { type: 'int', min: 1, help: byPreset('rows per step', (c) => c.batchSize) },
+      'seq-len': { type: 'int', min: 8, help: byPreset('tokens per row', (c) => c.seqLen) },
+      lr: { type: 'float', default: d.lr, min: 0, help: 'peak learning rate' },
+      warmup: { type: 'int', default: d.warmup, min: 0, help: 'warmup steps' },
+      'd-model': { type: 'int', default: d.model.dModel, min: 8, help: 'model width' },
+      layers: { type: 'int', default: d.model.nLayers, min: 1, help: 'transformer blocks' },
+      heads: { type: 'int', default: d.model.nHeads, min: 1, help: 'attention heads' },
+      'kv-heads': { type: 'int', help: 'key/value heads (GQA); default = heads' },
+      'd-ff': { type: 'int', help: 'SwiGLU hidden width; default ≈ 8/3·d-model' },
+      kinds: { type: 'list', help: `problem kinds in the corpus (${PROBLEM_KINDS.join(',')}; default add)` },
+      'no-worked': { type: 'bool', help: 'ablation: a corpus with direct answers only (no worked solutions)' },
+      'confirm-frac': {
+        type: 'float',
+        min: 0,
+        max: 1,
+        help: 'share of self-checking documents whose quick answer is right, so the check confirms it (default 0)',
+      },
+      'eval-every': { type: 'int', default: d.eval.every, min: 1, help: 'held-out evaluation interval (steps)' },
+      'checkpoint-every': { type: 'int', default: 250, min: 1, help: 'checkpoint interval (steps)' },
+      precision: {
+        type: 'string',
+        default: d.precision,
+        choices: PRECISIONS,
+        help: 'attention/FFN linear layers: fp32, or emulated FP8 with V3 tile/block scales or per-tensor scales (slow: CPU emulation)',
+      },
+      'bf16-moments': { type: 'bool', help: 'store AdamW moments in BF16 (V3)' },
+      'model-config': {
+        type: 'string',
+        help: "JSON model config (a ModelConfig, or a run's config.json): MLA, MoE and MTP sections train on V3's whole objective; overrides the width flags",
+        meta: 'FILE',
+      },
+    },
+    examples: [
+      'tinyseek pretrain --out fixtures/base',
+      'tinyseek pretrain --preset aha --out fixtures/aha-base',
+      'tinyseek pretrain --out runs/base --resume',
+      'tinyseek pretrain --model-config my-moe.json --steps 300 --out runs/moe   # progress shows MaxVio and the MTP loss',
+    ],
   },
-  examples: [
-    'tinyseek pretrain --out fixtures/base', 'tinyseek pretrain --preset aha --out fixtures/aha-base', 'tinyseek pretrain --out runs/base --resume',
-    'tinyseek pretrain --model-config my-moe.json --steps 300 --out runs/moe   # progress shows MaxVio and the MTP loss',
-  ],
-}, async (a, io) => {
-  const out = str(a, 'out');
-  let cfg: PretrainConfig;
-  if (bool(a, 'resume')) {
-    cfg = readRunConfig(out);
-  } else {
-    const p = PRETRAIN_PRESETS[str(a, 'preset') as PresetName];
-    const kinds = (a.flags.kinds as string[] | undefined) ?? p.mix.kinds ?? PROBLEM_KINDS;
-    const unknown = kinds.filter((k) => !(PROBLEM_KINDS as readonly string[]).includes(k));
-    if (unknown.length) throw new UsageError(`--kinds: unknown kind ${unknown.join(', ')} (known: ${PROBLEM_KINDS.join(', ')})`);
-    const dModel = num(a, 'd-model'), heads = num(a, 'heads');
-    const seqLen = (a.flags['seq-len'] as number | undefined) ?? p.seqLen;
-    cfg = {
-      ...p,
-      seed: num(a, 'seed'), steps: (a.flags.steps as number | undefined) ?? p.steps, batchSize: (a.flags['batch-size'] as number | undefined) ?? p.batchSize,
-      seqLen, lr: num(a, 'lr'), warmup: num(a, 'warmup'),
-      model: {
-        ...p.model, dModel, nLayers: num(a, 'layers'), nHeads: heads, nKvHeads: (a.flags['kv-heads'] as number | undefined) ?? heads,
-        dFF: (a.flags['d-ff'] as number | undefined) ?? Math.max(16, Math.round((dModel * 8) / 3 / 16) * 16),
-        maxSeqLen: Math.max(p.model.maxSeqLen, seqLen),
-      },
-      mix: {
-        ...p.mix, kinds: kinds as ProblemKind[],
-        ...(bool(a, 'no-worked') ? { directFrac: 1, workedFrac: 0, reflectFrac: 0 } : {}),
-        ...(a.flags['confirm-frac'] !== undefined ? { confirmFrac: num(a, 'confirm-frac') } : {}),
-      },
-      eval: { ...p.eval, every: num(a, 'eval-every') },
-      ...(optStr(a, 'model-config') !== undefined ? { model: readModelConfig(optStr(a, 'model-config')!, seqLen) } : {}),
-      precision: str(a, 'precision') as Precision,
-      bf16Moments: bool(a, 'bf16-moments'),
-    };
-  }
-  checkOutDir(out);
-  mkdirSync(out, { recursive: true });
-  const timing = join(out, 'timing.jsonl');
-  writeFileSync(timing, '');
-  const bar = new ProgressBar({ total: cfg.steps, label: 'pretrain', io });
-  const losses: number[] = [];
-  const t0 = performance.now();
-  let last = t0;
-  let lastTokens = 0;
-  const stop = onInterrupt(io);
-  try {
-    const { metrics } = await pretrain(cfg, {
-      out, resume: bool(a, 'resume'), checkpointEvery: num(a, 'checkpoint-every'), signal: stop.signal,
-      onStep: (m) => {
-        const now = performance.now();
-        const seconds = (now - last) / 1000;
-        appendFileSync(timing, JSON.stringify({ step: m.step, seconds, tokensPerSec: Math.round((m.tokens - lastTokens) / seconds) }) + '\n');
-        last = now;
-        lastTokens = m.tokens;
-        losses.push(m.loss);
-        const parts = [m.mtp !== undefined ? ` mtp ${m.mtp.toFixed(3)}` : '', m.maxVio !== undefined ? ` MaxVio ${m.maxVio.toFixed(2)}` : ''].join('');
-        bar.tick(1, `loss ${m.loss.toFixed(3)}${parts}${m.eval ? ` acc ${(100 * m.eval.accuracy!).toFixed(0)}%` : ''}`);
-        if (m.eval && !io.isTTY) io.err(`step ${m.step}: held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind} accuracy ${(100 * m.eval.accuracy!).toFixed(1)}%\n`);
-      },
-    });
-    const secs = (performance.now() - t0) / 1000;
-    bar.done(`${metrics.length} steps in ${secs.toFixed(0)} s`);
-    io.out(terminalLineChart({ series: [{ name: 'loss', values: losses }], width: 72, height: 12, title: 'training loss', colors: io.isTTY && !process.env.NO_COLOR }) + '\n');
-    const lastEval = [...metrics].reverse().find((m) => m.eval)?.eval;
-    if (lastEval) io.out(`held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind}: accuracy ${(100 * lastEval.accuracy!).toFixed(1)}% (greedy, ${cfg.eval.n} problems)\n`);
-    io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
-    if (stop.signal.aborted) return interrupted(io, metrics.at(-1)?.step ?? 0, `tinyseek pretrain --out ${out} --resume`);
-    return 0;
-  } finally {
-    stop.dispose();
-  }
-});
+  async (a, io) => {
+    const out = str(a, 'out');
+    let cfg: PretrainConfig;
+    if (bool(a, 'resume')) {
+      cfg = readRunConfig(out);
+    } else {
+      const p = PRETRAIN_PRESETS[str(a, 'preset') as PresetName];
+      const kinds = (a.flags.kinds as string[] | undefined) ?? p.mix.kinds ?? PROBLEM_KINDS;
+      const unknown = kinds.filter((k) => !(PROBLEM_KINDS as readonly string[]).includes(k));
+      if (unknown.length)
+        throw new UsageError(`--kinds: unknown kind ${unknown.join(', ')} (known: ${PROBLEM_KINDS.join(', ')})`);
+      const dModel = num(a, 'd-model'),
+        heads = num(a, 'heads');
+      const seqLen = (a.flags['seq-len'] as number | undefined) ?? p.seqLen;
+      cfg = {
+        ...p,
+        seed: num(a, 'seed'),
+        steps: (a.flags.steps as number | undefined) ?? p.steps,
+        batchSize: (a.flags['batch-size'] as number | undefined) ?? p.batchSize,
+        seqLen,
+        lr: num(a, 'lr'),
+        warmup: num(a, 'warmup'),
+        model: {
+          ...p.model,
+          dModel,
+          nLayers: num(a, 'layers'),
+          nHeads: heads,
+          nKvHeads: (a.flags['kv-heads'] as number | undefined) ?? heads,
+          dFF: (a.flags['d-ff'] as number | undefined) ?? Math.max(16, Math.round((dModel * 8) / 3 / 16) * 16),
+          maxSeqLen: Math.max(p.model.maxSeqLen, seqLen),
+        },
+        mix: {
+          ...p.mix,
+          kinds: kinds as ProblemKind[],
+          ...(bool(a, 'no-worked') ? { directFrac: 1, workedFrac: 0, reflectFrac: 0 } : {}),
+          ...(a.flags['confirm-frac'] !== undefined ? { confirmFrac: num(a, 'confirm-frac') } : {}),
+        },
+        eval: { ...p.eval, every: num(a, 'eval-every') },
+        ...(optStr(a, 'model-config') !== undefined
+          ? { model: readModelConfig(optStr(a, 'model-config')!, seqLen) }
+          : {}),
+        precision: str(a, 'precision') as Precision,
+        bf16Moments: bool(a, 'bf16-moments'),
+      };
+    }
+    checkOutDir(out);
+    mkdirSync(out, { recursive: true });
+    const timing = join(out, 'timing.jsonl');
+    writeFileSync(timing, '');
+    const bar = new ProgressBar({ total: cfg.steps, label: 'pretrain', io });
+    const losses: number[] = [];
+    const t0 = performance.now();
+    let last = t0;
+    let lastTokens = 0;
+    const stop = onInterrupt(io);
+    try {
+      const { metrics } = await pretrain(cfg, {
+        out,
+        resume: bool(a, 'resume'),
+        checkpointEvery: num(a, 'checkpoint-every'),
+        signal: stop.signal,
+        onStep: (m) => {
+          const now = performance.now();
+          const seconds = (now - last) / 1000;
+          appendFileSync(
+            timing,
+            JSON.stringify({ step: m.step, seconds, tokensPerSec: Math.round((m.tokens - lastTokens) / seconds) }) +
+              '\n',
+          );
+          last = now;
+          lastTokens = m.tokens;
+          losses.push(m.loss);
+          const parts = [
+            m.mtp !== undefined ? ` mtp ${m.mtp.toFixed(3)}` : '',
+            m.maxVio !== undefined ? ` MaxVio ${m.maxVio.toFixed(2)}` : '',
+          ].join('');
+          bar.tick(
+            1,
+            `loss ${m.loss.toFixed(3)}${parts}${m.eval ? ` acc ${(100 * m.eval.accuracy!).toFixed(0)}%` : ''}`,
+          );
+          if (m.eval && !io.isTTY)
+            io.err(
+              `step ${m.step}: held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind} accuracy ${(100 * m.eval.accuracy!).toFixed(1)}%\n`,
+            );
+        },
+      });
+      const secs = (performance.now() - t0) / 1000;
+      bar.done(`${metrics.length} steps in ${secs.toFixed(0)} s`);
+      io.out(
+        terminalLineChart({
+          series: [{ name: 'loss', values: losses }],
+          width: 72,
+          height: 12,
+          title: 'training loss',
+          colors: io.isTTY && !process.env.NO_COLOR,
+        }) + '\n',
+      );
+      const lastEval = [...metrics].reverse().find((m) => m.eval)?.eval;
+      if (lastEval)
+        io.out(
+          `held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind}: accuracy ${(100 * lastEval.accuracy!).toFixed(1)}% (greedy, ${cfg.eval.n} problems)\n`,
+        );
+      io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
+      if (stop.signal.aborted)
+        return interrupted(io, metrics.at(-1)?.step ?? 0, `tinyseek pretrain --out ${out} --resume`);
+      return 0;
+    } finally {
+      stop.dispose();
+    }
+  },
+);
 
 /** A model config from a JSON file: a bare ModelConfig or a run's config.json (its "model" section). */
 function readModelConfig(path: string, seqLen: number): ModelConfig {
@@ -128,10 +196,13 @@ function readModelConfig(path: string, seqLen: number): ModelConfig {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `not a JSON file (${(e as Error).message})`}`);
+    throw new InputError(
+      `${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `not a JSON file (${(e as Error).message})`}`,
+    );
   }
   const m = typeof raw === 'object' && raw !== null && 'model' in raw ? (raw as { model: unknown }).model : raw;
   const c = validateConfig({ ...(m as object), vocabSize }, path);
-  if (c.maxSeqLen < seqLen) throw new InputError(`${path}: maxSeqLen ${c.maxSeqLen} is shorter than --seq-len ${seqLen}`);
+  if (c.maxSeqLen < seqLen)
+    throw new InputError(`${path}: maxSeqLen ${c.maxSeqLen} is shorter than --seq-len ${seqLen}`);
   return c;
 }

@@ -107,7 +107,12 @@ export class ProgressBar {
       const full = Math.round(frac * BAR);
       parts.push(`${'█'.repeat(full)}${'░'.repeat(BAR - full)}`);
     }
-    parts.push(pct, `${this.count}/${this.total}`, formatRate(rate), `${formatDuration(elapsed)}<${formatDuration(eta)}`);
+    parts.push(
+      pct,
+      `${this.count}/${this.total}`,
+      formatRate(rate),
+      `${formatDuration(elapsed)}<${formatDuration(eta)}`,
+    );
     if (this.info) parts.push(this.info);
     return parts.join(' ');
   }

@@ -13,4 +13,19 @@ import { sampleCommand } from './sample.ts';
 import { sftCommand } from './sft.ts';
 import { tracesCommand } from './traces.ts';
 
-export const commands: Command[] = [startCommand, lessonsCommand, lessonCommand, pretrainCommand, tracesCommand, sftCommand, ahaCommand, sampleCommand, evalCommand, logitsCommand, experimentCommand, fp8Command, fp8TrainCommand, costCommand];
+export const commands: Command[] = [
+  startCommand,
+  lessonsCommand,
+  lessonCommand,
+  pretrainCommand,
+  tracesCommand,
+  sftCommand,
+  ahaCommand,
+  sampleCommand,
+  evalCommand,
+  logitsCommand,
+  experimentCommand,
+  fp8Command,
+  fp8TrainCommand,
+  costCommand,
+];

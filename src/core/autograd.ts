@@ -9,7 +9,6 @@ import { Tensor, ones, type GradNode } from './tensor.ts';
 
 let gradEnabled = true;
 
-
 /**
  * Run `fn` without recording the graph (inference, optimizer updates, sampling). If `fn` returns a promise,
  * recording stays off until it settles.
@@ -92,7 +91,8 @@ export function backward(root: Tensor, seed?: Tensor): void {
       t.node.inputs.forEach((x, k) => {
         const gx = inputGrads[k];
         if (!gx || !x.requiresGrad) return;
-        if (gx.shape.join() !== x.shape.join()) throw new Error(`backward of ${t.node!.op}: gradient shape [${gx.shape}] ≠ input shape [${x.shape}]`);
+        if (gx.shape.join() !== x.shape.join())
+          throw new Error(`backward of ${t.node!.op}: gradient shape [${gx.shape}] ≠ input shape [${x.shape}]`);
         const acc = grads.get(x);
         grads.set(x, acc ? add(acc, gx) : gx);
       });

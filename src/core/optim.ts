@@ -24,7 +24,11 @@ export interface AdamWState {
 export class AdamW {
   readonly state: AdamWState;
 
-  constructor(readonly params: Tensor[], readonly config: AdamWConfig = defaultAdamW, state?: AdamWState) {
+  constructor(
+    readonly params: Tensor[],
+    readonly config: AdamWConfig = defaultAdamW,
+    state?: AdamWState,
+  ) {
     this.state = state ?? {
       step: 0,
       m: params.map((p) => zeros(p.shape, { dtype: p.dtype, backend: p.backend })),
@@ -41,8 +45,12 @@ export class AdamW {
     this.params.forEach((p, i) => {
       if (!p.grad) return;
       p.backend.adamw(p.storage, p.grad.storage, this.state.m[i]!.storage, this.state.v[i]!.storage, {
-        lr, beta1: this.config.beta1, beta2: this.config.beta2, eps: this.config.eps,
-        weightDecay: decay(i) ? this.config.weightDecay : 0, step: this.state.step,
+        lr,
+        beta1: this.config.beta1,
+        beta2: this.config.beta2,
+        eps: this.config.eps,
+        weightDecay: decay(i) ? this.config.weightDecay : 0,
+        step: this.state.step,
       });
     });
   }

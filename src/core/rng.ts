@@ -26,7 +26,8 @@ export class Rng {
 
   /** An independent stream named `name` under this one; the same path always gives the same numbers. */
   child(name: string): Rng {
-    if (name.length === 0 || name.includes('/')) throw new Error(`rng stream names are non-empty and contain no '/': '${name}'`);
+    if (name.length === 0 || name.includes('/'))
+      throw new Error(`rng stream names are non-empty and contain no '/': '${name}'`);
     return new Rng(`${this.path}/${name}`);
   }
 

@@ -24,7 +24,8 @@ export class Tensor {
     readonly shape: readonly number[],
     requiresGrad = false,
   ) {
-    if (numel(shape) !== storage.length) throw new Error(`shape [${shape}] needs ${numel(shape)} elements, storage has ${storage.length}`);
+    if (numel(shape) !== storage.length)
+      throw new Error(`shape [${shape}] needs ${numel(shape)} elements, storage has ${storage.length}`);
     this.requiresGrad = requiresGrad;
   }
 
@@ -77,7 +78,8 @@ export function numel(shape: readonly number[]): number {
 let current: Backend | undefined;
 
 export function defaultBackend(): Backend {
-  if (!current) throw new Error('no backend chosen: call chooseBackend() (src/backend/choose.ts) at the edge of the program first');
+  if (!current)
+    throw new Error('no backend chosen: call chooseBackend() (src/backend/choose.ts) at the edge of the program first');
   return current;
 }
 export function setDefaultBackend(b: Backend): void {
@@ -91,13 +93,21 @@ export interface CreateOptions {
 }
 
 /** A tensor from host numbers. */
-export function tensor(data: ArrayLike<number>, shape: readonly number[] = [data.length], opts: CreateOptions = {}): Tensor {
+export function tensor(
+  data: ArrayLike<number>,
+  shape: readonly number[] = [data.length],
+  opts: CreateOptions = {},
+): Tensor {
   const b = opts.backend ?? defaultBackend();
   return new Tensor(b, b.fromHost(opts.dtype ?? 'float32', data), shape, opts.requiresGrad ?? false);
 }
 
 /** Integer indices (token ids, targets, positions). */
-export function intTensor(data: ArrayLike<number>, shape: readonly number[] = [data.length], backend?: Backend): Tensor {
+export function intTensor(
+  data: ArrayLike<number>,
+  shape: readonly number[] = [data.length],
+  backend?: Backend,
+): Tensor {
   return tensor(data, shape, { dtype: 'int32', backend });
 }
 

@@ -29,7 +29,7 @@ export function explainV3Cost(): string[] {
   const p = countParams(DEEPSEEK_V3);
   const f = trainFlopsPerToken(DEEPSEEK_V3, 4096);
   const r = v3();
-  const [pre, ctx, post] = r.stages as [typeof r.stages[0], typeof r.stages[0], typeof r.stages[0]];
+  const [pre, ctx, post] = r.stages as [(typeof r.stages)[0], (typeof r.stages)[0], (typeof r.stages)[0]];
   const tokens = pre.tokens!;
   const step = pre.steps![0]!;
   const peak = findGpu(preset.gpu)!.bf16Tflops;

@@ -63,7 +63,9 @@ function toGpu(raw: unknown, where: string, file: string): GpuSpec {
   const g = obj as unknown as GpuSpec;
   const measuredAbove = (m: number | undefined, nominal: number) => m !== undefined && m > nominal;
   if (measuredAbove(g.nvlinkMeasuredGBps, g.nvlinkGBps))
-    throw new InputError(`${where}: field 'nvlinkMeasuredGBps' (${g.nvlinkMeasuredGBps}) exceeds nvlinkGBps (${g.nvlinkGBps})`);
+    throw new InputError(
+      `${where}: field 'nvlinkMeasuredGBps' (${g.nvlinkMeasuredGBps}) exceeds nvlinkGBps (${g.nvlinkGBps})`,
+    );
   if (measuredAbove(g.ibMeasuredGBps, g.ibGBps))
     throw new InputError(`${where}: field 'ibMeasuredGBps' (${g.ibMeasuredGBps}) exceeds ibGBps (${g.ibGBps})`);
   return { fp8Tflops: null, source: `user file ${file}`, ...(obj as Partial<GpuSpec>) } as GpuSpec;
@@ -92,7 +94,9 @@ export function loadGpuFile(file: string): GpuSpec[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`${file}: cannot read GPU file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(
+      `${file}: cannot read GPU file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return parseGpuFile(text, file);
 }

@@ -53,7 +53,7 @@ export const CATALOGUE: readonly GpuSpec[] = [
     ibGBps: 50,
     ibMeasuredGBps: 40,
     gpusPerNode: 8,
-    source: 'H100 datasheet compute; NVLink/IB from DeepSeek-V3 §3.2.2, issue #28, ISCA\'25 §4',
+    source: "H100 datasheet compute; NVLink/IB from DeepSeek-V3 §3.2.2, issue #28, ISCA'25 §4",
   },
   {
     id: 'h100',

@@ -24,7 +24,8 @@ function reader(cfg: Json, file: string) {
   const flag = (key: string, fallback: boolean): boolean => {
     const v = cfg[key];
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'boolean') throw new InputError(`${file}: key '${key}' must be true or false, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'boolean')
+      throw new InputError(`${file}: key '${key}' must be true or false, got ${JSON.stringify(v)}`);
     return v;
   };
   return { num, flag };
@@ -84,11 +85,15 @@ function sparseAll(cfg: Json, file: string, r: ReturnType<typeof reader>, kind: 
   const mixtral = kind === 'mixtral';
   const base = gqa(cfg, file, r, kind === 'qwen2_moe');
   if (r.num('decoder_sparse_step', 1) !== 1 || (Array.isArray(cfg.mlp_only_layers) && cfg.mlp_only_layers.length > 0))
-    throw new InputError(`${file}: decoder_sparse_step / mlp_only_layers (mixed dense and MoE layers) are not supported`);
+    throw new InputError(
+      `${file}: decoder_sparse_step / mlp_only_layers (mixed dense and MoE layers) are not supported`,
+    );
   const moeInterDim = mixtral ? r.num('intermediate_size') : r.num('moe_intermediate_size');
   const sharedWidth = kind === 'qwen2_moe' ? r.num('shared_expert_intermediate_size', 0, 0) : 0;
   if (sharedWidth % moeInterDim !== 0)
-    throw new InputError(`${file}: shared_expert_intermediate_size (${sharedWidth}) must be a multiple of moe_intermediate_size (${moeInterDim})`);
+    throw new InputError(
+      `${file}: shared_expert_intermediate_size (${sharedWidth}) must be a multiple of moe_intermediate_size (${moeInterDim})`,
+    );
   return {
     ...base,
     nDenseLayers: 0,
@@ -100,7 +105,15 @@ function sparseAll(cfg: Json, file: string, r: ReturnType<typeof reader>, kind: 
 }
 
 export const SUPPORTED_MODEL_TYPES = [
-  'deepseek_v2', 'deepseek_v3', 'llama', 'mistral', 'qwen2', 'qwen3', 'mixtral', 'qwen2_moe', 'qwen3_moe',
+  'deepseek_v2',
+  'deepseek_v3',
+  'llama',
+  'mistral',
+  'qwen2',
+  'qwen3',
+  'mixtral',
+  'qwen2_moe',
+  'qwen3_moe',
 ] as const;
 
 /** Converts a parsed HF config object; `file` names it in errors. */
@@ -143,7 +156,9 @@ export function loadModelConfig(file: string): ModelShape {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`${file}: cannot read model config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(
+      `${file}: cannot read model config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   let cfg: unknown;
   try {
@@ -151,9 +166,12 @@ export function loadModelConfig(file: string): ModelShape {
   } catch (e) {
     throw new InputError(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new InputError(`${file}: expected a JSON object`);
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg))
+    throw new InputError(`${file}: expected a JSON object`);
   const obj = cfg as Json;
   if ('model_type' in obj) return shapeFromHfConfig(obj, file);
   if ('d' in obj && 'nLayers' in obj) return shapeFromPlain(obj, file);
-  throw new InputError(`${file}: neither a Hugging Face config (no 'model_type') nor a tinyseek ModelConfig (no 'd'/'nLayers')`);
+  throw new InputError(
+    `${file}: neither a Hugging Face config (no 'model_type') nor a tinyseek ModelConfig (no 'd'/'nLayers')`,
+  );
 }

@@ -54,7 +54,10 @@ export function planProblems(s: ModelShape, p: ParallelPlan, r: RunShape): strin
   const out: string[] = [];
   if (!whole(r.nGpus)) return [`the number of GPUs must be a whole number ≥ 1 (got ${r.nGpus})`];
   for (const k of ['tp', 'cp', 'pp', 'ep', 'microBatchSeqs'] as const)
-    if (!whole(p[k])) out.push(`${k === 'microBatchSeqs' ? 'the micro-batch' : k.toUpperCase()} must be a whole number ≥ 1 (got ${p[k]})`);
+    if (!whole(p[k]))
+      out.push(
+        `${k === 'microBatchSeqs' ? 'the micro-batch' : k.toUpperCase()} must be a whole number ≥ 1 (got ${p[k]})`,
+      );
   if (out.length) return out;
   const model = p.tp * p.cp * p.pp;
   if (r.nGpus % model !== 0) out.push(`TP × CP × PP = ${model} does not divide the ${r.nGpus} GPUs`);
@@ -62,14 +65,17 @@ export function planProblems(s: ModelShape, p: ParallelPlan, r: RunShape): strin
   if (s.nHeads % p.tp !== 0) out.push(`TP ${p.tp} does not divide the ${s.nHeads} attention heads`);
   if (p.ep > 1 && !isMoe(s)) out.push(`EP ${p.ep} needs an MoE model; ${s.name} is dense`);
   if (isMoe(s) && p.ep > s.nRoutedExperts) out.push(`EP ${p.ep} is larger than the ${s.nRoutedExperts} routed experts`);
-  else if (isMoe(s) && s.nRoutedExperts % p.ep !== 0) out.push(`EP ${p.ep} does not divide the ${s.nRoutedExperts} routed experts evenly`);
+  else if (isMoe(s) && s.nRoutedExperts % p.ep !== 0)
+    out.push(`EP ${p.ep} does not divide the ${s.nRoutedExperts} routed experts evenly`);
   const perStage = r.nGpus / p.pp;
   if (out.length === 0 && perStage % p.ep !== 0)
     out.push(`EP ${p.ep} does not divide the ${perStage} GPUs of a pipeline stage (TP × CP × DP)`);
   if (p.cp > 1 && r.seqLen % p.cp !== 0) out.push(`CP ${p.cp} does not divide the ${r.seqLen}-token sequences`);
-  if (p.nodeLimit !== undefined && !whole(p.nodeLimit)) out.push(`the node limit M must be a whole number ≥ 1 (got ${p.nodeLimit})`);
+  if (p.nodeLimit !== undefined && !whole(p.nodeLimit))
+    out.push(`the node limit M must be a whole number ≥ 1 (got ${p.nodeLimit})`);
   if (!(r.seqLen >= 1)) out.push(`the sequence length must be ≥ 1 (got ${r.seqLen})`);
-  if (!(r.globalBatchTokens >= r.seqLen)) out.push(`the global batch (${r.globalBatchTokens} tokens) is smaller than one sequence`);
+  if (!(r.globalBatchTokens >= r.seqLen))
+    out.push(`the global batch (${r.globalBatchTokens} tokens) is smaller than one sequence`);
   out.push(...scheduleProblems(p.schedule, p.pp, p.v));
   if (out.length === 0) {
     const dp = r.nGpus / model;

@@ -60,7 +60,13 @@ function moeBlock(s: ModelShape): { all: number; active: number; routed: number;
   const routed = s.nRoutedExperts * expert;
   const shared = s.nSharedExperts * expert;
   const router = s.nRoutedExperts * s.d; // the gate's affinity vectors e_i
-  return { all: routed + shared + router, active: (s.nActivatedExperts + s.nSharedExperts) * expert + router, routed, shared, router };
+  return {
+    all: routed + shared + router,
+    active: (s.nActivatedExperts + s.nSharedExperts) * expert + router,
+    routed,
+    shared,
+    router,
+  };
 }
 
 export function countParams(s: ModelShape): ParamCount {
@@ -77,8 +83,7 @@ export function countParams(s: ModelShape): ParamCount {
   const activatedMatmul =
     (s.tieEmbeddings ? embedding : head) + s.nLayers * attentionMatrixParams(s) + denseFfn + nMoe * moe.active;
   // An MTP module is one more block of the same kind as the last layer, plus M_k (2d → d) and its norms.
-  const mtpBlock =
-    attnBlock + (isMoe(s) ? moe.all : ffnParams(s, s.dFF)) + 2 * s.d * s.d + 2 * s.d + 2 * s.d + s.d;
+  const mtpBlock = attnBlock + (isMoe(s) ? moe.all : ffnParams(s, s.dFF)) + 2 * s.d * s.d + 2 * s.d + 2 * s.d + s.d;
   return {
     embedding,
     head,

@@ -40,7 +40,13 @@ export function bubbleTime(schedule: Schedule, pp: number, c: ChunkTimes = TYPIC
 }
 
 /** Bubble as a fraction of one rank's useful compute per step, m micro-batches. */
-export function bubbleFraction(schedule: Schedule, pp: number, m: number, c: ChunkTimes = TYPICAL_CHUNKS, v = 1): number {
+export function bubbleFraction(
+  schedule: Schedule,
+  pp: number,
+  m: number,
+  c: ChunkTimes = TYPICAL_CHUNKS,
+  v = 1,
+): number {
   return bubbleTime(schedule, pp, c, v) / (m * (c.F + c.B));
 }
 
@@ -54,6 +60,7 @@ export function scheduleMemory(schedule: Schedule, pp: number): { params: number
 export function scheduleProblems(schedule: Schedule, pp: number, v: number): string[] {
   const p: string[] = [];
   if (schedule === 'dualpipe' && pp > 1 && pp % 2 !== 0) p.push(`DualPipe needs an even PP (got ${pp})`);
-  if (schedule === 'interleaved' && (!Number.isInteger(v) || v < 1)) p.push(`interleaving needs v ≥ 1 chunks per rank (got ${v})`);
+  if (schedule === 'interleaved' && (!Number.isInteger(v) || v < 1))
+    p.push(`interleaving needs v ≥ 1 chunks per rank (got ${v})`);
   return p;
 }

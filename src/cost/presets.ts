@@ -42,7 +42,11 @@ export interface TrainPreset {
 }
 
 const gpu = (id: string): GpuSpec => findGpu(id)!;
-const phase = (tokens: number, seqLen: number, seqsPerBatch: number): Phase => ({ tokens, seqLen, globalBatchTokens: seqsPerBatch * seqLen });
+const phase = (tokens: number, seqLen: number, seqsPerBatch: number): Phase => ({
+  tokens,
+  seqLen,
+  globalBatchTokens: seqsPerBatch * seqLen,
+});
 
 /** The MFU at which `phases` would take the published hours on `g` (an 'implied' stage reproduces them). */
 function implied(phases: Phase[], shape: ModelShape, gpuHours: number, g: GpuSpec): number {
@@ -50,7 +54,17 @@ function implied(phases: Phase[], shape: ModelShape, gpuHours: number, g: GpuSpe
   return impliedMfu(flops, gpuHours, g.bf16Tflops * 1e12);
 }
 
-const V3_PLAN: ParallelPlan = { tp: 1, cp: 1, pp: 16, ep: 64, schedule: 'dualpipe', v: 1, microBatchSeqs: 1, nodeLimit: 4, dedup: true };
+const V3_PLAN: ParallelPlan = {
+  tp: 1,
+  cp: 1,
+  pp: 16,
+  ep: 64,
+  schedule: 'dualpipe',
+  v: 1,
+  microBatchSeqs: 1,
+  nodeLimit: 4,
+  dedup: true,
+};
 // V3 §4.3: two 1000-step phases, 32K at batch 1920, then 128K at batch 480.
 const V3_CTX: Phase[] = [phase(1000 * 1920 * 32768, 32768, 1920), phase(1000 * 480 * 131072, 131072, 480)];
 const V3_CTX_MFU = implied(V3_CTX, DEEPSEEK_V3, 119e3, gpu('h800'));
@@ -64,7 +78,7 @@ function v3Stages(transferred: boolean): StageSpec[] {
       phases: [phase(14.8e12, 4096, 15360)], // V3 §4.2: 14.8T tokens, 4K, batch ramped to 15360
       mfu: V3_MFU,
       mfuSource: src ?? 'measured',
-      mfuNote: transferred ? 'V3\'s H800 MFU, transferred (same FLOP/s)' : 'DeepSeek measured 38.94% (ISCA\'25 Table 4)',
+      mfuNote: transferred ? "V3's H800 MFU, transferred (same FLOP/s)" : "DeepSeek measured 38.94% (ISCA'25 Table 4)",
       ...(transferred ? {} : { published: { gpuHours: 2.664e6, source: 'V3 Table 1' } }),
     },
     {
@@ -156,7 +170,7 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
     stages: v3Stages(true),
     notes: [
       'At the same MFU the H100 costs the same GPU-hours: V3 is compute-bound once DualPipe hides the all-to-all.',
-      'The binding link of V3\'s all-to-all is InfiniBand (50 GB/s on both), not NVLink; see the what-if table.',
+      "The binding link of V3's all-to-all is InfiniBand (50 GB/s on both), not NVLink; see the what-if table.",
     ],
   },
   {
@@ -228,7 +242,7 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
         phases: [phase(14.8e12, 8192, 2048)], // 15.6T in all, batch 16M tokens of 8K sequences
         mfu: V3_MFU,
         mfuSource: 'transferred',
-        mfuNote: 'DeepSeek-V3\'s measured MFU, transferred unchanged',
+        mfuNote: "DeepSeek-V3's measured MFU, transferred unchanged",
       },
       {
         kind: 'computed',
@@ -238,7 +252,7 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
         planOverride: { cp: 16 },
         mfu: V3_MFU,
         mfuSource: 'transferred',
-        mfuNote: 'DeepSeek-V3\'s measured MFU, transferred unchanged',
+        mfuNote: "DeepSeek-V3's measured MFU, transferred unchanged",
       },
     ],
     published: { gpuHours: 30.84e6, source: 'Llama 3.1 MODEL_CARD (405B: 30.84M H100 GPU-hours)' },

@@ -22,12 +22,20 @@ function paramLines(s: ModelShape): string[] {
   const rows: string[][] = [
     ['embedding', si(c.embedding, 4), `${s.vocab} × ${s.d}`],
     ['output head', si(c.head, 4), s.tieEmbeddings ? 'tied to the embedding' : ''],
-    [`attention (${s.nLayers} layers)`, si(c.attention, 4), `${si(attentionMatrixParams(s) + attentionVectorParams(s), 4)} per layer`],
+    [
+      `attention (${s.nLayers} layers)`,
+      si(c.attention, 4),
+      `${si(attentionMatrixParams(s) + attentionVectorParams(s), 4)} per layer`,
+    ],
   ];
   if (s.nDenseLayers) rows.push([`dense FFN (${s.nDenseLayers} layers)`, si(c.denseFfn, 4), `width ${s.dFF}`]);
   if (isMoe(s)) {
     rows.push(
-      [`routed experts (${nMoe} × ${s.nRoutedExperts})`, si(c.routedExperts, 4), `${si(ffnParams(s, s.moeInterDim), 4)} each, width ${s.moeInterDim}`],
+      [
+        `routed experts (${nMoe} × ${s.nRoutedExperts})`,
+        si(c.routedExperts, 4),
+        `${si(ffnParams(s, s.moeInterDim), 4)} each, width ${s.moeInterDim}`,
+      ],
       [`shared experts (${nMoe} × ${s.nSharedExperts})`, si(c.sharedExperts, 4), ''],
       ['router', si(c.router, 4), ''],
     );
@@ -35,9 +43,14 @@ function paramLines(s: ModelShape): string[] {
   rows.push(
     ['norms', si(c.norms, 4), ''],
     ['total', si(c.total, 4), s.mtpDepth ? 'without the MTP modules' : ''],
-    ['activated per token', si(c.activated, 4), `embedding and head included; ${si(c.activatedMatmul, 4)} matrix parameters (the N of 6·N·D)`],
+    [
+      'activated per token',
+      si(c.activated, 4),
+      `embedding and head included; ${si(c.activatedMatmul, 4)} matrix parameters (the N of 6·N·D)`,
+    ],
   );
-  if (s.mtpDepth) rows.push([`MTP modules (depth ${s.mtpDepth})`, si(c.mtp, 4), 'embedding and head shared with the model']);
+  if (s.mtpDepth)
+    rows.push([`MTP modules (depth ${s.mtpDepth})`, si(c.mtp, 4), 'embedding and head shared with the model']);
   return table(['parameters', 'count', ''], rows, ['left', 'right', 'left']);
 }
 
@@ -57,7 +70,11 @@ function flopLines(s: ModelShape, seqLen: number): string[] {
   if (f.router) rows.push(['router', g(f.router), share(f.router)]);
   if (f.mtp) rows.push(['MTP modules', g(f.mtp), share(f.mtp)]);
   rows.push(['total', g(f.total), share(f.total)], ['6·N for comparison', g(6 * countParams(s).activatedMatmul), '']);
-  return table([`training GFLOP per token at ${seqLen} (6 per multiply-add)`, 'GFLOP', 'share'], rows, ['left', 'right', 'right']);
+  return table([`training GFLOP per token at ${seqLen} (6 per multiply-add)`, 'GFLOP', 'share'], rows, [
+    'left',
+    'right',
+    'right',
+  ]);
 }
 
 export function renderModel(s: ModelShape, o: ModelReportOptions): string[] {
@@ -75,9 +92,11 @@ export function renderModel(s: ModelShape, o: ModelReportOptions): string[] {
     `inference: prefill ${sig(pf / 1e9, 4)} GFLOP per prompt token at ${o.seqLen}; decode ${sig(dc / 1e9, 4)} GFLOP per token at KV length ${o.ctx}` +
       (s.attention === 'mla' ? ' (absorbed MLA)' : ''),
     '',
-    ...table(['KV cache per token (BF16)', 'elements/layer', 'bytes/token', '× this model'],
+    ...table(
+      ['KV cache per token (BF16)', 'elements/layer', 'bytes/token', '× this model'],
       kv.map((k) => [k.kind, String(k.elementsPerLayer), bytes(k.bytesPerToken, 5), `${sig(k.ratioToModel, 3)}×`]),
-      ['left', 'right', 'right', 'right']),
+      ['left', 'right', 'right', 'right'],
+    ),
   ];
 }
 

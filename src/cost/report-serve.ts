@@ -4,7 +4,15 @@
 import { bytes, dollars, duration, grouped, pct, si, sig, signedPct, table } from './format.ts';
 import { kvBytesPerToken } from './kvcache.ts';
 import { DEEPSEEK_V3 } from './models.ts';
-import { decode, iscaDecodeBound, prefill, type DecodeResult, type IscaBound, type PrefillResult, type ServeSetup } from './serve.ts';
+import {
+  decode,
+  iscaDecodeBound,
+  prefill,
+  type DecodeResult,
+  type IscaBound,
+  type PrefillResult,
+  type ServeSetup,
+} from './serve.ts';
 import { describeShape, sameArchitecture } from './shape.ts';
 import { dailySheet, DEEPSEEK_DAY, type DailySheet } from './sheet.ts';
 
@@ -51,7 +59,7 @@ function decodeLines(x: ServeSetup, d: DecodeResult, deepseek: boolean): string[
 
 function iscaLines(r: NonNullable<ServeReport['deepseek']>): string[] {
   return [
-    'decode communication lower bound (ISCA\'25 §2.3.2):',
+    "decode communication lower bound (ISCA'25 §2.3.2):",
     `  (1 B + 2 B) × 32 tokens × 9 experts × 7K / 50 GB/s = ${duration(r.isca.epStepSeconds, 5)} per EP step; two micro-batches × 61 layers → ` +
       `TPOT ${duration(r.isca.tpotSeconds, 4)} (${sig(r.isca.tokPerSecPerUser, 3)} tok/s per user)`,
     `  with d = 7168 exactly: ${duration(r.iscaExact.epStepSeconds, 4)}; over GB200 NVL72's 900 GB/s: TPOT ${duration(r.nvl72.tpotSeconds, 3)} ` +
@@ -62,25 +70,29 @@ function iscaLines(r: NonNullable<ServeReport['deepseek']>): string[] {
 function sheetLines(r: ServeReport): string[] {
   const t = DEEPSEEK_DAY.traffic;
   const pub = DEEPSEEK_DAY.published;
-  const cols = r.deepseek ? ['DeepSeek\'s rates', 'our rates', 'published'] : ['our rates'];
+  const cols = r.deepseek ? ["DeepSeek's rates", 'our rates', 'published'] : ['our rates'];
   const row = (label: string, f: (s: DailySheet) => string, published: string) =>
     r.deepseek ? [label, f(r.deepseek.theirs), f(r.ours), published] : [label, f(r.ours)];
   return [
     `a day of DeepSeek's traffic (${si(t.inputTokens)} input tokens, ${pct(t.cacheHitTokens / t.inputTokens)} cache hits, ` +
       `${si(t.outputTokens)} output; $${r.pricePerGpuHour}/GPU-hour; R1 prices $0.14 / $0.55 / $2.19 per M):`,
-    ...table(['', ...cols], [
-      row('prefill nodes', (s) => sig(s.prefillNodes, 4), ''),
-      row('decode nodes', (s) => sig(s.decodeNodes, 4), ''),
-      row('nodes', (s) => sig(s.nodes, 5), String(pub.nodes)),
-      row('cost per day', (s) => dollars(s.costPerDay, 4), `$${grouped(pub.costPerDay)}`),
-      row('revenue per day', (s) => dollars(s.revenuePerDay, 4), `$${grouped(pub.revenuePerDay)}`),
-      row('cost-profit margin', (s) => pct(s.margin, 0), pct(pub.margin, 0)),
-    ]).map((l) => '  ' + l),
+    ...table(
+      ['', ...cols],
+      [
+        row('prefill nodes', (s) => sig(s.prefillNodes, 4), ''),
+        row('decode nodes', (s) => sig(s.decodeNodes, 4), ''),
+        row('nodes', (s) => sig(s.nodes, 5), String(pub.nodes)),
+        row('cost per day', (s) => dollars(s.costPerDay, 4), `$${grouped(pub.costPerDay)}`),
+        row('revenue per day', (s) => dollars(s.revenuePerDay, 4), `$${grouped(pub.revenuePerDay)}`),
+        row('cost-profit margin', (s) => pct(s.margin, 0), pct(pub.margin, 0)),
+      ],
+    ).map((l) => '  ' + l),
   ];
 }
 
 function closing(r: ServeReport): string[] {
-  if (!r.deepseek) return ['Per-node rates are rooflines (ideal overlap, no latency floor): read them as upper bounds.'];
+  if (!r.deepseek)
+    return ['Per-node rates are rooflines (ideal overlap, no latency floor): read them as upper bounds.'];
   const d = r.deepseek.theirs;
   const pub = DEEPSEEK_DAY.published;
   return [
@@ -91,7 +103,7 @@ function closing(r: ServeReport): string[] {
       `${dollars(d.costPerDay, 4)} vs $87,072 (${versus(d.costPerDay, pub.costPerDay)}), ${dollars(d.revenuePerDay, 4)} vs $562,027 ` +
       `(${versus(d.revenuePerDay, pub.revenuePerDay)}) and a ${pct(d.margin, 1)} margin vs 545%.`,
     `With our rates: ${sig(r.ours.nodes, 4)} nodes (${versus(r.ours.nodes, pub.nodes)}), ${dollars(r.ours.costPerDay, 3)} per day, margin ${pct(r.ours.margin, 0)}.`,
-    'ISCA\'25\'s 120.96 µs and 14.76 ms are reproduced exactly with its own rounding (d = 7K); the bound ignores compute and HBM.',
+    "ISCA'25's 120.96 µs and 14.76 ms are reproduced exactly with its own rounding (d = 7K); the bound ignores compute and HBM.",
     'Revenue is theoretical (all tokens at R1 prices); DeepSeek notes actual revenue is lower (V3 is cheaper, nights are discounted, web use is free).',
   ];
 }
@@ -115,7 +127,12 @@ export function renderServe(r: ServeReport): string[] {
 export function buildServeReport(x: ServeSetup, pricePerGpuHour: number): ServeReport {
   const p = prefill(x);
   const d = decode(x);
-  const rates = { prefillTokPerSecPerNode: p.tokPerSecPerNodeInclHits, decodeTokPerSecPerNode: d.tokPerSecPerNode, gpusPerNode: x.gpu.gpusPerNode, pricePerGpuHour };
+  const rates = {
+    prefillTokPerSecPerNode: p.tokPerSecPerNodeInclHits,
+    decodeTokPerSecPerNode: d.tokPerSecPerNode,
+    gpusPerNode: x.gpu.gpusPerNode,
+    pricePerGpuHour,
+  };
   const ours = dailySheet(DEEPSEEK_DAY.traffic, rates, DEEPSEEK_DAY.prices);
   const isV3 = sameArchitecture(x.shape, DEEPSEEK_V3);
   const bound = (d: number, bw: number) => iscaDecodeBound({ d, layers: 61, tokens: 32, experts: 9, bytesPerSec: bw });

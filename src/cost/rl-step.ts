@@ -69,15 +69,28 @@ export function rlStepCost(c: ModelConfig, algorithm: Algorithm, s: StepShape): 
   const optimizerBytes = trainedModels * 3 * P * BYTES;
   const activationBytes = trainedModels * tokens * activationFloatsPerToken(c, seqLen) * BYTES;
   // Sampling: prefill of the prompts, then one token at a time at a growing context (mean ≈ seqLen/2 + P/2).
-  const rolloutFlops = s.sequences * (s.promptLen * forwardFlopsPerToken(c, s.promptLen) + s.completionLen * forwardFlopsPerToken(c, (s.promptLen + seqLen) / 2));
+  const rolloutFlops =
+    s.sequences *
+    (s.promptLen * forwardFlopsPerToken(c, s.promptLen) +
+      s.completionLen * forwardFlopsPerToken(c, (s.promptLen + seqLen) / 2));
   const referenceFlops = reference ? tokens * fwd : 0;
   const oldPolicy = s.mu > 1 ? tokens * fwd : 0;
   const trainFlops = s.mu * 3 * tokens * fwd + oldPolicy;
   const criticFlops = ppo ? tokens * fwd + s.mu * 3 * tokens * fwd : 0;
   const totalFlops = rolloutFlops + referenceFlops + trainFlops + criticFlops;
   return {
-    algorithm, params: P, residentModels, trainedModels,
-    weightBytes, optimizerBytes, activationBytes, totalBytes: weightBytes + optimizerBytes + activationBytes,
-    rolloutFlops, referenceFlops, trainFlops, criticFlops, totalFlops,
+    algorithm,
+    params: P,
+    residentModels,
+    trainedModels,
+    weightBytes,
+    optimizerBytes,
+    activationBytes,
+    totalBytes: weightBytes + optimizerBytes + activationBytes,
+    rolloutFlops,
+    referenceFlops,
+    trainFlops,
+    criticFlops,
+    totalFlops,
   };
 }

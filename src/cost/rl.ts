@@ -59,8 +59,14 @@ export function projectRl(spec: RlSpec, nGpus: number): RlResult {
     const t = rollouts > 1 ? i / (rollouts - 1) : 0;
     const mean = spec.meanAnswerLen.start + t * (spec.meanAnswerLen.end - spec.meanAnswerLen.start);
     const cap = (spec.caps.find((c) => step < c.untilStep) ?? spec.caps[spec.caps.length - 1]!).maxLen;
-    const tpotFull = decode({ ...spec.decode, decode: { ...spec.decode.decode, batch: batchPerGpu } }, spec.promptLen + mean / 2).tpotSeconds;
-    const tpotTail = decode({ ...spec.decode, decode: { ...spec.decode.decode, batch: 1 } }, spec.promptLen + cap / 2).tpotSeconds;
+    const tpotFull = decode(
+      { ...spec.decode, decode: { ...spec.decode.decode, batch: batchPerGpu } },
+      spec.promptLen + mean / 2,
+    ).tpotSeconds;
+    const tpotTail = decode(
+      { ...spec.decode, decode: { ...spec.decode.decode, batch: 1 } },
+      spec.promptLen + cap / 2,
+    ).tpotSeconds;
     rolloutSeconds += Math.max(mean * tpotFull, cap * tpotTail);
     full += 1 / tpotFull / rollouts;
     straggler += 1 / tpotTail / rollouts;

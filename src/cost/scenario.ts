@@ -78,7 +78,10 @@ function adaptStages(p: TrainPreset, o: TrainOverrides, g: GpuSpec): StageSpec[]
     }
     first = false;
     // A parallelism flag applies to every stage, over the stage's own choice.
-    if (s.planOverride) s.planOverride = Object.fromEntries(Object.entries(s.planOverride).filter(([k]) => o[k as keyof TrainOverrides] === undefined));
+    if (s.planOverride)
+      s.planOverride = Object.fromEntries(
+        Object.entries(s.planOverride).filter(([k]) => o[k as keyof TrainOverrides] === undefined),
+      );
     if (o.mfu !== undefined) s = { ...s, mfu: o.mfu, mfuSource: 'assumed', mfuNote: 'given with --mfu' };
     else if ((otherGpu || otherModel) && s.mfuSource !== 'assumed')
       s = { ...s, mfuSource: 'transferred', mfuNote: `${p.shape.name} on ${p.gpu.toUpperCase()}: ${s.mfuNote}` };
@@ -89,7 +92,11 @@ function adaptStages(p: TrainPreset, o: TrainOverrides, g: GpuSpec): StageSpec[]
 }
 
 /** The preset with the changes applied, and everything that makes it impossible. */
-export function trainScenario(presetId: string, o: TrainOverrides = {}, extraGpus: readonly GpuSpec[] = []): TrainScenario | { problems: string[] } {
+export function trainScenario(
+  presetId: string,
+  o: TrainOverrides = {},
+  extraGpus: readonly GpuSpec[] = [],
+): TrainScenario | { problems: string[] } {
   const preset = findTrainPreset(presetId);
   if (!preset) return { problems: [`unknown preset '${presetId}' (known: ${TRAIN_PRESET_IDS.join(', ')})`] };
   const problems: string[] = [];
@@ -124,7 +131,10 @@ export function trainScenario(presetId: string, o: TrainOverrides = {}, extraGpu
     combine: preset.combine,
     gradBytes: preset.gradBytes,
     // DualPipe exists to hide the all-to-all; any other schedule leaves it exposed unless told otherwise.
-    overlap: { ...preset.overlap, ep: o.overlap ?? (o.schedule !== undefined ? (schedule === 'dualpipe' ? 1 : 0) : preset.overlap.ep) },
+    overlap: {
+      ...preset.overlap,
+      ep: o.overlap ?? (o.schedule !== undefined ? (schedule === 'dualpipe' ? 1 : 0) : preset.overlap.ep),
+    },
     goodput: o.goodput ?? preset.goodput,
     pricePerGpuHour: o.price ?? preset.pricePerGpuHour,
     mode: o.mode ?? 'mfu',
@@ -133,23 +143,44 @@ export function trainScenario(presetId: string, o: TrainOverrides = {}, extraGpu
   if (!unit(o.mfu)) problems.push(`MFU must be in (0, 1] (got ${o.mfu})`);
   if (!unit(o.efficiency)) problems.push(`the kernel efficiency must be in (0, 1] (got ${o.efficiency})`);
   if (!unit(o.goodput)) problems.push(`goodput must be in (0, 1] (got ${o.goodput})`);
-  if (o.overlap !== undefined && !(o.overlap >= 0 && o.overlap <= 1)) problems.push(`overlap must be in [0, 1] (got ${o.overlap})`);
+  if (o.overlap !== undefined && !(o.overlap >= 0 && o.overlap <= 1))
+    problems.push(`overlap must be in [0, 1] (got ${o.overlap})`);
   if (o.tokens !== undefined && !(o.tokens > 0)) problems.push(`the token budget must be > 0 (got ${o.tokens})`);
   const stages = adaptStages(preset, o, g);
   for (const st of stages) {
     if (st.kind !== 'computed') continue;
     const stagePlan = { ...plan, ...st.planOverride };
     for (const ph of st.phases)
-      for (const pr of planProblems(shape, stagePlan, { nGpus: setup.cluster.nGpus, gpusPerNode: g.gpusPerNode, seqLen: ph.seqLen, globalBatchTokens: ph.globalBatchTokens }))
+      for (const pr of planProblems(shape, stagePlan, {
+        nGpus: setup.cluster.nGpus,
+        gpusPerNode: g.gpusPerNode,
+        seqLen: ph.seqLen,
+        globalBatchTokens: ph.globalBatchTokens,
+      }))
         if (!problems.includes(pr)) problems.push(pr);
   }
   // The RL stage's rollout engine runs on the chosen GPU too.
   const retarget = (st: StageSpec): StageSpec =>
     st.kind === 'rl'
-      ? { ...st, rl: { ...st.rl, decode: { ...st.rl.decode, gpu: g, nvlinkBytesPerSec: setup.cluster.nvlinkBytesPerSec, ibBytesPerSec: setup.cluster.ibBytesPerSec } } }
+      ? {
+          ...st,
+          rl: {
+            ...st.rl,
+            decode: {
+              ...st.rl.decode,
+              gpu: g,
+              nvlinkBytesPerSec: setup.cluster.nvlinkBytesPerSec,
+              ibBytesPerSec: setup.cluster.ibBytesPerSec,
+            },
+          },
+        }
       : st;
-  const comparable = (o.gpu === undefined || g.id === preset.gpu) && o.shape === undefined &&
-    o.tokens === undefined && o.seqLen === undefined && o.globalBatchTokens === undefined;
+  const comparable =
+    (o.gpu === undefined || g.id === preset.gpu) &&
+    o.shape === undefined &&
+    o.tokens === undefined &&
+    o.seqLen === undefined &&
+    o.globalBatchTokens === undefined;
   return { preset, setup, stages: stages.map(retarget), comparable, problems };
 }
 
@@ -170,7 +201,10 @@ export interface ServeOverrides {
 }
 
 /** DeepSeek's V3/R1 serving fleet with the changes applied, and what makes it impossible. */
-export function serveScenario(o: ServeOverrides = {}, extraGpus: readonly GpuSpec[] = []): { setup: ServeSetup; problems: string[] } {
+export function serveScenario(
+  o: ServeOverrides = {},
+  extraGpus: readonly GpuSpec[] = [],
+): { setup: ServeSetup; problems: string[] } {
   const problems: string[] = [];
   const g = resolveGpu(o.gpu ?? SERVE_V3.gpu.id, extraGpus, problems) ?? SERVE_V3.gpu;
   const shape = o.shape ?? SERVE_V3.shape;

@@ -36,7 +36,14 @@ export interface ServeSetup {
    * `batch` concurrent sequences per GPU (per TP group when tp > 1) when fixed, else the largest that meets
    * `tokensPerSecPerUser` and whose KV cache fits.
    */
-  decode: { gpus: number; tp: number; kvLen: number; tokensPerSecPerUser: number; redundantExperts: number; batch?: number };
+  decode: {
+    gpus: number;
+    tp: number;
+    kvLen: number;
+    tokensPerSecPerUser: number;
+    redundantExperts: number;
+    batch?: number;
+  };
 }
 
 export interface PrefillResult {
@@ -73,13 +80,7 @@ export function prefill(x: ServeSetup): PrefillResult {
 }
 
 export type DecodeLimit =
-  | 'compute'
-  | 'hbm-bandwidth'
-  | 'communication'
-  | 'kv-capacity'
-  | 'slo-unreachable'
-  | 'weights-do-not-fit'
-  | 'given';
+  'compute' | 'hbm-bandwidth' | 'communication' | 'kv-capacity' | 'slo-unreachable' | 'weights-do-not-fit' | 'given';
 
 export interface DecodeResult {
   flopsPerToken: number;
@@ -192,8 +193,21 @@ export interface IscaBound {
  * micro-batches of `tokens` moves (1 B + 2 B) × 9 experts × d per token; per layer the link carries both.
  * The paper's numbers use d = 7K = 7000, 32 tokens, 61 layers, 50 GB/s: 120.96 µs, 14.76 ms, ~67 tok/s.
  */
-export function iscaDecodeBound(o: { d: number; layers: number; tokens: number; experts: number; bytesPerSec: number }): IscaBound {
-  const epStepSeconds = decodeEpStepSeconds({ tokens: o.tokens, experts: o.experts, d: o.d, dispatchBytes: 1, combineBytes: 2, bytesPerSec: o.bytesPerSec });
+export function iscaDecodeBound(o: {
+  d: number;
+  layers: number;
+  tokens: number;
+  experts: number;
+  bytesPerSec: number;
+}): IscaBound {
+  const epStepSeconds = decodeEpStepSeconds({
+    tokens: o.tokens,
+    experts: o.experts,
+    d: o.d,
+    dispatchBytes: 1,
+    combineBytes: 2,
+    bytesPerSec: o.bytesPerSec,
+  });
   const tpotSeconds = 2 * o.layers * epStepSeconds;
   return { epStepSeconds, tpotSeconds, tokPerSecPerUser: 1 / tpotSeconds };
 }

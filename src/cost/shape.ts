@@ -50,7 +50,8 @@ export type ShapeInput = Pick<ModelShape, 'name' | 'd' | 'nLayers' | 'nHeads' | 
 /** Fills the defaults a plain dense MHA transformer implies, then validates; `where` names the source. */
 export function defineShape(input: ShapeInput, where = input.name): ModelShape {
   const moe = (input.nRoutedExperts ?? 0) > 0;
-  const attention = input.attention ?? (input.nKvHeads !== undefined && input.nKvHeads !== input.nHeads ? 'gqa' : 'mha');
+  const attention =
+    input.attention ?? (input.nKvHeads !== undefined && input.nKvHeads !== input.nHeads ? 'gqa' : 'mha');
   const shape: ModelShape = {
     dFF: 4 * input.d,
     tieEmbeddings: false,
@@ -136,9 +137,26 @@ export function describeShape(s: ModelShape): string {
 }
 
 const NUMBER_FIELDS = [
-  'd', 'nLayers', 'nHeads', 'vocab', 'dFF', 'headDim', 'nKvHeads', 'qLoraRank', 'kvLoraRank', 'qkNopeHeadDim',
-  'qkRopeHeadDim', 'vHeadDim', 'nDenseLayers', 'nRoutedExperts', 'nSharedExperts', 'nActivatedExperts',
-  'moeInterDim', 'nExpertGroups', 'nLimitedGroups', 'mtpDepth',
+  'd',
+  'nLayers',
+  'nHeads',
+  'vocab',
+  'dFF',
+  'headDim',
+  'nKvHeads',
+  'qLoraRank',
+  'kvLoraRank',
+  'qkNopeHeadDim',
+  'qkRopeHeadDim',
+  'vHeadDim',
+  'nDenseLayers',
+  'nRoutedExperts',
+  'nSharedExperts',
+  'nActivatedExperts',
+  'moeInterDim',
+  'nExpertGroups',
+  'nLimitedGroups',
+  'mtpDepth',
 ] as const;
 
 /**
@@ -151,18 +169,22 @@ export function shapeFromPlain(obj: Record<string, unknown>, where: string): Mod
   for (const k of NUMBER_FIELDS) {
     const v = obj[k];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(`${where}: field '${k}' must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new InputError(`${where}: field '${k}' must be a number, got ${JSON.stringify(v)}`);
     input[k] = v;
   }
   for (const k of ['tieEmbeddings', 'qkvBias'] as const) {
     const v = obj[k];
     if (v === undefined) continue;
-    if (typeof v !== 'boolean') throw new InputError(`${where}: field '${k}' must be true or false, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'boolean')
+      throw new InputError(`${where}: field '${k}' must be true or false, got ${JSON.stringify(v)}`);
     input[k] = v;
   }
   if (obj.attention !== undefined) {
     if (obj.attention !== 'mha' && obj.attention !== 'gqa' && obj.attention !== 'mla')
-      throw new InputError(`${where}: field 'attention' must be "mha", "gqa" or "mla", got ${JSON.stringify(obj.attention)}`);
+      throw new InputError(
+        `${where}: field 'attention' must be "mha", "gqa" or "mla", got ${JSON.stringify(obj.attention)}`,
+      );
     input.attention = obj.attention;
   }
   for (const k of ['d', 'nLayers', 'nHeads', 'vocab'] as const)

@@ -46,15 +46,36 @@ export function dailySheet(t: DayTraffic, r: SheetRates, p: TokenPrices): DailyS
   const nodes = prefillNodes + decodeNodes;
   const costPerDay = nodes * r.gpusPerNode * 24 * r.pricePerGpuHour;
   const revenuePerDay =
-    (t.cacheHitTokens * p.cacheHit + (t.inputTokens - t.cacheHitTokens) * p.cacheMiss + t.outputTokens * p.output) / 1e6;
-  return { prefillNodes, decodeNodes, nodes, costPerDay, revenuePerDay, margin: (revenuePerDay - costPerDay) / costPerDay };
+    (t.cacheHitTokens * p.cacheHit + (t.inputTokens - t.cacheHitTokens) * p.cacheMiss + t.outputTokens * p.output) /
+    1e6;
+  return {
+    prefillNodes,
+    decodeNodes,
+    nodes,
+    costPerDay,
+    revenuePerDay,
+    margin: (revenuePerDay - costPerDay) / costPerDay,
+  };
 }
 
 /** DeepSeek's published day (V3 + R1 together): traffic, R1 list prices and their measured per-node rates. */
 export const DEEPSEEK_DAY = {
   traffic: { inputTokens: 608e9, cacheHitTokens: 342e9, outputTokens: 168e9 } as DayTraffic,
   prices: { cacheHit: 0.14, cacheMiss: 0.55, output: 2.19 } as TokenPrices,
-  rates: { prefillTokPerSecPerNode: 73.7e3, decodeTokPerSecPerNode: 14.8e3, gpusPerNode: 8, pricePerGpuHour: 2 } as SheetRates,
-  published: { nodes: 226.75, peakNodes: 278, costPerDay: 87_072, revenuePerDay: 562_027, margin: 5.45, tokPerSecPerUser: [20, 22], kvLen: 4989 },
+  rates: {
+    prefillTokPerSecPerNode: 73.7e3,
+    decodeTokPerSecPerNode: 14.8e3,
+    gpusPerNode: 8,
+    pricePerGpuHour: 2,
+  } as SheetRates,
+  published: {
+    nodes: 226.75,
+    peakNodes: 278,
+    costPerDay: 87_072,
+    revenuePerDay: 562_027,
+    margin: 5.45,
+    tokPerSecPerUser: [20, 22],
+    kvLen: 4989,
+  },
   source: 'deepseek-ai/open-infra-index, 202502OpenSourceWeek day 6 (inference system overview)',
 } as const;

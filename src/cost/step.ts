@@ -57,7 +57,14 @@ export interface StepModel {
   layout: Layout;
   bubbleFraction: number;
   /** Seconds per step per GPU, by where they go; the parts sum to stepSeconds. */
-  parts: { usefulCompute: number; extraWork: number; kernelLoss: number; imbalance: number; bubble: number; exposedComm: number };
+  parts: {
+    usefulCompute: number;
+    extraWork: number;
+    kernelLoss: number;
+    imbalance: number;
+    bubble: number;
+    exposedComm: number;
+  };
   comm: {
     ep: Collective & { ibBytes: number; nvlinkBytes: number; ibSeconds: number; nvlinkSeconds: number };
     dp: Collective;
@@ -98,7 +105,13 @@ function communication(x: StepSetup, lay: Layout, tokensPerStep: number): StepMo
     bytes: ibBytes + nvlinkBytes,
     // The two links run at once: DeepEP forwards IB arrivals over NVLink while more arrive.
     seconds: Math.max(ibSeconds, nvlinkSeconds),
-    link: (ibBytes > 0 ? (nvlinkBytes > 0 ? 'nvlink+ib' : 'ib') : nvlinkBytes > 0 ? 'nvlink' : 'none') as Collective['link'],
+    link: (ibBytes > 0
+      ? nvlinkBytes > 0
+        ? 'nvlink+ib'
+        : 'ib'
+      : nvlinkBytes > 0
+        ? 'nvlink'
+        : 'none') as Collective['link'],
     ibBytes,
     nvlinkBytes,
     ibSeconds,
@@ -150,13 +163,16 @@ export function stepModel(x: StepSetup, seqLen: number, globalBatchTokens: numbe
     stepSeconds = usefulCompute / mode.mfu;
     C = (stepSeconds - exposed0) / (1 + b);
     if (C < hidden) flags.push('the overlapped communication needs more time than this MFU leaves for compute');
-    if (C / lay.imbalance < allCompute) flags.push('this MFU needs kernels faster than peak once bubble, imbalance and exposed communication are paid');
+    if (C / lay.imbalance < allCompute)
+      flags.push('this MFU needs kernels faster than peak once bubble, imbalance and exposed communication are paid');
   } else {
     C = (allCompute / mode.efficiency) * lay.imbalance;
     stepSeconds = C * (1 + b) + exposed0 + Math.max(0, hidden - C);
   }
   if (lay.modelStateBytes > c.gpu.hbmGB * 1e9)
-    flags.push(`model states alone (${(lay.modelStateBytes / 1e9).toFixed(0)} GB per GPU) exceed the ${c.gpu.hbmGB} GB of HBM: shard further (TP, PP, EP)`);
+    flags.push(
+      `model states alone (${(lay.modelStateBytes / 1e9).toFixed(0)} GB per GPU) exceed the ${c.gpu.hbmGB} GB of HBM: shard further (TP, PP, EP)`,
+    );
   const kernel = C / lay.imbalance;
   const exposedComm = exposed0 + Math.max(0, hidden - C);
   return {

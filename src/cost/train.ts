@@ -73,7 +73,13 @@ export interface TrainResult {
   total: { gpuHours: number; days: number; dollars: number };
 }
 
-function finish(name: string, kind: StageSpec['kind'], gpuHours: number, x: TrainSetup, published?: Published): StageResult {
+function finish(
+  name: string,
+  kind: StageSpec['kind'],
+  gpuHours: number,
+  x: TrainSetup,
+  published?: Published,
+): StageResult {
   return {
     name,
     kind,
@@ -91,7 +97,10 @@ export function projectStage(x: TrainSetup, st: StageSpec): StageResult {
     const rl = projectRl(st.rl, x.cluster.nGpus);
     return { ...finish(st.name, st.kind, rl.gpuHours / x.goodput, x, st.published), rl, tokens: rl.trainTokens };
   }
-  const mode = x.mode === 'mfu' ? ({ kind: 'mfu', mfu: st.mfu } as const) : ({ kind: 'roofline', efficiency: x.efficiency } as const);
+  const mode =
+    x.mode === 'mfu'
+      ? ({ kind: 'mfu', mfu: st.mfu } as const)
+      : ({ kind: 'roofline', efficiency: x.efficiency } as const);
   const xs = st.planOverride ? { ...x, plan: { ...x.plan, ...st.planOverride } } : x;
   const steps = st.phases.map((ph) => stepModel(xs, ph.seqLen, ph.globalBatchTokens, mode));
   let seconds = 0;

@@ -31,7 +31,10 @@ const VARIANTS: Array<[string, TrainOverrides]> = [
   ['H800, no node limit, one IB copy per expert', { nodeLimit: 0, dedup: false }],
   ['H800, BF16 dispatch', { dispatch: 'bf16' }],
   ['H800, none of the tricks', { schedule: '1f1b', overlap: 0, nodeLimit: 0, dedup: false, dispatch: 'bf16' }],
-  ['H100, none of the tricks', { gpu: 'h100', schedule: '1f1b', overlap: 0, nodeLimit: 0, dedup: false, dispatch: 'bf16' }],
+  [
+    'H100, none of the tricks',
+    { gpu: 'h100', schedule: '1f1b', overlap: 0, nodeLimit: 0, dedup: false, dispatch: 'bf16' },
+  ],
   // A dense-model recipe: tensor parallelism inside the node, experts on the same 8 GPUs. NVLink now carries it.
   ['H800, TP8 with EP8 inside the node', { tp: 8, ep: 8, nodeLimit: 0 }],
   ['H100, TP8 with EP8 inside the node', { gpu: 'h100', tp: 8, ep: 8, nodeLimit: 0 }],

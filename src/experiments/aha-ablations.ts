@@ -64,17 +64,20 @@ interface ChartSpec {
 const CHARTS: Record<AblationName, ChartSpec> = {
   dr_grpo: {
     title: 'Length bias: incorrect answers under GRPO vs Dr. GRPO',
-    key: 'lenIncorrect', yLabel: 'incorrect answer length (tokens)',
+    key: 'lenIncorrect',
+    yLabel: 'incorrect answer length (tokens)',
     right: { key: 'evalPass1', label: 'held-out pass@1' },
   },
   no_worked: {
     title: 'RL cannot bootstrap what the base never saw',
-    key: 'evalPass1', yLabel: 'held-out pass@1',
+    key: 'evalPass1',
+    yLabel: 'held-out pass@1',
     right: { key: 'evalThinkLen', label: 'think length (chars)' },
   },
   shuffle: {
     title: 'Shuffled rewards: same numbers, no signal',
-    key: 'evalPass1', yLabel: 'held-out pass@1',
+    key: 'evalPass1',
+    yLabel: 'held-out pass@1',
     right: { key: 'reward', label: 'training reward' },
   },
 };
@@ -82,10 +85,17 @@ const CHARTS: Record<AblationName, ChartSpec> = {
 export type AblationEvent = { type: 'arm'; arm: string; index: number; arms: number; event: AhaEvent };
 
 export interface AblationHooks extends Omit<AhaHooks, 'onEvent'> {
-  onEvent?: (e: AblationEvent | { type: 'ablation-done'; out: string; chart: string; arms: Record<string, AhaSummary> }) => void;
+  onEvent?: (
+    e: AblationEvent | { type: 'ablation-done'; out: string; chart: string; arms: Record<string, AhaSummary> },
+  ) => void;
 }
 
-export async function runAblation(name: AblationName, partial: Partial<AhaConfig>, hooks: AblationHooks, opts: AblationOptions = {}): Promise<Record<string, AhaSummary>> {
+export async function runAblation(
+  name: AblationName,
+  partial: Partial<AhaConfig>,
+  hooks: AblationHooks,
+  opts: AblationOptions = {},
+): Promise<Record<string, AhaSummary>> {
   const arms = ablationArms(name, { ...AHA_DEFAULTS, ...partial }, opts);
   const results: { name: string; runs: RlStepMetrics[][]; summary: AhaSummary }[] = [];
   for (const [index, arm] of arms.entries()) {

@@ -39,7 +39,14 @@ export interface AhaConfig {
   samplesPerEval: number;
 }
 
-export const AHA_DEFAULTS: AhaConfig = { base: DEFAULT_BASE, fromScratch: false, pretrain: {}, seeds: [0], rl: {}, samplesPerEval: 4 };
+export const AHA_DEFAULTS: AhaConfig = {
+  base: DEFAULT_BASE,
+  fromScratch: false,
+  pretrain: {},
+  seeds: [0],
+  rl: {},
+  samplesPerEval: 4,
+};
 
 export type AhaEvent =
   | { type: 'pretrain-start'; steps: number; out: string }
@@ -83,7 +90,9 @@ const INCORRECT_WINDOW = 10;
 
 export function summarizeAha(runs: RlStepMetrics[][], seeds: number[]): AhaSummary {
   const fl = (k: Parameters<typeof firstLast>[1]) => firstLast(runs, k);
-  const pass1 = fl('evalPass1'), think = fl('evalThinkLen'), refl = fl('evalReflectiveFrac');
+  const pass1 = fl('evalPass1'),
+    think = fl('evalThinkLen'),
+    refl = fl('evalReflectiveFrac');
   return {
     seeds,
     steps: Math.max(0, ...runs.map((r) => r.length - 1)),
@@ -107,7 +116,9 @@ async function baseDir(config: AhaConfig, rl: RlConfig, hooks: AhaHooks): Promis
   if (!config.fromScratch) {
     const dir = config.base === DEFAULT_BASE && !existsSync(DEFAULT_BASE) ? SHIPPED_BASE : config.base;
     if (!existsSync(join(dir, 'config.json'))) {
-      throw new InputError(`${config.base}: no base checkpoint here (config.json missing); pass a checkpoint directory or use --from-scratch`);
+      throw new InputError(
+        `${config.base}: no base checkpoint here (config.json missing); pass a checkpoint directory or use --from-scratch`,
+      );
     }
     return dir;
   }
@@ -117,10 +128,15 @@ async function baseDir(config: AhaConfig, rl: RlConfig, hooks: AhaHooks): Promis
   const preset = PRETRAIN_PRESETS.aha;
   // On the preset's own task its held-out set (a superset of RL's) is kept, so the default base is fixtures/aha-base.
   const sameTask = task.kind === preset.eval.kind && task.difficulty === preset.eval.difficulty;
-  const evalSpec = sameTask ? { ...preset.eval, n: Math.max(preset.eval.n, rl.evalSize) } : { ...preset.eval, kind: task.kind, difficulty: task.difficulty, n: rl.evalSize };
+  const evalSpec = sameTask
+    ? { ...preset.eval, n: Math.max(preset.eval.n, rl.evalSize) }
+    : { ...preset.eval, kind: task.kind, difficulty: task.difficulty, n: rl.evalSize };
   const pc: PretrainConfig = { ...preset, eval: evalSpec, ...config.pretrain };
   hooks.onEvent?.({ type: 'pretrain-start', steps: pc.steps, out });
-  await pretrain(pc, { out, onStep: (m) => hooks.onEvent?.({ type: 'pretrain-step', step: m.step, steps: pc.steps, loss: m.loss }) });
+  await pretrain(pc, {
+    out,
+    onStep: (m) => hooks.onEvent?.({ type: 'pretrain-step', step: m.step, steps: pc.steps, loss: m.loss }),
+  });
   return out;
 }
 
@@ -131,20 +147,36 @@ function loadParts(dir: string, rl: RlConfig) {
   freeze(reference);
   const critic = rl.algorithm === 'ppo' ? new ValueModel(loadCheckpoint(dir, { requiresGrad: true }).model) : undefined;
   const cfg = policy.model.config;
-  if (cfg.vocabSize !== vocabSize) throw new InputError(`${dir}: vocabSize ${cfg.vocabSize} is not the tokenizer's ${vocabSize}`);
-  const longest = Math.max(...heldOutSet(rl.tasks[0]!.kind, rl.tasks[0]!.difficulty, 1, rl.heldOutSeed).map((p) => encode(promptFor(p)).length));
+  if (cfg.vocabSize !== vocabSize)
+    throw new InputError(`${dir}: vocabSize ${cfg.vocabSize} is not the tokenizer's ${vocabSize}`);
+  const longest = Math.max(
+    ...heldOutSet(rl.tasks[0]!.kind, rl.tasks[0]!.difficulty, 1, rl.heldOutSeed).map(
+      (p) => encode(promptFor(p)).length,
+    ),
+  );
   if (longest + rl.maxNewTokens > cfg.maxSeqLen) {
-    throw new InputError(`${dir}: maxSeqLen ${cfg.maxSeqLen} is too short for prompts of ${longest} tokens plus maxNewTokens ${rl.maxNewTokens}`);
+    throw new InputError(
+      `${dir}: maxSeqLen ${cfg.maxSeqLen} is too short for prompts of ${longest} tokens plus maxNewTokens ${rl.maxNewTokens}`,
+    );
   }
   return { policy, reference, critic };
 }
 
 /** One seed's RL run into `dir`; the files are rewritten atomically after every step. */
-async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfig, hooks: AhaHooks, index: number): Promise<RlStepMetrics[]> {
+async function runSeed(
+  base: string,
+  rl: RlConfig,
+  dir: string,
+  config: AhaConfig,
+  hooks: AhaHooks,
+  index: number,
+): Promise<RlStepMetrics[]> {
   mkdirSync(dir, { recursive: true });
   const parts = loadParts(base, rl);
   writeJsonAtomic(join(dir, 'config.json'), { model: parts.policy.model.config, base, rl });
-  const lines: string[] = [], timing: string[] = [], samples: string[] = [];
+  const lines: string[] = [],
+    timing: string[] = [],
+    samples: string[] = [];
   const history: RlStepMetrics[] = [];
   hooks.onEvent?.({ type: 'seed-start', seed: rl.seed, index, seeds: config.seeds.length, steps: rl.steps, dir });
   await trainRl(parts, rl, {
@@ -161,7 +193,17 @@ async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfi
       if (report.eval && config.samplesPerEval > 0) {
         for (const r of report.eval.greedyRollouts.slice(0, config.samplesPerEval)) {
           // Prompt–completion records (train/sft-data.ts), so `tinyseek sft --data samples.jsonl` reads them as they are.
-          samples.push(JSON.stringify({ prompt: promptFor(r.problem), completion: r.text, step: report.metrics.step, problem: r.problem.prompt, answer: r.problem.answer, reward: r.reward.total, reason: r.reward.reason }));
+          samples.push(
+            JSON.stringify({
+              prompt: promptFor(r.problem),
+              completion: r.text,
+              step: report.metrics.step,
+              problem: r.problem.prompt,
+              answer: r.problem.answer,
+              reward: r.reward.total,
+              reason: r.reward.reason,
+            }),
+          );
         }
         writeFileAtomic(join(dir, 'samples.jsonl'), samples.join('\n') + '\n');
       }
@@ -178,10 +220,14 @@ async function runSeed(base: string, rl: RlConfig, dir: string, config: AhaConfi
 }
 
 /** Run the experiment for every seed; returns the summary over seeds (also in `<out>/summary.json`). */
-export async function runAha(partial: Partial<AhaConfig>, hooks: AhaHooks): Promise<{ summary: AhaSummary; runs: RlStepMetrics[][] }> {
+export async function runAha(
+  partial: Partial<AhaConfig>,
+  hooks: AhaHooks,
+): Promise<{ summary: AhaSummary; runs: RlStepMetrics[][] }> {
   const config: AhaConfig = { ...AHA_DEFAULTS, ...partial };
   if (config.seeds.length === 0) throw new InputError('aha: at least one seed');
-  if (new Set(config.seeds).size !== config.seeds.length) throw new InputError(`aha: seeds repeat (${config.seeds.join(',')})`);
+  if (new Set(config.seeds).size !== config.seeds.length)
+    throw new InputError(`aha: seeds repeat (${config.seeds.join(',')})`);
   const rls = config.seeds.map((seed) => resolveRlConfig({ ...config.rl, seed }, 'aha rl config'));
   mkdirSync(hooks.out, { recursive: true });
   writeJsonAtomic(join(hooks.out, 'experiment.json'), { experiment: 'aha', ...config, rl: rls[0] });

@@ -27,13 +27,37 @@ export interface HeldOut {
 
 /** A small config in the world's vocabulary: the base the four experiments vary. */
 export function smallModel(over: Partial<ModelConfig> = {}): ModelConfig {
-  return validateConfig({ vocabSize, dModel: 64, nLayers: 2, nHeads: 4, nKvHeads: 4, dFF: 192, maxSeqLen: 128, normEps: 1e-6, tieEmbeddings: true, initStd: 0.02, ...over });
+  return validateConfig({
+    vocabSize,
+    dModel: 64,
+    nLayers: 2,
+    nHeads: 4,
+    nKvHeads: 4,
+    dFF: 192,
+    maxSeqLen: 128,
+    normEps: 1e-6,
+    tieEmbeddings: true,
+    initStd: 0.02,
+    ...over,
+  });
 }
 
 export function archTrainDefaults(model: ModelConfig, steps: number, seed: number): ArchTrainConfig {
   return {
-    model, seed, steps, batchSize: 8, seqLen: 64, lr: 3e-3, warmup: Math.min(30, Math.floor(steps / 10)), minLrRatio: 0.1,
-    weightDecay: 0.05, beta2: 0.99, gradClip: 1, mix: {}, precision: 'fp32', bf16Moments: false,
+    model,
+    seed,
+    steps,
+    batchSize: 8,
+    seqLen: 64,
+    lr: 3e-3,
+    warmup: Math.min(30, Math.floor(steps / 10)),
+    minLrRatio: 0.1,
+    weightDecay: 0.05,
+    beta2: 0.99,
+    gradClip: 1,
+    mix: {},
+    precision: 'fp32',
+    bf16Moments: false,
   };
 }
 
@@ -41,20 +65,30 @@ export function archTrainDefaults(model: ModelConfig, steps: number, seed: numbe
 export const mainLoss = (s: TrainStep): number => s.main ?? s.loss;
 
 /** Train a fresh model (init stream seed/init, so equal configs start from equal weights). */
-export async function trainArch(c: ArchTrainConfig, onStep?: (s: TrainStep) => void | Promise<void>): Promise<{ model: Transformer; steps: TrainStep[] }> {
-  const { model, metrics } = await train({
-    init: () => Transformer.init(c.model, new Rng(c.seed).child('init')),
-    recipe: c,
-    batch: (step) => corpusBatch(c, new Rng(c.seed).child('data').child(`step${step}`)),
-    meta: { arch: { ...c, model: undefined } },
-  }, { onStep });
+export async function trainArch(
+  c: ArchTrainConfig,
+  onStep?: (s: TrainStep) => void | Promise<void>,
+): Promise<{ model: Transformer; steps: TrainStep[] }> {
+  const { model, metrics } = await train(
+    {
+      init: () => Transformer.init(c.model, new Rng(c.seed).child('init')),
+      recipe: c,
+      batch: (step) => corpusBatch(c, new Rng(c.seed).child('data').child(`step${step}`)),
+      meta: { arch: { ...c, model: undefined } },
+    },
+    { onStep },
+  );
   return { model, steps: metrics };
 }
 
 /** Held-out batch i: documents from stream seed/heldout/batch<i>, which training never reads. */
-export const heldOutBatch = (c: ArchTrainConfig, i: number): Batch => corpusBatch(c, new Rng(c.seed).child('heldout').child(`batch${i}`));
+export const heldOutBatch = (c: ArchTrainConfig, i: number): Batch =>
+  corpusBatch(c, new Rng(c.seed).child('heldout').child(`batch${i}`));
 
 /** Next-token loss and accuracy on `batches` held-out batches. */
 export function heldOut(model: Transformer, c: ArchTrainConfig, batches = 8): Promise<HeldOut> {
-  return nextTokenEval(model, Array.from({ length: batches }, (_, i) => heldOutBatch(c, i)));
+  return nextTokenEval(
+    model,
+    Array.from({ length: batches }, (_, i) => heldOutBatch(c, i)),
+  );
 }

@@ -31,7 +31,12 @@ export interface Fp8GemmErrorConfig {
 }
 
 export const FP8_GEMM_ERROR_DEFAULTS: Fp8GemmErrorConfig = {
-  seed: 0, ks: [128, 256, 512, 1024, 2048, 4096, 8192], m: 32, n: 32, format: 'e4m3', dists: ['normal', 'uniform'],
+  seed: 0,
+  ks: [128, 256, 512, 1024, 2048, 4096, 8192],
+  m: 32,
+  n: 32,
+  format: 'e4m3',
+  dists: ['normal', 'uniform'],
 };
 
 export interface Setup {
@@ -42,12 +47,43 @@ export interface Setup {
 
 /** The accumulator models compared. The first two differ only in promotion. */
 export const SETUPS: readonly Setup[] = [
-  { id: 'h800', label: 'H800 model, no promotion', opts: { aScaling: 'tensor', bScaling: 'tensor', promoteInterval: null } },
-  { id: 'h800-promote', label: 'H800 model, promote every 128', opts: { aScaling: 'tensor', bScaling: 'tensor', promoteInterval: 128 } },
-  { id: 'v3-recipe', label: 'V3 recipe: 1x128 tiles, 128x128 blocks, promote 128', opts: { aScaling: 'tile', bScaling: 'block', tileSize: 128, promoteInterval: 128 } },
-  { id: 'truncate-each', label: 'truncate after every add, no promotion', opts: { aScaling: 'tensor', bScaling: 'tensor', promoteInterval: null, mmaK: 1, accumulatorRounding: 'truncate' } },
-  { id: 'nearest-each', label: 'round to nearest after every add, no promotion', opts: { aScaling: 'tensor', bScaling: 'tensor', promoteInterval: null, mmaK: 1, accumulatorRounding: 'nearest' } },
-  { id: 'fp32', label: 'FP32 accumulation, no promotion', opts: { aScaling: 'tensor', bScaling: 'tensor', promoteInterval: null, mmaK: 1, accumulatorRounding: 'nearest', accumulatorMantissaBits: 23 } },
+  {
+    id: 'h800',
+    label: 'H800 model, no promotion',
+    opts: { aScaling: 'tensor', bScaling: 'tensor', promoteInterval: null },
+  },
+  {
+    id: 'h800-promote',
+    label: 'H800 model, promote every 128',
+    opts: { aScaling: 'tensor', bScaling: 'tensor', promoteInterval: 128 },
+  },
+  {
+    id: 'v3-recipe',
+    label: 'V3 recipe: 1x128 tiles, 128x128 blocks, promote 128',
+    opts: { aScaling: 'tile', bScaling: 'block', tileSize: 128, promoteInterval: 128 },
+  },
+  {
+    id: 'truncate-each',
+    label: 'truncate after every add, no promotion',
+    opts: { aScaling: 'tensor', bScaling: 'tensor', promoteInterval: null, mmaK: 1, accumulatorRounding: 'truncate' },
+  },
+  {
+    id: 'nearest-each',
+    label: 'round to nearest after every add, no promotion',
+    opts: { aScaling: 'tensor', bScaling: 'tensor', promoteInterval: null, mmaK: 1, accumulatorRounding: 'nearest' },
+  },
+  {
+    id: 'fp32',
+    label: 'FP32 accumulation, no promotion',
+    opts: {
+      aScaling: 'tensor',
+      bScaling: 'tensor',
+      promoteInterval: null,
+      mmaK: 1,
+      accumulatorRounding: 'nearest',
+      accumulatorMantissaBits: 23,
+    },
+  },
 ];
 
 export interface ErrorStats {
@@ -76,7 +112,8 @@ export interface Fp8GemmErrorResults {
 
 export function validateConfig(c: Fp8GemmErrorConfig): void {
   const posInt = (v: number) => Number.isInteger(v) && v >= 1;
-  if (!c.ks.length || !c.ks.every(posInt)) throw new InputError(`ks must be positive integers, got [${c.ks.join(', ')}]`);
+  if (!c.ks.length || !c.ks.every(posInt))
+    throw new InputError(`ks must be positive integers, got [${c.ks.join(', ')}]`);
   if (!posInt(c.m) || !posInt(c.n)) throw new InputError(`m and n must be positive integers, got ${c.m}, ${c.n}`);
   if (!c.dists.length || !c.dists.every((d) => d === 'normal' || d === 'uniform'))
     throw new InputError(`dists must be normal and/or uniform, got [${c.dists.join(', ')}]`);
@@ -84,7 +121,8 @@ export function validateConfig(c: Fp8GemmErrorConfig): void {
 
 export function errorStats(c: ArrayLike<number>, ref: ArrayLike<number>): ErrorStats {
   const rel: number[] = [];
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < ref.length; i++) {
     const d = c[i]! - ref[i]!;
     num += d * d;
@@ -92,7 +130,11 @@ export function errorStats(c: ArrayLike<number>, ref: ArrayLike<number>): ErrorS
     if (ref[i] !== 0) rel.push(Math.abs(d / ref[i]!));
   }
   rel.sort((a, b) => a - b);
-  return { maxRel: rel[rel.length - 1] ?? 0, medianRel: rel[Math.floor(rel.length / 2)] ?? 0, normwise: den > 0 ? Math.sqrt(num / den) : 0 };
+  return {
+    maxRel: rel[rel.length - 1] ?? 0,
+    medianRel: rel[Math.floor(rel.length / 2)] ?? 0,
+    normwise: den > 0 ? Math.sqrt(num / den) : 0,
+  };
 }
 
 /** Runs every (distribution, K, setup); `onProgress` is called after each (distribution, K). */
@@ -127,28 +169,41 @@ export function runFp8GemmErrorStudy(
   return { config: cfg, setups: SETUPS.map((s) => ({ ...s })), points };
 }
 
-const pct = (v: number) => (v === 0 ? '0' : v * 100 >= 0.01 ? `${(v * 100).toFixed(2)}%` : `${(v * 100).toExponential(1)}%`);
+const pct = (v: number) =>
+  v === 0 ? '0' : v * 100 >= 0.01 ? `${(v * 100).toFixed(2)}%` : `${(v * 100).toExponential(1)}%`;
 
 /** Plain-text tables: per distribution, rows K, columns setups; the metric each distribution is read by. */
 export function formatFp8GemmErrorTable(r: Fp8GemmErrorResults): string {
   const out: string[] = [];
   for (const dist of r.config.dists) {
     const metric: keyof ErrorStats = dist === 'uniform' ? 'maxRel' : 'normwise';
-    out.push(`${dist} entries, ${r.config.format}, m = ${r.config.m}, n = ${r.config.n}: accumulation error ` +
-      `(${metric === 'maxRel' ? 'max relative error over outputs' : 'normwise ||C - C64||/||C64||'}) vs FP64 of the FP8 operands`);
+    out.push(
+      `${dist} entries, ${r.config.format}, m = ${r.config.m}, n = ${r.config.n}: accumulation error ` +
+        `(${metric === 'maxRel' ? 'max relative error over outputs' : 'normwise ||C - C64||/||C64||'}) vs FP64 of the FP8 operands`,
+    );
     const ids = r.setups.map((s) => s.id);
-    const rows = [['K', ...ids], ...r.config.ks.map((k) => [String(k), ...ids.map((id) => {
-      const p = r.points.find((q) => q.dist === dist && q.k === k && q.setup === id)!;
-      return pct(p.accumulation[metric]);
-    })])];
+    const rows = [
+      ['K', ...ids],
+      ...r.config.ks.map((k) => [
+        String(k),
+        ...ids.map((id) => {
+          const p = r.points.find((q) => q.dist === dist && q.k === k && q.setup === id)!;
+          return pct(p.accumulation[metric]);
+        }),
+      ]),
+    ];
     const widths = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
-    for (const row of rows) out.push(row.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  '));
+    for (const row of rows)
+      out.push(row.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  '));
     out.push('');
   }
   out.push('Setups:');
   for (const s of r.setups) out.push(`  ${s.id.padEnd(14)} ${s.label}`);
-  out.push('', 'V3 §3.3 reports a max relative error of nearly 2% at K = 4096 without promotion (data and metric not stated);',
-    'the hardware model is known only in outline, so h800 (truncate per 32-product MMA step) and truncate-each bracket it.');
+  out.push(
+    '',
+    'V3 §3.3 reports a max relative error of nearly 2% at K = 4096 without promotion (data and metric not stated);',
+    'the hardware model is known only in outline, so h800 (truncate per 32-product MMA step) and truncate-each bracket it.',
+  );
   return out.join('\n') + '\n';
 }
 

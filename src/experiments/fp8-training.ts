@@ -41,7 +41,10 @@ export const FP8_TRAINING_DEFAULTS: Fp8TrainingConfig = {
   pretrain: {
     ...defaultPretrain,
     model: { ...defaultConfig, vocabSize, maxSeqLen: 64 },
-    steps: 300, batchSize: 4, seqLen: 64, warmup: 30,
+    steps: 300,
+    batchSize: 4,
+    seqLen: 64,
+    warmup: 30,
     mix: { kinds: ['add'] },
     eval: { every: 1_000_000, kind: 'add', difficulty: 2, n: 32, maxNewTokens: 48 },
   },
@@ -88,11 +91,13 @@ export interface Fp8TrainingHooks {
 
 export function validateFp8TrainingConfig(c: Fp8TrainingConfig): void {
   const bad = (s: string) => new InputError(`fp8 training config: ${s}`);
-  if (c.precisions.length === 0 || c.precisions[0] !== 'fp32') throw bad(`precisions must start with fp32 (the baseline), got [${c.precisions.join(', ')}]`);
+  if (c.precisions.length === 0 || c.precisions[0] !== 'fp32')
+    throw bad(`precisions must start with fp32 (the baseline), got [${c.precisions.join(', ')}]`);
   c.precisions.forEach((p) => validatePrecision(p, 'fp8 training config: precisions'));
   if (new Set(c.precisions).size !== c.precisions.length) throw bad(`precisions repeat: [${c.precisions.join(', ')}]`);
   if (!Number.isInteger(c.window) || c.window < 1) throw bad(`window must be a positive integer, got ${c.window}`);
-  if (!Number.isInteger(c.valBatches) || c.valBatches < 1) throw bad(`valBatches must be a positive integer, got ${c.valBatches}`);
+  if (!Number.isInteger(c.valBatches) || c.valBatches < 1)
+    throw bad(`valBatches must be a positive integer, got ${c.valBatches}`);
 }
 
 /** Mean cross-entropy over `n` unseen batches (stream `seed/fp8-val`), with the model in its trained precision. */
@@ -100,7 +105,8 @@ export async function validationLoss(model: Transformer, c: PretrainConfig, n: n
   const exclude = heldOutKeys(c.eval.kind, c.eval.difficulty, c.eval.n);
   const rng = new Rng(c.seed).child('fp8-val');
   let total = 0;
-  for (let j = 0; j < n; j++) total += (await nextTokenEval(model, [corpusBatch(c, rng.child(`batch${j}`), exclude)])).loss;
+  for (let j = 0; j < n; j++)
+    total += (await nextTokenEval(model, [corpusBatch(c, rng.child(`batch${j}`), exclude)])).loss;
   return total / n;
 }
 
@@ -114,12 +120,23 @@ interface RunSpec {
 
 /** The runs, in order: the baseline, the control if asked for, then the other precisions. */
 export function runSpecs(c: Fp8TrainingConfig): RunSpec[] {
-  const [base, ...rest] = c.precisions.map((p): RunSpec => ({ id: p, precision: p, bf16Moments: p !== 'fp32' && c.bf16Moments }));
-  return [base!, ...(c.control ? [{ id: 'fp32-bf16m' as const, precision: 'fp32' as const, bf16Moments: true }] : []), ...rest];
+  const [base, ...rest] = c.precisions.map((p): RunSpec => ({
+    id: p,
+    precision: p,
+    bf16Moments: p !== 'fp32' && c.bf16Moments,
+  }));
+  return [
+    base!,
+    ...(c.control ? [{ id: 'fp32-bf16m' as const, precision: 'fp32' as const, bf16Moments: true }] : []),
+    ...rest,
+  ];
 }
 
 /** Train once per run and compare against the FP32 run. */
-export async function runFp8Training(config: Partial<Fp8TrainingConfig> = {}, hooks: Fp8TrainingHooks = {}): Promise<Fp8TrainingResults> {
+export async function runFp8Training(
+  config: Partial<Fp8TrainingConfig> = {},
+  hooks: Fp8TrainingHooks = {},
+): Promise<Fp8TrainingResults> {
   const c: Fp8TrainingConfig = { ...FP8_TRAINING_DEFAULTS, ...config };
   validateFp8TrainingConfig(c);
   const runs: Fp8TrainingRun[] = [];
@@ -131,7 +148,9 @@ export async function runFp8Training(config: Partial<Fp8TrainingConfig> = {}, ho
     }
     const pc: PretrainConfig = { ...c.pretrain, precision, bf16Moments, fp8Recipe: undefined };
     const { model, metrics } = await pretrain(pc, {
-      out: hooks.out && join(hooks.out, id), signal: hooks.signal, onStep: (m) => hooks.onStep?.(id, m),
+      out: hooks.out && join(hooks.out, id),
+      signal: hooks.signal,
+      onStep: (m) => hooks.onStep?.(id, m),
     });
     if (metrics.length < pc.steps) interrupted = true;
     const losses = metrics.map((m) => m.loss);
@@ -139,7 +158,13 @@ export async function runFp8Training(config: Partial<Fp8TrainingConfig> = {}, ho
     const finalLoss = mean(losses.slice(-c.window));
     const valLoss = await validationLoss(model, pc, c.valBatches);
     runs.push({
-      id, precision, bf16Moments: pc.bf16Moments, losses, finalLoss, valLoss, accuracy: metrics.at(-1)?.eval?.accuracy ?? NaN,
+      id,
+      precision,
+      bf16Moments: pc.bf16Moments,
+      losses,
+      finalLoss,
+      valLoss,
+      accuracy: metrics.at(-1)?.eval?.accuracy ?? NaN,
       relGap: base ? (finalLoss - base.finalLoss) / base.finalLoss : 0,
       valRelGap: base ? (valLoss - base.valLoss) / base.valLoss : 0,
     });
@@ -156,14 +181,25 @@ export function gapCurve(run: Fp8TrainingRun, base: Fp8TrainingRun, window: numb
 }
 
 const LABEL: Record<RunId, string> = {
-  'fp32': 'FP32', 'fp32-bf16m': 'FP32, BF16 moments (control)', 'fp8-tile': `FP8, ${FP8_TRAINING_TILE_SIZE}-tiles/blocks`, 'fp8-tensor': 'FP8, per-tensor',
+  fp32: 'FP32',
+  'fp32-bf16m': 'FP32, BF16 moments (control)',
+  'fp8-tile': `FP8, ${FP8_TRAINING_TILE_SIZE}-tiles/blocks`,
+  'fp8-tensor': 'FP8, per-tensor',
 };
 
 /** Loss curves (left axis) and the relative gap of each FP8 run to FP32 (right axis, %). */
 export function fp8TrainingChart(r: Fp8TrainingResults): string {
   const base = r.runs[0]!;
-  const losses = r.runs.map((run) => ({ name: `${LABEL[run.id]} loss`, points: run.losses.map((l, i): [number, number] => [i + 1, l]) }));
-  const gaps = r.runs.slice(1).map((run) => ({ name: `${LABEL[run.id]} gap vs FP32 (%, mean of last ${r.config.window} steps)`, points: gapCurve(run, base, r.config.window) }));
+  const losses = r.runs.map((run) => ({
+    name: `${LABEL[run.id]} loss`,
+    points: run.losses.map((l, i): [number, number] => [i + 1, l]),
+  }));
+  const gaps = r.runs
+    .slice(1)
+    .map((run) => ({
+      name: `${LABEL[run.id]} gap vs FP32 (%, mean of last ${r.config.window} steps)`,
+      points: gapCurve(run, base, r.config.window),
+    }));
   return svgLineChart({
     title: 'FP8 training: loss, and relative loss gap to FP32',
     xLabel: 'step',
@@ -179,25 +215,45 @@ const pct = (v: number) => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(3)}%`;
 export function formatFp8TrainingTable(r: Fp8TrainingResults): string {
   const p = r.config.pretrain;
   const rows = [
-    ['run', 'BF16 moments', `final loss (last ${r.config.window})`, 'gap vs FP32', 'val loss', 'val gap vs FP32', 'accuracy'],
-    ...r.runs.map((run, i) => [run.id, run.bf16Moments ? 'yes' : 'no', run.finalLoss.toFixed(4), i === 0 ? '—' : pct(run.relGap),
-      run.valLoss.toFixed(4), i === 0 ? '—' : pct(run.valRelGap), Number.isNaN(run.accuracy) ? '—' : `${(100 * run.accuracy).toFixed(1)}%`]),
+    [
+      'run',
+      'BF16 moments',
+      `final loss (last ${r.config.window})`,
+      'gap vs FP32',
+      'val loss',
+      'val gap vs FP32',
+      'accuracy',
+    ],
+    ...r.runs.map((run, i) => [
+      run.id,
+      run.bf16Moments ? 'yes' : 'no',
+      run.finalLoss.toFixed(4),
+      i === 0 ? '—' : pct(run.relGap),
+      run.valLoss.toFixed(4),
+      i === 0 ? '—' : pct(run.valRelGap),
+      Number.isNaN(run.accuracy) ? '—' : `${(100 * run.accuracy).toFixed(1)}%`,
+    ]),
   ];
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
   const line = (row: string[]) => `| ${row.map((cell, j) => cell.padEnd(widths[j]!)).join(' | ')} |`;
-  return [
-    `FP8 training: d = ${p.model.dModel}, ${p.model.nLayers} layers, ${p.steps} steps of ${p.batchSize}×${p.seqLen} tokens, seed ${p.seed}, ` +
-      `tile/block T = ${r.tileSize}${r.interrupted ? ' (interrupted: runs are incomplete)' : ''}`,
-    '',
-    line(rows[0]!),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.slice(1).map(line),
-    '',
-    `Held-out accuracy: greedy, ${p.eval.n} ${p.eval.difficulty}-digit ${p.eval.kind} problems. V3 reports a relative loss error < 0.25% vs BF16 for its recipe [App. B.1].`,
-    ...(r.runs.some((run) => run.id === 'fp32-bf16m')
-      ? ['Control fp32-bf16m touches no GEMM, only rounds AdamW moments to BF16 (2^-9 relative): its gap is how far a tiny',
-        'perturbation alone moves a run this short. Read the FP8 gaps against it.'] : []),
-  ].join('\n') + '\n';
+  return (
+    [
+      `FP8 training: d = ${p.model.dModel}, ${p.model.nLayers} layers, ${p.steps} steps of ${p.batchSize}×${p.seqLen} tokens, seed ${p.seed}, ` +
+        `tile/block T = ${r.tileSize}${r.interrupted ? ' (interrupted: runs are incomplete)' : ''}`,
+      '',
+      line(rows[0]!),
+      line(widths.map((w) => '-'.repeat(w))),
+      ...rows.slice(1).map(line),
+      '',
+      `Held-out accuracy: greedy, ${p.eval.n} ${p.eval.difficulty}-digit ${p.eval.kind} problems. V3 reports a relative loss error < 0.25% vs BF16 for its recipe [App. B.1].`,
+      ...(r.runs.some((run) => run.id === 'fp32-bf16m')
+        ? [
+            'Control fp32-bf16m touches no GEMM, only rounds AdamW moments to BF16 (2^-9 relative): its gap is how far a tiny',
+            'perturbation alone moves a run this short. Read the FP8 gaps against it.',
+          ]
+        : []),
+    ].join('\n') + '\n'
+  );
 }
 
 /** Writes results.json, loss.svg and table.md into `dir` (the per-run directories are already there). */

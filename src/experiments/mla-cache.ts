@@ -23,15 +23,24 @@ export interface MlaCacheConfig {
 
 export const MLA_CACHE_DEFAULTS: MlaCacheConfig = { seed: 0, steps: 80, variants: ['mha', 'gqa', 'mla'] };
 
-const D = 48, HEADS = 4, BASE_FF = 96;
+const D = 48,
+  HEADS = 4,
+  BASE_FF = 96;
 
 function attentionOf(v: AttentionVariant): Partial<ModelConfig> {
   switch (v) {
-    case 'mha': return { nKvHeads: HEADS };
-    case 'gqa': return { nKvHeads: 2 };
-    case 'mqa': return { nKvHeads: 1 };
+    case 'mha':
+      return { nKvHeads: HEADS };
+    case 'gqa':
+      return { nKvHeads: 2 };
+    case 'mqa':
+      return { nKvHeads: 1 };
     // d_c = 16 and d_h^R = 8 cache 24 numbers, as GQA-1 (MQA) does; per-head widths as MHA's (12).
-    case 'mla': return { ropeStyle: 'interleaved', mla: { qLoraRank: 0, kvLoraRank: 16, qkNopeHeadDim: 12, qkRopeHeadDim: 8, vHeadDim: 12 } };
+    case 'mla':
+      return {
+        ropeStyle: 'interleaved',
+        mla: { qLoraRank: 0, kvLoraRank: 16, qkNopeHeadDim: 12, qkRopeHeadDim: 8, vHeadDim: 12 },
+      };
   }
 }
 
@@ -63,25 +72,50 @@ interface Row {
   finalTrainLoss: number;
 }
 
-export async function runMlaCache(c: MlaCacheConfig = MLA_CACHE_DEFAULTS, hooks: ExperimentHooks = {}): Promise<ArchReport> {
-  const rows: Row[] = [], curves: { variant: AttentionVariant; steps: TrainStep[] }[] = [];
+export async function runMlaCache(
+  c: MlaCacheConfig = MLA_CACHE_DEFAULTS,
+  hooks: ExperimentHooks = {},
+): Promise<ArchReport> {
+  const rows: Row[] = [],
+    curves: { variant: AttentionVariant; steps: TrainStep[] }[] = [];
   const total = c.variants.length * c.steps;
   for (const [i, v] of c.variants.entries()) {
     const train = archTrainDefaults(mlaCacheModel(v), c.steps, c.seed);
-    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(i * c.steps + s.step, total, `${v} loss ${mainLoss(s).toFixed(3)}`));
+    const { model, steps } = await trainArch(train, (s) =>
+      hooks.onProgress?.(i * c.steps + s.step, total, `${v} loss ${mainLoss(s).toFixed(3)}`),
+    );
     const numbers = measuredCacheNumbers(model);
     rows.push({
-      variant: v, parameters: parameterCount(model.config), cacheNumbersPerToken: numbers, bf16BytesPerToken: 2 * numbers,
-      heldOut: await heldOut(model, train), finalTrainLoss: tailMean(steps.map(mainLoss), 0.1),
+      variant: v,
+      parameters: parameterCount(model.config),
+      cacheNumbersPerToken: numbers,
+      bf16BytesPerToken: 2 * numbers,
+      heldOut: await heldOut(model, train),
+      finalTrainLoss: tailMean(steps.map(mainLoss), 0.1),
     });
     curves.push({ variant: v, steps });
   }
   const ref = rows.find((r) => r.variant === 'mha') ?? rows[0]!;
   const name = (v: AttentionVariant) => `${v.toUpperCase()}${v === 'gqa' ? ' (2 KV heads)' : ''}`;
   const table = markdownTable(
-    ['attention', 'parameters', 'KV numbers / token (all layers)', 'KV bytes / token (BF16)', 'cache vs MHA', 'held-out loss', 'held-out next-token acc.'],
-    rows.map((r) => [name(r.variant), String(r.parameters), String(r.cacheNumbersPerToken), String(r.bf16BytesPerToken),
-      `${(r.cacheNumbersPerToken / ref.cacheNumbersPerToken).toFixed(3)}×`, f3(r.heldOut.loss), f3(r.heldOut.accuracy)]),
+    [
+      'attention',
+      'parameters',
+      'KV numbers / token (all layers)',
+      'KV bytes / token (BF16)',
+      'cache vs MHA',
+      'held-out loss',
+      'held-out next-token acc.',
+    ],
+    rows.map((r) => [
+      name(r.variant),
+      String(r.parameters),
+      String(r.cacheNumbersPerToken),
+      String(r.bf16BytesPerToken),
+      `${(r.cacheNumbersPerToken / ref.cacheNumbersPerToken).toFixed(3)}×`,
+      f3(r.heldOut.loss),
+      f3(r.heldOut.accuracy),
+    ]),
   );
   const svg = svgBarChart({
     title: `KV cache and held-out loss relative to MHA (≈${Math.round(ref.parameters / 1000)}k parameters, ${c.steps} steps)`,
@@ -94,7 +128,12 @@ export async function runMlaCache(c: MlaCacheConfig = MLA_CACHE_DEFAULTS, hooks:
   });
   return {
     experiment: 'mla-cache',
-    config: { ...c, models: Object.fromEntries(c.variants.map((v) => [v, { kind: attentionKind(mlaCacheModel(v)), dFF: mlaCacheModel(v).dFF }])) },
+    config: {
+      ...c,
+      models: Object.fromEntries(
+        c.variants.map((v) => [v, { kind: attentionKind(mlaCacheModel(v)), dFF: mlaCacheModel(v).dFF }]),
+      ),
+    },
     summary: { rows },
     table,
     svg,

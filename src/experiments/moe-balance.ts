@@ -22,16 +22,35 @@ export interface MoeBalanceConfig {
   methods: ('aux-loss' | 'aux-free' | 'none')[];
 }
 
-export const MOE_BALANCE_DEFAULTS: MoeBalanceConfig = { seed: 0, steps: 80, auxAlpha: 0.1, gamma: 0.01, methods: ['aux-loss', 'aux-free'] };
+export const MOE_BALANCE_DEFAULTS: MoeBalanceConfig = {
+  seed: 0,
+  steps: 80,
+  auxAlpha: 0.1,
+  gamma: 0.01,
+  methods: ['aux-loss', 'aux-free'],
+};
 
 const LABELS = { 'aux-loss': 'auxiliary loss', 'aux-free': 'aux-loss-free bias (V3)', none: 'no balancing' } as const;
 
 export function moeBalanceModel(method: MoeBalanceConfig['methods'][number], c: MoeBalanceConfig): ModelConfig {
-  const balance = method === 'aux-loss' ? { biasUpdateSpeed: 0, seqAuxAlpha: c.auxAlpha }
-    : method === 'aux-free' ? { biasUpdateSpeed: c.gamma, seqAuxAlpha: 0.0001 } : { biasUpdateSpeed: 0, seqAuxAlpha: 0 };
+  const balance =
+    method === 'aux-loss'
+      ? { biasUpdateSpeed: 0, seqAuxAlpha: c.auxAlpha }
+      : method === 'aux-free'
+        ? { biasUpdateSpeed: c.gamma, seqAuxAlpha: 0.0001 }
+        : { biasUpdateSpeed: 0, seqAuxAlpha: 0 };
   return smallModel({
-    dModel: 48, dFF: 96,
-    moe: { ...defaultMoe, nRoutedExperts: 8, nSharedExperts: 1, nActivatedExperts: 2, moeInterDim: 32, nDenseLayers: 0, ...balance },
+    dModel: 48,
+    dFF: 96,
+    moe: {
+      ...defaultMoe,
+      nRoutedExperts: 8,
+      nSharedExperts: 1,
+      nActivatedExperts: 2,
+      moeInterDim: 32,
+      nDenseLayers: 0,
+      ...balance,
+    },
   });
 }
 
@@ -41,12 +60,21 @@ interface RunResult {
   heldOut: HeldOut;
 }
 
-export async function runMoeBalance(c: MoeBalanceConfig = MOE_BALANCE_DEFAULTS, hooks: ExperimentHooks = {}): Promise<ArchReport> {
+export async function runMoeBalance(
+  c: MoeBalanceConfig = MOE_BALANCE_DEFAULTS,
+  hooks: ExperimentHooks = {},
+): Promise<ArchReport> {
   const runs: RunResult[] = [];
   const total = c.methods.length * c.steps;
   for (const [i, method] of c.methods.entries()) {
     const train = archTrainDefaults(moeBalanceModel(method, c), c.steps, c.seed);
-    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(i * c.steps + s.step, total, `${method} loss ${mainLoss(s).toFixed(3)} MaxVio ${f3(s.maxVio ?? NaN)}`));
+    const { model, steps } = await trainArch(train, (s) =>
+      hooks.onProgress?.(
+        i * c.steps + s.step,
+        total,
+        `${method} loss ${mainLoss(s).toFixed(3)} MaxVio ${f3(s.maxVio ?? NaN)}`,
+      ),
+    );
     runs.push({ method, steps, heldOut: await heldOut(model, train) });
   }
   const rows = runs.map((r) => {
@@ -61,13 +89,31 @@ export async function runMoeBalance(c: MoeBalanceConfig = MOE_BALANCE_DEFAULTS, 
     };
   });
   const table = markdownTable(
-    ['method', 'train loss (last 10%)', 'held-out loss', 'held-out next-token acc.', 'MaxVio (last 25%)', 'MaxVio (peak)'],
-    rows.map((r) => [LABELS[r.method as keyof typeof LABELS], f3(r.finalTrainLoss), f3(r.heldOutLoss), f3(r.heldOutAccuracy), f3(r.maxVioLastQuarter), f3(r.maxVioPeak)]),
+    [
+      'method',
+      'train loss (last 10%)',
+      'held-out loss',
+      'held-out next-token acc.',
+      'MaxVio (last 25%)',
+      'MaxVio (peak)',
+    ],
+    rows.map((r) => [
+      LABELS[r.method as keyof typeof LABELS],
+      f3(r.finalTrainLoss),
+      f3(r.heldOutLoss),
+      f3(r.heldOutAccuracy),
+      f3(r.maxVioLastQuarter),
+      f3(r.maxVioPeak),
+    ]),
   );
   const svg = svgLineChart({
     title: 'Expert load imbalance (MaxVio) while training: 8 routed experts, top-2',
-    xLabel: 'step', yLabel: 'MaxVio = (max load − mean) / mean, 10-step average',
-    series: runs.map((r) => ({ name: LABELS[r.method as keyof typeof LABELS], points: movingAverage(r.steps.map((s) => s.maxVio!)).map((v, i) => [i + 1, v] as [number, number]) })),
+    xLabel: 'step',
+    yLabel: 'MaxVio = (max load − mean) / mean, 10-step average',
+    series: runs.map((r) => ({
+      name: LABELS[r.method as keyof typeof LABELS],
+      points: movingAverage(r.steps.map((s) => s.maxVio!)).map((v, i) => [i + 1, v] as [number, number]),
+    })),
   });
   return {
     experiment: 'moe-balance',

@@ -16,7 +16,16 @@ import { argmax } from '../model/sampling.ts';
 import { greedyDecode, speculativeDecode, type DecodeStats } from '../model/speculative.ts';
 import { defaultPositions, type Transformer } from '../model/transformer.ts';
 import { ANSWER_END_ID, EOS_ID, encode, heldOutSet, promptFor } from '../world/index.ts';
-import { archTrainDefaults, heldOut, mainLoss, heldOutBatch, smallModel, trainArch, type ArchTrainConfig, type HeldOut } from './arch-train.ts';
+import {
+  archTrainDefaults,
+  heldOut,
+  mainLoss,
+  heldOutBatch,
+  smallModel,
+  trainArch,
+  type ArchTrainConfig,
+  type HeldOut,
+} from './arch-train.ts';
 import type { TrainStep } from '../train/trainer.ts';
 import { f3, markdownTable, movingAverage, tailMean, type ArchReport, type ExperimentHooks } from './arch-report.ts';
 
@@ -31,7 +40,8 @@ export interface MtpConfig {
 
 export const MTP_DEFAULTS: MtpConfig = { seed: 0, steps: 200, lambda: 0.3, prompts: 4, maxNewTokens: 40 };
 
-export const mtpModel = (depth: number, lambda: number) => validateConfig({ ...smallModel({ dModel: 48, dFF: 96 }), mtpDepth: depth, mtpLambda: lambda });
+export const mtpModel = (depth: number, lambda: number) =>
+  validateConfig({ ...smallModel({ dModel: 48, dFF: 96 }), mtpDepth: depth, mtpLambda: lambda });
 
 export interface DecodeSummary {
   prompts: number;
@@ -49,7 +59,13 @@ export interface DecodeSummary {
  * Decode each prompt greedily and speculatively and sum the counts. With `now`, each method's pass over all prompts
  * is timed `reps` times after a warm-up pass, alternating methods, and the median is kept (ms).
  */
-export async function compareDecoding(model: Transformer, prompts: number[][], maxNewTokens: number, now?: () => number, reps = 3): Promise<{ summary: DecodeSummary; greedyMs?: number; speculativeMs?: number }> {
+export async function compareDecoding(
+  model: Transformer,
+  prompts: number[][],
+  maxNewTokens: number,
+  now?: () => number,
+  reps = 3,
+): Promise<{ summary: DecodeSummary; greedyMs?: number; speculativeMs?: number }> {
   const opts = { maxNewTokens, stopIds: [EOS_ID, ANSWER_END_ID] };
   const pass = async (f: (p: number[]) => Promise<DecodeStats>) => {
     const out: DecodeStats[] = [];
@@ -58,10 +74,12 @@ export async function compareDecoding(model: Transformer, prompts: number[][], m
   };
   const greedyPass = () => pass((p) => greedyDecode(model, p, opts));
   const specPass = () => pass((p) => speculativeDecode(model, p, { ...opts, draftDepth: 1 }));
-  const greedy = await greedyPass(), spec = await specPass(); // also the warm-up
+  const greedy = await greedyPass(),
+    spec = await specPass(); // also the warm-up
   let greedyMs: number | undefined, speculativeMs: number | undefined;
   if (now) {
-    const g: number[] = [], s: number[] = [];
+    const g: number[] = [],
+      s: number[] = [];
     const time = async (run: () => Promise<unknown>, into: number[]) => {
       const t0 = now();
       await run();
@@ -76,14 +94,22 @@ export async function compareDecoding(model: Transformer, prompts: number[][], m
   }
   const sum = (xs: DecodeStats[], k: 'mainForwards' | 'drafted' | 'accepted') => xs.reduce((t, x) => t + x[k], 0);
   const tokens = spec.reduce((t, x) => t + x.tokens.length, 0);
-  const drafted = sum(spec, 'drafted'), accepted = sum(spec, 'accepted');
+  const drafted = sum(spec, 'drafted'),
+    accepted = sum(spec, 'accepted');
   return {
     summary: {
-      prompts: prompts.length, tokens, mainForwards: sum(spec, 'mainForwards'), greedyForwards: sum(greedy, 'mainForwards'),
-      drafted, accepted, acceptanceRate: drafted ? accepted / drafted : NaN, tokensPerForward: tokens / sum(spec, 'mainForwards'),
+      prompts: prompts.length,
+      tokens,
+      mainForwards: sum(spec, 'mainForwards'),
+      greedyForwards: sum(greedy, 'mainForwards'),
+      drafted,
+      accepted,
+      acceptanceRate: drafted ? accepted / drafted : NaN,
+      tokensPerForward: tokens / sum(spec, 'mainForwards'),
       identicalToGreedy: spec.every((x, i) => x.tokens.join() === greedy[i]!.tokens.join()),
     },
-    greedyMs, speculativeMs,
+    greedyMs,
+    speculativeMs,
   };
 }
 
@@ -91,8 +117,14 @@ export async function compareDecoding(model: Transformer, prompts: number[][], m
  * Teacher-forced drafting on held-out documents: at each position i, does the MTP module's guess for t_{i+2} equal
  * the main model's greedy choice at i+1 (the acceptance rate decoding these documents would see), and the truth?
  */
-export async function draftAgreement(model: Transformer, c: ArchTrainConfig, batches = 4): Promise<{ agreement: number; accuracy: number; positions: number }> {
-  let agree = 0, right = 0, n = 0;
+export async function draftAgreement(
+  model: Transformer,
+  c: ArchTrainConfig,
+  batches = 4,
+): Promise<{ agreement: number; accuracy: number; positions: number }> {
+  let agree = 0,
+    right = 0,
+    n = 0;
   const V = model.config.vocabSize;
   for (let i = 0; i < batches; i++) {
     const { inputs, targets } = heldOutBatch(c, i);
@@ -123,38 +155,88 @@ export async function runMtp(c: MtpConfig = MTP_DEFAULTS, hooks: ExperimentHooks
   const runs: { depth: number; steps: TrainStep[]; heldOut: HeldOut; model: Transformer }[] = [];
   for (const depth of [0, 1]) {
     const train = archTrainDefaults(mtpModel(depth, c.lambda), c.steps, c.seed);
-    const { model, steps } = await trainArch(train, (s) => hooks.onProgress?.(depth * c.steps + s.step, 2 * c.steps + 1, `D=${depth} loss ${mainLoss(s).toFixed(3)}`));
+    const { model, steps } = await trainArch(train, (s) =>
+      hooks.onProgress?.(depth * c.steps + s.step, 2 * c.steps + 1, `D=${depth} loss ${mainLoss(s).toFixed(3)}`),
+    );
     runs.push({ depth, steps, heldOut: await heldOut(model, train), model });
   }
-  const kinds = [['add', 2], ['mul', 2], ['expr', 2], ['countdown', 3]] as const;
-  const prompts = kinds.flatMap(([kind, difficulty]) => heldOutSet(kind, difficulty, c.prompts).map((p) => encode(promptFor(p))));
+  const kinds = [
+    ['add', 2],
+    ['mul', 2],
+    ['expr', 2],
+    ['countdown', 3],
+  ] as const;
+  const prompts = kinds.flatMap(([kind, difficulty]) =>
+    heldOutSet(kind, difficulty, c.prompts).map((p) => encode(promptFor(p))),
+  );
   const dec = await compareDecoding(runs[1]!.model, prompts, c.maxNewTokens, hooks.now);
   const agreement = await draftAgreement(runs[1]!.model, archTrainDefaults(mtpModel(1, c.lambda), c.steps, c.seed));
   await hooks.onProgress?.(2 * c.steps + 1, 2 * c.steps + 1, `acceptance ${f3(dec.summary.acceptanceRate)}`);
-  const s = dec.summary, wallSpeedup = dec.greedyMs !== undefined && dec.speculativeMs ? dec.greedyMs / dec.speculativeMs : undefined;
-  const table = markdownTable(
-    ['model', 'train loss, main (last 10%)', 'MTP loss (last 10%)', 'held-out loss (main)', 'held-out next-token acc.'],
-    runs.map((r) => [r.depth ? `with MTP (D = 1, λ = ${c.lambda})` : 'without MTP', f3(tailMean(r.steps.map(mainLoss), 0.1)),
-      r.depth ? f3(tailMean(r.steps.map((x) => x.mtp! / c.lambda), 0.1)) : '–', f3(r.heldOut.loss), f3(r.heldOut.accuracy)]),
-  ) + '\n' + markdownTable(
-    ['speculative decoding (D = 1)', 'value'],
-    [
-      ['prompts / tokens generated', `${s.prompts} / ${s.tokens}`],
-      ['draft acceptance rate', f3(s.acceptanceRate)],
-      ['tokens per main forward pass', f3(s.tokensPerForward)],
-      ['main forward passes, greedy → speculative', `${s.greedyForwards} → ${s.mainForwards} (${f3(s.greedyForwards / s.mainForwards)}×)`],
-      ['wall-clock speedup (this CPU, MTP cost included)', wallSpeedup === undefined ? 'not measured (no clock)' : `${f3(wallSpeedup)}×`],
-      ['output identical to greedy', s.identicalToGreedy ? 'yes' : 'NO'],
-      ['draft = main model\'s next choice, held-out documents (teacher-forced)', `${f3(agreement.agreement)} of ${agreement.positions} positions`],
-      ['draft = true second-next token, held-out documents', f3(agreement.accuracy)],
-    ],
-  );
+  const s = dec.summary,
+    wallSpeedup = dec.greedyMs !== undefined && dec.speculativeMs ? dec.greedyMs / dec.speculativeMs : undefined;
+  const table =
+    markdownTable(
+      [
+        'model',
+        'train loss, main (last 10%)',
+        'MTP loss (last 10%)',
+        'held-out loss (main)',
+        'held-out next-token acc.',
+      ],
+      runs.map((r) => [
+        r.depth ? `with MTP (D = 1, λ = ${c.lambda})` : 'without MTP',
+        f3(tailMean(r.steps.map(mainLoss), 0.1)),
+        r.depth
+          ? f3(
+              tailMean(
+                r.steps.map((x) => x.mtp! / c.lambda),
+                0.1,
+              ),
+            )
+          : '–',
+        f3(r.heldOut.loss),
+        f3(r.heldOut.accuracy),
+      ]),
+    ) +
+    '\n' +
+    markdownTable(
+      ['speculative decoding (D = 1)', 'value'],
+      [
+        ['prompts / tokens generated', `${s.prompts} / ${s.tokens}`],
+        ['draft acceptance rate', f3(s.acceptanceRate)],
+        ['tokens per main forward pass', f3(s.tokensPerForward)],
+        [
+          'main forward passes, greedy → speculative',
+          `${s.greedyForwards} → ${s.mainForwards} (${f3(s.greedyForwards / s.mainForwards)}×)`,
+        ],
+        [
+          'wall-clock speedup (this CPU, MTP cost included)',
+          wallSpeedup === undefined ? 'not measured (no clock)' : `${f3(wallSpeedup)}×`,
+        ],
+        ['output identical to greedy', s.identicalToGreedy ? 'yes' : 'NO'],
+        [
+          "draft = main model's next choice, held-out documents (teacher-forced)",
+          `${f3(agreement.agreement)} of ${agreement.positions} positions`,
+        ],
+        ['draft = true second-next token, held-out documents', f3(agreement.accuracy)],
+      ],
+    );
   const svg = svgLineChart({
     title: 'Main-model training loss with and without an MTP module (10-step average)',
-    xLabel: 'step', yLabel: 'next-token loss (nats)',
+    xLabel: 'step',
+    yLabel: 'next-token loss (nats)',
     series: [
-      ...runs.map((r) => ({ name: r.depth ? 'main loss, with MTP' : 'main loss, without MTP', points: movingAverage(r.steps.map(mainLoss)).map((v, i) => [i + 1, v] as [number, number]) })),
-      { name: 'MTP depth-1 loss (second next token)', points: movingAverage(runs[1]!.steps.map((x) => x.mtp! / c.lambda)).map((v, i) => [i + 1, v] as [number, number]), dashed: true },
+      ...runs.map((r) => ({
+        name: r.depth ? 'main loss, with MTP' : 'main loss, without MTP',
+        points: movingAverage(r.steps.map(mainLoss)).map((v, i) => [i + 1, v] as [number, number]),
+      })),
+      {
+        name: 'MTP depth-1 loss (second next token)',
+        points: movingAverage(runs[1]!.steps.map((x) => x.mtp! / c.lambda)).map(
+          (v, i) => [i + 1, v] as [number, number],
+        ),
+        dashed: true,
+      },
     ],
   });
   return {
@@ -164,6 +246,9 @@ export async function runMtp(c: MtpConfig = MTP_DEFAULTS, hooks: ExperimentHooks
     table,
     svg,
     metrics: runs.flatMap((r) => r.steps.map((x) => ({ depth: r.depth, ...x }))),
-    timing: dec.greedyMs === undefined ? undefined : { greedyMs: dec.greedyMs, speculativeMs: dec.speculativeMs, wallSpeedup },
+    timing:
+      dec.greedyMs === undefined
+        ? undefined
+        : { greedyMs: dec.greedyMs, speculativeMs: dec.speculativeMs, wallSpeedup },
   };
 }

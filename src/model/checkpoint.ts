@@ -42,13 +42,19 @@ function readConfigJson(dir: string): { path: string; raw: unknown } {
   }
 }
 
-const isHf = (raw: unknown): boolean => typeof raw === 'object' && raw !== null && 'model_type' in raw && !('model' in raw);
+const isHf = (raw: unknown): boolean =>
+  typeof raw === 'object' && raw !== null && 'model_type' in raw && !('model' in raw);
 
 /** Read and validate `config.json` of a checkpoint directory (an HF directory gives meta { format: 'hf' }). */
 export function readCheckpointConfig(dir: string): { config: ModelConfig; meta: CheckpointMeta } {
   const { path, raw } = readConfigJson(dir);
-  if (isHf(raw)) return { config: fromHfConfig(raw, path), meta: { format: 'hf', modelType: (raw as { model_type: unknown }).model_type } };
-  if (typeof raw !== 'object' || raw === null || !('model' in raw)) throw new InputError(`${path}: missing the "model" section`);
+  if (isHf(raw))
+    return {
+      config: fromHfConfig(raw, path),
+      meta: { format: 'hf', modelType: (raw as { model_type: unknown }).model_type },
+    };
+  if (typeof raw !== 'object' || raw === null || !('model' in raw))
+    throw new InputError(`${path}: missing the "model" section`);
   const { model, ...meta } = raw as { model: unknown };
   return { config: validateConfig(model, path), meta };
 }

@@ -7,11 +7,27 @@ import type { MlaConfig, MoeConfig, YarnScaling } from './config.ts';
 
 /** V3's gate in miniature: the defaults a `moe` section fills in (sizes are the caller's). */
 export const defaultMoe: MoeConfig = {
-  nRoutedExperts: 8, nSharedExperts: 1, nActivatedExperts: 2, moeInterDim: 32, nDenseLayers: 1, nGroups: 1, topkGroups: 1,
-  routeScale: 1, scoreFunc: 'sigmoid', normTopkProb: true, biasUpdateSpeed: 0.001, seqAuxAlpha: 0.0001,
+  nRoutedExperts: 8,
+  nSharedExperts: 1,
+  nActivatedExperts: 2,
+  moeInterDim: 32,
+  nDenseLayers: 1,
+  nGroups: 1,
+  topkGroups: 1,
+  routeScale: 1,
+  scoreFunc: 'sigmoid',
+  normTopkProb: true,
+  biasUpdateSpeed: 0.001,
+  seqAuxAlpha: 0.0001,
 };
 
-export const defaultYarn: YarnScaling = { type: 'yarn', factor: 1, originalMaxPositionEmbeddings: 4096, betaFast: 32, betaSlow: 1 };
+export const defaultYarn: YarnScaling = {
+  type: 'yarn',
+  factor: 1,
+  originalMaxPositionEmbeddings: 4096,
+  betaFast: 32,
+  betaSlow: 1,
+};
 
 export type Bad = (what: string) => InputError;
 
@@ -24,13 +40,22 @@ function section(v: unknown, name: string, keys: string[], bad: Bad): Record<str
 
 function int(o: Record<string, unknown>, name: string, key: string, min: number, bad: Bad): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw bad(`${name}.${key} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw bad(`${name}.${key} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   return v;
 }
 
-function num(o: Record<string, unknown>, name: string, key: string, ok: (v: number) => boolean, rule: string, bad: Bad): number {
+function num(
+  o: Record<string, unknown>,
+  name: string,
+  key: string,
+  ok: (v: number) => boolean,
+  rule: string,
+  bad: Bad,
+): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw bad(`${name}.${key} must be ${rule}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
+    throw bad(`${name}.${key} must be ${rule}, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -48,7 +73,12 @@ export function validateMla(v: unknown, bad: Bad): MlaConfig {
 }
 
 export function validateMoe(v: unknown, nLayers: number, bad: Bad): MoeConfig {
-  const o = section({ ...defaultMoe, ...section(v, 'moe', Object.keys(defaultMoe), bad) }, 'moe', Object.keys(defaultMoe), bad);
+  const o = section(
+    { ...defaultMoe, ...section(v, 'moe', Object.keys(defaultMoe), bad) },
+    'moe',
+    Object.keys(defaultMoe),
+    bad,
+  );
   const m: MoeConfig = {
     nRoutedExperts: int(o, 'moe', 'nRoutedExperts', 1, bad),
     nSharedExperts: int(o, 'moe', 'nSharedExperts', 0, bad),
@@ -63,18 +93,32 @@ export function validateMoe(v: unknown, nLayers: number, bad: Bad): MoeConfig {
     biasUpdateSpeed: num(o, 'moe', 'biasUpdateSpeed', (x) => x >= 0, '≥ 0', bad),
     seqAuxAlpha: num(o, 'moe', 'seqAuxAlpha', (x) => x >= 0, '≥ 0', bad),
   };
-  if (m.scoreFunc !== 'sigmoid' && m.scoreFunc !== 'softmax') throw bad(`moe.scoreFunc must be 'sigmoid' or 'softmax', got ${JSON.stringify(m.scoreFunc)}`);
+  if (m.scoreFunc !== 'sigmoid' && m.scoreFunc !== 'softmax')
+    throw bad(`moe.scoreFunc must be 'sigmoid' or 'softmax', got ${JSON.stringify(m.scoreFunc)}`);
   if (typeof m.normTopkProb !== 'boolean') throw bad('moe.normTopkProb must be true or false');
   if (m.nDenseLayers > nLayers) throw bad(`moe.nDenseLayers ${m.nDenseLayers} exceeds nLayers ${nLayers}`);
-  if (m.nRoutedExperts % m.nGroups !== 0) throw bad(`moe.nRoutedExperts ${m.nRoutedExperts} is not divisible by nGroups ${m.nGroups}`);
+  if (m.nRoutedExperts % m.nGroups !== 0)
+    throw bad(`moe.nRoutedExperts ${m.nRoutedExperts} is not divisible by nGroups ${m.nGroups}`);
   if (m.topkGroups > m.nGroups) throw bad(`moe.topkGroups ${m.topkGroups} exceeds nGroups ${m.nGroups}`);
   const reachable = m.topkGroups * (m.nRoutedExperts / m.nGroups);
-  if (m.nActivatedExperts > reachable) throw bad(`moe.nActivatedExperts ${m.nActivatedExperts} exceeds the ${reachable} experts in ${m.topkGroups} kept group(s)`);
+  if (m.nActivatedExperts > reachable)
+    throw bad(
+      `moe.nActivatedExperts ${m.nActivatedExperts} exceeds the ${reachable} experts in ${m.topkGroups} kept group(s)`,
+    );
   return m;
 }
 
 export function validateYarn(v: unknown, bad: Bad): YarnScaling {
-  const keys = ['type', 'factor', 'originalMaxPositionEmbeddings', 'betaFast', 'betaSlow', 'mscale', 'mscaleAllDim', 'attentionFactor'];
+  const keys = [
+    'type',
+    'factor',
+    'originalMaxPositionEmbeddings',
+    'betaFast',
+    'betaSlow',
+    'mscale',
+    'mscaleAllDim',
+    'attentionFactor',
+  ];
   const o = { ...defaultYarn, ...section(v, 'ropeScaling', keys, bad) } as Record<string, unknown>;
   if (o.type !== 'yarn') throw bad(`ropeScaling.type must be 'yarn', got ${JSON.stringify(o.type)}`);
   const y: YarnScaling = {
@@ -89,4 +133,3 @@ export function validateYarn(v: unknown, bad: Bad): YarnScaling {
   }
   return y;
 }
-

@@ -111,8 +111,15 @@ export const defaultConfig: ModelConfig = {
   initStd: 0.02,
 };
 
-
-const positiveInts: (keyof ModelConfig)[] = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'nKvHeads', 'dFF', 'maxSeqLen'];
+const positiveInts: (keyof ModelConfig)[] = [
+  'vocabSize',
+  'dModel',
+  'nLayers',
+  'nHeads',
+  'nKvHeads',
+  'dFF',
+  'maxSeqLen',
+];
 const optionalKeys = ['mla', 'moe', 'mtpDepth', 'mtpLambda', 'ropeScaling'];
 
 /** Check a config (from flags or a file); `source` names where it came from in the error. */
@@ -122,7 +129,8 @@ export function validateConfig(c: unknown, source = 'model config'): ModelConfig
   const bad = (what: string) => new InputError(`${source}: ${what}`);
   for (const k of positiveInts) {
     const v = cfg[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw bad(`${k} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw bad(`${k} must be a positive integer, got ${JSON.stringify(v)}`);
   }
   if (cfg.mla === undefined) {
     // MLA sizes its heads by its own widths; these hold for MHA/GQA only.
@@ -131,7 +139,8 @@ export function validateConfig(c: unknown, source = 'model config'): ModelConfig
     if ((cfg.dModel / cfg.nHeads) % 2 !== 0) throw bad(`head dim ${cfg.dModel / cfg.nHeads} must be even for RoPE`);
   }
   if (!(cfg.ropeTheta > 1)) throw bad(`ropeTheta must be > 1, got ${cfg.ropeTheta}`);
-  if (cfg.ropeStyle !== 'half' && cfg.ropeStyle !== 'interleaved') throw bad(`ropeStyle must be 'half' or 'interleaved', got ${JSON.stringify(cfg.ropeStyle)}`);
+  if (cfg.ropeStyle !== 'half' && cfg.ropeStyle !== 'interleaved')
+    throw bad(`ropeStyle must be 'half' or 'interleaved', got ${JSON.stringify(cfg.ropeStyle)}`);
   if (!(cfg.normEps > 0 && cfg.normEps < 1)) throw bad(`normEps must be in (0, 1), got ${cfg.normEps}`);
   if (typeof cfg.tieEmbeddings !== 'boolean') throw bad('tieEmbeddings must be true or false');
   if (!(cfg.initStd > 0)) throw bad(`initStd must be > 0, got ${cfg.initStd}`);
@@ -141,8 +150,10 @@ export function validateConfig(c: unknown, source = 'model config'): ModelConfig
   if (cfg.mla !== undefined) cfg.mla = validateMla(cfg.mla, bad);
   if (cfg.moe !== undefined) cfg.moe = validateMoe(cfg.moe, cfg.nLayers, bad);
   if (cfg.ropeScaling !== undefined) cfg.ropeScaling = validateYarn(cfg.ropeScaling, bad);
-  if (cfg.mtpDepth !== undefined && !(Number.isInteger(cfg.mtpDepth) && cfg.mtpDepth >= 0)) throw bad(`mtpDepth must be an integer ≥ 0, got ${JSON.stringify(cfg.mtpDepth)}`);
-  if (cfg.mtpLambda !== undefined && !(typeof cfg.mtpLambda === 'number' && cfg.mtpLambda >= 0)) throw bad(`mtpLambda must be ≥ 0, got ${JSON.stringify(cfg.mtpLambda)}`);
+  if (cfg.mtpDepth !== undefined && !(Number.isInteger(cfg.mtpDepth) && cfg.mtpDepth >= 0))
+    throw bad(`mtpDepth must be an integer ≥ 0, got ${JSON.stringify(cfg.mtpDepth)}`);
+  if (cfg.mtpLambda !== undefined && !(typeof cfg.mtpLambda === 'number' && cfg.mtpLambda >= 0))
+    throw bad(`mtpLambda must be ≥ 0, got ${JSON.stringify(cfg.mtpLambda)}`);
   return cfg;
 }
 
@@ -172,7 +183,8 @@ function attentionShapes(c: ModelConfig, p: string, s: Map<string, number[]>): v
     return;
   }
   // HF DeepseekV3Attention names; model.py calls them wq_a, q_norm, wq_b (or wq), wkv_a, kv_norm, wkv_b, wo.
-  const m = c.mla, qk = m.qkNopeHeadDim + m.qkRopeHeadDim;
+  const m = c.mla,
+    qk = m.qkNopeHeadDim + m.qkRopeHeadDim;
   if (m.qLoraRank > 0) {
     s.set(p + 'self_attn.q_a_proj.weight', [m.qLoraRank, c.dModel]);
     s.set(p + 'self_attn.q_a_layernorm.weight', [m.qLoraRank]);
@@ -215,7 +227,8 @@ export function parameterShapes(c: ModelConfig): Map<string, number[]> {
   // MTP module k is stored as layer nLayers+k−1, as in the released V3 weights (model.layers.61); its
   // embedding and output head are the main model's (shared), so they are not stored again.
   for (let k = 1; k <= (c.mtpDepth ?? 0); k++) {
-    const l = c.nLayers + k - 1, p = `model.layers.${l}.`;
+    const l = c.nLayers + k - 1,
+      p = `model.layers.${l}.`;
     s.set(p + 'enorm.weight', [c.dModel]);
     s.set(p + 'hnorm.weight', [c.dModel]);
     s.set(p + 'eh_proj.weight', [c.dModel, 2 * c.dModel]);
@@ -244,7 +257,6 @@ export function activatedParameterCount(c: ModelConfig): number {
     if (name.endsWith('e_score_correction_bias')) continue; // a routing offset, not a weight
     const expert = /\.mlp\.experts\.(\d+)\./.exec(name);
     if (!expert || Number(expert[1]) < c.moe!.nActivatedExperts) n += size; // K of the N_r equally sized experts
-
   }
   return n;
 }

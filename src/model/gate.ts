@@ -8,7 +8,24 @@
 //   weights    g_i = s_i / (Σ_chosen s_j + 1e-20) · routeScale (normTopkProb, V3)   or   g_i = s_i · routeScale (V2)
 // Everything runs as backend ops on int32 index tensors (topk, takeAlong, indexAdd): no host loop over tokens.
 import { noGrad } from '../core/autograd.ts';
-import { add, addScalar, div, expand, indexAdd, linearT, max, mul, mulScalar, reshape, sigmoid, softmax, sum, takeAlong, topk, zip } from '../core/ops/index.ts';
+import {
+  add,
+  addScalar,
+  div,
+  expand,
+  indexAdd,
+  linearT,
+  max,
+  mul,
+  mulScalar,
+  reshape,
+  sigmoid,
+  softmax,
+  sum,
+  takeAlong,
+  topk,
+  zip,
+} from '../core/ops/index.ts';
 import { intTensor, ones, zeros, type Tensor } from '../core/tensor.ts';
 import type { MoeConfig } from './config.ts';
 
@@ -43,7 +60,9 @@ export function choiceScores(scores: Tensor, bias: Tensor | undefined, moe: MoeC
   return noGrad(() => {
     const choice = bias ? add(scores, bias) : scores;
     if (moe.nGroups <= 1) return choice;
-    const N = scores.dim(0), G = moe.nGroups, per = moe.nRoutedExperts / G;
+    const N = scores.dim(0),
+      G = moe.nGroups,
+      per = moe.nRoutedExperts / G;
     const grouped = reshape(choice, [N, G, per]);
     const groupScore = moe.scoreFunc === 'sigmoid' ? sum(topk(grouped, Math.min(2, per)).values, -1) : max(grouped, -1); // [N, G]
     const keep = scatterRows(topk(groupScore, moe.topkGroups).indices, undefined, G, scores); // [N, G], 1 = kept

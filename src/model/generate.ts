@@ -55,7 +55,13 @@ export function leftPadPrompts(prompts: number[][], padId: number, maxSeqLen: nu
 }
 
 /** Attention bias [rows, 1, 1, S] hiding the left padding of the given batch rows; undefined when none is padded. */
-export function padBias(pads: readonly number[], rows: readonly number[], S: number, backend: Backend, dtype: DType): Tensor | undefined {
+export function padBias(
+  pads: readonly number[],
+  rows: readonly number[],
+  S: number,
+  backend: Backend,
+  dtype: DType,
+): Tensor | undefined {
   if (rows.every((b) => pads[b] === 0)) return undefined;
   const bias = new Float32Array(rows.length * S);
   rows.forEach((b, r) => bias.fill(-1e9, r * S, r * S + pads[b]!));
@@ -73,7 +79,13 @@ async function generateInner(model: Transformer, prompts: number[][], opts: Gene
 
   const cache = new KVCache(model.config.nLayers, model.config.maxSeqLen);
   const all = prompts.map((_, b) => b);
-  let last = await lastRow(model.forward(intTensor(ids, [B, P], backend), { cache, positions: intTensor(pos, [B * P], backend), bias: biasFor(all, P) }));
+  let last = await lastRow(
+    model.forward(intTensor(ids, [B, P], backend), {
+      cache,
+      positions: intTensor(pos, [B * P], backend),
+      bias: biasFor(all, P),
+    }),
+  );
   const out: Generation[] = prompts.map(() => ({ tokens: [], finish: 'length' }));
   let active = all; // batch row r of `last` is prompt active[r]
   for (let step = 0; step < maxNew; step++) {
@@ -90,7 +102,11 @@ async function generateInner(model: Transformer, prompts: number[][], opts: Gene
     active = keep.map((r) => active[r]!);
     const next = Int32Array.from(active, (b) => out[b]!.tokens[step]!);
     const stepPos = Int32Array.from(active, (b) => P - pads[b]! + step);
-    const logits = model.forward(intTensor(next, [active.length, 1], backend), { cache, positions: intTensor(stepPos, [active.length], backend), bias: biasFor(active, P + step + 1) });
+    const logits = model.forward(intTensor(next, [active.length, 1], backend), {
+      cache,
+      positions: intTensor(stepPos, [active.length], backend),
+      bias: biasFor(active, P + step + 1),
+    });
     last = await lastRow(logits);
   }
   return out;

@@ -20,7 +20,8 @@ const INDEX = 'model.safetensors.index.json';
 
 /** Every tensor of a directory: one model.safetensors, or the shards a model.safetensors.index.json names. */
 export function readHfTensors(dir: string): { tensors: Record<string, SafeTensor>; source: string } {
-  const single = join(dir, WEIGHTS), index = join(dir, INDEX);
+  const single = join(dir, WEIGHTS),
+    index = join(dir, INDEX);
   if (existsSync(single)) return { tensors: loadSafetensors(single).tensors, source: single };
   if (!existsSync(index)) throw new InputError(`${dir}: neither ${WEIGHTS} nor ${INDEX} found`);
   let map: unknown;
@@ -32,7 +33,8 @@ export function readHfTensors(dir: string): { tensors: Record<string, SafeTensor
   if (typeof map !== 'object' || map === null) throw new InputError(`${index}: missing "weight_map"`);
   const tensors: Record<string, SafeTensor> = {};
   for (const shard of [...new Set(Object.values(map as Record<string, string>))].sort()) {
-    if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\')) throw new InputError(`${index}: bad shard name ${JSON.stringify(shard)}`);
+    if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\'))
+      throw new InputError(`${index}: bad shard name ${JSON.stringify(shard)}`);
     Object.assign(tensors, loadSafetensors(join(dir, shard)).tensors);
   }
   return { tensors, source: index };
@@ -71,7 +73,11 @@ export function adaptHfTensors(src: Record<string, SafeTensor>, config: ModelCon
 }
 
 /** A model from an HF directory whose config.json was already parsed (`raw`). */
-export function loadHfCheckpoint(dir: string, raw: unknown, opts: LoadOptions = {}): { model: Transformer; meta: Record<string, unknown> } {
+export function loadHfCheckpoint(
+  dir: string,
+  raw: unknown,
+  opts: LoadOptions = {},
+): { model: Transformer; meta: Record<string, unknown> } {
   const configFile = join(dir, 'config.json');
   let config = fromHfConfig(raw, configFile);
   const { tensors, source } = readHfTensors(dir);
@@ -81,7 +87,10 @@ export function loadHfCheckpoint(dir: string, raw: unknown, opts: LoadOptions = 
   config = { ...config, mtpDepth: depth };
   if (depth === 0) delete config.mtpDepth;
   const params = paramsFromTensors(adaptHfTensors(tensors, config), config, source, opts);
-  return { model: new Transformer(config, params), meta: { format: 'hf', modelType: (raw as { model_type: string }).model_type } };
+  return {
+    model: new Transformer(config, params),
+    meta: { format: 'hf', modelType: (raw as { model_type: string }).model_type },
+  };
 }
 
 /** Write `model` as an HF directory (config.json + model.safetensors, float32): deepseek_v3 with MLA, else llama. */

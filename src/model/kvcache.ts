@@ -13,7 +13,10 @@ export class KVCache {
   /** The sequence axis of each layer's tensors (as given to `extend`). */
   private readonly axes: (number | undefined)[];
 
-  constructor(nLayers: number, readonly maxLen: number) {
+  constructor(
+    nLayers: number,
+    readonly maxLen: number,
+  ) {
     this.layers = new Array(nLayers).fill(undefined);
     this.axes = new Array(nLayers).fill(undefined);
   }
@@ -36,7 +39,8 @@ export class KVCache {
 
   /** Forget every position from `n` on (rejected draft tokens), in every layer. */
   truncate(n: number): void {
-    if (!(Number.isInteger(n) && n >= 0 && n <= this.length)) throw new Error(`KV cache truncate: ${n} is not in [0, ${this.length}]`);
+    if (!(Number.isInteger(n) && n >= 0 && n <= this.length))
+      throw new Error(`KV cache truncate: ${n} is not in [0, ${this.length}]`);
     if (n === this.length) return;
     this.layers.forEach((l, i) => {
       if (!l) return;

@@ -8,7 +8,19 @@
 //   scale = (qkNopeHeadDim + qkRopeHeadDim)^−½ · mscale² (YaRN), the same in both forms; output u = W^O [o_1 … o_H].
 // The cache keeps only c^KV (after its norm) and the rotated k^R: kvLoraRank + qkRopeHeadDim numbers per token
 // per layer, in both forms (model.py's naive mode caches full K and V; here naive re-expands the cached latent).
-import { causalAttention, concat, expand, linearT, matmul, permute, reshape, rmsNorm, rope, slice, type RopeTables } from '../core/ops/index.ts';
+import {
+  causalAttention,
+  concat,
+  expand,
+  linearT,
+  matmul,
+  permute,
+  reshape,
+  rmsNorm,
+  rope,
+  slice,
+  type RopeTables,
+} from '../core/ops/index.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { ModelConfig } from './config.ts';
 import type { KVCache } from './kvcache.ts';
@@ -37,14 +49,34 @@ export function mlaSoftmaxScale(c: ModelConfig): number {
 }
 
 /** MLA of one layer: h [B·T, d] → [B·T, d]. `pre` is "model.layers.<l>.self_attn.". */
-export function mlaAttention(p: Param, pre: string, c: ModelConfig, h: Tensor, B: number, T: number, positions: Tensor, tables: RopeTables, opts: MlaOptions): Tensor {
-  const m = c.mla!, H = c.nHeads, dn = m.qkNopeHeadDim, dr = m.qkRopeHeadDim, dv = m.vHeadDim, r = m.kvLoraRank;
-  const scale = mlaSoftmaxScale(c), linear = opts.linear ?? linearT;
+export function mlaAttention(
+  p: Param,
+  pre: string,
+  c: ModelConfig,
+  h: Tensor,
+  B: number,
+  T: number,
+  positions: Tensor,
+  tables: RopeTables,
+  opts: MlaOptions,
+): Tensor {
+  const m = c.mla!,
+    H = c.nHeads,
+    dn = m.qkNopeHeadDim,
+    dr = m.qkRopeHeadDim,
+    dv = m.vHeadDim,
+    r = m.kvLoraRank;
+  const scale = mlaSoftmaxScale(c),
+    linear = opts.linear ?? linearT;
 
   // Queries: [B, T, H, dn + dr], the RoPE part rotated.
-  const qFlat = m.qLoraRank > 0
-    ? linear(rmsNorm(linear(h, p(pre + 'q_a_proj.weight')), p(pre + 'q_a_layernorm.weight'), LATENT_NORM_EPS), p(pre + 'q_b_proj.weight'))
-    : linear(h, p(pre + 'q_proj.weight'));
+  const qFlat =
+    m.qLoraRank > 0
+      ? linear(
+          rmsNorm(linear(h, p(pre + 'q_a_proj.weight')), p(pre + 'q_a_layernorm.weight'), LATENT_NORM_EPS),
+          p(pre + 'q_b_proj.weight'),
+        )
+      : linear(h, p(pre + 'q_proj.weight'));
   const q = reshape(qFlat, [B, T, H, dn + dr]);
   const qNope = slice(q, 3, 0, dn); // [B, T, H, dn]
   const qPe = rope(slice(q, 3, dn, dn + dr), positions, tables, c.ropeStyle); // [B, T, H, dr]
@@ -52,7 +84,11 @@ export function mlaAttention(p: Param, pre: string, c: ModelConfig, h: Tensor, B
   // The compressed latent and the shared RoPE key: all the cache keeps.
   const kv = linear(h, p(pre + 'kv_a_proj_with_mqa.weight')); // [B·T, r + dr]
   const latent = reshape(rmsNorm(slice(kv, 1, 0, r), p(pre + 'kv_a_layernorm.weight'), LATENT_NORM_EPS), [B, T, r]);
-  const kPe = reshape(rope(reshape(slice(kv, 1, r, r + dr), [B * T, 1, dr]), positions, tables, c.ropeStyle), [B, T, dr]);
+  const kPe = reshape(rope(reshape(slice(kv, 1, r, r + dr), [B * T, 1, dr]), positions, tables, c.ropeStyle), [
+    B,
+    T,
+    dr,
+  ]);
   const [cKV, kR] = (opts.cache ? opts.cache.extend(opts.layer, [latent, kPe], 1) : [latent, kPe]) as [Tensor, Tensor]; // [B, S, r], [B, S, dr]
   const S = cKV.dim(1);
 
@@ -61,7 +97,12 @@ export function mlaAttention(p: Param, pre: string, c: ModelConfig, h: Tensor, B
     const up = reshape(linear(cKV, p(pre + 'kv_b_proj.weight')), [B, S, H, dn + dv]);
     const k = concat([slice(up, 3, 0, dn), expand(reshape(kR, [B, S, 1, dr]), [B, S, H, dr])], 3); // [B, S, H, dn + dr]
     const v = slice(up, 3, dn, dn + dv); // [B, S, H, dv]
-    const a = causalAttention(permute(concat([qNope, qPe], 3), [0, 2, 1, 3]), permute(k, [0, 2, 1, 3]), permute(v, [0, 2, 1, 3]), { scale, bias: opts.bias });
+    const a = causalAttention(
+      permute(concat([qNope, qPe], 3), [0, 2, 1, 3]),
+      permute(k, [0, 2, 1, 3]),
+      permute(v, [0, 2, 1, 3]),
+      { scale, bias: opts.bias },
+    );
     o = reshape(permute(a, [0, 2, 1, 3]), [B * T, H * dv]);
   } else {
     const wkvb = reshape(p(pre + 'kv_b_proj.weight'), [H, dn + dv, r]);

@@ -11,7 +11,21 @@
 // without reading the routing to the host, so this costs N_r/K_r times the activated FFN FLOPs; the output
 // and gradients are those of the sparse MoE. (A grouped-GEMM kernel would remove the waste.)
 import { noGrad } from '../core/autograd.ts';
-import { add, concat, div, linearT, map, mean, mul, mulScalar, neg, reshape, sub, sum, swiglu } from '../core/ops/index.ts';
+import {
+  add,
+  concat,
+  div,
+  linearT,
+  map,
+  mean,
+  mul,
+  mulScalar,
+  neg,
+  reshape,
+  sub,
+  sum,
+  swiglu,
+} from '../core/ops/index.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { MoeConfig } from './config.ts';
 import { expertCounts, route, scatterRows } from './gate.ts';
@@ -42,24 +56,40 @@ type Param = (name: string) => Tensor;
 
 /** One SwiGLU MLP under `pre` (gate_proj, up_proj, down_proj). */
 export function mlp(p: Param, pre: string, x: Tensor, linear: Linear = linearT): Tensor {
-  return linear(swiglu(linear(x, p(pre + 'gate_proj.weight')), linear(x, p(pre + 'up_proj.weight'))), p(pre + 'down_proj.weight'));
+  return linear(
+    swiglu(linear(x, p(pre + 'gate_proj.weight')), linear(x, p(pre + 'up_proj.weight'))),
+    p(pre + 'down_proj.weight'),
+  );
 }
 
 /** The MoE FFN of one layer: x [N, d] → [N, d]. `pre` is "model.layers.<l>.mlp.". */
 export function moeFfn(p: Param, pre: string, x: Tensor, moe: MoeConfig, ctx: MoeContext): Tensor {
-  const N = x.dim(0), E = moe.nRoutedExperts, I = moe.moeInterDim, linear = ctx.linear ?? linearT;
+  const N = x.dim(0),
+    E = moe.nRoutedExperts,
+    I = moe.moeInterDim,
+    linear = ctx.linear ?? linearT;
   const r = route(x, p(pre + 'gate.weight'), p(pre + 'gate.e_score_correction_bias'), moe);
   const experts = Array.from({ length: E }, (_, e) => `${pre}experts.${e}.`);
-  const wGate = concat(experts.map((e) => p(e + 'gate_proj.weight')), 0); // [E·I, d]
-  const wUp = concat(experts.map((e) => p(e + 'up_proj.weight')), 0); // [E·I, d]
-  const wDown = concat(experts.map((e) => p(e + 'down_proj.weight')), 1); // [d, E·I]
+  const wGate = concat(
+    experts.map((e) => p(e + 'gate_proj.weight')),
+    0,
+  ); // [E·I, d]
+  const wUp = concat(
+    experts.map((e) => p(e + 'up_proj.weight')),
+    0,
+  ); // [E·I, d]
+  const wDown = concat(
+    experts.map((e) => p(e + 'down_proj.weight')),
+    1,
+  ); // [d, E·I]
   const act = reshape(swiglu(linear(x, wGate), linear(x, wUp)), [N, E, I]);
   const combine = reshape(scatterRows(r.indices, r.weights, E, x), [N, E, 1]); // g, zero off the top-K
   let y = linear(reshape(mul(act, combine), [N, E * I]), wDown);
   if (moe.nSharedExperts > 0) y = add(y, mlp(p, pre + 'shared_experts.', x, linear));
   if (ctx.log) {
     const entry: MoeLayerLog = { layer: ctx.layer, counts: expertCounts(r.indices, E, x) };
-    if (moe.seqAuxAlpha > 0) entry.aux = mulScalar(sequenceBalanceLoss(r.indices, r.scores, moe, ctx.B, ctx.T), moe.seqAuxAlpha);
+    if (moe.seqAuxAlpha > 0)
+      entry.aux = mulScalar(sequenceBalanceLoss(r.indices, r.scores, moe, ctx.B, ctx.T), moe.seqAuxAlpha);
     ctx.log.push(entry);
   }
   return y;
@@ -67,8 +97,11 @@ export function moeFfn(p: Param, pre: string, x: Tensor, moe: MoeConfig, ctx: Mo
 
 /** L_Bal = mean over sequences of Σ_i f_i P_i (without α). indices [B·T, K], scores [B·T, E]. */
 export function sequenceBalanceLoss(indices: Tensor, scores: Tensor, moe: MoeConfig, B: number, T: number): Tensor {
-  const E = moe.nRoutedExperts, K = moe.nActivatedExperts;
-  const f = noGrad(() => mulScalar(sum(reshape(scatterRows(indices, undefined, E, scores), [B, T, E]), 1), E / (K * T))); // [B, E]
+  const E = moe.nRoutedExperts,
+    K = moe.nActivatedExperts;
+  const f = noGrad(() =>
+    mulScalar(sum(reshape(scatterRows(indices, undefined, E, scores), [B, T, E]), 1), E / (K * T)),
+  ); // [B, E]
   const sNorm = moe.scoreFunc === 'sigmoid' ? div(scores, sum(scores, -1, true)) : scores;
   const P = mean(reshape(sNorm, [B, T, E]), 1); // [B, E]
   return mean(sum(mul(f, P), -1));
@@ -116,7 +149,8 @@ export function updateRoutingBias(params: Map<string, Tensor>, log: readonly Moe
 
 /** MaxVio of one load vector: (max − mean) / mean (0 when perfectly balanced; 0 for no tokens). */
 export function maxViolation(load: ArrayLike<number>): number {
-  let total = 0, most = 0;
+  let total = 0,
+    most = 0;
   for (let i = 0; i < load.length; i++) {
     total += load[i]!;
     most = Math.max(most, load[i]!);

@@ -8,7 +8,17 @@
 // embedding first, as the released weights (layer 61: enorm, hnorm, eh_proj, shared_head) are used; eq. 21 writes
 // the other order, which only permutes M_k's columns. h⁰ is the main model's last hidden state before its final
 // norm (the paper says "the representation given by the main model"; hnorm normalises it either way).
-import { concat, crossEntropy, embedding, linearT, mulScalar, add, reshape, rmsNorm, slice } from '../core/ops/index.ts';
+import {
+  concat,
+  crossEntropy,
+  embedding,
+  linearT,
+  mulScalar,
+  add,
+  reshape,
+  rmsNorm,
+  slice,
+} from '../core/ops/index.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { defaultPositions, type ForwardOptions, type Transformer } from './transformer.ts';
 
@@ -19,10 +29,23 @@ export const mtpLayer = (model: Transformer, k: number): number => model.config.
  * Module k over T' positions: h^{k−1} [B·T', d] and the tokens t_{i+k} (int32 [B, T']) → h^k [B·T', d].
  * With opts.cache (a cache with slots for the MTP blocks), it appends to and advances that cache.
  */
-export function mtpModule(model: Transformer, k: number, hPrev: Tensor, tokens: Tensor, positions: Tensor, opts: ForwardOptions = {}): Tensor {
-  const c = model.config, [B, T] = tokens.shape as [number, number];
-  const l = mtpLayer(model, k), pre = `model.layers.${l}.`;
-  const e = rmsNorm(reshape(embedding(model.p('model.embed_tokens.weight'), tokens), [B * T, c.dModel]), model.p(pre + 'enorm.weight'), c.normEps);
+export function mtpModule(
+  model: Transformer,
+  k: number,
+  hPrev: Tensor,
+  tokens: Tensor,
+  positions: Tensor,
+  opts: ForwardOptions = {},
+): Tensor {
+  const c = model.config,
+    [B, T] = tokens.shape as [number, number];
+  const l = mtpLayer(model, k),
+    pre = `model.layers.${l}.`;
+  const e = rmsNorm(
+    reshape(embedding(model.p('model.embed_tokens.weight'), tokens), [B * T, c.dModel]),
+    model.p(pre + 'enorm.weight'),
+    c.normEps,
+  );
   const h = rmsNorm(hPrev, model.p(pre + 'hnorm.weight'), c.normEps);
   const x = model.block(l, linearT(concat([e, h], 1), model.p(pre + 'eh_proj.weight')), B, T, positions, opts);
   opts.cache?.advance(T);
@@ -53,8 +76,15 @@ export interface MtpLossOptions {
  * The MTP loss for a batch: ids [B, T] (t_0..t_{T−1}), targets [B, T] (t_1..t_T) and the main model's hidden
  * states h⁰ [B·T, d]. Module k sees positions 0..T−k−1 and predicts targets[i + k]. Undefined when D = 0.
  */
-export function mtpLoss(model: Transformer, ids: Tensor, targets: Tensor, h0: Tensor, opts: MtpLossOptions = {}): MtpLosses | undefined {
-  const D = model.config.mtpDepth ?? 0, d = model.config.dModel;
+export function mtpLoss(
+  model: Transformer,
+  ids: Tensor,
+  targets: Tensor,
+  h0: Tensor,
+  opts: MtpLossOptions = {},
+): MtpLosses | undefined {
+  const D = model.config.mtpDepth ?? 0,
+    d = model.config.dModel;
   if (D === 0) return undefined;
   const [B, T] = ids.shape as [number, number];
   const perDepth: Tensor[] = [];
@@ -63,7 +93,11 @@ export function mtpLoss(model: Transformer, ids: Tensor, targets: Tensor, h0: Te
     const Tk = T - k;
     const hPrev = reshape(slice(reshape(h, [B, Tk + 1, d]), 1, 0, Tk), [B * Tk, d]);
     h = mtpModule(model, k, hPrev, slice(ids, 1, k, T), defaultPositions(B, Tk, 0, ids), { routing: opts.routing });
-    perDepth.push(crossEntropy(mtpLogits(model, k, h), reshape(slice(targets, 1, k, T), [B * Tk]), { ignoreIndex: opts.ignoreIndex }));
+    perDepth.push(
+      crossEntropy(mtpLogits(model, k, h), reshape(slice(targets, 1, k, T), [B * Tk]), {
+        ignoreIndex: opts.ignoreIndex,
+      }),
+    );
   }
   if (perDepth.length === 0) return undefined;
   const sum = perDepth.reduce((a, b) => add(a, b));

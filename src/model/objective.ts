@@ -30,7 +30,12 @@ export interface ObjectiveOptions {
 }
 
 /** ids, targets int32 [B, T] (targets = ids shifted by one). */
-export function trainingObjective(model: Transformer, ids: Tensor, targets: Tensor, opts: ObjectiveOptions = {}): Objective {
+export function trainingObjective(
+  model: Transformer,
+  ids: Tensor,
+  targets: Tensor,
+  opts: ObjectiveOptions = {},
+): Objective {
   const [B, T] = ids.shape as [number, number];
   const routing: MoeLayerLog[] = [];
   const h = model.hidden(ids, { routing, mlaImpl: opts.mlaImpl });

@@ -35,12 +35,14 @@ export function transformerPolicy(model: Transformer): PolicyModel & { model: Tr
 
 /** Overwrite `to`'s parameters with `from`'s (a reference reset: π_ref ← π_θ). Same architecture required. */
 export function copyParameters(from: PolicyModel, to: PolicyModel): void {
-  const src = from.parameters(), dst = to.parameters();
+  const src = from.parameters(),
+    dst = to.parameters();
   if (src.length !== dst.length) throw new Error(`copyParameters: ${src.length} parameters vs ${dst.length}`);
   noGrad(() => {
     src.forEach((s, i) => {
       const d = dst[i]!;
-      if (s.shape.join() !== d.shape.join()) throw new Error(`copyParameters: parameter ${i} has shape [${s.shape}] vs [${d.shape}]`);
+      if (s.shape.join() !== d.shape.join())
+        throw new Error(`copyParameters: parameter ${i} has shape [${s.shape}] vs [${d.shape}]`);
       d.backend.unary('copy', s.storage, d.storage);
     });
   });

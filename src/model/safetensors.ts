@@ -34,9 +34,15 @@ export interface SafetensorsContents {
 
 // Rank in the reference's dtype enum (declared by increasing size): the writer orders by it, descending.
 const DTYPES: Record<SafeDtype, { size: number; rank: number }> = {
-  U8: { size: 1, rank: 1 }, F8_E5M2: { size: 1, rank: 3 }, F8_E4M3: { size: 1, rank: 4 },
-  F16: { size: 2, rank: 7 }, BF16: { size: 2, rank: 8 }, I32: { size: 4, rank: 9 },
-  F32: { size: 4, rank: 11 }, F64: { size: 8, rank: 12 }, I64: { size: 8, rank: 13 },
+  U8: { size: 1, rank: 1 },
+  F8_E5M2: { size: 1, rank: 3 },
+  F8_E4M3: { size: 1, rank: 4 },
+  F16: { size: 2, rank: 7 },
+  BF16: { size: 2, rank: 8 },
+  I32: { size: 4, rank: 9 },
+  F32: { size: 4, rank: 11 },
+  F64: { size: 8, rank: 12 },
+  I64: { size: 8, rank: 13 },
 };
 const isDtype = (d: unknown): d is SafeDtype => typeof d === 'string' && Object.hasOwn(DTYPES, d);
 const MAX_HEADER = 100_000_000; // the reference refuses larger headers too
@@ -49,7 +55,7 @@ export function f16FromF32Bits(bits: number): number {
   const sign = (bits >>> 16) & 0x8000;
   const exp = (bits >>> 23) & 0xff;
   const man = bits & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (man ? (man >>> 13) || 0x200 : 0);
+  if (exp === 0xff) return sign | 0x7c00 | (man ? man >>> 13 || 0x200 : 0);
   const e = exp - 127 + 15; // rebias
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
@@ -59,12 +65,12 @@ export function f16FromF32Bits(bits: number): number {
     const half = 1 << (shift - 1);
     const rest = m & ((1 << shift) - 1);
     let q = m >>> shift;
-    if (rest > half || (rest === half && (q & 1))) q++;
+    if (rest > half || (rest === half && q & 1)) q++;
     return sign | q; // q may carry into the exponent field: that is the correct smallest normal
   }
   let q = (e << 10) | (man >>> 13);
   const rest = man & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (q & 1))) q++; // a carry may round up to inf: correct too
+  if (rest > 0x1000 || (rest === 0x1000 && q & 1)) q++; // a carry may round up to inf: correct too
   return sign | q;
 }
 
@@ -90,9 +96,15 @@ export function f32BitsFromF16(h: number): number {
 
 /** The typed arrays each dtype can be written from. */
 const ARRAYS: Record<SafeDtype, string[]> = {
-  F64: ['Float64Array'], F32: ['Float32Array'], I64: ['BigInt64Array'], I32: ['Int32Array'],
-  BF16: ['Float32Array', 'Uint16Array'], F16: ['Float32Array', 'Uint16Array'],
-  U8: ['Uint8Array'], F8_E4M3: ['Uint8Array'], F8_E5M2: ['Uint8Array'],
+  F64: ['Float64Array'],
+  F32: ['Float32Array'],
+  I64: ['BigInt64Array'],
+  I32: ['Int32Array'],
+  BF16: ['Float32Array', 'Uint16Array'],
+  F16: ['Float32Array', 'Uint16Array'],
+  U8: ['Uint8Array'],
+  F8_E4M3: ['Uint8Array'],
+  F8_E5M2: ['Uint8Array'],
 };
 
 /** Raw little-endian bytes of one tensor's elements, converting 16-bit floats from Float32Array. */
@@ -100,7 +112,9 @@ function tensorBytes(name: string, t: SafeTensor): Uint8Array {
   const { data } = t;
   const kind = Object.prototype.toString.call(data).slice(8, -1); // 'Float32Array', …, also for a Buffer's 'Uint8Array'
   if (!ARRAYS[t.dtype].includes(kind)) {
-    throw new InputError(`safetensors: tensor '${name}': dtype ${t.dtype} needs ${ARRAYS[t.dtype].join(' or ')}, got ${kind}`);
+    throw new InputError(
+      `safetensors: tensor '${name}': dtype ${t.dtype} needs ${ARRAYS[t.dtype].join(' or ')}, got ${kind}`,
+    );
   }
   let typed: SafeData = data;
   if (t.dtype === 'BF16' && data instanceof Float32Array) typed = encodeBF16Array(data);
@@ -133,19 +147,26 @@ function checkText(what: string, s: string): void {
 }
 
 /** The bytes of a safetensors file holding `tensors` (and `metadata` when non-empty). */
-export function encodeSafetensors(tensors: Record<string, SafeTensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Record<string, SafeTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const names = Object.keys(tensors);
   for (const name of names) {
     checkText(`tensor name '${name}'`, name);
     const t = tensors[name];
-    if (name === '__metadata__') throw new InputError(`safetensors: '__metadata__' is reserved and cannot name a tensor`);
-    if (!isDtype(t.dtype)) throw new InputError(`safetensors: tensor '${name}': unsupported dtype '${String(t.dtype)}'`);
+    if (name === '__metadata__')
+      throw new InputError(`safetensors: '__metadata__' is reserved and cannot name a tensor`);
+    if (!isDtype(t.dtype))
+      throw new InputError(`safetensors: tensor '${name}': unsupported dtype '${String(t.dtype)}'`);
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new InputError(`safetensors: tensor '${name}': shape must be a list of non-negative integers`);
     }
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length) {
-      throw new InputError(`safetensors: tensor '${name}': shape [${t.shape.join(', ')}] holds ${n} elements, data has ${t.data.length}`);
+      throw new InputError(
+        `safetensors: tensor '${name}': shape [${t.shape.join(', ')}] holds ${n} elements, data has ${t.data.length}`,
+      );
     }
   }
   names.sort((a, b) => DTYPES[tensors[b].dtype].rank - DTYPES[tensors[a].dtype].rank || compareUtf8(a, b));
@@ -159,14 +180,18 @@ export function encodeSafetensors(tensors: Record<string, SafeTensor>, metadata:
       if (typeof v !== 'string') throw new InputError(`safetensors: metadata '${k}' must be a string, got ${typeof v}`);
       checkText(`metadata '${k}'`, v);
     }
-    parts.push(`"__metadata__":{${metaKeys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
+    parts.push(
+      `"__metadata__":{${metaKeys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`,
+    );
   }
   const blobs: Uint8Array[] = [];
   let offset = 0;
   for (const name of names) {
     const t = tensors[name];
     const bytes = tensorBytes(name, t);
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + bytes.length}]}`);
+    parts.push(
+      `${JSON.stringify(name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + bytes.length}]}`,
+    );
     blobs.push(bytes);
     offset += bytes.length;
   }
@@ -243,7 +268,8 @@ export function decodeSafetensors(bytes: Uint8Array, fileName: string): Safetens
     const { dtype, shape, data_offsets: off } = info as Record<string, unknown>;
     if (!isDtype(dtype)) fail(`${where}: unknown dtype ${JSON.stringify(dtype)}`);
     if (!Array.isArray(shape) || !shape.every(isIndex)) fail(`${where}: shape is not a list of non-negative integers`);
-    if (!Array.isArray(off) || off.length !== 2 || !off.every(isIndex)) fail(`${where}: data_offsets is not [begin, end]`);
+    if (!Array.isArray(off) || off.length !== 2 || !off.every(isIndex))
+      fail(`${where}: data_offsets is not [begin, end]`);
     const [begin, end] = off as [number, number];
     if (begin > end) fail(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
     // Element count, capped once it cannot fit the file anyway (keeps the product a safe integer).
@@ -251,7 +277,9 @@ export function decodeSafetensors(bytes: Uint8Array, fileName: string): Safetens
     for (const d of shape as number[]) if (count <= bytes.length) count *= d;
     const size = DTYPES[dtype as SafeDtype].size;
     if (count * size !== end - begin) {
-      fail(`${where}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${count * size} bytes, data_offsets give ${end - begin}`);
+      fail(
+        `${where}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${count * size} bytes, data_offsets give ${end - begin}`,
+      );
     }
     entries.push({ name, dtype: dtype as SafeDtype, shape: shape as number[], begin, end });
   }
@@ -263,7 +291,8 @@ export function decodeSafetensors(bytes: Uint8Array, fileName: string): Safetens
   for (const e of entries) {
     if (e.begin > at) fail(`tensor '${e.name}': a hole of ${e.begin - at} bytes before it in the data section`);
     if (e.begin < at) fail(`tensor '${e.name}': overlaps the tensor before it in the data section`);
-    if (e.end > dataLen) fail(`tensor '${e.name}': data_offsets end at ${e.end}, beyond the ${dataLen}-byte data section`);
+    if (e.end > dataLen)
+      fail(`tensor '${e.name}': data_offsets end at ${e.end}, beyond the ${dataLen}-byte data section`);
     at = e.end;
   }
   if (at !== dataLen) fail(`${dataLen - at} trailing bytes after the last tensor`);
@@ -286,11 +315,16 @@ function record<T>(entries: [string, T][]): Record<string, T> {
 function fromBytes(dtype: SafeDtype, raw: Uint8Array): SafeData {
   const buf = raw.buffer;
   switch (dtype) {
-    case 'F64': return new Float64Array(buf, 0, raw.length / 8);
-    case 'I64': return new BigInt64Array(buf, 0, raw.length / 8);
-    case 'F32': return new Float32Array(buf, 0, raw.length / 4);
-    case 'I32': return new Int32Array(buf, 0, raw.length / 4);
-    case 'BF16': return decodeBF16Array(new Uint16Array(buf, 0, raw.length / 2));
+    case 'F64':
+      return new Float64Array(buf, 0, raw.length / 8);
+    case 'I64':
+      return new BigInt64Array(buf, 0, raw.length / 8);
+    case 'F32':
+      return new Float32Array(buf, 0, raw.length / 4);
+    case 'I32':
+      return new Int32Array(buf, 0, raw.length / 4);
+    case 'BF16':
+      return decodeBF16Array(new Uint16Array(buf, 0, raw.length / 2));
     case 'F16': {
       const h = new Uint16Array(buf, 0, raw.length / 2);
       return new Float32Array(Uint32Array.from(h, f32BitsFromF16).buffer);
@@ -303,7 +337,11 @@ function fromBytes(dtype: SafeDtype, raw: Uint8Array): SafeData {
 }
 
 /** Writes a safetensors file atomically (temp file + rename). */
-export function saveSafetensors(path: string, tensors: Record<string, SafeTensor>, metadata: Record<string, string> = {}): void {
+export function saveSafetensors(
+  path: string,
+  tensors: Record<string, SafeTensor>,
+  metadata: Record<string, string> = {},
+): void {
   let bytes: Uint8Array;
   try {
     bytes = encodeSafetensors(tensors, metadata);
@@ -320,7 +358,9 @@ export function loadSafetensors(path: string): SafetensorsContents {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new InputError(`${path}: cannot read safetensors file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(
+      `${path}: cannot read safetensors file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return decodeSafetensors(bytes, path);
 }

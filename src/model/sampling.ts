@@ -35,7 +35,8 @@ export function samplingProbs(z: ArrayLike<number>, opts: SampleOptions, from = 
   if (k < n || topP < 1) {
     // Most likely first; ties by lower id, so the kept set is deterministic.
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[b]! - p[a]! || a - b);
-    let mass = 0, kept = 0;
+    let mass = 0,
+      kept = 0;
     while (kept < k && (kept === 0 || mass < topP)) mass += p[order[kept++]!]!;
     for (let r = kept; r < n; r++) p[order[r]!] = 0;
     for (let i = 0; i < n; i++) p[i]! /= mass;
@@ -44,7 +45,13 @@ export function samplingProbs(z: ArrayLike<number>, opts: SampleOptions, from = 
 }
 
 /** Draw one id from logits row z[from .. from+n). */
-export function sampleToken(z: ArrayLike<number>, opts: SampleOptions, rng: Rng, from = 0, n = z.length - from): number {
+export function sampleToken(
+  z: ArrayLike<number>,
+  opts: SampleOptions,
+  rng: Rng,
+  from = 0,
+  n = z.length - from,
+): number {
   if (opts.temperature <= 0) return argmax(z, from, n);
   return rng.weighted(samplingProbs(z, opts, from, n));
 }

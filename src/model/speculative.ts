@@ -38,28 +38,48 @@ export interface DecodeStats {
 
 /** Argmax of every row of logits [N, V], on the host. */
 async function argmaxRows(logits: Tensor): Promise<number[]> {
-  const V = logits.dim(-1), data = await logits.data();
+  const V = logits.dim(-1),
+    data = await logits.data();
   return Array.from({ length: logits.size / V }, (_, r) => argmax(data, r * V, V));
 }
 
-const positionsFrom = (from: number, n: number, like: Tensor) => intTensor(Array.from({ length: n }, (_, i) => from + i), [n], like.backend);
+const positionsFrom = (from: number, n: number, like: Tensor) =>
+  intTensor(
+    Array.from({ length: n }, (_, i) => from + i),
+    [n],
+    like.backend,
+  );
 
 /** Greedy decoding; with draftDepth > 0 (and MTP modules) speculative, with identical output. */
-export async function speculativeDecode(model: Transformer, prompt: number[], opts: DecodeOptions): Promise<DecodeStats> {
+export async function speculativeDecode(
+  model: Transformer,
+  prompt: number[],
+  opts: DecodeOptions,
+): Promise<DecodeStats> {
   return noGrad(() => decode(model, prompt, opts));
 }
 
 /** Plain greedy decoding with a KV cache, counted the same way (the baseline). */
-export async function greedyDecode(model: Transformer, prompt: number[], opts: Omit<DecodeOptions, 'draftDepth'>): Promise<DecodeStats> {
+export async function greedyDecode(
+  model: Transformer,
+  prompt: number[],
+  opts: Omit<DecodeOptions, 'draftDepth'>,
+): Promise<DecodeStats> {
   return speculativeDecode(model, prompt, { ...opts, draftDepth: 0 });
 }
 
 async function decode(model: Transformer, prompt: number[], opts: DecodeOptions): Promise<DecodeStats> {
-  const c = model.config, D = opts.draftDepth ?? c.mtpDepth ?? 0, L = c.nLayers;
-  if (D > (c.mtpDepth ?? 0)) throw new Error(`speculative decoding: draftDepth ${D} exceeds the model's ${c.mtpDepth ?? 0} MTP modules`);
+  const c = model.config,
+    D = opts.draftDepth ?? c.mtpDepth ?? 0,
+    L = c.nLayers;
+  if (D > (c.mtpDepth ?? 0))
+    throw new Error(`speculative decoding: draftDepth ${D} exceeds the model's ${c.mtpDepth ?? 0} MTP modules`);
   if (prompt.length === 0) throw new Error('speculative decoding: empty prompt');
   const maxNew = Math.min(opts.maxNewTokens, c.maxSeqLen - prompt.length);
-  if (maxNew < 1) throw new Error(`speculative decoding: prompt of ${prompt.length} tokens leaves no room in maxSeqLen ${c.maxSeqLen}`);
+  if (maxNew < 1)
+    throw new Error(
+      `speculative decoding: prompt of ${prompt.length} tokens leaves no room in maxSeqLen ${c.maxSeqLen}`,
+    );
   const like = model.p('model.embed_tokens.weight');
   const stops = new Set(opts.stopIds ?? []);
   const main = new KVCache(L, c.maxSeqLen);
@@ -68,11 +88,17 @@ async function decode(model: Transformer, prompt: number[], opts: DecodeOptions)
 
   const committed = prompt.slice();
   const out: number[] = [];
-  let finish: DecodeStats['finish'] = 'length', forwards = 0, drafted = 0, accepted = 0;
+  let finish: DecodeStats['finish'] = 'length',
+    forwards = 0,
+    drafted = 0,
+    accepted = 0;
 
   /** Main model over `tokens` at the next positions: hidden rows and greedy choices. */
   const mainStep = async (tokens: number[]) => {
-    const h = model.hidden(intTensor(tokens, [1, tokens.length], like.backend), { cache: main, positions: positionsFrom(main.length, tokens.length, like) });
+    const h = model.hidden(intTensor(tokens, [1, tokens.length], like.backend), {
+      cache: main,
+      positions: positionsFrom(main.length, tokens.length, like),
+    });
     forwards++;
     return { h, next: await argmaxRows(model.logits(h)) };
   };
@@ -81,7 +107,7 @@ async function decode(model: Transformer, prompt: number[], opts: DecodeOptions)
     for (const t of tokens) {
       committed.push(t);
       out.push(t);
-      if (stops.has(t)) return (finish = 'stop'), true;
+      if (stops.has(t)) return ((finish = 'stop'), true);
       if (out.length >= maxNew) return true;
     }
     return false;
@@ -90,12 +116,24 @@ async function decode(model: Transformer, prompt: number[], opts: DecodeOptions)
 
   /** Drafts for tokens m'+1..m'+D, where m' = index of the last committed token (not yet read by the main model). */
   const propose = async (): Promise<number[]> => {
-    const m = committed.length - 1, drafts: number[] = [];
+    const m = committed.length - 1,
+      drafts: number[] = [];
     let full = history[0]!; // states of the previous stage for positions 0..m−1
     for (let k = 1; k <= D; k++) {
-      const from = caches[k]!.length, n = m - from;
-      const toks = Array.from({ length: n }, (_, j) => { const i = from + j + k; return i <= m ? committed[i]! : drafts[i - m - 1]!; });
-      const hk = mtpModule(model, k, slice(full, 0, from, m), intTensor(toks, [1, n], like.backend), positionsFrom(from, n, like), { cache: caches[k] });
+      const from = caches[k]!.length,
+        n = m - from;
+      const toks = Array.from({ length: n }, (_, j) => {
+        const i = from + j + k;
+        return i <= m ? committed[i]! : drafts[i - m - 1]!;
+      });
+      const hk = mtpModule(
+        model,
+        k,
+        slice(full, 0, from, m),
+        intTensor(toks, [1, n], like.backend),
+        positionsFrom(from, n, like),
+        { cache: caches[k] },
+      );
       drafts.push((await argmaxRows(mtpLogits(model, k, slice(hk, 0, n - 1, n))))[0]!);
       full = history[k] ? concat([history[k]!, hk], 0) : hk; // module k's states for positions 0..m−1
       // Positions i ≤ m − k read only committed tokens; later ones read drafts and are recomputed next time.
@@ -123,7 +161,12 @@ async function decode(model: Transformer, prompt: number[], opts: DecodeOptions)
     done = commit([...drafts.slice(0, a), next[a]!]);
   }
   return {
-    tokens: out, finish, mainForwards: forwards, drafted, accepted,
-    acceptanceRate: drafted > 0 ? accepted / drafted : NaN, tokensPerForward: out.length / forwards,
+    tokens: out,
+    finish,
+    mainForwards: forwards,
+    drafted,
+    accepted,
+    acceptanceRate: drafted > 0 ? accepted / drafted : NaN,
+    tokensPerForward: out.length / forwards,
   };
 }

@@ -4,7 +4,20 @@
 // (HF layout) and applied as x·Wᵀ by a transposed matmul, never copied. Activations flow as [B·T, d].
 // DeepSeek-V3's parts plug into the same skeleton when the config has them: MLA for attention (mla.ts), DeepSeekMoE
 // after the first nDenseLayers FFNs (moe.ts), YaRN RoPE tables (yarn.ts); the MTP modules (mtp.ts) reuse `block`.
-import { causalAttention, embedding, linearT, permute, reshape, rmsNorm, rope, ropeInvFreq, ropeTables, swiglu, add, type RopeTables } from '../core/ops/index.ts';
+import {
+  causalAttention,
+  embedding,
+  linearT,
+  permute,
+  reshape,
+  rmsNorm,
+  rope,
+  ropeInvFreq,
+  ropeTables,
+  swiglu,
+  add,
+  type RopeTables,
+} from '../core/ops/index.ts';
 import type { Rng } from '../core/rng.ts';
 import { Tensor, intTensor, randn, ones, zeros } from '../core/tensor.ts';
 import { headDim, isMoeLayer, parameterShapes, type ModelConfig } from './config.ts';
@@ -31,20 +44,31 @@ export class Transformer {
   /** The attention and FFN projections (numerics/precision.ts swaps in FP8); embedding and LM head stay linearT (V3 §3.3). */
   linear: (x: Tensor, w: Tensor) => Tensor = linearT;
 
-  constructor(readonly config: ModelConfig, readonly params: Map<string, Tensor>) {
+  constructor(
+    readonly config: ModelConfig,
+    readonly params: Map<string, Tensor>,
+  ) {
     const expected = parameterShapes(config);
     for (const [name, shape] of expected) {
       const p = params.get(name);
       if (!p) throw new Error(`missing parameter ${name}`);
-      if (p.shape.join() !== shape.join()) throw new Error(`parameter ${name} has shape [${p.shape}], expected [${shape}]`);
+      if (p.shape.join() !== shape.join())
+        throw new Error(`parameter ${name} has shape [${p.shape}], expected [${shape}]`);
     }
     const anyParam = params.values().next().value as Tensor;
     // MLA rotates only its qkRopeHeadDim channels; YaRN rescales the frequencies and (HF) cos/sin.
     const dim = config.mla ? config.mla.qkRopeHeadDim : headDim(config);
     const y = config.ropeScaling;
     this.rope = y
-      ? ropeTables(yarnInvFreq(dim, config.ropeTheta, y), config.maxSeqLen, { backend: anyParam.backend, dtype: anyParam.dtype, scale: yarnAttentionFactor(y) })
-      : ropeTables(ropeInvFreq(dim, config.ropeTheta), config.maxSeqLen, { backend: anyParam.backend, dtype: anyParam.dtype });
+      ? ropeTables(yarnInvFreq(dim, config.ropeTheta, y), config.maxSeqLen, {
+          backend: anyParam.backend,
+          dtype: anyParam.dtype,
+          scale: yarnAttentionFactor(y),
+        })
+      : ropeTables(ropeInvFreq(dim, config.ropeTheta), config.maxSeqLen, {
+          backend: anyParam.backend,
+          dtype: anyParam.dtype,
+        });
   }
 
   /**
@@ -59,7 +83,14 @@ export class Transformer {
         ? ones(shape, { dtype, requiresGrad: true })
         : name.endsWith('e_score_correction_bias')
           ? zeros(shape, { dtype })
-          : randn(shape, rng.child(name), name.endsWith('o_proj.weight') || name.endsWith('down_proj.weight') ? config.initStd / Math.sqrt(2 * config.nLayers) : config.initStd, { dtype, requiresGrad: true });
+          : randn(
+              shape,
+              rng.child(name),
+              name.endsWith('o_proj.weight') || name.endsWith('down_proj.weight')
+                ? config.initStd / Math.sqrt(2 * config.nLayers)
+                : config.initStd,
+              { dtype, requiresGrad: true },
+            );
       p.name = name;
       params.set(name, p);
     }
@@ -81,7 +112,8 @@ export class Transformer {
   hidden(ids: Tensor, opts: ForwardOptions = {}): Tensor {
     const [B, T] = ids.shape as [number, number];
     const offset = opts.cache?.length ?? 0;
-    if (offset + T > this.config.maxSeqLen) throw new Error(`sequence of ${offset + T} tokens exceeds maxSeqLen ${this.config.maxSeqLen}`);
+    if (offset + T > this.config.maxSeqLen)
+      throw new Error(`sequence of ${offset + T} tokens exceeds maxSeqLen ${this.config.maxSeqLen}`);
     const positions = opts.positions ?? defaultPositions(B, T, offset, ids);
     let x = reshape(embedding(this.p('model.embed_tokens.weight'), ids), [B * T, this.config.dModel]);
     for (let l = 0; l < this.config.nLayers; l++) x = this.block(l, x, B, T, positions, opts);
@@ -92,8 +124,14 @@ export class Transformer {
   /** One pre-norm decoder block (layer l; MTP module k is block nLayers+k−1): x [B·T, d] → [B·T, d]. */
   block(l: number, x: Tensor, B: number, T: number, positions: Tensor, opts: ForwardOptions): Tensor {
     const pre = `model.layers.${l}.`;
-    x = add(x, this.attention(l, rmsNorm(x, this.p(pre + 'input_layernorm.weight'), this.config.normEps), B, T, positions, opts));
-    return add(x, this.ffn(l, rmsNorm(x, this.p(pre + 'post_attention_layernorm.weight'), this.config.normEps), B, T, opts));
+    x = add(
+      x,
+      this.attention(l, rmsNorm(x, this.p(pre + 'input_layernorm.weight'), this.config.normEps), B, T, positions, opts),
+    );
+    return add(
+      x,
+      this.ffn(l, rmsNorm(x, this.p(pre + 'post_attention_layernorm.weight'), this.config.normEps), B, T, opts),
+    );
   }
 
   /** The output projection (the embedding when tied), shared by the MTP modules. */
@@ -114,10 +152,35 @@ export class Transformer {
 
   /** Causal self-attention of layer l over h [B·T, d] → [B·T, d]. */
   attention(l: number, h: Tensor, B: number, T: number, positions: Tensor, opts: ForwardOptions): Tensor {
-    const c = this.config, hd = headDim(c), pre = `model.layers.${l}.self_attn.`;
-    if (c.mla) return mlaAttention((n) => this.p(n), pre, c, h, B, T, positions, this.rope, { layer: l, impl: opts.mlaImpl ?? 'absorbed', cache: opts.cache, bias: opts.bias, linear: this.linear });
-    const q = permute(rope(reshape(this.linear(h, this.p(pre + 'q_proj.weight')), [B, T, c.nHeads, hd]), positions, this.rope, c.ropeStyle), [0, 2, 1, 3]);
-    let k = permute(rope(reshape(this.linear(h, this.p(pre + 'k_proj.weight')), [B, T, c.nKvHeads, hd]), positions, this.rope, c.ropeStyle), [0, 2, 1, 3]);
+    const c = this.config,
+      hd = headDim(c),
+      pre = `model.layers.${l}.self_attn.`;
+    if (c.mla)
+      return mlaAttention((n) => this.p(n), pre, c, h, B, T, positions, this.rope, {
+        layer: l,
+        impl: opts.mlaImpl ?? 'absorbed',
+        cache: opts.cache,
+        bias: opts.bias,
+        linear: this.linear,
+      });
+    const q = permute(
+      rope(
+        reshape(this.linear(h, this.p(pre + 'q_proj.weight')), [B, T, c.nHeads, hd]),
+        positions,
+        this.rope,
+        c.ropeStyle,
+      ),
+      [0, 2, 1, 3],
+    );
+    let k = permute(
+      rope(
+        reshape(this.linear(h, this.p(pre + 'k_proj.weight')), [B, T, c.nKvHeads, hd]),
+        positions,
+        this.rope,
+        c.ropeStyle,
+      ),
+      [0, 2, 1, 3],
+    );
     let v = permute(reshape(this.linear(h, this.p(pre + 'v_proj.weight')), [B, T, c.nKvHeads, hd]), [0, 2, 1, 3]);
     if (opts.cache) [k, v] = opts.cache.extend(l, [k, v], 2) as [Tensor, Tensor];
     const a = causalAttention(q, k, v, { bias: opts.bias }); // [B, H, T, hd]
@@ -130,8 +193,18 @@ export class Transformer {
    */
   ffn(l: number, h: Tensor, B = 1, T = h.dim(0), opts: ForwardOptions = {}): Tensor {
     const pre = `model.layers.${l}.mlp.`;
-    if (isMoeLayer(this.config, l)) return moeFfn((n) => this.p(n), pre, h, this.config.moe!, { B, T, layer: l, log: opts.routing, linear: this.linear });
-    return this.linear(swiglu(this.linear(h, this.p(pre + 'gate_proj.weight')), this.linear(h, this.p(pre + 'up_proj.weight'))), this.p(pre + 'down_proj.weight'));
+    if (isMoeLayer(this.config, l))
+      return moeFfn((n) => this.p(n), pre, h, this.config.moe!, {
+        B,
+        T,
+        layer: l,
+        log: opts.routing,
+        linear: this.linear,
+      });
+    return this.linear(
+      swiglu(this.linear(h, this.p(pre + 'gate_proj.weight')), this.linear(h, this.p(pre + 'up_proj.weight'))),
+      this.p(pre + 'down_proj.weight'),
+    );
   }
 }
 

@@ -16,30 +16,45 @@ export interface LoadOptions {
 /** Host copies of named tensors, as safetensors F32 entries. */
 export function toSafeTensors(named: Iterable<[string, Tensor]>): Record<string, SafeTensor> {
   const out: Record<string, SafeTensor> = {};
-  for (const [name, t] of named) out[name] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(t.dataSync()) };
+  for (const [name, t] of named)
+    out[name] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(t.dataSync()) };
   return out;
 }
 
 /** Named parameters from decoded tensors, checked against the config's shapes; `file` names the source in errors. */
-export function paramsFromTensors(tensors: Record<string, SafeTensor>, config: ModelConfig, file: string, opts: LoadOptions = {}): Map<string, Tensor> {
+export function paramsFromTensors(
+  tensors: Record<string, SafeTensor>,
+  config: ModelConfig,
+  file: string,
+  opts: LoadOptions = {},
+): Map<string, Tensor> {
   const expected = parameterShapes(config);
   const missing = [...expected.keys()].filter((k) => !(k in tensors));
-  if (missing.length) throw new InputError(`${file}: missing ${missing.length} tensor(s) the config needs, e.g. ${missing.slice(0, 3).join(', ')}`);
+  if (missing.length)
+    throw new InputError(
+      `${file}: missing ${missing.length} tensor(s) the config needs, e.g. ${missing.slice(0, 3).join(', ')}`,
+    );
   const extra = Object.keys(tensors).filter((k) => !expected.has(k));
-  if (extra.length) throw new InputError(`${file}: ${extra.length} tensor(s) the config does not have, e.g. ${extra.slice(0, 3).join(', ')}`);
+  if (extra.length)
+    throw new InputError(
+      `${file}: ${extra.length} tensor(s) the config does not have, e.g. ${extra.slice(0, 3).join(', ')}`,
+    );
   const params = new Map<string, Tensor>();
   for (const [name, shape] of expected) {
     const t = tensors[name]!;
-    if (t.shape.join() !== shape.join()) throw new InputError(`${file}: ${name} has shape [${t.shape}], the config needs [${shape}]`);
+    if (t.shape.join() !== shape.join())
+      throw new InputError(`${file}: ${name} has shape [${t.shape}], the config needs [${shape}]`);
     if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
       const fp8 = t.dtype.startsWith('F8') ? ' (FP8 block-quantised weights must be dequantised first)' : '';
       throw new InputError(`${file}: ${name} has dtype ${t.dtype}, expected a float type${fp8}`);
     }
     const buffer = name.endsWith('e_score_correction_bias');
-    const p = tensor(t.data, shape, { dtype: opts.dtype ?? 'float32', requiresGrad: buffer ? false : opts.requiresGrad ?? true });
+    const p = tensor(t.data, shape, {
+      dtype: opts.dtype ?? 'float32',
+      requiresGrad: buffer ? false : (opts.requiresGrad ?? true),
+    });
     p.name = name;
     params.set(name, p);
   }
   return params;
 }
-

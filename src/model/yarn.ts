@@ -35,7 +35,8 @@ export function yarnInvFreq(dim: number, base: number, y: YarnScaling): Float64A
   const out = new Float64Array(dim / 2);
   for (let i = 0; i < dim / 2; i++) {
     const pos = f(Math.pow(base, f((2 * i) / dim)));
-    const extrapolation = f(1 / pos), interpolation = f(1 / f(y.factor * pos));
+    const extrapolation = f(1 / pos),
+      interpolation = f(1 / f(y.factor * pos));
     const ramp = f(Math.min(1, Math.max(0, (i - low) / (high - low))));
     const keep = f(1 - ramp); // share of the unscaled frequency
     out[i] = f(f(interpolation * f(1 - keep)) + f(extrapolation * keep));

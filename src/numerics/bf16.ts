@@ -24,7 +24,8 @@ export function encodeBF16(x: number): number {
 
 /** Exact value of a BF16 code: the float32 whose top half it is. */
 export function decodeBF16(code: number): number {
-  if (!Number.isInteger(code) || code < 0 || code > 0xffff) throw new RangeError(`BF16 code must be an integer in 0..65535, got ${code}`);
+  if (!Number.isInteger(code) || code < 0 || code > 0xffff)
+    throw new RangeError(`BF16 code must be an integer in 0..65535, got ${code}`);
   return f32FromBits(code << 16);
 }
 

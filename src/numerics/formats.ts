@@ -32,13 +32,33 @@ export interface Fp8Format {
 }
 
 export const E4M3: Fp8Format = {
-  name: 'e4m3', torchName: 'float8_e4m3fn', expBits: 4, manBits: 3, bias: 7, emin: -6, emax: 8,
-  maxFinite: 448, maxCode: 0x7e, overflowCode: 0x7f, nanCode: 0x7f, hasInf: false,
+  name: 'e4m3',
+  torchName: 'float8_e4m3fn',
+  expBits: 4,
+  manBits: 3,
+  bias: 7,
+  emin: -6,
+  emax: 8,
+  maxFinite: 448,
+  maxCode: 0x7e,
+  overflowCode: 0x7f,
+  nanCode: 0x7f,
+  hasInf: false,
 };
 
 export const E5M2: Fp8Format = {
-  name: 'e5m2', torchName: 'float8_e5m2', expBits: 5, manBits: 2, bias: 15, emin: -14, emax: 15,
-  maxFinite: 57344, maxCode: 0x7b, overflowCode: 0x7c, nanCode: 0x7f, hasInf: true,
+  name: 'e5m2',
+  torchName: 'float8_e5m2',
+  expBits: 5,
+  manBits: 2,
+  bias: 15,
+  emin: -14,
+  emax: 15,
+  maxFinite: 57344,
+  maxCode: 0x7b,
+  overflowCode: 0x7c,
+  nanCode: 0x7f,
+  hasInf: true,
 };
 
 export function fp8Format(name: Fp8FormatName): Fp8Format {

@@ -29,7 +29,8 @@ export function encodeFp8Array(
   const fmt = fp8Format(format);
   const saturate = opts.saturate ?? false;
   const out = opts.out ?? new Uint8Array(src.length);
-  if (out.length < src.length) throw new RangeError(`encodeFp8Array: out has ${out.length} slots for ${src.length} values`);
+  if (out.length < src.length)
+    throw new RangeError(`encodeFp8Array: out has ${out.length} slots for ${src.length} values`);
   const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
   for (let i = 0; i < bits.length; i++) out[i] = encodeFp8Bits(bits[i]!, fmt, saturate);
   return out;
@@ -39,11 +40,13 @@ export function encodeFp8Array(
 export function decodeFp8Array(codes: Uint8Array, format: Fp8FormatName, out?: Float32Array): Float32Array {
   const table = TABLES[format];
   const dst = out ?? new Float32Array(codes.length);
-  if (dst.length < codes.length) throw new RangeError(`decodeFp8Array: out has ${dst.length} slots for ${codes.length} codes`);
+  if (dst.length < codes.length)
+    throw new RangeError(`decodeFp8Array: out has ${dst.length} slots for ${codes.length} codes`);
   for (let i = 0; i < codes.length; i++) dst[i] = table[codes[i]!]!;
   return dst;
 }
 
-export const decodeE4M3Array = (codes: Uint8Array, out?: Float32Array): Float32Array => decodeFp8Array(codes, 'e4m3', out);
+export const decodeE4M3Array = (codes: Uint8Array, out?: Float32Array): Float32Array =>
+  decodeFp8Array(codes, 'e4m3', out);
 export const encodeE5M2Array = (src: Float32Array, saturate = false, out?: Uint8Array): Uint8Array =>
   encodeFp8Array(src, 'e5m2', out ? { saturate, out } : { saturate });

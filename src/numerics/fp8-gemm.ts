@@ -49,12 +49,27 @@ export interface Fp8GemmOptions extends AccumulatorOptions {
 }
 
 export const FP8_GEMM_DEFAULTS = {
-  format: 'e4m3', aScaling: 'tile', bScaling: 'block', tileSize: DEFAULT_TILE_SIZE, ue8m0Scales: false,
-  transB: false, accumulatorMantissaBits: 13, accumulatorRounding: 'truncate', mmaK: 32, promoteInterval: 128,
+  format: 'e4m3',
+  aScaling: 'tile',
+  bScaling: 'block',
+  tileSize: DEFAULT_TILE_SIZE,
+  ue8m0Scales: false,
+  transB: false,
+  accumulatorMantissaBits: 13,
+  accumulatorRounding: 'truncate',
+  mmaK: 32,
+  promoteInterval: 128,
 } as const satisfies Required<Fp8GemmOptions>;
 
 /** Emulated FP8 GEMM: quantise A [m,k] and B ([k,n], or [n,k] with transB), multiply, return C [m,n] in float32. */
-export function fp8Gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: Fp8GemmOptions = {}): Float32Array {
+export function fp8Gemm(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  opts: Fp8GemmOptions = {},
+): Float32Array {
   const o = { ...FP8_GEMM_DEFAULTS, ...opts };
   if (a.length !== m * k) throw new InputError(`fp8Gemm: A should be [${m}, ${k}] = ${m * k} values, got ${a.length}`);
   if (b.length !== k * n) throw new InputError(`fp8Gemm: B should hold ${k}×${n} = ${k * n} values, got ${b.length}`);
@@ -94,25 +109,34 @@ function kGroupSize(q: QuantisedMatrix): number {
  * The GEMM on already-quantised operands: qa is A [m,k], qbT is B^T [n,k] (both grouped along K).
  * Training code that keeps FP8 operands (part 5 of the FP8 issue) calls this directly.
  */
-export function fp8GemmQuantised(qa: QuantisedMatrix, qbT: QuantisedMatrix, opts: AccumulatorOptions = {}): Float32Array {
+export function fp8GemmQuantised(
+  qa: QuantisedMatrix,
+  qbT: QuantisedMatrix,
+  opts: AccumulatorOptions = {},
+): Float32Array {
   const bits = opts.accumulatorMantissaBits ?? FP8_GEMM_DEFAULTS.accumulatorMantissaBits;
   const rounding = opts.accumulatorRounding ?? FP8_GEMM_DEFAULTS.accumulatorRounding;
   const mmaK = opts.mmaK ?? FP8_GEMM_DEFAULTS.mmaK;
   const promoteInterval = opts.promoteInterval === undefined ? FP8_GEMM_DEFAULTS.promoteInterval : opts.promoteInterval;
   if (qa.cols !== qbT.cols) throw new InputError(`fp8Gemm: A has k = ${qa.cols} but B has k = ${qbT.cols}`);
-  if (!Number.isInteger(mmaK) || mmaK < 1) throw new InputError(`fp8Gemm: mmaK must be a positive integer, got ${mmaK}`);
+  if (!Number.isInteger(mmaK) || mmaK < 1)
+    throw new InputError(`fp8Gemm: mmaK must be a positive integer, got ${mmaK}`);
   if (promoteInterval !== null && (!Number.isInteger(promoteInterval) || promoteInterval < 1))
     throw new InputError(`fp8Gemm: promoteInterval must be a positive integer or null, got ${promoteInterval}`);
   if (promoteInterval === null && (qa.granularity !== 'tensor' || qbT.granularity !== 'tensor'))
-    throw new InputError('fp8Gemm: without promotion (promoteInterval null) A and B need per-tensor scaling: ' +
-      'fine-grained scales are applied when a partial sum is promoted to FP32');
+    throw new InputError(
+      'fp8Gemm: without promotion (promoteInterval null) A and B need per-tensor scaling: ' +
+        'fine-grained scales are applied when a partial sum is promoted to FP32',
+    );
   let round: (x: number) => number;
   try {
     round = accumulatorRounder(bits, rounding);
   } catch (e) {
     throw new InputError(`fp8Gemm: ${(e as Error).message}`);
   }
-  const m = qa.rows, n = qbT.rows, k = qa.cols;
+  const m = qa.rows,
+    n = qbT.rows,
+    k = qa.cols;
   // Unscaled FP8 values in float64: every product of two is exact, and so is any short sum of them.
   const av = decodeToF64(qa); // [m, k]
   const bv = decodeToF64(qbT); // [n, k]
@@ -124,7 +148,8 @@ export function fp8GemmQuantised(qa: QuantisedMatrix, qbT: QuantisedMatrix, opts
       const bj = j * k;
       let acc32 = 0;
       for (let ch = 0; ch + 1 < bounds.length; ch++) {
-        const start = bounds[ch]!, end = bounds[ch + 1]!;
+        const start = bounds[ch]!,
+          end = bounds[ch + 1]!;
         // The tensor-core register: mmaK products per step, rounded after each step.
         let partial = 0;
         for (let s = start; s < end; s += mmaK) {
@@ -144,7 +169,14 @@ export function fp8GemmQuantised(qa: QuantisedMatrix, qbT: QuantisedMatrix, opts
 }
 
 /** FP64 reference GEMM, C = A·B with A [m,k] and B [k,n] (or [n,k] with transB), summed in order of k. */
-export function gemmF64(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number, transB = false): Float64Array {
+export function gemmF64(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  m: number,
+  k: number,
+  n: number,
+  transB = false,
+): Float64Array {
   const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++) {

@@ -34,8 +34,13 @@ export interface Fp8LinearRecipe extends AccumulatorOptions {
 
 /** The idealised recipe: no quantisation, float64 sums rounded once to FP32 — on the CPU backend exactly linearT. */
 export const FP32_REFERENCE_RECIPE: Fp8LinearRecipe = {
-  format: 'e4m3', activationScaling: 'tile', weightScaling: 'block', tileSize: 128, ue8m0Scales: false,
-  cacheActivationsFp8: false, quantise: false,
+  format: 'e4m3',
+  activationScaling: 'tile',
+  weightScaling: 'block',
+  tileSize: 128,
+  ue8m0Scales: false,
+  cacheActivationsFp8: false,
+  quantise: false,
 };
 
 /** A GEMM operand [rows, K]: its float32 values and, when the recipe quantises, its FP8 form grouped along K. */
@@ -46,8 +51,16 @@ interface Operand {
   q: QuantisedMatrix | null;
 }
 
-function operand(values: Float32Array, rows: number, cols: number, granularity: Granularity, r: Fp8LinearRecipe): Operand {
-  const q = r.quantise ? quantise(values, rows, cols, { format: r.format, granularity, tileSize: r.tileSize, ue8m0Scales: r.ue8m0Scales }) : null;
+function operand(
+  values: Float32Array,
+  rows: number,
+  cols: number,
+  granularity: Granularity,
+  r: Fp8LinearRecipe,
+): Operand {
+  const q = r.quantise
+    ? quantise(values, rows, cols, { format: r.format, granularity, tileSize: r.tileSize, ue8m0Scales: r.ue8m0Scales })
+    : null;
   return { rows, cols, values, q };
 }
 
@@ -56,11 +69,13 @@ function operand(values: Float32Array, rows: number, cols: number, granularity: 
  * still a T×T block when transposed, so this is the very weight Fprop used (no second quantisation).
  */
 export function transposeQuantised(q: QuantisedMatrix): QuantisedMatrix {
-  if (q.granularity === 'tile') throw new InputError('transposeQuantised: a 1×T tile transposed is a T×1 group, not a tile; re-quantise instead');
+  if (q.granularity === 'tile')
+    throw new InputError('transposeQuantised: a 1×T tile transposed is a T×1 group, not a tile; re-quantise instead');
   const codes = new Uint8Array(q.codes.length);
   for (let r = 0; r < q.rows; r++) for (let c = 0; c < q.cols; c++) codes[c * q.rows + r] = q.codes[r * q.cols + c]!;
   const scales = new Float32Array(q.scales.length);
-  for (let r = 0; r < q.scaleRows; r++) for (let c = 0; c < q.scaleCols; c++) scales[c * q.scaleRows + r] = q.scales[r * q.scaleCols + c]!;
+  for (let r = 0; r < q.scaleRows; r++)
+    for (let c = 0; c < q.scaleCols; c++) scales[c * q.scaleRows + r] = q.scales[r * q.scaleCols + c]!;
   return { ...q, rows: q.cols, cols: q.rows, codes, scales, scaleRows: q.scaleCols, scaleCols: q.scaleRows };
 }
 
@@ -80,19 +95,27 @@ function hostF32(t: Tensor): Float32Array {
 }
 
 export function validateRecipe(r: Fp8LinearRecipe): void {
-  if (!Number.isInteger(r.tileSize) || r.tileSize < 1) throw new InputError(`FP8 recipe: tileSize must be a positive integer, got ${r.tileSize}`);
-  if (r.activationScaling !== 'tile' && r.activationScaling !== 'tensor') throw new InputError(`FP8 recipe: activationScaling must be tile or tensor, got ${String(r.activationScaling)}`);
-  if (r.weightScaling !== 'block' && r.weightScaling !== 'tensor') throw new InputError(`FP8 recipe: weightScaling must be block or tensor, got ${String(r.weightScaling)}`);
-  if (r.format !== 'e4m3' && r.format !== 'e5m2') throw new InputError(`FP8 recipe: format must be e4m3 or e5m2, got ${String(r.format)}`);
+  if (!Number.isInteger(r.tileSize) || r.tileSize < 1)
+    throw new InputError(`FP8 recipe: tileSize must be a positive integer, got ${r.tileSize}`);
+  if (r.activationScaling !== 'tile' && r.activationScaling !== 'tensor')
+    throw new InputError(`FP8 recipe: activationScaling must be tile or tensor, got ${String(r.activationScaling)}`);
+  if (r.weightScaling !== 'block' && r.weightScaling !== 'tensor')
+    throw new InputError(`FP8 recipe: weightScaling must be block or tensor, got ${String(r.weightScaling)}`);
+  if (r.format !== 'e4m3' && r.format !== 'e5m2')
+    throw new InputError(`FP8 recipe: format must be e4m3 or e5m2, got ${String(r.format)}`);
   for (const k of ['ue8m0Scales', 'cacheActivationsFp8', 'quantise'] as const)
-    if (typeof r[k] !== 'boolean') throw new InputError(`FP8 recipe: ${k} must be true or false, got ${JSON.stringify(r[k])}`);
+    if (typeof r[k] !== 'boolean')
+      throw new InputError(`FP8 recipe: ${k} must be true or false, got ${JSON.stringify(r[k])}`);
 }
 
 /** y = x·Wᵀ with x [..., in] and W [out, in], every GEMM (forward and backward) through the FP8 emulation. */
 export function fp8LinearT(x: Tensor, w: Tensor, recipe: Fp8LinearRecipe): Tensor {
   validateRecipe(recipe);
-  if (w.ndim !== 2 || x.ndim < 1 || w.dim(1) !== x.dim(-1)) throw new InputError(`fp8LinearT: x [${x.shape}] and W [${w.shape}] do not fit (W must be [out, ${x.dim(-1)}])`);
-  const inF = x.dim(-1), outF = w.dim(0), n = x.size / inF;
+  if (w.ndim !== 2 || x.ndim < 1 || w.dim(1) !== x.dim(-1))
+    throw new InputError(`fp8LinearT: x [${x.shape}] and W [${w.shape}] do not fit (W must be [out, ${x.dim(-1)}])`);
+  const inF = x.dim(-1),
+    outF = w.dim(0),
+    n = x.size / inF;
   const act = recipe.activationScaling;
   const qx = operand(hostF32(x), n, inF, act, recipe); // [N, in], 1×T per token
   const qw = operand(hostF32(w), outF, inF, recipe.weightScaling, recipe); // [out, in], T×T
@@ -100,7 +123,8 @@ export function fp8LinearT(x: Tensor, w: Tensor, recipe: Fp8LinearRecipe): Tenso
   const out = tensor(y, [...x.shape.slice(0, -1), outF], { dtype: x.dtype, backend: x.backend });
   return record(out, 'fp8LinearT', [x, w], (g) => {
     const gh = hostF32(g); // [N, out]
-    let dx: Tensor | null = null, dw: Tensor | null = null;
+    let dx: Tensor | null = null,
+      dw: Tensor | null = null;
     if (x.requiresGrad) {
       // Dgrad: K = out, so G is tiled per token along out, and W is read as Wᵀ [in, out].
       const d = gemmNT(operand(gh, n, outF, act, recipe), transposeOperand(qw), recipe); // [N, in]
@@ -109,7 +133,11 @@ export function fp8LinearT(x: Tensor, w: Tensor, recipe: Fp8LinearRecipe): Tenso
     if (w.requiresGrad) {
       // Wgrad: K = tokens; Gᵀ [out, N] and xᵀ [in, N] are tiled along tokens (1×T of the transpose = T×1 of G, x).
       const xw = recipe.quantise && recipe.cacheActivationsFp8 ? dequantise(qx.q!) : qx.values;
-      const d = gemmNT(operand(transpose(gh, n, outF), outF, n, act, recipe), operand(transpose(xw, n, inF), inF, n, act, recipe), recipe); // [out, in]
+      const d = gemmNT(
+        operand(transpose(gh, n, outF), outF, n, act, recipe),
+        operand(transpose(xw, n, inF), inF, n, act, recipe),
+        recipe,
+      ); // [out, in]
       dw = tensor(d, w.shape, { dtype: w.dtype, backend: w.backend });
     }
     return [dx, dw];

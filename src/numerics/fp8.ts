@@ -51,7 +51,8 @@ export function encodeFp8(x: number, format: Fp8FormatName | Fp8Format, saturate
 /** The exact value of an FP8 code (0..255): ±0, subnormal, normal, ±Inf (E5M2) or NaN. */
 export function decodeFp8(code: number, format: Fp8FormatName | Fp8Format): number {
   const fmt = typeof format === 'string' ? fp8Format(format) : format;
-  if (!Number.isInteger(code) || code < 0 || code > 255) throw new RangeError(`FP8 code must be an integer in 0..255, got ${code}`);
+  if (!Number.isInteger(code) || code < 0 || code > 255)
+    throw new RangeError(`FP8 code must be an integer in 0..255, got ${code}`);
   const negative = (code & 0x80) !== 0;
   const mag = code & 0x7f;
   if (isNaNCode(mag, fmt)) return NaN;
@@ -59,9 +60,10 @@ export function decodeFp8(code: number, format: Fp8FormatName | Fp8Format): numb
   const expField = mag >>> fmt.manBits;
   const frac = mag & ((1 << fmt.manBits) - 1);
   // Integer significand times a power of two: both factors exact, so the product is exact.
-  const v = expField === 0
-    ? frac * pow2(fmt.emin - fmt.manBits)
-    : ((1 << fmt.manBits) + frac) * pow2(expField - fmt.bias - fmt.manBits);
+  const v =
+    expField === 0
+      ? frac * pow2(fmt.emin - fmt.manBits)
+      : ((1 << fmt.manBits) + frac) * pow2(expField - fmt.bias - fmt.manBits);
   return negative ? -v : v;
 }
 

@@ -22,7 +22,13 @@ export interface OutlierDemoOptions {
 }
 
 export const OUTLIER_DEMO_DEFAULTS: OutlierDemoOptions = {
-  format: 'e4m3', tokens: 16, channels: 512, tileSize: 128, outlier: 1e5, seed: 0, ue8m0Scales: false,
+  format: 'e4m3',
+  tokens: 16,
+  channels: 512,
+  tileSize: 128,
+  outlier: 1e5,
+  seed: 0,
+  ue8m0Scales: false,
 };
 
 export interface ScalingErrorRow {
@@ -45,7 +51,10 @@ export function outlierScalingDemo(opts: Partial<OutlierDemoOptions> = {}): Scal
   const o = { ...OUTLIER_DEMO_DEFAULTS, ...opts };
   if (!Number.isFinite(Math.fround(o.outlier)) || o.outlier === 0)
     throw new InputError(`outlier must be a non-zero number within float32 range, got ${o.outlier}`);
-  if (!(o.tokens * o.channels >= 2)) throw new InputError(`need at least 2 values (the outlier and one ordinary value), got [${o.tokens}, ${o.channels}]`);
+  if (!(o.tokens * o.channels >= 2))
+    throw new InputError(
+      `need at least 2 values (the outlier and one ordinary value), got [${o.tokens}, ${o.channels}]`,
+    );
   const { tokens, channels, tileSize } = o;
   const rng = new Rng(o.seed).child('fp8-outlier-demo');
   const clean = new Float32Array(tokens * channels);
@@ -64,7 +73,9 @@ export function outlierScalingDemo(opts: Partial<OutlierDemoOptions> = {}): Scal
     const x = withOutlier ? spiked : clean;
     const q = quantise(x, tokens, channels, { format: o.format, granularity, tileSize, ue8m0Scales: o.ue8m0Scales });
     const xh = dequantise(q);
-    let se = 0, sx = 0, flushed = 0;
+    let se = 0,
+      sx = 0,
+      flushed = 0;
     const rel: number[] = [];
     for (let i = 0; i < x.length; i++) {
       if (withOutlier && i === at) continue;
@@ -76,7 +87,10 @@ export function outlierScalingDemo(opts: Partial<OutlierDemoOptions> = {}): Scal
     }
     rel.sort((a, b) => a - b);
     return {
-      scaling, granularity, withOutlier, scales: q.scales.length,
+      scaling,
+      granularity,
+      withOutlier,
+      scales: q.scales.length,
       relRmse: Math.sqrt(se / sx),
       medianRelError: rel[Math.floor(rel.length / 2)]!,
       maxRelError: rel[rel.length - 1]!,

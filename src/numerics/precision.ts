@@ -20,8 +20,15 @@ export type LinearFn = (x: Tensor, w: Tensor) => Tensor;
 export const FP8_TRAINING_TILE_SIZE = 32;
 
 const V3_COMMON = {
-  format: 'e4m3', tileSize: FP8_TRAINING_TILE_SIZE, ue8m0Scales: false, cacheActivationsFp8: true, quantise: true,
-  accumulatorMantissaBits: 13, accumulatorRounding: 'truncate', mmaK: 32, promoteInterval: 128,
+  format: 'e4m3',
+  tileSize: FP8_TRAINING_TILE_SIZE,
+  ue8m0Scales: false,
+  cacheActivationsFp8: true,
+  quantise: true,
+  accumulatorMantissaBits: 13,
+  accumulatorRounding: 'truncate',
+  mmaK: 32,
+  promoteInterval: 128,
 } as const;
 
 /** The recipe defaults of each FP8 precision. */
@@ -36,7 +43,8 @@ export function isPrecision(s: unknown): s is Precision {
 
 /** Check a precision from a flag or a file; `source` names where it came from in the error. */
 export function validatePrecision(s: unknown, source = 'precision'): Precision {
-  if (!isPrecision(s)) throw new InputError(`${source}: expected one of ${PRECISIONS.join(', ')}, got ${JSON.stringify(s)}`);
+  if (!isPrecision(s))
+    throw new InputError(`${source}: expected one of ${PRECISIONS.join(', ')}, got ${JSON.stringify(s)}`);
   return s;
 }
 

@@ -68,8 +68,10 @@ export function scaleForAmax(amax: number, fp8Max: number, ue8m0: boolean): numb
 function checkShape(x: ArrayLike<number>, rows: number, cols: number, tileSize: number): void {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
     throw new InputError(`matrix shape must be positive integers, got [${rows}, ${cols}]`);
-  if (x.length !== rows * cols) throw new InputError(`matrix [${rows}, ${cols}] needs ${rows * cols} values, got ${x.length}`);
-  if (!Number.isInteger(tileSize) || tileSize < 1) throw new InputError(`tile size must be a positive integer, got ${tileSize}`);
+  if (x.length !== rows * cols)
+    throw new InputError(`matrix [${rows}, ${cols}] needs ${rows * cols} values, got ${x.length}`);
+  if (!Number.isInteger(tileSize) || tileSize < 1)
+    throw new InputError(`tile size must be a positive integer, got ${tileSize}`);
 }
 
 /** Quantise a row-major float32 matrix to FP8 with per-group online max-abs scales. */
@@ -80,8 +82,16 @@ export function quantise(x: Float32Array, rows: number, cols: number, opts: Scal
   const fmt = fp8Format(opts.format);
   const [scaleRows, scaleCols] = scaleShape(rows, cols, opts.granularity, tileSize);
   const q: QuantisedMatrix = {
-    format: opts.format, granularity: opts.granularity, tileSize, ue8m0Scales: ue8m0, rows, cols,
-    codes: new Uint8Array(rows * cols), scales: new Float32Array(scaleRows * scaleCols), scaleRows, scaleCols,
+    format: opts.format,
+    granularity: opts.granularity,
+    tileSize,
+    ue8m0Scales: ue8m0,
+    rows,
+    cols,
+    codes: new Uint8Array(rows * cols),
+    scales: new Float32Array(scaleRows * scaleCols),
+    scaleRows,
+    scaleCols,
   };
   // Pass 1: amax per group (NaN-propagating, like torch's amax).
   const amax = new Float64Array(scaleRows * scaleCols);

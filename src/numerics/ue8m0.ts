@@ -28,6 +28,7 @@ export function encodeUE8M0(s: number): number {
 
 /** 2^(code - 127); NaN for 0xFF. */
 export function decodeUE8M0(code: number): number {
-  if (!Number.isInteger(code) || code < 0 || code > 255) throw new RangeError(`UE8M0 code must be an integer in 0..255, got ${code}`);
+  if (!Number.isInteger(code) || code < 0 || code > 255)
+    throw new RangeError(`UE8M0 code must be an integer in 0..255, got ${code}`);
   return code === UE8M0_NAN_CODE ? NaN : pow2(code - UE8M0_BIAS);
 }

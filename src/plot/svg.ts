@@ -5,7 +5,17 @@
 // pattern (lines) or hatching (bars), so a chart still reads in greyscale. NaN and other unplottable points
 // leave a gap in the line. Every coordinate is rounded by `fmt`: same input, same bytes.
 import {
-  axisTicks, decadeExponent, decadesPlain, escapeXml, extent, fmt, linearTicks, makeScale, plottable, tickLabel, type Ticks,
+  axisTicks,
+  decadeExponent,
+  decadesPlain,
+  escapeXml,
+  extent,
+  fmt,
+  linearTicks,
+  makeScale,
+  plottable,
+  tickLabel,
+  type Ticks,
 } from './scale.ts';
 
 export interface LineSeries {
@@ -127,7 +137,9 @@ export function svgLineChart(opts: LineChartOptions): string {
   const right = new Set(opts.yRight?.series ?? []);
   for (const i of right) {
     if (!Number.isInteger(i) || i < 0 || i >= opts.series.length) {
-      throw new RangeError(`svgLineChart: yRight.series index ${i} is not a series index (0..${opts.series.length - 1})`);
+      throw new RangeError(
+        `svgLineChart: yRight.series index ${i} is not a series index (0..${opts.series.length - 1})`,
+      );
     }
   }
   const hasRight = opts.yRight !== undefined;
@@ -163,7 +175,9 @@ export function svgLineChart(opts: LineChartOptions): string {
   const items: LegendItem[] = opts.series.map((s, i) => ({
     label: right.has(i) ? `${s.name} (right axis)` : s.name,
     swatch: (x, y) =>
-      (s.band ? `<rect x="${fmt(x)}" y="${fmt(y)}" width="24" height="12" fill="${colour(i)}" fill-opacity="0.2"/>` : '') +
+      (s.band
+        ? `<rect x="${fmt(x)}" y="${fmt(y)}" width="24" height="12" fill="${colour(i)}" fill-opacity="0.2"/>`
+        : '') +
       `<line x1="${fmt(x)}" y1="${fmt(y + 6)}" x2="${fmt(x + 24)}" y2="${fmt(y + 6)}" stroke="${colour(i)}" stroke-width="2"${dashAttr(dashFor(i, s.dashed))}/>`,
   }));
   const leg = legend(items, left, px1, 34);
@@ -178,25 +192,33 @@ export function svgLineChart(opts: LineChartOptions): string {
   out.push(...leg.svg);
   // Grid and ticks.
   out.push('<g stroke="#e6e6e6" stroke-width="1">');
-  for (const v of xt.values) out.push(`<line x1="${fmt(sx(v))}" y1="${fmt(py0)}" x2="${fmt(sx(v))}" y2="${fmt(py1)}"/>`);
-  for (const v of lt.values) out.push(`<line x1="${fmt(left)}" y1="${fmt(syL(v))}" x2="${fmt(px1)}" y2="${fmt(syL(v))}"/>`);
+  for (const v of xt.values)
+    out.push(`<line x1="${fmt(sx(v))}" y1="${fmt(py0)}" x2="${fmt(sx(v))}" y2="${fmt(py1)}"/>`);
+  for (const v of lt.values)
+    out.push(`<line x1="${fmt(left)}" y1="${fmt(syL(v))}" x2="${fmt(px1)}" y2="${fmt(syL(v))}"/>`);
   out.push('</g>');
   out.push('<g text-anchor="middle">');
   for (const v of xt.values) {
-    out.push(`<line x1="${fmt(sx(v))}" y1="${fmt(py1)}" x2="${fmt(sx(v))}" y2="${fmt(py1 + 5)}" stroke="#333333"/>`,
-      `<text x="${fmt(sx(v))}" y="${fmt(py1 + 18)}">${svgTick(xt, v)}</text>`);
+    out.push(
+      `<line x1="${fmt(sx(v))}" y1="${fmt(py1)}" x2="${fmt(sx(v))}" y2="${fmt(py1 + 5)}" stroke="#333333"/>`,
+      `<text x="${fmt(sx(v))}" y="${fmt(py1 + 18)}">${svgTick(xt, v)}</text>`,
+    );
   }
   out.push('</g>', '<g text-anchor="end">');
   for (const v of lt.values) {
-    out.push(`<line x1="${fmt(left - 5)}" y1="${fmt(syL(v))}" x2="${fmt(left)}" y2="${fmt(syL(v))}" stroke="#333333"/>`,
-      `<text x="${fmt(left - 8)}" y="${fmt(syL(v) + 4)}">${svgTick(lt, v)}</text>`);
+    out.push(
+      `<line x1="${fmt(left - 5)}" y1="${fmt(syL(v))}" x2="${fmt(left)}" y2="${fmt(syL(v))}" stroke="#333333"/>`,
+      `<text x="${fmt(left - 8)}" y="${fmt(syL(v) + 4)}">${svgTick(lt, v)}</text>`,
+    );
   }
   out.push('</g>');
   if (rt) {
     out.push('<g text-anchor="start">');
     for (const v of rt.values) {
-      out.push(`<line x1="${fmt(px1)}" y1="${fmt(syR(v))}" x2="${fmt(px1 + 5)}" y2="${fmt(syR(v))}" stroke="#333333"/>`,
-        `<text x="${fmt(px1 + 8)}" y="${fmt(syR(v) + 4)}">${svgTick(rt, v)}</text>`);
+      out.push(
+        `<line x1="${fmt(px1)}" y1="${fmt(syR(v))}" x2="${fmt(px1 + 5)}" y2="${fmt(syR(v))}" stroke="#333333"/>`,
+        `<text x="${fmt(px1 + 8)}" y="${fmt(syR(v) + 4)}">${svgTick(rt, v)}</text>`,
+      );
     }
     out.push('</g>');
   }
@@ -205,11 +227,14 @@ export function svgLineChart(opts: LineChartOptions): string {
   opts.series.forEach((s, i) => {
     const sy = right.has(i) ? syR : syL;
     const logThis = right.has(i) ? false : logY;
-    const ok = ([x, lo, hi]: [number, number, number]) => plottable(x, logX) && plottable(lo, logThis) && plottable(hi, logThis);
+    const ok = ([x, lo, hi]: [number, number, number]) =>
+      plottable(x, logX) && plottable(lo, logThis) && plottable(hi, logThis);
     for (const run of runs(s.band ?? [], ok)) {
       const upper = run.map(([x, , hi]) => `${fmt(sx(x))},${fmt(sy(hi))}`);
       const lower = run.map(([x, lo]) => `${fmt(sx(x))},${fmt(sy(lo))}`).reverse();
-      out.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${colour(i)}" fill-opacity="0.2" stroke="none"/>`);
+      out.push(
+        `<polygon points="${[...upper, ...lower].join(' ')}" fill="${colour(i)}" fill-opacity="0.2" stroke="none"/>`,
+      );
     }
   });
   opts.series.forEach((s, i) => {
@@ -223,16 +248,24 @@ export function svgLineChart(opts: LineChartOptions): string {
         continue;
       }
       const d = run.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${fmt(sx(x))} ${fmt(sy(y))}`).join(' ');
-      out.push(`<path d="${d}" fill="none" stroke="${colour(i)}" stroke-width="2" stroke-linejoin="round"${dashAttr(dashFor(i, s.dashed))}/>`);
+      out.push(
+        `<path d="${d}" fill="none" stroke="${colour(i)}" stroke-width="2" stroke-linejoin="round"${dashAttr(dashFor(i, s.dashed))}/>`,
+      );
     }
   });
 
   if (xs.length === 0) {
-    out.push(`<text x="${fmt((left + px1) / 2)}" y="${fmt((py0 + py1) / 2)}" text-anchor="middle" fill="#777777">no data</text>`);
+    out.push(
+      `<text x="${fmt((left + px1) / 2)}" y="${fmt((py0 + py1) / 2)}" text-anchor="middle" fill="#777777">no data</text>`,
+    );
   }
   // Frame, then axis labels.
-  out.push(`<rect x="${fmt(left)}" y="${fmt(py0)}" width="${fmt(px1 - left)}" height="${fmt(py1 - py0)}" fill="none" stroke="#333333"/>`);
-  out.push(`<text x="${fmt((left + px1) / 2)}" y="${fmt(py1 + 38)}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`);
+  out.push(
+    `<rect x="${fmt(left)}" y="${fmt(py0)}" width="${fmt(px1 - left)}" height="${fmt(py1 - py0)}" fill="none" stroke="#333333"/>`,
+  );
+  out.push(
+    `<text x="${fmt((left + px1) / 2)}" y="${fmt(py1 + 38)}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`,
+  );
   out.push(yAxisLabel(16, (py0 + py1) / 2, opts.yLabel, -90));
   if (opts.yRight) out.push(yAxisLabel(W - 12, (py0 + py1) / 2, opts.yRight.label, 90));
   out.push('</svg>');
@@ -259,10 +292,12 @@ export function svgBarChart(opts: BarChartOptions): string {
 
   const left = 28 + labelWidth(yt) + 10;
   const px1 = Math.max(left + 10, W - 24);
-  const fill = (i: number) => (HATCH[i % HATCH.length] ? `url(#hatch${i % HATCH.length}-${i % PALETTE.length})` : colour(i));
+  const fill = (i: number) =>
+    HATCH[i % HATCH.length] ? `url(#hatch${i % HATCH.length}-${i % PALETTE.length})` : colour(i);
   const items: LegendItem[] = opts.groups.map((g, i) => ({
     label: g.name,
-    swatch: (x, y) => `<rect x="${fmt(x)}" y="${fmt(y)}" width="24" height="12" fill="${fill(i)}" stroke="${colour(i)}"/>`,
+    swatch: (x, y) =>
+      `<rect x="${fmt(x)}" y="${fmt(y)}" width="24" height="12" fill="${fill(i)}" stroke="${colour(i)}"/>`,
   }));
   const leg = legend(items, left, px1, 34);
   const py0 = 34 + leg.height + 10;
@@ -270,17 +305,24 @@ export function svgBarChart(opts: BarChartOptions): string {
   const sy = makeScale(yt, py1, py0);
 
   const out = open(W, H, opts.title);
-  const defs = opts.groups.map((_, i) => i).filter((i) => HATCH[i % HATCH.length]).map((i) => {
-    const id = `hatch${i % HATCH.length}-${i % PALETTE.length}`;
-    return `<pattern id="${id}" width="8" height="8" patternUnits="userSpaceOnUse">` +
-      `<rect width="8" height="8" fill="${colour(i)}"/><path d="${HATCH[i % HATCH.length]}" stroke="#ffffff" stroke-width="1.5"/></pattern>`;
-  });
+  const defs = opts.groups
+    .map((_, i) => i)
+    .filter((i) => HATCH[i % HATCH.length])
+    .map((i) => {
+      const id = `hatch${i % HATCH.length}-${i % PALETTE.length}`;
+      return (
+        `<pattern id="${id}" width="8" height="8" patternUnits="userSpaceOnUse">` +
+        `<rect width="8" height="8" fill="${colour(i)}"/><path d="${HATCH[i % HATCH.length]}" stroke="#ffffff" stroke-width="1.5"/></pattern>`
+      );
+    });
   if (defs.length) out.push('<defs>', ...[...new Set(defs)], '</defs>');
   out.push(...leg.svg);
   out.push('<g text-anchor="end">');
   for (const v of yt.values) {
-    out.push(`<line x1="${fmt(left)}" y1="${fmt(sy(v))}" x2="${fmt(px1)}" y2="${fmt(sy(v))}" stroke="#e6e6e6"/>`,
-      `<text x="${fmt(left - 8)}" y="${fmt(sy(v) + 4)}">${tickLabel(yt, v)}</text>`);
+    out.push(
+      `<line x1="${fmt(left)}" y1="${fmt(sy(v))}" x2="${fmt(px1)}" y2="${fmt(sy(v))}" stroke="#e6e6e6"/>`,
+      `<text x="${fmt(left - 8)}" y="${fmt(sy(v) + 4)}">${tickLabel(yt, v)}</text>`,
+    );
   }
   out.push('</g>');
 
@@ -293,7 +335,9 @@ export function svgBarChart(opts: BarChartOptions): string {
       const x = left + ci * band + band * 0.1 + gi * barW;
       const top = Math.min(sy(v), sy(0));
       const h = Math.abs(sy(v) - sy(0));
-      out.push(`<rect x="${fmt(x)}" y="${fmt(top)}" width="${fmt(barW)}" height="${fmt(h)}" fill="${fill(gi)}" stroke="${colour(gi)}"/>`);
+      out.push(
+        `<rect x="${fmt(x)}" y="${fmt(top)}" width="${fmt(barW)}" height="${fmt(h)}" fill="${fill(gi)}" stroke="${colour(gi)}"/>`,
+      );
     });
   });
   // Category labels; when they would collide, only every k-th is written.
@@ -306,10 +350,14 @@ export function svgBarChart(opts: BarChartOptions): string {
   });
   out.push('</g>');
   if (nCat === 0 || range === null) {
-    out.push(`<text x="${fmt((left + px1) / 2)}" y="${fmt((py0 + py1) / 2)}" text-anchor="middle" fill="#777777">no data</text>`);
+    out.push(
+      `<text x="${fmt((left + px1) / 2)}" y="${fmt((py0 + py1) / 2)}" text-anchor="middle" fill="#777777">no data</text>`,
+    );
   }
   out.push(`<line x1="${fmt(left)}" y1="${fmt(sy(0))}" x2="${fmt(px1)}" y2="${fmt(sy(0))}" stroke="#333333"/>`);
-  out.push(`<rect x="${fmt(left)}" y="${fmt(py0)}" width="${fmt(px1 - left)}" height="${fmt(py1 - py0)}" fill="none" stroke="#333333"/>`);
+  out.push(
+    `<rect x="${fmt(left)}" y="${fmt(py0)}" width="${fmt(px1 - left)}" height="${fmt(py1 - py0)}" fill="none" stroke="#333333"/>`,
+  );
   out.push(yAxisLabel(16, (py0 + py1) / 2, opts.yLabel, -90));
   out.push('</svg>');
   return out.join('\n') + '\n';

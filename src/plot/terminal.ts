@@ -62,7 +62,8 @@ export function terminalLineChart(opts: TerminalChartOptions): string {
 
   // Pixel positions: x by index across the width, y top-down from the axis maximum.
   const px = (i: number) => (n <= 1 ? 0 : Math.round((i * (W - 1)) / (n - 1)));
-  const py = (v: number) => Math.min(H - 1, Math.max(0, Math.round(((ticks.hi - v) / (ticks.hi - ticks.lo)) * (H - 1))));
+  const py = (v: number) =>
+    Math.min(H - 1, Math.max(0, Math.round(((ticks.hi - v) / (ticks.hi - ticks.lo)) * (H - 1))));
 
   const bits = new Uint8Array(rows * cols);
   const owner = new Int32Array(rows * cols).fill(-1);

@@ -13,7 +13,8 @@ export type RewardScaling = 'group' | 'none';
 export const ADV_EPS = 1e-4;
 
 function checkGroups(n: number, groupSize: number): void {
-  if (!Number.isInteger(groupSize) || groupSize < 1) throw new RangeError(`groupSize must be a positive integer, got ${groupSize}`);
+  if (!Number.isInteger(groupSize) || groupSize < 1)
+    throw new RangeError(`groupSize must be a positive integer, got ${groupSize}`);
   if (n % groupSize !== 0) throw new RangeError(`${n} rewards do not split into groups of ${groupSize}`);
 }
 
@@ -31,7 +32,12 @@ export function groupStats(rewards: ArrayLike<number>, from: number, n: number):
  * Group-relative advantages: rewards are laid out group by group (G consecutive samples of one prompt).
  * scaling 'group' divides by the group's std (GRPO), 'none' keeps the centred reward (Dr. GRPO).
  */
-export function groupAdvantages(rewards: ArrayLike<number>, groupSize: number, scaling: RewardScaling = 'group', eps = ADV_EPS): Float64Array {
+export function groupAdvantages(
+  rewards: ArrayLike<number>,
+  groupSize: number,
+  scaling: RewardScaling = 'group',
+  eps = ADV_EPS,
+): Float64Array {
   checkGroups(rewards.length, groupSize);
   const out = new Float64Array(rewards.length);
   for (let g = 0; g < rewards.length; g += groupSize) {

@@ -66,7 +66,8 @@ export function batchLogProbs(model: PolicyModel, batch: PackedBatch): LogProbs 
 export async function entropySum(logSoftmaxT: Tensor, mask: Float32Array): Promise<{ sum: number; count: number }> {
   const V = logSoftmaxT.dim(-1);
   const lp = await logSoftmaxT.data();
-  let sum = 0, count = 0;
+  let sum = 0,
+    count = 0;
   for (let r = 0; r < mask.length; r++) {
     if (mask[r] === 0) continue;
     for (let v = 0; v < V; v++) {

@@ -30,7 +30,10 @@ export function lengthChunks(rows: readonly number[], seqs: readonly Sequence[],
 
 /** The rows of one chunk as a teacher-forced batch. */
 export function packChunk(rows: readonly number[], seqs: readonly Sequence[]): PackedBatch {
-  return packBatch(rows.map((i) => seqs[i]!), PAD_ID);
+  return packBatch(
+    rows.map((i) => seqs[i]!),
+    PAD_ID,
+  );
 }
 
 /** Lay per-row values (one per completion token, or one number for the whole row) onto a chunk's grid. */
@@ -61,7 +64,12 @@ export function fromGrid(batch: PackedBatch, grid: ArrayLike<number>): Float64Ar
 }
 
 /** log π(o_t) of every completion token of the given rows, without a graph; ragged, indexed by row. */
-export async function completionLogProbs(model: PolicyModel, seqs: readonly Sequence[], rows: readonly number[], tokenBudget: number): Promise<Map<number, Float64Array>> {
+export async function completionLogProbs(
+  model: PolicyModel,
+  seqs: readonly Sequence[],
+  rows: readonly number[],
+  tokenBudget: number,
+): Promise<Map<number, Float64Array>> {
   const out = new Map<number, Float64Array>();
   for (const chunk of lengthChunks(rows, seqs, tokenBudget)) {
     const batch = packChunk(chunk, seqs);
@@ -75,7 +83,12 @@ export async function completionLogProbs(model: PolicyModel, seqs: readonly Sequ
  * Walk `rows` in length-bucketed chunks: `lossOf` builds each chunk's loss, whose gradient is accumulated
  * (backward per chunk). Returns the summed loss value.
  */
-export async function forEachChunk(rows: readonly number[], seqs: readonly Sequence[], budget: number, lossOf: (chunk: number[], batch: PackedBatch) => Promise<Tensor>): Promise<number> {
+export async function forEachChunk(
+  rows: readonly number[],
+  seqs: readonly Sequence[],
+  budget: number,
+  lossOf: (chunk: number[], batch: PackedBatch) => Promise<Tensor>,
+): Promise<number> {
   let total = 0;
   for (const chunk of lengthChunks(rows, seqs, budget)) {
     const loss = await lossOf(chunk, packChunk(chunk, seqs));

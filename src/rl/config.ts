@@ -131,7 +131,15 @@ export const DEFAULT_RL: Readonly<RlConfig> = Object.freeze<RlConfig>({
 export const VARIANTS: Readonly<Record<Variant, Partial<RlConfig>>> = Object.freeze({
   grpo: { algorithm: 'grpo' },
   dr_grpo: { algorithm: 'grpo', scaleRewards: 'none', lossAgg: 'constant' },
-  dapo: { algorithm: 'grpo', clipEps: 0.2, clipEpsHigh: 0.28, lossAgg: 'token', dropZeroVariance: true, overlong: 'mask', klCoef: 0 },
+  dapo: {
+    algorithm: 'grpo',
+    clipEps: 0.2,
+    clipEpsHigh: 0.28,
+    lossAgg: 'token',
+    dropZeroVariance: true,
+    overlong: 'mask',
+    klCoef: 0,
+  },
   reinforce: { algorithm: 'reinforce', klCoef: 0, mu: 1, minibatches: 1, lossAgg: 'token' },
   ppo: { algorithm: 'ppo', lossAgg: 'token' },
 } satisfies Record<Variant, Partial<RlConfig>>);
@@ -139,7 +147,8 @@ export const VARIANTS: Readonly<Record<Variant, Partial<RlConfig>>> = Object.fre
 /** DEFAULT_RL, then the variant's changes, then explicit overrides; validated. */
 export function resolveRlConfig(overrides: Partial<RlConfig> = {}, source = 'rl config'): RlConfig {
   const variant = overrides.variant ?? DEFAULT_RL.variant;
-  if (!(VARIANT_NAMES as readonly string[]).includes(variant)) throw new InputError(`${source}: unknown variant '${variant}' (known: ${VARIANT_NAMES.join(', ')})`);
+  if (!(VARIANT_NAMES as readonly string[]).includes(variant))
+    throw new InputError(`${source}: unknown variant '${variant}' (known: ${VARIANT_NAMES.join(', ')})`);
   const c: RlConfig = { ...DEFAULT_RL, ...VARIANTS[variant], ...overrides, variant };
   validateRlConfig(c, source);
   return c;
@@ -147,38 +156,76 @@ export function resolveRlConfig(overrides: Partial<RlConfig> = {}, source = 'rl 
 
 export function validateRlConfig(c: RlConfig, source = 'rl config'): void {
   const bad = (what: string) => new InputError(`${source}: ${what}`);
-  const posInt = ['steps', 'promptsPerStep', 'groupSize', 'maxNewTokens', 'mu', 'minibatches', 'evalEvery', 'evalSize', 'genBatch', 'chunkTokens'] as const;
-  for (const k of posInt) if (!Number.isInteger(c[k]) || c[k] < 1) throw bad(`${k} must be a positive integer, got ${c[k]}`);
+  const posInt = [
+    'steps',
+    'promptsPerStep',
+    'groupSize',
+    'maxNewTokens',
+    'mu',
+    'minibatches',
+    'evalEvery',
+    'evalSize',
+    'genBatch',
+    'chunkTokens',
+  ] as const;
+  for (const k of posInt)
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw bad(`${k} must be a positive integer, got ${c[k]}`);
   const nonNegInt = ['warmupSteps', 'refResetEvery', 'evalSamples', 'topK', 'overlongBuffer'] as const;
-  for (const k of nonNegInt) if (!Number.isInteger(c[k]) || c[k] < 0) throw bad(`${k} must be an integer ≥ 0, got ${c[k]}`);
-  const nonNeg = ['temperature', 'lr', 'weightDecay', 'gradClip', 'clipEps', 'clipEpsHigh', 'klCoef', 'valueLr', 'evalTemperature'] as const;
-  for (const k of nonNeg) if (!(Number.isFinite(c[k]) && c[k] >= 0)) throw bad(`${k} must be a number ≥ 0, got ${c[k]}`);
-  for (const k of ['topP', 'minLrRatio', 'gamma', 'gaeLambda'] as const) if (!(c[k] >= 0 && c[k] <= 1)) throw bad(`${k} must be in [0, 1], got ${c[k]}`);
-  for (const k of ['beta1', 'beta2'] as const) if (!(c[k] >= 0 && c[k] < 1)) throw bad(`${k} must be in [0, 1), got ${c[k]}`);
+  for (const k of nonNegInt)
+    if (!Number.isInteger(c[k]) || c[k] < 0) throw bad(`${k} must be an integer ≥ 0, got ${c[k]}`);
+  const nonNeg = [
+    'temperature',
+    'lr',
+    'weightDecay',
+    'gradClip',
+    'clipEps',
+    'clipEpsHigh',
+    'klCoef',
+    'valueLr',
+    'evalTemperature',
+  ] as const;
+  for (const k of nonNeg)
+    if (!(Number.isFinite(c[k]) && c[k] >= 0)) throw bad(`${k} must be a number ≥ 0, got ${c[k]}`);
+  for (const k of ['topP', 'minLrRatio', 'gamma', 'gaeLambda'] as const)
+    if (!(c[k] >= 0 && c[k] <= 1)) throw bad(`${k} must be in [0, 1], got ${c[k]}`);
+  for (const k of ['beta1', 'beta2'] as const)
+    if (!(c[k] >= 0 && c[k] < 1)) throw bad(`${k} must be in [0, 1), got ${c[k]}`);
   if (!(c.temperature > 0)) throw bad('temperature must be > 0 for sampling');
   if (!['grpo', 'reinforce', 'ppo'].includes(c.algorithm)) throw bad(`unknown algorithm '${c.algorithm}'`);
-  if (!['group', 'none'].includes(c.scaleRewards)) throw bad(`scaleRewards must be 'group' or 'none', got '${c.scaleRewards}'`);
-  if (!['sequence', 'token', 'constant'].includes(c.lossAgg)) throw bad(`lossAgg must be sequence, token or constant, got '${c.lossAgg}'`);
-  if (!['none', 'mask', 'soft'].includes(c.overlong)) throw bad(`overlong must be none, mask or soft, got '${c.overlong}'`);
-  if (c.overlong === 'soft' && !(c.overlongBuffer >= 1 && c.overlongBuffer <= c.maxNewTokens)) throw bad(`overlongBuffer must be in [1, maxNewTokens] for soft overlong, got ${c.overlongBuffer}`);
+  if (!['group', 'none'].includes(c.scaleRewards))
+    throw bad(`scaleRewards must be 'group' or 'none', got '${c.scaleRewards}'`);
+  if (!['sequence', 'token', 'constant'].includes(c.lossAgg))
+    throw bad(`lossAgg must be sequence, token or constant, got '${c.lossAgg}'`);
+  if (!['none', 'mask', 'soft'].includes(c.overlong))
+    throw bad(`overlong must be none, mask or soft, got '${c.overlong}'`);
+  if (c.overlong === 'soft' && !(c.overlongBuffer >= 1 && c.overlongBuffer <= c.maxNewTokens))
+    throw bad(`overlongBuffer must be in [1, maxNewTokens] for soft overlong, got ${c.overlongBuffer}`);
   if (!['batch', 'group'].includes(c.baseline)) throw bad(`baseline must be batch or group, got '${c.baseline}'`);
-  if (c.promptsPerStep % c.minibatches !== 0) throw bad(`promptsPerStep ${c.promptsPerStep} must be divisible by minibatches ${c.minibatches}`);
-  if (c.algorithm === 'reinforce' && (c.mu !== 1 || c.minibatches !== 1)) throw bad('reinforce is on-policy: mu and minibatches must be 1');
+  if (c.promptsPerStep % c.minibatches !== 0)
+    throw bad(`promptsPerStep ${c.promptsPerStep} must be divisible by minibatches ${c.minibatches}`);
+  if (c.algorithm === 'reinforce' && (c.mu !== 1 || c.minibatches !== 1))
+    throw bad('reinforce is on-policy: mu and minibatches must be 1');
   if (!Array.isArray(c.tasks) || c.tasks.length === 0) throw bad('tasks must list at least one {kind, difficulty}');
   for (const t of c.tasks) {
     if (!isProblemKind(t.kind)) throw bad(`unknown task kind '${t.kind}'`);
     const [lo, hi] = DIFFICULTY_RANGE[t.kind];
-    if (!Number.isInteger(t.difficulty) || t.difficulty < lo || t.difficulty > hi) throw bad(`difficulty of ${t.kind} must be in [${lo}, ${hi}], got ${t.difficulty}`);
+    if (!Number.isInteger(t.difficulty) || t.difficulty < lo || t.difficulty > hi)
+      throw bad(`difficulty of ${t.kind} must be in [${lo}, ${hi}], got ${t.difficulty}`);
   }
 }
 
 /** "add:3,mul:2" → tasks. */
 export function parseTasks(text: string, source = 'tasks'): Task[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-    const [kind, d] = s.split(':');
-    if (!kind || !isProblemKind(kind)) throw new InputError(`${source}: unknown kind in '${s}' (kinds: add, sub, mul, expr, countdown)`);
-    const difficulty = Number(d);
-    if (!Number.isInteger(difficulty)) throw new InputError(`${source}: '${s}' needs a difficulty, e.g. ${kind}:3`);
-    return { kind, difficulty };
-  });
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const [kind, d] = s.split(':');
+      if (!kind || !isProblemKind(kind))
+        throw new InputError(`${source}: unknown kind in '${s}' (kinds: add, sub, mul, expr, countdown)`);
+      const difficulty = Number(d);
+      if (!Number.isInteger(difficulty)) throw new InputError(`${source}: '${s}' needs a difficulty, e.g. ${kind}:3`);
+      return { kind, difficulty };
+    });
 }

@@ -13,7 +13,9 @@ export interface Curve {
 }
 
 export function meanCurve(runs: readonly (readonly RlStepMetrics[])[], key: MetricKey): Curve {
-  const bySeed = runs.map((lines) => new Map(lines.filter((l) => l[key] !== null).map((l) => [l.step, l[key] as number])));
+  const bySeed = runs.map(
+    (lines) => new Map(lines.filter((l) => l[key] !== null).map((l) => [l.step, l[key] as number])),
+  );
   const steps = [...(bySeed[0]?.keys() ?? [])].filter((s) => bySeed.every((m) => m.has(s))).sort((a, b) => a - b);
   const points: [number, number][] = [];
   const band: [number, number, number][] = [];
@@ -30,7 +32,12 @@ export function meanCurve(runs: readonly (readonly RlStepMetrics[])[], key: Metr
 }
 
 /** A chart series for a metric, with its band when there are several seeds. */
-export function curveSeries(name: string, runs: readonly (readonly RlStepMetrics[])[], key: MetricKey, dashed?: boolean): LineSeries {
+export function curveSeries(
+  name: string,
+  runs: readonly (readonly RlStepMetrics[])[],
+  key: MetricKey,
+  dashed?: boolean,
+): LineSeries {
   const c = meanCurve(runs, key);
   const s: LineSeries = { name, points: c.points };
   if (c.band.length) s.band = c.band;
@@ -40,7 +47,11 @@ export function curveSeries(name: string, runs: readonly (readonly RlStepMetrics
 
 /** First and last value of a metric (mean over seeds; with `window`, the mean of the first and of the last
  * `window` measured steps, for noisy per-step metrics), or null when it was never measured. */
-export function firstLast(runs: readonly (readonly RlStepMetrics[])[], key: MetricKey, window = 1): { first: number; last: number } | null {
+export function firstLast(
+  runs: readonly (readonly RlStepMetrics[])[],
+  key: MetricKey,
+  window = 1,
+): { first: number; last: number } | null {
   const v = meanCurve(runs, key).points.map((p) => p[1]);
   if (!v.length) return null;
   const w = Math.min(window, v.length);
@@ -68,7 +79,13 @@ export function ahaChart(runs: readonly (readonly RlStepMetrics[])[], title: str
 }
 
 /** Several arms of an ablation on one chart: `key` per arm, e.g. incorrect-answer length for grpo vs dr_grpo. */
-export function compareChart(arms: { name: string; runs: readonly (readonly RlStepMetrics[])[] }[], key: MetricKey, title: string, yLabel: string, right?: { key: MetricKey; label: string }): string {
+export function compareChart(
+  arms: { name: string; runs: readonly (readonly RlStepMetrics[])[] }[],
+  key: MetricKey,
+  title: string,
+  yLabel: string,
+  right?: { key: MetricKey; label: string },
+): string {
   const series: LineSeries[] = arms.map((a) => curveSeries(`${a.name}: ${yLabel}`, a.runs, key));
   if (right) series.push(...arms.map((a) => curveSeries(`${a.name}: ${right.label}`, a.runs, right.key, true)));
   return svgLineChart({

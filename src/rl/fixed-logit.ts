@@ -15,8 +15,14 @@ export class FixedLogitPolicy implements PolicyModel {
   readonly vocabSize: number;
 
   /** `logits` is [maxSeqLen, V] row-major: row n−1 gives the distribution of the token after n tokens. */
-  constructor(logits: ArrayLike<number>, maxSeqLen: number, vocabSize: number, dtype: 'float32' | 'float64' = 'float32') {
-    if (logits.length !== maxSeqLen * vocabSize) throw new Error(`FixedLogitPolicy: ${logits.length} logits ≠ ${maxSeqLen}×${vocabSize}`);
+  constructor(
+    logits: ArrayLike<number>,
+    maxSeqLen: number,
+    vocabSize: number,
+    dtype: 'float32' | 'float64' = 'float32',
+  ) {
+    if (logits.length !== maxSeqLen * vocabSize)
+      throw new Error(`FixedLogitPolicy: ${logits.length} logits ≠ ${maxSeqLen}×${vocabSize}`);
     this.maxSeqLen = maxSeqLen;
     this.vocabSize = vocabSize;
     this.table = tensor(logits, [maxSeqLen, vocabSize], { dtype, requiresGrad: true });
@@ -27,9 +33,14 @@ export class FixedLogitPolicy implements PolicyModel {
    * A dummy that writes `script` after a prompt of `promptLength` tokens: each scripted position has logit
    * `peak` on its token and 0 elsewhere; every other position is uniform. peak = 30 is all but certain.
    */
-  static scripted(promptLength: number, script: readonly number[], opts: { vocabSize: number; maxSeqLen: number; peak?: number }): FixedLogitPolicy {
+  static scripted(
+    promptLength: number,
+    script: readonly number[],
+    opts: { vocabSize: number; maxSeqLen: number; peak?: number },
+  ): FixedLogitPolicy {
     const { vocabSize: V, maxSeqLen } = opts;
-    if (promptLength < 1 || promptLength + script.length > maxSeqLen) throw new Error(`scripted: ${promptLength} + ${script.length} tokens exceed maxSeqLen ${maxSeqLen}`);
+    if (promptLength < 1 || promptLength + script.length > maxSeqLen)
+      throw new Error(`scripted: ${promptLength} + ${script.length} tokens exceed maxSeqLen ${maxSeqLen}`);
     const table = new Float32Array(maxSeqLen * V);
     script.forEach((id, j) => (table[(promptLength - 1 + j) * V + id] = opts.peak ?? 30));
     return new FixedLogitPolicy(table, maxSeqLen, V);

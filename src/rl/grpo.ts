@@ -25,11 +25,13 @@ export interface WeightOptions {
 export function rowWeights(lengths: readonly number[], agg: LossAggregation, opts: WeightOptions): Float64Array {
   const rows = lengths.length;
   const inc = (i: number) => (opts.include ? opts.include[i] === true : true) && lengths[i]! > 0;
-  let n = 0, tokens = 0;
-  for (let i = 0; i < rows; i++) if (inc(i)) {
-    n++;
-    tokens += lengths[i]!;
-  }
+  let n = 0,
+    tokens = 0;
+  for (let i = 0; i < rows; i++)
+    if (inc(i)) {
+      n++;
+      tokens += lengths[i]!;
+    }
   const w = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     if (!inc(i)) continue;
@@ -39,7 +41,13 @@ export function rowWeights(lengths: readonly number[], agg: LossAggregation, opt
 }
 
 /** Per-token weights w [rows·T] from the completion mask (see the header). */
-export function tokenWeights(mask: Float32Array, lengths: readonly number[], T: number, agg: LossAggregation, opts: WeightOptions): Float64Array {
+export function tokenWeights(
+  mask: Float32Array,
+  lengths: readonly number[],
+  T: number,
+  agg: LossAggregation,
+  opts: WeightOptions,
+): Float64Array {
   const rows = lengths.length;
   if (mask.length !== rows * T) throw new Error(`tokenWeights: mask of ${mask.length} ≠ ${rows}×${T}`);
   const wi = rowWeights(lengths, agg, opts);
@@ -84,7 +92,10 @@ function minimum(a: Tensor, b: Tensor): Tensor {
 export function grpoLoss(inp: PolicyLossInputs, opts: ClipOptions): { loss: Tensor; ratio: Tensor } {
   const epsHigh = opts.clipEpsHigh ?? opts.clipEps;
   const ratio = exp(sub(inp.logp, inp.oldLogp));
-  const surrogate = minimum(mul(ratio, inp.advantages), mul(clamp(ratio, 1 - opts.clipEps, 1 + epsHigh), inp.advantages));
+  const surrogate = minimum(
+    mul(ratio, inp.advantages),
+    mul(clamp(ratio, 1 - opts.clipEps, 1 + epsHigh), inp.advantages),
+  );
   let objective = surrogate;
   if (opts.klCoef !== 0) {
     if (!inp.refLogp) throw new Error('grpoLoss: klCoef > 0 needs refLogp');
@@ -105,11 +116,21 @@ export interface ClipStats {
 }
 
 /** Where the clip of min(ρÂ, clip(ρ)Â) binds: TRL's clip_ratio/low and /high. Host arrays [N·T]. */
-export function clipStats(ratio: ArrayLike<number>, adv: ArrayLike<number>, weights: ArrayLike<number>, clipEps: number, clipEpsHigh = clipEps): ClipStats {
-  let low = 0, high = 0, n = 0, rsum = 0;
+export function clipStats(
+  ratio: ArrayLike<number>,
+  adv: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  clipEps: number,
+  clipEpsHigh = clipEps,
+): ClipStats {
+  let low = 0,
+    high = 0,
+    n = 0,
+    rsum = 0;
   for (let k = 0; k < weights.length; k++) {
     if (weights[k] === 0) continue;
-    const r = ratio[k]!, a = adv[k]!;
+    const r = ratio[k]!,
+      a = adv[k]!;
     n++;
     rsum += r;
     if (a < 0 && r < 1 - clipEps) low++;

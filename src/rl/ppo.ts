@@ -23,7 +23,10 @@ import { rowWeights } from './grpo.ts';
 export class ValueModel {
   readonly head: Tensor;
 
-  constructor(readonly trunk: Transformer, head?: Tensor) {
+  constructor(
+    readonly trunk: Transformer,
+    head?: Tensor,
+  ) {
     // A zero head starts every value at 0: the first advantages are the plain rewards-to-go.
     this.head = head ?? zeros([1, trunk.config.dModel], { requiresGrad: true });
     this.head.name = 'v_head.weight';
@@ -63,10 +66,19 @@ export interface GaeResult {
  * GAE along one answer: per completion token its value V(s_t), log π and log π_ref; the outcome reward
  * lands on the last token.
  */
-export function gae(reward: number, values: ArrayLike<number>, logp: ArrayLike<number>, refLogp: ArrayLike<number>, opts: GaeOptions): GaeResult {
+export function gae(
+  reward: number,
+  values: ArrayLike<number>,
+  logp: ArrayLike<number>,
+  refLogp: ArrayLike<number>,
+  opts: GaeOptions,
+): GaeResult {
   const L = values.length;
-  const advantages = new Float64Array(L), returns = new Float64Array(L), tokenRewards = new Float64Array(L);
-  let next = 0, acc = 0;
+  const advantages = new Float64Array(L),
+    returns = new Float64Array(L),
+    tokenRewards = new Float64Array(L);
+  let next = 0,
+    acc = 0;
   for (let t = L - 1; t >= 0; t--) {
     const r = -opts.klCoef * (logp[t]! - refLogp[t]!) + (t === L - 1 ? reward : 0);
     tokenRewards[t] = r;
@@ -81,11 +93,13 @@ export function gae(reward: number, values: ArrayLike<number>, logp: ArrayLike<n
 
 /** Whiten advantages over every token of every answer: (Â − mean) / (std + 1e-8). */
 export function whiten(rows: readonly ArrayLike<number>[]): Float64Array[] {
-  let s = 0, c = 0;
-  for (const r of rows) for (let k = 0; k < r.length; k++) {
-    s += r[k]!;
-    c++;
-  }
+  let s = 0,
+    c = 0;
+  for (const r of rows)
+    for (let k = 0; k < r.length; k++) {
+      s += r[k]!;
+      c++;
+    }
   if (c === 0) return rows.map((r) => new Float64Array(r.length));
   const mean = s / c;
   let v = 0;
@@ -101,7 +115,12 @@ export function valueLoss(values: Tensor, returns: ArrayLike<number>, weights: T
 }
 
 /** V(s_t) at every completion token of the given rows, without a graph. */
-async function completionValues(critic: ValueModel, seqs: readonly Sequence[], rows: readonly number[], budget: number): Promise<Map<number, Float64Array>> {
+async function completionValues(
+  critic: ValueModel,
+  seqs: readonly Sequence[],
+  rows: readonly number[],
+  budget: number,
+): Promise<Map<number, Float64Array>> {
   const out = new Map<number, Float64Array>();
   for (const chunk of lengthChunks(rows, seqs, budget)) {
     const batch = packChunk(chunk, seqs);
@@ -113,27 +132,65 @@ async function completionValues(critic: ValueModel, seqs: readonly Sequence[], r
 
 /** Per-token Â (GAE, whitened over the batch) and returns R_t of the loss rows, from π_old, π_ref and V. */
 export async function ppoAdvantages(
-  critic: ValueModel, c: RlConfig, rewards: readonly number[], seqs: readonly Sequence[], rows: readonly number[],
-  old: Map<number, Float64Array>, ref: Map<number, Float64Array>,
+  critic: ValueModel,
+  c: RlConfig,
+  rewards: readonly number[],
+  seqs: readonly Sequence[],
+  rows: readonly number[],
+  old: Map<number, Float64Array>,
+  ref: Map<number, Float64Array>,
 ): Promise<{ advantages: Map<number, Float64Array>; returns: Map<number, Float64Array> }> {
   const values = await completionValues(critic, seqs, rows, c.chunkTokens);
-  const g = rows.map((i) => gae(rewards[i]!, values.get(i)!, old.get(i)!, ref.get(i)!, { gamma: c.gamma, lambda: c.gaeLambda, klCoef: c.klCoef }));
+  const g = rows.map((i) =>
+    gae(rewards[i]!, values.get(i)!, old.get(i)!, ref.get(i)!, {
+      gamma: c.gamma,
+      lambda: c.gaeLambda,
+      klCoef: c.klCoef,
+    }),
+  );
   const white = whiten(g.map((x) => x.advantages));
-  return { advantages: new Map(rows.map((i, k) => [i, white[k]!])), returns: new Map(rows.map((i, k) => [i, g[k]!.returns])) };
+  return {
+    advantages: new Map(rows.map((i, k) => [i, white[k]!])),
+    returns: new Map(rows.map((i, k) => [i, g[k]!.returns])),
+  };
 }
 
 /** One critic step on a minibatch (rows `mbAll`, of which `mbRows` take part): ½ · token-mean (V − R)², chunked. */
 export async function criticStep(
-  critic: ValueModel, opt: AdamW, c: RlConfig, inp: { seqs: Sequence[]; include: boolean[]; lr: number },
-  mbAll: number[], mbRows: number[], returns: Map<number, Float64Array>,
+  critic: ValueModel,
+  opt: AdamW,
+  c: RlConfig,
+  inp: { seqs: Sequence[]; include: boolean[]; lr: number },
+  mbAll: number[],
+  mbRows: number[],
+  returns: Map<number, Float64Array>,
 ): Promise<number> {
   const { seqs } = inp;
-  const w = rowWeights(mbAll.map((i) => seqs[i]!.completion.length), 'token', { maxLen: c.maxNewTokens, include: mbAll.map((i) => inp.include[i]!) });
+  const w = rowWeights(
+    mbAll.map((i) => seqs[i]!.completion.length),
+    'token',
+    { maxLen: c.maxNewTokens, include: mbAll.map((i) => inp.include[i]!) },
+  );
   const m0 = mbAll[0]!;
   const total = await forEachChunk(mbRows, seqs, c.chunkTokens, async (chunk, batch) => {
     const values = critic.valuesOf(batch);
-    const weights = hostTensor(toGrid(batch, chunk.map((i) => w[i - m0]!)), batch.rows, batch.T, values);
-    return valueLoss(values, toGrid(batch, chunk.map((i) => returns.get(i)!)), weights);
+    const weights = hostTensor(
+      toGrid(
+        batch,
+        chunk.map((i) => w[i - m0]!),
+      ),
+      batch.rows,
+      batch.T,
+      values,
+    );
+    return valueLoss(
+      values,
+      toGrid(
+        batch,
+        chunk.map((i) => returns.get(i)!),
+      ),
+      weights,
+    );
   });
   await clipGradNorm(critic.parameters(), c.gradClip);
   opt.step(inp.lr * (c.lr > 0 ? c.valueLr / c.lr : 1), decaysMatrices(critic.parameters()));

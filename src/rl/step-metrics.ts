@@ -45,10 +45,34 @@ export interface RlStepMetrics {
 export type MetricKey = Exclude<keyof RlStepMetrics, 'step'>;
 
 export const METRIC_KEYS: readonly MetricKey[] = [
-  'lr', 'reward', 'accuracy', 'formatRate', 'truncationRate', 'lenAll', 'lenCorrect', 'lenIncorrect', 'thinkLen',
-  'reflectionRate', 'reflectiveFrac', 'kl', 'entropy', 'clipFrac', 'zeroVarFrac', 'loss', 'gradNorm', 'valueLoss',
-  'evalGreedyAcc', 'evalPass1', 'evalLen', 'evalLenCorrect', 'evalLenIncorrect', 'evalThinkLen', 'evalReflectionRate',
-  'evalReflectiveFrac', 'evalFormatRate', 'evalTruncationRate',
+  'lr',
+  'reward',
+  'accuracy',
+  'formatRate',
+  'truncationRate',
+  'lenAll',
+  'lenCorrect',
+  'lenIncorrect',
+  'thinkLen',
+  'reflectionRate',
+  'reflectiveFrac',
+  'kl',
+  'entropy',
+  'clipFrac',
+  'zeroVarFrac',
+  'loss',
+  'gradNorm',
+  'valueLoss',
+  'evalGreedyAcc',
+  'evalPass1',
+  'evalLen',
+  'evalLenCorrect',
+  'evalLenIncorrect',
+  'evalThinkLen',
+  'evalReflectionRate',
+  'evalReflectiveFrac',
+  'evalFormatRate',
+  'evalTruncationRate',
 ];
 
 export function emptyMetrics(step: number): RlStepMetrics {
@@ -61,9 +85,16 @@ export function emptyMetrics(step: number): RlStepMetrics {
 export function evalMetrics(ev: Evaluation): Partial<RlStepMetrics> {
   const s = ev.sampled;
   return {
-    evalGreedyAcc: ev.greedyAccuracy, evalPass1: ev.pass1, evalLen: s.lenAll, evalLenCorrect: s.lenCorrect,
-    evalLenIncorrect: s.lenIncorrect, evalThinkLen: s.thinkLen, evalReflectionRate: s.reflectionRate,
-    evalReflectiveFrac: s.reflectiveFrac, evalFormatRate: s.formatRate, evalTruncationRate: s.truncationRate,
+    evalGreedyAcc: ev.greedyAccuracy,
+    evalPass1: ev.pass1,
+    evalLen: s.lenAll,
+    evalLenCorrect: s.lenCorrect,
+    evalLenIncorrect: s.lenIncorrect,
+    evalThinkLen: s.thinkLen,
+    evalReflectionRate: s.reflectionRate,
+    evalReflectiveFrac: s.reflectiveFrac,
+    evalFormatRate: s.formatRate,
+    evalTruncationRate: s.truncationRate,
   };
 }
 
@@ -76,14 +107,18 @@ export function metricsLine(m: RlStepMetrics): string {
 
 /** Parse a metrics.jsonl text back into lines (for plots, ablations and tests). */
 export function parseMetrics(text: string, source = 'metrics.jsonl'): RlStepMetrics[] {
-  return text.split('\n').filter((l) => l.trim().length > 0).map((l, i) => {
-    let o: unknown;
-    try {
-      o = JSON.parse(l);
-    } catch (e) {
-      throw new InputError(`${source}: line ${i + 1} is not JSON (${(e as Error).message})`);
-    }
-    if (typeof o !== 'object' || o === null || typeof (o as { step?: unknown }).step !== 'number') throw new InputError(`${source}: line ${i + 1} has no step`);
-    return { ...emptyMetrics((o as { step: number }).step), ...(o as Partial<RlStepMetrics>) };
-  });
+  return text
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l, i) => {
+      let o: unknown;
+      try {
+        o = JSON.parse(l);
+      } catch (e) {
+        throw new InputError(`${source}: line ${i + 1} is not JSON (${(e as Error).message})`);
+      }
+      if (typeof o !== 'object' || o === null || typeof (o as { step?: unknown }).step !== 'number')
+        throw new InputError(`${source}: line ${i + 1} has no step`);
+      return { ...emptyMetrics((o as { step: number }).step), ...(o as Partial<RlStepMetrics>) };
+    });
 }

@@ -10,7 +10,13 @@ import { AdamW, warmupCosine } from '../core/optim.ts';
 import { yieldToEventLoop } from '../core/yield.ts';
 import { Rng } from '../core/rng.ts';
 import { generateProblem, heldOutKeys, heldOutSet, problemKey, type Problem } from '../world/index.ts';
-import { batchBaselineAdvantages, groupAdvantages, shuffleWithinGroups, zeroVarianceFraction, zeroVarianceGroups } from './advantages.ts';
+import {
+  batchBaselineAdvantages,
+  groupAdvantages,
+  shuffleWithinGroups,
+  zeroVarianceFraction,
+  zeroVarianceGroups,
+} from './advantages.ts';
 import type { RlConfig } from './config.ts';
 import { evaluate, type Evaluation } from '../train/eval.ts';
 import { summarizeRollouts } from '../train/rollout.ts';
@@ -48,13 +54,27 @@ export class RlTrainer {
   private readonly opt: AdamW;
   private readonly criticOpt: AdamW | undefined;
 
-  constructor(readonly parts: TrainerParts, config: RlConfig, private readonly now?: () => number) {
+  constructor(
+    readonly parts: TrainerParts,
+    config: RlConfig,
+    private readonly now?: () => number,
+  ) {
     this.config = config;
     if (config.algorithm === 'ppo' && !parts.critic) throw new Error('RlTrainer: PPO needs a critic');
     this.rng = new Rng(config.seed).child('rl');
-    this.heldOut = new Set(config.tasks.flatMap((t) => [...heldOutKeys(t.kind, t.difficulty, config.evalSize, config.heldOutSeed)]));
-    this.evalProblems = config.tasks.flatMap((t) => heldOutSet(t.kind, t.difficulty, config.evalSize, config.heldOutSeed));
-    const adam = { lr: config.lr, beta1: config.beta1, beta2: config.beta2, eps: 1e-8, weightDecay: config.weightDecay };
+    this.heldOut = new Set(
+      config.tasks.flatMap((t) => [...heldOutKeys(t.kind, t.difficulty, config.evalSize, config.heldOutSeed)]),
+    );
+    this.evalProblems = config.tasks.flatMap((t) =>
+      heldOutSet(t.kind, t.difficulty, config.evalSize, config.heldOutSeed),
+    );
+    const adam = {
+      lr: config.lr,
+      beta1: config.beta1,
+      beta2: config.beta2,
+      eps: 1e-8,
+      weightDecay: config.weightDecay,
+    };
     this.opt = new AdamW(parts.policy.parameters(), adam);
     this.criticOpt = parts.critic ? new AdamW(parts.critic.parameters(), { ...adam, lr: config.valueLr }) : undefined;
   }
@@ -76,8 +96,13 @@ export class RlTrainer {
   async evaluate(): Promise<Evaluation> {
     const c = this.config;
     return evaluate(this.parts.policy, this.evalProblems, {
-      samples: c.evalSamples, temperature: c.evalTemperature, topK: c.topK, topP: c.topP, maxNewTokens: c.maxNewTokens,
-      rng: this.rng.child('eval'), batchSize: c.genBatch,
+      samples: c.evalSamples,
+      temperature: c.evalTemperature,
+      topK: c.topK,
+      topP: c.topP,
+      maxNewTokens: c.maxNewTokens,
+      rng: this.rng.child('eval'),
+      batchSize: c.genBatch,
     });
   }
 
@@ -88,29 +113,47 @@ export class RlTrainer {
 
   /** One step: evaluation when due, rollouts, update. */
   async trainStep(): Promise<StepReport> {
-    const c = this.config, step = this.step;
+    const c = this.config,
+      step = this.step;
     const t0 = this.now?.() ?? 0;
     const ev = step % c.evalEvery === 0 ? await this.evaluate() : undefined;
     const t1 = this.now?.() ?? 0;
     const problems = this.sampleProblems(step);
     const rolloutRng = this.rng.child('rollout').child(`s${step}`);
     const rollouts = await rollout(this.parts.policy, problems, {
-      groupSize: c.groupSize, temperature: c.temperature, topK: c.topK, topP: c.topP, maxNewTokens: c.maxNewTokens,
-      rngFor: (j, k) => rolloutRng.child(`p${j}`).child(`g${k}`), batchSize: c.genBatch,
+      groupSize: c.groupSize,
+      temperature: c.temperature,
+      topK: c.topK,
+      topP: c.topP,
+      maxNewTokens: c.maxNewTokens,
+      rngFor: (j, k) => rolloutRng.child(`p${j}`).child(`g${k}`),
+      batchSize: c.genBatch,
     });
     const t2 = this.now?.() ?? 0;
     const lr = this.lrAt(step);
     const stats = await this.update(rollouts, lr, step);
-    if (c.refResetEvery > 0 && (step + 1) % c.refResetEvery === 0) copyParameters(this.parts.policy, this.parts.reference);
+    if (c.refResetEvery > 0 && (step + 1) % c.refResetEvery === 0)
+      copyParameters(this.parts.policy, this.parts.reference);
     const t3 = this.now?.() ?? 0;
     this.step++;
     const s = summarizeRollouts(rollouts);
     const metrics: RlStepMetrics = {
       ...emptyMetrics(step),
-      lr, reward: s.reward, accuracy: s.accuracy, formatRate: s.formatRate, truncationRate: s.truncationRate,
-      lenAll: s.lenAll, lenCorrect: s.lenCorrect, lenIncorrect: s.lenIncorrect, thinkLen: s.thinkLen,
-      reflectionRate: s.reflectionRate, reflectiveFrac: s.reflectiveFrac,
-      zeroVarFrac: zeroVarianceFraction(rollouts.map((r) => r.reward.total), c.groupSize),
+      lr,
+      reward: s.reward,
+      accuracy: s.accuracy,
+      formatRate: s.formatRate,
+      truncationRate: s.truncationRate,
+      lenAll: s.lenAll,
+      lenCorrect: s.lenCorrect,
+      lenIncorrect: s.lenIncorrect,
+      thinkLen: s.thinkLen,
+      reflectionRate: s.reflectionRate,
+      reflectiveFrac: s.reflectiveFrac,
+      zeroVarFrac: zeroVarianceFraction(
+        rollouts.map((r) => r.reward.total),
+        c.groupSize,
+      ),
       ...stats,
       ...(ev ? evalMetrics(ev) : {}),
     };
@@ -133,7 +176,8 @@ export class RlTrainer {
   private lossRewards(rollouts: Rollout[], step: number): number[] {
     const c = this.config;
     let r = rollouts.map((x) => x.reward.total);
-    if (c.overlong === 'soft') r = r.map((v, i) => v + softOverlongPenalty(rollouts[i]!.length, c.maxNewTokens, c.overlongBuffer));
+    if (c.overlong === 'soft')
+      r = r.map((v, i) => v + softOverlongPenalty(rollouts[i]!.length, c.maxNewTokens, c.overlongBuffer));
     if (c.rewardShuffle) r = shuffleWithinGroups(r, c.groupSize, this.rng.child('shuffle').child(`s${step}`));
     return r;
   }
@@ -142,11 +186,20 @@ export class RlTrainer {
     const c = this.config;
     const rewards = this.lossRewards(rollouts, step);
     const zero = zeroVarianceGroups(rewards, c.groupSize);
-    const include = rollouts.map((r, i) => !(c.dropZeroVariance && zero[Math.floor(i / c.groupSize)]) && !(c.overlong === 'mask' && r.reward.truncated));
-    const seqAdv = c.algorithm === 'reinforce' && c.baseline === 'batch' ? batchBaselineAdvantages(rewards)
-      : groupAdvantages(rewards, c.groupSize, c.algorithm === 'reinforce' ? 'none' : c.scaleRewards);
+    const include = rollouts.map(
+      (r, i) =>
+        !(c.dropZeroVariance && zero[Math.floor(i / c.groupSize)]) && !(c.overlong === 'mask' && r.reward.truncated),
+    );
+    const seqAdv =
+      c.algorithm === 'reinforce' && c.baseline === 'batch'
+        ? batchBaselineAdvantages(rewards)
+        : groupAdvantages(rewards, c.groupSize, c.algorithm === 'reinforce' ? 'none' : c.scaleRewards);
     return rlUpdate({ ...this.parts, opt: this.opt, criticOpt: this.criticOpt }, c, {
-      seqs: rollouts.map((r) => ({ prompt: r.prompt, completion: r.completion })), rewards, include, seqAdv, lr,
+      seqs: rollouts.map((r) => ({ prompt: r.prompt, completion: r.completion })),
+      rewards,
+      include,
+      seqAdv,
+      lr,
     });
   }
 }
@@ -160,7 +213,11 @@ export interface TrainOptions {
 }
 
 /** Run config.steps steps plus the final evaluation; returns every metrics line. */
-export async function trainRl(parts: TrainerParts, config: RlConfig, opts: TrainOptions = {}): Promise<RlStepMetrics[]> {
+export async function trainRl(
+  parts: TrainerParts,
+  config: RlConfig,
+  opts: TrainOptions = {},
+): Promise<RlStepMetrics[]> {
   const trainer = new RlTrainer(parts, config, opts.now);
   const lines: RlStepMetrics[] = [];
   while (trainer.step < config.steps && !opts.shouldStop?.()) {
@@ -174,4 +231,3 @@ export async function trainRl(parts: TrainerParts, config: RlConfig, opts: Train
   await opts.onStep?.(last);
   return lines;
 }
-

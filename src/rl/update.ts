@@ -75,7 +75,12 @@ class Readouts {
   clipTokens = 0;
 
   /** k3 KL of the sampled tokens to the reference, and entropy, over one chunk. */
-  async add(logpRows: readonly ArrayLike<number>[], refRows: readonly ArrayLike<number>[], logSoftmax: Tensor, mask: Float32Array): Promise<void> {
+  async add(
+    logpRows: readonly ArrayLike<number>[],
+    refRows: readonly ArrayLike<number>[],
+    logSoftmax: Tensor,
+    mask: Float32Array,
+  ): Promise<void> {
     logpRows.forEach((lp, r) => {
       const rf = refRows[r]!;
       for (let k = 0; k < rf.length; k++) this.kl += k3Value(lp[k]!, rf[k]!);
@@ -99,44 +104,63 @@ export async function rlUpdate(parts: UpdateParts, c: RlConfig, inp: UpdateInput
   const { seqs, include } = inp;
   const budget = c.chunkTokens;
   const lossRows = seqs.map((_, i) => i).filter((i) => include[i]);
-  if (lossRows.length === 0) return { kl: null, entropy: null, clipFrac: null, loss: null, gradNorm: null, valueLoss: null };
+  if (lossRows.length === 0)
+    return { kl: null, entropy: null, clipFrac: null, loss: null, gradNorm: null, valueLoss: null };
 
   const ref = await completionLogProbs(reference, seqs, lossRows, budget);
   const onPolicy = c.mu === 1 && c.minibatches === 1 && c.algorithm !== 'ppo';
   const old = onPolicy ? undefined : await completionLogProbs(policy, seqs, lossRows, budget);
   // Â per row: one number (GRPO, REINFORCE) or one per token with PPO's returns.
-  const ppo = c.algorithm === 'ppo' ? await ppoAdvantages(critic!, c, inp.rewards, seqs, lossRows, old!, ref) : undefined;
+  const ppo =
+    c.algorithm === 'ppo' ? await ppoAdvantages(critic!, c, inp.rewards, seqs, lossRows, old!, ref) : undefined;
   const advOf = (i: number) => ppo?.advantages.get(i) ?? inp.seqAdv[i]!;
 
   const read = new Readouts();
-  const losses: number[] = [], norms: number[] = [], vlosses: number[] = [];
+  const losses: number[] = [],
+    norms: number[] = [],
+    vlosses: number[] = [];
   const perMb = seqs.length / c.minibatches;
   for (let pass = 0; pass < c.mu; pass++) {
     for (let m = 0; m < c.minibatches; m++) {
       const mbAll = Array.from({ length: perMb }, (_, k) => m * perMb + k);
       const mbRows = mbAll.filter((i) => include[i]);
       if (mbRows.length === 0) continue;
-      const w = rowWeights(mbAll.map((i) => seqs[i]!.completion.length), c.lossAgg, { maxLen: c.maxNewTokens, include: mbAll.map((i) => include[i]!) });
+      const w = rowWeights(
+        mbAll.map((i) => seqs[i]!.completion.length),
+        c.lossAgg,
+        { maxLen: c.maxNewTokens, include: mbAll.map((i) => include[i]!) },
+      );
       const weightOf = (i: number) => w[i - m * perMb]!; // row i of the batch is entry i − m·perMb of its minibatch
-      losses.push(await forEachChunk(mbRows, seqs, budget, async (chunk, batch) => {
-        const { logp, logSoftmax } = batchLogProbs(policy, batch);
-        const grid = (vals: (ArrayLike<number> | number)[]) => hostTensor(toGrid(batch, vals), batch.rows, batch.T, logp);
-        const wGrid = toGrid(batch, chunk.map(weightOf));
-        const advGrid = toGrid(batch, chunk.map(advOf));
-        const { loss, ratio } = LOSSES[c.algorithm]({
-          logp,
-          oldLogp: old ? grid(chunk.map((i) => old.get(i)!)) : detach(logp),
-          refLogp: grid(chunk.map((i) => ref.get(i)!)),
-          advantages: hostTensor(advGrid, batch.rows, batch.T, logp),
-          weights: hostTensor(wGrid, batch.rows, batch.T, logp),
-        }, c);
-        if (pass === 0) {
-          const lp = old ? chunk.map((i) => old.get(i)!) : fromGrid(batch, await logp.data());
-          await read.add(lp, chunk.map((i) => ref.get(i)!), logSoftmax, batch.mask);
-        }
-        if (ratio) read.addClip(clipStats(await ratio.data(), advGrid, wGrid, c.clipEps, c.clipEpsHigh));
-        return loss;
-      }));
+      losses.push(
+        await forEachChunk(mbRows, seqs, budget, async (chunk, batch) => {
+          const { logp, logSoftmax } = batchLogProbs(policy, batch);
+          const grid = (vals: (ArrayLike<number> | number)[]) =>
+            hostTensor(toGrid(batch, vals), batch.rows, batch.T, logp);
+          const wGrid = toGrid(batch, chunk.map(weightOf));
+          const advGrid = toGrid(batch, chunk.map(advOf));
+          const { loss, ratio } = LOSSES[c.algorithm](
+            {
+              logp,
+              oldLogp: old ? grid(chunk.map((i) => old.get(i)!)) : detach(logp),
+              refLogp: grid(chunk.map((i) => ref.get(i)!)),
+              advantages: hostTensor(advGrid, batch.rows, batch.T, logp),
+              weights: hostTensor(wGrid, batch.rows, batch.T, logp),
+            },
+            c,
+          );
+          if (pass === 0) {
+            const lp = old ? chunk.map((i) => old.get(i)!) : fromGrid(batch, await logp.data());
+            await read.add(
+              lp,
+              chunk.map((i) => ref.get(i)!),
+              logSoftmax,
+              batch.mask,
+            );
+          }
+          if (ratio) read.addClip(clipStats(await ratio.data(), advGrid, wGrid, c.clipEps, c.clipEpsHigh));
+          return loss;
+        }),
+      );
       norms.push(await clipGradNorm(policy.parameters(), c.gradClip));
       parts.opt.step(inp.lr, decaysMatrices(policy.parameters()));
       parts.opt.zeroGrad();

@@ -50,19 +50,34 @@ export function passAtK(n: number, c: number, k: number): number {
   return 1 - fail;
 }
 
-export async function evaluate(policy: PolicyModel, problems: readonly Problem[], opts: EvalOptions): Promise<Evaluation> {
+export async function evaluate(
+  policy: PolicyModel,
+  problems: readonly Problem[],
+  opts: EvalOptions,
+): Promise<Evaluation> {
   if (problems.length === 0) throw new Error('evaluate: no problems');
-  for (const k of opts.passAtK ?? []) if (!(Number.isInteger(k) && k >= 1 && k <= opts.samples)) throw new RangeError(`evaluate: pass@${k} needs 1 ≤ k ≤ samples (${opts.samples})`);
+  for (const k of opts.passAtK ?? [])
+    if (!(Number.isInteger(k) && k >= 1 && k <= opts.samples))
+      throw new RangeError(`evaluate: pass@${k} needs 1 ≤ k ≤ samples (${opts.samples})`);
   const greedyRollouts = await rollout(policy, problems, {
-    groupSize: 1, temperature: 0, maxNewTokens: opts.maxNewTokens,
-    rngFor: (j) => opts.rng.child(`p${j}`).child('greedy'), batchSize: opts.batchSize,
+    groupSize: 1,
+    temperature: 0,
+    maxNewTokens: opts.maxNewTokens,
+    rngFor: (j) => opts.rng.child(`p${j}`).child('greedy'),
+    batchSize: opts.batchSize,
   });
-  const sampledRollouts = opts.samples > 0
-    ? await rollout(policy, problems, {
-      groupSize: opts.samples, temperature: opts.temperature, topK: opts.topK, topP: opts.topP, maxNewTokens: opts.maxNewTokens,
-      rngFor: (j, s) => opts.rng.child(`p${j}`).child(`k${s}`), batchSize: opts.batchSize,
-    })
-    : [];
+  const sampledRollouts =
+    opts.samples > 0
+      ? await rollout(policy, problems, {
+          groupSize: opts.samples,
+          temperature: opts.temperature,
+          topK: opts.topK,
+          topP: opts.topP,
+          maxNewTokens: opts.maxNewTokens,
+          rngFor: (j, s) => opts.rng.child(`p${j}`).child(`k${s}`),
+          batchSize: opts.batchSize,
+        })
+      : [];
   const greedy = summarizeRollouts(greedyRollouts);
   const sampled = sampledRollouts.length ? summarizeRollouts(sampledRollouts) : greedy;
   const passAt: Record<number, number> = {};
@@ -75,12 +90,25 @@ export async function evaluate(policy: PolicyModel, problems: readonly Problem[]
     }
     passAt[k] = s / problems.length;
   }
-  return { greedyAccuracy: greedy.accuracy, pass1: sampled.accuracy, passAtK: passAt, greedy, sampled, greedyRollouts, sampledRollouts };
+  return {
+    greedyAccuracy: greedy.accuracy,
+    pass1: sampled.accuracy,
+    passAtK: passAt,
+    greedy,
+    sampled,
+    greedyRollouts,
+    sampledRollouts,
+  };
 }
 
 /** Held-out next-token cross-entropy (token-weighted over the batches) and argmax accuracy. */
-export async function nextTokenEval(model: Transformer, batches: readonly Batch[]): Promise<{ loss: number; accuracy: number; tokens: number }> {
-  let lossSum = 0, right = 0, tokens = 0;
+export async function nextTokenEval(
+  model: Transformer,
+  batches: readonly Batch[],
+): Promise<{ loss: number; accuracy: number; tokens: number }> {
+  let lossSum = 0,
+    right = 0,
+    tokens = 0;
   for (const b of batches) {
     const logits = noGrad(() => model.forward(b.inputs));
     lossSum += (await noGrad(() => crossEntropy(logits, b.targets)).item()) * b.tokens;
@@ -107,8 +135,18 @@ export async function heldOutEval(model: Transformer, e: EvalSpec) {
   // A small model's context may hold fewer new tokens than asked for: answers stop where the context ends.
   const longest = Math.max(...problems.map((p) => encode(promptFor(p)).length));
   const r = await evaluate(transformerPolicy(model), problems, {
-    samples: 0, temperature: 0, maxNewTokens: Math.min(e.maxNewTokens, model.config.maxSeqLen - longest), rng: new Rng(0).child('eval'), batchSize: 64,
+    samples: 0,
+    temperature: 0,
+    maxNewTokens: Math.min(e.maxNewTokens, model.config.maxSeqLen - longest),
+    rng: new Rng(0).child('eval'),
+    batchSize: 64,
   });
   const g = r.greedy;
-  return { accuracy: g.accuracy, formatRate: g.formatRate, meanLength: g.lenAll, meanThinkLength: g.thinkLen, truncatedRate: g.truncationRate };
+  return {
+    accuracy: g.accuracy,
+    formatRate: g.formatRate,
+    meanLength: g.lenAll,
+    meanThinkLength: g.thinkLen,
+    truncatedRate: g.truncationRate,
+  };
 }

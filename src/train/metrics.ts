@@ -26,7 +26,8 @@ export class MetricsLog {
       try {
         rows.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
-        if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim())) throw new InputError(`${this.path}: line ${i + 1} is not valid JSON`);
+        if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim()))
+          throw new InputError(`${this.path}: line ${i + 1} is not valid JSON`);
       }
     });
     return rows;

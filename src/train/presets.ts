@@ -9,11 +9,20 @@ import { defaultPretrain, type PretrainConfig } from './pretrain.ts';
 
 /** The aha base's corpus: 1- and 2-digit additions; 70% direct answers, 15% worked, 15% self-checking. */
 export const AHA_BASE_MIX: CorpusMixInput = Object.freeze({
-  kinds: ['add'] as ProblemKind[], difficulty: { add: [1, 2] as [number, number] }, directFrac: 0.7, workedFrac: 0.15, reflectFrac: 0.15,
+  kinds: ['add'] as ProblemKind[],
+  difficulty: { add: [1, 2] as [number, number] },
+  directFrac: 0.7,
+  workedFrac: 0.15,
+  reflectFrac: 0.15,
 });
 
 /** Ablation: the same corpus with direct answers only (no worked or self-checking solutions). */
-export const AHA_NO_WORKED_MIX: CorpusMixInput = Object.freeze({ ...AHA_BASE_MIX, directFrac: 1, workedFrac: 0, reflectFrac: 0 });
+export const AHA_NO_WORKED_MIX: CorpusMixInput = Object.freeze({
+  ...AHA_BASE_MIX,
+  directFrac: 1,
+  workedFrac: 0,
+  reflectFrac: 0,
+});
 
 // The held-out set stays defaultPretrain's (2-digit addition, 100 problems), which contains RL's
 // (the first 64 of the same seeded sequence), so no RL evaluation problem is ever in the corpus.

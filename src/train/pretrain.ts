@@ -16,7 +16,6 @@ import { makeBatch } from './batch.ts';
 import { heldOutEval, type EvalSpec } from './eval.ts';
 import { train, type Recipe, type TrainHooks, type TrainStep } from './trainer.ts';
 
-
 export interface PretrainConfig extends Recipe {
   model: ModelConfig;
   seed: number;
@@ -52,35 +51,48 @@ export const defaultPretrain: PretrainConfig = {
 export function validatePretrain(c: PretrainConfig): PretrainConfig {
   const model = validateConfig(c.model);
   const bad = (s: string) => new InputError(`pretrain config: ${s}`);
-  for (const k of ['steps', 'batchSize', 'seqLen', 'warmup'] as const) if (!Number.isInteger(c[k]) || c[k] < (k === 'warmup' ? 0 : 1)) throw bad(`${k} must be a positive integer, got ${c[k]}`);
+  for (const k of ['steps', 'batchSize', 'seqLen', 'warmup'] as const)
+    if (!Number.isInteger(c[k]) || c[k] < (k === 'warmup' ? 0 : 1))
+      throw bad(`${k} must be a positive integer, got ${c[k]}`);
   if (c.seqLen > model.maxSeqLen) throw bad(`seqLen ${c.seqLen} exceeds the model's maxSeqLen ${model.maxSeqLen}`);
   if (model.vocabSize !== vocabSize) throw bad(`model vocabSize ${model.vocabSize} ≠ the tokenizer's ${vocabSize}`);
   if (!(c.lr > 0)) throw bad(`lr must be > 0, got ${c.lr}`);
   // Run directories written before these fields existed trained in FP32 with FP32 moments.
   const precision = validatePrecision(c.precision ?? 'fp32', 'pretrain config: precision');
   const bf16Moments = c.bf16Moments ?? false;
-  if (typeof bf16Moments !== 'boolean') throw bad(`bf16Moments must be true or false, got ${JSON.stringify(bf16Moments)}`);
+  if (typeof bf16Moments !== 'boolean')
+    throw bad(`bf16Moments must be true or false, got ${JSON.stringify(bf16Moments)}`);
   linearFor(precision, c.fp8Recipe); // validates the recipe overrides
   return { ...c, model, precision, bf16Moments };
 }
 
 /** Documents for step i: enough to fill the batch even if every document were the shortest possible. */
-export function corpusBatch(c: Pick<PretrainConfig, 'seed' | 'batchSize' | 'seqLen' | 'mix'>, stream: Rng, exclude?: Set<string>) {
+export function corpusBatch(
+  c: Pick<PretrainConfig, 'seed' | 'batchSize' | 'seqLen' | 'mix'>,
+  stream: Rng,
+  exclude?: Set<string>,
+) {
   const docs = makeCorpus(stream, c.batchSize * Math.ceil((c.seqLen + 1) / 16), c.mix, { exclude });
   return makeBatch(docs, c.batchSize, c.seqLen);
 }
 
-export async function pretrain(config: PretrainConfig, hooks: TrainHooks = {}): Promise<{ model: Transformer; metrics: TrainStep[] }> {
+export async function pretrain(
+  config: PretrainConfig,
+  hooks: TrainHooks = {},
+): Promise<{ model: Transformer; metrics: TrainStep[] }> {
   const c = validatePretrain(config);
   const exclude = heldOutKeys(c.eval.kind, c.eval.difficulty, c.eval.n);
-  return train({
-    init: () => Transformer.init(c.model, new Rng(c.seed).child('init')),
-    modelConfig: c.model,
-    recipe: c,
-    batch: (step) => corpusBatch(c, new Rng(c.seed).child('data').child(`step${step}`), exclude),
-    evaluation: { every: c.eval.every, run: (model) => heldOutEval(model, c.eval) },
-    meta: { pretrain: { ...c, model: undefined } },
-  }, hooks);
+  return train(
+    {
+      init: () => Transformer.init(c.model, new Rng(c.seed).child('init')),
+      modelConfig: c.model,
+      recipe: c,
+      batch: (step) => corpusBatch(c, new Rng(c.seed).child('data').child(`step${step}`), exclude),
+      evaluation: { every: c.eval.every, run: (model) => heldOutEval(model, c.eval) },
+      meta: { pretrain: { ...c, model: undefined } },
+    },
+    hooks,
+  );
 }
 
 /** The run config stored in a run directory, for `--resume` to reuse. */

@@ -10,8 +10,18 @@
 // Source: reference/grpo-and-r1-zero.md §1 (G samples per question), §2 (R1-Zero template and rewards), §7.
 import type { Rng } from '../core/rng.ts';
 import {
-  ANSWER_END_ID, EOS_ID, PAD_ID, decode, encode, promptFor, reflectionCount, reflectionRate, rewardBreakdown, thinkLength,
-  type Problem, type RewardBreakdown,
+  ANSWER_END_ID,
+  EOS_ID,
+  PAD_ID,
+  decode,
+  encode,
+  promptFor,
+  reflectionCount,
+  reflectionRate,
+  rewardBreakdown,
+  thinkLength,
+  type Problem,
+  type RewardBreakdown,
 } from '../world/index.ts';
 import type { PolicyModel } from '../model/policy.ts';
 
@@ -52,7 +62,11 @@ export interface Rollout {
 export const STOP_IDS: readonly number[] = [EOS_ID, ANSWER_END_ID];
 
 /** Score one completion of a problem. */
-export function scoreCompletion(problem: Problem, completion: number[], finish: 'stop' | 'length'): Omit<Rollout, 'problemIndex' | 'sample' | 'prompt'> {
+export function scoreCompletion(
+  problem: Problem,
+  completion: number[],
+  finish: 'stop' | 'length',
+): Omit<Rollout, 'problemIndex' | 'sample' | 'prompt'> {
   const text = decode(completion);
   return {
     problem,
@@ -68,12 +82,18 @@ export function scoreCompletion(problem: Problem, completion: number[], finish: 
 }
 
 /** G completions per problem, laid out group by group (problem 0's G samples, then problem 1's, …). */
-export async function rollout(policy: PolicyModel, problems: readonly Problem[], opts: RolloutOptions): Promise<Rollout[]> {
+export async function rollout(
+  policy: PolicyModel,
+  problems: readonly Problem[],
+  opts: RolloutOptions,
+): Promise<Rollout[]> {
   const rows: { j: number; k: number; prompt: number[] }[] = [];
   problems.forEach((p, j) => {
     const prompt = encode(promptFor(p));
     if (prompt.length + opts.maxNewTokens > policy.maxSeqLen) {
-      throw new RangeError(`a prompt of ${prompt.length} tokens plus maxNewTokens ${opts.maxNewTokens} exceeds the model's maxSeqLen ${policy.maxSeqLen} ('${p.prompt}')`);
+      throw new RangeError(
+        `a prompt of ${prompt.length} tokens plus maxNewTokens ${opts.maxNewTokens} exceeds the model's maxSeqLen ${policy.maxSeqLen} ('${p.prompt}')`,
+      );
     }
     for (let k = 0; k < opts.groupSize; k++) rows.push({ j, k, prompt });
   });
@@ -81,18 +101,26 @@ export async function rollout(policy: PolicyModel, problems: readonly Problem[],
   const out: Rollout[] = [];
   for (let from = 0; from < rows.length; from += size) {
     const chunk = rows.slice(from, from + size);
-    const gens = await policy.generate(chunk.map((r) => r.prompt), {
-      maxNewTokens: opts.maxNewTokens,
-      temperature: opts.temperature,
-      topK: opts.topK,
-      topP: opts.topP,
-      stopIds: [...STOP_IDS],
-      padId: PAD_ID,
-      rng: chunk.map((r) => opts.rngFor(r.j, r.k)),
-    });
+    const gens = await policy.generate(
+      chunk.map((r) => r.prompt),
+      {
+        maxNewTokens: opts.maxNewTokens,
+        temperature: opts.temperature,
+        topK: opts.topK,
+        topP: opts.topP,
+        stopIds: [...STOP_IDS],
+        padId: PAD_ID,
+        rng: chunk.map((r) => opts.rngFor(r.j, r.k)),
+      },
+    );
     chunk.forEach((r, i) => {
       const g = gens[i]!;
-      out.push({ ...scoreCompletion(problems[r.j]!, g.tokens, g.finish), problemIndex: r.j, sample: r.k, prompt: r.prompt });
+      out.push({
+        ...scoreCompletion(problems[r.j]!, g.tokens, g.finish),
+        problemIndex: r.j,
+        sample: r.k,
+        prompt: r.prompt,
+      });
     });
   }
   return out;

@@ -9,8 +9,16 @@ import { InputError } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/fsio.ts';
 import type { Rng } from '../core/rng.ts';
 import {
-  encode, generateProblem, problemKey, promptFor, reflectiveSolution, TokenizerError, workedSolution, completionFrom,
-  type Problem, type ProblemKind,
+  encode,
+  generateProblem,
+  problemKey,
+  promptFor,
+  reflectiveSolution,
+  TokenizerError,
+  workedSolution,
+  completionFrom,
+  type Problem,
+  type ProblemKind,
 } from '../world/index.ts';
 
 export interface SftRecord {
@@ -38,7 +46,9 @@ export function readSftFile(path: string, maxTokens: number): { records: SftReco
     if (e instanceof InputError) throw e;
     throw new InputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const records: SftRecord[] = [], examples: SftExample[] = [], errors: string[] = [];
+  const records: SftRecord[] = [],
+    examples: SftExample[] = [],
+    errors: string[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
     const where = `${path}:${i + 1}`;
@@ -53,7 +63,8 @@ export function readSftFile(path: string, maxTokens: number): { records: SftReco
     const more = errors.length > MAX_LISTED ? [`… and ${errors.length - MAX_LISTED} more bad lines`] : [];
     throw new InputError([...errors.slice(0, MAX_LISTED), ...more].join('\n'));
   }
-  if (records.length === 0) throw new InputError(`${path}: no records (expected one {"prompt": …, "completion": …} per line)`);
+  if (records.length === 0)
+    throw new InputError(`${path}: no records (expected one {"prompt": …, "completion": …} per line)`);
   return { records, examples };
 }
 
@@ -65,7 +76,8 @@ export function parseRecord(line: string, maxTokens: number): { record: SftRecor
   } catch (e) {
     return `not valid JSON (${(e as Error).message})`;
   }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'expected a JSON object {"prompt": …, "completion": …}';
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    return 'expected a JSON object {"prompt": …, "completion": …}';
   const rec = o as Record<string, unknown>;
   for (const k of ['prompt', 'completion'] as const) {
     if (!(k in rec)) return `missing field "${k}"`;
@@ -80,7 +92,8 @@ export function parseRecord(line: string, maxTokens: number): { record: SftRecor
       throw e;
     }
   };
-  const prompt = ids('prompt'), completion = ids('completion');
+  const prompt = ids('prompt'),
+    completion = ids('completion');
   if (typeof prompt === 'string') return prompt;
   if (typeof completion === 'string') return completion;
   if (prompt.length + completion.length > maxTokens) {
@@ -98,20 +111,32 @@ export type TraceStyle = 'worked' | 'reflective' | 'direct';
 
 /** The completion of a solved problem in one of the world's styles (world/solutions/). */
 export function solvedCompletion(problem: Problem, style: TraceStyle, rng: Rng): string {
-  return style === 'worked' ? workedSolution(problem) : style === 'reflective' ? reflectiveSolution(problem, rng) : completionFrom('', problem.answer);
+  return style === 'worked'
+    ? workedSolution(problem)
+    : style === 'reflective'
+      ? reflectiveSolution(problem, rng)
+      : completionFrom('', problem.answer);
 }
 
 /**
  * `n` records of solved problems: record i draws its difficulty and problem from stream <rng>/r<i>, skipping the
  * `exclude`d keys (the held-out split an evaluation will use: heldOutKeys(kind, difficulty, n)).
  */
-export function solvedRecords(kind: ProblemKind, difficulties: readonly number[], n: number, style: TraceStyle, rng: Rng, exclude: ReadonlySet<string>): SftRecord[] {
+export function solvedRecords(
+  kind: ProblemKind,
+  difficulties: readonly number[],
+  n: number,
+  style: TraceStyle,
+  rng: Rng,
+  exclude: ReadonlySet<string>,
+): SftRecord[] {
   return Array.from({ length: n }, (_, i) => {
     const r = rng.child(`r${i}`);
     const d = r.choice(difficulties);
     for (let k = 0; k < 1000; k++) {
       const p = generateProblem(kind, r, d);
-      if (!exclude.has(problemKey(p))) return { prompt: promptFor(p), completion: solvedCompletion(p, style, r), answer: p.answer };
+      if (!exclude.has(problemKey(p)))
+        return { prompt: promptFor(p), completion: solvedCompletion(p, style, r), answer: p.answer };
     }
     throw new RangeError(`no ${kind} problem at difficulty ${d} outside the excluded set`);
   });

@@ -33,19 +33,36 @@ export interface SftConfig extends Recipe {
 
 /** Defaults for the arithmetic world's small models; `steps` is usually set from epochs (stepsForEpochs). */
 export const defaultSft: Omit<SftConfig, 'base' | 'data'> = {
-  seed: 0, steps: 100, batchSize: 16, lr: 1e-3, warmup: 10, minLrRatio: 0.1, weightDecay: 0.05, beta2: 0.99, gradClip: 1,
-  precision: 'fp32', bf16Moments: false,
+  seed: 0,
+  steps: 100,
+  batchSize: 16,
+  lr: 1e-3,
+  warmup: 10,
+  minLrRatio: 0.1,
+  weightDecay: 0.05,
+  beta2: 0.99,
+  gradClip: 1,
+  precision: 'fp32',
+  bf16Moments: false,
   eval: { every: 50, kind: 'add', difficulty: 2, n: 100, maxNewTokens: 48 },
 };
 
 /** Steps that visit every record `epochs` times. */
-export const stepsForEpochs = (records: number, batchSize: number, epochs: number): number => Math.max(1, Math.ceil((epochs * records) / batchSize));
+export const stepsForEpochs = (records: number, batchSize: number, epochs: number): number =>
+  Math.max(1, Math.ceil((epochs * records) / batchSize));
 
 /** Record indices of step i's batch: positions i·B … i·B + B − 1 of the epoch-by-epoch shuffled order. */
 export function sftOrder(n: number, batchSize: number, seed: number, step: number): number[] {
   const perms = new Map<number, number[]>();
   const perm = (e: number) => {
-    if (!perms.has(e)) perms.set(e, new Rng(seed).child('sft').child(`epoch${e}`).shuffle(Array.from({ length: n }, (_, i) => i)));
+    if (!perms.has(e))
+      perms.set(
+        e,
+        new Rng(seed)
+          .child('sft')
+          .child(`epoch${e}`)
+          .shuffle(Array.from({ length: n }, (_, i) => i)),
+      );
     return perms.get(e)!;
   };
   return Array.from({ length: batchSize }, (_, k) => {
@@ -58,7 +75,8 @@ export function sftOrder(n: number, batchSize: number, seed: number, step: numbe
 export function sftBatch(examples: readonly SftExample[]): Batch {
   const B = examples.length;
   const T = Math.max(...examples.map((e) => e.prompt.length + e.completion.length)) - 1;
-  const inputs = new Int32Array(B * T).fill(PAD_ID), targets = new Int32Array(B * T).fill(-1);
+  const inputs = new Int32Array(B * T).fill(PAD_ID),
+    targets = new Int32Array(B * T).fill(-1);
   let tokens = 0;
   examples.forEach((e, b) => {
     const seq = [...e.prompt, ...e.completion];
@@ -75,7 +93,9 @@ export function sftBatch(examples: readonly SftExample[]): Batch {
 
 export function validateSft(c: SftConfig): void {
   const bad = (s: string) => new InputError(`sft config: ${s}`);
-  for (const k of ['steps', 'batchSize', 'warmup'] as const) if (!Number.isInteger(c[k]) || c[k] < (k === 'warmup' ? 0 : 1)) throw bad(`${k} must be a positive integer, got ${c[k]}`);
+  for (const k of ['steps', 'batchSize', 'warmup'] as const)
+    if (!Number.isInteger(c[k]) || c[k] < (k === 'warmup' ? 0 : 1))
+      throw bad(`${k} must be a positive integer, got ${c[k]}`);
   if (!(c.lr > 0)) throw bad(`lr must be > 0, got ${c.lr}`);
   if (!(c.eval.every >= 1)) throw bad(`eval.every must be ≥ 1, got ${c.eval.every}`);
 }
@@ -86,19 +106,28 @@ export type HeldOutScores = Awaited<ReturnType<typeof heldOutEval>>;
  * Fine-tune `c.base` on `c.data`. Data and base are read and checked before anything is written. `before` is
  * the base's held-out evaluation (stored in config.json, so a resumed run reports it too).
  */
-export async function sft(c: SftConfig, hooks: TrainHooks = {}): Promise<{ model: Transformer; metrics: TrainStep[]; before: HeldOutScores }> {
+export async function sft(
+  c: SftConfig,
+  hooks: TrainHooks = {},
+): Promise<{ model: Transformer; metrics: TrainStep[]; before: HeldOutScores }> {
   validateSft(c);
   const { config: model } = readCheckpointConfig(c.base);
   const { examples } = readSftFile(c.data, model.maxSeqLen);
-  const before = hooks.resume && hooks.out ? readSftRun(hooks.out).before : await heldOutEval(loadCheckpoint(c.base, { requiresGrad: false }).model, c.eval);
-  const run = await train({
-    init: () => loadCheckpoint(c.base).model,
-    modelConfig: model,
-    recipe: c,
-    batch: (step) => sftBatch(sftOrder(examples.length, c.batchSize, c.seed, step).map((i) => examples[i]!)),
-    evaluation: { every: c.eval.every, run: (m) => heldOutEval(m, c.eval) },
-    meta: { sft: c, before },
-  }, hooks);
+  const before =
+    hooks.resume && hooks.out
+      ? readSftRun(hooks.out).before
+      : await heldOutEval(loadCheckpoint(c.base, { requiresGrad: false }).model, c.eval);
+  const run = await train(
+    {
+      init: () => loadCheckpoint(c.base).model,
+      modelConfig: model,
+      recipe: c,
+      batch: (step) => sftBatch(sftOrder(examples.length, c.batchSize, c.seed, step).map((i) => examples[i]!)),
+      evaluation: { every: c.eval.every, run: (m) => heldOutEval(m, c.eval) },
+      meta: { sft: c, before },
+    },
+    hooks,
+  );
   return { ...run, before };
 }
 

@@ -91,21 +91,36 @@ export interface TrainHooks {
 const OPT_FILE = 'optimizer.safetensors';
 
 /** AdamW as every stage configures it: β1 = 0.9, ε = 1e-8. */
-export const adamwFor = (r: Recipe): AdamWConfig => ({ lr: r.lr, beta1: 0.9, beta2: r.beta2, eps: 1e-8, weightDecay: r.weightDecay });
+export const adamwFor = (r: Recipe): AdamWConfig => ({
+  lr: r.lr,
+  beta1: 0.9,
+  beta2: r.beta2,
+  eps: 1e-8,
+  weightDecay: r.weightDecay,
+});
 
 /** Matrices decay; norms, biases and 1-D buffers do not (nanoGPT's `p.dim() >= 2`). */
 export const decaysMatrices = (params: readonly Tensor[]) => (i: number) => params[i]!.ndim >= 2;
 
-export async function train<E extends Record<string, number>>(run: TrainRun<E>, hooks: TrainHooks = {}): Promise<{ model: Transformer; metrics: TrainStep[] }> {
-  const r = run.recipe, out = hooks.out;
+export async function train<E extends Record<string, number>>(
+  run: TrainRun<E>,
+  hooks: TrainHooks = {},
+): Promise<{ model: Transformer; metrics: TrainStep[] }> {
+  const r = run.recipe,
+    out = hooks.out;
   const log = out ? new MetricsLog(join(out, 'metrics.jsonl')) : undefined;
   const metrics: TrainStep[] = [];
-  let model: Transformer, opt: AdamW, start = 0, tokens = 0;
+  let model: Transformer,
+    opt: AdamW,
+    start = 0,
+    tokens = 0;
   if (hooks.resume) {
     if (!out) throw new InputError('resume needs a run directory');
     ({ model, opt, start, tokens } = resumeFrom(out, r));
     if (run.modelConfig && JSON.stringify(model.config) !== JSON.stringify(run.modelConfig)) {
-      throw new InputError(`${out}: the checkpoint's model config differs from the requested one; resume with the same flags`);
+      throw new InputError(
+        `${out}: the checkpoint's model config differs from the requested one; resume with the same flags`,
+      );
     }
     metrics.push(...(log!.truncateAfter(start) as unknown as TrainStep[]));
   } else {
@@ -119,7 +134,13 @@ export async function train<E extends Record<string, number>>(run: TrainRun<E>, 
   const gamma = model.config.moe?.biasUpdateSpeed ?? 0;
   const save = (step: number) => {
     if (!out) return;
-    const moments = params.flatMap((p, i) => [[`m.${p.name}`, opt.state.m[i]!], [`v.${p.name}`, opt.state.v[i]!]] as [string, Tensor][]);
+    const moments = params.flatMap(
+      (p, i) =>
+        [
+          [`m.${p.name}`, opt.state.m[i]!],
+          [`v.${p.name}`, opt.state.v[i]!],
+        ] as [string, Tensor][],
+    );
     saveSafetensors(join(out, OPT_FILE), toSafeTensors(moments));
     saveCheckpoint(out, model, { ...run.meta, step, tokens });
     writeLossPlot(join(out, 'loss.svg'), metrics);
@@ -167,7 +188,8 @@ export async function train<E extends Record<string, number>>(run: TrainRun<E>, 
 function resumeFrom(out: string, r: Recipe): { model: Transformer; opt: AdamW; start: number; tokens: number } {
   const { model, meta } = loadCheckpoint(out);
   const start = Number(meta.step);
-  if (!Number.isInteger(start) || start < 0) throw new InputError(`${join(out, 'config.json')}: no valid "step" to resume from`);
+  if (!Number.isInteger(start) || start < 0)
+    throw new InputError(`${join(out, 'config.json')}: no valid "step" to resume from`);
   const optPath = join(out, OPT_FILE);
   if (!existsSync(optPath)) throw new InputError(`${optPath}: not found, cannot resume the optimizer`);
   const { tensors } = loadSafetensors(optPath);

@@ -36,7 +36,10 @@ export function keyName(input: string, key: Key): KeyName | undefined {
 
 function useTerminalSize(fixedWidth?: number, fixedHeight?: number): { width: number; height: number | undefined } {
   const { stdout } = useStdout();
-  const read = () => ({ width: fixedWidth ?? (stdout.columns || 80), height: fixedHeight ?? (stdout.rows || undefined) });
+  const read = () => ({
+    width: fixedWidth ?? (stdout.columns || 80),
+    height: fixedHeight ?? (stdout.rows || undefined),
+  });
   const [size, setSize] = useState(read);
   useEffect(() => {
     if (fixedWidth !== undefined && fixedHeight !== undefined) return;
@@ -64,7 +67,10 @@ export function App({ player, style, width: fixedWidth, height: fixedHeight }: A
   const wanted = state.screen === 'menu' ? state.menuCursor + 3 - page : (state.session?.scroll ?? 0);
   const scroll = Math.min(Math.max(0, wanted), view.maxScroll);
   const visible = body.slice(scroll, scroll + page);
-  const more = view.maxScroll > 0 ? `${scroll > 0 ? '↑' : ' '}${scroll < view.maxScroll ? '↓' : ' '} ${scroll + 1}-${scroll + visible.length}/${body.length}` : '';
+  const more =
+    view.maxScroll > 0
+      ? `${scroll > 0 ? '↑' : ' '}${scroll < view.maxScroll ? '↓' : ' '} ${scroll + 1}-${scroll + visible.length}/${body.length}`
+      : '';
 
   useInput((input, key) => {
     const name = keyName(input, key);

@@ -47,20 +47,27 @@ function stepProblems(lesson: Lesson, step: Step, runIds: Set<string>): string[]
         if (names.has(k.name)) p.push(`has two knobs named '${k.name}'`);
         names.add(k.name);
         if (!Array.isArray(k.values) || k.values.length === 0) p.push(`knob '${k.name}' has no values`);
-        else if (!k.values.every((v) => typeof v === 'string' || Number.isFinite(v))) p.push(`knob '${k.name}' has a value that is not a finite number or a string`);
-        else if (!k.values.includes(k.default)) p.push(`knob '${k.name}' default ${JSON.stringify(k.default)} is not one of its values`);
+        else if (!k.values.every((v) => typeof v === 'string' || Number.isFinite(v)))
+          p.push(`knob '${k.name}' has a value that is not a finite number or a string`);
+        else if (!k.values.includes(k.default))
+          p.push(`knob '${k.name}' default ${JSON.stringify(k.default)} is not one of its values`);
       }
-      if (step.chart !== undefined && (!Array.isArray(step.chart.series) || step.chart.series.length === 0 || !step.chart.series.every(isStr)))
+      if (
+        step.chart !== undefined &&
+        (!Array.isArray(step.chart.series) || step.chart.series.length === 0 || !step.chart.series.every(isStr))
+      )
         p.push('chart.series must list at least one metric name');
       break;
     }
     case 'check':
       if (!isStr(step.question)) p.push('has no question');
-      if (!Array.isArray(step.options) || step.options.length < 2 || !step.options.every(isStr)) p.push('needs at least two options');
+      if (!Array.isArray(step.options) || step.options.length < 2 || !step.options.every(isStr))
+        p.push('needs at least two options');
       else if (step.options.length > 9) p.push('has more than 9 options (the keys 1-9 pick one)');
       if (!isFn(step.answer)) p.push('has no answer() function');
       if (!isStr(step.explain) && !isFn(step.explain)) p.push('has no explanation');
-      if (step.run !== undefined && !runIds.has(step.run)) p.push(`names run '${step.run}', but no run step has that id`);
+      if (step.run !== undefined && !runIds.has(step.run))
+        p.push(`names run '${step.run}', but no run step has that id`);
       break;
     case 'exercise':
       md('markdown');
@@ -69,8 +76,10 @@ function stepProblems(lesson: Lesson, step: Step, runIds: Set<string>): string[]
       for (const f of ['starter', 'solution'] as const) {
         const path = step[f];
         if (!isStr(path)) p.push(`has no ${f} path`);
-        else if (isAbsolute(path) || relative(lesson.dir, resolve(lesson.dir, path)).startsWith('..')) p.push(`${f} '${path}' must be inside the lesson folder`);
-        else if (!existsSync(resolve(lesson.dir, path)) || !statSync(resolve(lesson.dir, path)).isFile()) p.push(`${f} file '${path}' does not exist`);
+        else if (isAbsolute(path) || relative(lesson.dir, resolve(lesson.dir, path)).startsWith('..'))
+          p.push(`${f} '${path}' must be inside the lesson folder`);
+        else if (!existsSync(resolve(lesson.dir, path)) || !statSync(resolve(lesson.dir, path)).isFile())
+          p.push(`${f} file '${path}' does not exist`);
       }
       break;
     default:
@@ -81,17 +90,23 @@ function stepProblems(lesson: Lesson, step: Step, runIds: Set<string>): string[]
 
 /** Throws an InputError for the first problem in a manifest. */
 export function validateLesson(lesson: Lesson, root = repoRoot): void {
-  if (typeof lesson !== 'object' || lesson === null) throw new InputError('lessons/index.ts: an entry of the registry is not a lesson object');
+  if (typeof lesson !== 'object' || lesson === null)
+    throw new InputError('lessons/index.ts: an entry of the registry is not a lesson object');
   const file = lessonFile(lesson, root);
   const fail = (msg: string): never => {
     throw new InputError(`lesson ${file}: ${msg}`);
   };
   const m = typeof lesson.id === 'string' ? ID.exec(lesson.id) : null;
-  if (!m) fail(`id ${JSON.stringify(lesson.id)} must look like '01-tokens' (two digits, then lower-case words joined by '-')`);
-  if (lesson.number !== Number(m![1])) fail(`number ${JSON.stringify(lesson.number)} does not match the id '${lesson.id}'`);
+  if (!m)
+    fail(
+      `id ${JSON.stringify(lesson.id)} must look like '01-tokens' (two digits, then lower-case words joined by '-')`,
+    );
+  if (lesson.number !== Number(m![1]))
+    fail(`number ${JSON.stringify(lesson.number)} does not match the id '${lesson.id}'`);
   if (!isStr(lesson.title)) fail('has no title');
   if (typeof lesson.summary !== 'string') fail('has no summary');
-  if (!isStr(lesson.dir) || !isAbsolute(lesson.dir) || !existsSync(lesson.dir)) fail(`dir ${JSON.stringify(lesson.dir)} is not an existing absolute folder`);
+  if (!isStr(lesson.dir) || !isAbsolute(lesson.dir) || !existsSync(lesson.dir))
+    fail(`dir ${JSON.stringify(lesson.dir)} is not an existing absolute folder`);
   if (lesson.requires !== undefined && (!Array.isArray(lesson.requires) || !lesson.requires.every(isStr)))
     fail('requires must be a list of repository paths');
   if (!Array.isArray(lesson.steps) || lesson.steps.length === 0) fail('has no steps');
@@ -105,7 +120,8 @@ export function validateLesson(lesson: Lesson, root = repoRoot): void {
     }
     if (s?.kind === 'exercise' && isStr(s.starter)) {
       const name = s.starter.split(/[\\/]/).pop()!;
-      if (starters.has(name)) fail(`step ${k + 1}: two exercises use the starter file name '${name}' (workspace copies would collide)`);
+      if (starters.has(name))
+        fail(`step ${k + 1}: two exercises use the starter file name '${name}' (workspace copies would collide)`);
       starters.add(name);
     }
   });
@@ -138,7 +154,10 @@ export function loadCatalog(all: Lesson[], root = repoRoot): Catalog {
   const seen = new Map<number, Lesson>();
   for (const l of all) {
     const other = seen.get(l.number);
-    if (other) throw new InputError(`lesson ${lessonFile(l, root)}: number ${l.number} is also used by ${lessonFile(other, root)}`);
+    if (other)
+      throw new InputError(
+        `lesson ${lessonFile(l, root)}: number ${l.number} is also used by ${lessonFile(other, root)}`,
+      );
     seen.set(l.number, l);
   }
   const ordered = [...all].sort((a, b) => a.number - b.number);

@@ -31,13 +31,16 @@ async function checkExercise(lesson: Lesson, step: ExerciseStep): Promise<{ ok: 
     const solutionCopy = join(dir, 'solution', name);
     placeExerciseFile(starterPath(lesson, step), starterCopy);
     placeExerciseFile(solutionPath(lesson, step), solutionCopy);
-    if (readFileSync(starterCopy, 'utf8') === readFileSync(solutionCopy, 'utf8')) return { ok: false, text: 'the starter and the solution are the same file content' };
+    if (readFileSync(starterCopy, 'utf8') === readFileSync(solutionCopy, 'utf8'))
+      return { ok: false, text: 'the starter and the solution are the same file content' };
     const unsolved = await checkExerciseFile(step, starterCopy);
     const solved = await checkExerciseFile(step, solutionCopy);
     const problems: string[] = [];
-    if (unsolved.pass) problems.push(`the unsolved starter PASSES its check (${firstLine(unsolved.message) || 'no message'})`);
+    if (unsolved.pass)
+      problems.push(`the unsolved starter PASSES its check (${firstLine(unsolved.message) || 'no message'})`);
     if (!solved.pass) problems.push(`the solution FAILS its check:\n${solved.message}`);
-    if (!unsolved.pass && !unsolved.message.trim()) problems.push('the starter fails with an empty message (say what went wrong)');
+    if (!unsolved.pass && !unsolved.message.trim())
+      problems.push('the starter fails with an empty message (say what went wrong)');
     if (problems.length) return { ok: false, text: problems.join('; ') };
     return { ok: true, text: `the starter fails (${firstLine(unsolved.message)}), the solution passes` };
   } finally {
@@ -84,7 +87,8 @@ export async function checkLessons(all: Lesson[], opts: { budget: Budget; root?:
       if (outcome.kind === 'done') {
         results[k] = outcome.result;
         good(`${at}: finished on the ${opts.budget} budget (${metricsText(outcome.result.metrics) || 'no metrics'})`);
-      } else bad(`${at}: ${outcome.kind === 'failed' ? `failed: ${outcome.message}` : 'stopped without being cancelled'}`);
+      } else
+        bad(`${at}: ${outcome.kind === 'failed' ? `failed: ${outcome.message}` : 'stopped without being cancelled'}`);
     }
     for (const [k, step] of lesson.steps.entries()) {
       const at = `step ${k + 1} ${step.kind} '${step.title}'`;
@@ -97,7 +101,10 @@ export async function checkLessons(all: Lesson[], opts: { budget: Budget; root?:
         }
         const r = rightOption(step, runAt >= 0 ? results[runAt] : undefined);
         if ('error' in r) bad(`${at}: ${r.error}`);
-        else good(`${at}: the answer is ${r.correct + 1} (${step.options[r.correct]})${runAt >= 0 ? ` by step ${runAt + 1}'s run` : ''}`);
+        else
+          good(
+            `${at}: the answer is ${r.correct + 1} (${step.options[r.correct]})${runAt >= 0 ? ` by step ${runAt + 1}'s run` : ''}`,
+          );
       } else if (step.kind === 'exercise') {
         counts.exercises++;
         const r = await checkExercise(lesson, step);

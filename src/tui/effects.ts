@@ -120,10 +120,25 @@ export class EffectRunner {
     try {
       placed = ensureWorkspaceFile(this.env.workspace, l, s);
     } catch (e) {
-      this.send({ kind: 'exerciseResult', token, lesson, step, pass: false, message: `could not create your exercise file: ${(e as Error).message}` });
+      this.send({
+        kind: 'exerciseResult',
+        token,
+        lesson,
+        step,
+        pass: false,
+        message: `could not create your exercise file: ${(e as Error).message}`,
+      });
       return;
     }
-    const ex: OpenExercise = { token, lesson, step, path: placed.path, close: () => {}, inFlight: false, queued: false };
+    const ex: OpenExercise = {
+      token,
+      lesson,
+      step,
+      path: placed.path,
+      close: () => {},
+      inFlight: false,
+      queued: false,
+    };
     this.exercise = ex;
     let watchState: WatchState = 'manual';
     let note: string | undefined;
@@ -178,7 +193,14 @@ export class EffectRunner {
     try {
       text = readFileSync(ex.path, 'utf8');
     } catch (e) {
-      this.send({ kind: 'exerciseResult', token: ex.token, lesson: ex.lesson, step: ex.step, pass: false, message: `cannot read ${ex.path}: ${(e as Error).message}` });
+      this.send({
+        kind: 'exerciseResult',
+        token: ex.token,
+        lesson: ex.lesson,
+        step: ex.step,
+        pass: false,
+        message: `cannot read ${ex.path}: ${(e as Error).message}`,
+      });
       return;
     }
     if (!force && text === ex.lastChecked) return;

@@ -19,7 +19,8 @@ export function workspaceRoot(env: Record<string, string | undefined> = process.
   return override ? resolve(cwd, override) : join(cwd, 'tinyseek-workspace');
 }
 
-export const workspaceFile = (root: string, lesson: Lesson, step: ExerciseStep): string => join(root, lesson.id, basename(step.starter));
+export const workspaceFile = (root: string, lesson: Lesson, step: ExerciseStep): string =>
+  join(root, lesson.id, basename(step.starter));
 
 export const starterPath = (lesson: Lesson, step: ExerciseStep): string => resolve(lesson.dir, step.starter);
 export const solutionPath = (lesson: Lesson, step: ExerciseStep): string => resolve(lesson.dir, step.solution);
@@ -36,7 +37,11 @@ export function placeExerciseFile(source: string, target: string, overwrite = fa
 }
 
 /** The learner's copy of the starter, created on first use. */
-export function ensureWorkspaceFile(root: string, lesson: Lesson, step: ExerciseStep): { path: string; created: boolean } {
+export function ensureWorkspaceFile(
+  root: string,
+  lesson: Lesson,
+  step: ExerciseStep,
+): { path: string; created: boolean } {
   const path = workspaceFile(root, lesson, step);
   return { path, ...placeExerciseFile(starterPath(lesson, step), path) };
 }
@@ -73,7 +78,10 @@ export async function checkExerciseFile(step: ExerciseStep, path: string, timeou
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const slow = new Promise<CheckOutcome>((r) => {
-    timer = setTimeout(() => r({ pass: false, message: `the check did not finish within ${timeoutMs / 1000} s` }), timeoutMs);
+    timer = setTimeout(
+      () => r({ pass: false, message: `the check did not finish within ${timeoutMs / 1000} s` }),
+      timeoutMs,
+    );
   });
   try {
     const outcome = await Promise.race([Promise.resolve().then(() => step.check(mod)), slow]);
@@ -97,13 +105,21 @@ const WORKER_ENTRY = new URL('./exercise-worker.ts', import.meta.url).href;
  * terminated, which stops even a synchronous endless loop. The worker finds the check in the lesson
  * catalog; a lesson outside it (a test's fixture) is judged in this thread. Never throws.
  */
-export function checkExerciseInWorker(lesson: Lesson, stepIndex: number, path: string, timeoutMs = 10_000): Promise<CheckOutcome> {
+export function checkExerciseInWorker(
+  lesson: Lesson,
+  stepIndex: number,
+  path: string,
+  timeoutMs = 10_000,
+): Promise<CheckOutcome> {
   const step = lesson.steps[stepIndex] as ExerciseStep;
   return new Promise((settle) => {
     const job: ExerciseJob = { lessonId: lesson.id, stepIndex, path, timeoutMs };
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: WORKER_ENTRY, ...job } });
     let done = false;
-    let timer = setTimeout(() => finish({ pass: false, message: `the check did not start within ${WORKER_START_MS / 1000} s` }), WORKER_START_MS);
+    let timer = setTimeout(
+      () => finish({ pass: false, message: `the check did not start within ${WORKER_START_MS / 1000} s` }),
+      WORKER_START_MS,
+    );
     const finish = (o: CheckOutcome) => {
       if (done) return;
       done = true;
@@ -114,7 +130,14 @@ export function checkExerciseInWorker(lesson: Lesson, stepIndex: number, path: s
     worker.on('message', (m: WorkerReply) => {
       if (m.kind === 'ready') {
         clearTimeout(timer);
-        timer = setTimeout(() => finish({ pass: false, message: `the check did not finish within ${timeoutMs / 1000} s and was stopped (an endless loop?)` }), timeoutMs);
+        timer = setTimeout(
+          () =>
+            finish({
+              pass: false,
+              message: `the check did not finish within ${timeoutMs / 1000} s and was stopped (an endless loop?)`,
+            }),
+          timeoutMs,
+        );
       } else if (m.kind === 'outcome') {
         finish({ pass: m.pass, message: m.message });
       } else {
@@ -125,6 +148,8 @@ export function checkExerciseInWorker(lesson: Lesson, stepIndex: number, path: s
       }
     });
     worker.on('error', (e) => finish({ pass: false, message: `the check crashed:\n${errorText(e)}` }));
-    worker.on('exit', (code) => finish({ pass: false, message: `the check ended (exit code ${code}) without a result` }));
+    worker.on('exit', (code) =>
+      finish({ pass: false, message: `the check ended (exit code ${code}) without a result` }),
+    );
   });
 }

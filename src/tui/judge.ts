@@ -12,10 +12,14 @@ export type Verdict =
   | { state: 'error'; choice: number; message: string };
 
 /** The index of the run step with this id, or -1. */
-export const runStepIndex = (lesson: Lesson, id: string): number => lesson.steps.findIndex((s) => s.kind === 'run' && s.id === id);
+export const runStepIndex = (lesson: Lesson, id: string): number =>
+  lesson.steps.findIndex((s) => s.kind === 'run' && s.id === id);
 
 /** The right option for a run result (or undefined for a check without a run), or an error message. */
-export function rightOption(step: CheckStep, run: RunResult | undefined): { correct: number; explain: string } | { error: string } {
+export function rightOption(
+  step: CheckStep,
+  run: RunResult | undefined,
+): { correct: number; explain: string } | { error: string } {
   try {
     const correct = step.answer(run);
     if (!Number.isInteger(correct) || correct < 0 || correct >= step.options.length)
@@ -28,7 +32,11 @@ export function rightOption(step: CheckStep, run: RunResult | undefined): { corr
 }
 
 /** The finished result of the run a check names, from the lesson's progress. */
-export function runFor(lesson: Lesson, step: CheckStep, lp: LessonProgress): { runStep: number; result: RunResult | undefined } {
+export function runFor(
+  lesson: Lesson,
+  step: CheckStep,
+  lp: LessonProgress,
+): { runStep: number; result: RunResult | undefined } {
   if (step.run === undefined) return { runStep: -1, result: undefined };
   const runStep = runStepIndex(lesson, step.run);
   const stored = lp.runs[runStep];

@@ -21,7 +21,8 @@ export function keyToMsg(lessons: Lesson[], s: PlayerState, key: KeyName, view: 
   if (s.screen === 'menu' || !c || !s.session) {
     if (key === 'up') return { kind: 'menuMove', delta: -1 };
     if (key === 'down') return { kind: 'menuMove', delta: 1 };
-    if ((key === 'enter' || key === 'right' || key === 'space') && lessons.length) return { kind: 'open', lesson: s.menuCursor };
+    if ((key === 'enter' || key === 'right' || key === 'space') && lessons.length)
+      return { kind: 'open', lesson: s.menuCursor };
     return undefined;
   }
   const se = s.session;
@@ -66,7 +67,8 @@ export function keyToMsg(lessons: Lesson[], s: PlayerState, key: KeyName, view: 
     case 'check': {
       if (key === 'up') return { kind: 'choose', delta: -1 };
       if (key === 'down') return { kind: 'choose', delta: 1 };
-      if (key === 'enter' || key === 'space') return c.lp.checks[se.step] === undefined ? { kind: 'submit' } : { kind: 'go', delta: 1 };
+      if (key === 'enter' || key === 'space')
+        return c.lp.checks[se.step] === undefined ? { kind: 'submit' } : { kind: 'go', delta: 1 };
       if (/^[1-9]$/.test(key)) return { kind: 'pick', option: Number(key) - 1 };
       return undefined;
     }
@@ -102,7 +104,8 @@ export function keyHelp(lessons: Lesson[], s: PlayerState, view: Viewport): stri
       break;
     }
     case 'check':
-      if (c.lp.checks[se.step] === undefined) help.push('↑/↓ choose', 'Enter answer', `1-${c.step.options.length} pick`);
+      if (c.lp.checks[se.step] === undefined)
+        help.push('↑/↓ choose', 'Enter answer', `1-${c.step.options.length} pick`);
       break;
     case 'exercise': {
       const passed = se.exercise?.status === 'pass' || c.lp.exercises[se.step];

@@ -67,8 +67,7 @@ export interface RunContext {
 }
 
 export type RunEvent =
-  | { kind: 'progress'; step: number; total: number; metrics?: Record<string, number> }
-  | { kind: 'log'; text: string };
+  { kind: 'progress'; step: number; total: number; metrics?: Record<string, number> } | { kind: 'log'; text: string };
 
 /** What a run found. Kept in the progress file, so a later check can be judged by it after a restart. */
 export interface RunResult {

@@ -102,7 +102,14 @@ function paint(p: Piece, st: Styler): string {
  * Greedy word wrap of styled pieces. `first` prefixes the first line, `rest` the others (hanging
  * indents for list items and quotes); both are already styled and count toward the width.
  */
-export function wrapPieces(pieces: Piece[], width: number, st: Styler, first = '', rest = first, prefixWidth = [...first].length): string[] {
+export function wrapPieces(
+  pieces: Piece[],
+  width: number,
+  st: Styler,
+  first = '',
+  rest = first,
+  prefixWidth = [...first].length,
+): string[] {
   // Words are runs of pieces with no space between them ("**bold**," is one word of two pieces).
   const words: Piece[][] = [];
   let cur: Piece[] = [];
@@ -174,7 +181,8 @@ export function renderMarkdown(md: string, width: number, st: Styler): string[] 
   const src = md.replace(/\r\n?/g, '\n').split('\n');
   // `joined`: a list item right after another one, with no blank line between (a tight list).
   const blocks: { lines: string[]; item: boolean; joined: boolean }[] = [];
-  const push = (lines: string[], joined?: boolean) => blocks.push({ lines, item: joined !== undefined, joined: joined ?? false });
+  const push = (lines: string[], joined?: boolean) =>
+    blocks.push({ lines, item: joined !== undefined, joined: joined ?? false });
   let i = 0;
   const isBlockStart = (l: string) => FENCE.test(l) || HEADING.test(l) || RULE.test(l) || ITEM.test(l) || QUOTE.test(l);
   while (i < src.length) {
@@ -207,7 +215,8 @@ export function renderMarkdown(md: string, width: number, st: Styler): string[] 
       const gap = i === 0 || src[i - 1]!.trim() === '';
       let text = item[3]!;
       i++;
-      while (i < src.length && src[i]!.trim() !== '' && !isBlockStart(src[i]!) && /^\s/.test(src[i]!)) text += ' ' + src[i++]!.trim();
+      while (i < src.length && src[i]!.trim() !== '' && !isBlockStart(src[i]!) && /^\s/.test(src[i]!))
+        text += ' ' + src[i++]!.trim();
       const depth = Math.floor(item[1]!.replace(/\t/g, '  ').length / 2);
       const bullet = /\d/.test(item[2]!) ? item[2]! : st.mode === 'none' ? '-' : '•';
       const first = '  '.repeat(depth) + bullet + ' ';
@@ -223,7 +232,8 @@ export function renderMarkdown(md: string, width: number, st: Styler): string[] 
       continue;
     }
     const para: string[] = [];
-    while (i < src.length && src[i]!.trim() !== '' && (para.length === 0 || !isBlockStart(src[i]!))) para.push(src[i++]!.trim());
+    while (i < src.length && src[i]!.trim() !== '' && (para.length === 0 || !isBlockStart(src[i]!)))
+      para.push(src[i++]!.trim());
     push(wrapPieces(parseInline(para.join(' '), st), width, st));
   }
   // One blank line between blocks; consecutive list items stay together (a tight list).

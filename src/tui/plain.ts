@@ -28,14 +28,22 @@ const st = styler('none');
 function answerLines(check: CheckStep, k: number, run: RunResult | undefined, width: number): string[] {
   const r = rightOption(check, run);
   if ('error' in r) return [`Step ${k + 1} cannot be judged (a bug in the lesson): ${r.error}`];
-  return [`Answer to step ${k + 1} ('${check.title}'): ${optionLabel(r.correct)}. ${check.options[r.correct]}`, ...renderMarkdown(r.explain, width, st)];
+  return [
+    `Answer to step ${k + 1} ('${check.title}'): ${optionLabel(r.correct)}. ${check.options[r.correct]}`,
+    ...renderMarkdown(r.explain, width, st),
+  ];
 }
 
-async function plainRun(step: RunStep, o: PlainOptions, say: (lines: string[]) => void): Promise<RunResult | undefined> {
+async function plainRun(
+  step: RunStep,
+  o: PlainOptions,
+  say: (lines: string[]) => void,
+): Promise<RunResult | undefined> {
   const knobs = defaultKnobs(step);
   if (step.knobs?.length) {
     say([`Knobs (defaults; the interactive player lets you change them):`]);
-    for (const k of step.knobs) say([`  ${k.label}: ${knobValueText(k.default)}   (values: ${k.values.map(knobValueText).join(', ')})`]);
+    for (const k of step.knobs)
+      say([`  ${k.label}: ${knobValueText(k.default)}   (values: ${k.values.map(knobValueText).join(', ')})`]);
   }
   say([`Running (${o.budget} budget)…`]);
   let tenth = -1;
@@ -48,7 +56,14 @@ async function plainRun(step: RunStep, o: PlainOptions, say: (lines: string[]) =
       if (t <= tenth) return;
       tenth = t;
       const metrics = metricsText(e.metrics ?? {});
-      say(wrapText(`progress ${String(t * 10).padStart(3)}% (${e.step}/${e.total})${metrics ? `: ${metrics}` : ''}`, o.width, st, '  '));
+      say(
+        wrapText(
+          `progress ${String(t * 10).padStart(3)}% (${e.step}/${e.total})${metrics ? `: ${metrics}` : ''}`,
+          o.width,
+          st,
+          '  ',
+        ),
+      );
     },
   });
   const outcome = await handle.outcome;
@@ -56,22 +71,45 @@ async function plainRun(step: RunStep, o: PlainOptions, say: (lines: string[]) =
     say([`The run failed: ${outcome.message}`]);
     return undefined;
   }
-  say(['', `Result${Object.keys(knobs).length ? ` (${knobsText(knobs)})` : ''}:`, ...outcome.result.lines.flatMap((l) => wrapText(l, o.width, st, '  '))]);
+  say([
+    '',
+    `Result${Object.keys(knobs).length ? ` (${knobsText(knobs)})` : ''}:`,
+    ...outcome.result.lines.flatMap((l) => wrapText(l, o.width, st, '  ')),
+  ]);
   return outcome.result;
 }
 
-async function plainExercise(lesson: Lesson, step: ExerciseStep, k: number, o: PlainOptions, say: (lines: string[]) => void): Promise<void> {
+async function plainExercise(
+  lesson: Lesson,
+  step: ExerciseStep,
+  k: number,
+  o: PlainOptions,
+  say: (lines: string[]) => void,
+): Promise<void> {
   let path: string;
   try {
     path = ensureWorkspaceFile(o.workspace, lesson, step).path;
   } catch (e) {
     return say([`Could not create your exercise file: ${(e as Error).message}`]);
   }
-  say([`Your file: ${path}`, ...wrapText(`Edit it, save, and check it again with: tinyseek lesson ${lesson.number} --plain --step ${k + 1}`, o.width, st)]);
+  say([
+    `Your file: ${path}`,
+    ...wrapText(
+      `Edit it, save, and check it again with: tinyseek lesson ${lesson.number} --plain --step ${k + 1}`,
+      o.width,
+      st,
+    ),
+  ]);
   const outcome = await checkExerciseInWorker(lesson, lesson.steps.indexOf(step), path);
   say(['', outcome.pass ? 'Check passed.' : 'Check failed:', ...verbatim(outcome.message, o.width, '  ')]);
-  if (!outcome.pass) say(o.hint ? ['', 'Hint:', ...renderMarkdown(step.hint, o.width, st)] : ['', `Stuck? Add --hint for a hint.`]);
-  else say(['', `Reference solution (${step.solution}):`, ...verbatim(readFileSync(solutionPath(lesson, step), 'utf8').trimEnd(), o.width, '  ')]);
+  if (!outcome.pass)
+    say(o.hint ? ['', 'Hint:', ...renderMarkdown(step.hint, o.width, st)] : ['', `Stuck? Add --hint for a hint.`]);
+  else
+    say([
+      '',
+      `Reference solution (${step.solution}):`,
+      ...verbatim(readFileSync(solutionPath(lesson, step), 'utf8').trimEnd(), o.width, '  '),
+    ]);
 }
 
 /** Prints the lesson; resolves false when a run failed (a broken lesson), true otherwise. */
@@ -102,10 +140,15 @@ export async function printLessonPlain(lesson: Lesson, o: PlainOptions): Promise
         break;
       }
       case 'check': {
-        say([...renderMarkdown(step.question, o.width, st), ...step.options.map((opt, j) => `  ${optionLabel(j)}. ${opt}`), '']);
+        say([
+          ...renderMarkdown(step.question, o.width, st),
+          ...step.options.map((opt, j) => `  ${optionLabel(j)}. ${opt}`),
+          '',
+        ]);
         const runAt = step.run !== undefined ? runStepIndex(lesson, step.run) : -1;
         if (runAt > k && only === undefined) say([`A prediction: make yours now; step ${runAt + 1}'s run answers it.`]);
-        else if (runAt >= 0 && results[runAt] === undefined) say([`Step ${runAt + 1}'s run answers this one; run the whole lesson to see it.`]);
+        else if (runAt >= 0 && results[runAt] === undefined)
+          say([`Step ${runAt + 1}'s run answers this one; run the whole lesson to see it.`]);
         else say(answerLines(step, k, runAt >= 0 ? results[runAt] : undefined, o.width));
         break;
       }

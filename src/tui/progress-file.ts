@@ -22,7 +22,8 @@ function checkRun(v: unknown, where: string): StoredRun {
   const { metrics, lines, knobs, cancelled } = v;
   if (!isObj(metrics) || !Object.values(metrics).every((m) => typeof m === 'number' && Number.isFinite(m)))
     throw new Error(`${where}.metrics must map names to finite numbers`);
-  if (!Array.isArray(lines) || !lines.every((l) => typeof l === 'string')) throw new Error(`${where}.lines must be a list of strings`);
+  if (!Array.isArray(lines) || !lines.every((l) => typeof l === 'string'))
+    throw new Error(`${where}.lines must be a list of strings`);
   if (!isObj(knobs) || !Object.values(knobs).every((k) => typeof k === 'number' || typeof k === 'string'))
     throw new Error(`${where}.knobs must map names to numbers or strings`);
   if (typeof cancelled !== 'boolean') throw new Error(`${where}.cancelled must be true or false`);
@@ -35,7 +36,8 @@ function checkLesson(v: unknown, where: string): LessonProgress {
   if (!isIndex(step)) throw new Error(`${where}.step must be a step number`);
   if (!isIndex(furthest)) throw new Error(`${where}.furthest must be a step number`);
   if (!Array.isArray(done) || !done.every(isIndex)) throw new Error(`${where}.done must be a list of step numbers`);
-  if (!isObj(checks) || !Object.values(checks).every(isIndex)) throw new Error(`${where}.checks must map steps to option numbers`);
+  if (!isObj(checks) || !Object.values(checks).every(isIndex))
+    throw new Error(`${where}.checks must map steps to option numbers`);
   if (!isObj(exercises) || !Object.values(exercises).every((e) => typeof e === 'boolean'))
     throw new Error(`${where}.exercises must map steps to true or false`);
   if (!isObj(runs)) throw new Error(`${where}.runs must be an object`);
@@ -60,7 +62,8 @@ export function parseProgress(text: string): Progress {
     throw new Error(`not valid JSON (${(e as Error).message})`);
   }
   if (!isObj(raw)) throw new Error('the top level must be an object');
-  if (raw['version'] !== 1) throw new Error(`unknown version ${JSON.stringify(raw['version'])} (this tinyseek writes version 1)`);
+  if (raw['version'] !== 1)
+    throw new Error(`unknown version ${JSON.stringify(raw['version'])} (this tinyseek writes version 1)`);
   if (!isObj(raw['lessons'])) throw new Error('lessons must be an object');
   const p = emptyProgress();
   for (const [id, lp] of Object.entries(raw['lessons'])) p.lessons[id] = checkLesson(lp, `lessons['${id}']`);

@@ -32,7 +32,14 @@ export interface Progress {
 
 export const emptyProgress = (): Progress => ({ version: 1, lessons: {} });
 
-export const emptyLessonProgress = (): LessonProgress => ({ step: 0, furthest: 0, done: [], checks: {}, exercises: {}, runs: {} });
+export const emptyLessonProgress = (): LessonProgress => ({
+  step: 0,
+  furthest: 0,
+  done: [],
+  checks: {},
+  exercises: {},
+  runs: {},
+});
 
 export const lessonProgress = (p: Progress, id: string): LessonProgress => p.lessons[id] ?? emptyLessonProgress();
 
@@ -40,7 +47,8 @@ function withLesson(p: Progress, id: string, f: (lp: LessonProgress) => LessonPr
   return { ...p, lessons: { ...p.lessons, [id]: f(lessonProgress(p, id)) } };
 }
 
-const addDone = (done: number[], step: number): number[] => (done.includes(step) ? done : [...done, step].sort((a, b) => a - b));
+const addDone = (done: number[], step: number): number[] =>
+  done.includes(step) ? done : [...done, step].sort((a, b) => a - b);
 
 /** The learner is at `step` of lesson `id` (resume point, furthest step, last lesson). */
 export function visit(p: Progress, id: string, step: number): Progress {
@@ -54,12 +62,20 @@ export const markDone = (p: Progress, id: string, step: number): Progress =>
 /** Records a check answer (only the first: a prediction cannot be changed once made) and completes the step. */
 export function recordCheck(p: Progress, id: string, step: number, choice: number): Progress {
   if (lessonProgress(p, id).checks[step] !== undefined) return p;
-  return markDone(withLesson(p, id, (lp) => ({ ...lp, checks: { ...lp.checks, [step]: choice } })), id, step);
+  return markDone(
+    withLesson(p, id, (lp) => ({ ...lp, checks: { ...lp.checks, [step]: choice } })),
+    id,
+    step,
+  );
 }
 
 export function recordExercisePass(p: Progress, id: string, step: number): Progress {
   if (lessonProgress(p, id).exercises[step]) return p;
-  return markDone(withLesson(p, id, (lp) => ({ ...lp, exercises: { ...lp.exercises, [step]: true } })), id, step);
+  return markDone(
+    withLesson(p, id, (lp) => ({ ...lp, exercises: { ...lp.exercises, [step]: true } })),
+    id,
+    step,
+  );
 }
 
 /** Keeps the run's result; a finished (not cancelled) run completes the step. */
@@ -81,5 +97,11 @@ export function lessonSummary(p: Progress, lesson: Lesson): LessonSummary {
   const lp = p.lessons[lesson.id];
   const total = lesson.steps.length;
   const done = lp ? lp.done.filter((s) => s >= 0 && s < total).length : 0;
-  return { done, total, complete: done === total, resume: lp ? Math.min(Math.max(0, lp.step), total - 1) : 0, started: lp !== undefined };
+  return {
+    done,
+    total,
+    complete: done === total,
+    resume: lp ? Math.min(Math.max(0, lp.step), total - 1) : 0,
+    started: lp !== undefined,
+  };
 }

@@ -5,7 +5,16 @@
 import type { Lesson, RunEvent, RunStep } from './manifest.ts';
 import { markDone, recordCheck, recordExercisePass, recordRun, lessonSummary, visit } from './progress.ts';
 import { defaultKnobs } from './run-step.ts';
-import { ASYNC_MSGS, current, type Effect, type ExerciseView, type LiveRun, type Msg, type PlayerState, type Session } from './state.ts';
+import {
+  ASYNC_MSGS,
+  current,
+  type Effect,
+  type ExerciseView,
+  type LiveRun,
+  type Msg,
+  type PlayerState,
+  type Session,
+} from './state.ts';
 
 /** Chart points kept per series; beyond it every other point is dropped (the chart is ~100 columns). */
 export const MAX_POINTS = 600;
@@ -32,7 +41,17 @@ function enterStep(lessons: Lesson[], s: PlayerState, session: Session, step: nu
   const effects: Effect[] = [];
   if (target.kind === 'exercise') {
     seq += 1;
-    exercise = { token: seq, created: false, status: 'preparing', message: '', watch: 'preparing', checks: 0, hint: false, showSolution: false, confirmReset: false };
+    exercise = {
+      token: seq,
+      created: false,
+      status: 'preparing',
+      message: '',
+      watch: 'preparing',
+      checks: 0,
+      hint: false,
+      showSolution: false,
+      confirmReset: false,
+    };
     effects.push({ kind: 'openExercise', token: seq, lesson: session.lesson, step });
   }
   const next: Session = { ...session, step, scroll: 0, knobFocus: 0, choice: chosen ?? 0, exercise };
@@ -100,7 +119,8 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
     case 'quit': {
       const effects = leaveStep(lessons, s);
       const active = se?.active !== undefined ? se.runs[se.active] : undefined;
-      if (active && (active.status === 'running' || active.status === 'cancelling')) effects.push({ kind: 'abortRun', token: active.token });
+      if (active && (active.status === 'running' || active.status === 'cancelling'))
+        effects.push({ kind: 'abortRun', token: active.token });
       if (msg.kind === 'quit') return [{ ...s, quit: true }, [...effects, { kind: 'exit' }]];
       return [{ ...s, screen: 'menu', session: undefined, menuCursor: se ? se.lesson : s.menuCursor }, effects];
     }
@@ -112,7 +132,10 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
       if (target >= c.lesson.steps.length) {
         // Past the last step: back to the menu, on the next lesson.
         const [menu, effects] = update(lessons, s, { kind: 'menu' });
-        return [{ ...menu, menuCursor: Math.min(se.lesson + 1, lessons.length - 1), notice: `finished '${c.lesson.title}'` }, effects];
+        return [
+          { ...menu, menuCursor: Math.min(se.lesson + 1, lessons.length - 1), notice: `finished '${c.lesson.title}'` },
+          effects,
+        ];
       }
       const [next, effects] = enterStep(lessons, s, se, target);
       return [next, [...leaveStep(lessons, s), ...effects]];
@@ -140,7 +163,9 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
     case 'startRun': {
       if (c?.step.kind !== 'run' || !se) return [s, []];
       if (se.active !== undefined) {
-        return se.active === se.step ? note('the run is in progress (c cancels it)') : note(`step ${se.active + 1}'s run is still in progress (c cancels it)`);
+        return se.active === se.step
+          ? note('the run is in progress (c cancels it)')
+          : note(`step ${se.active + 1}'s run is still in progress (c cancels it)`);
       }
       const token = s.seq + 1;
       const live: LiveRun = { token, status: 'running', step: 0, total: 0, series: {}, metrics: {}, log: [] };
@@ -154,14 +179,23 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
     case 'cancelRun': {
       const live = se?.active !== undefined ? se.runs[se.active] : undefined;
       if (!se || !live || live.status !== 'running') return [s, []];
-      return [{ ...s, session: { ...se, runs: { ...se.runs, [se.active!]: { ...live, status: 'cancelling' } } } }, [{ kind: 'abortRun', token: live.token }]];
+      return [
+        { ...s, session: { ...se, runs: { ...se.runs, [se.active!]: { ...live, status: 'cancelling' } } } },
+        [{ kind: 'abortRun', token: live.token }],
+      ];
     }
 
     case 'runEvents': {
       const live = se?.runs[msg.step];
       if (!se || !live || live.token !== msg.token) return [s, []];
       const step = lessons[se.lesson]!.steps[msg.step] as RunStep;
-      return [{ ...s, session: { ...se, runs: { ...se.runs, [msg.step]: applyEvents(live, msg.events, step.chart?.series ?? []) } } }, []];
+      return [
+        {
+          ...s,
+          session: { ...se, runs: { ...se.runs, [msg.step]: applyEvents(live, msg.events, step.chart?.series ?? []) } },
+        },
+        [],
+      ];
     }
 
     case 'runEnded': {
@@ -169,7 +203,14 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
       const o = msg.outcome;
       let next = s;
       if (o.kind !== 'failed')
-        next = { ...next, progress: recordRun(next.progress, lesson.id, msg.step, { ...o.result, knobs: msg.knobs, cancelled: o.kind === 'cancelled' }) };
+        next = {
+          ...next,
+          progress: recordRun(next.progress, lesson.id, msg.step, {
+            ...o.result,
+            knobs: msg.knobs,
+            cancelled: o.kind === 'cancelled',
+          }),
+        };
       const live = se?.runs[msg.step];
       if (se && live && live.token === msg.token) {
         const status = o.kind === 'done' ? 'done' : o.kind === 'cancelled' ? 'cancelled' : 'failed';
@@ -183,16 +224,30 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
     case 'pick':
     case 'submit': {
       if (c?.step.kind !== 'check' || !se) return [s, []];
-      if (c.lp.checks[se.step] !== undefined) return msg.kind === 'choose' ? [s, []] : note('your answer is recorded (answers are final)');
+      if (c.lp.checks[se.step] !== undefined)
+        return msg.kind === 'choose' ? [s, []] : note('your answer is recorded (answers are final)');
       const n = c.step.options.length;
-      if (msg.kind === 'choose') return [{ ...s, session: { ...se, choice: clamp(se.choice + msg.delta, 0, n - 1) } }, []];
+      if (msg.kind === 'choose')
+        return [{ ...s, session: { ...se, choice: clamp(se.choice + msg.delta, 0, n - 1) } }, []];
       const choice = msg.kind === 'pick' ? msg.option : se.choice;
       if (choice < 0 || choice >= n) return note(`there are only ${n} options`);
-      return [{ ...s, progress: recordCheck(s.progress, c.lesson.id, se.step, choice), session: { ...se, choice } }, []];
+      return [
+        { ...s, progress: recordCheck(s.progress, c.lesson.id, se.step, choice), session: { ...se, choice } },
+        [],
+      ];
     }
 
     case 'exerciseReady':
-      return [withExercise(s, msg.token, (e) => ({ ...e, path: msg.path, created: msg.created, watch: msg.watch, watchNote: msg.note })), []];
+      return [
+        withExercise(s, msg.token, (e) => ({
+          ...e,
+          path: msg.path,
+          created: msg.created,
+          watch: msg.watch,
+          watchNote: msg.note,
+        })),
+        [],
+      ];
 
     case 'exerciseChecking':
       return [withExercise(s, msg.token, (e) => ({ ...e, status: 'checking' })), []];
@@ -201,7 +256,12 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
       // A pass is the learner's, even if they have moved on while it was being checked.
       const lesson = lessons[msg.lesson]!;
       const progress = msg.pass ? recordExercisePass(s.progress, lesson.id, msg.step) : s.progress;
-      const next = withExercise({ ...s, progress }, msg.token, (e) => ({ ...e, status: msg.pass ? 'pass' : 'fail', message: msg.message, checks: e.checks + 1 }));
+      const next = withExercise({ ...s, progress }, msg.token, (e) => ({
+        ...e,
+        status: msg.pass ? 'pass' : 'fail',
+        message: msg.message,
+        checks: e.checks + 1,
+      }));
       return [next, []];
     }
 
@@ -217,11 +277,25 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
       if (ex.path === undefined) return note('the workspace file is not ready yet');
       if (msg.kind === 'recheck') return [set({ status: 'checking' }), [{ kind: 'checkExercise', ...where }]];
       if (msg.kind === 'solution') {
-        if (ex.status !== 'pass' && !c.lp.exercises[se.step]) return note('the solution opens once your code passes the check');
-        return [set({ showSolution: !ex.showSolution }), ex.solution === undefined ? [{ kind: 'loadSolution', ...where }] : []];
+        if (ex.status !== 'pass' && !c.lp.exercises[se.step])
+          return note('the solution opens once your code passes the check');
+        return [
+          set({ showSolution: !ex.showSolution }),
+          ex.solution === undefined ? [{ kind: 'loadSolution', ...where }] : [],
+        ];
       }
-      if (!ex.confirmReset) return [{ ...set({ confirmReset: true }), notice: `press x again to put the starter back in ${ex.path} (your edits are lost)` }, []];
-      return [{ ...set({ confirmReset: false, status: 'checking' }), notice: 'the starter is back' }, [{ kind: 'resetExercise', ...where }]];
+      if (!ex.confirmReset)
+        return [
+          {
+            ...set({ confirmReset: true }),
+            notice: `press x again to put the starter back in ${ex.path} (your edits are lost)`,
+          },
+          [],
+        ];
+      return [
+        { ...set({ confirmReset: false, status: 'checking' }), notice: 'the starter is back' },
+        [{ kind: 'resetExercise', ...where }],
+      ];
     }
 
     case 'solutionLoaded':

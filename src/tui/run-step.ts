@@ -6,9 +6,7 @@
 import type { Budget, KnobValue, RunEvent, RunResult, RunStep } from './manifest.ts';
 
 export type RunOutcome =
-  | { kind: 'done'; result: RunResult }
-  | { kind: 'cancelled'; result: RunResult }
-  | { kind: 'failed'; message: string };
+  { kind: 'done'; result: RunResult } | { kind: 'cancelled'; result: RunResult } | { kind: 'failed'; message: string };
 
 export interface RunHandle {
   outcome: Promise<RunOutcome>;
@@ -27,12 +25,15 @@ export function resultProblems(r: unknown): string[] {
   if (typeof metrics !== 'object' || metrics === null) p.push('result.metrics must be an object');
   else
     for (const [k, v] of Object.entries(metrics))
-      if (typeof v !== 'number' || !Number.isFinite(v)) p.push(`result.metrics['${k}'] is ${String(v)}, not a finite number`);
-  if (!Array.isArray(lines) || !lines.every((l) => typeof l === 'string')) p.push('result.lines must be a list of strings');
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        p.push(`result.metrics['${k}'] is ${String(v)}, not a finite number`);
+  if (!Array.isArray(lines) || !lines.every((l) => typeof l === 'string'))
+    p.push('result.lines must be a list of strings');
   return p;
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? `${e.name === 'Error' ? '' : e.name + ': '}${e.message}` : String(e));
+const errorText = (e: unknown): string =>
+  e instanceof Error ? `${e.name === 'Error' ? '' : e.name + ': '}${e.message}` : String(e);
 
 export function startRun(
   step: RunStep,
@@ -56,7 +57,9 @@ export function startRun(
   };
   const partial = (): RunResult => ({
     metrics: Object.fromEntries(Object.entries(lastMetrics).filter(([, v]) => Number.isFinite(v))),
-    lines: [`cancelled${lastStep ? ` at step ${lastStep}` : ' before the first step'}: these are the last numbers it reported`],
+    lines: [
+      `cancelled${lastStep ? ` at step ${lastStep}` : ' before the first step'}: these are the last numbers it reported`,
+    ],
   });
   const outcome = (async (): Promise<RunOutcome> => {
     let result: unknown;

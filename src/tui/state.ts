@@ -86,7 +86,14 @@ export type Msg =
   | { kind: 'startRun' }
   | { kind: 'cancelRun' }
   | { kind: 'runEvents'; token: number; step: number; events: RunEvent[] }
-  | { kind: 'runEnded'; token: number; lesson: number; step: number; knobs: Record<string, KnobValue>; outcome: RunOutcome }
+  | {
+      kind: 'runEnded';
+      token: number;
+      lesson: number;
+      step: number;
+      knobs: Record<string, KnobValue>;
+      outcome: RunOutcome;
+    }
   | { kind: 'choose'; delta: number }
   | { kind: 'pick'; option: number }
   | { kind: 'submit' }
@@ -103,7 +110,13 @@ export type Msg =
 
 /** Messages that answer an effect (as opposed to a key press); they leave the notice line alone. */
 export const ASYNC_MSGS: ReadonlySet<Msg['kind']> = new Set([
-  'runEvents', 'runEnded', 'exerciseReady', 'exerciseChecking', 'exerciseResult', 'solutionLoaded', 'notice',
+  'runEvents',
+  'runEnded',
+  'exerciseReady',
+  'exerciseChecking',
+  'exerciseResult',
+  'solutionLoaded',
+  'notice',
 ]);
 
 export type Effect =
@@ -126,5 +139,10 @@ export function initialState(lessons: Lesson[], progress: Progress): PlayerState
 export function current(lessons: Lesson[], s: PlayerState) {
   if (!s.session) return undefined;
   const lesson = lessons[s.session.lesson]!;
-  return { lesson, step: lesson.steps[s.session.step]!, index: s.session.step, lp: lessonProgress(s.progress, lesson.id) };
+  return {
+    lesson,
+    step: lesson.steps[s.session.step]!,
+    index: s.session.step,
+    lp: lessonProgress(s.progress, lesson.id),
+  };
 }

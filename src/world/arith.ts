@@ -26,7 +26,8 @@ function walk(node: MathNode, numbers: number[]): Fraction {
   switch (node.type) {
     case 'ConstantNode': {
       const v = (node as unknown as { value: unknown }).value;
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Rejected(`not a whole number: ${String(v)}`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+        throw new Rejected(`not a whole number: ${String(v)}`);
       numbers.push(v);
       return fraction(v);
     }
@@ -55,7 +56,8 @@ function walk(node: MathNode, numbers: number[]): Fraction {
 export function evaluateArithmetic(text: string): ArithResult {
   const src = text.trim();
   if (src.length === 0) return { ok: false, reason: 'empty expression' };
-  if (src.length > MAX_EXPRESSION_CHARS) return { ok: false, reason: `expression longer than ${MAX_EXPRESSION_CHARS} characters` };
+  if (src.length > MAX_EXPRESSION_CHARS)
+    return { ok: false, reason: `expression longer than ${MAX_EXPRESSION_CHARS} characters` };
   const bad = src.match(/[^0-9+\-*/() ]/);
   if (bad) return { ok: false, reason: `character ${JSON.stringify(bad[0])} not allowed` };
   const zero = src.match(/\d+/g)?.find((n) => n.length > 1 && n.startsWith('0'));

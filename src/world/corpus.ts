@@ -59,7 +59,12 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
 });
 
 /** The ablation with nothing to amplify: only direct answers. */
-export const NO_WORKED_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({ ...DEFAULT_MIX, directFrac: 1, workedFrac: 0, reflectFrac: 0 });
+export const NO_WORKED_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
+  ...DEFAULT_MIX,
+  directFrac: 1,
+  workedFrac: 0,
+  reflectFrac: 0,
+});
 
 export const TINY_THINK = 'easy';
 
@@ -73,19 +78,35 @@ export interface CorpusDocument {
 }
 
 function resolveMix(partial: CorpusMixInput): CorpusMix {
-  const mix: CorpusMix = { ...DEFAULT_MIX, ...partial, difficulty: { ...DEFAULT_MIX.difficulty, ...partial.difficulty } };
-  for (const k of ['directFrac', 'workedFrac', 'reflectFrac', 'wrongDirectFrac', 'tinyThinkFrac', 'confirmFrac'] as const) {
-    if (!(mix[k] >= 0) || !Number.isFinite(mix[k])) throw new RangeError(`corpus mix: ${k} must be a finite number >= 0, got ${mix[k]}`);
+  const mix: CorpusMix = {
+    ...DEFAULT_MIX,
+    ...partial,
+    difficulty: { ...DEFAULT_MIX.difficulty, ...partial.difficulty },
+  };
+  for (const k of [
+    'directFrac',
+    'workedFrac',
+    'reflectFrac',
+    'wrongDirectFrac',
+    'tinyThinkFrac',
+    'confirmFrac',
+  ] as const) {
+    if (!(mix[k] >= 0) || !Number.isFinite(mix[k]))
+      throw new RangeError(`corpus mix: ${k} must be a finite number >= 0, got ${mix[k]}`);
   }
-  if (!(mix.directFrac + mix.workedFrac + mix.reflectFrac > 0)) throw new RangeError('corpus mix: directFrac + workedFrac + reflectFrac must be > 0');
-  if (mix.wrongDirectFrac > 1 || mix.tinyThinkFrac > 1 || mix.confirmFrac > 1) throw new RangeError('corpus mix: wrongDirectFrac, tinyThinkFrac and confirmFrac are fractions in [0, 1]');
+  if (!(mix.directFrac + mix.workedFrac + mix.reflectFrac > 0))
+    throw new RangeError('corpus mix: directFrac + workedFrac + reflectFrac must be > 0');
+  if (mix.wrongDirectFrac > 1 || mix.tinyThinkFrac > 1 || mix.confirmFrac > 1)
+    throw new RangeError('corpus mix: wrongDirectFrac, tinyThinkFrac and confirmFrac are fractions in [0, 1]');
   if (mix.kinds.length === 0) throw new RangeError('corpus mix: kinds is empty');
   for (const kind of mix.kinds) {
     if (!isProblemKind(kind)) throw new RangeError(`corpus mix: unknown kind '${kind}'`);
     const [lo, hi] = mix.difficulty[kind];
     const [min, max] = DIFFICULTY_RANGE[kind];
     if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo > hi || lo < min || hi > max) {
-      throw new RangeError(`corpus mix: difficulty for ${kind} must be integers min <= max within [${min}, ${max}], got [${lo}, ${hi}]`);
+      throw new RangeError(
+        `corpus mix: difficulty for ${kind} must be integers min <= max within [${min}, ${max}], got [${lo}, ${hi}]`,
+      );
     }
   }
   if (!(mix.maxTokens > 0)) throw new RangeError(`corpus mix: maxTokens must be > 0, got ${mix.maxTokens}`);
@@ -100,7 +121,9 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
   const kind = choiceRng.choice(mix.kinds);
   const [lo, hi] = mix.difficulty[kind];
   const difficulty = choiceRng.int(lo, hi + 1);
-  const style = (['direct', 'worked', 'reflect'] as const)[choiceRng.weighted([mix.directFrac, mix.workedFrac, mix.reflectFrac])]!;
+  const style = (['direct', 'worked', 'reflect'] as const)[
+    choiceRng.weighted([mix.directFrac, mix.workedFrac, mix.reflectFrac])
+  ]!;
   const wrong = choiceRng.next() < mix.wrongDirectFrac;
   const tiny = choiceRng.next() < mix.tinyThinkFrac;
   // Its own stream, drawn only when used, so corpora without confirmations are unchanged.
@@ -122,18 +145,30 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
     const tokens = tokenLength(text);
     if (tokens <= mix.maxTokens) return { text, style, problem, correct, tokens };
   }
-  throw new RangeError(`corpus: no ${style} ${kind} document at difficulty ${difficulty} fits maxTokens ${mix.maxTokens} (or all are excluded); raise maxTokens or lower the difficulty`);
+  throw new RangeError(
+    `corpus: no ${style} ${kind} document at difficulty ${difficulty} fits maxTokens ${mix.maxTokens} (or all are excluded); raise maxTokens or lower the difficulty`,
+  );
 }
 
 /** n documents with their labels (style, problem, correctness, length). */
-export function makeLabeledCorpus(rng: Rng, n: number, mix: CorpusMixInput = {}, options: { exclude?: ReadonlySet<string> } = {}): CorpusDocument[] {
+export function makeLabeledCorpus(
+  rng: Rng,
+  n: number,
+  mix: CorpusMixInput = {},
+  options: { exclude?: ReadonlySet<string> } = {},
+): CorpusDocument[] {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`corpus: n must be a non-negative integer, got ${n}`);
   const resolved = resolveMix(mix);
   return Array.from({ length: n }, (_, i) => makeDocument(rng.child(`doc${i}`), resolved, options.exclude));
 }
 
 /** The pretraining corpus: n documents (text only). Pass the held-out keys as `exclude`. */
-export function makeCorpus(rng: Rng, n: number, mix: CorpusMixInput = {}, options: { exclude?: ReadonlySet<string> } = {}): string[] {
+export function makeCorpus(
+  rng: Rng,
+  n: number,
+  mix: CorpusMixInput = {},
+  options: { exclude?: ReadonlySet<string> } = {},
+): string[] {
   return makeLabeledCorpus(rng, n, mix, options).map((d) => d.text);
 }
 
@@ -153,5 +188,13 @@ export function lengthStats(docs: readonly string[]): LengthStats {
   if (lens.length === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   const q = (p: number): number => lens[Math.min(lens.length - 1, Math.floor(p * lens.length))]!;
   const mean = lens.reduce((a, b) => a + b, 0) / lens.length;
-  return { count: lens.length, min: lens[0]!, mean, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lens[lens.length - 1]! };
+  return {
+    count: lens.length,
+    min: lens[0]!,
+    mean,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: lens[lens.length - 1]!,
+  };
 }

@@ -28,12 +28,5 @@ export { CHECK_PHRASE, RECHECK_PHRASE, reflectiveSolution, reflectiveTrace } fro
 export type { ReflectionShape } from './solutions/reflective.ts';
 export { digitTypo, wrongAnswer } from './solutions/wrong.ts';
 export type { Mistake } from './solutions/wrong.ts';
-export {
-  DEFAULT_MIX,
-  NO_WORKED_MIX,
-  TINY_THINK,
-  lengthStats,
-  makeCorpus,
-  makeLabeledCorpus,
-} from './corpus.ts';
+export { DEFAULT_MIX, NO_WORKED_MIX, TINY_THINK, lengthStats, makeCorpus, makeLabeledCorpus } from './corpus.ts';
 export type { CorpusDocument, CorpusMix, CorpusMixInput, DocumentStyle, LengthStats } from './corpus.ts';

@@ -36,7 +36,9 @@ export function thinkLength(text: string): number {
 }
 
 function thinkWords(text: string): string[] {
-  return thinkText(text).split(/[^a-z0-9]+/).filter((w) => w.length > 0);
+  return thinkText(text)
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
 }
 
 export function reflectionCount(text: string, words: readonly string[] = REFLECTION_WORDS): number {

@@ -106,4 +106,3 @@ export function parseCompletion(text: string): ParsedCompletion {
   }
   return { think, answer, hasEos: nEos > 0, problems };
 }
-

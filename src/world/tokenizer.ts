@@ -19,14 +19,7 @@ export const ANSWER_END = '</answer>';
 /** The special tokens in id order; each is one token. */
 export const SPECIAL_TOKENS = [PAD, BOS, EOS, THINK, THINK_END, ANSWER, ANSWER_END] as const;
 
-const CHARACTERS = [
-  ...'0123456789',
-  ...'+-*/()=?',
-  ' ',
-  '\n',
-  ':',
-  ...'abcdefghijklmnopqrstuvwxyz',
-];
+const CHARACTERS = [...'0123456789', ...'+-*/()=?', ' ', '\n', ':', ...'abcdefghijklmnopqrstuvwxyz'];
 
 /** Every token's text, indexed by id. */
 export const VOCAB: readonly string[] = Object.freeze([...SPECIAL_TOKENS, ...CHARACTERS]);
@@ -90,7 +83,8 @@ export function decode(ids: ArrayLike<number>): string {
   let out = '';
   for (let i = 0; i < ids.length; i++) {
     const t = VOCAB[ids[i]!];
-    if (t === undefined) throw new TokenizerError(`unknown token id ${ids[i]} at position ${i} (vocabSize ${vocabSize})`);
+    if (t === undefined)
+      throw new TokenizerError(`unknown token id ${ids[i]} at position ${i} (vocabSize ${vocabSize})`);
     out += t;
   }
   return out;

@@ -19,7 +19,8 @@ export interface Verdict {
 
 function checkInteger(problem: Problem, answer: string): Verdict {
   if (!/^-?\d+$/.test(answer)) return { correct: false, reason: `not a number: ${answer}`, extracted: answer };
-  if (/^-?0\d/.test(answer) || answer === '-0') return { correct: false, reason: `not canonical: ${answer}`, extracted: answer };
+  if (/^-?0\d/.test(answer) || answer === '-0')
+    return { correct: false, reason: `not canonical: ${answer}`, extracted: answer };
   if (answer !== problem.answer) return { correct: false, reason: `${answer} ≠ ${problem.answer}`, extracted: answer };
   return { correct: true, reason: 'correct', extracted: answer };
 }

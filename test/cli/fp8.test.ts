@@ -7,7 +7,13 @@ import type { IO } from '../../src/cli/command.ts';
 import { fp8Command, makeFp8Command, parseNumberToken } from '../../src/cli/fp8.ts';
 
 function recorder(): IO & { stdout: string; stderr: string } {
-  const r = { stdout: '', stderr: '', isTTY: false, out: (s: string) => void (r.stdout += s), err: (s: string) => void (r.stderr += s) };
+  const r = {
+    stdout: '',
+    stderr: '',
+    isTTY: false,
+    out: (s: string) => void (r.stdout += s),
+    err: (s: string) => void (r.stderr += s),
+  };
   return r;
 }
 const withStdin = (text: string | null) => makeFp8Command({ readStdin: async () => text });
@@ -29,11 +35,16 @@ describe('tinyseek fp8 cast', () => {
   it('saturates with --saturate and casts to E5M2 with --format e5m2', async () => {
     const io = recorder();
     await fp8Command.run(['cast', '--values', '500,-1e9', '--saturate', '--json'], io);
-    expect(JSON.parse(io.stdout)).toEqual([{ input: 500, code: 0x7e, value: 448 }, { input: -1e9, code: 0xfe, value: -448 }]);
+    expect(JSON.parse(io.stdout)).toEqual([
+      { input: 500, code: 0x7e, value: 448 },
+      { input: -1e9, code: 0xfe, value: -448 },
+    ]);
     const io2 = recorder();
     await fp8Command.run(['cast', '--values', '1e5,inf,nan', '--format', 'e5m2', '--json'], io2);
     expect(JSON.parse(io2.stdout)).toEqual([
-      { input: 100000, code: 0x7c, value: 'Infinity' }, { input: 'Infinity', code: 0x7c, value: 'Infinity' }, { input: 'NaN', code: 0x7f, value: 'NaN' },
+      { input: 100000, code: 0x7c, value: 'Infinity' },
+      { input: 'Infinity', code: 0x7c, value: 'Infinity' },
+      { input: 'NaN', code: 0x7f, value: 'NaN' },
     ]);
   });
 
@@ -90,7 +101,8 @@ describe('tinyseek fp8 scale', () => {
   it('prints the outlier demo as a table', async () => {
     const io = recorder();
     expect(await fp8Command.run(['scale', '--tile', '32', '--channels', '64'], io)).toBe(0);
-    for (const name of ['per-tensor, no outlier', 'per-tensor', 'tile 1x32', 'block 32x32']) expect(io.stdout).toContain(name);
+    for (const name of ['per-tensor, no outlier', 'per-tensor', 'tile 1x32', 'block 32x32'])
+      expect(io.stdout).toContain(name);
     expect(io.stdout).toMatch(/flushed to 0/);
   });
 
@@ -108,7 +120,12 @@ describe('tinyseek fp8 gemm-error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tinyseek-fp8-'));
     dirs.push(dir);
     const io = recorder();
-    expect(await fp8Command.run(['gemm-error', '--ks', '64,256', '--m', '2', '--n', '3', '--dist', 'uniform', '--out', dir], io)).toBe(0);
+    expect(
+      await fp8Command.run(
+        ['gemm-error', '--ks', '64,256', '--m', '2', '--n', '3', '--dist', 'uniform', '--out', dir],
+        io,
+      ),
+    ).toBe(0);
     for (const f of ['results.json', 'table.txt', 'plot-uniform.svg']) expect(existsSync(join(dir, f))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).points).toHaveLength(2 * 6);
     expect(io.stdout).toContain('h800-promote');

@@ -7,13 +7,33 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '../../bin/tinyseek.js');
-const FLAGS = ['--d-model', '16', '--layers', '1', '--heads', '2', '--steps', '60', '--seq-len', '48', '--batch-size', '2', '--eval-every', '1000', '--checkpoint-every', '1000'];
+const FLAGS = [
+  '--d-model',
+  '16',
+  '--layers',
+  '1',
+  '--heads',
+  '2',
+  '--steps',
+  '60',
+  '--seq-len',
+  '48',
+  '--batch-size',
+  '2',
+  '--eval-every',
+  '1000',
+  '--checkpoint-every',
+  '1000',
+];
 
 /** Run pretrain in a child and send SIGINT once its first progress line appears. */
 function interrupted(out: string): Promise<{ code: number | null; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'pretrain', '--out', out, ...FLAGS], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '', sent = false;
+    const child = spawn(process.execPath, [BIN, 'pretrain', '--out', out, ...FLAGS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '',
+      sent = false;
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
       if (!sent && /pretrain\s+\d+%/.test(err)) {
@@ -28,7 +48,8 @@ function interrupted(out: string): Promise<{ code: number | null; err: string }>
 describe('Ctrl-C on a long command', () => {
   it('pretrain: exits 130 after a consistent save, and --resume reproduces the uninterrupted run exactly', async () => {
     const root = mkdtempSync(join(tmpdir(), 'tinyseek-int-'));
-    const whole = join(root, 'whole'), parts = join(root, 'parts');
+    const whole = join(root, 'whole'),
+      parts = join(root, 'parts');
     expect(spawnSync(process.execPath, [BIN, 'pretrain', '--out', whole, ...FLAGS]).status).toBe(0);
     const r = await interrupted(parts);
     expect(r.code).toBe(130);
@@ -37,6 +58,7 @@ describe('Ctrl-C on a long command', () => {
     expect(step).toBeGreaterThan(0);
     expect(step).toBeLessThan(60);
     expect(spawnSync(process.execPath, [BIN, 'pretrain', '--out', parts, '--resume']).status).toBe(0);
-    for (const f of ['metrics.jsonl', 'model.safetensors', 'optimizer.safetensors']) expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
+    for (const f of ['metrics.jsonl', 'model.safetensors', 'optimizer.safetensors'])
+      expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
   });
 });

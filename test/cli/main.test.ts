@@ -9,7 +9,13 @@ import { commands } from '../../src/cli/registry.ts';
 import { PRETRAIN_PRESETS } from '../../src/train/presets.ts';
 
 function recorder(): IO & { stdout: string; stderr: string } {
-  const r = { stdout: '', stderr: '', isTTY: false, out: (s: string) => void (r.stdout += s), err: (s: string) => void (r.stderr += s) };
+  const r = {
+    stdout: '',
+    stderr: '',
+    isTTY: false,
+    out: (s: string) => void (r.stdout += s),
+    err: (s: string) => void (r.stderr += s),
+  };
   return r;
 }
 
@@ -55,7 +61,20 @@ describe('tinyseek CLI', () => {
   it('pretrain starts from its preset, and --confirm-frac changes only the corpus mix', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tinyseek-cli-'));
     try {
-      const tiny = ['--steps', '1', '--batch-size', '1', '--d-model', '16', '--layers', '1', '--heads', '2', '--eval-every', '1000'];
+      const tiny = [
+        '--steps',
+        '1',
+        '--batch-size',
+        '1',
+        '--d-model',
+        '16',
+        '--layers',
+        '1',
+        '--heads',
+        '2',
+        '--eval-every',
+        '1000',
+      ];
       const r = await run('pretrain', '--preset', 'aha', '--confirm-frac', '0.5', '--out', out, ...tiny);
       expect(r.code).toBe(0);
       const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).pretrain;

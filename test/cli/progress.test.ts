@@ -5,7 +5,13 @@ import { formatDuration, ProgressBar } from '../../src/cli/progress.ts';
 function rig(isTTY: boolean, total: number, columns?: number) {
   const writes: string[] = [];
   let t = 1000;
-  const bar = new ProgressBar({ total, label: 'pretrain', io: { err: (s) => writes.push(s), isTTY }, now: () => t, columns });
+  const bar = new ProgressBar({
+    total,
+    label: 'pretrain',
+    io: { err: (s) => writes.push(s), isTTY },
+    now: () => t,
+    columns,
+  });
   return { bar, writes, advance: (ms: number) => (t += ms) };
 }
 
@@ -88,7 +94,9 @@ describe('ProgressBar in a log (not a terminal)', () => {
 describe('ProgressBar arguments and formatting', () => {
   it('refuses a negative or infinite total', () => {
     expect(() => new ProgressBar({ total: -1, label: 'x', io: { err: () => {}, isTTY: false } })).toThrow(RangeError);
-    expect(() => new ProgressBar({ total: Infinity, label: 'x', io: { err: () => {}, isTTY: false } })).toThrow(RangeError);
+    expect(() => new ProgressBar({ total: Infinity, label: 'x', io: { err: () => {}, isTTY: false } })).toThrow(
+      RangeError,
+    );
   });
 
   it('formats durations as mm:ss, h:mm:ss from an hour on, and --:-- when unknown', () => {

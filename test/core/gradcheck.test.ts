@@ -10,7 +10,17 @@ const r = (...shape: number[]) => randT(rng, shape);
 const pos = (...shape: number[]) => o.addScalar(o.map('abs', r(...shape)), 0.5); // strictly positive leaf
 const leaf = (t: Tensor) => tensor(t.dataSync(), t.shape, { dtype: 'float64', requiresGrad: true });
 /** A fixed random projection makes the scalar depend on every output element with a different weight. */
-const proj = (t: Tensor) => o.sum(o.mul(t, tensor(Array.from({ length: t.size }, (_, i) => Math.sin(i + 1)), t.shape, { dtype: 'float64' })));
+const proj = (t: Tensor) =>
+  o.sum(
+    o.mul(
+      t,
+      tensor(
+        Array.from({ length: t.size }, (_, i) => Math.sin(i + 1)),
+        t.shape,
+        { dtype: 'float64' },
+      ),
+    ),
+  );
 
 const cases: [string, () => number][] = [
   ['add (broadcast)', () => gradcheck((a, b) => proj(o.add(a, b)), [r(2, 3, 4), r(3, 1)])],
@@ -44,7 +54,10 @@ const cases: [string, () => number][] = [
   ['matmul batched, shared left', () => gradcheck((a, b) => proj(o.matmul(a, b)), [r(3, 4), r(2, 4, 5)])],
   ['matmul transB', () => gradcheck((a, b) => proj(o.matmul(a, b, { transB: true })), [r(2, 3, 4), r(2, 5, 4)])],
   ['matmul transA', () => gradcheck((a, b) => proj(o.matmul(a, b, { transA: true })), [r(2, 4, 3), r(2, 4, 5)])],
-  ['matmul both transposed, shared', () => gradcheck((a, b) => proj(o.matmul(a, b, { transA: true, transB: true })), [r(2, 4, 3), r(5, 4)])],
+  [
+    'matmul both transposed, shared',
+    () => gradcheck((a, b) => proj(o.matmul(a, b, { transA: true, transB: true })), [r(2, 4, 3), r(5, 4)]),
+  ],
   ['embedding', () => gradcheck((t) => proj(o.embedding(t, intTensor([2, 0, 2, 1], [2, 2]))), [r(3, 4)])],
   ['takeAlong', () => gradcheck((x) => proj(o.takeAlong(x, 1, intTensor([1, 1, 3, 0, 2, 2], [3, 2]))), [r(3, 4)])],
   ['indexAdd', () => gradcheck((x, s) => proj(o.indexAdd(x, intTensor([2, 0, 2]), s)), [r(4, 3), r(3, 3)])],
@@ -53,17 +66,42 @@ const cases: [string, () => number][] = [
   ['causal softmax with offset', () => gradcheck((a) => proj(o.causalSoftmax(a, 1)), [r(2, 3, 4)])],
   ['logSoftmax', () => gradcheck((a) => proj(o.logSoftmax(a)), [r(3, 5)])],
   ['tokenLogProbs', () => gradcheck((z) => proj(o.tokenLogProbs(z, intTensor([1, 4, 0]))), [r(3, 5)])],
-  ['crossEntropy with ignoreIndex and weights', () => gradcheck((z) => o.crossEntropy(z, intTensor([1, -1, 0, 3]), { weights: tensor([1, 1, 0.5, 2], [4], { dtype: 'float64' }) }), [r(4, 5)])],
+  [
+    'crossEntropy with ignoreIndex and weights',
+    () =>
+      gradcheck(
+        (z) =>
+          o.crossEntropy(z, intTensor([1, -1, 0, 3]), { weights: tensor([1, 1, 0.5, 2], [4], { dtype: 'float64' }) }),
+        [r(4, 5)],
+      ),
+  ],
   ['rmsNorm', () => gradcheck((x, w) => proj(o.rmsNorm(x, w, 1e-6)), [r(3, 6), r(6)])],
-  ...(['interleaved', 'half'] as const).map((style): [string, () => number] => [`rope (${style})`, () => {
-    const tables = o.ropeTables(o.ropeInvFreq(4, 10000), 8, { dtype: 'float64' });
-    return gradcheck((x) => proj(o.rope(x, intTensor([0, 3, 5, 7]), tables, style)), [r(4, 2, 4)]);
-  }]),
+  ...(['interleaved', 'half'] as const).map((style): [string, () => number] => [
+    `rope (${style})`,
+    () => {
+      const tables = o.ropeTables(o.ropeInvFreq(4, 10000), 8, { dtype: 'float64' });
+      return gradcheck((x) => proj(o.rope(x, intTensor([0, 3, 5, 7]), tables, style)), [r(4, 2, 4)]);
+    },
+  ]),
   ['swiglu', () => gradcheck((a, b) => proj(o.swiglu(a, b)), [r(3, 4), r(3, 4)])],
-  ['causal attention (GQA)', () => gradcheck((q, k, v) => proj(o.causalAttention(q, k, v)), [r(1, 4, 3, 2), r(1, 2, 3, 2), r(1, 2, 3, 3)])],
-  ['attention with cache offset and key bias', () => gradcheck(
-    (q, k, v) => proj(o.causalAttention(q, k, v, { offset: 2, bias: tensor([-1e9, 0, 0, 0, 0], [1, 1, 1, 5], { dtype: 'float64' }) })),
-    [r(2, 2, 3, 2), r(2, 1, 5, 2), r(2, 1, 5, 2)])],
+  [
+    'causal attention (GQA)',
+    () => gradcheck((q, k, v) => proj(o.causalAttention(q, k, v)), [r(1, 4, 3, 2), r(1, 2, 3, 2), r(1, 2, 3, 3)]),
+  ],
+  [
+    'attention with cache offset and key bias',
+    () =>
+      gradcheck(
+        (q, k, v) =>
+          proj(
+            o.causalAttention(q, k, v, {
+              offset: 2,
+              bias: tensor([-1e9, 0, 0, 0, 0], [1, 1, 1, 5], { dtype: 'float64' }),
+            }),
+          ),
+        [r(2, 2, 3, 2), r(2, 1, 5, 2), r(2, 1, 5, 2)],
+      ),
+  ],
 ];
 
 describe('gradients match central differences (float64)', () => {

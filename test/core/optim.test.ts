@@ -9,7 +9,9 @@ describe('AdamW', () => {
     const p = tensor([1, -2], [2], { dtype: 'float64', requiresGrad: true });
     const cfg = { lr: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.5 };
     const opt = new AdamW([p], cfg);
-    const ref = [1, -2], m = [0, 0], v = [0, 0];
+    const ref = [1, -2],
+      m = [0, 0],
+      v = [0, 0];
     for (let t = 1; t <= 2; t++) {
       opt.zeroGrad();
       backward(o.sum(o.square(p))); // g = 2p
@@ -18,7 +20,8 @@ describe('AdamW', () => {
         const g = 2 * ref[i]!;
         m[i] = 0.9 * m[i]! + 0.1 * g;
         v[i] = 0.99 * v[i]! + 0.01 * g * g;
-        ref[i] = ref[i]! * (1 - 0.1 * 0.5) - (0.1 * (m[i]! / (1 - 0.9 ** t))) / (Math.sqrt(v[i]! / (1 - 0.99 ** t)) + 1e-8);
+        ref[i] =
+          ref[i]! * (1 - 0.1 * 0.5) - (0.1 * (m[i]! / (1 - 0.9 ** t))) / (Math.sqrt(v[i]! / (1 - 0.99 ** t)) + 1e-8);
       }
     }
     const got = p.dataSync();
@@ -39,7 +42,8 @@ describe('AdamW', () => {
 
 describe('gradient clipping', () => {
   it('scales the global norm down to the limit and reports the norm before', async () => {
-    const a = tensor([3], [1], { requiresGrad: true }), b = tensor([4], [1], { requiresGrad: true });
+    const a = tensor([3], [1], { requiresGrad: true }),
+      b = tensor([4], [1], { requiresGrad: true });
     a.grad = tensor([3], [1]);
     b.grad = tensor([4], [1]);
     expect(await clipGradNorm([a, b], 1)).toBeCloseTo(5, 6);

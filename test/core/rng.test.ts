@@ -6,9 +6,11 @@ const draw = (r: Rng, n: number) => Array.from({ length: n }, () => r.next());
 
 describe('named RNG streams', () => {
   it('the same seed and path give the same numbers', () => {
-    fc.assert(fc.property(fc.integer(), fc.stringMatching(/^[a-z]{1,8}$/), (seed, name) => {
-      expect(draw(new Rng(seed).child(name), 5)).toEqual(draw(new Rng(seed).child(name), 5));
-    }));
+    fc.assert(
+      fc.property(fc.integer(), fc.stringMatching(/^[a-z]{1,8}$/), (seed, name) => {
+        expect(draw(new Rng(seed).child(name), 5)).toEqual(draw(new Rng(seed).child(name), 5));
+      }),
+    );
   });
   it('a child does not depend on how much the parent or a sibling has drawn', () => {
     const a = new Rng(3);
@@ -31,12 +33,14 @@ describe('named RNG streams', () => {
     expect([q.normal(), q.next(), q.normal()]).toEqual(rest);
   });
   it('int stays in range and weighted never picks a zero weight', () => {
-    fc.assert(fc.property(fc.integer(), (seed) => {
-      const r = new Rng(seed);
-      const v = r.int(-3, 4);
-      expect(v >= -3 && v < 4 && Number.isInteger(v)).toBe(true);
-      expect(r.weighted([0, 2, 0, 1])).not.toBe(0);
-    }));
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const r = new Rng(seed);
+        const v = r.int(-3, 4);
+        expect(v >= -3 && v < 4 && Number.isInteger(v)).toBe(true);
+        expect(r.weighted([0, 2, 0, 1])).not.toBe(0);
+      }),
+    );
   });
   it('normal draws have mean ≈ 0 and variance ≈ 1', () => {
     const r = new Rng(9);

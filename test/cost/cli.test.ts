@@ -13,7 +13,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string }> {
 }
 
 describe('tinyseek cost', () => {
-  it('shows V3\'s 2.788M GPU-hours and $5.576M by default', async () => {
+  it("shows V3's 2.788M GPU-hours and $5.576M by default", async () => {
     const { code, out } = await run('train');
     expect(code).toBe(0);
     expect(out).toContain('2.788M');
@@ -51,22 +51,32 @@ describe('tinyseek cost', () => {
   });
 
   it('answers an unknown GPU with the list of known ones', async () => {
-    await expect(run('train', '--gpu', 'v100')).rejects.toThrow(new UsageError("unknown GPU 'v100' (known: h800, h100, h200, h20, a100, b200, gb200; add your own with --gpu-file)"));
+    await expect(run('train', '--gpu', 'v100')).rejects.toThrow(
+      new UsageError(
+        "unknown GPU 'v100' (known: h800, h100, h200, h20, a100, b200, gb200; add your own with --gpu-file)",
+      ),
+    );
     await expect(run('serve', '--gpu', 'v100')).rejects.toThrow(/unknown GPU 'v100'/);
   });
 
   it('refuses impossible settings: PP beyond the layers, EP beyond the experts, zero GPUs', async () => {
     await expect(run('train', '--pp', '64')).rejects.toThrow(/PP 64 exceeds the 61 layers/);
-    await expect(run('train', '--ep', '512', '--gpus', '8192')).rejects.toThrow(/EP 512 is larger than the 256 routed experts/);
+    await expect(run('train', '--ep', '512', '--gpus', '8192')).rejects.toThrow(
+      /EP 512 is larger than the 256 routed experts/,
+    );
     await expect(run('train', '--gpus', '0')).rejects.toThrow(/number of GPUs must be a whole number ≥ 1 \(got 0\)/);
     await expect(run('train', '--gpus', '2.5')).rejects.toThrow(UsageError);
-    await expect(run('train', '--schedule', 'gpipe')).rejects.toThrow(/--schedule must be one of 1f1b, interleaved, zb1p, dualpipe/);
+    await expect(run('train', '--schedule', 'gpipe')).rejects.toThrow(
+      /--schedule must be one of 1f1b, interleaved, zb1p, dualpipe/,
+    );
     await expect(run('train', '--tokens', 'lots')).rejects.toThrow(/--tokens expects a number/);
   });
 
   it('names a bad file and its field', async () => {
     await expect(run('gpus', '--gpu-file', 'fixtures/cost/hf/llama-3.1-405b/config.json')).rejects.toThrow(InputError);
-    await expect(run('model', '--config', 'fixtures/cost/gpus/example.json')).rejects.toThrow(/example\.json: expected a JSON object/);
+    await expect(run('model', '--config', 'fixtures/cost/gpus/example.json')).rejects.toThrow(
+      /example\.json: expected a JSON object/,
+    );
   });
 
   it('lists its subcommands, and refuses unknown ones', async () => {

@@ -6,7 +6,9 @@ describe('explainV3Cost', () => {
   const text = lines.join('\n');
 
   it('walks from parameters to dollars with computed numbers', () => {
-    expect(lines[0]).toBe('DeepSeek-V3 has 671.0B parameters; a token activates 37.6B of them (published: 671B / 37B).');
+    expect(lines[0]).toBe(
+      'DeepSeek-V3 has 671.0B parameters; a token activates 37.6B of them (published: 671B / 37B).',
+    );
     expect(text).toContain('249.8 GFLOP per token at 4K context (DeepSeek: 250), plus 10.2 for the MTP module');
     expect(text).toContain('3.70e24 FLOP of pre-training');
     expect(text).toContain('38.94% MFU, so each GPU delivers 385 TFLOP/s');

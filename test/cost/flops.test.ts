@@ -26,52 +26,71 @@ describe('training FLOPs per token', () => {
     expect(trainFlopsPerToken(DEEPSEEK_V3, 131072).model / G).toBeCloseTo(1201.7, 0);
   });
 
-  it('gives DeepSeek-V2 155 GFLOP and Llama-3.1-405B 2448 GFLOP at 4K (ISCA\'25 Table 2) within 2%', () => {
+  it("gives DeepSeek-V2 155 GFLOP and Llama-3.1-405B 2448 GFLOP at 4K (ISCA'25 Table 2) within 2%", () => {
     expect(Math.abs(trainFlopsPerToken(DEEPSEEK_V2, 4096).model / 155e9 - 1)).toBeLessThan(0.02);
     expect(Math.abs(trainFlopsPerToken(LLAMA_31_405B, 4096).model / 2448e9 - 1)).toBeLessThan(0.02);
   });
 
-  it('equals 6·N (N = activated matrix parameters) once attention\'s quadratic term is gone', () => {
-    fc.assert(fc.property(anyShape, (s) => {
-      const f = trainFlopsPerToken(s, 0);
-      expect(f.model + f.router).toBe(6 * countParams(s).activatedMatmul);
-    }));
+  it("equals 6·N (N = activated matrix parameters) once attention's quadratic term is gone", () => {
+    fc.assert(
+      fc.property(anyShape, (s) => {
+        const f = trainFlopsPerToken(s, 0);
+        expect(f.model + f.router).toBe(6 * countParams(s).activatedMatmul);
+      }),
+    );
   });
 
   it('agrees with 6·N·D for a dense model within the attention term, which grows linearly with context', () => {
-    fc.assert(fc.property(denseShape, fc.integer({ min: 1, max: 65536 }), (s, seq) => {
-      const f = trainFlopsPerToken(s, seq);
-      const sixN = 6 * countParams(s).activatedMatmul;
-      expect(f.model - sixN).toBeCloseTo(f.attnCore, 0);
-      expect(f.attnCore).toBeCloseTo(6 * (seq / 2) * s.nHeads * 2 * s.headDim * s.nLayers, 0);
-    }));
+    fc.assert(
+      fc.property(denseShape, fc.integer({ min: 1, max: 65536 }), (s, seq) => {
+        const f = trainFlopsPerToken(s, seq);
+        const sixN = 6 * countParams(s).activatedMatmul;
+        expect(f.model - sixN).toBeCloseTo(f.attnCore, 0);
+        expect(f.attnCore).toBeCloseTo(6 * (seq / 2) * s.nHeads * 2 * s.headDim * s.nLayers, 0);
+      }),
+    );
   });
 
-  it('reproduces GPT-3\'s 3.14e23 training FLOP from its shape within 2%', () => {
-    const gpt3 = defineShape({ name: 'gpt3', d: 12288, nLayers: 96, nHeads: 96, vocab: 50257, dFF: 32768, tieEmbeddings: true });
+  it("reproduces GPT-3's 3.14e23 training FLOP from its shape within 2%", () => {
+    const gpt3 = defineShape({
+      name: 'gpt3',
+      d: 12288,
+      nLayers: 96,
+      nHeads: 96,
+      vocab: 50257,
+      dFF: 32768,
+      tieEmbeddings: true,
+    });
     expect(Math.abs((trainFlopsPerToken(gpt3, 2048).model * 300e9) / 3.14e23 - 1)).toBeLessThan(0.02);
   });
 });
 
 describe('inference FLOPs per token', () => {
   it('makes prefill one third of training (forward only, MTP discarded)', () => {
-    fc.assert(fc.property(anyShape, fc.integer({ min: 1, max: 32768 }), (s, seq) => {
-      const t = trainFlopsPerToken(s, seq);
-      expect(inferFlopsPerToken(s, seq, 'prefill').total).toBeCloseTo((t.total - t.mtp) / 3, 0);
-    }));
+    fc.assert(
+      fc.property(anyShape, fc.integer({ min: 1, max: 32768 }), (s, seq) => {
+        const t = trainFlopsPerToken(s, seq);
+        expect(inferFlopsPerToken(s, seq, 'prefill').total).toBeCloseTo((t.total - t.mtp) / 3, 0);
+      }),
+    );
   });
 
   it('grows decode cost linearly with the KV length', () => {
-    fc.assert(fc.property(anyShape, fc.integer({ min: 1, max: 10000 }), (s, c) => {
-      const a = inferFlopsPerToken(s, c, 'decode').total;
-      const b = inferFlopsPerToken(s, 2 * c, 'decode').total;
-      const z = inferFlopsPerToken(s, 0, 'decode').total;
-      expect(b - a).toBeCloseTo(a - z, 0);
-    }));
+    fc.assert(
+      fc.property(anyShape, fc.integer({ min: 1, max: 10000 }), (s, c) => {
+        const a = inferFlopsPerToken(s, c, 'decode').total;
+        const b = inferFlopsPerToken(s, 2 * c, 'decode').total;
+        const z = inferFlopsPerToken(s, 0, 'decode').total;
+        expect(b - a).toBeCloseTo(a - z, 0);
+      }),
+    );
   });
 
-  it('makes V3\'s absorbed decode attend over the 576-wide latent: 2·n_h·(576 + 512) FLOPs per key per layer', () => {
-    const per = (inferFlopsPerToken(DEEPSEEK_V3, 1001, 'decode').attnCore - inferFlopsPerToken(DEEPSEEK_V3, 1000, 'decode').attnCore) / 61;
+  it("makes V3's absorbed decode attend over the 576-wide latent: 2·n_h·(576 + 512) FLOPs per key per layer", () => {
+    const per =
+      (inferFlopsPerToken(DEEPSEEK_V3, 1001, 'decode').attnCore -
+        inferFlopsPerToken(DEEPSEEK_V3, 1000, 'decode').attnCore) /
+      61;
     expect(per).toBe(2 * 128 * (576 + 512));
   });
 });

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, dollars, duration, grouped, pct, sci, si, sig, signedPct, table, tokensShort } from '../../src/cost/format.ts';
+import {
+  bytes,
+  dollars,
+  duration,
+  grouped,
+  pct,
+  sci,
+  si,
+  sig,
+  signedPct,
+  table,
+  tokensShort,
+} from '../../src/cost/format.ts';
 
 describe('report formatting', () => {
   it('prints SI suffixes with significant digits', () => {
@@ -35,11 +47,14 @@ describe('report formatting', () => {
   });
 
   it('aligns tables: text left, numbers right, one rule under the header', () => {
-    expect(table(['stage', 'hours'], [['pre', '2.66M'], ['post-training', '5K']])).toEqual([
-      'stage          hours',
-      '─────────────  ─────',
-      'pre            2.66M',
-      'post-training     5K',
-    ]);
+    expect(
+      table(
+        ['stage', 'hours'],
+        [
+          ['pre', '2.66M'],
+          ['post-training', '5K'],
+        ],
+      ),
+    ).toEqual(['stage          hours', '─────────────  ─────', 'pre            2.66M', 'post-training     5K']);
   });
 });

@@ -5,7 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
 import { loadGpuFile, parseGpuFile } from '../../src/cost/gpu-file.ts';
 
-const good = { id: 'x9', name: 'X9', bf16Tflops: 500, hbmGB: 64, hbmTBps: 2, nvlinkGBps: 100, ibGBps: 25, gpusPerNode: 4 };
+const good = {
+  id: 'x9',
+  name: 'X9',
+  bf16Tflops: 500,
+  hbmGB: 64,
+  hbmTBps: 2,
+  nvlinkGBps: 100,
+  ibGBps: 25,
+  gpusPerNode: 4,
+};
 const parse = (v: unknown) => parseGpuFile(JSON.stringify(v), 'my.json');
 const failure = (v: unknown): string => {
   try {
@@ -35,7 +44,9 @@ describe('user GPU file', () => {
   });
 
   it('names the entry and the field for a mistyped one', () => {
-    expect(failure([good, { ...good, id: 'y', hbmGB: '80' }])).toMatch(/^my\.json entry 1: field 'hbmGB' must be a positive number/);
+    expect(failure([good, { ...good, id: 'y', hbmGB: '80' }])).toMatch(
+      /^my\.json entry 1: field 'hbmGB' must be a positive number/,
+    );
     expect(failure({ ...good, gpusPerNode: 2.5 })).toMatch(/field 'gpusPerNode' must be a whole number/);
     expect(failure({ ...good, id: 'Big GPU' })).toMatch(/field 'id' must be a lower-case id/);
   });
@@ -52,6 +63,8 @@ describe('user GPU file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpu-'));
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"id": ');
-    expect(() => loadGpuFile(bad)).toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid JSON`));
+    expect(() => loadGpuFile(bad)).toThrow(
+      new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid JSON`),
+    );
   });
 });

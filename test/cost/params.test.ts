@@ -4,7 +4,8 @@ import { DEEPSEEK_V2, DEEPSEEK_V3, LLAMA_31_405B, QWEN25_72B } from '../../src/c
 import { attentionMatrixParams, attentionVectorParams, countParams, ffnParams } from '../../src/cost/params.ts';
 import { anyShape, denseShape, mlaMoeShape } from './arbitraries.ts';
 
-const within = (ours: number, published: number, tol: number) => expect(Math.abs(ours / published - 1)).toBeLessThan(tol);
+const within = (ours: number, published: number, tol: number) =>
+  expect(Math.abs(ours / published - 1)).toBeLessThan(tol);
 
 describe('parameter accounting', () => {
   it('gives DeepSeek-V3 671B total and 37B activated (within 2%)', () => {
@@ -33,28 +34,36 @@ describe('parameter accounting', () => {
   });
 
   it('activates every parameter of an untied dense model', () => {
-    fc.assert(fc.property(denseShape, (s) => {
-      const c = countParams(s);
-      expect(c.activated).toBe(c.total + (s.tieEmbeddings ? c.embedding : 0));
-    }));
+    fc.assert(
+      fc.property(denseShape, (s) => {
+        const c = countParams(s);
+        expect(c.activated).toBe(c.total + (s.tieEmbeddings ? c.embedding : 0));
+      }),
+    );
   });
 
   it('never activates more than an MoE model holds, and activates more as K_r grows', () => {
-    fc.assert(fc.property(mlaMoeShape, (s) => {
-      const c = countParams(s);
-      expect(c.activated).toBeLessThanOrEqual(c.total);
-      if (s.nActivatedExperts < s.nRoutedExperts) {
-        const more = countParams({ ...s, nActivatedExperts: s.nActivatedExperts + 1 });
-        expect(more.activated - c.activated).toBe((s.nLayers - s.nDenseLayers) * ffnParams(s, s.moeInterDim));
-        expect(more.total).toBe(c.total);
-      }
-    }));
+    fc.assert(
+      fc.property(mlaMoeShape, (s) => {
+        const c = countParams(s);
+        expect(c.activated).toBeLessThanOrEqual(c.total);
+        if (s.nActivatedExperts < s.nRoutedExperts) {
+          const more = countParams({ ...s, nActivatedExperts: s.nActivatedExperts + 1 });
+          expect(more.activated - c.activated).toBe((s.nLayers - s.nDenseLayers) * ffnParams(s, s.moeInterDim));
+          expect(more.total).toBe(c.total);
+        }
+      }),
+    );
   });
 
   it('sums its parts to the total', () => {
-    fc.assert(fc.property(anyShape, (s) => {
-      const c = countParams(s);
-      expect(c.embedding + c.head + c.attention + c.denseFfn + c.routedExperts + c.sharedExperts + c.router + c.norms).toBe(c.total);
-    }));
+    fc.assert(
+      fc.property(anyShape, (s) => {
+        const c = countParams(s);
+        expect(
+          c.embedding + c.head + c.attention + c.denseFfn + c.routedExperts + c.sharedExperts + c.router + c.norms,
+        ).toBe(c.total);
+      }),
+    );
   });
 });

@@ -14,13 +14,21 @@ describe('train report', () => {
   const text = renderTrain(sc, r, trainNotes(sc, r)).join('\n');
 
   it('shows each stage against V3 Table 1 and the total with dollars', () => {
-    expect(text).toMatch(/pre-training\s+14\.8T\s+4K\s+249\.8\s+38\.9%\s+measured\s+2\.665M\s+54\.2\s+\$5\.33M\s+2\.664M\s+\+0\.05%/);
+    expect(text).toMatch(
+      /pre-training\s+14\.8T\s+4K\s+249\.8\s+38\.9%\s+measured\s+2\.665M\s+54\.2\s+\$5\.33M\s+2\.664M\s+\+0\.05%/,
+    );
     expect(text).toMatch(/total\s+2\.789M\s+56\.8\s+\$5\.579M\s+2\.788M\s+\+0\.05%/);
     expect(text).toMatch(/\$5\.576M\s+\+0\.05%/);
   });
 
   it('breaks the step into compute, kernel losses, bubble and exposed communication', () => {
-    for (const part of ['useful compute at peak', 'kernels below peak', 'pipeline bubble (dualpipe)', 'exposed communication', 'EP all-to-all, IB'])
+    for (const part of [
+      'useful compute at peak',
+      'kernels below peak',
+      'pipeline bubble (dualpipe)',
+      'exposed communication',
+      'EP all-to-all, IB',
+    ])
       expect(text).toContain(part);
   });
 
@@ -33,7 +41,9 @@ describe('train report', () => {
   it('titles a changed run as a what-if and leaves out wire precisions without EP', () => {
     const dense = scenario('deepseek-v3', { shape: LLAMA_31_405B, gpu: 'h100', tokens: 1e12 });
     const lines = renderTrain(dense, projectTrain(dense.setup, dense.stages), []);
-    expect(lines[0]).toBe("What if, starting from preset 'deepseek-v3': Llama-3.1-405B on 2048 × NVIDIA H100 SXM5 80GB");
+    expect(lines[0]).toBe(
+      "What if, starting from preset 'deepseek-v3': Llama-3.1-405B on 2048 × NVIDIA H100 SXM5 80GB",
+    );
     expect(lines.join('\n')).not.toContain('dispatch');
   });
 
@@ -45,7 +55,7 @@ describe('train report', () => {
 describe('serve report', () => {
   const text = renderServe(buildServeReport(SERVE_V3, 2)).join('\n');
 
-  it('sets prefill, decode, the ISCA bound and the day\'s sheet beside DeepSeek\'s figures', () => {
+  it("sets prefill, decode, the ISCA bound and the day's sheet beside DeepSeek's figures", () => {
     expect(text).toMatch(/input tok\/s per node including cache hits \(DeepSeek: ~73\.7K, \+\d+\.\d%\)/);
     expect(text).toMatch(/per node at 20\.\d tok\/s per user \(DeepSeek: ~14\.8K per node at 20–22, \+\d+\.\d%\)/);
     expect(text).toContain('= 120.96 µs per EP step');
@@ -55,15 +65,20 @@ describe('serve report', () => {
     expect(text).toContain('$87,072');
   });
 
-  it('leaves DeepSeek\'s comparisons out for another model', () => {
-    const other = renderServe(buildServeReport({ ...SERVE_V3, shape: LLAMA_31_405B, decode: { ...SERVE_V3.decode, tp: 8, redundantExperts: 0 } }, 2)).join('\n');
+  it("leaves DeepSeek's comparisons out for another model", () => {
+    const other = renderServe(
+      buildServeReport(
+        { ...SERVE_V3, shape: LLAMA_31_405B, decode: { ...SERVE_V3.decode, tp: 8, redundantExperts: 0 } },
+        2,
+      ),
+    ).join('\n');
     expect(other).not.toContain('ISCA');
     expect(other).toContain('batch');
   });
 });
 
 describe('model and GPU reports', () => {
-  it('lists V3\'s parameters, FLOPs and KV cache', () => {
+  it("lists V3's parameters, FLOPs and KV cache", () => {
     const text = renderModel(DEEPSEEK_V3, { seqLen: 4096, ctx: 4096, from: 'preset' }).join('\n');
     expect(text).toMatch(/total\s+671\.0B/);
     expect(text).toMatch(/activated per token\s+37\.55B/);

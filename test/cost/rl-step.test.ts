@@ -6,7 +6,8 @@ import { defaultConfig, parameterCount } from '../../src/model/config.ts';
 describe('step cost: what GRPO saves over PPO', () => {
   const shape = { sequences: 64, promptLen: 16, completionLen: 60, mu: 1, reference: true };
   it('PPO keeps a critic as large as the policy: one more model resident and trained', () => {
-    const g = rlStepCost(defaultConfig, 'grpo', shape), p = rlStepCost(defaultConfig, 'ppo', shape);
+    const g = rlStepCost(defaultConfig, 'grpo', shape),
+      p = rlStepCost(defaultConfig, 'ppo', shape);
     expect(g.residentModels).toBe(2);
     expect(p.residentModels).toBe(3);
     expect(p.trainedModels).toBe(2);
@@ -25,7 +26,8 @@ describe('step cost: what GRPO saves over PPO', () => {
   });
 
   it('charges an extra old-policy forward only when μ > 1', () => {
-    const one = rlStepCost(defaultConfig, 'grpo', shape), two = rlStepCost(defaultConfig, 'grpo', { ...shape, mu: 2 });
+    const one = rlStepCost(defaultConfig, 'grpo', shape),
+      two = rlStepCost(defaultConfig, 'grpo', { ...shape, mu: 2 });
     expect(two.trainFlops).toBeCloseTo(2 * one.trainFlops + one.trainFlops / 3, 0);
   });
 });

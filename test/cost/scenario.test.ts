@@ -13,7 +13,9 @@ describe('scenarios: a preset plus what-if changes', () => {
 
   it('lists the known GPUs when one is unknown, and refuses unknown presets', () => {
     const sc = trainScenario('deepseek-v3', { gpu: 'tpu-v5' });
-    expect(sc.problems[0]).toMatch(/^unknown GPU 'tpu-v5' \(known: h800, h100, h200, h20, a100, b200, gb200; add your own with --gpu-file\)$/);
+    expect(sc.problems[0]).toMatch(
+      /^unknown GPU 'tpu-v5' \(known: h800, h100, h200, h20, a100, b200, gb200; add your own with --gpu-file\)$/,
+    );
     expect(trainScenario('gpt-5').problems[0]).toMatch(/unknown preset 'gpt-5' \(known: deepseek-v3, deepseek-v3-h100/);
   });
 
@@ -50,11 +52,19 @@ describe('scenarios: a preset plus what-if changes', () => {
   });
 
   it('turns impossible settings into sentences', () => {
-    expect(trainScenario('deepseek-v3', { pp: 100 }).problems).toContain('PP 100 exceeds the 61 layers: some stage would hold no layer');
-    expect(trainScenario('deepseek-v3', { ep: 512, nGpus: 8192 }).problems).toContain('EP 512 is larger than the 256 routed experts');
-    expect(trainScenario('deepseek-v3', { nGpus: 0 }).problems).toContain('the number of GPUs must be a whole number ≥ 1 (got 0)');
+    expect(trainScenario('deepseek-v3', { pp: 100 }).problems).toContain(
+      'PP 100 exceeds the 61 layers: some stage would hold no layer',
+    );
+    expect(trainScenario('deepseek-v3', { ep: 512, nGpus: 8192 }).problems).toContain(
+      'EP 512 is larger than the 256 routed experts',
+    );
+    expect(trainScenario('deepseek-v3', { nGpus: 0 }).problems).toContain(
+      'the number of GPUs must be a whole number ≥ 1 (got 0)',
+    );
     expect(trainScenario('deepseek-v3', { mfu: 1.5 }).problems).toContain('MFU must be in (0, 1] (got 1.5)');
-    expect(trainScenario('llama-3.1-405b', { ep: 8 }).problems).toContain('EP 8 needs an MoE model; Llama-3.1-405B is dense');
+    expect(trainScenario('llama-3.1-405b', { ep: 8 }).problems).toContain(
+      'EP 8 needs an MoE model; Llama-3.1-405B is dense',
+    );
   });
 
   it('gives the long-context stage its own context parallelism unless a flag overrides it', () => {
@@ -65,7 +75,7 @@ describe('scenarios: a preset plus what-if changes', () => {
     expect(forced.kind === 'computed' && forced.planOverride).toEqual({});
   });
 
-  it('builds DeepSeek\'s serving fleet and refuses serving plans that cannot exist', () => {
+  it("builds DeepSeek's serving fleet and refuses serving plans that cannot exist", () => {
     expect(serveScenario().problems).toEqual([]);
     expect(serveScenario({ decodeGpus: 300 }).problems[0]).toMatch(/decode EP 300 is larger than the 288 expert slots/);
     expect(serveScenario({ shape: LLAMA_31_405B, decodeGpus: 16 }).problems[0]).toMatch(/dense: split it with --tp/);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dailySheet, DEEPSEEK_DAY } from '../../src/cost/sheet.ts';
 
 describe('daily cost/revenue sheet', () => {
-  it('rebuilds DeepSeek\'s day from its per-node rates: 226.75 nodes, $87,072, $562,027, 545% (within 0.1%)', () => {
+  it("rebuilds DeepSeek's day from its per-node rates: 226.75 nodes, $87,072, $562,027, 545% (within 0.1%)", () => {
     const s = dailySheet(DEEPSEEK_DAY.traffic, DEEPSEEK_DAY.rates, DEEPSEEK_DAY.prices);
     expect(s.prefillNodes).toBeCloseTo(95.48, 2);
     expect(s.decodeNodes).toBeCloseTo(131.38, 2);
@@ -15,18 +15,33 @@ describe('daily cost/revenue sheet', () => {
   });
 
   it('costs 8 GPUs × 24 h × $/GPU-hour per node, so cost is linear in price and the margin falls as it rises', () => {
-    fc.assert(fc.property(fc.double({ min: 0.5, max: 10, noNaN: true }), fc.double({ min: 1.01, max: 3, noNaN: true }), (price, k) => {
-      const at = (p: number) => dailySheet(DEEPSEEK_DAY.traffic, { ...DEEPSEEK_DAY.rates, pricePerGpuHour: p }, DEEPSEEK_DAY.prices);
-      expect(at(price * k).costPerDay / at(price).costPerDay).toBeCloseTo(k, 9);
-      expect(at(price * k).margin).toBeLessThan(at(price).margin);
-      expect(at(price).costPerDay).toBeCloseTo(at(price).nodes * 8 * 24 * price, 6);
-    }));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.5, max: 10, noNaN: true }),
+        fc.double({ min: 1.01, max: 3, noNaN: true }),
+        (price, k) => {
+          const at = (p: number) =>
+            dailySheet(DEEPSEEK_DAY.traffic, { ...DEEPSEEK_DAY.rates, pricePerGpuHour: p }, DEEPSEEK_DAY.prices);
+          expect(at(price * k).costPerDay / at(price).costPerDay).toBeCloseTo(k, 9);
+          expect(at(price * k).margin).toBeLessThan(at(price).margin);
+          expect(at(price).costPerDay).toBeCloseTo(at(price).nodes * 8 * 24 * price, 6);
+        },
+      ),
+    );
   });
 
   it('needs fewer nodes when nodes are faster', () => {
-    fc.assert(fc.property(fc.double({ min: 1e3, max: 1e6, noNaN: true }), fc.double({ min: 1.01, max: 5, noNaN: true }), (rate, k) => {
-      const at = (r: number) => dailySheet(DEEPSEEK_DAY.traffic, { ...DEEPSEEK_DAY.rates, decodeTokPerSecPerNode: r }, DEEPSEEK_DAY.prices).nodes;
-      expect(at(rate * k)).toBeLessThan(at(rate));
-    }));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e3, max: 1e6, noNaN: true }),
+        fc.double({ min: 1.01, max: 5, noNaN: true }),
+        (rate, k) => {
+          const at = (r: number) =>
+            dailySheet(DEEPSEEK_DAY.traffic, { ...DEEPSEEK_DAY.rates, decodeTokPerSecPerNode: r }, DEEPSEEK_DAY.prices)
+              .nodes;
+          expect(at(rate * k)).toBeLessThan(at(rate));
+        },
+      ),
+    );
   });
 });

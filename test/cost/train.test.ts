@@ -21,25 +21,37 @@ describe('training projection', () => {
     expect(p!.gpuHours / 14.8).toBeCloseTo(180e3, -3); // 180K GPU-hours per trillion tokens
   });
 
-  it('projects Llama-3.1-405B\'s 30.84M H100 GPU-hours within ±15% with V3\'s MFU, nothing fitted to it', () => {
+  it("projects Llama-3.1-405B's 30.84M H100 GPU-hours within ±15% with V3's MFU, nothing fitted to it", () => {
     const r = projectTrain(scenario('llama-3.1-405b').setup, scenario('llama-3.1-405b').stages);
     expect(Math.abs(r.total.gpuHours / 30.84e6 - 1)).toBeLessThan(0.15);
   });
 
   it('spends fewer GPU-hours as the MFU rises', () => {
-    fc.assert(fc.property(fc.double({ min: 0.05, max: 0.95, noNaN: true }), fc.double({ min: 0.001, max: 0.05, noNaN: true }), (m, dm) => {
-      expect(withMfu(m + dm).gpuHours).toBeLessThan(withMfu(m).gpuHours);
-      expect(withMfu(m).gpuHours * m).toBeCloseTo(withMfu(0.5).gpuHours * 0.5, 3); // inversely proportional
-    }));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        fc.double({ min: 0.001, max: 0.05, noNaN: true }),
+        (m, dm) => {
+          expect(withMfu(m + dm).gpuHours).toBeLessThan(withMfu(m).gpuHours);
+          expect(withMfu(m).gpuHours * m).toBeCloseTo(withMfu(0.5).gpuHours * 0.5, 3); // inversely proportional
+        },
+      ),
+    );
   });
 
   it('scales GPU-hours and dollars linearly with tokens', () => {
-    fc.assert(fc.property(fc.double({ min: 1e9, max: 1e14, noNaN: true }), fc.double({ min: 0.1, max: 10, noNaN: true }), (t, k) => {
-      const a = withTokens(t);
-      const b = withTokens(t * k);
-      expect(b.gpuHours / a.gpuHours).toBeCloseTo(k, 9);
-      expect(b.dollars / a.dollars).toBeCloseTo(k, 9);
-    }));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e9, max: 1e14, noNaN: true }),
+        fc.double({ min: 0.1, max: 10, noNaN: true }),
+        (t, k) => {
+          const a = withTokens(t);
+          const b = withTokens(t * k);
+          expect(b.gpuHours / a.gpuHours).toBeCloseTo(k, 9);
+          expect(b.dollars / a.dollars).toBeCloseTo(k, 9);
+        },
+      ),
+    );
   });
 
   it('charges lost wall time through goodput and dollars through the price', () => {
@@ -57,7 +69,7 @@ describe('training projection', () => {
     expect(projectStage(v3.setup, ctx).gpuHours).toBeCloseTo(119e3, 6);
   });
 
-  it('runs the roofline at V3\'s kernel efficiency to within 1% of its measured hours', () => {
+  it("runs the roofline at V3's kernel efficiency to within 1% of its measured hours", () => {
     const roof = projectStage({ ...v3.setup, mode: 'roofline' }, pre);
     expect(Math.abs(roof.gpuHours / 2.664e6 - 1)).toBeLessThan(0.01);
     expect(roof.mfuSource).toBe('roofline');

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
-import { errorStats, formatFp8GemmErrorTable, runFp8GemmErrorStudy, writeFp8GemmErrorRun } from '../../src/experiments/fp8-gemm-error.ts';
+import {
+  errorStats,
+  formatFp8GemmErrorTable,
+  runFp8GemmErrorStudy,
+  writeFp8GemmErrorRun,
+} from '../../src/experiments/fp8-gemm-error.ts';
 
 describe('FP8 GEMM error study', () => {
   const results = runFp8GemmErrorStudy({ ks: [128, 2048], m: 4, n: 4, dists: ['uniform'] });
@@ -24,8 +29,9 @@ describe('FP8 GEMM error study', () => {
   });
 
   it('is deterministic in its seed', () => {
-    expect(runFp8GemmErrorStudy({ ks: [128], m: 2, n: 2, dists: ['normal'], seed: 3 }))
-      .toEqual(runFp8GemmErrorStudy({ ks: [128], m: 2, n: 2, dists: ['normal'], seed: 3 }));
+    expect(runFp8GemmErrorStudy({ ks: [128], m: 2, n: 2, dists: ['normal'], seed: 3 })).toEqual(
+      runFp8GemmErrorStudy({ ks: [128], m: 2, n: 2, dists: ['normal'], seed: 3 }),
+    );
   });
 
   it('writes results.json, table.txt and an SVG plot per distribution', () => {
@@ -42,7 +48,11 @@ describe('FP8 GEMM error study', () => {
   });
 
   it('computes max, median and normwise relative errors, skipping zero references', () => {
-    expect(errorStats([1.1, 2, 0.5], [1, 2, 0])).toEqual({ maxRel: expect.closeTo(0.1, 12), medianRel: expect.closeTo(0.1, 12), normwise: expect.closeTo(Math.sqrt(0.01 + 0.25) / Math.sqrt(5), 12) });
+    expect(errorStats([1.1, 2, 0.5], [1, 2, 0])).toEqual({
+      maxRel: expect.closeTo(0.1, 12),
+      medianRel: expect.closeTo(0.1, 12),
+      normwise: expect.closeTo(Math.sqrt(0.01 + 0.25) / Math.sqrt(5), 12),
+    });
   });
 
   it('rejects an empty or non-integer K list', () => {

@@ -5,14 +5,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  FP8_TRAINING_DEFAULTS, formatFp8TrainingTable, gapCurve, runFp8Training, runSpecs, writeFp8TrainingRun, type Fp8TrainingConfig, type Fp8TrainingRun,
+  FP8_TRAINING_DEFAULTS,
+  formatFp8TrainingTable,
+  gapCurve,
+  runFp8Training,
+  runSpecs,
+  writeFp8TrainingRun,
+  type Fp8TrainingConfig,
+  type Fp8TrainingRun,
 } from '../../src/experiments/fp8-training.ts';
 import { pretrain } from '../../src/train/pretrain.ts';
 
 const tiny: Partial<Fp8TrainingConfig> = {
   pretrain: {
     ...FP8_TRAINING_DEFAULTS.pretrain,
-    steps: 20, batchSize: 2, seqLen: 32, warmup: 4, seed: 5,
+    steps: 20,
+    batchSize: 2,
+    seqLen: 32,
+    warmup: 4,
+    seed: 5,
     eval: { every: 1000, kind: 'add', difficulty: 1, n: 4, maxNewTokens: 8 },
   },
   precisions: ['fp32', 'fp8-tile'],
@@ -30,11 +41,13 @@ describe('FP8 training experiment', () => {
     // The control (FP32, BF16 moments) moves the run a little, and only once the moments have been rounded.
     expect(control.losses[0]).toBe(fp32.losses[0]);
     expect(control.losses).not.toEqual(fp32.losses);
-    for (let i = 0; i < 20; i++) expect(Math.abs(control.losses[i]! - fp32.losses[i]!) / fp32.losses[i]!).toBeLessThan(0.02);
+    for (let i = 0; i < 20; i++)
+      expect(Math.abs(control.losses[i]! - fp32.losses[i]!) / fp32.losses[i]!).toBeLessThan(0.02);
     expect(fp8.losses).toHaveLength(20);
     expect(fp32.losses.at(-1)!).toBeLessThan(0.8 * fp32.losses[0]!); // it learned something
     expect(fp8.losses).not.toEqual(fp32.losses); // it did run in FP8
-    for (let i = 0; i < 20; i++) expect(Math.abs(fp8.losses[i]! - fp32.losses[i]!) / fp32.losses[i]!).toBeLessThan(0.02);
+    for (let i = 0; i < 20; i++)
+      expect(Math.abs(fp8.losses[i]! - fp32.losses[i]!) / fp32.losses[i]!).toBeLessThan(0.02);
     expect(Math.abs(fp8.relGap)).toBeLessThan(0.01);
     expect(Math.abs(fp8.valRelGap)).toBeLessThan(0.01);
     expect(fp32.relGap).toBe(0);
@@ -51,7 +64,10 @@ describe('FP8 training experiment', () => {
     // One ordinary pretraining run per precision, its precision recorded for --resume.
     expect(JSON.parse(readFileSync(join(out, 'fp8-tile', 'config.json'), 'utf8')).pretrain.precision).toBe('fp8-tile');
     expect(existsSync(join(out, 'fp32', 'metrics.jsonl'))).toBe(true);
-    expect(JSON.parse(readFileSync(join(out, 'fp32-bf16m', 'config.json'), 'utf8')).pretrain).toMatchObject({ precision: 'fp32', bf16Moments: true });
+    expect(JSON.parse(readFileSync(join(out, 'fp32-bf16m', 'config.json'), 'utf8')).pretrain).toMatchObject({
+      precision: 'fp32',
+      bf16Moments: true,
+    });
   });
 
   it('stops between steps when interrupted and says so', async () => {
@@ -66,19 +82,38 @@ describe('FP8 training experiment', () => {
     await expect(runFp8Training({ ...tiny, precisions: ['fp8-tile', 'fp32'] })).rejects.toThrow(/must start with fp32/);
     await expect(runFp8Training({ ...tiny, precisions: ['fp32', 'fp32'] })).rejects.toThrow(/repeat/);
     await expect(runFp8Training({ ...tiny, window: 0 })).rejects.toThrow(/window/);
-    await expect(pretrain({ ...tiny.pretrain!, precision: 'fp16' as never })).rejects.toThrow(/precision: expected one of fp32, fp8-tile, fp8-tensor/);
-    await expect(pretrain({ ...tiny.pretrain!, precision: 'fp8-tile', fp8Recipe: { tileSize: 0 } })).rejects.toThrow(/tileSize/);
+    await expect(pretrain({ ...tiny.pretrain!, precision: 'fp16' as never })).rejects.toThrow(
+      /precision: expected one of fp32, fp8-tile, fp8-tensor/,
+    );
+    await expect(pretrain({ ...tiny.pretrain!, precision: 'fp8-tile', fp8Recipe: { tileSize: 0 } })).rejects.toThrow(
+      /tileSize/,
+    );
   });
 
   it('runs the baseline first, then the control, then the FP8 precisions', () => {
     expect(runSpecs(FP8_TRAINING_DEFAULTS).map((s) => s.id)).toEqual(['fp32', 'fp32-bf16m', 'fp8-tile', 'fp8-tensor']);
-    expect(runSpecs({ ...FP8_TRAINING_DEFAULTS, control: false }).map((s) => s.id)).toEqual(['fp32', 'fp8-tile', 'fp8-tensor']);
+    expect(runSpecs({ ...FP8_TRAINING_DEFAULTS, control: false }).map((s) => s.id)).toEqual([
+      'fp32',
+      'fp8-tile',
+      'fp8-tensor',
+    ]);
     // With --bf16-moments the FP8 runs get them too, never the baseline.
-    expect(runSpecs({ ...FP8_TRAINING_DEFAULTS, bf16Moments: true }).map((s) => s.bf16Moments)).toEqual([false, true, true, true]);
+    expect(runSpecs({ ...FP8_TRAINING_DEFAULTS, bf16Moments: true }).map((s) => s.bf16Moments)).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('plots the paired per-step gap as a trailing moving average, in percent', () => {
     const run = (losses: number[]) => ({ losses }) as Fp8TrainingRun;
-    expect(gapCurve(run([2, 2.2, 1.8]), run([2, 2, 2]), 2)).toEqual([[1, 0], [2, 5], [3, 0]].map(([s, g]) => [s, expect.closeTo(g!, 12)]));
+    expect(gapCurve(run([2, 2.2, 1.8]), run([2, 2, 2]), 2)).toEqual(
+      [
+        [1, 0],
+        [2, 5],
+        [3, 0],
+      ].map(([s, g]) => [s, expect.closeTo(g!, 12)]),
+    );
   });
 });

@@ -10,21 +10,32 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { defaultConfig, validateConfig } from '../../src/model/config.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 
-const cfg = validateConfig({ ...defaultConfig, dModel: 16, nHeads: 2, nKvHeads: 2, dFF: 32, nLayers: 1, maxSeqLen: 16 });
+const cfg = validateConfig({
+  ...defaultConfig,
+  dModel: 16,
+  nHeads: 2,
+  nKvHeads: 2,
+  dFF: 32,
+  nLayers: 1,
+  maxSeqLen: 16,
+});
 const tmp = () => mkdtempSync(join(tmpdir(), 'tinyseek-ckpt-'));
 
 describe('checkpoints', () => {
   it('save then load gives identical parameters and config', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1000 }), fc.boolean(), (seed, tie) => {
-      const c = { ...cfg, tieEmbeddings: tie };
-      const m = Transformer.init(c, new Rng(seed));
-      const dir = tmp();
-      saveCheckpoint(dir, m, { step: 3 });
-      const { model, meta } = loadCheckpoint(dir);
-      expect(model.config).toEqual(c);
-      expect(meta.step).toBe(3);
-      for (const [name, p] of m.params) expect(model.p(name).dataSync()).toEqual(p.dataSync());
-    }), { numRuns: 10 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.boolean(), (seed, tie) => {
+        const c = { ...cfg, tieEmbeddings: tie };
+        const m = Transformer.init(c, new Rng(seed));
+        const dir = tmp();
+        saveCheckpoint(dir, m, { step: 3 });
+        const { model, meta } = loadCheckpoint(dir);
+        expect(model.config).toEqual(c);
+        expect(meta.step).toBe(3);
+        for (const [name, p] of m.params) expect(model.p(name).dataSync()).toEqual(p.dataSync());
+      }),
+      { numRuns: 10 },
+    );
   });
 
   it('refuses a truncated weights file, naming it', () => {
@@ -32,11 +43,14 @@ describe('checkpoints', () => {
     saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
     const path = join(dir, 'model.safetensors');
     const bytes = readFileSync(path);
-    fc.assert(fc.property(fc.integer({ min: 0, max: bytes.length - 1 }), (cut) => {
-      writeFileSync(path, bytes.subarray(0, cut));
-      expect(() => loadCheckpoint(dir)).toThrow(InputError);
-      expect(() => loadCheckpoint(dir)).toThrow(/model\.safetensors/);
-    }), { numRuns: 30 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bytes.length - 1 }), (cut) => {
+        writeFileSync(path, bytes.subarray(0, cut));
+        expect(() => loadCheckpoint(dir)).toThrow(InputError);
+        expect(() => loadCheckpoint(dir)).toThrow(/model\.safetensors/);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('refuses weights that do not match the config', () => {

@@ -16,7 +16,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'tinyseek-cmd-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function recorder() {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   return { io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), isTTY: false }, out, err };
 }
 
@@ -28,7 +29,12 @@ describe('tinyseek logits', () => {
     const r = recorder();
     expect(await logitsCommand.run(['--model', dir, '--ids', '1,2,3'], r.io)).toBe(0);
     expect(r.out.join('')).toMatch(/tinyseek, MLA \+ MoE, 3 positions × 23 logits/);
-    expect(r.out.join('').split('\n').filter((l) => /^\s+\d+\s+\d+\s+\d+/.test(l))).toHaveLength(3);
+    expect(
+      r.out
+        .join('')
+        .split('\n')
+        .filter((l) => /^\s+\d+\s+\d+\s+\d+/.test(l)),
+    ).toHaveLength(3);
   });
 
   it('fails (exit 1) when the logits differ from --expected beyond the tolerance', async () => {
@@ -46,21 +52,29 @@ describe('tinyseek logits', () => {
 
   it('refuses missing flags, ids outside the vocabulary and missing directories', async () => {
     await expect(logitsCommand.run(['--ids', '1'], recorder().io)).rejects.toThrow(/--model DIR is required/);
-    await expect(logitsCommand.run(['--model', dir, '--ids', '1,99'], recorder().io)).rejects.toThrow(/99 is outside the vocabulary \[0, 23\)/);
-    await expect(logitsCommand.run(['--model', join(tmp, 'nope'), '--ids', '1'], recorder().io)).rejects.toThrow(/config\.json: not found/);
+    await expect(logitsCommand.run(['--model', dir, '--ids', '1,99'], recorder().io)).rejects.toThrow(
+      /99 is outside the vocabulary \[0, 23\)/,
+    );
+    await expect(logitsCommand.run(['--model', join(tmp, 'nope'), '--ids', '1'], recorder().io)).rejects.toThrow(
+      /config\.json: not found/,
+    );
   });
 });
 
 describe('tinyseek experiment', () => {
   it('knows the four architecture experiments and refuses others', async () => {
     expect(EXPERIMENTS.map((e) => e.name)).toEqual(['moe-balance', 'mla-cache', 'mtp', 'moe-vs-dense']);
-    await expect(experimentCommand.run(['nonsense'], recorder().io)).rejects.toThrow(/unknown experiment 'nonsense' \(known: moe-balance, mla-cache, mtp, moe-vs-dense\)/);
+    await expect(experimentCommand.run(['nonsense'], recorder().io)).rejects.toThrow(
+      /unknown experiment 'nonsense' \(known: moe-balance, mla-cache, mtp, moe-vs-dense\)/,
+    );
   });
 
   it('runs moe-balance and writes its run directory (2 steps)', async () => {
-    const out = join(tmp, 'moe-balance'), r = recorder();
+    const out = join(tmp, 'moe-balance'),
+      r = recorder();
     expect(await experimentCommand.run(['moe-balance', '--steps', '2', '--out', out], r.io)).toBe(0);
-    for (const f of ['table.md', 'plot.svg', 'results.json', 'metrics.jsonl']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['table.md', 'plot.svg', 'results.json', 'metrics.jsonl'])
+      expect(existsSync(join(out, f))).toBe(true);
     expect(readFileSync(join(out, 'plot.svg'), 'utf8')).toMatch(/^<svg|^<\?xml/);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).experiment).toBe('moe-balance');
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4); // 2 variants × 2 steps
@@ -69,7 +83,10 @@ describe('tinyseek experiment', () => {
 
   it('runs mtp end to end: two trainings, speculative decoding identical to greedy, teacher-forced agreement', async () => {
     const r = await runMtp({ ...MTP_DEFAULTS, steps: 2, prompts: 1, maxNewTokens: 6 });
-    const summary = r.summary as { decoding: { identicalToGreedy: boolean; prompts: number }; teacherForced: { agreement: number; positions: number } };
+    const summary = r.summary as {
+      decoding: { identicalToGreedy: boolean; prompts: number };
+      teacherForced: { agreement: number; positions: number };
+    };
     expect(summary.decoding).toMatchObject({ identicalToGreedy: true, prompts: 4 });
     expect(summary.teacherForced.positions).toBeGreaterThan(100);
     expect(r.timing).toBeUndefined(); // no clock, no wall-clock numbers

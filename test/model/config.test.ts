@@ -12,7 +12,12 @@ describe('ModelConfig', () => {
   it('keeps a dense config exactly as it was: no DeepSeek keys, Llama parameter names', () => {
     expect(Object.keys(validateConfig({})).sort()).toEqual(Object.keys(defaultConfig).sort());
     const names = [...parameterShapes(defaultConfig).keys()];
-    expect(names.slice(0, 4)).toEqual(['model.embed_tokens.weight', 'model.layers.0.input_layernorm.weight', 'model.layers.0.self_attn.q_proj.weight', 'model.layers.0.self_attn.k_proj.weight']);
+    expect(names.slice(0, 4)).toEqual([
+      'model.embed_tokens.weight',
+      'model.layers.0.input_layernorm.weight',
+      'model.layers.0.self_attn.q_proj.weight',
+      'model.layers.0.self_attn.k_proj.weight',
+    ]);
     expect(names).toHaveLength(1 + 2 * 9 + 1);
   });
 
@@ -31,11 +36,23 @@ describe('ModelConfig', () => {
   it.each<[string, object, RegExp]>([
     ['an odd rope width', { mla: { ...tinyV3().mla!, qkRopeHeadDim: 3 } }, /mla\.qkRopeHeadDim 3 must be even/],
     ['a missing MLA width', { mla: { qLoraRank: 0, kvLoraRank: 4 } }, /mla\.qkNopeHeadDim must be an integer/],
-    ['experts that do not split into groups', { moe: { ...tinyV3().moe!, nGroups: 4 } }, /nRoutedExperts 6 is not divisible by nGroups 4/],
-    ['more experts than the kept groups hold', { moe: { ...tinyV3().moe!, topkGroups: 1, nActivatedExperts: 3 } }, /nActivatedExperts 3 exceeds the 2 experts in 1 kept group/],
+    [
+      'experts that do not split into groups',
+      { moe: { ...tinyV3().moe!, nGroups: 4 } },
+      /nRoutedExperts 6 is not divisible by nGroups 4/,
+    ],
+    [
+      'more experts than the kept groups hold',
+      { moe: { ...tinyV3().moe!, topkGroups: 1, nActivatedExperts: 3 } },
+      /nActivatedExperts 3 exceeds the 2 experts in 1 kept group/,
+    ],
     ['an unknown moe key', { moe: { ...tinyV3().moe!, capacity: 2 } }, /moe: unknown keys capacity/],
     ['a bad score function', { moe: { ...tinyV3().moe!, scoreFunc: 'relu' } }, /moe\.scoreFunc must be/],
-    ['more dense layers than layers', { moe: { ...tinyV3().moe!, nDenseLayers: 3 } }, /nDenseLayers 3 exceeds nLayers 2/],
+    [
+      'more dense layers than layers',
+      { moe: { ...tinyV3().moe!, nDenseLayers: 3 } },
+      /nDenseLayers 3 exceeds nLayers 2/,
+    ],
     ['a negative γ', { moe: { ...tinyV3().moe!, biasUpdateSpeed: -1 } }, /biasUpdateSpeed must be ≥ 0/],
     ['another rope scaling', { ropeScaling: { type: 'linear', factor: 2 } }, /ropeScaling\.type must be 'yarn'/],
     ['a YaRN factor below 1', { ropeScaling: { type: 'yarn', factor: 0.5 } }, /ropeScaling\.factor must be ≥ 1/],
@@ -49,7 +66,9 @@ describe('ModelConfig', () => {
 
   it('lets MLA heads ignore the MHA divisibility rules', () => {
     expect(() => validateConfig({ ...tinyV3(), dModel: 10, nHeads: 3, nKvHeads: 3 })).not.toThrow();
-    expect(() => validateConfig({ ...tinyV3(), mla: undefined, dModel: 10, nHeads: 3, nKvHeads: 3 })).toThrow(/not divisible/);
+    expect(() => validateConfig({ ...tinyV3(), mla: undefined, dModel: 10, nHeads: 3, nKvHeads: 3 })).toThrow(
+      /not divisible/,
+    );
   });
 });
 
@@ -57,8 +76,10 @@ describe('the KV cache', () => {
   it('rolls back to any earlier length and continues exactly as if the dropped tokens never came', () => {
     const c = tinyV3({ moe: undefined });
     const m = Transformer.init(c, new Rng(2), 'float64');
-    const run = (ids: number[], cache: KVCache) => Array.from(m.forward(intTensor(ids, [1, ids.length]), { cache }).dataSync());
-    const clean = new KVCache(c.nLayers, c.maxSeqLen), rolled = new KVCache(c.nLayers, c.maxSeqLen);
+    const run = (ids: number[], cache: KVCache) =>
+      Array.from(m.forward(intTensor(ids, [1, ids.length]), { cache }).dataSync());
+    const clean = new KVCache(c.nLayers, c.maxSeqLen),
+      rolled = new KVCache(c.nLayers, c.maxSeqLen);
     run([1, 2, 3], clean);
     run([1, 2, 3, 9, 9], rolled);
     rolled.truncate(3);

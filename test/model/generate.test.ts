@@ -8,13 +8,22 @@ import { KVCache } from '../../src/model/kvcache.ts';
 import { samplingProbs } from '../../src/model/sampling.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 
-const cfg = validateConfig({ ...defaultConfig, dModel: 32, nHeads: 4, nKvHeads: 2, dFF: 48, maxSeqLen: 32, initStd: 0.3 });
+const cfg = validateConfig({
+  ...defaultConfig,
+  dModel: 32,
+  nHeads: 4,
+  nKvHeads: 2,
+  dFF: 48,
+  maxSeqLen: 32,
+  initStd: 0.3,
+});
 const model = Transformer.init(cfg, new Rng(5));
 const ids = [1, 9, 12, 20, 33, 7, 8, 40];
 
 describe('the dense transformer', () => {
   it('counts its parameters', () => {
-    const hd = 8, d = 32;
+    const hd = 8,
+      d = 32;
     const perLayer = 2 * d + d * 4 * hd + 2 * d * 2 * hd + 4 * hd * d + 3 * d * 48;
     expect(parameterCount(cfg)).toBe(54 * d + 2 * perLayer + d);
   });
@@ -37,7 +46,11 @@ describe('the dense transformer', () => {
   });
 
   it('a left-padded batch generates exactly what each prompt generates alone', async () => {
-    const prompts = [[1, 9, 12], [1, 20, 33, 7, 8], [1, 40]];
+    const prompts = [
+      [1, 9, 12],
+      [1, 20, 33, 7, 8],
+      [1, 40],
+    ];
     const opts = (rngs: Rng[]) => ({ maxNewTokens: 6, temperature: 1, stopIds: [2], padId: 0, rng: rngs });
     const together = await generate(model, prompts, opts(prompts.map((_, i) => new Rng(1).child(`r${i}`))));
     for (let i = 0; i < prompts.length; i++) {
@@ -47,12 +60,30 @@ describe('the dense transformer', () => {
   });
 
   it('greedy generation is deterministic and stops at a stop id', async () => {
-    const a = await generate(model, [[1, 9]], { maxNewTokens: 20, temperature: 0, stopIds: [], padId: 0, rng: new Rng(0) });
-    const b = await generate(model, [[1, 9]], { maxNewTokens: 20, temperature: 0, stopIds: [], padId: 0, rng: new Rng(99) });
+    const a = await generate(model, [[1, 9]], {
+      maxNewTokens: 20,
+      temperature: 0,
+      stopIds: [],
+      padId: 0,
+      rng: new Rng(0),
+    });
+    const b = await generate(model, [[1, 9]], {
+      maxNewTokens: 20,
+      temperature: 0,
+      stopIds: [],
+      padId: 0,
+      rng: new Rng(99),
+    });
     expect(a).toEqual(b);
     expect(a[0]!.finish).toBe('length');
     const stop = a[0]!.tokens[2]!;
-    const c = await generate(model, [[1, 9]], { maxNewTokens: 20, temperature: 0, stopIds: [stop], padId: 0, rng: new Rng(0) });
+    const c = await generate(model, [[1, 9]], {
+      maxNewTokens: 20,
+      temperature: 0,
+      stopIds: [stop],
+      padId: 0,
+      rng: new Rng(0),
+    });
     expect(c[0]!.finish).toBe('stop');
     expect(c[0]!.tokens.at(-1)).toBe(stop);
     expect(c[0]!.tokens.length).toBeLessThanOrEqual(3);
@@ -76,7 +107,8 @@ describe('sampling', () => {
     expect(q.filter((x) => x > 0).length).toBe(3);
   });
   it('temperature flattens or sharpens', () => {
-    const hot = samplingProbs(z, { temperature: 10 }), cold = samplingProbs(z, { temperature: 0.1 });
+    const hot = samplingProbs(z, { temperature: 10 }),
+      cold = samplingProbs(z, { temperature: 0.1 });
     expect(hot[3]!).toBeLessThan(0.3);
     expect(cold[3]!).toBeGreaterThan(0.99);
   });

@@ -5,9 +5,22 @@ import { noGrad } from '../../src/core/autograd.ts';
 import { add, mulScalar, slice } from '../../src/core/ops/index.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { randn, tensor, type Tensor } from '../../src/core/tensor.ts';
-import { activatedParameterCount, isMoeLayer, parameterCount, parameterShapes, type MoeConfig } from '../../src/model/config.ts';
+import {
+  activatedParameterCount,
+  isMoeLayer,
+  parameterCount,
+  parameterShapes,
+  type MoeConfig,
+} from '../../src/model/config.ts';
 import { route } from '../../src/model/gate.ts';
-import { maxViolation, mlp, moeFfn, sequenceBalanceLoss, updateRoutingBias, type MoeLayerLog } from '../../src/model/moe.ts';
+import {
+  maxViolation,
+  mlp,
+  moeFfn,
+  sequenceBalanceLoss,
+  updateRoutingBias,
+  type MoeLayerLog,
+} from '../../src/model/moe.ts';
 import { gradcheck } from '../helpers/gradcheck.ts';
 import { leaves, maxAbs, maxAbsDiff, proj, randomModel, tinyV3, withParams } from './util.ts';
 
@@ -15,28 +28,49 @@ const PRE = 'model.layers.1.mlp.';
 
 describe('the DeepSeekMoE FFN', () => {
   it('equals Σ over chosen experts of g·FFN_e(x) plus the shared experts, token by token', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 1e6 }),
-      (groups, perGroup, shared, N, seed) => {
-        const E = groups * perGroup;
-        const c = tinyV3({ moe: { ...tinyV3().moe!, nRoutedExperts: E, nGroups: groups, topkGroups: groups, nActivatedExperts: Math.min(2, E), nSharedExperts: shared } });
-        const m = randomModel(c, seed), p = (n: string) => m.p(n);
-        const x = randn([N, c.dModel], new Rng(seed).child('x'), 1, { dtype: 'float64' });
-        const y = noGrad(() => moeFfn(p, PRE, x, c.moe!, { B: 1, T: N, layer: 1 })).dataSync();
-        const r = noGrad(() => route(x, p(PRE + 'gate.weight'), p(PRE + 'gate.e_score_correction_bias'), c.moe!));
-        const idx = r.indices.dataSync(), w = r.weights.dataSync(), K = c.moe!.nActivatedExperts;
-        const expected: number[] = [];
-        noGrad(() => {
-          for (let n = 0; n < N; n++) {
-            const xn = slice(x, 0, n, n + 1);
-            let out = shared > 0 ? mlp(p, PRE + 'shared_experts.', xn) : mulScalar(xn, 0);
-            for (let j = 0; j < K; j++) out = add(out, mulScalar(mlp(p, `${PRE}experts.${idx[n * K + j]}.`, xn), w[n * K + j]!));
-            expected.push(...out.dataSync());
-          }
-        });
-        expect(maxAbs(y)).toBeGreaterThan(1e-3);
-        expect(maxAbsDiff(y, expected)).toBeLessThan(1e-12);
-      }), { numRuns: 40 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (groups, perGroup, shared, N, seed) => {
+          const E = groups * perGroup;
+          const c = tinyV3({
+            moe: {
+              ...tinyV3().moe!,
+              nRoutedExperts: E,
+              nGroups: groups,
+              topkGroups: groups,
+              nActivatedExperts: Math.min(2, E),
+              nSharedExperts: shared,
+            },
+          });
+          const m = randomModel(c, seed),
+            p = (n: string) => m.p(n);
+          const x = randn([N, c.dModel], new Rng(seed).child('x'), 1, { dtype: 'float64' });
+          const y = noGrad(() => moeFfn(p, PRE, x, c.moe!, { B: 1, T: N, layer: 1 })).dataSync();
+          const r = noGrad(() => route(x, p(PRE + 'gate.weight'), p(PRE + 'gate.e_score_correction_bias'), c.moe!));
+          const idx = r.indices.dataSync(),
+            w = r.weights.dataSync(),
+            K = c.moe!.nActivatedExperts;
+          const expected: number[] = [];
+          noGrad(() => {
+            for (let n = 0; n < N; n++) {
+              const xn = slice(x, 0, n, n + 1);
+              let out = shared > 0 ? mlp(p, PRE + 'shared_experts.', xn) : mulScalar(xn, 0);
+              for (let j = 0; j < K; j++)
+                out = add(out, mulScalar(mlp(p, `${PRE}experts.${idx[n * K + j]}.`, xn), w[n * K + j]!));
+              expected.push(...out.dataSync());
+            }
+          });
+          expect(maxAbs(y)).toBeGreaterThan(1e-3);
+          expect(maxAbsDiff(y, expected)).toBeLessThan(1e-12);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('keeps dense FFNs in the first nDenseLayers layers and MoE after them', () => {
@@ -55,19 +89,36 @@ describe('the DeepSeekMoE FFN', () => {
   it('counts activated parameters as one token uses them (the routed experts by K/N)', () => {
     const c = tinyV3();
     const perExpert = 3 * c.dModel * c.moe!.moeInterDim;
-    const routed = c.moe!.nRoutedExperts * perExpert, bias = c.moe!.nRoutedExperts;
+    const routed = c.moe!.nRoutedExperts * perExpert,
+      bias = c.moe!.nRoutedExperts;
     expect(activatedParameterCount(c)).toBe(parameterCount(c) - routed - bias + c.moe!.nActivatedExperts * perExpert);
     const dense = tinyV3({ moe: undefined });
     expect(activatedParameterCount(dense)).toBe(parameterCount(dense));
   });
 
   it('has gradients that match central differences (input, gate and every expert)', () => {
-    const c = tinyV3({ dModel: 4, nLayers: 2, moe: { ...tinyV3().moe!, nRoutedExperts: 4, nGroups: 2, topkGroups: 1, nActivatedExperts: 2, moeInterDim: 2, seqAuxAlpha: 0.5 } });
-    const like = randomModel(c, 21), ps = leaves(like);
+    const c = tinyV3({
+      dModel: 4,
+      nLayers: 2,
+      moe: {
+        ...tinyV3().moe!,
+        nRoutedExperts: 4,
+        nGroups: 2,
+        topkGroups: 1,
+        nActivatedExperts: 2,
+        moeInterDim: 2,
+        seqAuxAlpha: 0.5,
+      },
+    });
+    const like = randomModel(c, 21),
+      ps = leaves(like);
     const mine = ps.filter((t) => t.name!.startsWith(PRE) && t.requiresGrad);
     const x = randn([3, 4], new Rng(2).child('x'), 1, { dtype: 'float64', requiresGrad: true });
     const f = (xi: Tensor, ...rest: Tensor[]) => {
-      const m = withParams(like, ps.map((t) => rest[mine.indexOf(t)] ?? t));
+      const m = withParams(
+        like,
+        ps.map((t) => rest[mine.indexOf(t)] ?? t),
+      );
       const log: MoeLayerLog[] = [];
       const y = moeFfn((n) => m.p(n), PRE, xi, c.moe!, { B: 1, T: 3, layer: 1, log });
       return add(proj(y), log[0]!.aux!); // the balance loss is differentiated too
@@ -78,40 +129,62 @@ describe('the DeepSeekMoE FFN', () => {
 
 describe('the sequence-wise balance loss', () => {
   it('is Σ_i f_i·P_i per sequence, averaged over sequences', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 1e6 }), (B, T, seed) => {
-      const moe: MoeConfig = { ...tinyV3().moe!, nGroups: 1, topkGroups: 1 };
-      const E = moe.nRoutedExperts, K = moe.nActivatedExperts;
-      const x = randn([B * T, 4], new Rng(seed).child('x'), 1, { dtype: 'float64' }), w = randn([E, 4], new Rng(seed).child('w'), 1, { dtype: 'float64' });
-      const r = noGrad(() => route(x, w, undefined, moe));
-      const got = noGrad(() => sequenceBalanceLoss(r.indices, r.scores, moe, B, T)).dataSync()[0]!;
-      const idx = r.indices.dataSync(), s = r.scores.dataSync();
-      let want = 0;
-      for (let b = 0; b < B; b++) {
-        for (let i = 0; i < E; i++) {
-          let count = 0, p = 0;
-          for (let t = 0; t < T; t++) {
-            const row = b * T + t;
-            for (let j = 0; j < K; j++) if (idx[row * K + j] === i) count++;
-            let total = 0;
-            for (let e = 0; e < E; e++) total += s[row * E + e]!;
-            p += s[row * E + i]! / total / T;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (B, T, seed) => {
+          const moe: MoeConfig = { ...tinyV3().moe!, nGroups: 1, topkGroups: 1 };
+          const E = moe.nRoutedExperts,
+            K = moe.nActivatedExperts;
+          const x = randn([B * T, 4], new Rng(seed).child('x'), 1, { dtype: 'float64' }),
+            w = randn([E, 4], new Rng(seed).child('w'), 1, { dtype: 'float64' });
+          const r = noGrad(() => route(x, w, undefined, moe));
+          const got = noGrad(() => sequenceBalanceLoss(r.indices, r.scores, moe, B, T)).dataSync()[0]!;
+          const idx = r.indices.dataSync(),
+            s = r.scores.dataSync();
+          let want = 0;
+          for (let b = 0; b < B; b++) {
+            for (let i = 0; i < E; i++) {
+              let count = 0,
+                p = 0;
+              for (let t = 0; t < T; t++) {
+                const row = b * T + t;
+                for (let j = 0; j < K; j++) if (idx[row * K + j] === i) count++;
+                let total = 0;
+                for (let e = 0; e < E; e++) total += s[row * E + e]!;
+                p += s[row * E + i]! / total / T;
+              }
+              want += ((E / (K * T)) * count * p) / B;
+            }
           }
-          want += ((E / (K * T)) * count * p) / B;
-        }
-      }
-      expect(got).toBeCloseTo(want, 12);
-    }), { numRuns: 50 });
+          expect(got).toBeCloseTo(want, 12);
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });
 
 describe('auxiliary-loss-free balancing', () => {
-  const bias = (params: Map<string, Tensor>, l: number) => Array.from(params.get(`model.layers.${l}.mlp.gate.e_score_correction_bias`)!.dataSync());
+  const bias = (params: Map<string, Tensor>, l: number) =>
+    Array.from(params.get(`model.layers.${l}.mlp.gate.e_score_correction_bias`)!.dataSync());
 
   it('lowers the bias of overloaded experts by γ and raises it for underloaded ones', () => {
-    const m = randomModel(tinyV3({ nLayers: 3 }), 4), before1 = bias(m.params, 1), before2 = bias(m.params, 2);
+    const m = randomModel(tinyV3({ nLayers: 3 }), 4),
+      before1 = bias(m.params, 1),
+      before2 = bias(m.params, 2);
     const counts = (v: number[]) => tensor(v, [6], { dtype: 'float64' });
     // Layer 1 in two micro-batches (loads add up to [6, 0, 2, 2, 1, 1], mean 2); layer 2 not logged.
-    updateRoutingBias(m.params, [{ layer: 1, counts: counts([4, 0, 1, 1, 1, 1]) }, { layer: 1, counts: counts([2, 0, 1, 1, 0, 0]) }], 0.01);
+    updateRoutingBias(
+      m.params,
+      [
+        { layer: 1, counts: counts([4, 0, 1, 1, 1, 1]) },
+        { layer: 1, counts: counts([2, 0, 1, 1, 0, 0]) },
+      ],
+      0.01,
+    );
     const after = bias(m.params, 1);
     [-0.01, 0.01, 0, 0, 0.01, 0.01].forEach((d, i) => expect(after[i]! - before1[i]!).toBeCloseTo(d, 12));
     expect(bias(m.params, 2)).toEqual(before2);
@@ -120,7 +193,8 @@ describe('auxiliary-loss-free balancing', () => {
 
   it('evens out the load on a fixed batch (MaxVio falls)', () => {
     const c = tinyV3();
-    const m = randomModel(c, 8), x = randn([64, c.dModel], new Rng(8).child('x'), 1, { dtype: 'float64' });
+    const m = randomModel(c, 8),
+      x = randn([64, c.dModel], new Rng(8).child('x'), 1, { dtype: 'float64' });
     // A skewed gate: one expert's affinity row points along the mean input.
     const skew = Array.from(m.p(PRE + 'gate.weight').dataSync());
     for (let i = 0; i < c.dModel; i++) skew[i] = skew[i]! + 1;

@@ -9,10 +9,32 @@ import { Transformer } from '../../src/model/transformer.ts';
 /** A tiny V3-shaped config (MLA + MoE after one dense layer); `over` replaces any part. */
 export function tinyV3(over: Partial<ModelConfig> = {}): ModelConfig {
   return validateConfig({
-    vocabSize: 23, dModel: 16, nLayers: 2, nHeads: 2, nKvHeads: 2, dFF: 24, maxSeqLen: 32, tieEmbeddings: false, initStd: 0.3,
-    normEps: 1e-6, ropeStyle: 'interleaved',
+    vocabSize: 23,
+    dModel: 16,
+    nLayers: 2,
+    nHeads: 2,
+    nKvHeads: 2,
+    dFF: 24,
+    maxSeqLen: 32,
+    tieEmbeddings: false,
+    initStd: 0.3,
+    normEps: 1e-6,
+    ropeStyle: 'interleaved',
     mla: { qLoraRank: 6, kvLoraRank: 5, qkNopeHeadDim: 3, qkRopeHeadDim: 4, vHeadDim: 3 },
-    moe: { nRoutedExperts: 6, nSharedExperts: 1, nActivatedExperts: 2, moeInterDim: 4, nDenseLayers: 1, nGroups: 3, topkGroups: 2, routeScale: 2.5, scoreFunc: 'sigmoid', normTopkProb: true, biasUpdateSpeed: 0.001, seqAuxAlpha: 0.0001 },
+    moe: {
+      nRoutedExperts: 6,
+      nSharedExperts: 1,
+      nActivatedExperts: 2,
+      moeInterDim: 4,
+      nDenseLayers: 1,
+      nGroups: 3,
+      topkGroups: 2,
+      routeScale: 2.5,
+      scoreFunc: 'sigmoid',
+      normTopkProb: true,
+      biasUpdateSpeed: 0.001,
+      seqAuxAlpha: 0.0001,
+    },
     ...over,
   });
 }
@@ -24,9 +46,20 @@ export function randomModel(config: ModelConfig, seed: number): Transformer {
   for (const [name, p] of m.params) {
     if (name.endsWith('norm.weight')) {
       const r = randn(p.shape, rng.child(name), 0.2, { dtype: 'float64' }).dataSync();
-      m.params.set(name, tagged(name, Float64Array.from(r, (x) => 1 + x), p.shape, true));
+      m.params.set(
+        name,
+        tagged(
+          name,
+          Float64Array.from(r, (x) => 1 + x),
+          p.shape,
+          true,
+        ),
+      );
     } else if (name.endsWith('e_score_correction_bias')) {
-      m.params.set(name, tagged(name, randn(p.shape, rng.child(name), 0.1, { dtype: 'float64' }).dataSync(), p.shape, false));
+      m.params.set(
+        name,
+        tagged(name, randn(p.shape, rng.child(name), 0.1, { dtype: 'float64' }).dataSync(), p.shape, false),
+      );
     }
   }
   return m;
@@ -39,7 +72,17 @@ function tagged(name: string, data: ArrayLike<number>, shape: readonly number[],
 }
 
 /** A fixed, element-dependent linear functional: Σ_i x_i · sin(i + 1). */
-export const proj = (t: Tensor): Tensor => sum(mul(t, tensor(Array.from({ length: t.size }, (_, i) => Math.sin(i + 1)), t.shape, { dtype: t.dtype })));
+export const proj = (t: Tensor): Tensor =>
+  sum(
+    mul(
+      t,
+      tensor(
+        Array.from({ length: t.size }, (_, i) => Math.sin(i + 1)),
+        t.shape,
+        { dtype: t.dtype },
+      ),
+    ),
+  );
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);

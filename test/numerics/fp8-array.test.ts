@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeE4M3Array, decodeFp8Array, encodeE5M2Array, encodeFp8Array, fp8DecodeTable } from '../../src/numerics/fp8-array.ts';
+import {
+  decodeE4M3Array,
+  decodeFp8Array,
+  encodeE5M2Array,
+  encodeFp8Array,
+  fp8DecodeTable,
+} from '../../src/numerics/fp8-array.ts';
 import { decodeFp8, encodeFp8 } from '../../src/numerics/fp8.ts';
 import { FP8_FORMAT_NAMES } from '../../src/numerics/formats.ts';
 
@@ -11,7 +17,8 @@ describe('FP8 batch casts', () => {
     for (const f of FP8_FORMAT_NAMES) {
       const t = fp8DecodeTable(f);
       expect(t.length).toBe(256);
-      for (let c = 0; c < 256; c++) expect(Object.is(t[c], decodeFp8(c, f)) || (Number.isNaN(t[c]) && Number.isNaN(decodeFp8(c, f)))).toBe(true);
+      for (let c = 0; c < 256; c++)
+        expect(Object.is(t[c], decodeFp8(c, f)) || (Number.isNaN(t[c]) && Number.isNaN(decodeFp8(c, f)))).toBe(true);
       const all = Uint8Array.from({ length: 256 }, (_, c) => c);
       expect(Array.from(decodeFp8Array(all, f))).toEqual(Array.from(t));
     }
@@ -19,11 +26,14 @@ describe('FP8 batch casts', () => {
 
   it('encode every element exactly as the scalar cast does, plain and saturating', () => {
     for (const f of FP8_FORMAT_NAMES)
-      fc.assert(fc.property(fc.array(fc.float(), { maxLength: 64 }), fc.boolean(), (xs, saturate) => {
-        const src = Float32Array.from(xs);
-        const got = encodeFp8Array(src, f, { saturate });
-        return xs.every((x, i) => got[i] === encodeFp8(x, f, saturate));
-      }), { numRuns: 200 });
+      fc.assert(
+        fc.property(fc.array(fc.float(), { maxLength: 64 }), fc.boolean(), (xs, saturate) => {
+          const src = Float32Array.from(xs);
+          const got = encodeFp8Array(src, f, { saturate });
+          return xs.every((x, i) => got[i] === encodeFp8(x, f, saturate));
+        }),
+        { numRuns: 200 },
+      );
   });
 
   it('keep the sign bit of a NaN, as PyTorch does (-NaN → 0xFF), which a JS number cannot carry', () => {

@@ -12,11 +12,18 @@ import { defaultConfig } from '../../src/model/config.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { roundToBF16 } from '../../src/numerics/bf16.ts';
 import { gemmF64, transpose } from '../../src/numerics/fp8-gemm.ts';
-import { FP32_REFERENCE_RECIPE, fp8LinearT, transposeQuantised, type Fp8LinearRecipe } from '../../src/numerics/fp8-linear.ts';
+import {
+  FP32_REFERENCE_RECIPE,
+  fp8LinearT,
+  transposeQuantised,
+  type Fp8LinearRecipe,
+} from '../../src/numerics/fp8-linear.ts';
 import { FP8_RECIPES, linearFor, roundTensorsToBF16, validatePrecision } from '../../src/numerics/precision.ts';
 import { fakeQuantise, quantise } from '../../src/numerics/scaling.ts';
 
-const N = 40, IN = 48, OUT = 40; // tokens, in, out: not multiples of T = 32, so edge tiles and blocks are partial
+const N = 40,
+  IN = 48,
+  OUT = 40; // tokens, in, out: not multiples of T = 32, so edge tiles and blocks are partial
 
 function randomF32(seed: number, name: string, length: number, std = 1): Float32Array {
   const rng = new Rng(seed).child(name);
@@ -24,7 +31,13 @@ function randomF32(seed: number, name: string, length: number, std = 1): Float32
 }
 
 /** Forward y, and ∂L/∂x, ∂L/∂W for L = Σ y ⊙ R, through `linear`. */
-function run(linear: (x: Tensor, w: Tensor) => Tensor, xv: Float32Array, wv: Float32Array, rv: Float32Array, xShape = [N, IN]) {
+function run(
+  linear: (x: Tensor, w: Tensor) => Tensor,
+  xv: Float32Array,
+  wv: Float32Array,
+  rv: Float32Array,
+  xShape = [N, IN],
+) {
   const x = tensor(xv, xShape, { requiresGrad: true });
   const w = tensor(wv, [OUT, IN], { requiresGrad: true });
   const y = linear(x, w);
@@ -33,7 +46,8 @@ function run(linear: (x: Tensor, w: Tensor) => Tensor, xv: Float32Array, wv: Flo
 }
 
 function normwise(c: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < ref.length; i++) {
     num += (c[i]! - ref[i]!) ** 2;
     den += ref[i]! ** 2;
@@ -43,7 +57,9 @@ function normwise(c: ArrayLike<number>, ref: ArrayLike<number>): number {
 
 const tile = FP8_RECIPES['fp8-tile'];
 const tensorWise = FP8_RECIPES['fp8-tensor'];
-const xv = randomF32(1, 'x', N * IN), wv = randomF32(1, 'w', OUT * IN, 0.1), rv = randomF32(1, 'r', N * OUT);
+const xv = randomF32(1, 'x', N * IN),
+  wv = randomF32(1, 'w', OUT * IN, 0.1),
+  rv = randomF32(1, 'r', N * OUT);
 
 describe('fp8LinearT', () => {
   it('with the idealised recipe (no quantisation, exact sums stored as FP32) equals linearT exactly: forward and both gradients', () => {
@@ -54,7 +70,8 @@ describe('fp8LinearT', () => {
   });
 
   it('keeps the forward within FP8 (E4M3) error of the FP32 layer, and does quantise', () => {
-    const ref = run(linearT, xv, wv, rv), got = run((x, w) => fp8LinearT(x, w, tile), xv, wv, rv);
+    const ref = run(linearT, xv, wv, rv),
+      got = run((x, w) => fp8LinearT(x, w, tile), xv, wv, rv);
     const e = normwise(got.y, ref.y);
     // E4M3 keeps 3 fraction bits: ≈ 2.5% rms relative rounding per operand, ≈ 3.5% for the product of two.
     expect(e).toBeGreaterThan(0.01);
@@ -76,12 +93,20 @@ describe('fp8LinearT', () => {
     // An accumulator of 51 bits makes the GEMM exact up to FP32 promotion, so only the quantisation remains.
     const exact: Fp8LinearRecipe = { ...tile, accumulatorMantissaBits: 51, accumulatorRounding: 'nearest' };
     const got = run((x, w) => fp8LinearT(x, w, exact), xv, wv, rv);
-    const q = (v: Float32Array, r: number, c: number, granularity: 'tile' | 'block') => fakeQuantise(v, r, c, { format: 'e4m3', granularity, tileSize: 32 });
+    const q = (v: Float32Array, r: number, c: number, granularity: 'tile' | 'block') =>
+      fakeQuantise(v, r, c, { format: 'e4m3', granularity, tileSize: 32 });
     const wq = q(wv, OUT, IN, 'block');
     const y = gemmF64(q(xv, N, IN, 'tile'), wq, N, IN, OUT, true);
     const dx = gemmF64(q(rv, N, OUT, 'tile'), wq, N, OUT, IN);
     const xCached = q(xv, N, IN, 'tile');
-    const dw = gemmF64(q(transpose(rv, N, OUT), OUT, N, 'tile'), q(transpose(xCached, N, IN), IN, N, 'tile'), OUT, N, IN, true);
+    const dw = gemmF64(
+      q(transpose(rv, N, OUT), OUT, N, 'tile'),
+      q(transpose(xCached, N, IN), IN, N, 'tile'),
+      OUT,
+      N,
+      IN,
+      true,
+    );
     expect(normwise(got.y, y)).toBeLessThan(1e-6);
     expect(normwise(got.dx, dx)).toBeLessThan(1e-6);
     expect(normwise(got.dw, dw)).toBeLessThan(1e-6);
@@ -103,12 +128,14 @@ describe('fp8LinearT', () => {
   });
 
   it('is deterministic', () => {
-    const a = run((x, w) => fp8LinearT(x, w, tile), xv, wv, rv), b = run((x, w) => fp8LinearT(x, w, tile), xv, wv, rv);
+    const a = run((x, w) => fp8LinearT(x, w, tile), xv, wv, rv),
+      b = run((x, w) => fp8LinearT(x, w, tile), xv, wv, rv);
     expect(Array.from(a.dw)).toEqual(Array.from(b.dw));
   });
 
   it('rejects operands that do not fit and recipes it cannot run', () => {
-    const x = tensor(xv, [N, IN]), w = tensor(wv, [IN, OUT]);
+    const x = tensor(xv, [N, IN]),
+      w = tensor(wv, [IN, OUT]);
     expect(() => fp8LinearT(x, w, tile)).toThrow(InputError);
     expect(() => fp8LinearT(x, tensor(wv, [OUT, IN]), { ...tile, tileSize: 0 })).toThrow(/tileSize/);
   });
@@ -116,17 +143,27 @@ describe('fp8LinearT', () => {
 
 describe('transposeQuantised', () => {
   it('of a T×T block-scaled matrix is the block quantisation of the transpose (the same FP8 weight)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 1e6 }), (r, c, seed) => {
-      const v = randomF32(seed, 'm', r * c);
-      for (const granularity of ['block', 'tensor'] as const) {
-        const a = transposeQuantised(quantise(v, r, c, { format: 'e4m3', granularity, tileSize: 16 }));
-        const b = quantise(transpose(v, r, c), c, r, { format: 'e4m3', granularity, tileSize: 16 });
-        expect(a).toEqual(b);
-      }
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (r, c, seed) => {
+          const v = randomF32(seed, 'm', r * c);
+          for (const granularity of ['block', 'tensor'] as const) {
+            const a = transposeQuantised(quantise(v, r, c, { format: 'e4m3', granularity, tileSize: 16 }));
+            const b = quantise(transpose(v, r, c), c, r, { format: 'e4m3', granularity, tileSize: 16 });
+            expect(a).toEqual(b);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
   it('refuses 1×T tiles, whose transpose is not a tile', () => {
-    expect(() => transposeQuantised(quantise(xv, N, IN, { format: 'e4m3', granularity: 'tile' }))).toThrow(/re-quantise/);
+    expect(() => transposeQuantised(quantise(xv, N, IN, { format: 'e4m3', granularity: 'tile' }))).toThrow(
+      /re-quantise/,
+    );
   });
 });
 
@@ -134,7 +171,9 @@ describe('precision', () => {
   it('maps fp32 to linearT and validates names', () => {
     expect(linearFor('fp32')).toBe(linearT);
     expect(validatePrecision('fp8-tile')).toBe('fp8-tile');
-    expect(() => validatePrecision('fp16', '--precision')).toThrow(/--precision: expected one of fp32, fp8-tile, fp8-tensor/);
+    expect(() => validatePrecision('fp16', '--precision')).toThrow(
+      /--precision: expected one of fp32, fp8-tile, fp8-tensor/,
+    );
   });
 
   it('rounds optimizer moments to BF16 in place of the array', () => {
@@ -148,8 +187,14 @@ describe('precision', () => {
 
 describe('Transformer.linear', () => {
   const config = { ...defaultConfig, dModel: 32, nLayers: 2, nHeads: 2, nKvHeads: 2, dFF: 48, maxSeqLen: 16 };
-  const ids = intTensor(Int32Array.from({ length: 2 * 12 }, (_, i) => (i * 7) % config.vocabSize), [2, 12]);
-  const targets = intTensor(Int32Array.from({ length: 2 * 12 }, (_, i) => (i * 5 + 1) % config.vocabSize), [2, 12]);
+  const ids = intTensor(
+    Int32Array.from({ length: 2 * 12 }, (_, i) => (i * 7) % config.vocabSize),
+    [2, 12],
+  );
+  const targets = intTensor(
+    Int32Array.from({ length: 2 * 12 }, (_, i) => (i * 5 + 1) % config.vocabSize),
+    [2, 12],
+  );
 
   it('carries the q/k/v/o and gate/up/down projections; embedding and LM head stay linearT', () => {
     const model = Transformer.init(config, new Rng(3).child('init'));
@@ -157,7 +202,9 @@ describe('Transformer.linear', () => {
     model.linear = (x, w) => (seen.push(w.name!), linearT(x, w));
     model.forward(ids);
     const names = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
-    expect(seen.map((n) => n.replace(/^model\.layers\.\d+\.(self_attn|mlp)\./, '').replace('.weight', '')).sort()).toEqual([...names, ...names].sort());
+    expect(
+      seen.map((n) => n.replace(/^model\.layers\.\d+\.(self_attn|mlp)\./, '').replace('.weight', '')).sort(),
+    ).toEqual([...names, ...names].sort());
     expect(seen.some((n) => n.includes('embed') || n.includes('lm_head'))).toBe(false);
   });
 
@@ -167,9 +214,14 @@ describe('Transformer.linear', () => {
       model.linear = linearFor(precision);
       const loss = crossEntropy(model.forward(ids), targets);
       backward(loss);
-      return { loss: loss.dataSync()[0]!, g: model.p('model.layers.1.mlp.down_proj.weight').grad!.dataSync(), e: model.p('model.embed_tokens.weight').grad!.dataSync() };
+      return {
+        loss: loss.dataSync()[0]!,
+        g: model.p('model.layers.1.mlp.down_proj.weight').grad!.dataSync(),
+        e: model.p('model.embed_tokens.weight').grad!.dataSync(),
+      };
     };
-    const a = lossAndGrads('fp32'), b = lossAndGrads('fp8-tile');
+    const a = lossAndGrads('fp32'),
+      b = lossAndGrads('fp8-tile');
     expect(Math.abs(b.loss - a.loss) / a.loss).toBeLessThan(1e-3);
     expect(b.loss).not.toBe(a.loss);
     expect(normwise(b.g, a.g)).toBeLessThan(0.1);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeE4M3, decodeE5M2, decodeFp8, encodeE4M3, encodeE5M2, encodeFp8, isNaNCode, roundToFp8 } from '../../src/numerics/fp8.ts';
+import {
+  decodeE4M3,
+  decodeE5M2,
+  decodeFp8,
+  encodeE4M3,
+  encodeE5M2,
+  encodeFp8,
+  isNaNCode,
+  roundToFp8,
+} from '../../src/numerics/fp8.ts';
 import { E4M3, E5M2, type Fp8Format } from '../../src/numerics/formats.ts';
 import { exponentOf, f32Bits, f32FromBits } from '../../src/numerics/float-bits.ts';
 
@@ -54,14 +63,18 @@ describe('FP8 decode', () => {
     expect(codes.filter((c) => isNaNCode(c, E5M2))).toEqual([0x7d, 0x7e, 0x7f, 0xfd, 0xfe, 0xff]);
     expect(codes.filter((c) => Math.abs(decodeE5M2(c)) === Infinity)).toEqual([0x7c, 0xfc]);
     for (const fmt of FORMATS) {
-      const values = finiteCodes(fmt).map((c) => decodeFp8(c, fmt)).filter((v) => v !== 0);
+      const values = finiteCodes(fmt)
+        .map((c) => decodeFp8(c, fmt))
+        .filter((v) => v !== 0);
       expect(new Set(values).size).toBe(values.length);
     }
   });
 
   it('is increasing in the code over the positive finite codes', () => {
     for (const fmt of FORMATS) {
-      const pos = finiteCodes(fmt).filter((c) => c < 0x80).map((c) => decodeFp8(c, fmt));
+      const pos = finiteCodes(fmt)
+        .filter((c) => c < 0x80)
+        .map((c) => decodeFp8(c, fmt));
       for (let i = 1; i < pos.length; i++) expect(pos[i]!).toBeGreaterThan(pos[i - 1]!);
       expect(pos[pos.length - 1]).toBe(fmt.maxFinite);
     }
@@ -81,7 +94,8 @@ describe('FP8 encode', () => {
         for (const saturate of [false, true]) {
           const v = decodeFp8(c, fmt);
           let want = c;
-          if (Number.isNaN(v)) want = fmt.nanCode; // a JS NaN carries no sign
+          if (Number.isNaN(v))
+            want = fmt.nanCode; // a JS NaN carries no sign
           else if (Math.abs(v) === Infinity && saturate) want = (c & 0x80) | fmt.maxCode;
           expect(encodeFp8(v, fmt, saturate), `${fmt.name} code ${c} saturate ${saturate}`).toBe(want);
         }
@@ -89,7 +103,10 @@ describe('FP8 encode', () => {
 
   it('rounds every float32 in range to the nearest code, ties to even (brute-force oracle)', () => {
     for (const fmt of FORMATS)
-      fc.assert(fc.property(inRangeF32(fmt), (x) => encodeFp8(x, fmt) === nearestByBruteForce(x, fmt)), { numRuns: 500 });
+      fc.assert(
+        fc.property(inRangeF32(fmt), (x) => encodeFp8(x, fmt) === nearestByBruteForce(x, fmt)),
+        { numRuns: 500 },
+      );
   });
 
   it('sends every halfway point between neighbouring codes to the even one, and its float32 neighbours to the nearer one', () => {
@@ -114,19 +131,25 @@ describe('FP8 encode', () => {
 
   it('is monotone: x ≤ y implies decode(encode(x)) ≤ decode(encode(y)) (saturating, any finite x, y)', () => {
     for (const fmt of FORMATS)
-      fc.assert(fc.property(fc.double({ noNaN: true }), fc.double({ noNaN: true }), (x, y) => {
-        const [a, b] = x <= y ? [x, y] : [y, x];
-        return roundToFp8(a, fmt, true) <= roundToFp8(b, fmt, true);
-      }), { numRuns: 500 });
+      fc.assert(
+        fc.property(fc.double({ noNaN: true }), fc.double({ noNaN: true }), (x, y) => {
+          const [a, b] = x <= y ? [x, y] : [y, x];
+          return roundToFp8(a, fmt, true) <= roundToFp8(b, fmt, true);
+        }),
+        { numRuns: 500 },
+      );
   });
 
   it('stays within half an ulp of the float32 input', () => {
     for (const fmt of FORMATS)
-      fc.assert(fc.property(inRangeF32(fmt), (x) => {
-        // ulp(x) = 2^(max(floor(log2|x|), emin) - manBits): subnormals share the smallest normal's spacing.
-        const e = x === 0 ? fmt.emin : Math.max(exponentOf(x), fmt.emin);
-        return Math.abs(roundToFp8(x, fmt) - x) <= 2 ** (e - fmt.manBits) / 2;
-      }), { numRuns: 1000 });
+      fc.assert(
+        fc.property(inRangeF32(fmt), (x) => {
+          // ulp(x) = 2^(max(floor(log2|x|), emin) - manBits): subnormals share the smallest normal's spacing.
+          const e = x === 0 ? fmt.emin : Math.max(exponentOf(x), fmt.emin);
+          return Math.abs(roundToFp8(x, fmt) - x) <= 2 ** (e - fmt.manBits) / 2;
+        }),
+        { numRuns: 1000 },
+      );
   });
 
   it('maps ±0, NaN and ±Inf as PyTorch does', () => {
@@ -158,13 +181,16 @@ describe('FP8 encode', () => {
 
   it('saturating equals plain after clamping to ±max, and differs only where plain overflows', () => {
     for (const fmt of FORMATS)
-      fc.assert(fc.property(fc.double({ noNaN: true }), (x) => {
-        const sat = encodeFp8(x, fmt, true);
-        const plain = encodeFp8(x, fmt);
-        const clamped = encodeFp8(Math.min(fmt.maxFinite, Math.max(-fmt.maxFinite, x)), fmt);
-        const overflowed = (plain & 0x7f) === fmt.overflowCode;
-        return sat === clamped && (overflowed ? sat === ((plain & 0x80) | fmt.maxCode) : sat === plain);
-      }), { numRuns: 500 });
+      fc.assert(
+        fc.property(fc.double({ noNaN: true }), (x) => {
+          const sat = encodeFp8(x, fmt, true);
+          const plain = encodeFp8(x, fmt);
+          const clamped = encodeFp8(Math.min(fmt.maxFinite, Math.max(-fmt.maxFinite, x)), fmt);
+          const overflowed = (plain & 0x7f) === fmt.overflowCode;
+          return sat === clamped && (overflowed ? sat === ((plain & 0x80) | fmt.maxCode) : sat === plain);
+        }),
+        { numRuns: 500 },
+      );
   });
 
   it('handles subnormals: ties at half the smallest subnormal go to zero, the carry into the smallest normal works', () => {

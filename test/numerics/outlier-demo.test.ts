@@ -12,7 +12,7 @@ describe('outlier scaling demo', () => {
     expect(by('per-tensor').relRmse).toBeGreaterThan(3 * by('per-tensor, no outlier').relRmse);
   });
 
-  it('shows 1×128 tiles confining the damage to the outlier\'s own 127 neighbours', () => {
+  it("shows 1×128 tiles confining the damage to the outlier's own 127 neighbours", () => {
     const tile = by('tile 1x128');
     expect(tile.flushedToZero).toBeLessThanOrEqual(127);
     expect(tile.relRmse).toBeLessThan(1.5 * by('per-tensor, no outlier').relRmse);

@@ -39,14 +39,29 @@ type Column = 'e4m3fn' | 'e5m2' | 'e4m3fn_sat' | 'e5m2_sat' | 'ocp_e4m3fn' | 'oc
 function columns(doc: CastsFixture): { col: Column; format: Fp8FormatName; saturate: boolean; what: string }[] {
   const torchSaturates = doc.e4m3fn_overflow === 'saturate';
   const cols: { col: Column; format: Fp8FormatName; saturate: boolean; what: string }[] = [
-    { col: 'e4m3fn', format: 'e4m3', saturate: torchSaturates, what: `x.to(float8_e4m3fn), overflow → ${torchSaturates ? '±448' : 'NaN'}` },
+    {
+      col: 'e4m3fn',
+      format: 'e4m3',
+      saturate: torchSaturates,
+      what: `x.to(float8_e4m3fn), overflow → ${torchSaturates ? '±448' : 'NaN'}`,
+    },
     { col: 'e4m3fn_sat', format: 'e4m3', saturate: true, what: 'x.clamp(-448, 448).to(float8_e4m3fn)' },
     { col: 'e5m2', format: 'e5m2', saturate: false, what: 'x.to(float8_e5m2), overflow → ±Inf' },
     { col: 'e5m2_sat', format: 'e5m2', saturate: true, what: 'x.clamp(-57344, 57344).to(float8_e5m2)' },
   ];
   if (doc.f32.ocp_e4m3fn && doc.f32.ocp_e5m2) {
-    cols.push({ col: 'ocp_e4m3fn', format: 'e4m3', saturate: false, what: `ml_dtypes ${doc.ml_dtypes_version} float8_e4m3fn (OCP non-saturating)` });
-    cols.push({ col: 'ocp_e5m2', format: 'e5m2', saturate: false, what: `ml_dtypes ${doc.ml_dtypes_version} float8_e5m2 (OCP non-saturating)` });
+    cols.push({
+      col: 'ocp_e4m3fn',
+      format: 'e4m3',
+      saturate: false,
+      what: `ml_dtypes ${doc.ml_dtypes_version} float8_e4m3fn (OCP non-saturating)`,
+    });
+    cols.push({
+      col: 'ocp_e5m2',
+      format: 'e5m2',
+      saturate: false,
+      what: `ml_dtypes ${doc.ml_dtypes_version} float8_e5m2 (OCP non-saturating)`,
+    });
   }
   return cols;
 }
@@ -57,7 +72,8 @@ function load(): CastsFixture {
   for (const col of ['kind', 'e4m3fn', 'e4m3fn_sat', 'e5m2', 'e5m2_sat', 'bf16'] as const)
     if (doc.f32[col]?.length !== n) throw new Error(`${FIXTURE}: f32.${col} should have ${n} entries`);
   for (const col of ['kind', 'e4m3fn', 'e5m2'] as const)
-    if (doc.f64?.[col]?.length !== doc.f64?.bits_hex?.length) throw new Error(`${FIXTURE}: f64.${col} should match f64.bits_hex`);
+    if (doc.f64?.[col]?.length !== doc.f64?.bits_hex?.length)
+      throw new Error(`${FIXTURE}: f64.${col} should match f64.bits_hex`);
   return doc;
 }
 
@@ -79,10 +95,22 @@ if (!existsSync(FIXTURE_PATH)) {
   describe(`FP8 casts against PyTorch ${doc.torch_version} (${FIXTURE})`, () => {
     it('covers every code of both formats, every tie, overflow, subnormals, signed zeros, infinities and NaNs', () => {
       const kinds = new Set(doc.f32.kind);
-      for (const k of ['e4m3fn-code', 'e4m3fn-mid', 'e4m3fn-mid+1ulp', 'e4m3fn-mid-1ulp', 'e5m2-code', 'e5m2-mid', 'e4m3fn-overflow',
-        'e5m2-overflow', 'f32-subnormal', 'random-log-uniform']) expect(kinds).toContain(k);
+      for (const k of [
+        'e4m3fn-code',
+        'e4m3fn-mid',
+        'e4m3fn-mid+1ulp',
+        'e4m3fn-mid-1ulp',
+        'e5m2-code',
+        'e5m2-mid',
+        'e4m3fn-overflow',
+        'e5m2-overflow',
+        'f32-subnormal',
+        'random-log-uniform',
+      ])
+        expect(kinds).toContain(k);
       for (const bits of [0x00000000, 0x7f800000, 0xff800000]) expect(doc.f32.bits).toContain(bits); // +0, ±Inf
-      for (const col of ['e4m3fn', 'e5m2'] as const) expect(new Set(doc.f32[col]).size).toBeGreaterThanOrEqual(col === 'e4m3fn' ? 254 : 250);
+      for (const col of ['e4m3fn', 'e5m2'] as const)
+        expect(new Set(doc.f32[col]).size).toBeGreaterThanOrEqual(col === 'e4m3fn' ? 254 : 250);
       expect(doc.f32.bits).toContain(0xffc00000); // -NaN
       expect(doc.f32.bits).toContain(0x80000000); // -0
     });
@@ -99,19 +127,26 @@ if (!existsSync(FIXTURE_PATH)) {
         for (let i = 0; i < src.length; i++) {
           const nanIn = src[i] !== src[i];
           const same = anyNaN && nanIn ? isNaNCode(ours[i]!, fmt) && isNaNCode(theirs[i]!, fmt) : ours[i] === theirs[i];
-          if (!same) bad.push(`${doc.f32.kind[i]} bits ${hex(doc.f32.bits[i]!, 8)} (${src[i]}): ours ${hex(ours[i]!, 2)}, torch ${hex(theirs[i]!, 2)}`);
+          if (!same)
+            bad.push(
+              `${doc.f32.kind[i]} bits ${hex(doc.f32.bits[i]!, 8)} (${src[i]}): ours ${hex(ours[i]!, 2)}, torch ${hex(theirs[i]!, 2)}`,
+            );
         }
         expect(bad.slice(0, 10), `${bad.length} mismatches`).toEqual([]);
       });
     }
 
-    it('bf16: every non-NaN float32 input gives PyTorch\'s code (NaN: any NaN; torch CPU writes 0xFFFF, c10 scalar 0x7FC0)', () => {
+    it("bf16: every non-NaN float32 input gives PyTorch's code (NaN: any NaN; torch CPU writes 0xFFFF, c10 scalar 0x7FC0)", () => {
       const ours = encodeBF16Array(src);
       const bad: string[] = [];
       for (let i = 0; i < src.length; i++) {
         const theirs = doc.f32.bf16![i]!;
-        const same = src[i] !== src[i] ? (ours[i]! & 0x7fff) > 0x7f80 && (theirs & 0x7fff) > 0x7f80 : ours[i] === theirs;
-        if (!same) bad.push(`${doc.f32.kind[i]} bits ${hex(doc.f32.bits[i]!, 8)}: ours ${hex(ours[i]!, 4)}, torch ${hex(theirs, 4)}`);
+        const same =
+          src[i] !== src[i] ? (ours[i]! & 0x7fff) > 0x7f80 && (theirs & 0x7fff) > 0x7f80 : ours[i] === theirs;
+        if (!same)
+          bad.push(
+            `${doc.f32.kind[i]} bits ${hex(doc.f32.bits[i]!, 8)}: ours ${hex(ours[i]!, 4)}, torch ${hex(theirs, 4)}`,
+          );
       }
       expect(bad.slice(0, 10), `${bad.length} mismatches`).toEqual([]);
     });

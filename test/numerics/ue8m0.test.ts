@@ -17,10 +17,12 @@ describe('UE8M0 power-of-two scales', () => {
     expect(encodeUE8M0(0.75)).toBe(127);
     expect(encodeUE8M0(1 / 448)).toBe(127 - 8); // 2^-8 = 1/256 ≥ 1/448
     expect(encodeUE8M0(NaN)).toBe(255);
-    fc.assert(fc.property(fc.double({ min: 2 ** -126, max: 2 ** 126, noNaN: true }), (s) => {
-      const p = decodeUE8M0(encodeUE8M0(s));
-      return p >= s && p < 2 * s && p === ceilPow2(s) && Number.isInteger(Math.log2(p));
-    }));
+    fc.assert(
+      fc.property(fc.double({ min: 2 ** -126, max: 2 ** 126, noNaN: true }), (s) => {
+        const p = decodeUE8M0(encodeUE8M0(s));
+        return p >= s && p < 2 * s && p === ceilPow2(s) && Number.isInteger(Math.log2(p));
+      }),
+    );
   });
 
   it('keeps exact powers of two and refuses scales it cannot hold', () => {

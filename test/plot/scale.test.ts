@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  escapeXml, extent, fmt, formatTick, formatValue, linearTicks, logTicks, makeScale, tickLabel,
+  escapeXml,
+  extent,
+  fmt,
+  formatTick,
+  formatValue,
+  linearTicks,
+  logTicks,
+  makeScale,
+  tickLabel,
 } from '../../src/plot/scale.ts';
 
 /** The step's mantissa: 1, 2 or 5 (times a power of ten). */
@@ -9,24 +17,29 @@ function mantissa(step: number): number {
   return Number((step / 10 ** Math.floor(Math.log10(step) + 1e-9)).toPrecision(6));
 }
 
-const finite = fc.oneof(fc.double({ min: -1e12, max: 1e12, noNaN: true, noDefaultInfinity: true }), fc.double({ min: -1e300, max: 1e300, noNaN: true }));
+const finite = fc.oneof(
+  fc.double({ min: -1e12, max: 1e12, noNaN: true, noDefaultInfinity: true }),
+  fc.double({ min: -1e300, max: 1e300, noNaN: true }),
+);
 
 describe('linear ticks', () => {
   it('cover the data with evenly spaced 1-2-5 steps and a bounded count', () => {
-    fc.assert(fc.property(finite, finite, fc.integer({ min: 1, max: 12 }), (a, b, target) => {
-      const [lo, hi] = a <= b ? [a, b] : [b, a];
-      const t = linearTicks(lo, hi, target);
-      expect(t.lo).toBeLessThanOrEqual(lo);
-      expect(t.hi).toBeGreaterThanOrEqual(hi);
-      expect(t.values.length).toBeGreaterThanOrEqual(2);
-      expect(t.values.length).toBeLessThanOrEqual(target + 3);
-      const step = t.values[1] - t.values[0];
-      expect([1, 2, 5]).toContain(mantissa(step));
-      for (let i = 1; i < t.values.length; i++) {
-        const scale = Math.max(Math.abs(t.values[i]), Math.abs(t.values[i - 1]));
-        expect(Math.abs(t.values[i] - t.values[i - 1] - step)).toBeLessThanOrEqual(scale * 1e-12);
-      }
-    }));
+    fc.assert(
+      fc.property(finite, finite, fc.integer({ min: 1, max: 12 }), (a, b, target) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        const t = linearTicks(lo, hi, target);
+        expect(t.lo).toBeLessThanOrEqual(lo);
+        expect(t.hi).toBeGreaterThanOrEqual(hi);
+        expect(t.values.length).toBeGreaterThanOrEqual(2);
+        expect(t.values.length).toBeLessThanOrEqual(target + 3);
+        const step = t.values[1] - t.values[0];
+        expect([1, 2, 5]).toContain(mantissa(step));
+        for (let i = 1; i < t.values.length; i++) {
+          const scale = Math.max(Math.abs(t.values[i]), Math.abs(t.values[i - 1]));
+          expect(Math.abs(t.values[i] - t.values[i - 1] - step)).toBeLessThanOrEqual(scale * 1e-12);
+        }
+      }),
+    );
   });
 
   it('are exact decimals, so labels never show float noise', () => {

@@ -5,7 +5,10 @@ import { sparkline, terminalLineChart, type TerminalChartOptions } from '../../s
 const ANSI = /\x1b\[[0-9;]*m/g;
 const plain = (s: string) => s.replace(ANSI, '');
 const cols = (line: string) => [...plain(line)].length;
-const BIT = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
+const BIT = [
+  [0x01, 0x02, 0x04, 0x40],
+  [0x08, 0x10, 0x20, 0x80],
+];
 
 /** The lit braille dots of the plot rows, as "x,y" pixel keys (x from the first plot column). */
 function dots(chart: string, plotRows: number[], bodyStart: number): Set<string> {
@@ -15,7 +18,8 @@ function dots(chart: string, plotRows: number[], bodyStart: number): Set<string>
     [...lines[lineIndex]].slice(bodyStart).forEach((ch, c) => {
       const code = ch.codePointAt(0)! - 0x2800;
       if (code < 0 || code > 0xff) return;
-      for (let dx = 0; dx < 2; dx++) for (let dy = 0; dy < 4; dy++) if (code & BIT[dx][dy]) lit.add(`${2 * c + dx},${4 * r + dy}`);
+      for (let dx = 0; dx < 2; dx++)
+        for (let dy = 0; dy < 4; dy++) if (code & BIT[dx][dy]) lit.add(`${2 * c + dx},${4 * r + dy}`);
     });
   });
   return lit;
@@ -23,16 +27,30 @@ function dots(chart: string, plotRows: number[], bodyStart: number): Set<string>
 
 describe('terminalLineChart', () => {
   const opts: TerminalChartOptions = {
-    title: 'GRPO', yLabel: 'reward', width: 50, height: 12,
-    series: [{ name: 'reward', values: [0, 0.1, 0.3, 0.2, 0.6, 0.8, 0.9] }, { name: 'kl', values: [0, 0.05, 0.1, NaN, 0.2, 0.2, 0.25] }],
+    title: 'GRPO',
+    yLabel: 'reward',
+    width: 50,
+    height: 12,
+    series: [
+      { name: 'reward', values: [0, 0.1, 0.3, 0.2, 0.6, 0.8, 0.9] },
+      { name: 'kl', values: [0, 0.05, 0.1, NaN, 0.2, 0.2, 0.25] },
+    ],
   };
 
   it('fills exactly width × height: every line at most `width` columns, `height` lines', () => {
-    fc.assert(fc.property(fc.integer({ min: 5, max: 30 }), fc.integer({ min: 12, max: 90 }), fc.boolean(), (height, width, colors) => {
-      const lines = terminalLineChart({ ...opts, height, width, colors }).split('\n');
-      expect(lines).toHaveLength(height);
-      for (const l of lines) expect(cols(l)).toBeLessThanOrEqual(width);
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 5, max: 30 }),
+        fc.integer({ min: 12, max: 90 }),
+        fc.boolean(),
+        (height, width, colors) => {
+          const lines = terminalLineChart({ ...opts, height, width, colors }).split('\n');
+          expect(lines).toHaveLength(height);
+          for (const l of lines) expect(cols(l)).toBeLessThanOrEqual(width);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('writes plain text without colours and ANSI colours per series with them', () => {
@@ -60,7 +78,13 @@ describe('terminalLineChart', () => {
     const lines = chart.split('\n');
     const plotRows = lines.slice(0, 8);
     const start = plotRows[0].indexOf('┤') + 1;
-    const lit = [...dots(chart, plotRows.map((_, i) => i), start)].map((k) => k.split(',').map(Number));
+    const lit = [
+      ...dots(
+        chart,
+        plotRows.map((_, i) => i),
+        start,
+      ),
+    ].map((k) => k.split(',').map(Number));
     const at = (pick: (a: number, b: number) => number) => lit.reduce((p, q) => (pick(q[0], p[0]) === q[0] ? q : p));
     const left = at(Math.min);
     const right = at(Math.max);
@@ -68,33 +92,55 @@ describe('terminalLineChart', () => {
   });
 
   it('lights a dot in the column of every finite point, and none without finite points', () => {
-    const values = fc.array(fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), fc.constant(NaN)), { maxLength: 60 });
-    fc.assert(fc.property(values, (vs) => {
-      const width = 40;
-      const chart = terminalLineChart({ series: [{ name: 's', values: vs }], width, height: 12 });
-      const lines = plain(chart).split('\n');
-      const axis = lines[0].search(/[┤│]/);
-      const W = 2 * (width - axis - 1);
-      const lit = [...dots(chart, lines.slice(0, 10).map((_, i) => i), axis + 1)].map((k) => Number(k.split(',')[0]));
-      const litCols = new Set(lit);
-      const n = vs.length;
-      vs.forEach((v, i) => {
-        if (Number.isFinite(v)) expect(litCols.has(n <= 1 ? 0 : Math.round((i * (W - 1)) / (n - 1)))).toBe(true);
-      });
-      if (!vs.some(Number.isFinite)) expect(lit).toHaveLength(0);
-    }), { numRuns: 150 });
+    const values = fc.array(fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), fc.constant(NaN)), {
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(values, (vs) => {
+        const width = 40;
+        const chart = terminalLineChart({ series: [{ name: 's', values: vs }], width, height: 12 });
+        const lines = plain(chart).split('\n');
+        const axis = lines[0].search(/[┤│]/);
+        const W = 2 * (width - axis - 1);
+        const lit = [
+          ...dots(
+            chart,
+            lines.slice(0, 10).map((_, i) => i),
+            axis + 1,
+          ),
+        ].map((k) => Number(k.split(',')[0]));
+        const litCols = new Set(lit);
+        const n = vs.length;
+        vs.forEach((v, i) => {
+          if (Number.isFinite(v)) expect(litCols.has(n <= 1 ? 0 : Math.round((i * (W - 1)) / (n - 1)))).toBe(true);
+        });
+        if (!vs.some(Number.isFinite)) expect(lit).toHaveLength(0);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('leaves a gap where a value is NaN', () => {
-    const chart = terminalLineChart({ series: [{ name: 's', values: [1, 1, NaN, NaN, NaN, 1, 1] }], width: 30, height: 6 });
-    const row = plain(chart).split('\n').find((l) => /[\u2801-\u28ff]/.test(l))!;
+    const chart = terminalLineChart({
+      series: [{ name: 's', values: [1, 1, NaN, NaN, NaN, 1, 1] }],
+      width: 30,
+      height: 6,
+    });
+    const row = plain(chart)
+      .split('\n')
+      .find((l) => /[\u2801-\u28ff]/.test(l))!;
     const body = row.slice(row.search(/[┤│]/) + 1);
     expect(body).toMatch(/[\u2801-\u28ff] +[\u2801-\u28ff]/);
   });
 
   it('draws a constant series mid-height and a single point as one dot', () => {
-    const flat = plain(terminalLineChart({ series: [{ name: 'c', values: [2, 2, 2] }], width: 30, height: 7 })).split('\n');
-    const litRows = flat.slice(0, 5).map((l, i) => (/[\u2801-\u28ff]/.test(l) ? i : -1)).filter((i) => i >= 0);
+    const flat = plain(terminalLineChart({ series: [{ name: 'c', values: [2, 2, 2] }], width: 30, height: 7 })).split(
+      '\n',
+    );
+    const litRows = flat
+      .slice(0, 5)
+      .map((l, i) => (/[\u2801-\u28ff]/.test(l) ? i : -1))
+      .filter((i) => i >= 0);
     expect(litRows).toEqual([2]);
     expect(flat[2]).toMatch(/^2\.0 ┤/);
     const one = plain(terminalLineChart({ series: [{ name: 'p', values: [5] }], width: 30, height: 7 }));
@@ -125,12 +171,14 @@ describe('sparkline', () => {
   });
 
   it('is non-decreasing for a non-decreasing series', () => {
-    fc.assert(fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 30 }), (vs) => {
-      const sorted = [...vs].sort((a, b) => a - b);
-      const s = [...sparkline(sorted)];
-      expect(s).toHaveLength(vs.length);
-      for (let i = 1; i < s.length; i++) expect(s[i] >= s[i - 1]).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 30 }), (vs) => {
+        const sorted = [...vs].sort((a, b) => a - b);
+        const s = [...sparkline(sorted)];
+        expect(s).toHaveLength(vs.length);
+        for (let i = 1; i < s.length; i++) expect(s[i] >= s[i - 1]).toBe(true);
+      }),
+    );
   });
 
   it('shows NaN as a space, a constant mid-height and nothing for no values', () => {
@@ -143,6 +191,11 @@ describe('sparkline', () => {
   it('averages into `width` buckets when there are more values', () => {
     expect(sparkline([0, 0, 0, 0, 10, 10, 10, 10], 2)).toBe('▁█');
     expect(sparkline([1, 2, 3], 10)).toHaveLength(3);
-    expect([...sparkline(Array.from({ length: 1000 }, (_, i) => i), 17)]).toHaveLength(17);
+    expect([
+      ...sparkline(
+        Array.from({ length: 1000 }, (_, i) => i),
+        17,
+      ),
+    ]).toHaveLength(17);
   });
 });

@@ -27,11 +27,21 @@ const tmp = () => {
 
 const base = tmp();
 saveCheckpoint(base, Transformer.init(TINY, new Rng(9).child('init')), { note: 'test base' });
-const rl = { steps: 2, promptsPerStep: 2, groupSize: 2, maxNewTokens: 16, tasks: [{ kind: 'add' as const, difficulty: 1 }], evalEvery: 1, evalSize: 3, evalSamples: 1 };
+const rl = {
+  steps: 2,
+  promptsPerStep: 2,
+  groupSize: 2,
+  maxNewTokens: 16,
+  tasks: [{ kind: 'add' as const, difficulty: 1 }],
+  evalEvery: 1,
+  evalSize: 3,
+  evalSamples: 1,
+};
 
 describe('the aha experiment', () => {
   it('writes metrics.jsonl, samples.jsonl, aha.svg, summary.json and the trained policy, byte-identical on a rerun', async () => {
-    const a = tmp(), b = tmp();
+    const a = tmp(),
+      b = tmp();
     const events: AhaEvent['type'][] = [];
     await runAha({ base, seeds: [4], rl }, { out: a, onEvent: (e) => events.push(e.type) });
     await runAha({ base, seeds: [4], rl }, { out: b, now: () => 0 });
@@ -51,7 +61,10 @@ describe('the aha experiment', () => {
 
   it('saves the trained policy as a checkpoint: two steps from the shipped base have moved its weights', async () => {
     const out = tmp();
-    await runAha({ rl: { steps: 2, promptsPerStep: 2, groupSize: 4, warmupSteps: 0, evalEvery: 10, evalSize: 2, evalSamples: 1 } }, { out });
+    await runAha(
+      { rl: { steps: 2, promptsPerStep: 2, groupSize: 4, warmupSteps: 0, evalEvery: 10, evalSize: 2, evalSamples: 1 } },
+      { out },
+    );
     const w = async (dir: string) => loadCheckpoint(dir).model.params.get('model.embed_tokens.weight')!.data();
     const [trained, start] = [await w(out), await w(DEFAULT_BASE)];
     expect(trained.length).toBe(start.length);
@@ -61,7 +74,9 @@ describe('the aha experiment', () => {
   it('puts several seeds in seed-<s>/ and draws their mean with a band', async () => {
     const out = tmp();
     const { runs, summary } = await runAha({ base, seeds: [1, 2], rl }, { out });
-    expect(existsSync(join(out, 'seed-1', 'metrics.jsonl')) && existsSync(join(out, 'seed-2', 'metrics.jsonl'))).toBe(true);
+    expect(existsSync(join(out, 'seed-1', 'metrics.jsonl')) && existsSync(join(out, 'seed-2', 'metrics.jsonl'))).toBe(
+      true,
+    );
     expect(readFileSync(join(out, 'aha.svg'), 'utf8')).toContain('mean ± std of 2 seeds');
     expect(summary.seeds).toEqual([1, 2]);
     const c = meanCurve(runs, 'evalPass1');
@@ -85,14 +100,29 @@ describe('the aha experiment', () => {
 
   it('refuses a directory without a checkpoint, naming it', async () => {
     const empty = tmp();
-    await expect(runAha({ base: empty, rl }, { out: tmp() })).rejects.toThrow(new RegExp(`${empty}.*no base checkpoint`));
+    await expect(runAha({ base: empty, rl }, { out: tmp() })).rejects.toThrow(
+      new RegExp(`${empty}.*no base checkpoint`),
+    );
   });
 });
 
 describe('aha summary and criteria', () => {
-  const line = (step: number, acc: number, think: number, refl: number) => ({ ...emptyMetrics(step), evalGreedyAcc: acc, evalPass1: acc, evalThinkLen: think, evalReflectiveFrac: refl, evalLen: think + 8 });
+  const line = (step: number, acc: number, think: number, refl: number) => ({
+    ...emptyMetrics(step),
+    evalGreedyAcc: acc,
+    evalPass1: acc,
+    evalThinkLen: think,
+    evalReflectiveFrac: refl,
+    evalLen: think + 8,
+  });
   it('compares the first and last evaluation, averaged over seeds', () => {
-    const s = summarizeAha([[line(0, 0.1, 5, 0), line(10, 0.5, 12, 0.1)], [line(0, 0.2, 5, 0), line(10, 0.5, 8, 0.1)]], [0, 1]);
+    const s = summarizeAha(
+      [
+        [line(0, 0.1, 5, 0), line(10, 0.5, 12, 0.1)],
+        [line(0, 0.2, 5, 0), line(10, 0.5, 8, 0.1)],
+      ],
+      [0, 1],
+    );
     expect(s.pass1!.first).toBeCloseTo(0.15, 12);
     expect(s.pass1!.last).toBeCloseTo(0.5, 12);
     expect(s.criteria).toEqual({ accuracyUp30: true, thinkDoubled: true, reflectionUp: true });
@@ -131,7 +161,10 @@ describe('aha ablations', () => {
     const [, nw] = ablationArms('no_worked', shared);
     expect(nw!.config.fromScratch).toBe(true);
     expect(nw!.config.pretrain.mix).toMatchObject({ workedFrac: 0, reflectFrac: 0 });
-    expect(ablationArms('no_worked', shared, { noWorkedBase: '/x' })[1]!.config).toMatchObject({ base: '/x', fromScratch: false });
+    expect(ablationArms('no_worked', shared, { noWorkedBase: '/x' })[1]!.config).toMatchObject({
+      base: '/x',
+      fromScratch: false,
+    });
   });
 
   it('run both arms into their own directories and draw them on one chart', async () => {
@@ -145,21 +178,56 @@ describe('aha ablations', () => {
 });
 
 function recorder(): IO & { stdout: string; stderr: string } {
-  const r = { stdout: '', stderr: '', isTTY: false, out: (s: string) => void (r.stdout += s), err: (s: string) => void (r.stderr += s) };
+  const r = {
+    stdout: '',
+    stderr: '',
+    isTTY: false,
+    out: (s: string) => void (r.stdout += s),
+    err: (s: string) => void (r.stderr += s),
+  };
   return r;
 }
 
 describe('tinyseek aha', () => {
   it('runs from a base and prints the summary and where the run went', async () => {
-    const io = recorder(), out = tmp();
-    const code = await ahaCommand.run(['--base', base, '--out', out, '--steps', '2', '--prompts', '2', '--group-size', '2', '--max-new-tokens', '16',
-      '--tasks', 'add:1', '--eval-every', '1', '--eval-size', '3', '--eval-samples', '1'], io);
+    const io = recorder(),
+      out = tmp();
+    const code = await ahaCommand.run(
+      [
+        '--base',
+        base,
+        '--out',
+        out,
+        '--steps',
+        '2',
+        '--prompts',
+        '2',
+        '--group-size',
+        '2',
+        '--max-new-tokens',
+        '16',
+        '--tasks',
+        'add:1',
+        '--eval-every',
+        '1',
+        '--eval-size',
+        '3',
+        '--eval-samples',
+        '1',
+      ],
+      io,
+    );
     expect(code).toBe(0);
     expect(io.stdout).toMatch(/accuracy \(pass@1\)/);
     expect(io.stdout).toContain(`run directory: ${out}`);
     expect(io.stderr).toMatch(/step 0: held-out greedy/);
     const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    expect(cfg.rl).toMatchObject({ steps: 2, promptsPerStep: 2, groupSize: 2, tasks: [{ kind: 'add', difficulty: 1 }] });
+    expect(cfg.rl).toMatchObject({
+      steps: 2,
+      promptsPerStep: 2,
+      groupSize: 2,
+      tasks: [{ kind: 'add', difficulty: 1 }],
+    });
   });
 
   it('shows its help', async () => {
@@ -173,6 +241,8 @@ describe('tinyseek aha', () => {
     await expect(ahaCommand.run(['--variant', 'sac'], recorder())).rejects.toThrow(UsageError);
     await expect(ahaCommand.run(['--seeds', '1,1'], recorder())).rejects.toThrow(/repeats/);
     await expect(ahaCommand.run(['--tasks', 'add'], recorder())).rejects.toThrow(UsageError);
-    await expect(ahaCommand.run(['--no-worked-base', 'x'], recorder())).rejects.toThrow(/only goes with --ablation no_worked/);
+    await expect(ahaCommand.run(['--no-worked-base', 'x'], recorder())).rejects.toThrow(
+      /only goes with --ablation no_worked/,
+    );
   });
 });

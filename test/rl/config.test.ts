@@ -7,16 +7,32 @@ import { softOverlongPenalty } from '../../src/rl/overlong.ts';
 
 describe('RL variants', () => {
   it('GRPO is the DeepSeekMath default: std-scaled advantages, per-answer mean, k3 KL, symmetric clip', () => {
-    expect(resolveRlConfig()).toMatchObject({ algorithm: 'grpo', scaleRewards: 'group', lossAgg: 'sequence', klCoef: 0.04, clipEps: 0.2, clipEpsHigh: 0.2, mu: 1 });
+    expect(resolveRlConfig()).toMatchObject({
+      algorithm: 'grpo',
+      scaleRewards: 'group',
+      lossAgg: 'sequence',
+      klCoef: 0.04,
+      clipEps: 0.2,
+      clipEpsHigh: 0.2,
+      mu: 1,
+    });
   });
   it('Dr. GRPO drops the std and the 1/|o| normaliser and nothing else', () => {
-    const g = resolveRlConfig(), d = resolveRlConfig({ variant: 'dr_grpo' });
+    const g = resolveRlConfig(),
+      d = resolveRlConfig({ variant: 'dr_grpo' });
     const diff = (Object.keys(g) as (keyof typeof g)[]).filter((k) => JSON.stringify(g[k]) !== JSON.stringify(d[k]));
     expect(diff.sort()).toEqual(['lossAgg', 'scaleRewards', 'variant']);
     expect(d).toMatchObject({ scaleRewards: 'none', lossAgg: 'constant' });
   });
   it('DAPO has clip-higher, token-level mean, dynamic-sampling filter, overlong mask and no KL', () => {
-    expect(resolveRlConfig({ variant: 'dapo' })).toMatchObject({ clipEps: 0.2, clipEpsHigh: 0.28, lossAgg: 'token', dropZeroVariance: true, overlong: 'mask', klCoef: 0 });
+    expect(resolveRlConfig({ variant: 'dapo' })).toMatchObject({
+      clipEps: 0.2,
+      clipEpsHigh: 0.28,
+      lossAgg: 'token',
+      dropZeroVariance: true,
+      overlong: 'mask',
+      klCoef: 0,
+    });
   });
   it('lets explicit overrides win over the variant', () => {
     expect(resolveRlConfig({ variant: 'dapo', klCoef: 0.01 }).klCoef).toBe(0.01);
@@ -41,7 +57,10 @@ describe('RL config validation', () => {
     expect(() => resolveRlConfig(over)).toThrow(msg);
   });
   it('parses tasks as kind:difficulty lists', () => {
-    expect(parseTasks('add:3, mul:2')).toEqual([{ kind: 'add', difficulty: 3 }, { kind: 'mul', difficulty: 2 }]);
+    expect(parseTasks('add:3, mul:2')).toEqual([
+      { kind: 'add', difficulty: 3 },
+      { kind: 'mul', difficulty: 2 },
+    ]);
     expect(() => parseTasks('div:2')).toThrow(/unknown kind/);
     expect(() => parseTasks('add')).toThrow(/needs a difficulty/);
   });

@@ -20,8 +20,12 @@ async function runs(): Promise<Record<string, Record<string, unknown[]>>> {
     dummy[v] = lines.map((l) => JSON.parse(metricsLine(l)));
   }
   const tiny: Record<string, unknown[]> = {};
-  tiny.grpo = (await trainRl(tinyParts(), tinyConfig({ seed: 3, mu: 2, minibatches: 2 }))).map((l) => JSON.parse(metricsLine(l)));
-  tiny.ppo = (await trainRl(tinyParts(true), tinyConfig({ variant: 'ppo', seed: 3, steps: 1 }))).map((l) => JSON.parse(metricsLine(l)));
+  tiny.grpo = (await trainRl(tinyParts(), tinyConfig({ seed: 3, mu: 2, minibatches: 2 }))).map((l) =>
+    JSON.parse(metricsLine(l)),
+  );
+  tiny.ppo = (await trainRl(tinyParts(true), tinyConfig({ variant: 'ppo', seed: 3, steps: 1 }))).map((l) =>
+    JSON.parse(metricsLine(l)),
+  );
   return { 'rl-dummy.json': dummy, 'rl-tiny.json': tiny };
 }
 

@@ -7,7 +7,16 @@ import { FixedLogitPolicy } from '../../src/rl/fixed-logit.ts';
 import { freeze, transformerPolicy } from '../../src/model/policy.ts';
 import { ValueModel } from '../../src/rl/ppo.ts';
 import type { TrainerParts } from '../../src/rl/trainer.ts';
-import { ANSWER_END_ID, ANSWER_ID, THINK_END_ID, THINK_ID, encode, promptFor, tokenId, vocabSize } from '../../src/world/index.ts';
+import {
+  ANSWER_END_ID,
+  ANSWER_ID,
+  THINK_END_ID,
+  THINK_ID,
+  encode,
+  promptFor,
+  tokenId,
+  vocabSize,
+} from '../../src/world/index.ts';
 
 /** Every 1-digit addition prompt has this many tokens: <bos>q:3+4=?\na:<think>. */
 export const ADD1_PROMPT = encode(promptFor({ prompt: '3+4' })).length;
@@ -19,7 +28,8 @@ export const DUMMY_LEN = ADD1_PROMPT + 6;
  * right digit, 0.1 for a wrong one, 0 for the stray tag — a signal even a position-only policy can follow.
  */
 export function formatDummy(): FixedLogitPolicy {
-  const V = vocabSize, table = new Float32Array(DUMMY_LEN * V).fill(-30);
+  const V = vocabSize,
+    table = new Float32Array(DUMMY_LEN * V).fill(-30);
   const put = (pos: number, ids: number[]) => ids.forEach((id) => (table[(ADD1_PROMPT - 1 + pos) * V + id] = 0));
   put(0, [THINK_END_ID]);
   put(1, [ANSWER_ID]);
@@ -37,12 +47,30 @@ export function dummyParts(): TrainerParts {
 
 export function dummyConfig(over: Partial<RlConfig> = {}): RlConfig {
   return resolveRlConfig({
-    steps: 4, promptsPerStep: 4, groupSize: 4, maxNewTokens: 6, tasks: [{ kind: 'add', difficulty: 1 }], lr: 0.3, warmupSteps: 0,
-    evalEvery: 2, evalSize: 6, evalSamples: 2, ...over,
+    steps: 4,
+    promptsPerStep: 4,
+    groupSize: 4,
+    maxNewTokens: 6,
+    tasks: [{ kind: 'add', difficulty: 1 }],
+    lr: 0.3,
+    warmupSteps: 0,
+    evalEvery: 2,
+    evalSize: 6,
+    evalSamples: 2,
+    ...over,
   });
 }
 
-export const TINY: ModelConfig = { ...defaultConfig, vocabSize, dModel: 16, nHeads: 2, nKvHeads: 2, dFF: 32, nLayers: 1, maxSeqLen: 48 };
+export const TINY: ModelConfig = {
+  ...defaultConfig,
+  vocabSize,
+  dModel: 16,
+  nHeads: 2,
+  nKvHeads: 2,
+  dFF: 32,
+  nLayers: 1,
+  maxSeqLen: 48,
+};
 
 /** A tiny random transformer loaded twice (policy and frozen reference), plus a critic for PPO. */
 export function tinyParts(withCritic = false): TrainerParts {
@@ -56,7 +84,16 @@ export function tinyParts(withCritic = false): TrainerParts {
 
 export function tinyConfig(over: Partial<RlConfig> = {}): RlConfig {
   return resolveRlConfig({
-    steps: 2, promptsPerStep: 2, groupSize: 3, maxNewTokens: 20, tasks: [{ kind: 'add', difficulty: 2 }], lr: 3e-3, warmupSteps: 0,
-    evalEvery: 2, evalSize: 3, evalSamples: 2, ...over,
+    steps: 2,
+    promptsPerStep: 2,
+    groupSize: 3,
+    maxNewTokens: 20,
+    tasks: [{ kind: 'add', difficulty: 2 }],
+    lr: 3e-3,
+    warmupSteps: 0,
+    evalEvery: 2,
+    evalSize: 3,
+    evalSamples: 2,
+    ...over,
   });
 }

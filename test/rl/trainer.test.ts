@@ -100,23 +100,47 @@ describe('the RL trainer', () => {
     const seqAdv = Float64Array.from(seqs, () => rng.normal());
     const step = async (chunkTokens: number) => {
       const parts = tinyParts();
-      const opt = new AdamW(parts.policy.parameters(), { lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 });
+      const opt = new AdamW(parts.policy.parameters(), {
+        lr: 1e-2,
+        beta1: 0.9,
+        beta2: 0.95,
+        eps: 1e-8,
+        weightDecay: 0,
+      });
       const c = tinyConfig({ chunkTokens, groupSize: 3, promptsPerStep: 2 });
-      await rlUpdate({ ...parts, opt }, c, { seqs, rewards: [...seqAdv], include: seqs.map(() => true), seqAdv, lr: 1e-2 });
+      await rlUpdate({ ...parts, opt }, c, {
+        seqs,
+        rewards: [...seqAdv],
+        include: seqs.map(() => true),
+        seqAdv,
+        lr: 1e-2,
+      });
       return parts.policy.parameters().map((p) => [...p.dataSync()]);
     };
-    const one = await step(100_000), many = await step(20);
-    const init = tinyParts().policy.parameters().map((p) => [...p.dataSync()]);
-    let worst = 0, moved = 0;
-    one.forEach((p, i) => p.forEach((v, k) => {
-      worst = Math.max(worst, Math.abs(v - many[i]![k]!));
-      moved = Math.max(moved, Math.abs(v - init[i]![k]!));
-    }));
+    const one = await step(100_000),
+      many = await step(20);
+    const init = tinyParts()
+      .policy.parameters()
+      .map((p) => [...p.dataSync()]);
+    let worst = 0,
+      moved = 0;
+    one.forEach((p, i) =>
+      p.forEach((v, k) => {
+        worst = Math.max(worst, Math.abs(v - many[i]![k]!));
+        moved = Math.max(moved, Math.abs(v - init[i]![k]!));
+      }),
+    );
     expect(moved).toBeGreaterThan(1e-3);
     expect(worst).toBeLessThan(1e-6);
   });
 
   it('refuses PPO without a critic', () => {
-    expect(() => new RlTrainer(dummyParts(), resolveRlConfig({ variant: 'ppo', tasks: [{ kind: 'add', difficulty: 1 }], evalSize: 4 }))).toThrow(/critic/);
+    expect(
+      () =>
+        new RlTrainer(
+          dummyParts(),
+          resolveRlConfig({ variant: 'ppo', tasks: [{ kind: 'add', difficulty: 1 }], evalSize: 4 }),
+        ),
+    ).toThrow(/critic/);
   });
 });

@@ -33,7 +33,10 @@ function mount(opts: { mode?: StyleMode; width?: number; start?: number } = {}) 
   mounted.push({ unmount: ui.unmount, player });
   const frame = () => ui.lastFrame() ?? '';
   const until = (text: string | RegExp) =>
-    waitFor(() => (typeof text === 'string' ? frame().includes(text) : text.test(frame())), `a frame with ${String(text)}:\n${frame()}`);
+    waitFor(
+      () => (typeof text === 'string' ? frame().includes(text) : text.test(frame())),
+      `a frame with ${String(text)}:\n${frame()}`,
+    );
   /** Types keys one at a time, letting the app handle each before the next (then `until` the frame). */
   const press = async (...keys: string[]) => {
     for (const k of keys) {
@@ -123,7 +126,11 @@ describe('the player view', () => {
     const ui = render(<App player={player} style={styler('none')} />);
     mounted.push({ unmount: ui.unmount, player });
     await waitFor(() => ui.lastFrame()?.includes('step 1/5'), 'the first frame');
-    const ruleWidth = () => ui.lastFrame()!.split('\n').find((l) => l.startsWith('───'))!.length;
+    const ruleWidth = () =>
+      ui
+        .lastFrame()!
+        .split('\n')
+        .find((l) => l.startsWith('───'))!.length;
     expect(ruleWidth()).toBe(99);
     Object.defineProperty(ui.stdout, 'columns', { value: 50, configurable: true });
     ui.stdout.emit('resize');

@@ -23,18 +23,40 @@ describe('validateLesson', () => {
     ['a number that does not match the id', demoLesson({ number: 7 }), /number 7 does not match the id '42-demo'/],
     ['no steps', demoLesson({ steps: [] }), /has no steps/],
     ['an unknown step kind', withStep(0, { kind: 'video' }), /step 1 \(video 'Intro'\) has an unknown kind "video"/],
-    ['an unclosed code block', withStep(0, { markdown: '```\nx' }), /step 1 \(prose 'Intro'\) markdown: a code block opened with ``` on line 1 is never closed/],
-    ['a knob default outside its values', withStep(2, { knobs: [{ name: 'n', label: 'n', values: [1, 2], default: 3 }] }), /knob 'n' default 3 is not one of its values/],
-    ['a check naming a run that does not exist', withStep(1, { run: 'nope' }), /names run 'nope', but no run step has that id/],
+    [
+      'an unclosed code block',
+      withStep(0, { markdown: '```\nx' }),
+      /step 1 \(prose 'Intro'\) markdown: a code block opened with ``` on line 1 is never closed/,
+    ],
+    [
+      'a knob default outside its values',
+      withStep(2, { knobs: [{ name: 'n', label: 'n', values: [1, 2], default: 3 }] }),
+      /knob 'n' default 3 is not one of its values/,
+    ],
+    [
+      'a check naming a run that does not exist',
+      withStep(1, { run: 'nope' }),
+      /names run 'nope', but no run step has that id/,
+    ],
     ['a check with one option', withStep(3, { options: ['only'] }), /needs at least two options/],
-    ['a missing starter file', withStep(4, { starter: 'exercises/missing.ts' }), /starter file 'exercises\/missing.ts' does not exist/],
-    ['a solution outside the lesson folder', withStep(4, { solution: '../../helpers.ts' }), /solution '..\/..\/helpers.ts' must be inside the lesson folder/],
+    [
+      'a missing starter file',
+      withStep(4, { starter: 'exercises/missing.ts' }),
+      /starter file 'exercises\/missing.ts' does not exist/,
+    ],
+    [
+      'a solution outside the lesson folder',
+      withStep(4, { solution: '../../helpers.ts' }),
+      /solution '..\/..\/helpers.ts' must be inside the lesson folder/,
+    ],
     ['a run without a run function', withStep(2, { run: undefined }), /has no run\(\) function/],
   ];
   for (const [what, lesson, message] of bad) {
     it(`rejects ${what}, naming the lesson file`, () => {
       expect(() => validateLesson(lesson)).toThrow(InputError);
-      expect(() => validateLesson(lesson)).toThrow(new RegExp(`^lesson ${file.replace(/\//g, '\\/')}: (.* )?${message.source}`));
+      expect(() => validateLesson(lesson)).toThrow(
+        new RegExp(`^lesson ${file.replace(/\//g, '\\/')}: (.* )?${message.source}`),
+      );
     });
   }
 });

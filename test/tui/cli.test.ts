@@ -33,18 +33,31 @@ function setup(opts: { lessons?: Lesson[]; interactive?: boolean } = {}) {
 
 describe('tinyseek lessons', () => {
   it('lists the lessons with progress and how to run one', async () => {
-    const t = setup({ lessons: [demoLesson(), demoLesson({ id: '43-later', number: 43, title: 'Later', requires: ['src/rl/not-built-yet.ts'] })] });
+    const t = setup({
+      lessons: [
+        demoLesson(),
+        demoLesson({ id: '43-later', number: 43, title: 'Later', requires: ['src/rl/not-built-yet.ts'] }),
+      ],
+    });
     expect(await t.lessonsCommand.run(['--list'], t.io)).toBe(0);
     const text = t.text();
     expect(text).toContain(`tinyseek lessons (progress: ${t.env.TINYSEEK_STATE})`);
     expect(text).toContain('  42  Demo  [not started]');
-    expect(text).toMatch(/One more lesson appears once their modules are built: 43 Later \(needs\s+src\/rl\/not-built-yet.ts\)/);
+    expect(text).toMatch(
+      /One more lesson appears once their modules are built: 43 Later \(needs\s+src\/rl\/not-built-yet.ts\)/,
+    );
     expect(text).toContain('tinyseek lesson 42 --plain');
   });
 
   it('shows saved progress in the list', async () => {
     const t = setup();
-    writeFileSync(t.env.TINYSEEK_STATE, JSON.stringify({ version: 1, lessons: { '42-demo': { step: 1, furthest: 1, done: [0, 1], checks: {}, exercises: {}, runs: {} } } }));
+    writeFileSync(
+      t.env.TINYSEEK_STATE,
+      JSON.stringify({
+        version: 1,
+        lessons: { '42-demo': { step: 1, furthest: 1, done: [0, 1], checks: {}, exercises: {}, runs: {} } },
+      }),
+    );
     await t.lessonsCommand.run([], t.io);
     expect(t.text()).toContain('  42  Demo  [2/5 steps]');
   });
@@ -60,7 +73,9 @@ describe('tinyseek lessons', () => {
 
   it('rejects an unknown subcommand', async () => {
     const t = setup();
-    await expect(t.lessonsCommand.run(['chek'], t.io)).rejects.toThrow(new UsageError("unknown argument 'chek' for 'lessons' (did you mean 'check'?)"));
+    await expect(t.lessonsCommand.run(['chek'], t.io)).rejects.toThrow(
+      new UsageError("unknown argument 'chek' for 'lessons' (did you mean 'check'?)"),
+    );
   });
 });
 
@@ -69,7 +84,13 @@ describe('tinyseek lesson N', () => {
     const t = setup({ interactive: true });
     expect(await t.lessonCommand.run(['42', '--manual-run'], t.io)).toBe(0);
     expect(t.opened).toHaveLength(1);
-    expect(t.opened[0]).toMatchObject({ startLesson: 0, budget: 'full', watch: false, progressFile: t.env.TINYSEEK_STATE, workspace: t.env.TINYSEEK_WORKSPACE });
+    expect(t.opened[0]).toMatchObject({
+      startLesson: 0,
+      budget: 'full',
+      watch: false,
+      progressFile: t.env.TINYSEEK_STATE,
+      workspace: t.env.TINYSEEK_WORKSPACE,
+    });
   });
 
   it('prints the lesson as text with --plain, or when not in a terminal', async () => {
@@ -83,16 +104,25 @@ describe('tinyseek lesson N', () => {
   });
 
   it('says which lessons exist, and why a hidden one is not available', async () => {
-    const t = setup({ lessons: [demoLesson(), demoLesson({ id: '43-later', number: 43, requires: ['src/rl/not-built-yet.ts'] })] });
+    const t = setup({
+      lessons: [demoLesson(), demoLesson({ id: '43-later', number: 43, requires: ['src/rl/not-built-yet.ts'] })],
+    });
     await expect(t.lessonCommand.run(['7'], t.io)).rejects.toThrow('there is no lesson 7 (available: 42)');
-    await expect(t.lessonCommand.run(['43'], t.io)).rejects.toThrow('lesson 43 is not available yet: it needs src/rl/not-built-yet.ts');
+    await expect(t.lessonCommand.run(['43'], t.io)).rejects.toThrow(
+      'lesson 43 is not available yet: it needs src/rl/not-built-yet.ts',
+    );
     await expect(t.lessonCommand.run(['x'], t.io)).rejects.toThrow("lesson number must be a whole number, got 'x'");
-    await expect(t.lessonCommand.run(['42', '--plain', '--step', '9'], t.io)).rejects.toThrow('lesson 42 has 5 steps, not 9');
+    await expect(t.lessonCommand.run(['42', '--plain', '--step', '9'], t.io)).rejects.toThrow(
+      'lesson 42 has 5 steps, not 9',
+    );
   });
 
   it('reports a malformed lesson as an input error naming its file', async () => {
     const t = setup({ lessons: [demoLesson({ number: 1 })] });
-    await expect(t.lessonCommand.run(['1'], t.io)).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/^lesson test\/tui\/fixtures\/demo\/index.ts: number 1/) });
+    await expect(t.lessonCommand.run(['1'], t.io)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/^lesson test\/tui\/fixtures\/demo\/index.ts: number 1/),
+    });
   });
 });
 

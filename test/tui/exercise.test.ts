@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExerciseStep } from '../../src/tui/manifest.ts';
 import welcome from '../../lessons/00-welcome/index.ts';
-import { checkExerciseFile, checkExerciseInWorker, ensureWorkspaceFile, importFresh, resetWorkspaceFile, workspaceRoot } from '../../src/tui/exercise.ts';
+import {
+  checkExerciseFile,
+  checkExerciseInWorker,
+  ensureWorkspaceFile,
+  importFresh,
+  resetWorkspaceFile,
+  workspaceRoot,
+} from '../../src/tui/exercise.ts';
 import { demoLesson } from './fixtures/demo/index.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 
@@ -64,7 +71,10 @@ describe('checkExerciseFile', () => {
   });
 
   it('passes a solved file', async () => {
-    expect(await checkExerciseFile(step, write('export const double = (x: number) => 2 * x;\n'))).toEqual({ pass: true, message: 'double works for 0, 1, -3 and 2.5' });
+    expect(await checkExerciseFile(step, write('export const double = (x: number) => 2 * x;\n'))).toEqual({
+      pass: true,
+      message: 'double works for 0, 1, -3 and 2.5',
+    });
   });
 
   it('turns a file that does not load into a failure naming it', async () => {
@@ -74,14 +84,20 @@ describe('checkExerciseFile', () => {
   });
 
   it('turns a throw in the learner code into a failure with its message', async () => {
-    const outcome = await checkExerciseFile(step, write("export function double(x: number): number { throw new Error('TODO'); }\n"));
+    const outcome = await checkExerciseFile(
+      step,
+      write("export function double(x: number): number { throw new Error('TODO'); }\n"),
+    );
     expect(outcome).toEqual({ pass: false, message: 'your code threw while being checked:\nTODO' });
   });
 
   it('fails a check that never finishes', async () => {
     const slow: ExerciseStep = { ...step, check: () => new Promise(() => {}) };
     const { path } = ensureWorkspaceFile(tempDir(), lesson, step);
-    expect(await checkExerciseFile(slow, path, 20)).toEqual({ pass: false, message: 'the check did not finish within 0.02 s' });
+    expect(await checkExerciseFile(slow, path, 20)).toEqual({
+      pass: false,
+      message: 'the check did not finish within 0.02 s',
+    });
   });
 });
 
@@ -96,7 +112,10 @@ describe('checkExerciseInWorker', () => {
 
   it('stops an endless loop in the learner code at the time limit', async () => {
     const path = write('export function softmax(xs: number[]): number[] { for (;;) {} }\n');
-    expect(await checkExerciseInWorker(welcome, at, path, 500)).toEqual({ pass: false, message: 'the check did not finish within 0.5 s and was stopped (an endless loop?)' });
+    expect(await checkExerciseInWorker(welcome, at, path, 500)).toEqual({
+      pass: false,
+      message: 'the check did not finish within 0.5 s and was stopped (an endless loop?)',
+    });
   });
 
   it('judges a catalog lesson with its own check, as checkExerciseFile does', async () => {
@@ -108,6 +127,9 @@ describe('checkExerciseInWorker', () => {
 
   it('judges a lesson outside the catalog in this thread', async () => {
     const { path } = ensureWorkspaceFile(tempDir(), lesson, step);
-    expect(await checkExerciseInWorker(lesson, 4, path)).toEqual({ pass: false, message: 'double(1) returned 1, expected 2' });
+    expect(await checkExerciseInWorker(lesson, 4, path)).toEqual({
+      pass: false,
+      message: 'double(1) returned 1, expected 2',
+    });
   });
 });

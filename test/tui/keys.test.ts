@@ -24,7 +24,13 @@ describe('keys', () => {
 
   it('step with ←/→ and p/n, and m opens the menu', () => {
     const s = atStep(1);
-    for (const [k, delta] of [['left', -1], ['p', -1], ['right', 1], ['n', 1]] as const) expect(key(s, k)).toEqual({ kind: 'go', delta });
+    for (const [k, delta] of [
+      ['left', -1],
+      ['p', -1],
+      ['right', 1],
+      ['n', 1],
+    ] as const)
+      expect(key(s, k)).toEqual({ kind: 'go', delta });
     expect(key(s, 'm')).toEqual({ kind: 'menu' });
   });
 
@@ -83,7 +89,14 @@ describe('key help', () => {
   it('offers the solution only after a pass', () => {
     const opened = atStep(4);
     expect(help(opened)).toBe('r re-check · h hint · x reset file · ←/→ or p/n step · m menu · q quit');
-    const passed = update(lessons, opened, { kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: true, message: '' })[0];
+    const passed = update(lessons, opened, {
+      kind: 'exerciseResult',
+      token: 1,
+      lesson: 0,
+      step: 4,
+      pass: true,
+      message: '',
+    })[0];
     expect(help(passed)).toMatch(/s solution/);
   });
 

@@ -21,8 +21,13 @@ describe('every registered lesson', () => {
   });
 
   it('includes the welcome lesson, whose starter fails and whose solution passes', async () => {
-    const report = await checkLessons(lessons.filter((l) => l.id === '00-welcome'), { budget: 'small' });
-    expect(report.lines.join('\n')).toMatch(/✓ step 5 exercise 'Softmax that does not overflow': the starter fails \(softmax\(\[1000, 1001, 1002\]\) returned \[NaN, NaN, NaN\]\), the solution passes/);
+    const report = await checkLessons(
+      lessons.filter((l) => l.id === '00-welcome'),
+      { budget: 'small' },
+    );
+    expect(report.lines.join('\n')).toMatch(
+      /✓ step 5 exercise 'Softmax that does not overflow': the starter fails \(softmax\(\[1000, 1001, 1002\]\) returned \[NaN, NaN, NaN\]\), the solution passes/,
+    );
   });
 });
 
@@ -42,12 +47,36 @@ describe('checkLessons', () => {
   });
 
   const broken: [string, Lesson, RegExp][] = [
-    ['a starter that already passes', withStep(4, { check: () => ({ pass: true, message: 'fine' }) }), /✗ step 5 exercise 'Double it': the unsolved starter PASSES its check \(fine\)/],
-    ['a solution that fails', withStep(4, { check: () => ({ pass: false, message: 'never' }) }), /the solution FAILS its check:\nnever/],
-    ['a starter identical to the solution', withStep(4, { starter: 'solutions/double.ts' }), /the starter and the solution are the same file content/],
-    ['a run that throws', withStep(2, { run: async () => Promise.reject(new Error('kaput')) }), /✗ step 3 run 'Count': failed: kaput[\s\S]*✗ step 2 check 'Guess': cannot be judged, its run \(step 3\) did not finish/],
-    ['a check whose answer is not an option', withStep(3, { answer: () => 5 }), /✗ step 4 check 'Quiz': answer\(\) returned 5, not an option number 0..2/],
-    ['a malformed manifest', demoLesson({ number: 3 }), /✗ lesson test\/tui\/fixtures\/demo\/index.ts: number 3 does not match the id '42-demo'/],
+    [
+      'a starter that already passes',
+      withStep(4, { check: () => ({ pass: true, message: 'fine' }) }),
+      /✗ step 5 exercise 'Double it': the unsolved starter PASSES its check \(fine\)/,
+    ],
+    [
+      'a solution that fails',
+      withStep(4, { check: () => ({ pass: false, message: 'never' }) }),
+      /the solution FAILS its check:\nnever/,
+    ],
+    [
+      'a starter identical to the solution',
+      withStep(4, { starter: 'solutions/double.ts' }),
+      /the starter and the solution are the same file content/,
+    ],
+    [
+      'a run that throws',
+      withStep(2, { run: async () => Promise.reject(new Error('kaput')) }),
+      /✗ step 3 run 'Count': failed: kaput[\s\S]*✗ step 2 check 'Guess': cannot be judged, its run \(step 3\) did not finish/,
+    ],
+    [
+      'a check whose answer is not an option',
+      withStep(3, { answer: () => 5 }),
+      /✗ step 4 check 'Quiz': answer\(\) returned 5, not an option number 0..2/,
+    ],
+    [
+      'a malformed manifest',
+      demoLesson({ number: 3 }),
+      /✗ lesson test\/tui\/fixtures\/demo\/index.ts: number 3 does not match the id '42-demo'/,
+    ],
   ];
   for (const [what, lesson, line] of broken) {
     it(`fails on ${what}`, async () => {

@@ -64,12 +64,19 @@ describe('renderMarkdown', () => {
   });
 
   it('keeps code blocks as written, indented, and cuts long lines', () => {
-    expect(md('```ts\nconst x = 1;\n  indented\n```\nafter', 40)).toEqual(['    const x = 1;', '      indented', '', 'after']);
+    expect(md('```ts\nconst x = 1;\n  indented\n```\nafter', 40)).toEqual([
+      '    const x = 1;',
+      '      indented',
+      '',
+      'after',
+    ]);
     expect(md('```\n' + 'x'.repeat(50) + '\n```', 20)[0]).toBe('    ' + 'x'.repeat(15) + '…');
   });
 
   it('shows links with their address, quotes with a bar and rules as a line', () => {
-    expect(md('see [the paper](https://arxiv.org/abs/2501.12948)', 80)).toEqual(['see the paper (https://arxiv.org/abs/2501.12948)']);
+    expect(md('see [the paper](https://arxiv.org/abs/2501.12948)', 80)).toEqual([
+      'see the paper (https://arxiv.org/abs/2501.12948)',
+    ]);
     expect(md('> quoted text', 40)).toEqual(['> quoted text']);
     expect(md('---', 10)).toEqual(['─'.repeat(10)]);
   });
@@ -78,10 +85,15 @@ describe('renderMarkdown', () => {
     const word = fc.stringMatching(/^[a-z]{1,12}$/);
     const para = fc.array(word, { minLength: 1, maxLength: 40 }).map((ws) => ws.join(' '));
     fc.assert(
-      fc.property(fc.array(para, { minLength: 1, maxLength: 5 }), fc.integer({ min: 12, max: 100 }), fc.constantFrom(none, color), (ps, width, st) => {
-        const text = ps.map((p, i) => (i % 2 ? `- **${p}**` : p)).join('\n\n');
-        for (const line of renderMarkdown(text, width, st)) expect(visibleWidth(line)).toBeLessThanOrEqual(width);
-      }),
+      fc.property(
+        fc.array(para, { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 12, max: 100 }),
+        fc.constantFrom(none, color),
+        (ps, width, st) => {
+          const text = ps.map((p, i) => (i % 2 ? `- **${p}**` : p)).join('\n\n');
+          for (const line of renderMarkdown(text, width, st)) expect(visibleWidth(line)).toBeLessThanOrEqual(width);
+        },
+      ),
       { seed: 7, numRuns: 100 },
     );
   });

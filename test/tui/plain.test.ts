@@ -14,7 +14,13 @@ afterEach(removeTempDirs);
 async function transcript(lesson: Lesson, opts: Partial<PlainOptions> = {}) {
   let text = '';
   const workspace = opts.workspace ?? tempDir();
-  const ok = await printLessonPlain(lesson, { out: (s) => void (text += s), width: 80, budget: 'small', workspace, ...opts });
+  const ok = await printLessonPlain(lesson, {
+    out: (s) => void (text += s),
+    width: 80,
+    budget: 'small',
+    workspace,
+    ...opts,
+  });
   return { ok, text, workspace };
 }
 
@@ -22,7 +28,13 @@ describe('printLessonPlain', () => {
   it('prints every step with a heading, and no escape codes', async () => {
     const { ok, text } = await transcript(demoLesson());
     expect(ok).toBe(true);
-    for (const h of ['Step 1/5 (prose): Intro', 'Step 2/5 (check): Guess', 'Step 3/5 (run): Count', 'Step 4/5 (check): Quiz', 'Step 5/5 (exercise): Double it'])
+    for (const h of [
+      'Step 1/5 (prose): Intro',
+      'Step 2/5 (check): Guess',
+      'Step 3/5 (run): Count',
+      'Step 4/5 (check): Quiz',
+      'Step 5/5 (exercise): Double it',
+    ])
       expect(text).toContain(h);
     expect(text).not.toMatch(/\x1b/);
   });
@@ -49,7 +61,10 @@ describe('printLessonPlain', () => {
     expect(first.text).not.toContain('Reference solution');
     const hinted = await transcript(demoLesson(), { workspace: first.workspace, step: 5, hint: true });
     expect(hinted.text).toContain('Hint:\nMultiply by two.');
-    writeFileSync(workspaceFile(first.workspace, demoLesson(), demoLesson().steps[4] as never), 'export const double = (x: number) => 2 * x;\n');
+    writeFileSync(
+      workspaceFile(first.workspace, demoLesson(), demoLesson().steps[4] as never),
+      'export const double = (x: number) => 2 * x;\n',
+    );
     const solved = await transcript(demoLesson(), { workspace: first.workspace, step: 5 });
     expect(solved.text).toContain('Check passed.');
     expect(solved.text).toContain('Reference solution (solutions/double.ts):\n  // Fixture solution.');

@@ -77,7 +77,10 @@ describe('the player', () => {
     await waitFor(() => s().session?.exercise?.status === 'pass', 'the pass');
     player.dispatch({ kind: 'reset' });
     player.dispatch({ kind: 'reset' });
-    await waitFor(() => s().session?.exercise?.status === 'fail' && s().session?.exercise?.checks === 3, 'the check of the starter');
+    await waitFor(
+      () => s().session?.exercise?.status === 'fail' && s().session?.exercise?.checks === 3,
+      'the check of the starter',
+    );
     expect(readFileSync(path, 'utf8')).toContain('return x;');
   });
 

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
 import { loadProgress, progressPath, saveProgress } from '../../src/tui/progress-file.ts';
-import { emptyProgress, lessonProgress, markDone, recordCheck, recordExercisePass, recordRun, lessonSummary, visit } from '../../src/tui/progress.ts';
+import {
+  emptyProgress,
+  lessonProgress,
+  markDone,
+  recordCheck,
+  recordExercisePass,
+  recordRun,
+  lessonSummary,
+  visit,
+} from '../../src/tui/progress.ts';
 import { demoLesson } from './fixtures/demo/index.ts';
 import { removeTempDirs, tempDir } from './helpers.ts';
 
@@ -32,7 +41,13 @@ describe('progress updates', () => {
 
   it('summarizes a lesson for the menu', () => {
     const lesson = demoLesson();
-    expect(lessonSummary(emptyProgress(), lesson)).toEqual({ done: 0, total: 5, complete: false, resume: 0, started: false });
+    expect(lessonSummary(emptyProgress(), lesson)).toEqual({
+      done: 0,
+      total: 5,
+      complete: false,
+      resume: 0,
+      started: false,
+    });
     const p = recordExercisePass(visit(markDone(emptyProgress(), id, 0), id, 4), id, 4);
     expect(lessonSummary(p, lesson)).toEqual({ done: 2, total: 5, complete: false, resume: 4, started: true });
   });
@@ -51,7 +66,12 @@ describe('the progress file', () => {
   it('is a fresh start when missing, and round-trips what was saved', () => {
     const file = join(tempDir(), 'deep', 'progress.json');
     expect(loadProgress(file)).toEqual(emptyProgress());
-    const p = recordRun(recordCheck(visit(emptyProgress(), id, 2), id, 1, 0), id, 2, { metrics: { a: 0.5 }, lines: ['x'], knobs: { n: 3, m: 'b' }, cancelled: false });
+    const p = recordRun(recordCheck(visit(emptyProgress(), id, 2), id, 1, 0), id, 2, {
+      metrics: { a: 0.5 },
+      lines: ['x'],
+      knobs: { n: 3, m: 'b' },
+      cancelled: false,
+    });
     saveProgress(file, p);
     expect(existsSync(file)).toBe(true);
     expect(loadProgress(file)).toEqual(p);
@@ -61,7 +81,9 @@ describe('the progress file', () => {
     const file = join(tempDir(), 'progress.json');
     writeFileSync(file, '{"version": 1, "lessons": {');
     expect(() => loadProgress(file)).toThrow(InputError);
-    expect(() => loadProgress(file)).toThrow(new RegExp(`progress file ${file}: not valid JSON.*delete it to start over`));
+    expect(() => loadProgress(file)).toThrow(
+      new RegExp(`progress file ${file}: not valid JSON.*delete it to start over`),
+    );
   });
 
   it('names the field that is wrong', () => {
@@ -69,10 +91,28 @@ describe('the progress file', () => {
     const cases: [unknown, RegExp][] = [
       [{ version: 2, lessons: {} }, /unknown version 2/],
       [{ version: 1 }, /lessons must be an object/],
-      [{ version: 1, lessons: { [id]: { step: -1, furthest: 0, done: [], checks: {}, exercises: {}, runs: {} } } }, /lessons\['42-demo'\]\.step/],
-      [{ version: 1, lessons: { [id]: { step: 0, furthest: 0, done: ['a'], checks: {}, exercises: {}, runs: {} } } }, /\.done must be a list/],
       [
-        { version: 1, lessons: { [id]: { step: 0, furthest: 0, done: [], checks: {}, exercises: {}, runs: { 2: { metrics: { a: null }, lines: [], knobs: {}, cancelled: false } } } } },
+        { version: 1, lessons: { [id]: { step: -1, furthest: 0, done: [], checks: {}, exercises: {}, runs: {} } } },
+        /lessons\['42-demo'\]\.step/,
+      ],
+      [
+        { version: 1, lessons: { [id]: { step: 0, furthest: 0, done: ['a'], checks: {}, exercises: {}, runs: {} } } },
+        /\.done must be a list/,
+      ],
+      [
+        {
+          version: 1,
+          lessons: {
+            [id]: {
+              step: 0,
+              furthest: 0,
+              done: [],
+              checks: {},
+              exercises: {},
+              runs: { 2: { metrics: { a: null }, lines: [], knobs: {}, cancelled: false } },
+            },
+          },
+        },
         /runs\['2'\]\.metrics/,
       ],
     ];

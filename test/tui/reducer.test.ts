@@ -36,7 +36,12 @@ describe('navigation', () => {
   });
 
   it('moves the menu cursor within the list', () => {
-    expect(play([{ kind: 'menuMove', delta: 1 }, { kind: 'menuMove', delta: 1 }]).s.menuCursor).toBe(1);
+    expect(
+      play([
+        { kind: 'menuMove', delta: 1 },
+        { kind: 'menuMove', delta: 1 },
+      ]).s.menuCursor,
+    ).toBe(1);
     expect(play([{ kind: 'menuMove', delta: -1 }]).s.menuCursor).toBe(0);
   });
 
@@ -113,7 +118,12 @@ describe('runs', () => {
     kind: 'runEvents',
     token,
     step: 2,
-    events: Array.from({ length: n }, (_, i) => ({ kind: 'progress' as const, step: i + 1, total: n, metrics: { loss: 1 / (i + 1), acc: 0.5 } })),
+    events: Array.from({ length: n }, (_, i) => ({
+      kind: 'progress' as const,
+      step: i + 1,
+      total: n,
+      metrics: { loss: 1 / (i + 1), acc: 0.5 },
+    })),
   });
   const ended = (token: number, kind: 'done' | 'cancelled'): Msg => ({
     kind: 'runEnded',
@@ -132,7 +142,10 @@ describe('runs', () => {
   });
 
   it('collect progress, the latest metrics, chart series and log lines', () => {
-    const { s } = play([events(1, 3), { kind: 'runEvents', token: 1, step: 2, events: [{ kind: 'log', text: 'hello' }] }], started().s);
+    const { s } = play(
+      [events(1, 3), { kind: 'runEvents', token: 1, step: 2, events: [{ kind: 'log', text: 'hello' }] }],
+      started().s,
+    );
     const live = s.session!.runs[2]!;
     expect(live).toMatchObject({ step: 3, total: 3, metrics: { loss: 1 / 3, acc: 0.5 }, log: ['hello'] });
     expect(live.series['loss']).toEqual([1, 1 / 2, 1 / 3]);
@@ -155,7 +168,12 @@ describe('runs', () => {
     const { s, lp } = play([ended(1, 'done')], started().s);
     expect(s.session?.runs[2]?.status).toBe('done');
     expect(s.session?.active).toBeUndefined();
-    expect(lp.runs[2]).toEqual({ metrics: { loss: 0.2 }, lines: ['counted to 5'], knobs: { steps: 5, mode: 'a' }, cancelled: false });
+    expect(lp.runs[2]).toEqual({
+      metrics: { loss: 0.2 },
+      lines: ['counted to 5'],
+      knobs: { steps: 5, mode: 'a' },
+      cancelled: false,
+    });
     expect(lp.done).toContain(2);
   });
 
@@ -170,7 +188,10 @@ describe('runs', () => {
   });
 
   it('show a failure without touching progress', () => {
-    const { s, lp } = play([{ kind: 'runEnded', token: 1, lesson: 0, step: 2, knobs: {}, outcome: { kind: 'failed', message: 'boom' } }], started().s);
+    const { s, lp } = play(
+      [{ kind: 'runEnded', token: 1, lesson: 0, step: 2, knobs: {}, outcome: { kind: 'failed', message: 'boom' } }],
+      started().s,
+    );
     expect(s.session?.runs[2]).toMatchObject({ status: 'failed', error: 'boom' });
     expect(lp.runs[2]).toBeUndefined();
   });
@@ -218,7 +239,18 @@ describe('checks', () => {
     const predicted = play([at(1), { kind: 'pick', option: 0 }]);
     expect(judge(demo, 1, predicted.lp)).toEqual({ state: 'pending', choice: 0, runStep: 2 });
     const ran = play(
-      [next, { kind: 'startRun' }, { kind: 'runEnded', token: 1, lesson: 0, step: 2, knobs: {}, outcome: { kind: 'done', result: { metrics: { loss: 0.2 }, lines: [] } } }],
+      [
+        next,
+        { kind: 'startRun' },
+        {
+          kind: 'runEnded',
+          token: 1,
+          lesson: 0,
+          step: 2,
+          knobs: {},
+          outcome: { kind: 'done', result: { metrics: { loss: 0.2 }, lines: [] } },
+        },
+      ],
       predicted.s,
     );
     expect(judge(demo, 1, ran.lp)).toMatchObject({ state: 'judged', right: true, explain: 'The loss is 1/steps.' });
@@ -230,7 +262,14 @@ describe('checks', () => {
       { kind: 'pick', option: 1 },
       next,
       { kind: 'startRun' },
-      { kind: 'runEnded', token: 1, lesson: 0, step: 2, knobs: {}, outcome: { kind: 'cancelled', result: { metrics: { loss: 0.9 }, lines: [] } } },
+      {
+        kind: 'runEnded',
+        token: 1,
+        lesson: 0,
+        step: 2,
+        knobs: {},
+        outcome: { kind: 'cancelled', result: { metrics: { loss: 0.9 }, lines: [] } },
+      },
     ]);
     expect(judge(demo, 1, lp).state).toBe('pending');
   });
@@ -247,26 +286,43 @@ describe('exercises', () => {
   });
 
   it('show check results and record a pass', () => {
-    const ready = play([{ kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: true, watch: 'watching' }], opened().s);
-    const failed = play([{ kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: false, message: 'double(1) returned 1' }], ready.s);
+    const ready = play(
+      [{ kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: true, watch: 'watching' }],
+      opened().s,
+    );
+    const failed = play(
+      [{ kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: false, message: 'double(1) returned 1' }],
+      ready.s,
+    );
     expect(failed.s.session?.exercise).toMatchObject({ status: 'fail', message: 'double(1) returned 1', checks: 1 });
     expect(failed.lp.exercises[4]).toBeUndefined();
-    const passed = play([{ kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: true, message: 'ok' }], failed.s);
+    const passed = play(
+      [{ kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: true, message: 'ok' }],
+      failed.s,
+    );
     expect(passed.s.session?.exercise?.status).toBe('pass');
     expect(passed.lp.exercises[4]).toBe(true);
     expect(passed.lp.done).toContain(4);
   });
 
   it('record a pass that arrives after the learner moved on, without showing it', () => {
-    const { s, lp } = play([prev, { kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: true, message: 'ok' }], opened().s);
+    const { s, lp } = play(
+      [prev, { kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: true, message: 'ok' }],
+      opened().s,
+    );
     expect(s.session?.exercise).toBeUndefined();
     expect(lp.exercises[4]).toBe(true);
   });
 
   it('re-check on r once the file is ready', () => {
     expect(play([{ kind: 'recheck' }], opened().s).effects).toEqual([]);
-    const ready = play([{ kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: true, watch: 'manual' }], opened().s);
-    expect(play([{ kind: 'recheck' }], ready.s).effects).toEqual([{ kind: 'checkExercise', token: 1, lesson: 0, step: 4 }]);
+    const ready = play(
+      [{ kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: true, watch: 'manual' }],
+      opened().s,
+    );
+    expect(play([{ kind: 'recheck' }], ready.s).effects).toEqual([
+      { kind: 'checkExercise', token: 1, lesson: 0, step: 4 },
+    ]);
   });
 
   it('toggle the hint', () => {
@@ -276,11 +332,17 @@ describe('exercises', () => {
   });
 
   it('show the solution only after a pass', () => {
-    const ready = play([{ kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: true, watch: 'manual' }], opened().s);
+    const ready = play(
+      [{ kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: true, watch: 'manual' }],
+      opened().s,
+    );
     const early = play([{ kind: 'solution' }], ready.s);
     expect(early.s.session?.exercise?.showSolution).toBe(false);
     expect(early.s.notice).toMatch(/once your code passes/);
-    const passed = play([{ kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: true, message: 'ok' }, { kind: 'solution' }], ready.s);
+    const passed = play(
+      [{ kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: true, message: 'ok' }, { kind: 'solution' }],
+      ready.s,
+    );
     expect(passed.s.session?.exercise?.showSolution).toBe(true);
     expect(passed.effects).toEqual([{ kind: 'loadSolution', token: 1, lesson: 0, step: 4 }]);
   });
@@ -288,22 +350,33 @@ describe('exercises', () => {
   it('show the solution to a learner who passed in an earlier session', () => {
     const p = { ...visit(emptyProgress(), demo.id, 4) };
     p.lessons[demo.id] = { ...p.lessons[demo.id]!, exercises: { 4: true }, done: [4] };
-    const s0 = play([at(4), { kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: false, watch: 'manual' }], initialState(lessons, p)).s;
+    const s0 = play(
+      [at(4), { kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: false, watch: 'manual' }],
+      initialState(lessons, p),
+    ).s;
     expect(play([{ kind: 'solution' }], s0).s.session?.exercise?.showSolution).toBe(true);
   });
 
   it('reset the file only when x is pressed twice in a row', () => {
-    const ready = play([{ kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: false, watch: 'manual' }], opened().s);
+    const ready = play(
+      [{ kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: false, watch: 'manual' }],
+      opened().s,
+    );
     const once = play([{ kind: 'reset' }], ready.s);
     expect(once.effects).toEqual([]);
     expect(once.s.notice).toMatch(/press x again/);
     expect(play([{ kind: 'hint' }, { kind: 'reset' }], once.s).effects).toEqual([]);
-    expect(play([{ kind: 'reset' }], once.s).effects).toEqual([{ kind: 'resetExercise', token: 1, lesson: 0, step: 4 }]);
+    expect(play([{ kind: 'reset' }], once.s).effects).toEqual([
+      { kind: 'resetExercise', token: 1, lesson: 0, step: 4 },
+    ]);
   });
 
   it('ignore answers for an exercise view that was closed', () => {
     const reopened = play([prev, next], opened().s);
-    const { s } = play([{ kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: false, message: 'old' }], reopened.s);
+    const { s } = play(
+      [{ kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: false, message: 'old' }],
+      reopened.s,
+    );
     expect(s.session?.exercise).toMatchObject({ token: 2, status: 'preparing' });
   });
 });

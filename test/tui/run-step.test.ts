@@ -5,13 +5,22 @@ import { defaultKnobs, startRun } from '../../src/tui/run-step.ts';
 import v3Lesson from '../../lessons/06-v3-architecture/index.ts';
 import { countRun } from './fixtures/demo/index.ts';
 
-const step = (run: RunStep['run']): RunStep => ({ kind: 'run', title: 'T', markdown: 'm', knobs: [{ name: 'steps', label: 's', values: [3, 6], default: 3 }], run });
+const step = (run: RunStep['run']): RunStep => ({
+  kind: 'run',
+  title: 'T',
+  markdown: 'm',
+  knobs: [{ name: 'steps', label: 's', values: [3, 6], default: 3 }],
+  run,
+});
 
 describe('startRun', () => {
   it('passes the knobs and the budget, relays events and returns the result', async () => {
     const events: RunEvent[] = [];
     const h = startRun(step(countRun), { knobs: { steps: 6 }, budget: 'full', onEvent: (e) => events.push(e) });
-    expect(await h.outcome).toEqual({ kind: 'done', result: { metrics: { steps: 6, loss: 1 / 6 }, lines: ['counted to 6'] } });
+    expect(await h.outcome).toEqual({
+      kind: 'done',
+      result: { metrics: { steps: 6, loss: 1 / 6 }, lines: ['counted to 6'] },
+    });
     expect(events.filter((e) => e.kind === 'progress')).toHaveLength(6);
     expect(events).toContainEqual({ kind: 'log', text: 'first step done' });
   });
@@ -29,7 +38,10 @@ describe('startRun', () => {
       },
     });
     const outcome = await h.outcome;
-    expect(outcome).toEqual({ kind: 'cancelled', result: { metrics: { steps: 2, loss: 0.5 }, lines: ['counted to 2'] } });
+    expect(outcome).toEqual({
+      kind: 'cancelled',
+      result: { metrics: { steps: 2, loss: 0.5 }, lines: ['counted to 2'] },
+    });
   });
 
   it('keeps the last reported metrics when a cancelled run throws', async () => {
@@ -42,7 +54,10 @@ describe('startRun', () => {
       }),
       { knobs: {}, budget: 'full', onEvent: () => h.cancel() },
     );
-    expect(await h.outcome).toEqual({ kind: 'cancelled', result: { metrics: { loss: 0.7 }, lines: ['cancelled at step 1/9: these are the last numbers it reported'] } });
+    expect(await h.outcome).toEqual({
+      kind: 'cancelled',
+      result: { metrics: { loss: 0.7 }, lines: ['cancelled at step 1/9: these are the last numbers it reported'] },
+    });
   });
 
   it("stops a lesson's long experiment soon after cancel (lesson 6's MTP run, 400 training steps)", async () => {
@@ -64,12 +79,21 @@ describe('startRun', () => {
   });
 
   it('fails with the error when a run throws by itself', async () => {
-    const h = startRun(step(async () => Promise.reject(new RangeError('bad size'))), { knobs: {}, budget: 'small' });
+    const h = startRun(
+      step(async () => Promise.reject(new RangeError('bad size'))),
+      { knobs: {}, budget: 'small' },
+    );
     expect(await h.outcome).toEqual({ kind: 'failed', message: 'RangeError: bad size' });
   });
 
   it('fails when the result has a metric that is not a finite number', async () => {
-    const h = startRun(step(async () => ({ metrics: { loss: NaN }, lines: [] })), { knobs: {}, budget: 'small' });
-    expect(await h.outcome).toEqual({ kind: 'failed', message: "run 'T': result.metrics['loss'] is NaN, not a finite number" });
+    const h = startRun(
+      step(async () => ({ metrics: { loss: NaN }, lines: [] })),
+      { knobs: {}, budget: 'small' },
+    );
+    expect(await h.outcome).toEqual({
+      kind: 'failed',
+      message: "run 'T': result.metrics['loss'] is NaN, not a finite number",
+    });
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
 import { DEFAULT_MIX, lengthStats, makeCorpus, makeLabeledCorpus, NO_WORKED_MIX } from '../../src/world/corpus.ts';
-import { reflectionCount, reflectionRate, REFLECTION_WORDS, thinkLength, thinkText } from '../../src/world/reflection.ts';
+import {
+  reflectionCount,
+  reflectionRate,
+  REFLECTION_WORDS,
+  thinkLength,
+  thinkText,
+} from '../../src/world/reflection.ts';
 import { heldOutKeys, problemKey } from '../../src/world/problems/index.ts';
 import { completionOf } from '../../src/world/template.ts';
 import { encode } from '../../src/world/tokenizer.ts';
@@ -41,7 +47,8 @@ describe('pretraining corpus', () => {
     const direct = docs.filter((d) => d.style === 'direct');
     near(direct.filter((d) => !d.correct).length, direct.length, DEFAULT_MIX.wrongDirectFrac);
     expect(docs.filter((d) => d.style !== 'direct').every((d) => d.correct)).toBe(true);
-    for (const kind of DEFAULT_MIX.kinds) near(docs.filter((d) => d.problem.kind === kind).length, N, 1 / DEFAULT_MIX.kinds.length);
+    for (const kind of DEFAULT_MIX.kinds)
+      near(docs.filter((d) => d.problem.kind === kind).length, N, 1 / DEFAULT_MIX.kinds.length);
   });
 
   it('makes long, careful thinking rare: only worked and reflective documents think', () => {
@@ -73,7 +80,8 @@ describe('pretraining corpus', () => {
     const plain = makeLabeledCorpus(new Rng(11), 400, { reflectFrac: 0.5 });
     const confirming = makeLabeledCorpus(new Rng(11), 400, mix);
     const add = (d: (typeof docs)[number]) => d.style === 'reflect' && d.problem.kind !== 'countdown';
-    let confirmed = 0, reflective = 0;
+    let confirmed = 0,
+      reflective = 0;
     confirming.forEach((d, i) => {
       expect(d.problem).toEqual(plain[i]!.problem);
       if (d.style !== 'reflect') return expect(d.text).toBe(plain[i]!.text);
@@ -96,7 +104,11 @@ describe('pretraining corpus', () => {
   });
 
   it('respects maxTokens by redrawing, and says so when nothing fits', () => {
-    const small = makeLabeledCorpus(new Rng(4), 300, { kinds: ['countdown'], difficulty: { countdown: [4, 4] }, maxTokens: 120 });
+    const small = makeLabeledCorpus(new Rng(4), 300, {
+      kinds: ['countdown'],
+      difficulty: { countdown: [4, 4] },
+      maxTokens: 120,
+    });
     expect(Math.max(...small.map((d) => d.tokens))).toBeLessThanOrEqual(120);
     expect(() => makeCorpus(new Rng(4), 5, { maxTokens: 10 })).toThrow(/fits maxTokens 10/);
   });
@@ -122,7 +134,12 @@ describe('think measures', () => {
   it('reflectionCount counts whole reflection words in the think only', () => {
     expect(reflectionCount('9 wait check 7+5=12 so 12</think><answer>12</answer>')).toBe(2);
     expect(reflectionCount('recheck rechecking</think><answer>wait</answer>')).toBe(1);
-    expect(reflectionCount('9 wait check so 12</think>', REFLECTION_WORDS.filter((w) => w !== 'wait'))).toBe(1);
+    expect(
+      reflectionCount(
+        '9 wait check so 12</think>',
+        REFLECTION_WORDS.filter((w) => w !== 'wait'),
+      ),
+    ).toBe(1);
     expect(reflectionRate('a wait b check</think>')).toBe(0.5);
     expect(reflectionRate('</think><answer>1</answer>')).toBe(0);
     expect(REFLECTION_WORDS).toEqual(expect.arrayContaining(['wait', 'check', 'recheck', 'verify']));

@@ -15,9 +15,14 @@ import type { ProblemKind } from '../../src/world/problems/index.ts';
 import { COUNTDOWN_MAX_NUMBER, COUNTDOWN_MAX_TARGET } from '../../src/world/problems/countdown.ts';
 import { evaluateArithmetic } from '../../src/world/arith.ts';
 
-const kindAndDifficulty = fc.constantFrom(...PROBLEM_KINDS).chain((kind) =>
-  fc.tuple(fc.constant(kind), fc.integer({ min: DIFFICULTY_RANGE[kind][0], max: Math.min(DIFFICULTY_RANGE[kind][1], 4) })),
-);
+const kindAndDifficulty = fc
+  .constantFrom(...PROBLEM_KINDS)
+  .chain((kind) =>
+    fc.tuple(
+      fc.constant(kind),
+      fc.integer({ min: DIFFICULTY_RANGE[kind][0], max: Math.min(DIFFICULTY_RANGE[kind][1], 4) }),
+    ),
+  );
 const seed = fc.integer({ min: 0, max: 1_000_000 });
 const digits = (n: number): number => String(n).length;
 
@@ -51,15 +56,20 @@ describe('problem generators', () => {
 
   it('add, sub and mul use operands of exactly `difficulty` digits, and the answer is the value', () => {
     fc.assert(
-      fc.property(seed, fc.constantFrom<ProblemKind>('add', 'sub', 'mul'), fc.integer({ min: 1, max: 6 }), (s, kind, d) => {
-        const p = generateProblem(kind, new Rng(s), d);
-        const [a, b] = p.numbers!;
-        expect(digits(a!)).toBe(d);
-        if (kind === 'mul') expect(b).toBeGreaterThanOrEqual(2);
-        if (kind === 'mul') expect(b).toBeLessThanOrEqual(9);
-        else expect(digits(b!)).toBe(d);
-        expect(p.answer).toBe(String(evaluate(p.prompt)));
-      }),
+      fc.property(
+        seed,
+        fc.constantFrom<ProblemKind>('add', 'sub', 'mul'),
+        fc.integer({ min: 1, max: 6 }),
+        (s, kind, d) => {
+          const p = generateProblem(kind, new Rng(s), d);
+          const [a, b] = p.numbers!;
+          expect(digits(a!)).toBe(d);
+          if (kind === 'mul') expect(b).toBeGreaterThanOrEqual(2);
+          if (kind === 'mul') expect(b).toBeLessThanOrEqual(9);
+          else expect(digits(b!)).toBe(d);
+          expect(p.answer).toBe(String(evaluate(p.prompt)));
+        },
+      ),
     );
   });
 
@@ -106,7 +116,9 @@ describe('problem generators', () => {
   });
 
   it('reject an unsupported difficulty with a clear error', () => {
-    expect(() => generateProblem('add', new Rng(1), 0)).toThrow(/add: difficulty must be an integer in \[1, 6\], got 0/);
+    expect(() => generateProblem('add', new Rng(1), 0)).toThrow(
+      /add: difficulty must be an integer in \[1, 6\], got 0/,
+    );
     expect(() => generateProblem('countdown', new Rng(1), 1)).toThrow(/countdown/);
     expect(() => generateProblem('expr', new Rng(1), 1.5)).toThrow(RangeError);
   });
@@ -148,7 +160,9 @@ describe('problem sets and the held-out split', () => {
 
   it('problemKey ignores the order of countdown numbers but not of arithmetic operands', () => {
     const base = { kind: 'countdown' as const, target: 56 };
-    expect(problemKey({ ...base, prompt: '3 5 7 to 56', numbers: [3, 5, 7] })).toBe(problemKey({ ...base, prompt: '7 3 5 to 56', numbers: [7, 3, 5] }));
+    expect(problemKey({ ...base, prompt: '3 5 7 to 56', numbers: [3, 5, 7] })).toBe(
+      problemKey({ ...base, prompt: '7 3 5 to 56', numbers: [7, 3, 5] }),
+    );
     expect(problemKey({ kind: 'add', prompt: '1+2' })).not.toBe(problemKey({ kind: 'add', prompt: '2+1' }));
     expect(problemKey({ kind: 'add', prompt: '1+2' })).not.toBe(problemKey({ kind: 'mul', prompt: '1+2' }));
   });

@@ -13,7 +13,9 @@ const add: Problem = { kind: 'add', prompt: '37+45', answer: '82', difficulty: 2
 const RIGHT = REWARD_WEIGHTS.accuracy + REWARD_WEIGHTS.format;
 const problemArb = fc
   .tuple(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(...PROBLEM_KINDS))
-  .chain(([s, kind]) => fc.integer({ min: DIFFICULTY_RANGE[kind][0], max: 3 }).map((d) => generateProblem(kind, new Rng(s), d)));
+  .chain(([s, kind]) =>
+    fc.integer({ min: DIFFICULTY_RANGE[kind][0], max: 3 }).map((d) => generateProblem(kind, new Rng(s), d)),
+  );
 
 describe('rewards for well-formed answers', () => {
   it('a well-formed correct answer gets accuracy 1 and format 1', () => {
@@ -23,7 +25,14 @@ describe('rewards for well-formed answers', () => {
       ' </think>\n<answer>\n82\n</answer>\n<eos>',
       '7+5=12\n3+4+1=8\n</think> <answer> 82 </answer> <eos><pad><pad>',
     ]) {
-      expect(rewardBreakdown(add, text), text).toEqual({ accuracy: 1, format: 1, total: RIGHT, reason: 'correct', truncated: false, extracted: '82' });
+      expect(rewardBreakdown(add, text), text).toEqual({
+        accuracy: 1,
+        format: 1,
+        total: RIGHT,
+        reason: 'correct',
+        truncated: false,
+        extracted: '82',
+      });
       expect(accuracyReward(add, text)).toBe(1);
       expect(formatReward(text)).toBe(1);
     }
@@ -39,7 +48,12 @@ describe('rewards for well-formed answers', () => {
   });
 
   it('a well-formed wrong answer gets only the format weight', () => {
-    expect(rewardBreakdown(add, '</think><answer>81</answer><eos>')).toMatchObject({ accuracy: 0, format: 1, total: REWARD_WEIGHTS.format, reason: '81 ≠ 82' });
+    expect(rewardBreakdown(add, '</think><answer>81</answer><eos>')).toMatchObject({
+      accuracy: 0,
+      format: 1,
+      total: REWARD_WEIGHTS.format,
+      reason: '81 ≠ 82',
+    });
   });
 
   it('total is the documented weighted sum', () => {
@@ -91,7 +105,10 @@ describe('truncated completions', () => {
 
   it('a cut-off completion fails on its own too', () => {
     expect(rewardBreakdown(add, '7+5=12 3+4+1=8 so 8')).toMatchObject({ total: 0, reason: 'format: no </think>' });
-    expect(rewardBreakdown(add, '7+5=12 so 82</think><answer>8')).toMatchObject({ total: 0, reason: expect.stringMatching(/truncated/) });
+    expect(rewardBreakdown(add, '7+5=12 so 82</think><answer>8')).toMatchObject({
+      total: 0,
+      reason: expect.stringMatching(/truncated/),
+    });
   });
 });
 
@@ -110,10 +127,14 @@ describe('rewards do not look at length', () => {
   });
 
   it('any think text without tags leaves the reward unchanged', () => {
-    const plain = fc.array(fc.constantFrom(...VOCAB.slice(SPECIAL_TOKENS.length)), { maxLength: 200 }).map((a) => a.join(''));
+    const plain = fc
+      .array(fc.constantFrom(...VOCAB.slice(SPECIAL_TOKENS.length)), { maxLength: 200 })
+      .map((a) => a.join(''));
     fc.assert(
       fc.property(problemArb, plain, (p, think) => {
-        expect(rewardBreakdown(p, completionFrom(think, p.answer))).toEqual(rewardBreakdown(p, completionFrom('', p.answer)));
+        expect(rewardBreakdown(p, completionFrom(think, p.answer))).toEqual(
+          rewardBreakdown(p, completionFrom('', p.answer)),
+        );
       }),
       { numRuns: 300 },
     );

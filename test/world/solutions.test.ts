@@ -14,9 +14,17 @@ import { reflectionCount } from '../../src/world/reflection.ts';
 const problemArb = fc
   .tuple(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(...PROBLEM_KINDS))
   .chain(([s, kind]) =>
-    fc.integer({ min: DIFFICULTY_RANGE[kind][0], max: Math.min(DIFFICULTY_RANGE[kind][1], 4) }).map((d) => generateProblem(kind, new Rng(s), d)),
+    fc
+      .integer({ min: DIFFICULTY_RANGE[kind][0], max: Math.min(DIFFICULTY_RANGE[kind][1], 4) })
+      .map((d) => generateProblem(kind, new Rng(s), d)),
   );
-const P = (kind: Problem['kind'], prompt: string, answer: string, extra: Partial<Problem> = {}): Problem => ({ kind, prompt, answer, difficulty: 1, ...extra });
+const P = (kind: Problem['kind'], prompt: string, answer: string, extra: Partial<Problem> = {}): Problem => ({
+  kind,
+  prompt,
+  answer,
+  difficulty: 1,
+  ...extra,
+});
 const think = (completion: string): string => parseCompletion(completion).think!;
 
 describe('worked solutions', () => {

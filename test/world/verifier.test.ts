@@ -12,11 +12,20 @@ import { SPECIAL_TOKENS, VOCAB } from '../../src/world/tokenizer.ts';
 const problemArb = fc
   .tuple(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(...PROBLEM_KINDS))
   .chain(([s, kind]) =>
-    fc.integer({ min: DIFFICULTY_RANGE[kind][0], max: Math.min(DIFFICULTY_RANGE[kind][1], 4) }).map((d) => generateProblem(kind, new Rng(s), d)),
+    fc
+      .integer({ min: DIFFICULTY_RANGE[kind][0], max: Math.min(DIFFICULTY_RANGE[kind][1], 4) })
+      .map((d) => generateProblem(kind, new Rng(s), d)),
   );
 const answered = (answer: string): string => completionFrom('', answer);
 const add: Problem = { kind: 'add', prompt: '37+45', answer: '82', difficulty: 2, numbers: [37, 45] };
-const cd: Problem = { kind: 'countdown', prompt: '3 4 7 6 to 24', answer: '(7-3)*6', difficulty: 4, numbers: [3, 4, 7, 6], target: 24 };
+const cd: Problem = {
+  kind: 'countdown',
+  prompt: '3 4 7 6 to 24',
+  answer: '(7-3)*6',
+  difficulty: 4,
+  numbers: [3, 4, 7, 6],
+  target: 24,
+};
 
 describe('verify: accepts what is right', () => {
   it('accepts the canonical answer of every generated problem', () => {
@@ -41,12 +50,16 @@ describe('verify: accepts what is right', () => {
 describe('verify: rejects what is wrong, always with a reason', () => {
   it('rejects a canonical answer with one digit changed', () => {
     fc.assert(
-      fc.property(problemArb.filter((p) => p.kind !== 'countdown'), fc.integer(), (p, s) => {
-        const wrong = digitTypo(p.answer, new Rng(s));
-        const v = verify(p, answered(wrong));
-        expect(v.correct).toBe(false);
-        expect(v.reason).toBe(`${wrong} ≠ ${p.answer}`);
-      }),
+      fc.property(
+        problemArb.filter((p) => p.kind !== 'countdown'),
+        fc.integer(),
+        (p, s) => {
+          const wrong = digitTypo(p.answer, new Rng(s));
+          const v = verify(p, answered(wrong));
+          expect(v.correct).toBe(false);
+          expect(v.reason).toBe(`${wrong} ≠ ${p.answer}`);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -69,8 +82,14 @@ describe('verify: rejects what is wrong, always with a reason', () => {
 
   it('reports missing, doubled and unclosed answers', () => {
     expect(verify(add, '7+5=12 so 82')).toMatchObject({ correct: false, reason: 'no answer tag' });
-    expect(verify(add, '</think><answer>82</answer><answer>82</answer>')).toMatchObject({ correct: false, reason: 'two answer tags' });
-    expect(verify(add, '</think><answer>82')).toMatchObject({ correct: false, reason: expect.stringMatching(/truncated/) });
+    expect(verify(add, '</think><answer>82</answer><answer>82</answer>')).toMatchObject({
+      correct: false,
+      reason: 'two answer tags',
+    });
+    expect(verify(add, '</think><answer>82')).toMatchObject({
+      correct: false,
+      reason: expect.stringMatching(/truncated/),
+    });
     expect(verify(add, '</think><answer></answer>')).toMatchObject({ correct: false, reason: 'empty answer' });
   });
 
@@ -129,7 +148,13 @@ describe('evaluateArithmetic', () => {
           .split(/(?=[+-])/)
           .map((term) => {
             const sign = term.startsWith('-') ? -1 : 1;
-            return sign * term.replace(/^[+-]/, '').split('*').reduce((a, b) => a * Number(b), 1);
+            return (
+              sign *
+              term
+                .replace(/^[+-]/, '')
+                .split('*')
+                .reduce((a, b) => a * Number(b), 1)
+            );
           })
           .reduce((a, b) => a + b, 0);
         const r = evaluateArithmetic(text);

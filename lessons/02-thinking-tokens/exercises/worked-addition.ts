@@ -30,6 +30,9 @@ export function workedThink(a: number, b: number): string {
     sums.push(s);
   }
   const last = sums[sums.length - 1]!;
-  const units = sums.slice(0, -1).map((s) => s % 10).reverse();
+  const units = sums
+    .slice(0, -1)
+    .map((s) => s % 10)
+    .reverse();
   return [...steps, `so ${last}${units.join('')}`].join(' ');
 }

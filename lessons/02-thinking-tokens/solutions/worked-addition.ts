@@ -31,6 +31,9 @@ export function workedThink(a: number, b: number): string {
     carry = s >= 10 ? 1 : 0;
   }
   const last = sums[sums.length - 1]!;
-  const units = sums.slice(0, -1).map((s) => s % 10).reverse();
+  const units = sums
+    .slice(0, -1)
+    .map((s) => s % 10)
+    .reverse();
   return [...steps, `so ${last}${units.join('')}`].join(' ');
 }

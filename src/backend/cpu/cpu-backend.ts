@@ -3,8 +3,18 @@
 // (register-blocked, split over worker threads by a fixed partition: see matmul.ts and pool.ts).
 import { availableParallelism } from 'node:os';
 import type {
-  AdamWHyper, Backend, BinaryOp, DType, HostArray, MatmulLayout, ReduceOp, RopeLayout, SoftmaxOptions,
-  Storage, UnaryOp, View,
+  AdamWHyper,
+  Backend,
+  BinaryOp,
+  DType,
+  HostArray,
+  MatmulLayout,
+  ReduceOp,
+  RopeLayout,
+  SoftmaxOptions,
+  Storage,
+  UnaryOp,
+  View,
 } from '../backend.ts';
 import { MatmulPool } from './pool.ts';
 import { forEachRow } from './strided.ts';
@@ -12,7 +22,10 @@ import { forEachRow } from './strided.ts';
 type F = Float32Array | Float64Array;
 
 export class CpuStorage implements Storage {
-  constructor(readonly dtype: DType, readonly data: HostArray) {}
+  constructor(
+    readonly dtype: DType,
+    readonly data: HostArray,
+  ) {}
   get length(): number {
     return this.data.length;
   }
@@ -28,31 +41,58 @@ const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / 
 
 function unaryFn(op: UnaryOp, s: number): (x: number) => number {
   switch (op) {
-    case 'copy': return (x) => x;
-    case 'neg': return (x) => -x;
-    case 'exp': return Math.exp;
-    case 'log': return Math.log;
-    case 'sqrt': return Math.sqrt;
-    case 'rsqrt': return (x) => 1 / Math.sqrt(x);
-    case 'abs': return Math.abs;
-    case 'square': return (x) => x * x;
-    case 'recip': return (x) => 1 / x;
-    case 'sigmoid': return sigmoid;
-    case 'tanh': return Math.tanh;
-    case 'relu': return (x) => (x > 0 ? x : 0);
-    case 'silu': return (x) => x * sigmoid(x);
+    case 'copy':
+      return (x) => x;
+    case 'neg':
+      return (x) => -x;
+    case 'exp':
+      return Math.exp;
+    case 'log':
+      return Math.log;
+    case 'sqrt':
+      return Math.sqrt;
+    case 'rsqrt':
+      return (x) => 1 / Math.sqrt(x);
+    case 'abs':
+      return Math.abs;
+    case 'square':
+      return (x) => x * x;
+    case 'recip':
+      return (x) => 1 / x;
+    case 'sigmoid':
+      return sigmoid;
+    case 'tanh':
+      return Math.tanh;
+    case 'relu':
+      return (x) => (x > 0 ? x : 0);
+    case 'silu':
+      return (x) => x * sigmoid(x);
     // d/dx silu(x) = σ(x)·(1 + x·(1 − σ(x)))
-    case 'siluGrad': return (x) => { const g = sigmoid(x); return g * (1 + x * (1 - g)); };
-    case 'sin': return Math.sin;
-    case 'cos': return Math.cos;
-    case 'addScalar': return (x) => x + s;
-    case 'mulScalar': return (x) => x * s;
-    case 'powScalar': return (x) => Math.pow(x, s);
-    case 'maxScalar': return (x) => (x > s ? x : s);
-    case 'minScalar': return (x) => (x < s ? x : s);
-    case 'eqScalar': return (x) => (x === s ? 1 : 0);
-    case 'neScalar': return (x) => (x !== s ? 1 : 0);
-    case 'gtScalar': return (x) => (x > s ? 1 : 0);
+    case 'siluGrad':
+      return (x) => {
+        const g = sigmoid(x);
+        return g * (1 + x * (1 - g));
+      };
+    case 'sin':
+      return Math.sin;
+    case 'cos':
+      return Math.cos;
+    case 'addScalar':
+      return (x) => x + s;
+    case 'mulScalar':
+      return (x) => x * s;
+    case 'powScalar':
+      return (x) => Math.pow(x, s);
+    case 'maxScalar':
+      return (x) => (x > s ? x : s);
+    case 'minScalar':
+      return (x) => (x < s ? x : s);
+    case 'eqScalar':
+      return (x) => (x === s ? 1 : 0);
+    case 'neScalar':
+      return (x) => (x !== s ? 1 : 0);
+    case 'gtScalar':
+      return (x) => (x > s ? 1 : 0);
   }
 }
 
@@ -91,14 +131,23 @@ export class CpuBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: Storage, out: Storage, scalar = 0): void {
-    const xs = d(x), os = d(out);
+    const xs = d(x),
+      os = d(out);
     const n = xs.length;
     switch (op) {
       // The hottest maps get their own loops; the rest share one through a closure.
-      case 'copy': os.set(xs); return;
-      case 'mulScalar': for (let i = 0; i < n; i++) os[i] = xs[i]! * scalar; return;
-      case 'addScalar': for (let i = 0; i < n; i++) os[i] = xs[i]! + scalar; return;
-      case 'exp': for (let i = 0; i < n; i++) os[i] = Math.exp(xs[i]!); return;
+      case 'copy':
+        os.set(xs);
+        return;
+      case 'mulScalar':
+        for (let i = 0; i < n; i++) os[i] = xs[i]! * scalar;
+        return;
+      case 'addScalar':
+        for (let i = 0; i < n; i++) os[i] = xs[i]! + scalar;
+        return;
+      case 'exp':
+        for (let i = 0; i < n; i++) os[i] = Math.exp(xs[i]!);
+        return;
       default: {
         const fn = unaryFn(op, scalar);
         for (let i = 0; i < n; i++) os[i] = fn(xs[i]!);
@@ -107,7 +156,9 @@ export class CpuBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: Storage, aView: View, b: Storage, bView: View, out: Storage): void {
-    const as = d(a), bs = d(b), os = d(out);
+    const as = d(a),
+      bs = d(b),
+      os = d(out);
     const oStrides: number[] = [];
     let acc = 1;
     for (let k = aView.shape.length - 1; k >= 0; k--) {
@@ -115,22 +166,51 @@ export class CpuBackend implements Backend {
       acc *= aView.shape[k]!;
     }
     forEachRow(aView.shape, [{ strides: oStrides, offset: 0 }, aView, bView], (off, len, inner) => {
-      const o0 = off[0]!, a0 = off[1]!, b0 = off[2]!, sa = inner[1]!, sb = inner[2]!;
+      const o0 = off[0]!,
+        a0 = off[1]!,
+        b0 = off[2]!,
+        sa = inner[1]!,
+        sb = inner[2]!;
       switch (op) {
-        case 'add': for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! + bs[b0 + i * sb]!; break;
-        case 'sub': for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! - bs[b0 + i * sb]!; break;
-        case 'mul': for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! * bs[b0 + i * sb]!; break;
-        case 'div': for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! / bs[b0 + i * sb]!; break;
-        case 'max': for (let i = 0; i < len; i++) { const x = as[a0 + i * sa]!, y = bs[b0 + i * sb]!; os[o0 + i] = x >= y ? x : y; } break;
-        case 'min': for (let i = 0; i < len; i++) { const x = as[a0 + i * sa]!, y = bs[b0 + i * sb]!; os[o0 + i] = x <= y ? x : y; } break;
-        case 'eq': for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa] === bs[b0 + i * sb] ? 1 : 0; break;
-        case 'gt': for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! > bs[b0 + i * sb]! ? 1 : 0; break;
+        case 'add':
+          for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! + bs[b0 + i * sb]!;
+          break;
+        case 'sub':
+          for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! - bs[b0 + i * sb]!;
+          break;
+        case 'mul':
+          for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! * bs[b0 + i * sb]!;
+          break;
+        case 'div':
+          for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! / bs[b0 + i * sb]!;
+          break;
+        case 'max':
+          for (let i = 0; i < len; i++) {
+            const x = as[a0 + i * sa]!,
+              y = bs[b0 + i * sb]!;
+            os[o0 + i] = x >= y ? x : y;
+          }
+          break;
+        case 'min':
+          for (let i = 0; i < len; i++) {
+            const x = as[a0 + i * sa]!,
+              y = bs[b0 + i * sb]!;
+            os[o0 + i] = x <= y ? x : y;
+          }
+          break;
+        case 'eq':
+          for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa] === bs[b0 + i * sb] ? 1 : 0;
+          break;
+        case 'gt':
+          for (let i = 0; i < len; i++) os[o0 + i] = as[a0 + i * sa]! > bs[b0 + i * sb]! ? 1 : 0;
+          break;
       }
     });
   }
 
   reduce(op: ReduceOp, x: Storage, out: Storage, outer: number, n: number, inner: number): void {
-    const xs = d(x), os = d(out);
+    const xs = d(x),
+      os = d(out);
     const acc = new Float64Array(inner);
     for (let o = 0; o < outer; o++) {
       const base = o * n * inner;
@@ -144,7 +224,8 @@ export class CpuBackend implements Backend {
         acc.fill(-Infinity);
         for (let j = 0; j < n; j++) {
           const row = base + j * inner;
-          for (let i = 0; i < inner; i++) if (xs[row + i]! > acc[i]! || Number.isNaN(xs[row + i]!)) acc[i] = xs[row + i]!;
+          for (let i = 0; i < inner; i++)
+            if (xs[row + i]! > acc[i]! || Number.isNaN(xs[row + i]!)) acc[i] = xs[row + i]!;
         }
       }
       os.set(acc, o * inner);
@@ -152,9 +233,13 @@ export class CpuBackend implements Backend {
   }
 
   copy(src: Storage, srcView: View, dst: Storage, dstView: View): void {
-    const s = d(src), o = d(dst);
+    const s = d(src),
+      o = d(dst);
     forEachRow(srcView.shape, [srcView, dstView], (off, len, inner) => {
-      const s0 = off[0]!, d0 = off[1]!, ss = inner[0]!, ds = inner[1]!;
+      const s0 = off[0]!,
+        d0 = off[1]!,
+        ss = inner[0]!,
+        ds = inner[1]!;
       if (ss === 1 && ds === 1) o.set(s.subarray(s0, s0 + len), d0);
       else for (let i = 0; i < len; i++) o[d0 + i * ds] = s[s0 + i * ss]!;
     });
@@ -164,8 +249,19 @@ export class CpuBackend implements Backend {
     this.pool.run(f(a), f(b), f(out), layout);
   }
 
-  gather(src: Storage, idx: Storage, out: Storage, outer: number, n: number, count: number, inner: number, idxOuterStride: number): void {
-    const s = d(src), ix = d(idx), o = d(out);
+  gather(
+    src: Storage,
+    idx: Storage,
+    out: Storage,
+    outer: number,
+    n: number,
+    count: number,
+    inner: number,
+    idxOuterStride: number,
+  ): void {
+    const s = d(src),
+      ix = d(idx),
+      o = d(out);
     for (let r = 0; r < outer; r++) {
       for (let j = 0; j < count; j++) {
         const id = ix[r * idxOuterStride + j]!;
@@ -176,20 +272,34 @@ export class CpuBackend implements Backend {
     }
   }
 
-  scatterAdd(dst: Storage, idx: Storage, src: Storage, outer: number, n: number, count: number, inner: number, idxOuterStride: number): void {
-    const o = d(dst), ix = d(idx), s = d(src);
+  scatterAdd(
+    dst: Storage,
+    idx: Storage,
+    src: Storage,
+    outer: number,
+    n: number,
+    count: number,
+    inner: number,
+    idxOuterStride: number,
+  ): void {
+    const o = d(dst),
+      ix = d(idx),
+      s = d(src);
     for (let r = 0; r < outer; r++) {
       for (let j = 0; j < count; j++) {
         const id = ix[r * idxOuterStride + j]!;
         if (id < 0 || id >= n) throw new RangeError(`scatterAdd: index ${id} out of range [0, ${n})`);
-        const to = (r * n + id) * inner, from = (r * count + j) * inner;
+        const to = (r * n + id) * inner,
+          from = (r * count + j) * inner;
         for (let i = 0; i < inner; i++) o[to + i]! += s[from + i]!;
       }
     }
   }
 
   topk(x: Storage, values: Storage, indices: Storage, rows: number, n: number, k: number): void {
-    const xs = d(x), vs = d(values), is = d(indices);
+    const xs = d(x),
+      vs = d(values),
+      is = d(indices);
     const taken = new Uint8Array(n);
     for (let r = 0; r < rows; r++) {
       taken.fill(0);
@@ -204,7 +314,8 @@ export class CpuBackend implements Backend {
   }
 
   softmax(x: Storage, out: Storage, rows: number, n: number, opts: SoftmaxOptions): void {
-    const xs = d(x), os = d(out);
+    const xs = d(x),
+      os = d(out);
     for (let r = 0; r < rows; r++) {
       const base = r * n;
       const limit = opts.causal ? Math.min(n, (r % opts.causal.tq) + opts.causal.offset + 1) : n;
@@ -224,7 +335,10 @@ export class CpuBackend implements Backend {
   }
 
   rmsnorm(x: Storage, w: Storage, out: Storage, rstd: Storage, rows: number, n: number, eps: number): void {
-    const xs = d(x), ws = d(w), os = d(out), rs = d(rstd);
+    const xs = d(x),
+      ws = d(w),
+      os = d(out),
+      rs = d(rstd);
     for (let r = 0; r < rows; r++) {
       const base = r * n;
       let ss = 0;
@@ -237,7 +351,11 @@ export class CpuBackend implements Backend {
   }
 
   rope(x: Storage, pos: Storage, cos: Storage, sin: Storage, out: Storage, L: RopeLayout): void {
-    const xs = d(x), ps = d(pos), cs = d(cos), ss = d(sin), os = d(out);
+    const xs = d(x),
+      ps = d(pos),
+      cs = d(cos),
+      ss = d(sin),
+      os = d(out);
     const half = L.dim / 2;
     const sign = L.inverse ? -1 : 1;
     for (let r = 0; r < L.rows; r++) {
@@ -245,10 +363,12 @@ export class CpuBackend implements Backend {
       for (let h = 0; h < L.heads; h++) {
         const base = (r * L.heads + h) * L.dim;
         for (let i = 0; i < half; i++) {
-          const c = cs[t + i]!, s = sign * ss[t + i]!;
+          const c = cs[t + i]!,
+            s = sign * ss[t + i]!;
           const i0 = L.style === 'interleaved' ? base + 2 * i : base + i;
           const i1 = L.style === 'interleaved' ? i0 + 1 : i0 + half;
-          const x0 = xs[i0]!, x1 = xs[i1]!;
+          const x0 = xs[i0]!,
+            x1 = xs[i1]!;
           os[i0] = x0 * c - x1 * s;
           os[i1] = x0 * s + x1 * c;
         }
@@ -257,14 +377,19 @@ export class CpuBackend implements Backend {
   }
 
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void {
-    const p = d(param), g = d(grad), ms = d(m), vs = d(v);
-    const bc1 = 1 - Math.pow(h.beta1, h.step), bc2 = 1 - Math.pow(h.beta2, h.step);
+    const p = d(param),
+      g = d(grad),
+      ms = d(m),
+      vs = d(v);
+    const bc1 = 1 - Math.pow(h.beta1, h.step),
+      bc2 = 1 - Math.pow(h.beta2, h.step);
     const decay = 1 - h.lr * h.weightDecay;
     for (let i = 0; i < p.length; i++) {
       const gi = g[i]!;
       ms[i] = h.beta1 * ms[i]! + (1 - h.beta1) * gi;
       vs[i] = h.beta2 * vs[i]! + (1 - h.beta2) * gi * gi;
-      const mHat = ms[i]! / bc1, vHat = vs[i]! / bc2;
+      const mHat = ms[i]! / bc1,
+        vHat = vs[i]! / bc2;
       p[i] = p[i]! * decay - (h.lr * mHat) / (Math.sqrt(vHat) + h.eps);
     }
   }

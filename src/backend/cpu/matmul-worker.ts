@@ -20,13 +20,27 @@ for (;;) {
   refresh();
   const a = arena!;
   const f64 = c[CTRL.f64] === 1;
-  const A = f64 ? a.a64 : a.a32, B = f64 ? a.b64 : a.b32, C = f64 ? a.c64 : a.c32;
+  const A = f64 ? a.a64 : a.a32,
+    B = f64 ? a.b64 : a.b32,
+    C = f64 ? a.c64 : a.c32;
   try {
-    matmulBlocked(A, B, C, {
-      batch: c[CTRL.batch]!, m: c[CTRL.m]!, k: c[CTRL.k]!, n: c[CTRL.n]!,
-      transA: c[CTRL.transA] === 1, transB: c[CTRL.transB] === 1,
-      aBatchStride: c[CTRL.aStride]!, bBatchStride: c[CTRL.bStride]!,
-    }, c[CTRL.start]!, c[CTRL.end]!);
+    matmulBlocked(
+      A,
+      B,
+      C,
+      {
+        batch: c[CTRL.batch]!,
+        m: c[CTRL.m]!,
+        k: c[CTRL.k]!,
+        n: c[CTRL.n]!,
+        transA: c[CTRL.transA] === 1,
+        transB: c[CTRL.transB] === 1,
+        aBatchStride: c[CTRL.aStride]!,
+        bBatchStride: c[CTRL.bStride]!,
+      },
+      c[CTRL.start]!,
+      c[CTRL.end]!,
+    );
     Atomics.store(c, CTRL.done, 1);
   } catch {
     Atomics.store(c, CTRL.done, 2);

@@ -99,24 +99,68 @@ export function matmulBlocked(a: F, b: F, c: F, L: MatmulLayout, blockStart = 0,
     const cBase = e * m * n;
     const rows = Math.min(4, m - i0);
     for (let jb = 0; jb < panels; jb++) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0,
+        c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0,
+        c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       let bo = jb * k * 4;
       for (let p4 = 0; p4 < k * 4; p4 += 4, bo += 4) {
-        const a0 = ap[p4]!, a1 = ap[p4 + 1]!, a2 = ap[p4 + 2]!, a3 = ap[p4 + 3]!;
-        const b0 = bp[bo]!, b1 = bp[bo + 1]!, b2 = bp[bo + 2]!, b3 = bp[bo + 3]!;
-        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        const a0 = ap[p4]!,
+          a1 = ap[p4 + 1]!,
+          a2 = ap[p4 + 2]!,
+          a3 = ap[p4 + 3]!;
+        const b0 = bp[bo]!,
+          b1 = bp[bo + 1]!,
+          b2 = bp[bo + 2]!,
+          b3 = bp[bo + 3]!;
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
       }
       const j0 = jb * 4;
       const o = cBase + i0 * n + j0;
       if (rows === 4 && j0 + 4 <= n) {
-        c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03;
-        c[o + n] = c10; c[o + n + 1] = c11; c[o + n + 2] = c12; c[o + n + 3] = c13;
-        c[o + 2 * n] = c20; c[o + 2 * n + 1] = c21; c[o + 2 * n + 2] = c22; c[o + 2 * n + 3] = c23;
-        c[o + 3 * n] = c30; c[o + 3 * n + 1] = c31; c[o + 3 * n + 2] = c32; c[o + 3 * n + 3] = c33;
+        c[o] = c00;
+        c[o + 1] = c01;
+        c[o + 2] = c02;
+        c[o + 3] = c03;
+        c[o + n] = c10;
+        c[o + n + 1] = c11;
+        c[o + n + 2] = c12;
+        c[o + n + 3] = c13;
+        c[o + 2 * n] = c20;
+        c[o + 2 * n + 1] = c21;
+        c[o + 2 * n + 2] = c22;
+        c[o + 2 * n + 3] = c23;
+        c[o + 3 * n] = c30;
+        c[o + 3 * n + 1] = c31;
+        c[o + 3 * n + 2] = c32;
+        c[o + 3 * n + 3] = c33;
       } else {
         // Edge block: store only the rows and columns inside C.
         const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];

@@ -12,21 +12,43 @@ import { matmulBlocked, rowBlocks } from './matmul.ts';
 type F = Float32Array | Float64Array;
 
 export const CTRL = {
-  seq: 0, done: 1, f64: 2, batch: 3, m: 4, k: 5, n: 6, transA: 7, transB: 8, aStride: 9, bStride: 10, start: 11, end: 12,
+  seq: 0,
+  done: 1,
+  f64: 2,
+  batch: 3,
+  m: 4,
+  k: 5,
+  n: 6,
+  transA: 7,
+  transB: 8,
+  aStride: 9,
+  bStride: 10,
+  start: 11,
+  end: 12,
 } as const;
 const CTRL_SIZE = 16;
 
 /** Shared input/output buffers, in both float widths over the same memory. */
 export interface Arena {
-  a32: Float32Array; b32: Float32Array; c32: Float32Array;
-  a64: Float64Array; b64: Float64Array; c64: Float64Array;
+  a32: Float32Array;
+  b32: Float32Array;
+  c32: Float32Array;
+  a64: Float64Array;
+  b64: Float64Array;
+  c64: Float64Array;
 }
 
 function makeArena(na: number, nb: number, nc: number): Arena {
-  const sa = new SharedArrayBuffer(na * 8), sb = new SharedArrayBuffer(nb * 8), sc = new SharedArrayBuffer(nc * 8);
+  const sa = new SharedArrayBuffer(na * 8),
+    sb = new SharedArrayBuffer(nb * 8),
+    sc = new SharedArrayBuffer(nc * 8);
   return {
-    a32: new Float32Array(sa), b32: new Float32Array(sb), c32: new Float32Array(sc),
-    a64: new Float64Array(sa), b64: new Float64Array(sb), c64: new Float64Array(sc),
+    a32: new Float32Array(sa),
+    b32: new Float32Array(sb),
+    c32: new Float32Array(sc),
+    a64: new Float64Array(sa),
+    b64: new Float64Array(sb),
+    c64: new Float64Array(sc),
   };
 }
 
@@ -44,7 +66,8 @@ export class MatmulPool {
   private arena: Arena | undefined;
 
   constructor(readonly threads: number) {
-    if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new Error(`threads must be a positive integer, got ${threads}`);
   }
 
   private lane(i: number): Lane {
@@ -69,12 +92,23 @@ export class MatmulPool {
       return;
     }
     const f64 = c instanceof Float64Array;
-    if (!this.arena || this.arena.a64.length < a.length || this.arena.b64.length < b.length || this.arena.c64.length < c.length) {
+    if (
+      !this.arena ||
+      this.arena.a64.length < a.length ||
+      this.arena.b64.length < b.length ||
+      this.arena.c64.length < c.length
+    ) {
       const old = this.arena;
-      this.arena = makeArena(Math.max(a.length, old?.a64.length ?? 0) * 2, Math.max(b.length, old?.b64.length ?? 0) * 2, Math.max(c.length, old?.c64.length ?? 0) * 2);
+      this.arena = makeArena(
+        Math.max(a.length, old?.a64.length ?? 0) * 2,
+        Math.max(b.length, old?.b64.length ?? 0) * 2,
+        Math.max(c.length, old?.c64.length ?? 0) * 2,
+      );
     }
     const ar = this.arena;
-    const A = f64 ? ar.a64 : ar.a32, B = f64 ? ar.b64 : ar.b32, C = f64 ? ar.c64 : ar.c32;
+    const A = f64 ? ar.a64 : ar.a32,
+      B = f64 ? ar.b64 : ar.b32,
+      C = f64 ? ar.c64 : ar.c32;
     A.set(a);
     B.set(b);
     // Fixed partition: thread w gets blocks [w·blocks/t, (w+1)·blocks/t).
@@ -87,10 +121,16 @@ export class MatmulPool {
       }
       const ctl = lane.ctrl;
       ctl[CTRL.f64] = f64 ? 1 : 0;
-      ctl[CTRL.batch] = L.batch; ctl[CTRL.m] = L.m; ctl[CTRL.k] = L.k; ctl[CTRL.n] = L.n;
-      ctl[CTRL.transA] = L.transA ? 1 : 0; ctl[CTRL.transB] = L.transB ? 1 : 0;
-      ctl[CTRL.aStride] = L.aBatchStride; ctl[CTRL.bStride] = L.bBatchStride;
-      ctl[CTRL.start] = bound(w); ctl[CTRL.end] = bound(w + 1);
+      ctl[CTRL.batch] = L.batch;
+      ctl[CTRL.m] = L.m;
+      ctl[CTRL.k] = L.k;
+      ctl[CTRL.n] = L.n;
+      ctl[CTRL.transA] = L.transA ? 1 : 0;
+      ctl[CTRL.transB] = L.transB ? 1 : 0;
+      ctl[CTRL.aStride] = L.aBatchStride;
+      ctl[CTRL.bStride] = L.bBatchStride;
+      ctl[CTRL.start] = bound(w);
+      ctl[CTRL.end] = bound(w + 1);
       Atomics.store(ctl, CTRL.done, 0);
       Atomics.add(ctl, CTRL.seq, 1);
       Atomics.notify(ctl, CTRL.seq);
@@ -99,7 +139,8 @@ export class MatmulPool {
     for (let w = 1; w < t; w++) {
       const ctl = this.lanes[w - 1]!.ctrl;
       while (Atomics.load(ctl, CTRL.done) === 0) {
-        if (Atomics.wait(ctl, CTRL.done, 0, 60_000) === 'timed-out') throw new Error('matmul worker did not answer within 60 s');
+        if (Atomics.wait(ctl, CTRL.done, 0, 60_000) === 'timed-out')
+          throw new Error('matmul worker did not answer within 60 s');
       }
       if (ctl[CTRL.done] === 2) throw new Error('matmul worker failed');
     }

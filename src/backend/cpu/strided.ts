@@ -3,7 +3,10 @@
 // contiguous copy becomes one long loop and a row-broadcast becomes two.
 
 /** Merge dims d and d+1 wherever every view has stride[d] = stride[d+1]·shape[d+1]; drop size-1 dims. */
-export function collapse(shape: readonly number[], strides: (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function collapse(
+  shape: readonly number[],
+  strides: (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {
@@ -35,7 +38,10 @@ export function forEachRow(
   views: { strides: readonly number[]; offset: number }[],
   row: (offsets: number[], len: number, inner: number[]) => void,
 ): void {
-  const c = collapse(shape, views.map((v) => v.strides));
+  const c = collapse(
+    shape,
+    views.map((v) => v.strides),
+  );
   const nd = c.shape.length;
   const len = c.shape[nd - 1]!;
   const inner = c.strides.map((s) => s[nd - 1]!);

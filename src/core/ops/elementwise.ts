@@ -13,7 +13,8 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1, y = b[b.length - n + i] ?? 1;
+    const x = a[a.length - n + i] ?? 1,
+      y = b[b.length - n + i] ?? 1;
     if (x !== y && x !== 1 && y !== 1) throw new Error(`shapes [${a}] and [${b}] do not broadcast`);
     out[i] = x === 1 ? y : x;
   }
@@ -67,7 +68,10 @@ export function add(a: Tensor, b: Tensor): Tensor {
   return record(zip('add', a, b), 'add', [a, b], (g) => [sumTo(g, a.shape), sumTo(g, b.shape)]);
 }
 export function sub(a: Tensor, b: Tensor): Tensor {
-  return record(zip('sub', a, b), 'sub', [a, b], (g) => [sumTo(g, a.shape), b.requiresGrad ? sumTo(neg(g), b.shape) : null]);
+  return record(zip('sub', a, b), 'sub', [a, b], (g) => [
+    sumTo(g, a.shape),
+    b.requiresGrad ? sumTo(neg(g), b.shape) : null,
+  ]);
 }
 export function mul(a: Tensor, b: Tensor): Tensor {
   return record(zip('mul', a, b), 'mul', [a, b], (g) => [

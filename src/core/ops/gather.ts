@@ -44,7 +44,8 @@ export function takeAlong(x: Tensor, axis: number, idx: Tensor): Tensor {
   const [outer, n, inner] = around(x, a);
   if (inner !== 1) throw new Error('takeAlong: only the last axis is supported');
   const count = idx.shape[a]!;
-  if (idx.size !== outer * count) throw new Error(`takeAlong: index shape [${idx.shape}] does not fit [${x.shape}] on axis ${a}`);
+  if (idx.size !== outer * count)
+    throw new Error(`takeAlong: index shape [${idx.shape}] does not fit [${x.shape}] on axis ${a}`);
   const out = empty(x.backend, x.dtype, idx.shape);
   x.backend.gather(x.storage, idx.storage, out.storage, outer, n, count, 1, count);
   return record(out, 'takeAlong', [x], (g) => {
@@ -58,7 +59,8 @@ export function takeAlong(x: Tensor, axis: number, idx: Tensor): Tensor {
 export function indexAdd(x: Tensor, idx: Tensor, src: Tensor): Tensor {
   checkIdx(idx);
   const [, n, inner] = around(x, 0);
-  if (src.shape[0] !== idx.size || src.size !== idx.size * inner) throw new Error(`indexAdd: src [${src.shape}] does not match ${idx.size} rows of [${x.shape}]`);
+  if (src.shape[0] !== idx.size || src.size !== idx.size * inner)
+    throw new Error(`indexAdd: src [${src.shape}] does not match ${idx.size} rows of [${x.shape}]`);
   const out = empty(x.backend, x.dtype, x.shape);
   x.backend.unary('copy', x.storage, out.storage);
   x.backend.scatterAdd(out.storage, idx.storage, src.storage, 1, n, idx.size, inner, 0);

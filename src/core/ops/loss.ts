@@ -12,7 +12,8 @@ import { logSoftmax } from './softmax.ts';
 /** log p(target) per position: logits [..., V], targets int32 [...] → [...]. Targets must be valid ids. */
 export function tokenLogProbs(logits: Tensor, targets: Tensor): Tensor {
   const V = logits.dim(-1);
-  if (targets.size * V !== logits.size) throw new Error(`targets [${targets.shape}] do not match logits [${logits.shape}]`);
+  if (targets.size * V !== logits.size)
+    throw new Error(`targets [${targets.shape}] do not match logits [${logits.shape}]`);
   const lp = reshape(logSoftmax(logits), [targets.size, V]);
   return reshape(takeAlong(lp, 1, reshape(targets, [targets.size, 1])), targets.shape);
 }

@@ -21,12 +21,20 @@ const prod = (s: readonly number[]) => s.reduce((p, q) => p * q, 1);
 function mm(x: Tensor, tx: boolean, y: Tensor, ty: boolean, outLead: number[]): Tensor {
   const [xr, xc] = x.shape.slice(-2) as [number, number];
   const [yr, yc] = y.shape.slice(-2) as [number, number];
-  const m = tx ? xc : xr, k = tx ? xr : xc;
-  const ky = ty ? yc : yr, n = ty ? yr : yc;
-  if (k !== ky) throw new Error(`matmul: inner dims differ: [${x.shape}]${tx ? 'ᵀ' : ''} · [${y.shape}]${ty ? 'ᵀ' : ''}`);
+  const m = tx ? xc : xr,
+    k = tx ? xr : xc;
+  const ky = ty ? yc : yr,
+    n = ty ? yr : yc;
+  if (k !== ky)
+    throw new Error(`matmul: inner dims differ: [${x.shape}]${tx ? 'ᵀ' : ''} · [${y.shape}]${ty ? 'ᵀ' : ''}`);
   const batch = prod(outLead);
   const L: MatmulLayout = {
-    batch, m, k, n, transA: tx, transB: ty,
+    batch,
+    m,
+    k,
+    n,
+    transA: tx,
+    transB: ty,
     aBatchStride: x.ndim === 2 ? 0 : m * k,
     bBatchStride: y.ndim === 2 ? 0 : k * n,
   };
@@ -44,10 +52,12 @@ function sumBatch(g: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
-  const ta = opts.transA ?? false, tb = opts.transB ?? false;
+  const ta = opts.transA ?? false,
+    tb = opts.transB ?? false;
   if (a.ndim < 2 || b.ndim < 2) throw new Error(`matmul needs ≥2-d operands, got [${a.shape}] and [${b.shape}]`);
   if (a.dtype !== b.dtype) throw new Error(`matmul: dtypes differ (${a.dtype} vs ${b.dtype})`);
-  const la = lead(a), lb = lead(b);
+  const la = lead(a),
+    lb = lead(b);
   let outLead: number[];
   if (la.join() === lb.join() || lb.length === 0) outLead = la;
   else if (la.length === 0) outLead = lb;

@@ -10,14 +10,17 @@ import { reshape } from './shape.ts';
 
 export function rmsNorm(x: Tensor, weight: Tensor, eps = 1e-6): Tensor {
   const n = x.dim(-1);
-  if (weight.ndim !== 1 || weight.size !== n) throw new Error(`rmsNorm: weight [${weight.shape}] does not match last dim ${n}`);
+  if (weight.ndim !== 1 || weight.size !== n)
+    throw new Error(`rmsNorm: weight [${weight.shape}] does not match last dim ${n}`);
   const rows = x.size / n;
   const out = empty(x.backend, x.dtype, x.shape);
   const rstd = empty(x.backend, x.dtype, [...x.shape.slice(0, -1), 1]);
   x.backend.rmsnorm(x.storage, weight.storage, out.storage, rstd.storage, rows, n, eps);
   return record(out, 'rmsNorm', [x, weight], (g) => {
     const u = mul(g, weight);
-    const gx = x.requiresGrad ? sub(mul(u, rstd), mul(x, mul(mul(rstd, mul(rstd, rstd)), mean(mul(u, x), -1, true)))) : null;
+    const gx = x.requiresGrad
+      ? sub(mul(u, rstd), mul(x, mul(mul(rstd, mul(rstd, rstd)), mean(mul(u, x), -1, true))))
+      : null;
     const gw = weight.requiresGrad ? sum(reshape(mul(g, mul(x, rstd)), [rows, n]), 0) : null;
     return [gx, gw];
   });

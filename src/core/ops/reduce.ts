@@ -33,7 +33,9 @@ function keptShape(shape: readonly number[], a: number, keepdim: boolean): numbe
 export function sum(x: Tensor, axis?: number, keepdim = false): Tensor {
   if (axis === undefined) return reshape(sum(reshape(x, [x.size]), 0), []);
   const a = normAxis(x, axis);
-  return record(reduceRaw('sum', x, a, keepdim), 'sum', [x], (g) => [expand(reshape(g, keptShape(x.shape, a, true)), x.shape)]);
+  return record(reduceRaw('sum', x, a, keepdim), 'sum', [x], (g) => [
+    expand(reshape(g, keptShape(x.shape, a, true)), x.shape),
+  ]);
 }
 
 export function mean(x: Tensor, axis?: number, keepdim = false): Tensor {

@@ -23,9 +23,14 @@ export function ropeInvFreq(dim: number, base: number): Float64Array {
 }
 
 /** Tables from inverse frequencies; `scale` multiplies cos and sin (YaRN's attention-temperature mscale). */
-export function ropeTables(invFreq: Float64Array, maxPos: number, opts: { backend?: Backend; dtype?: DType; scale?: number } = {}): RopeTables {
+export function ropeTables(
+  invFreq: Float64Array,
+  maxPos: number,
+  opts: { backend?: Backend; dtype?: DType; scale?: number } = {},
+): RopeTables {
   const half = invFreq.length;
-  const c = new Float64Array(maxPos * half), s = new Float64Array(maxPos * half);
+  const c = new Float64Array(maxPos * half),
+    s = new Float64Array(maxPos * half);
   const scale = opts.scale ?? 1;
   for (let p = 0; p < maxPos; p++) {
     for (let i = 0; i < half; i++) {
@@ -43,13 +48,21 @@ export function ropeTables(invFreq: Float64Array, maxPos: number, opts: { backen
  * Rotate x [..., heads, dim] where the leading dims flatten to rows with positions `pos` (int32 [rows]).
  */
 export function rope(x: Tensor, pos: Tensor, tables: RopeTables, style: 'interleaved' | 'half'): Tensor {
-  const dim = x.dim(-1), heads = x.dim(-2);
+  const dim = x.dim(-1),
+    heads = x.dim(-2);
   const rows = x.size / (dim * heads);
   if (dim !== tables.dim) throw new Error(`rope: head dim ${dim} ≠ table dim ${tables.dim}`);
-  if (pos.size !== rows || pos.dtype !== 'int32') throw new Error(`rope: need ${rows} int32 positions, got [${pos.shape}] ${pos.dtype}`);
+  if (pos.size !== rows || pos.dtype !== 'int32')
+    throw new Error(`rope: need ${rows} int32 positions, got [${pos.shape}] ${pos.dtype}`);
   const apply = (t: Tensor, inverse: boolean) => {
     const out = empty(t.backend, t.dtype, t.shape);
-    t.backend.rope(t.storage, pos.storage, tables.cos.storage, tables.sin.storage, out.storage, { rows, heads, dim, style, inverse });
+    t.backend.rope(t.storage, pos.storage, tables.cos.storage, tables.sin.storage, out.storage, {
+      rows,
+      heads,
+      dim,
+      style,
+      inverse,
+    });
     return out;
   };
   return record(apply(x, false), 'rope', [x], (g) => [apply(g, true)]);

@@ -25,7 +25,12 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const src = contiguousStrides(x.shape);
   const shape = perm.map((p) => x.shape[p]!);
   const out = empty(x.backend, x.dtype, shape);
-  x.backend.copy(x.storage, { shape, strides: perm.map((p) => src[p]!), offset: 0 }, out.storage, contiguousView(shape));
+  x.backend.copy(
+    x.storage,
+    { shape, strides: perm.map((p) => src[p]!), offset: 0 },
+    out.storage,
+    contiguousView(shape),
+  );
   const inverse = perm.map((_, i) => perm.indexOf(i));
   return record(out, 'permute', [x], (g) => [permute(g, inverse)]);
 }
@@ -33,7 +38,8 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
 /** Swap two axes. */
 export function transpose(x: Tensor, a = -2, b = -1): Tensor {
   const perm = x.shape.map((_, i) => i);
-  const i = a < 0 ? x.ndim + a : a, j = b < 0 ? x.ndim + b : b;
+  const i = a < 0 ? x.ndim + a : a,
+    j = b < 0 ? x.ndim + b : b;
   [perm[i], perm[j]] = [perm[j]!, perm[i]!];
   return permute(x, perm);
 }
@@ -49,7 +55,8 @@ function sliceView(shape: readonly number[], axis: number, start: number, end: n
 /** Elements [start, end) along `axis`. */
 export function slice(x: Tensor, axis: number, start: number, end: number): Tensor {
   const a = axis < 0 ? x.ndim + axis : axis;
-  if (!(0 <= start && start <= end && end <= x.shape[a]!)) throw new Error(`slice [${start}, ${end}) out of range for dim ${a} of [${x.shape}]`);
+  if (!(0 <= start && start <= end && end <= x.shape[a]!))
+    throw new Error(`slice [${start}, ${end}) out of range for dim ${a} of [${x.shape}]`);
   const view = sliceView(x.shape, a, start, end);
   const out = empty(x.backend, x.dtype, view.shape);
   x.backend.copy(x.storage, view, out.storage, contiguousView(view.shape));
@@ -94,4 +101,3 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   x.backend.copy(x.storage, broadcastView(x.shape, shape), out.storage, contiguousView(shape));
   return record(out, 'expand', [x], (g) => [sumTo(g, x.shape)]);
 }
-

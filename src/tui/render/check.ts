@@ -7,7 +7,14 @@ import type { LessonProgress } from '../progress.ts';
 import type { Styler } from '../style.ts';
 import { wrapText } from './common.ts';
 
-export function checkBody(lesson: Lesson, index: number, choice: number, lp: LessonProgress, width: number, st: Styler): string[] {
+export function checkBody(
+  lesson: Lesson,
+  index: number,
+  choice: number,
+  lp: LessonProgress,
+  width: number,
+  st: Styler,
+): string[] {
   const step = lesson.steps[index] as CheckStep;
   const v = judge(lesson, index, lp);
   const answered = v.state !== 'unanswered';
@@ -25,18 +32,37 @@ export function checkBody(lesson: Lesson, index: number, choice: number, lp: Les
   out.push('');
   switch (v.state) {
     case 'unanswered':
-      out.push(st.dim(step.run !== undefined ? 'Make your prediction: a run will check it. Answers are final.' : 'Choose an answer. Answers are final.'));
+      out.push(
+        st.dim(
+          step.run !== undefined
+            ? 'Make your prediction: a run will check it. Answers are final.'
+            : 'Choose an answer. Answers are final.',
+        ),
+      );
       break;
     case 'pending': {
       const run = lesson.steps[v.runStep];
-      out.push(...wrapText(`Prediction recorded. Run step ${v.runStep + 1} ('${run?.title ?? '?'}') to see what happens; the verdict appears there and here.`, width, st));
+      out.push(
+        ...wrapText(
+          `Prediction recorded. Run step ${v.runStep + 1} ('${run?.title ?? '?'}') to see what happens; the verdict appears there and here.`,
+          width,
+          st,
+        ),
+      );
       break;
     }
     case 'error':
-      out.push(st.fg('red', 'This check could not be judged (a bug in the lesson):'), ...wrapText(v.message, width, st, '  '));
+      out.push(
+        st.fg('red', 'This check could not be judged (a bug in the lesson):'),
+        ...wrapText(v.message, width, st, '  '),
+      );
       break;
     case 'judged':
-      out.push(v.right ? st.fg('green', st.bold('✓ Right.')) : st.fg('red', st.bold(`✗ Not this time: the answer is ${optionLabel(v.correct)}.`)));
+      out.push(
+        v.right
+          ? st.fg('green', st.bold('✓ Right.'))
+          : st.fg('red', st.bold(`✗ Not this time: the answer is ${optionLabel(v.correct)}.`)),
+      );
       out.push(...renderMarkdown(v.explain, width, st));
       break;
   }

@@ -11,13 +11,18 @@ export function progressBar(step: number, total: number, width: number, st: Styl
   const frac = Math.min(1, Math.max(0, step / total));
   const cells = Math.max(5, Math.min(30, width - 30));
   const full = Math.round(frac * cells);
-  const bar = st.mode === 'none' ? '#'.repeat(full) + '.'.repeat(cells - full) : st.fg('cyan', '█'.repeat(full)) + st.dim('░'.repeat(cells - full));
+  const bar =
+    st.mode === 'none'
+      ? '#'.repeat(full) + '.'.repeat(cells - full)
+      : st.fg('cyan', '█'.repeat(full)) + st.dim('░'.repeat(cells - full));
   return `[${bar}] ${String(Math.floor(frac * 100)).padStart(3)}%  step ${step}/${total}`;
 }
 
 /** `name 1.234 · other 5e-4` */
 export const metricsText = (metrics: Record<string, number>): string =>
-  Object.entries(metrics).map(([k, v]) => `${k} ${formatValue(v)}`).join(' · ');
+  Object.entries(metrics)
+    .map(([k, v]) => `${k} ${formatValue(v)}`)
+    .join(' · ');
 
 /** The metrics line, wrapped to the width (none when there are no metrics). */
 export function metricsLines(metrics: Record<string, number>, width: number, st: Styler, indent = ''): string[] {
@@ -30,7 +35,9 @@ export const knobValueText = (v: KnobValue): string => String(v);
 
 /** `samples=100000, seed=1` */
 export const knobsText = (knobs: Record<string, KnobValue>): string =>
-  Object.entries(knobs).map(([k, v]) => `${k}=${knobValueText(v)}`).join(', ');
+  Object.entries(knobs)
+    .map(([k, v]) => `${k}=${knobValueText(v)}`)
+    .join(', ');
 
 /** One line per knob: the focus marker, the label, and all values with the chosen one marked. */
 export function knobLines(knobs: Knob[], values: Record<string, KnobValue>, focus: number, st: Styler): string[] {
@@ -38,7 +45,11 @@ export function knobLines(knobs: Knob[], values: Record<string, KnobValue>, focu
   return knobs.map((k, i) => {
     const marker = knobs.length > 1 && i === focus ? st.fg('cyan', '›') : ' ';
     const choices = k.values
-      .map((v) => (v === values[k.name] ? st.bold(st.mode === 'color' ? st.fg('yellow', knobValueText(v)) : `[${knobValueText(v)}]`) : st.dim(knobValueText(v))))
+      .map((v) =>
+        v === values[k.name]
+          ? st.bold(st.mode === 'color' ? st.fg('yellow', knobValueText(v)) : `[${knobValueText(v)}]`)
+          : st.dim(knobValueText(v)),
+      )
       .join(st.dim(' · '));
     return `${marker} ${k.label.padEnd(labelWidth)}  ${choices}`;
   });
@@ -46,7 +57,11 @@ export function knobLines(knobs: Knob[], values: Record<string, KnobValue>, focu
 
 /** Plain text (possibly several lines) wrapped to the width with an indent; blank lines kept. */
 export function wrapText(text: string, width: number, st: Styler, indent = ''): string[] {
-  return text.split('\n').flatMap((line) => (line.trim() === '' ? [''] : wrapPieces([{ text: line, kind: 'plain' }], width, st, indent, indent)));
+  return text
+    .split('\n')
+    .flatMap((line) =>
+      line.trim() === '' ? [''] : wrapPieces([{ text: line, kind: 'plain' }], width, st, indent, indent),
+    );
 }
 
 /** Text kept as written (code, checker output), indented; a line wider than the screen continues below. */

@@ -38,14 +38,27 @@ function statusLines(ex: ExerciseView, width: number, st: Styler): string[] {
   }
 }
 
-export function exerciseBody(lesson: Lesson, index: number, ex: ExerciseView | undefined, lp: LessonProgress, width: number, st: Styler): string[] {
+export function exerciseBody(
+  lesson: Lesson,
+  index: number,
+  ex: ExerciseView | undefined,
+  lp: LessonProgress,
+  width: number,
+  st: Styler,
+): string[] {
   const step = lesson.steps[index] as ExerciseStep;
   const out = renderMarkdown(step.markdown, width, st);
   if (!ex) return out;
   out.push('');
   if (ex.path) {
     out.push(st.bold('Your file: ') + st.fg('cyan', ex.path));
-    out.push(...wrapText(`${ex.created ? 'A fresh copy of the starter. ' : 'Your copy from before, kept as you left it (x x puts the starter back). '}${watchLine(ex)}`, width, st).map(st.dim));
+    out.push(
+      ...wrapText(
+        `${ex.created ? 'A fresh copy of the starter. ' : 'Your copy from before, kept as you left it (x x puts the starter back). '}${watchLine(ex)}`,
+        width,
+        st,
+      ).map(st.dim),
+    );
     out.push('');
   }
   out.push(...statusLines(ex, width, st));
@@ -54,7 +67,11 @@ export function exerciseBody(lesson: Lesson, index: number, ex: ExerciseView | u
   const passed = ex.status === 'pass' || lp.exercises[index] === true;
   if (passed && ex.showSolution) {
     out.push('', st.bold('Reference solution ') + st.dim(relative(repoRoot, solutionPath(lesson, step))));
-    out.push(...(ex.solution === undefined ? [st.dim('loading…')] : verbatim(ex.solution.trimEnd(), width, '  ').map((l) => st.fg('green', l))));
+    out.push(
+      ...(ex.solution === undefined
+        ? [st.dim('loading…')]
+        : verbatim(ex.solution.trimEnd(), width, '  ').map((l) => st.fg('green', l))),
+    );
   } else if (passed) {
     out.push('', st.dim('Press s to compare with the reference solution.'));
   }

@@ -23,10 +23,24 @@ const num = (l: Lesson) => String(l.number).padStart(2, '0');
 function hiddenNote(hidden: HiddenLesson[], width: number, st: Styler): string[] {
   if (!hidden.length) return [];
   const names = hidden.map((h) => `${num(h.lesson)} ${h.lesson.title} (needs ${h.missing.join(', ')})`);
-  return ['', ...wrapText(`${hidden.length === 1 ? 'One more lesson appears' : `${hidden.length} more lessons appear`} once their modules are built: ${names.join('; ')}.`, width, st).map(st.dim)];
+  return [
+    '',
+    ...wrapText(
+      `${hidden.length === 1 ? 'One more lesson appears' : `${hidden.length} more lessons appear`} once their modules are built: ${names.join('; ')}.`,
+      width,
+      st,
+    ).map(st.dim),
+  ];
 }
 
-export function menuLines(lessons: Lesson[], hidden: HiddenLesson[], p: Progress, cursor: number, width: number, st: Styler): string[] {
+export function menuLines(
+  lessons: Lesson[],
+  hidden: HiddenLesson[],
+  p: Progress,
+  cursor: number,
+  width: number,
+  st: Styler,
+): string[] {
   const out = [st.bold('Lessons'), ''];
   if (!lessons.length) out.push('No lessons are available yet.');
   const titleWidth = Math.max(0, ...lessons.map((l) => [...l.title].length));
@@ -43,7 +57,14 @@ export function menuLines(lessons: Lesson[], hidden: HiddenLesson[], p: Progress
 }
 
 /** The non-interactive list: `tinyseek lessons --list`, and `tinyseek start` when not in a terminal. */
-export function listText(lessons: Lesson[], hidden: HiddenLesson[], p: Progress, progressFile: string, width: number, st: Styler): string {
+export function listText(
+  lessons: Lesson[],
+  hidden: HiddenLesson[],
+  p: Progress,
+  progressFile: string,
+  width: number,
+  st: Styler,
+): string {
   const out = [`tinyseek lessons (progress: ${progressFile})`, ''];
   if (!lessons.length) out.push('  No lessons are available yet.');
   for (const l of lessons) {

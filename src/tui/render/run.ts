@@ -14,7 +14,13 @@ import { knobLines, knobsText, metricsLines, progressBar, wrapText } from './com
 export const CHART_HEIGHT = 12;
 
 /** The predictions (check steps naming this run) and what the finished run says about them. */
-export function predictionLines(lesson: Lesson, runIndex: number, lp: LessonProgress, width: number, st: Styler): string[] {
+export function predictionLines(
+  lesson: Lesson,
+  runIndex: number,
+  lp: LessonProgress,
+  width: number,
+  st: Styler,
+): string[] {
   const run = lesson.steps[runIndex] as RunStep;
   const out: string[] = [];
   lesson.steps.forEach((s, k) => {
@@ -23,20 +29,38 @@ export function predictionLines(lesson: Lesson, runIndex: number, lp: LessonProg
     if (v.state === 'judged') {
       const mark = v.right ? st.fg('green', '✓') : st.fg('red', '✗');
       const said = `${optionLabel(v.choice)}. ${s.options[v.choice]}`;
-      const text = v.right ? `your prediction in step ${k + 1} (${said}) — the run agrees.` : `your prediction in step ${k + 1} was ${said}; the run says ${optionLabel(v.correct)}. ${s.options[v.correct]}.`;
+      const text = v.right
+        ? `your prediction in step ${k + 1} (${said}) — the run agrees.`
+        : `your prediction in step ${k + 1} was ${said}; the run says ${optionLabel(v.correct)}. ${s.options[v.correct]}.`;
       out.push(...wrapText(`${mark} ${text}`, width, st, '  '));
     } else if (v.state === 'error') {
       out.push(...wrapText(`! step ${k + 1} could not be judged: ${v.message}`, width, st, '  '));
     } else if (v.state === 'pending') {
-      out.push(...wrapText(`your prediction in step ${k + 1}: ${optionLabel(v.choice)}. ${s.options[v.choice]} — run to see.`, width, st, '  '));
+      out.push(
+        ...wrapText(
+          `your prediction in step ${k + 1}: ${optionLabel(v.choice)}. ${s.options[v.choice]} — run to see.`,
+          width,
+          st,
+          '  ',
+        ),
+      );
     } else if (v.state === 'unanswered' && lp.runs[runIndex] && !lp.runs[runIndex]!.cancelled) {
-      out.push(...wrapText(`step ${k + 1} asks you to predict this result; you skipped it.`, width, st, '  ').map(st.dim));
+      out.push(
+        ...wrapText(`step ${k + 1} asks you to predict this result; you skipped it.`, width, st, '  ').map(st.dim),
+      );
     }
   });
   return out.length ? ['', st.bold('Predictions'), ...out] : [];
 }
 
-export function runBody(lesson: Lesson, index: number, se: Session, lp: LessonProgress, width: number, st: Styler): string[] {
+export function runBody(
+  lesson: Lesson,
+  index: number,
+  se: Session,
+  lp: LessonProgress,
+  width: number,
+  st: Styler,
+): string[] {
   const step = lesson.steps[index] as RunStep;
   const out = renderMarkdown(step.markdown, width, st);
   const values = { ...defaultKnobs(step), ...se.knobs[index] };
@@ -47,7 +71,9 @@ export function runBody(lesson: Lesson, index: number, se: Session, lp: LessonPr
   const running = live?.status === 'running' || live?.status === 'cancelling';
   out.push('');
   if (running) {
-    out.push(`${progressBar(live.step, live.total, width, st)}  ${live.status === 'cancelling' ? st.fg('yellow', 'cancelling…') : st.dim('running — c cancels')}`);
+    out.push(
+      `${progressBar(live.step, live.total, width, st)}  ${live.status === 'cancelling' ? st.fg('yellow', 'cancelling…') : st.dim('running — c cancels')}`,
+    );
   } else if (live?.status === 'failed') {
     out.push(st.fg('red', 'The run failed:'), ...wrapText(live.error ?? '', width, st, '  '));
   } else if (!stored) {

@@ -44,14 +44,26 @@ export function helpLines(entries: string[], width: number, st: Styler): string[
 
 export function screen(lessons: Lesson[], hidden: HiddenLesson[], s: PlayerState, width: number, st: Styler): Screen {
   const rule = st.dim('─'.repeat(width));
-  const footer = (view: Viewport) => [rule, ...(s.notice ? [st.fg('yellow', s.notice)] : []), ...helpLines(keyHelp(lessons, s, view), width, st)];
+  const footer = (view: Viewport) => [
+    rule,
+    ...(s.notice ? [st.fg('yellow', s.notice)] : []),
+    ...helpLines(keyHelp(lessons, s, view), width, st),
+  ];
   const c = current(lessons, s);
   if (s.screen === 'menu' || !c || !s.session) {
-    return { header: [st.bold('tinyseek') + st.dim(' — DeepSeek-V3 and R1 in miniature'), rule], body: menuLines(lessons, hidden, s.progress, s.menuCursor, width, st), footer };
+    return {
+      header: [st.bold('tinyseek') + st.dim(' — DeepSeek-V3 and R1 in miniature'), rule],
+      body: menuLines(lessons, hidden, s.progress, s.menuCursor, width, st),
+      footer,
+    };
   }
   const { lesson, step, index, lp } = c;
   const where = `${String(lesson.number).padStart(2, '0')} ${lesson.title} · step ${index + 1}/${lesson.steps.length} (${step.kind})`;
-  const header = [`${st.bold(where)}  ${stepMarkers(lesson.steps.length, lp.done, index, st)}`, st.bold(st.fg('cyan', step.title)), rule];
+  const header = [
+    `${st.bold(where)}  ${stepMarkers(lesson.steps.length, lp.done, index, st)}`,
+    st.bold(st.fg('cyan', step.title)),
+    rule,
+  ];
   let body: string[];
   switch (step.kind) {
     case 'prose':

@@ -22,7 +22,10 @@ export function applyOp(a: number, op: CountdownOp, b: number): number | null {
 }
 
 /** The steps of a chain: [{lhs:"3+5", value:8}, {lhs:"8*7", value:56}], or null if some step is invalid. */
-export function chainSteps(values: readonly number[], ops: readonly CountdownOp[]): { lhs: string; value: number }[] | null {
+export function chainSteps(
+  values: readonly number[],
+  ops: readonly CountdownOp[],
+): { lhs: string; value: number }[] | null {
   const steps: { lhs: string; value: number }[] = [];
   let acc = values[0]!;
   for (let i = 0; i < ops.length; i++) {

@@ -33,7 +33,10 @@ export function parseExpressionPrompt(prompt: string): { terms: number[]; ops: E
 }
 
 /** Evaluates with precedence, one operation per step; `nonNegative` is false if any intermediate < 0. */
-export function expressionSteps(terms: readonly number[], ops: readonly ExprOp[]): { steps: EvalStep[]; value: number; nonNegative: boolean } {
+export function expressionSteps(
+  terms: readonly number[],
+  ops: readonly ExprOp[],
+): { steps: EvalStep[]; value: number; nonNegative: boolean } {
   const vals = terms.slice();
   const rest = ops.slice();
   const steps: EvalStep[] = [];
@@ -66,5 +69,7 @@ export function expressionProblem(rng: Rng, difficulty: number): Problem {
     const prompt = terms.map((t, i) => (i === 0 ? `${t}` : `${ops[i - 1]}${t}`)).join('');
     return { kind: 'expr', prompt, answer: String(value), difficulty, numbers: terms };
   }
-  throw new Error('expressionProblem: no non-negative instance in 1000 draws (unreachable for the supported difficulties)');
+  throw new Error(
+    'expressionProblem: no non-negative instance in 1000 draws (unreachable for the supported difficulties)',
+  );
 }

@@ -58,8 +58,15 @@ export interface ProblemSetOptions {
 }
 
 /** `count` problems of one kind drawn from `rng`, skipping excluded keys (and repeats when `unique`). */
-export function makeProblemSet(kind: ProblemKind, count: number, rng: Rng, difficulty: number, options: ProblemSetOptions = {}): Problem[] {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`makeProblemSet: count must be a non-negative integer, got ${count}`);
+export function makeProblemSet(
+  kind: ProblemKind,
+  count: number,
+  rng: Rng,
+  difficulty: number,
+  options: ProblemSetOptions = {},
+): Problem[] {
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`makeProblemSet: count must be a non-negative integer, got ${count}`);
   const out: Problem[] = [];
   const seen = new Set<string>();
   const maxDraws = 1000 + 100 * count;
@@ -87,12 +94,22 @@ function heldOutRng(kind: ProblemKind, difficulty: number, seed: number | string
 }
 
 /** The fixed held-out split: `n` distinct problems from the split's own stream. */
-export function heldOutSet(kind: ProblemKind, difficulty: number, n: number, seed: number | string = DEFAULT_HELD_OUT_SEED): Problem[] {
+export function heldOutSet(
+  kind: ProblemKind,
+  difficulty: number,
+  n: number,
+  seed: number | string = DEFAULT_HELD_OUT_SEED,
+): Problem[] {
   return makeProblemSet(kind, n, heldOutRng(kind, difficulty, seed), difficulty, { unique: true });
 }
 
 /** The keys of `heldOutSet(kind, difficulty, n, seed)`, ready to pass as `exclude`. */
-export function heldOutKeys(kind: ProblemKind, difficulty: number, n: number, seed: number | string = DEFAULT_HELD_OUT_SEED): Set<string> {
+export function heldOutKeys(
+  kind: ProblemKind,
+  difficulty: number,
+  n: number,
+  seed: number | string = DEFAULT_HELD_OUT_SEED,
+): Set<string> {
   return new Set(heldOutSet(kind, difficulty, n, seed).map(problemKey));
 }
 

@@ -13,7 +13,11 @@ export interface Chain {
   result: number;
 }
 
-export function searchChains(numbers: readonly number[], target: number, shownFails: number): { fails: Chain[]; solution: Chain | null } {
+export function searchChains(
+  numbers: readonly number[],
+  target: number,
+  shownFails: number,
+): { fails: Chain[]; solution: Chain | null } {
   const fails: Chain[] = [];
   const seenOrders = new Set<string>();
   let solution: Chain | null = null;
@@ -47,7 +51,12 @@ export function searchChains(numbers: readonly number[], target: number, shownFa
     const first = numbers[i]!;
     if (seenOrders.has(String(first))) continue;
     seenOrders.add(String(first));
-    extend([first], [], first, numbers.filter((_, j) => j !== i));
+    extend(
+      [first],
+      [],
+      first,
+      numbers.filter((_, j) => j !== i),
+    );
   }
   return { fails, solution };
 }

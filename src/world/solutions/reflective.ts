@@ -67,9 +67,14 @@ function claimMistake(problem: Problem, trace: Trace): Trace | null {
 /** A reflective trace of the given (or a random) shape. */
 export function reflectiveTrace(problem: Problem, rng: Rng, shape?: ReflectionShape): Trace {
   const worked = workedTrace(problem);
-  const chosen = shape ?? (problem.kind === 'countdown' ? rng.choice(['step', 'guess', 'claim'] as const) : rng.choice(['step', 'guess'] as const));
+  const chosen =
+    shape ??
+    (problem.kind === 'countdown'
+      ? rng.choice(['step', 'guess', 'claim'] as const)
+      : rng.choice(['step', 'guess'] as const));
   if (chosen === 'claim') {
-    if (problem.kind !== 'countdown') throw new Error(`the 'claim' reflection is for countdown problems, not ${problem.kind}`);
+    if (problem.kind !== 'countdown')
+      throw new Error(`the 'claim' reflection is for countdown problems, not ${problem.kind}`);
     return claimMistake(problem, worked) ?? stepMistake(worked, rng);
   }
   if (chosen === 'confirm') return guessConfirmed(worked);

@@ -30,7 +30,10 @@ function operands(problem: Problem, op: string): [number, number] {
 /** Answer of a column method: the last column's full result, then the earlier columns' units, reversed. */
 function assemble(columnValues: readonly number[]): string {
   const last = columnValues[columnValues.length - 1]!;
-  const units = columnValues.slice(0, -1).map((v) => v % 10).reverse();
+  const units = columnValues
+    .slice(0, -1)
+    .map((v) => v % 10)
+    .reverse();
   return String(last) + units.join('');
 }
 
@@ -69,7 +72,10 @@ function subtractionTrace(problem: Problem): Trace {
     digits.push(d);
     borrowIn = borrow;
   }
-  const answer = digits.reverse().join('').replace(/^0+(?=\d)/, '');
+  const answer = digits
+    .reverse()
+    .join('')
+    .replace(/^0+(?=\d)/, '');
   return { items, answer };
 }
 

@@ -37,19 +37,38 @@ function slip(problem: Problem, rng: Rng): string {
       const db = digitsLsbFirst(b);
       const n = Math.max(da.length, db.length);
       const cols = Array.from({ length: n }, (_, i) => (da[i] ?? 0) + (db[i] ?? 0));
-      return String(cols[n - 1]) + cols.slice(0, -1).map((c) => c % 10).reverse().join('');
+      return (
+        String(cols[n - 1]) +
+        cols
+          .slice(0, -1)
+          .map((c) => c % 10)
+          .reverse()
+          .join('')
+      );
     }
     case 'sub': {
       const [a, b] = operands(problem.prompt, '-');
       const da = digitsLsbFirst(a);
       const db = digitsLsbFirst(b);
       const cols = da.map((x, i) => Math.abs(x - (db[i] ?? 0)));
-      return cols.reverse().join('').replace(/^0+(?=\d)/, '');
+      return cols
+        .reverse()
+        .join('')
+        .replace(/^0+(?=\d)/, '');
     }
     case 'mul': {
       const [a, m] = operands(problem.prompt, '*');
       const cols = digitsLsbFirst(a).map((x) => x * m);
-      return String(Number(String(cols[cols.length - 1]) + cols.slice(0, -1).map((c) => c % 10).reverse().join('')));
+      return String(
+        Number(
+          String(cols[cols.length - 1]) +
+            cols
+              .slice(0, -1)
+              .map((c) => c % 10)
+              .reverse()
+              .join(''),
+        ),
+      );
     }
     case 'expr': {
       const { terms, ops } = parseExpressionPrompt(problem.prompt);
