@@ -194,12 +194,10 @@ export function fp8TrainingChart(r: Fp8TrainingResults): string {
     name: `${LABEL[run.id]} loss`,
     points: run.losses.map((l, i): [number, number] => [i + 1, l]),
   }));
-  const gaps = r.runs
-    .slice(1)
-    .map((run) => ({
-      name: `${LABEL[run.id]} gap vs FP32 (%, mean of last ${r.config.window} steps)`,
-      points: gapCurve(run, base, r.config.window),
-    }));
+  const gaps = r.runs.slice(1).map((run) => ({
+    name: `${LABEL[run.id]} gap vs FP32 (%, mean of last ${r.config.window} steps)`,
+    points: gapCurve(run, base, r.config.window),
+  }));
   return svgLineChart({
     title: 'FP8 training: loss, and relative loss gap to FP32',
     xLabel: 'step',
