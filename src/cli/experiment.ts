@@ -10,6 +10,8 @@ import { MOE_VS_DENSE_DEFAULTS, runMoeVsDense } from '../experiments/moe-vs-dens
 import { MTP_DEFAULTS, runMtp } from '../experiments/mtp.ts';
 import { num, optNum, optStr, UsageError } from './args.ts';
 import { defineCommand, type Command } from './command.ts';
+import { INTERRUPTED, onInterrupt } from './interrupt.ts';
+import { checkOutDir } from './paths.ts';
 import { ProgressBar } from './progress.ts';
 
 export interface ExperimentEntry {
@@ -74,20 +76,33 @@ export const experimentCommand: Command = defineCommand(
         `${name === undefined ? 'missing experiment name' : `unknown experiment '${name}'`} (known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`,
       );
     const out = optStr(args, 'out') ?? join('runs', entry.name);
+    checkOutDir(out);
     const steps = optNum(args, 'steps') ?? entry.defaultSteps;
     let bar: ProgressBar | undefined,
       last = 0;
-    const report = await entry.run(
-      { steps, seed: num(args, 'seed') },
-      {
-        now: () => performance.now(),
-        onProgress: (done, total, info) => {
-          bar ??= new ProgressBar({ total, label: entry.name, io });
-          bar.tick(done - last, info);
-          last = done;
+    const stop = onInterrupt(io);
+    let report: ArchReport;
+    try {
+      report = await entry.run(
+        { steps, seed: num(args, 'seed') },
+        {
+          now: () => performance.now(),
+          onProgress: (done, total, info) => {
+            // Progress is awaited inside the training loop, so throwing here stops the experiment after a step.
+            if (stop.signal.aborted) throw new Interrupted();
+            bar ??= new ProgressBar({ total, label: entry.name, io });
+            bar.tick(done - last, info);
+            last = done;
+          },
         },
-      },
-    );
+      );
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      io.err(`interrupted: ${entry.name} stopped after ${last} steps; nothing was written (run it again to redo)\n`);
+      return INTERRUPTED;
+    } finally {
+      stop.dispose();
+    }
     bar?.done();
     writeArchReport(out, report);
     io.out(
@@ -96,3 +111,6 @@ export const experimentCommand: Command = defineCommand(
     return 0;
   },
 );
+
+/** Thrown from the progress hook to stop an experiment at Ctrl-C. */
+class Interrupted extends Error {}

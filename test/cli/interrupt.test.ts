@@ -1,7 +1,7 @@
 // Ctrl-C through a real child process and a real SIGINT: the first one finishes the step, leaves a consistent
 // run directory and exits 130 with the --resume line; resuming ends byte for byte where an uninterrupted run does.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,17 +26,15 @@ const FLAGS = [
   '1000',
 ];
 
-/** Run pretrain in a child and send SIGINT once its first progress line appears. */
-function interrupted(out: string): Promise<{ code: number | null; err: string }> {
+/** Run a command in a child and send SIGINT once stderr matches `when` (its first progress line). */
+function interrupted(args: string[], when: RegExp): Promise<{ code: number | null; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'pretrain', '--out', out, ...FLAGS], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '',
-      sent = false;
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let sent = false;
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      if (!sent && /pretrain\s+\d+%/.test(err)) {
+      if (!sent && when.test(err)) {
         sent = true;
         child.kill('SIGINT');
       }
@@ -51,7 +49,7 @@ describe('Ctrl-C on a long command', () => {
     const whole = join(root, 'whole'),
       parts = join(root, 'parts');
     expect(spawnSync(process.execPath, [BIN, 'pretrain', '--out', whole, ...FLAGS]).status).toBe(0);
-    const r = await interrupted(parts);
+    const r = await interrupted(['pretrain', '--out', parts, ...FLAGS], /pretrain\s+\d+%/);
     expect(r.code).toBe(130);
     expect(r.err).toContain(`tinyseek pretrain --out ${parts} --resume`);
     const step = JSON.parse(readFileSync(join(parts, 'config.json'), 'utf8')).step as number;
@@ -60,5 +58,13 @@ describe('Ctrl-C on a long command', () => {
     expect(spawnSync(process.execPath, [BIN, 'pretrain', '--out', parts, '--resume']).status).toBe(0);
     for (const f of ['metrics.jsonl', 'model.safetensors', 'optimizer.safetensors'])
       expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
+  });
+
+  it('experiment: stops after a step, exits 130 and writes nothing', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tinyseek-int-')), 'exp');
+    const r = await interrupted(['experiment', 'moe-balance', '--steps', '200', '--out', out], /moe-balance\s+\d+%/);
+    expect(r.code).toBe(130);
+    expect(r.err).toMatch(/interrupted: moe-balance stopped after \d+ steps; nothing was written/);
+    expect(existsSync(out)).toBe(false);
   });
 });
