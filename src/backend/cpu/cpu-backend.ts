@@ -1,12 +1,14 @@
 // The CPU backend: the readable reference for every kernel in backend.ts. Plain loops over typed arrays;
-// sums are carried in float64 and stored once, in a fixed order. The one fast path is the matmul
-// (register-blocked, split over worker threads by a fixed partition: see matmul.ts and pool.ts).
+// sums are carried in float64 and stored once, in a fixed order. The one fast path is the matmul: the
+// WebAssembly SIMD kernel (simd/, bit-identical to the reference) where the engine has SIMD128, else the
+// register-blocked TypeScript kernel (matmul.ts); both split over threads by a fixed partition.
 import { availableParallelism } from 'node:os';
 import type {
   AdamWHyper, Backend, BinaryOp, DType, HostArray, MatmulLayout, ReduceOp, RopeLayout, SoftmaxOptions,
   Storage, UnaryOp, View,
 } from '../backend.ts';
 import { MatmulPool } from './pool.ts';
+import { SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
 import { forEachRow } from './strided.ts';
 
 type F = Float32Array | Float64Array;
@@ -59,9 +61,18 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   private pool: MatmulPool;
+  private simd: SimdMatmul | undefined;
 
-  constructor(threads = defaultThreads()) {
+  /** `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same). */
+  constructor(threads = defaultThreads(), opts: { simd?: boolean } = {}) {
     this.pool = new MatmulPool(threads);
+    const simd = opts.simd ?? (process.env.TINYSEEK_SIMD !== '0' && simdSupported());
+    if (simd) this.simd = new SimdMatmul(threads);
+  }
+
+  /** Which matmul kernel runs: 'simd' (WebAssembly) or 'ts' (the TypeScript reference path). */
+  get matmulKernel(): 'simd' | 'ts' {
+    return this.simd ? 'simd' : 'ts';
   }
 
   get threads(): number {
@@ -161,7 +172,8 @@ export class CpuBackend implements Backend {
   }
 
   matmul(a: Storage, b: Storage, out: Storage, layout: MatmulLayout): void {
-    this.pool.run(f(a), f(b), f(out), layout);
+    if (this.simd) this.simd.run(f(a), f(b), f(out), layout);
+    else this.pool.run(f(a), f(b), f(out), layout);
   }
 
   gather(src: Storage, idx: Storage, out: Storage, outer: number, n: number, count: number, inner: number, idxOuterStride: number): void {
@@ -271,7 +283,7 @@ export class CpuBackend implements Backend {
 
   /** Stop worker threads (lets benchmarks switch thread counts cleanly). */
   async close(): Promise<void> {
-    await this.pool.close();
+    await Promise.all([this.pool.close(), this.simd?.close()]);
   }
 }
 
