@@ -92,7 +92,54 @@ export function emitGemm(tile: GemmTile): FunctionBody {
   return f;
 }
 
+/**
+ * pack(src, dst, rows, w, k, sRow, sP): one packed block of float32 source rows as float64:
+ * dst[p·w + r] = src[r·sRow + p·sP] for r < rows, 0 for rows ≤ r < w (byte strides; rows, k ≥ 1).
+ * A row block of op(A) and a column panel of op(B) are both this, with their own strides.
+ */
+export function emitPack(): FunctionBody {
+  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
+  const [src, dst, rows, w, k, sRow, sP] = [0, 1, 2, 3, 4, 5, 6];
+  const p = f.local('i32'), r = f.local('i32'), s = f.local('i32');
+  f.loop(); // over p
+  {
+    f.get(src).set(s).i32(0).set(r);
+    f.loop(); // r < rows: copy
+    f.get(dst).get(s).f32Load().f64PromoteF32().f64Store();
+    f.get(dst).i32(8).i32Add().set(dst).get(s).get(sRow).i32Add().set(s);
+    f.get(r).i32(1).i32Add().tee(r).get(rows).i32LtU().brIf(0);
+    f.end();
+    f.block().get(r).get(w).i32GeU().brIf(0); // rows ≤ r < w: zeros
+    f.loop().get(dst).f64Zero().f64Store().get(dst).i32(8).i32Add().set(dst);
+    f.get(r).i32(1).i32Add().tee(r).get(w).i32LtU().brIf(0).end();
+    f.end();
+    f.get(src).get(sP).i32Add().set(src);
+    f.get(p).i32(1).i32Add().tee(p).get(k).i32LtU().brIf(0);
+  }
+  f.end();
+  return f;
+}
+
+/** unpack(src, dst, rows, n, ldc): dst[i·n + j] = float32(src[i·ldc + j]) for i < rows, j < n (rows, n ≥ 1). */
+export function emitUnpack(): FunctionBody {
+  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32']);
+  const [src, dst, rows, n, ldc] = [0, 1, 2, 3, 4];
+  const i = f.local('i32'), j = f.local('i32'), s = f.local('i32');
+  f.loop();
+  {
+    f.get(src).set(s).i32(0).set(j);
+    f.loop().get(dst).get(s).f64Load().f32DemoteF64().f32Store();
+    f.get(dst).i32(4).i32Add().set(dst).get(s).i32(8).i32Add().set(s);
+    f.get(j).i32(1).i32Add().tee(j).get(n).i32LtU().brIf(0).end();
+    f.get(src).get(ldc).i32Add().set(src);
+    f.get(i).i32(1).i32Add().tee(i).get(rows).i32LtU().brIf(0);
+  }
+  f.end();
+  return f;
+}
+
 /** The kernel module's bytes for one tile shape over a shared memory of at most `maxPages` 64 KiB pages. */
 export function gemmModule(tile: GemmTile, maxPages: number): Uint8Array {
-  return emitModule([{ name: 'gemm', body: emitGemm(tile) }], { initialPages: 1, maxPages, shared: true });
+  const fns = [{ name: 'gemm', body: emitGemm(tile) }, { name: 'pack', body: emitPack() }, { name: 'unpack', body: emitUnpack() }];
+  return emitModule(fns, { initialPages: 1, maxPages, shared: true });
 }

@@ -6,7 +6,9 @@
 //
 // Threads: (threads − 1) workers instantiate the same module over the same memory; each computes a fixed,
 // contiguous range of output row blocks (never a split of k), so 1 and N threads give the same bits.
-// Packing and the copy-out run on the calling thread; they are O(mk + kn + mn) against O(mkn) for the math.
+// For float32 operands the raw bytes are copied in, and each thread packs its own rows of A and converts
+// its own rows of C back to float32 inside WebAssembly; only B is packed before the threads start.
+// (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.)
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MatmulLayout } from '../../backend.ts';
@@ -17,10 +19,18 @@ type F = Float32Array | Float64Array;
 /** 64 KiB pages the shared memory may grow to (1 GiB of address space; only what is used is touched). */
 const MAX_PAGES = 16384;
 
-/** Control words shared with each worker. */
-export const SIMD_CTRL = { seq: 0, done: 1, args: 2 } as const;
-const GEMM_ARGS = 12;
-const CTRL_WORDS = SIMD_CTRL.args + GEMM_ARGS;
+/** Control words shared with each worker; the job (see JOB) follows them. */
+export const SIMD_CTRL = { seq: 0, done: 1, job: 2 } as const;
+/**
+ * One thread's job, as int32 words: the gemm arguments (byte offsets and strides), then whether this
+ * thread packs its own rows of A and converts its own rows of C, with what that needs, then its range.
+ */
+export const JOB = {
+  aOff: 0, bOff: 1, cOff: 2, k: 3, panels: 4, perBatch: 5, aBatch: 6, bBatch: 7, cBatch: 8, ldc: 9,
+  packA: 10, rawA: 11, rawABatch: 12, aRow: 13, aP: 14, m: 15, unpack: 16, rawC: 17, n: 18, start: 19, end: 20,
+} as const;
+const JOB_WORDS = 21;
+const CTRL_WORDS = SIMD_CTRL.job + JOB_WORDS;
 
 /** Below this many multiply-adds the hand-off to a worker costs more than it saves. */
 export const SIMD_PARALLEL_MIN_MACS = 1 << 18;
@@ -47,7 +57,35 @@ export function enableRelaxedSimd(): boolean {
   }
 }
 
-type GemmFn = (...args: number[]) => void;
+/** The emitted module's functions (gemm-kernel.ts). */
+export interface KernelExports {
+  gemm: (...args: number[]) => void;
+  pack: (src: number, dst: number, rows: number, w: number, k: number, sRow: number, sP: number) => void;
+  unpack: (src: number, dst: number, rows: number, n: number, ldc: number) => void;
+}
+
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+}
+
+/** Run a job's row blocks [start, end): pack those rows of A, multiply, convert those rows of C. */
+export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number): void {
+  const start = j[JOB.start]!, end = j[JOB.end]!, perBatch = j[JOB.perBatch]!, m = j[JOB.m]!, k = j[JOB.k]!;
+  if (j[JOB.packA]) {
+    for (let blk = start; blk < end; blk++) {
+      const e = Math.floor(blk / perBatch), i0 = (blk - e * perBatch) * mr;
+      x.pack(j[JOB.rawA]! + e * j[JOB.rawABatch]! + i0 * j[JOB.aRow]!, j[JOB.aOff]! + e * j[JOB.aBatch]! + i0 * k * 8, Math.min(mr, m - i0), mr, k, j[JOB.aRow]!, j[JOB.aP]!);
+    }
+  }
+  x.gemm(j[JOB.aOff]!, j[JOB.bOff]!, j[JOB.cOff]!, k, j[JOB.panels]!, perBatch, j[JOB.aBatch]!, j[JOB.bBatch]!, j[JOB.cBatch]!, j[JOB.ldc]!, start, end);
+  if (j[JOB.unpack]) {
+    const n = j[JOB.n]!, ldc = j[JOB.ldc]!;
+    for (let blk = start; blk < end; blk++) {
+      const e = Math.floor(blk / perBatch), i0 = (blk - e * perBatch) * mr;
+      x.unpack(j[JOB.cOff]! + e * j[JOB.cBatch]! + i0 * ldc, j[JOB.rawC]! + (e * m + i0) * n * 4, Math.min(mr, m - i0), n, ldc);
+    }
+  }
+}
 
 interface Lane {
   worker: Worker;
@@ -57,8 +95,9 @@ interface Lane {
 /** Byte layout of one call in the shared memory: packed A, packed B, then C, 16-byte aligned. */
 interface Plan {
   mp: number; np: number; aBatch: number; bBatch: number; cBatch: number;
-  aOff: number; bOff: number; cOff: number; bytes: number;
+  aOff: number; bOff: number; cOff: number; rawA: number; rawB: number; rawC: number; bytes: number;
 }
+const align16 = (x: number) => Math.ceil(x / 16) * 16;
 
 function plan(L: MatmulLayout, tile: GemmTile): Plan {
   const mp = Math.ceil(L.m / tile.mr) * tile.mr, np = Math.ceil(L.n / tile.nr) * tile.nr;
@@ -66,65 +105,72 @@ function plan(L: MatmulLayout, tile: GemmTile): Plan {
   const aBatch = L.aBatchStride === 0 ? 0 : mp * L.k * 8, bBatch = L.bBatchStride === 0 ? 0 : np * L.k * 8;
   const cBatch = mp * np * 8;
   const aOff = 0, bOff = aOff + aCopies * mp * L.k * 8, cOff = bOff + bCopies * np * L.k * 8;
-  return { mp, np, aBatch, bBatch, cBatch, aOff, bOff, cOff, bytes: cOff + L.batch * cBatch };
+  // Raw float32 copies of A, B and the float32 C follow (used for float32 operands only).
+  const rawA = cOff + L.batch * cBatch, rawB = align16(rawA + aCopies * L.m * L.k * 4), rawC = align16(rawB + bCopies * L.k * L.n * 4);
+  return { mp, np, aBatch, bBatch, cBatch, aOff, bOff, cOff, rawA, rawB, rawC, bytes: rawC + L.batch * L.m * L.n * 4 };
 }
 
-/** Pack op(A) of entry e into row blocks: dst[(ib·k + p)·mr + r] = A[ib·mr + r, p], 0 past m. */
+/**
+ * Pack op(A) of entry e into row blocks: dst[at + (ib·k + p)·mr + r] = A[ib·mr + r, p], 0 past m.
+ * Writes are sequential; element (i, p) of op(A) sits at a[base + i·si + p·sp].
+ */
 function packA(a: F, L: MatmulLayout, e: number, dst: Float64Array, at: number, mr: number): void {
   const { m, k } = L;
   const base = e * L.aBatchStride;
-  for (let i = 0; i < m; i++) {
-    const blockAt = at + Math.floor(i / mr) * k * mr + (i % mr);
-    if (L.transA) for (let p = 0, s = base + i; p < k; p++, s += m) dst[blockAt + p * mr] = a[s]!;
-    else for (let p = 0, s = base + i * k; p < k; p++, s++) dst[blockAt + p * mr] = a[s]!;
-  }
-  const mp = Math.ceil(m / mr) * mr;
-  for (let i = m; i < mp; i++) {
-    const blockAt = at + Math.floor(i / mr) * k * mr + (i % mr);
-    for (let p = 0; p < k; p++) dst[blockAt + p * mr] = 0;
+  const si = L.transA ? 1 : k, sp = L.transA ? m : 1;
+  let o = at;
+  for (let i0 = 0; i0 < m; i0 += mr) {
+    const rows = Math.min(mr, m - i0);
+    for (let p = 0; p < k; p++) {
+      const src = base + i0 * si + p * sp;
+      for (let r = 0; r < rows; r++) dst[o + r] = a[src + r * si]!;
+      for (let r = rows; r < mr; r++) dst[o + r] = 0;
+      o += mr;
+    }
   }
 }
 
-/** Pack op(B) of entry e into column panels: dst[(jb·k + p)·nr + c] = B[p, jb·nr + c], 0 past n. */
+/** Pack op(B) of entry e into column panels: dst[at + (jb·k + p)·nr + c] = B[p, jb·nr + c], 0 past n. */
 function packB(b: F, L: MatmulLayout, e: number, dst: Float64Array, at: number, nr: number): void {
   const { k, n } = L;
   const base = e * L.bBatchStride;
-  const np = Math.ceil(n / nr) * nr;
-  if (!L.transB) {
-    // Row p of B is contiguous: walk it once, scattering into the panels.
+  const sj = L.transB ? k : 1, sp = L.transB ? 1 : n;
+  let o = at;
+  for (let j0 = 0; j0 < n; j0 += nr) {
+    const cols = Math.min(nr, n - j0);
     for (let p = 0; p < k; p++) {
-      const src = base + p * n;
-      for (let j = 0; j < n; j++) dst[at + (Math.floor(j / nr) * k + p) * nr + (j % nr)] = b[src + j]!;
-      for (let j = n; j < np; j++) dst[at + (Math.floor(j / nr) * k + p) * nr + (j % nr)] = 0;
+      const src = base + j0 * sj + p * sp;
+      for (let c = 0; c < cols; c++) dst[o + c] = b[src + c * sj]!;
+      for (let c = cols; c < nr; c++) dst[o + c] = 0;
+      o += nr;
     }
-    return;
-  }
-  for (let j = 0; j < np; j++) {
-    const o = at + Math.floor(j / nr) * k * nr + (j % nr);
-    if (j >= n) for (let p = 0; p < k; p++) dst[o + p * nr] = 0;
-    else for (let p = 0, s = base + j * k; p < k; p++, s++) dst[o + p * nr] = b[s]!;
   }
 }
 
 export class SimdMatmul {
   readonly memory: WebAssembly.Memory;
   readonly module: WebAssembly.Module;
-  private readonly gemm: GemmFn;
+  private readonly x: KernelExports;
   private lanes: Lane[] = [];
+  /** A float64 view of the memory, remade only when the memory grows. */
+  private mem: Float64Array;
+  private mem32: Float32Array;
 
   constructor(readonly threads = 1, readonly tile: GemmTile = DEFAULT_TILE) {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
     if (tile.nr % 2 !== 0 || tile.mr < 1) throw new Error(`tile ${tile.mr}×${tile.nr}: nr must be even and mr ≥ 1`);
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     this.module = new WebAssembly.Module(gemmModule(tile, MAX_PAGES));
-    this.gemm = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports.gemm as GemmFn;
+    this.x = instantiate(this.module, this.memory);
+    this.mem = new Float64Array(this.memory.buffer);
+    this.mem32 = new Float32Array(this.memory.buffer);
   }
 
   private lane(i: number): Lane {
     while (this.lanes.length <= i) {
       const ctrlBuf = new SharedArrayBuffer(CTRL_WORDS * 4);
       const worker = new Worker(new URL('../worker-bootstrap.mjs', import.meta.url), {
-        workerData: { entry: new URL('./simd-worker.ts', import.meta.url).href, ctrl: ctrlBuf, module: this.module, memory: this.memory },
+        workerData: { entry: new URL('./simd-worker.ts', import.meta.url).href, ctrl: ctrlBuf, module: this.module, memory: this.memory, mr: this.tile.mr },
       });
       worker.unref();
       this.lanes.push({ worker, ctrl: new Int32Array(ctrlBuf) });
@@ -134,7 +180,11 @@ export class SimdMatmul {
 
   private reserve(bytes: number): void {
     const have = this.memory.buffer.byteLength;
-    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / 65536));
+    if (bytes > have) {
+      this.memory.grow(Math.ceil((bytes - have) / 65536));
+      this.mem = new Float64Array(this.memory.buffer);
+      this.mem32 = new Float32Array(this.memory.buffer);
+    }
   }
 
   /** C = op(A)·op(B) for every batch entry, split over the threads when large enough. */
@@ -150,23 +200,42 @@ export class SimdMatmul {
     const { mr, nr } = this.tile;
     const P = plan(L, this.tile);
     this.reserve(P.bytes);
-    const mem = new Float64Array(this.memory.buffer);
-    for (let e = 0; e < (L.aBatchStride === 0 ? 1 : batch); e++) packA(a, L, e, mem, (P.aOff + e * P.aBatch) / 8, mr);
-    for (let e = 0; e < (L.bBatchStride === 0 ? 1 : batch); e++) packB(b, L, e, mem, (P.bOff + e * P.bBatch) / 8, nr);
+    const mem = this.mem, mem32 = this.mem32, x = this.x;
+    const f32 = a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
+    const aCopies = L.aBatchStride === 0 ? 1 : batch, bCopies = L.bBatchStride === 0 ? 1 : batch;
+    // Strides of op(A) and op(B) in the raw float32 copies, in bytes.
+    const aRow = (L.transA ? 1 : k) * 4, aP = (L.transA ? m : 1) * 4, bCol = (L.transB ? k : 1) * 4, bP = (L.transB ? 1 : n) * 4;
+    if (f32) {
+      for (let e = 0; e < bCopies; e++) mem32.set(b.subarray(e * L.bBatchStride, e * L.bBatchStride + k * n), P.rawB / 4 + e * k * n);
+      for (let e = 0; e < bCopies; e++) {
+        for (let j0 = 0; j0 < n; j0 += nr) x.pack(P.rawB + e * k * n * 4 + j0 * bCol, P.bOff + e * P.bBatch + j0 * k * 8, Math.min(nr, n - j0), nr, k, bCol, bP);
+      }
+      for (let e = 0; e < aCopies; e++) mem32.set(a.subarray(e * L.aBatchStride, e * L.aBatchStride + m * k), P.rawA / 4 + e * m * k);
+      if (aCopies === 1) for (let i0 = 0; i0 < m; i0 += mr) x.pack(P.rawA + i0 * aRow, P.aOff + i0 * k * 8, Math.min(mr, m - i0), mr, k, aRow, aP);
+    } else {
+      for (let e = 0; e < aCopies; e++) packA(a, L, e, mem, (P.aOff + e * P.aBatch) / 8, mr);
+      for (let e = 0; e < bCopies; e++) packB(b, L, e, mem, (P.bOff + e * P.bBatch) / 8, nr);
+    }
 
     const perBatch = P.mp / mr, blocks = batch * perBatch;
-    const args = [P.aOff, P.bOff, P.cOff, k, P.np / nr, perBatch, P.aBatch, P.bBatch, P.cBatch, P.np * 8];
+    const job = new Array<number>(JOB_WORDS).fill(0);
+    job[JOB.aOff] = P.aOff; job[JOB.bOff] = P.bOff; job[JOB.cOff] = P.cOff; job[JOB.k] = k; job[JOB.panels] = P.np / nr;
+    job[JOB.perBatch] = perBatch; job[JOB.aBatch] = P.aBatch; job[JOB.bBatch] = P.bBatch; job[JOB.cBatch] = P.cBatch; job[JOB.ldc] = P.np * 8;
+    job[JOB.packA] = f32 && aCopies > 1 ? 1 : 0; job[JOB.rawA] = P.rawA; job[JOB.rawABatch] = m * k * 4; job[JOB.aRow] = aRow; job[JOB.aP] = aP; job[JOB.m] = m;
+    job[JOB.unpack] = f32 ? 1 : 0; job[JOB.rawC] = P.rawC; job[JOB.n] = n;
     const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
     // Fixed partition: thread w gets row blocks [w·blocks/t, (w+1)·blocks/t).
     const bound = (w: number) => Math.floor((w * blocks) / t);
     for (let w = 1; w < t; w++) {
       const ctl = this.lane(w - 1).ctrl;
-      ctl.set([...args, bound(w), bound(w + 1)], SIMD_CTRL.args);
+      job[JOB.start] = bound(w); job[JOB.end] = bound(w + 1);
+      ctl.set(job, SIMD_CTRL.job);
       Atomics.store(ctl, SIMD_CTRL.done, 0);
       Atomics.add(ctl, SIMD_CTRL.seq, 1);
       Atomics.notify(ctl, SIMD_CTRL.seq);
     }
-    this.gemm(...args, 0, bound(1));
+    job[JOB.start] = 0; job[JOB.end] = bound(1);
+    runJob(x, job, mr);
     for (let w = 1; w < t; w++) {
       const ctl = this.lanes[w - 1]!.ctrl;
       while (Atomics.load(ctl, SIMD_CTRL.done) === 0) {
@@ -175,10 +244,19 @@ export class SimdMatmul {
       if (ctl[SIMD_CTRL.done] === 2) throw new Error('SIMD matmul worker failed');
     }
 
-    // Copy out: C rows are np wide in the memory, n wide in the result; storing rounds to c's width once.
+    if (f32) {
+      c.set(mem32.subarray(P.rawC / 4, P.rawC / 4 + batch * m * n));
+      return;
+    }
+    // Float64 operands: copy out here. C rows are np wide in the memory, n wide in the result.
+    const np = P.np;
+    let o = 0;
     for (let e = 0; e < batch; e++) {
       const from = (P.cOff + e * P.cBatch) / 8;
-      for (let i = 0; i < m; i++) c.set(mem.subarray(from + i * P.np, from + i * P.np + n), (e * m + i) * n);
+      for (let i = 0; i < m; i++) {
+        const row = from + i * np;
+        for (let j = 0; j < n; j++) c[o++] = mem[row + j]!;
+      }
     }
   }
 

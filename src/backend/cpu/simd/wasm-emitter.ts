@@ -75,6 +75,9 @@ export class FunctionBody {
   i32DivU() { return this.op(0x6e); }
   i32RemU() { return this.op(0x70); }
   i32LtU() { return this.op(0x49); }
+  i32GeU() { return this.op(0x4f); }
+  /** Pops c, b, a: a if c ≠ 0, else b. */
+  select() { return this.op(0x1b); }
   i32Eqz() { return this.op(0x45); }
 
   /** `block` / `loop` with no result; `end` closes either. br_if 0 leaves a block or repeats a loop. */
@@ -85,6 +88,10 @@ export class FunctionBody {
   br(depth: number) { return this.op(0x0c, ...uleb(depth)); }
 
   f64Add() { return this.op(0xa0); }
+  f64Zero() { return this.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0); }
+  /** f32 → f64 is exact; f64 → f32 rounds to nearest even, as a Float32Array store does. */
+  f64PromoteF32() { return this.op(0xbb); }
+  f32DemoteF64() { return this.op(0xb6); }
   f64Load(offset = 0) { return this.op(0x2b, ...this.mem(3, offset)); }
   f64Store(offset = 0) { return this.op(0x39, ...this.mem(3, offset)); }
   f32Load(offset = 0) { return this.op(0x2a, ...this.mem(2, offset)); }
