@@ -10,7 +10,7 @@ import { Tensor, intTensor, randn, ones, zeros } from '../core/tensor.ts';
 import { headDim, isMoeLayer, parameterShapes, type ModelConfig } from './config.ts';
 import type { KVCache } from './kvcache.ts';
 import { mlaAttention, type MlaImpl } from './mla.ts';
-import { moeFfn, type MoeLayerLog } from './moe.ts';
+import { moeFfn, type MoeImpl, type MoeLayerLog } from './moe.ts';
 import { yarnAttentionFactor, yarnInvFreq } from './yarn.ts';
 
 export interface ForwardOptions {
@@ -30,6 +30,8 @@ export class Transformer {
   readonly rope: RopeTables;
   /** The attention and FFN projections (numerics/precision.ts swaps in FP8); embedding and LM head stay linearT (V3 §3.3). */
   linear: (x: Tensor, w: Tensor) => Tensor = linearT;
+  /** How MoE layers run their routed experts (moe.ts); a run-time choice, not saved with the weights. */
+  moeImpl: MoeImpl = 'dense';
 
   constructor(readonly config: ModelConfig, readonly params: Map<string, Tensor>) {
     const expected = parameterShapes(config);
@@ -130,7 +132,7 @@ export class Transformer {
    */
   ffn(l: number, h: Tensor, B = 1, T = h.dim(0), opts: ForwardOptions = {}): Tensor {
     const pre = `model.layers.${l}.mlp.`;
-    if (isMoeLayer(this.config, l)) return moeFfn((n) => this.p(n), pre, h, this.config.moe!, { B, T, layer: l, log: opts.routing, linear: this.linear });
+    if (isMoeLayer(this.config, l)) return moeFfn((n) => this.p(n), pre, h, this.config.moe!, { B, T, layer: l, log: opts.routing, linear: this.linear, impl: this.moeImpl });
     return this.linear(swiglu(this.linear(h, this.p(pre + 'gate_proj.weight')), this.linear(h, this.p(pre + 'up_proj.weight'))), this.p(pre + 'down_proj.weight'));
   }
 }
