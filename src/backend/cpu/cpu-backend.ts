@@ -110,6 +110,9 @@ export class CpuBackend implements Backend {
       case 'mulScalar': for (let i = 0; i < n; i++) os[i] = xs[i]! * scalar; return;
       case 'addScalar': for (let i = 0; i < n; i++) os[i] = xs[i]! + scalar; return;
       case 'exp': for (let i = 0; i < n; i++) os[i] = Math.exp(xs[i]!); return;
+      // SiLU and its derivative, with sigmoid inlined (the same expressions as unaryFn, so the same bits).
+      case 'silu': for (let i = 0; i < n; i++) { const x = xs[i]!; os[i] = x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))); } return;
+      case 'siluGrad': for (let i = 0; i < n; i++) { const x = xs[i]!, g = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); os[i] = g * (1 + x * (1 - g)); } return;
       default: {
         const fn = unaryFn(op, scalar);
         for (let i = 0; i < n; i++) os[i] = fn(xs[i]!);
@@ -217,19 +220,20 @@ export class CpuBackend implements Backend {
 
   softmax(x: Storage, out: Storage, rows: number, n: number, opts: SoftmaxOptions): void {
     const xs = d(x), os = d(out);
+    const e = new Float64Array(n); // exp(x − max) of one row, kept in float64 so it is computed once
     for (let r = 0; r < rows; r++) {
       const base = r * n;
       const limit = opts.causal ? Math.min(n, (r % opts.causal.tq) + opts.causal.offset + 1) : n;
       let max = -Infinity;
       for (let j = 0; j < limit; j++) if (xs[base + j]! > max) max = xs[base + j]!;
       let sum = 0;
-      for (let j = 0; j < limit; j++) sum += Math.exp(xs[base + j]! - max);
+      for (let j = 0; j < limit; j++) sum += (e[j] = Math.exp(xs[base + j]! - max));
       if (opts.log) {
         const lse = max + Math.log(sum);
         for (let j = 0; j < limit; j++) os[base + j] = xs[base + j]! - lse;
         for (let j = limit; j < n; j++) os[base + j] = -Infinity;
       } else {
-        for (let j = 0; j < limit; j++) os[base + j] = Math.exp(xs[base + j]! - max) / sum;
+        for (let j = 0; j < limit; j++) os[base + j] = e[j]! / sum;
         for (let j = limit; j < n; j++) os[base + j] = 0;
       }
     }
