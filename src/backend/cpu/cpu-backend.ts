@@ -27,6 +27,9 @@ function make(dtype: DType, n: number): HostArray {
 const d = (s: Storage): HostArray => (s as CpuStorage).data;
 const f = (s: Storage): F => (s as CpuStorage).data as F;
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+const identity = (x: number) => x;
+/** Rounding to a storage's element type: what storing into it and reading back does (fused kernels use it). */
+const rounder = (s: Storage): ((x: number) => number) => (s.dtype === 'float32' ? Math.fround : identity);
 
 function unaryFn(op: UnaryOp, s: number): (x: number) => number {
   switch (op) {
@@ -269,6 +272,51 @@ export class CpuBackend implements Backend {
           os[i1] = x0 * s + x1 * c;
         }
       }
+    }
+  }
+
+  softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number): void {
+    const ys = d(y), gs = d(g), os = d(out), R = rounder(out);
+    for (let r = 0; r < rows; r++) {
+      const base = r * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += R(gs[base + j]! * ys[base + j]!);
+      s = R(s);
+      for (let j = 0; j < n; j++) os[base + j] = ys[base + j]! * R(gs[base + j]! - s);
+    }
+  }
+
+  rmsnormBackward(x: Storage, w: Storage, rstd: Storage, g: Storage, gx: Storage, gw: Storage, rows: number, n: number): void {
+    const xs = d(x), ws = d(w), rs = d(rstd), gs = d(g), gxs = d(gx), R = rounder(gx);
+    const acc = new Float64Array(n);
+    for (let r = 0; r < rows; r++) {
+      const base = r * n, rr = rs[r]!;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += R(R(gs[base + j]! * ws[j]!) * xs[base + j]!);
+      const b = R(R(rr * R(rr * rr)) * R(R(s) * (1 / n)));
+      for (let j = 0; j < n; j++) {
+        const xj = xs[base + j]!, gj = gs[base + j]!;
+        gxs[base + j] = R(R(gj * ws[j]!) * rr) - R(xj * b);
+        acc[j]! += R(gj * R(xj * rr));
+      }
+    }
+    d(gw).set(acc);
+  }
+
+  swiglu(gate: Storage, up: Storage, out: Storage): void {
+    const a = d(gate), b = d(up), os = d(out), R = rounder(out);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      os[i] = R(x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))) * b[i]!;
+    }
+  }
+
+  swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
+    const a = d(gate), b = d(up), gs = d(g), da = d(dGate), db = d(dUp), R = rounder(dGate);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!, sg = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+      da[i] = R(gs[i]! * b[i]!) * R(sg * (1 + x * (1 - sg)));
+      db[i] = gs[i]! * R(x * sg);
     }
   }
 
