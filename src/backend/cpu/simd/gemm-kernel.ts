@@ -23,70 +23,83 @@ export interface GemmTile {
 export const DEFAULT_TILE: GemmTile = { mr: 4, nr: 4, relaxed: false };
 
 /**
- * gemm(aOff, bOff, cOff, k, panels, perBatch, aBatchBytes, bBatchBytes, cBatchBytes, ldc, start, end):
+ * gemm(aOff, bOff, cOff, k, panels, perBatch, aBatchBytes, bBatchBytes, cBatchBytes, ldc, start, end, group):
  * the tiles of row blocks [start, end) of the flattened (batch entry, row block) space, all panels each.
- * Offsets and strides are in bytes; k ≥ 1 and start < end are the caller's job.
+ * Panels are visited `group` at a time, all row blocks per group, so that a group of packed B stays in
+ * cache while the row blocks of A stream past it (each tile is still one sum over all of p, so the order of
+ * tiles changes nothing in the result). Offsets and strides are in bytes; k ≥ 1 and start < end are the
+ * caller's job.
  */
 export function emitGemm(tile: GemmTile): FunctionBody {
   const { mr, nr } = tile;
   const vecs = nr / 2;
-  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [aOff, bOff, cOff, k, panels, perBatch, aBatch, bBatch, cBatch, ldc, start, end] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
+  const [aOff, bOff, cOff, k, panels, perBatch, aBatch, bBatch, cBatch, ldc, start, end, group] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const blk = f.local('i32'), e = f.local('i32'), ib = f.local('i32');
   const aPanel = f.local('i32'), cRow = f.local('i32'), bp = f.local('i32'), ap = f.local('i32'), aEnd = f.local('i32');
   const jb = f.local('i32'), cTile = f.local('i32'), cAddr = f.local('i32');
+  const g0 = f.local('i32'), gEnd = f.local('i32');
   const acc = Array.from({ length: mr * vecs }, () => f.local('v128'));
   const bv = Array.from({ length: vecs }, () => f.local('v128'));
   const av = f.local('v128');
-  const aBlockBytes = f.local('i32');
+  const aBlockBytes = f.local('i32'), bPanelBytes = f.local('i32');
 
-  // aBlockBytes = k · mr · 8: bytes of one packed row block of A.
+  // aBlockBytes = k · mr · 8 and bPanelBytes = k · nr · 8: one packed row block of A, one panel of B.
   f.get(k).i32(mr * 8).i32Mul().set(aBlockBytes);
-  f.get(start).set(blk);
-  f.loop(); // over row blocks
+  f.get(k).i32(nr * 8).i32Mul().set(bPanelBytes);
+  f.i32(0).set(g0);
+  f.loop(); // over groups of panels
   {
-    // e = blk / perBatch; ib = blk − e·perBatch
-    f.get(blk).get(perBatch).i32DivU().tee(e).get(perBatch).i32Mul().set(ib);
-    f.get(blk).get(ib).i32Sub().set(ib);
-    // aPanel = aOff + e·aBatch + ib·aBlockBytes
-    f.get(aOff).get(e).get(aBatch).i32Mul().i32Add().get(ib).get(aBlockBytes).i32Mul().i32Add().set(aPanel);
-    // cRow = cOff + e·cBatch + ib·mr·ldc
-    f.get(cOff).get(e).get(cBatch).i32Mul().i32Add().get(ib).i32(mr).i32Mul().get(ldc).i32Mul().i32Add().set(cRow);
-    // bp = bOff + e·bBatch (the panels follow one another, so bp runs on from panel to panel)
-    f.get(bOff).get(e).get(bBatch).i32Mul().i32Add().set(bp);
-    f.get(aPanel).get(aBlockBytes).i32Add().set(aEnd);
-    f.get(cRow).set(cTile);
-    f.i32(0).set(jb);
-    f.loop(); // over column panels
+    // gEnd = min(g0 + group, panels)
+    f.get(g0).get(group).i32Add().tee(gEnd).get(panels).get(gEnd).get(panels).i32LtU().select().set(gEnd);
+    f.get(start).set(blk);
+    f.loop(); // over row blocks
     {
-      for (const a of acc) f.v128Zero().set(a);
-      f.get(aPanel).set(ap);
-      f.loop(); // over p
+      // e = blk / perBatch; ib = blk − e·perBatch
+      f.get(blk).get(perBatch).i32DivU().tee(e).get(perBatch).i32Mul().set(ib);
+      f.get(blk).get(ib).i32Sub().set(ib);
+      // aPanel = aOff + e·aBatch + ib·aBlockBytes
+      f.get(aOff).get(e).get(aBatch).i32Mul().i32Add().get(ib).get(aBlockBytes).i32Mul().i32Add().set(aPanel);
+      // cRow = cOff + e·cBatch + ib·mr·ldc; the group's first tile is g0·nr·8 further
+      f.get(cOff).get(e).get(cBatch).i32Mul().i32Add().get(ib).i32(mr).i32Mul().get(ldc).i32Mul().i32Add().set(cRow);
+      f.get(cRow).get(g0).i32(nr * 8).i32Mul().i32Add().set(cTile);
+      // bp = bOff + e·bBatch + g0·bPanelBytes (the panels follow one another, so bp runs on from panel to panel)
+      f.get(bOff).get(e).get(bBatch).i32Mul().i32Add().get(g0).get(bPanelBytes).i32Mul().i32Add().set(bp);
+      f.get(aPanel).get(aBlockBytes).i32Add().set(aEnd);
+      f.get(g0).set(jb);
+      f.loop(); // over the group's column panels
       {
-        for (let c = 0; c < vecs; c++) f.get(bp).v128Load(c * 16).set(bv[c]!);
-        for (let r = 0; r < mr; r++) {
-          f.get(ap).v128Load64Splat(r * 8).set(av);
-          for (let c = 0; c < vecs; c++) {
-            const t = acc[r * vecs + c]!;
-            if (tile.relaxed) f.get(av).get(bv[c]!).get(t).f64x2RelaxedMadd().set(t);
-            else f.get(t).get(av).get(bv[c]!).f64x2Mul().f64x2Add().set(t);
+        for (const a of acc) f.v128Zero().set(a);
+        f.get(aPanel).set(ap);
+        f.loop(); // over p
+        {
+          for (let c = 0; c < vecs; c++) f.get(bp).v128Load(c * 16).set(bv[c]!);
+          for (let r = 0; r < mr; r++) {
+            f.get(ap).v128Load64Splat(r * 8).set(av);
+            for (let c = 0; c < vecs; c++) {
+              const t = acc[r * vecs + c]!;
+              if (tile.relaxed) f.get(av).get(bv[c]!).get(t).f64x2RelaxedMadd().set(t);
+              else f.get(t).get(av).get(bv[c]!).f64x2Mul().f64x2Add().set(t);
+            }
           }
+          f.get(bp).i32(nr * 8).i32Add().set(bp);
+          f.get(ap).i32(mr * 8).i32Add().tee(ap).get(aEnd).i32LtU().brIf(0);
         }
-        f.get(bp).i32(nr * 8).i32Add().set(bp);
-        f.get(ap).i32(mr * 8).i32Add().tee(ap).get(aEnd).i32LtU().brIf(0);
+        f.end();
+        // Store the tile: row r at cTile + r·ldc.
+        f.get(cTile).set(cAddr);
+        for (let r = 0; r < mr; r++) {
+          for (let c = 0; c < vecs; c++) f.get(cAddr).get(acc[r * vecs + c]!).v128Store(c * 16);
+          if (r + 1 < mr) f.get(cAddr).get(ldc).i32Add().set(cAddr);
+        }
+        f.get(cTile).i32(nr * 8).i32Add().set(cTile);
+        f.get(jb).i32(1).i32Add().tee(jb).get(gEnd).i32LtU().brIf(0);
       }
       f.end();
-      // Store the tile: row r at cTile + r·ldc.
-      f.get(cTile).set(cAddr);
-      for (let r = 0; r < mr; r++) {
-        for (let c = 0; c < vecs; c++) f.get(cAddr).get(acc[r * vecs + c]!).v128Store(c * 16);
-        if (r + 1 < mr) f.get(cAddr).get(ldc).i32Add().set(cAddr);
-      }
-      f.get(cTile).i32(nr * 8).i32Add().set(cTile);
-      f.get(jb).i32(1).i32Add().tee(jb).get(panels).i32LtU().brIf(0);
+      f.get(blk).i32(1).i32Add().tee(blk).get(end).i32LtU().brIf(0);
     }
     f.end();
-    f.get(blk).i32(1).i32Add().tee(blk).get(end).i32LtU().brIf(0);
+    f.get(gEnd).tee(g0).get(panels).i32LtU().brIf(0);
   }
   f.end();
   return f;

@@ -27,9 +27,12 @@ export const SIMD_CTRL = { seq: 0, done: 1, job: 2 } as const;
  */
 export const JOB = {
   aOff: 0, bOff: 1, cOff: 2, k: 3, panels: 4, perBatch: 5, aBatch: 6, bBatch: 7, cBatch: 8, ldc: 9,
-  packA: 10, rawA: 11, rawABatch: 12, aRow: 13, aP: 14, m: 15, unpack: 16, rawC: 17, n: 18, start: 19, end: 20,
+  packA: 10, rawA: 11, rawABatch: 12, aRow: 13, aP: 14, m: 15, unpack: 16, rawC: 17, n: 18, start: 19, end: 20, group: 21,
 } as const;
-const JOB_WORDS = 21;
+const JOB_WORDS = 22;
+
+/** Bytes of packed B a panel group may take: half a typical 256 KiB–2 MiB L2, so A's blocks fit beside it. */
+const B_GROUP_BYTES = 128 * 1024;
 const CTRL_WORDS = SIMD_CTRL.job + JOB_WORDS;
 
 /** Below this many multiply-adds the hand-off to a worker costs more than it saves. */
@@ -77,7 +80,7 @@ export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number): void
       x.pack(j[JOB.rawA]! + e * j[JOB.rawABatch]! + i0 * j[JOB.aRow]!, j[JOB.aOff]! + e * j[JOB.aBatch]! + i0 * k * 8, Math.min(mr, m - i0), mr, k, j[JOB.aRow]!, j[JOB.aP]!);
     }
   }
-  x.gemm(j[JOB.aOff]!, j[JOB.bOff]!, j[JOB.cOff]!, k, j[JOB.panels]!, perBatch, j[JOB.aBatch]!, j[JOB.bBatch]!, j[JOB.cBatch]!, j[JOB.ldc]!, start, end);
+  x.gemm(j[JOB.aOff]!, j[JOB.bOff]!, j[JOB.cOff]!, k, j[JOB.panels]!, perBatch, j[JOB.aBatch]!, j[JOB.bBatch]!, j[JOB.cBatch]!, j[JOB.ldc]!, start, end, j[JOB.group]!);
   if (j[JOB.unpack]) {
     const n = j[JOB.n]!, ldc = j[JOB.ldc]!;
     for (let blk = start; blk < end; blk++) {
@@ -223,6 +226,7 @@ export class SimdMatmul {
     job[JOB.perBatch] = perBatch; job[JOB.aBatch] = P.aBatch; job[JOB.bBatch] = P.bBatch; job[JOB.cBatch] = P.cBatch; job[JOB.ldc] = P.np * 8;
     job[JOB.packA] = f32 && aCopies > 1 ? 1 : 0; job[JOB.rawA] = P.rawA; job[JOB.rawABatch] = m * k * 4; job[JOB.aRow] = aRow; job[JOB.aP] = aP; job[JOB.m] = m;
     job[JOB.unpack] = f32 ? 1 : 0; job[JOB.rawC] = P.rawC; job[JOB.n] = n;
+    job[JOB.group] = Math.max(1, Math.floor(B_GROUP_BYTES / (k * nr * 8)));
     const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
     // Fixed partition: thread w gets row blocks [w·blocks/t, (w+1)·blocks/t).
     const bound = (w: number) => Math.floor((w * blocks) / t);
