@@ -2,13 +2,14 @@
 // kernel, each on one thread and on two. All give the same bits; only the time differs.
 import { matmulBlocked, matmulNaive } from '../src/backend/cpu/matmul.ts';
 import { MatmulPool } from '../src/backend/cpu/pool.ts';
-import { SimdMatmul } from '../src/backend/cpu/simd/simd-matmul.ts';
+import { enableRelaxedSimd, SimdMatmul } from '../src/backend/cpu/simd/simd-matmul.ts';
 import { Rng } from '../src/core/rng.ts';
 import { medianMs, table } from './util.ts';
 
 export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> {
   const pool = new MatmulPool(2);
   const simd1 = new SimdMatmul(1), simd2 = new SimdMatmul(2);
+  const fma1 = enableRelaxedSimd() ? new SimdMatmul(1, { mr: 4, nr: 4, relaxed: true }) : undefined;
   const rows: (string | number)[][] = [];
   const rng = new Rng('bench');
   // The square sizes, then the shapes the lesson model's training runs most ([B·T, d] · [d, 3d] and the like).
@@ -25,9 +26,10 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
     const ts2 = gf(await medianMs(() => pool.run(a, b, c, L), reps));
     const s1 = gf(await medianMs(() => simd1.run(a, b, c, L), reps * 4));
     const s2 = gf(await medianMs(() => simd2.run(a, b, c, L), reps * 4));
-    rows.push([name, naive, ts1, ts2, s1, s2, `${(ts1 / naive).toFixed(1)}×`, `${(s1 / naive).toFixed(1)}×`, `${(s1 / ts1).toFixed(1)}×`, `${(s2 / s1).toFixed(2)}×`]);
+    const f1 = fma1 ? gf(await medianMs(() => fma1.run(a, b, c, L), reps * 4)) : NaN;
+    rows.push([name, naive, ts1, ts2, s1, s2, f1, `${(ts1 / naive).toFixed(1)}×`, `${(s1 / naive).toFixed(1)}×`, `${(s1 / ts1).toFixed(1)}×`, `${(s2 / s1).toFixed(2)}×`]);
   }
-  await Promise.all([pool.close(), simd1.close(), simd2.close()]);
-  return table(['matmul (fp32 in, fp64 sums)', 'naive', 'TS 1 thr', 'TS 2 thr', 'SIMD 1 thr', 'SIMD 2 thr', 'TS/naive', 'SIMD/naive', 'SIMD/TS', 'SIMD 2/1'], rows) +
-    '\n(GFLOP/s, medians; naive, TS-blocked and SIMD give bit-identical results)';
+  await Promise.all([pool.close(), simd1.close(), simd2.close(), fma1?.close()]);
+  return table(['matmul (fp32 in, fp64 sums)', 'naive', 'TS 1 thr', 'TS 2 thr', 'SIMD 1 thr', 'SIMD 2 thr', 'SIMD fma 1 thr', 'TS/naive', 'SIMD/naive', 'SIMD/TS', 'SIMD 2/1'], rows) +
+    '\n(GFLOP/s, medians; naive, TS-blocked, SIMD and SIMD fma (relaxed SIMD, opt-in) give bit-identical results)';
 }

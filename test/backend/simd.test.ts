@@ -94,31 +94,39 @@ describe('SIMD matmul', () => {
     }
   });
 
-  it('the relaxed multiply-add tile gives the same bits on float32 operands (each product is exact in f64)', () => {
+  it('the relaxed multiply-add kernel gives the same bits on float32 operands (each product is exact in f64), and float64 ones take mul then add', () => {
     expect(enableRelaxedSimd()).toBe(true); // Node 20 behind a V8 flag, Node ≥ 22 by default
     const fused = new SimdMatmul(1, { mr: 4, nr: 4, relaxed: true });
     fc.assert(fc.property(layout, fc.integer(), (L, seed) => {
-      const { a, b } = operands(L, seed, Float32Array);
-      const ref = new Float32Array(L.batch * L.m * L.n), got = new Float32Array(L.batch * L.m * L.n);
-      matmulNaive(a, b, ref, L);
-      fused.run(a, b, got, L);
-      expect(got).toEqual(ref);
+      for (const F of [Float32Array, Float64Array]) {
+        const { a, b } = operands(L, seed, F);
+        const ref = new F(L.batch * L.m * L.n), got = new F(L.batch * L.m * L.n);
+        matmulNaive(a, b, ref, L);
+        fused.run(a, b, got, L);
+        expect(got).toEqual(ref);
+      }
     }), { numRuns: 100 });
-    expect(() => fused.run(new Float64Array(4), new Float64Array(4), new Float64Array(4), { batch: 1, m: 2, k: 2, n: 2, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 })).toThrow(/float32/);
+    const L: MatmulLayout = { batch: 1, m: 67, k: 300, n: 45, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+    const { a, b } = operands(L, 1, Float32Array);
+    const ref = new Float32Array(67 * 45), got = new Float32Array(67 * 45);
+    matmulNaive(a, b, ref, L);
+    fused.run(a, b, got, L);
+    expect(got).toEqual(ref);
   });
 
-  it('the CPU backend gives the same matmul with its SIMD path and with the TypeScript path', async () => {
-    const fast = new CpuBackend(2, { simd: true }), plain = new CpuBackend(2, { simd: false });
-    expect([fast.matmulKernel, plain.matmulKernel]).toEqual(['simd', 'ts']);
+  it('the CPU backend gives the same matmul with its SIMD paths and with the TypeScript path', async () => {
+    const fast = new CpuBackend(2, { simd: true }), fma = new CpuBackend(2, { simd: true, fma: true }), plain = new CpuBackend(2, { simd: false });
+    expect([fast.matmulKernel, fma.matmulKernel, plain.matmulKernel]).toEqual(['simd', 'simd-fma', 'ts']);
     const L: MatmulLayout = { batch: 4, m: 48, k: 16, n: 48, transA: false, transB: true, aBatchStride: 48 * 16, bBatchStride: 48 * 16 };
     const { a, b } = operands(L, 3, Float32Array);
     const outs = [];
-    for (const be of [fast, plain]) {
+    for (const be of [fast, fma, plain]) {
       const out = be.alloc('float32', 4 * 48 * 48);
       be.matmul(be.fromHost('float32', a), be.fromHost('float32', b), out, L);
       outs.push(await be.read(out));
     }
-    expect(outs[0]).toEqual(outs[1]);
-    await Promise.all([fast.close(), plain.close()]);
+    expect(outs[0]).toEqual(outs[2]);
+    expect(outs[1]).toEqual(outs[2]);
+    await Promise.all([fast.close(), fma.close(), plain.close()]);
   });
 });

@@ -8,7 +8,8 @@ import type {
   Storage, UnaryOp, View,
 } from '../backend.ts';
 import { MatmulPool } from './pool.ts';
-import { SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
+import { DEFAULT_TILE } from './simd/gemm-kernel.ts';
+import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
 import { forEachRow } from './strided.ts';
 
 type F = Float32Array | Float64Array;
@@ -66,16 +67,21 @@ export class CpuBackend implements Backend {
   private pool: MatmulPool;
   private simd: SimdMatmul | undefined;
 
-  /** `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same). */
-  constructor(threads = defaultThreads(), opts: { simd?: boolean } = {}) {
+  /**
+   * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
+   * `fma: true` (or TINYSEEK_SIMD=fma) opts into relaxed-SIMD multiply-adds for float32 matmuls where the
+   * engine has them: the same bits (see simd-matmul.ts), fewer instructions.
+   */
+  constructor(threads = defaultThreads(), opts: { simd?: boolean; fma?: boolean } = {}) {
     this.pool = new MatmulPool(threads);
     const simd = opts.simd ?? (process.env.TINYSEEK_SIMD !== '0' && simdSupported());
-    if (simd) this.simd = new SimdMatmul(threads);
+    const fma = simd && (opts.fma ?? process.env.TINYSEEK_SIMD === 'fma') && enableRelaxedSimd();
+    if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
   }
 
-  /** Which matmul kernel runs: 'simd' (WebAssembly) or 'ts' (the TypeScript reference path). */
-  get matmulKernel(): 'simd' | 'ts' {
-    return this.simd ? 'simd' : 'ts';
+  /** Which matmul kernel runs: 'simd' or 'simd-fma' (WebAssembly), or 'ts' (the TypeScript reference path). */
+  get matmulKernel(): 'simd' | 'simd-fma' | 'ts' {
+    return this.simd ? (this.simd.tile.relaxed ? 'simd-fma' : 'simd') : 'ts';
   }
 
   get threads(): number {

@@ -16,7 +16,7 @@ export interface GemmTile {
   mr: number;
   /** Columns of B per register tile (a multiple of 2: f64x2 lanes). */
   nr: number;
-  /** Use f64x2.relaxed_madd instead of mul then add. */
+  /** Also emit `gemmFma`, with f64x2.relaxed_madd instead of mul then add (float32 operands only). */
   relaxed: boolean;
 }
 
@@ -30,7 +30,7 @@ export const DEFAULT_TILE: GemmTile = { mr: 4, nr: 4, relaxed: false };
  * tiles changes nothing in the result). Offsets and strides are in bytes; k ≥ 1 and start < end are the
  * caller's job.
  */
-export function emitGemm(tile: GemmTile): FunctionBody {
+export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
   const { mr, nr } = tile;
   const vecs = nr / 2;
   const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
@@ -78,7 +78,7 @@ export function emitGemm(tile: GemmTile): FunctionBody {
             f.get(ap).v128Load64Splat(r * 8).set(av);
             for (let c = 0; c < vecs; c++) {
               const t = acc[r * vecs + c]!;
-              if (tile.relaxed) f.get(av).get(bv[c]!).get(t).f64x2RelaxedMadd().set(t);
+              if (fma) f.get(av).get(bv[c]!).get(t).f64x2RelaxedMadd().set(t);
               else f.get(t).get(av).get(bv[c]!).f64x2Mul().f64x2Add().set(t);
             }
           }
@@ -151,8 +151,12 @@ export function emitUnpack(): FunctionBody {
   return f;
 }
 
-/** The kernel module's bytes for one tile shape over a shared memory of at most `maxPages` 64 KiB pages. */
+/**
+ * The kernel module's bytes for one tile shape over a shared memory of at most `maxPages` 64 KiB pages.
+ * A module holding a relaxed instruction fails to validate where relaxed SIMD is off, so it is opt-in.
+ */
 export function gemmModule(tile: GemmTile, maxPages: number): Uint8Array {
   const fns = [{ name: 'gemm', body: emitGemm(tile) }, { name: 'pack', body: emitPack() }, { name: 'unpack', body: emitUnpack() }];
+  if (tile.relaxed) fns.push({ name: 'gemmFma', body: emitGemm(tile, true) });
   return emitModule(fns, { initialPages: 1, maxPages, shared: true });
 }

@@ -27,9 +27,9 @@ export const SIMD_CTRL = { seq: 0, done: 1, job: 2 } as const;
  */
 export const JOB = {
   aOff: 0, bOff: 1, cOff: 2, k: 3, panels: 4, perBatch: 5, aBatch: 6, bBatch: 7, cBatch: 8, ldc: 9,
-  packA: 10, rawA: 11, rawABatch: 12, aRow: 13, aP: 14, m: 15, unpack: 16, rawC: 17, n: 18, start: 19, end: 20, group: 21,
+  packA: 10, rawA: 11, rawABatch: 12, aRow: 13, aP: 14, m: 15, unpack: 16, rawC: 17, n: 18, start: 19, end: 20, group: 21, fma: 22,
 } as const;
-const JOB_WORDS = 22;
+const JOB_WORDS = 23;
 
 /** Bytes of packed B a panel group may take: half a typical 256 KiB–2 MiB L2, so A's blocks fit beside it. */
 const B_GROUP_BYTES = 128 * 1024;
@@ -63,6 +63,8 @@ export function enableRelaxedSimd(): boolean {
 /** The emitted module's functions (gemm-kernel.ts). */
 export interface KernelExports {
   gemm: (...args: number[]) => void;
+  /** Present when the module was built with relaxed SIMD. */
+  gemmFma?: (...args: number[]) => void;
   pack: (src: number, dst: number, rows: number, w: number, k: number, sRow: number, sP: number) => void;
   unpack: (src: number, dst: number, rows: number, n: number, ldc: number) => void;
 }
@@ -80,7 +82,8 @@ export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number): void
       x.pack(j[JOB.rawA]! + e * j[JOB.rawABatch]! + i0 * j[JOB.aRow]!, j[JOB.aOff]! + e * j[JOB.aBatch]! + i0 * k * 8, Math.min(mr, m - i0), mr, k, j[JOB.aRow]!, j[JOB.aP]!);
     }
   }
-  x.gemm(j[JOB.aOff]!, j[JOB.bOff]!, j[JOB.cOff]!, k, j[JOB.panels]!, perBatch, j[JOB.aBatch]!, j[JOB.bBatch]!, j[JOB.cBatch]!, j[JOB.ldc]!, start, end, j[JOB.group]!);
+  const gemm = j[JOB.fma] ? x.gemmFma! : x.gemm;
+  gemm(j[JOB.aOff]!, j[JOB.bOff]!, j[JOB.cOff]!, k, j[JOB.panels]!, perBatch, j[JOB.aBatch]!, j[JOB.bBatch]!, j[JOB.cBatch]!, j[JOB.ldc]!, start, end, j[JOB.group]!);
   if (j[JOB.unpack]) {
     const n = j[JOB.n]!, ldc = j[JOB.ldc]!;
     for (let blk = start; blk < end; blk++) {
@@ -194,8 +197,6 @@ export class SimdMatmul {
   run(a: F, b: F, c: F, L: MatmulLayout): void {
     const { m, k, n, batch } = L;
     if (m === 0 || n === 0 || batch === 0) return;
-    // A fused multiply-add keeps the reference's bits only when each product is exact in f64 (f32 inputs).
-    if (this.tile.relaxed && (a instanceof Float64Array || b instanceof Float64Array)) throw new Error('relaxed SIMD matmul takes float32 operands only');
     if (k === 0) {
       c.fill(0, 0, batch * m * n);
       return;
@@ -227,6 +228,9 @@ export class SimdMatmul {
     job[JOB.packA] = f32 && aCopies > 1 ? 1 : 0; job[JOB.rawA] = P.rawA; job[JOB.rawABatch] = m * k * 4; job[JOB.aRow] = aRow; job[JOB.aP] = aP; job[JOB.m] = m;
     job[JOB.unpack] = f32 ? 1 : 0; job[JOB.rawC] = P.rawC; job[JOB.n] = n;
     job[JOB.group] = Math.max(1, Math.floor(B_GROUP_BYTES / (k * nr * 8)));
+    // A fused multiply-add keeps the reference's bits only when each product is exact in f64: float32
+    // operands (24-bit significands, so a product needs at most 48 bits). Float64 operands use mul then add.
+    job[JOB.fma] = this.tile.relaxed && f32 ? 1 : 0;
     const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
     // Fixed partition: thread w gets row blocks [w·blocks/t, (w+1)·blocks/t).
     const bound = (w: number) => Math.floor((w * blocks) / t);
