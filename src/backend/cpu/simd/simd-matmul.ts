@@ -12,6 +12,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MatmulLayout } from '../../backend.ts';
+import { matmulBlocked } from '../matmul.ts';
 import { DEFAULT_TILE, gemmModule, type GemmTile } from './gemm-kernel.ts';
 
 type F = Float32Array | Float64Array;
@@ -203,6 +204,10 @@ export class SimdMatmul {
     }
     const { mr, nr } = this.tile;
     const P = plan(L, this.tile);
+    if (P.bytes > MAX_PAGES * 65536) {
+      matmulBlocked(a, b, c, L); // too big for the kernel's memory: the TypeScript kernel (same bits)
+      return;
+    }
     this.reserve(P.bytes);
     const mem = this.mem, mem32 = this.mem32, x = this.x;
     const f32 = a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
