@@ -293,8 +293,9 @@ export class CpuBackend implements Backend {
   }
 
   rmsnormBackward(x: Storage, w: Storage, rstd: Storage, g: Storage, gx: Storage, gw: Storage, rows: number, n: number): void {
-    const xs = d(x), ws = d(w), rs = d(rstd), gs = d(g), gxs = d(gx), R = rounder(gx);
+    const xs = d(x), ws = d(w), rs = d(rstd), gs = d(g), gxs = d(gx), gws = d(gw), R = rounder(gx);
     const acc = new Float64Array(n);
+    const last = rows - 1;
     for (let r = 0; r < rows; r++) {
       const base = r * n, rr = rs[r]!;
       let s = 0;
@@ -303,10 +304,12 @@ export class CpuBackend implements Backend {
       for (let j = 0; j < n; j++) {
         const xj = xs[base + j]!, gj = gs[base + j]!;
         gxs[base + j] = R(R(gj * ws[j]!) * rr) - R(xj * b);
-        acc[j]! += R(gj * R(xj * rr));
+        const sum = (acc[j]! += R(gj * R(xj * rr)));
+        // gw is stored from inside the loop: code after a hot loop has no type feedback when the loop is
+        // optimised mid-call, and V8 would leave the optimised code there on every call.
+        if (r === last) gws[j] = sum;
       }
     }
-    d(gw).set(acc);
   }
 
   swiglu(gate: Storage, up: Storage, out: Storage): void {
