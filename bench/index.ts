@@ -66,7 +66,7 @@ const sections: [string, () => Promise<string>][] = [
     for (const t of benchThreads) parts.push(await benchModel(t)); // one after the other: timings must not overlap
     return parts.join('\n\n');
   }],
-  ['Architectures: dense vs MoE, MHA vs MLA, cache bytes per token', async () => (await import('./arch.ts')).benchArch()],
+  ['Architectures: dense vs MoE, MHA vs MLA, cache bytes per token', async () => (await import('./arch.ts')).benchArch(7)],
   ['RL: steps/s and rollout tokens/s', async () => (await import('./rl.ts')).benchRl()],
   ['FP8 GEMM emulation', async () => (await import('./fp8.ts')).benchFp8()],
 ];
