@@ -2,8 +2,9 @@
 //   dense vs MoE FFN at equal activated parameters (training step and forward, tokens/s), and
 //   MHA vs MLA (naive and absorbed) decoding one token at a time from a KV cache (tokens/s),
 // plus the KV cache each attention keeps per token, measured here and projected to V3's full size in BF16.
-// The MoE here runs every routed expert on every token (src/model/moe.ts says why), so its cost is that of
-// N_r/K_r times the activated FFN: the table shows it. Median of several runs after a warm-up.
+// The dense MoE path runs every routed expert on every token (src/model/moe.ts says why), so its cost is that
+// of N_r/K_r times the activated FFN; the sparse path (src/model/moe-dispatch.ts) runs only routed experts.
+// The table shows both. Median of several runs after a warm-up.
 // Run: npx tsx bench/arch.ts
 import { chooseBackend } from '../src/backend/choose.ts';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +23,7 @@ import {
 } from '../src/model/config.ts';
 import { KVCache } from '../src/model/kvcache.ts';
 import type { MlaImpl } from '../src/model/mla.ts';
+import type { MoeImpl } from '../src/model/moe.ts';
 import { Transformer } from '../src/model/transformer.ts';
 
 function medianMs(run: () => void, reps: number): number {
@@ -51,8 +53,9 @@ const ids = (B: number, T: number) =>
     [B, T],
   );
 
-function trainStepMs(c: ModelConfig, B: number, T: number, reps: number): number {
+function trainStepMs(c: ModelConfig, B: number, T: number, reps: number, moeImpl: MoeImpl = 'dense'): number {
   const m = Transformer.init(c, new Rng(0));
+  m.moeImpl = moeImpl;
   const x = ids(B, T),
     y = reshape(ids(B, T), [B * T]);
   return medianMs(() => {
@@ -61,8 +64,9 @@ function trainStepMs(c: ModelConfig, B: number, T: number, reps: number): number
   }, reps);
 }
 
-function forwardMs(c: ModelConfig, B: number, T: number, reps: number): number {
+function forwardMs(c: ModelConfig, B: number, T: number, reps: number, moeImpl: MoeImpl = 'dense'): number {
   const m = Transformer.init(c, new Rng(0));
+  m.moeImpl = moeImpl;
   const x = ids(B, T);
   return medianMs(() => noGrad(() => m.forward(x).dataSync()), reps);
 }
@@ -111,17 +115,18 @@ export async function benchArch(reps = 3): Promise<string> {
     ['FFN (d=64, 2 layers)', 'params', 'activated', 'train k tok/s', 'forward k tok/s', 'train vs dense'],
   ];
   const denseTrain = trainStepMs(dense, B, T, reps);
-  for (const [name, c] of [
-    ['dense, width 192', dense],
-    ['MoE 1+2/8 × 64', moe],
+  for (const [name, c, impl] of [
+    ['dense, width 192', dense, 'dense'],
+    ['MoE 1+2/8 × 64, dense dispatch', moe, 'dense'],
+    ['MoE 1+2/8 × 64, sparse dispatch', moe, 'sparse'],
   ] as const) {
-    const tr = name.startsWith('dense') ? denseTrain : trainStepMs(c, B, T, reps);
+    const tr = name.startsWith('dense') ? denseTrain : trainStepMs(c, B, T, reps, impl);
     ffnRows.push([
       name,
       String(parameterCount(c)),
       String(activatedParameterCount(c)),
       kTok(B * T, tr),
-      kTok(B * T, forwardMs(c, B, T, reps)),
+      kTok(B * T, forwardMs(c, B, T, reps, impl)),
       `${(denseTrain / tr).toFixed(2)}x`,
     ]);
   }

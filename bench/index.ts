@@ -1,9 +1,13 @@
 // `npm run bench`: every benchmark in one run, printed as tables of medians and ratios. When python3 with
 // torch is available, the same training configs run in PyTorch eager on the CPU (bench/peer/torch_bench.py)
-// and the table shows tinyseek / PyTorch.
+// at the same thread count, and the table shows tinyseek / PyTorch, on 1 and on 2 threads.
+// TINYSEEK_PYTHON names the python to use (else python3, then /usr/bin/python3: a distribution's torch).
+// TINYSEEK_BENCH_THREADS=1,2 picks the thread counts of the model table.
 import { spawnSync } from 'node:child_process';
 import { chooseBackend } from '../src/backend/choose.ts';
 import { fileURLToPath } from 'node:url';
+import { CpuBackend } from '../src/backend/cpu/cpu-backend.ts';
+import { setDefaultBackend } from '../src/core/tensor.ts';
 import { benchMatmul } from './matmul.ts';
 import { benchConfigs, parameterCount, sampleTokensPerSec, trainTokensPerSec } from './train.ts';
 import { table } from './util.ts';
@@ -16,10 +20,18 @@ interface Peer {
   configs: { name: string; train_tok_s: number; sample_tok_s: number }[];
 }
 
-function torchPeer(): Peer | string {
+/** The first python that imports torch: TINYSEEK_PYTHON, python3, /usr/bin/python3. */
+function torchPython(): string | undefined {
+  const candidates = [process.env.TINYSEEK_PYTHON, 'python3', '/usr/bin/python3'].filter((x): x is string => !!x);
+  return candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+}
+
+function torchPeer(threads: number): Peer | string {
+  const py = torchPython();
+  if (!py) return 'no python with torch found (set TINYSEEK_PYTHON)';
   const script = fileURLToPath(new URL('./peer/torch_bench.py', import.meta.url));
-  const r = spawnSync('python3', [script, '2'], { encoding: 'utf8', timeout: 600_000 });
-  if (r.error) return `python3 not available (${r.error.message})`;
+  const r = spawnSync(py, [script, String(threads)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.error) return `${py} failed (${r.error.message})`;
   if (r.status !== 0) return `PyTorch peer skipped: ${(r.stderr || '').trim().split('\n').at(-1)}`;
   try {
     return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Peer;
@@ -28,16 +40,23 @@ function torchPeer(): Peer | string {
   }
 }
 
-export async function benchModel(): Promise<string> {
-  const peer = torchPeer();
+/** Training and sampling tokens/s on `threads` threads, tinyseek (SIMD matmul and TS matmul) beside PyTorch. */
+export async function benchModel(threads: number): Promise<string> {
+  const peer = torchPeer(threads);
   const rows: (string | number)[][] = [];
+  const simd = new CpuBackend(threads, { simd: true }),
+    plain = new CpuBackend(threads, { simd: false });
   for (const c of benchConfigs) {
+    setDefaultBackend(plain);
+    const trainTs = await trainTokensPerSec(c);
+    setDefaultBackend(simd);
     const train = await trainTokensPerSec(c);
     const sample = await sampleTokensPerSec(c);
     const p = typeof peer === 'string' ? undefined : peer.configs.find((x) => x.name === c.name);
     rows.push([
       c.name,
       `${(parameterCount(c.model) / 1000).toFixed(0)}k`,
+      trainTs,
       train,
       p?.train_tok_s ?? NaN,
       p ? `${(train / p.train_tok_s).toFixed(2)}×` : '—',
@@ -46,22 +65,44 @@ export async function benchModel(): Promise<string> {
       p ? `${(sample / p.sample_tok_s).toFixed(2)}×` : '—',
     ]);
   }
+  await Promise.all([simd.close(), plain.close()]);
   const note =
     typeof peer === 'string'
       ? `\n(${peer})`
-      : `\n(PyTorch ${peer.torch} eager, ${peer.threads} threads; its sampler has no KV cache)`;
+      : `\n(PyTorch ${peer.torch} eager, ${peer.threads} thread(s); its sampler has no KV cache)`;
   return (
-    table(['model', 'params', 'train tok/s', 'torch train', 'ratio', 'sample tok/s', 'torch sample', 'ratio'], rows) +
-    note
+    table(
+      [
+        `model, ${threads} thread(s)`,
+        'params',
+        'train tok/s TS mm',
+        'train tok/s SIMD',
+        'torch train',
+        'ratio',
+        'sample tok/s',
+        'torch sample',
+        'ratio',
+      ],
+      rows,
+    ) + note
   );
 }
 
+const benchThreads = (process.env.TINYSEEK_BENCH_THREADS ?? '1,2').split(',').map(Number);
+
 const sections: [string, () => Promise<string>][] = [
   ['Matmul', () => benchMatmul()],
-  ['Tiny transformer: training and sampling throughput', benchModel],
+  [
+    'Tiny transformer: training and sampling throughput',
+    async () => {
+      const parts: string[] = [];
+      for (const t of benchThreads) parts.push(await benchModel(t)); // one after the other: timings must not overlap
+      return parts.join('\n\n');
+    },
+  ],
   [
     'Architectures: dense vs MoE, MHA vs MLA, cache bytes per token',
-    async () => (await import('./arch.ts')).benchArch(),
+    async () => (await import('./arch.ts')).benchArch(7),
   ],
   ['RL: steps/s and rollout tokens/s', async () => (await import('./rl.ts')).benchRl()],
   ['FP8 GEMM emulation', async () => (await import('./fp8.ts')).benchFp8()],

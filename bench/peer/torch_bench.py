@@ -3,20 +3,43 @@
 Prints one JSON object: {"torch": version, "threads": n, "configs": [{"name", "train_tok_s", "sample_tok_s"}]}.
 Run by bench/index.ts when python3 with torch is present; the same architecture as tinyseek's dense model
 (pre-RMSNorm, RoPE, causal MHA, SwiGLU, tied head), written here independently.
+Runs on the torch a Linux distribution ships (Debian's 1.13 has neither nn.RMSNorm nor
+scaled_dot_product_attention: plain-op fallbacks below) as well as on current releases.
+Usage: torch_bench.py THREADS [REPS]
 """
-import json, sys, time
+import json, math, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+REPS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 torch.manual_seed(0)
+
+class RMSNormFallback(nn.Module):
+    """x / sqrt(mean(x²) + eps) · w, for torch without nn.RMSNorm (< 2.4)."""
+    def __init__(s, d, eps=1e-6):
+        super().__init__()
+        s.eps, s.weight = eps, nn.Parameter(torch.ones(d))
+
+    def forward(s, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + s.eps) * s.weight
+
+def causal_attention_fallback(q, k, v, is_causal=True):
+    """softmax(q kᵀ/√d + causal mask) v, for torch without F.scaled_dot_product_attention (< 2.0)."""
+    T = q.shape[-2]
+    a = (q @ k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    a = a.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float('-inf'))
+    return F.softmax(a, -1) @ v
+
+RMSNorm = getattr(nn, 'RMSNorm', RMSNormFallback)
+attention = getattr(F, 'scaled_dot_product_attention', causal_attention_fallback)
 
 class Block(nn.Module):
     def __init__(s, d, h, ff):
         super().__init__()
         s.h = h
-        s.n1, s.n2 = nn.RMSNorm(d), nn.RMSNorm(d)
+        s.n1, s.n2 = RMSNorm(d), RMSNorm(d)
         s.qkv = nn.Linear(d, 3 * d, bias=False)
         s.o = nn.Linear(d, d, bias=False)
         s.g, s.u = nn.Linear(d, ff, bias=False), nn.Linear(d, ff, bias=False)
@@ -30,7 +53,7 @@ class Block(nn.Module):
         B, T, D = x.shape
         q, k, v = s.qkv(s.n1(x)).view(B, T, 3, s.h, D // s.h).permute(2, 0, 3, 1, 4)
         q, k = s.rope(q, cos, sin), s.rope(k, cos, sin)
-        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        a = attention(q, k, v, is_causal=True)
         x = x + s.o(a.transpose(1, 2).reshape(B, T, D))
         h = s.n2(x)
         return x + s.dn(F.silu(s.g(h)) * s.u(h))
@@ -40,7 +63,7 @@ class Model(nn.Module):
         super().__init__()
         s.emb = nn.Embedding(V, d)
         s.blocks = nn.ModuleList([Block(d, h, ff) for _ in range(L)])
-        s.norm = nn.RMSNorm(d)
+        s.norm = RMSNorm(d)
         hd = d // h
         inv = 10000 ** (-torch.arange(0, hd, 2).float() / hd)
         ang = torch.arange(T).float()[:, None] * inv[None]
@@ -70,7 +93,7 @@ for name, d, L, h, ff, T, B in configs:
     def step():
         loss = F.cross_entropy(m(ids).view(-1, 54), tg.view(-1))
         opt.zero_grad(); loss.backward(); opt.step()
-    train = B * T / median_s(step, 5)
+    train = B * T / median_s(step, REPS)
     # Sampling: no KV cache in this simple peer; regenerate the growing prefix each step (eager, no_grad).
     def sample():
         with torch.no_grad():
@@ -78,6 +101,6 @@ for name, d, L, h, ff, T, B in configs:
             for _ in range(32):
                 p = F.softmax(m(x)[:, -1], -1)
                 x = torch.cat([x, torch.multinomial(p, 1)], 1)
-    samp = B * 32 / median_s(sample, 3)
+    samp = B * 32 / median_s(sample, max(1, REPS // 2))
     out.append({"name": name, "train_tok_s": train, "sample_tok_s": samp})
 print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "configs": out}))

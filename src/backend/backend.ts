@@ -149,6 +149,29 @@ export interface Backend {
   /** out = x · rstd · w per row; rstd[r] = 1/sqrt(mean(x[r]²) + eps) is also written. */
   rmsnorm(x: Storage, w: Storage, out: Storage, rstd: Storage, rows: number, n: number, eps: number): void;
   rope(x: Storage, pos: Storage, cos: Storage, sin: Storage, out: Storage, layout: RopeLayout): void;
+
+  // Fused kernels: one pass where the composed ops take several. Each rounds every intermediate to the
+  // storage type exactly where the composed ops would store it, so it gives the composed ops' bits.
+  /** Softmax backward per row of y (the softmax output): out = y ⊙ (g − Σ_j g_j·y_j). */
+  softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number): void;
+  /**
+   * RMSNorm backward (y = x·r·w, r = rstd per row), with u = g ⊙ w:
+   * gx = u·r − x·(r·r²)·mean(u ⊙ x);  gw = Σ_rows g ⊙ (x·r).
+   */
+  rmsnormBackward(
+    x: Storage,
+    w: Storage,
+    rstd: Storage,
+    g: Storage,
+    gx: Storage,
+    gw: Storage,
+    rows: number,
+    n: number,
+  ): void;
+  /** SwiGLU: out = SiLU(gate) ⊙ up. */
+  swiglu(gate: Storage, up: Storage, out: Storage): void;
+  /** SwiGLU backward: dGate = (g ⊙ up) ⊙ SiLU'(gate), dUp = g ⊙ SiLU(gate). */
+  swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void;
   /** One AdamW step in place on param, m, v (decoupled weight decay, bias-corrected moments). */
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void;
 }

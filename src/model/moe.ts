@@ -9,7 +9,8 @@
 // Dispatch: the miniature runs every routed expert on every token as one wide GEMM and multiplies by the
 // combine weights, which are exactly 0 off the top-K. A synchronous forward cannot size per-expert batches
 // without reading the routing to the host, so this costs N_r/K_r times the activated FFN FLOPs; the output
-// and gradients are those of the sparse MoE. (A grouped-GEMM kernel would remove the waste.)
+// and gradients are those of the sparse MoE. This dense path is the reference; `impl: 'sparse'`
+// (moe-dispatch.ts) sorts the routed pairs by expert and runs only the routed experts.
 import { noGrad } from '../core/autograd.ts';
 import {
   add,
@@ -29,6 +30,10 @@ import {
 import type { Tensor } from '../core/tensor.ts';
 import type { MoeConfig } from './config.ts';
 import { expertCounts, route, scatterRows } from './gate.ts';
+import { sparseRoutedExperts } from './moe-dispatch.ts';
+
+/** How routed experts run: 'dense' (every expert on every token, the reference) or 'sparse' (only routed ones). */
+export type MoeImpl = 'dense' | 'sparse';
 
 /** What one MoE layer reports from one forward pass. */
 export interface MoeLayerLog {
@@ -48,6 +53,8 @@ export interface MoeContext {
   log?: MoeLayerLog[];
   /** The experts' linear layer (default linearT; FP8 training swaps it). The gate stays linearT (V3 §3.3). */
   linear?: Linear;
+  /** Default 'dense'. */
+  impl?: MoeImpl;
 }
 
 type Linear = (x: Tensor, w: Tensor) => Tensor;
@@ -64,12 +71,37 @@ export function mlp(p: Param, pre: string, x: Tensor, linear: Linear = linearT):
 
 /** The MoE FFN of one layer: x [N, d] → [N, d]. `pre` is "model.layers.<l>.mlp.". */
 export function moeFfn(p: Param, pre: string, x: Tensor, moe: MoeConfig, ctx: MoeContext): Tensor {
-  const N = x.dim(0),
-    E = moe.nRoutedExperts,
+  const E = moe.nRoutedExperts,
     I = moe.moeInterDim,
     linear = ctx.linear ?? linearT;
   const r = route(x, p(pre + 'gate.weight'), p(pre + 'gate.e_score_correction_bias'), moe);
   const experts = Array.from({ length: E }, (_, e) => `${pre}experts.${e}.`);
+  let y =
+    ctx.impl === 'sparse'
+      ? sparseRoutedExperts(x, r.indices, r.weights, E, (e, rows) => mlp(p, experts[e]!, rows, linear))
+      : denseRoutedExperts(p, experts, x, r.indices, r.weights, I, linear);
+  if (moe.nSharedExperts > 0) y = add(y, mlp(p, pre + 'shared_experts.', x, linear));
+  if (ctx.log) {
+    const entry: MoeLayerLog = { layer: ctx.layer, counts: expertCounts(r.indices, E, x) };
+    if (moe.seqAuxAlpha > 0)
+      entry.aux = mulScalar(sequenceBalanceLoss(r.indices, r.scores, moe, ctx.B, ctx.T), moe.seqAuxAlpha);
+    ctx.log.push(entry);
+  }
+  return y;
+}
+
+/** Every routed expert on every token as one wide GEMM, times combine weights that are 0 off the top-K. */
+function denseRoutedExperts(
+  p: Param,
+  experts: string[],
+  x: Tensor,
+  indices: Tensor,
+  weights: Tensor,
+  I: number,
+  linear: Linear,
+): Tensor {
+  const N = x.dim(0),
+    E = experts.length;
   const wGate = concat(
     experts.map((e) => p(e + 'gate_proj.weight')),
     0,
@@ -83,16 +115,8 @@ export function moeFfn(p: Param, pre: string, x: Tensor, moe: MoeConfig, ctx: Mo
     1,
   ); // [d, E·I]
   const act = reshape(swiglu(linear(x, wGate), linear(x, wUp)), [N, E, I]);
-  const combine = reshape(scatterRows(r.indices, r.weights, E, x), [N, E, 1]); // g, zero off the top-K
-  let y = linear(reshape(mul(act, combine), [N, E * I]), wDown);
-  if (moe.nSharedExperts > 0) y = add(y, mlp(p, pre + 'shared_experts.', x, linear));
-  if (ctx.log) {
-    const entry: MoeLayerLog = { layer: ctx.layer, counts: expertCounts(r.indices, E, x) };
-    if (moe.seqAuxAlpha > 0)
-      entry.aux = mulScalar(sequenceBalanceLoss(r.indices, r.scores, moe, ctx.B, ctx.T), moe.seqAuxAlpha);
-    ctx.log.push(entry);
-  }
-  return y;
+  const combine = reshape(scatterRows(indices, weights, E, x), [N, E, 1]); // g, zero off the top-K
+  return linear(reshape(mul(act, combine), [N, E * I]), wDown);
 }
 
 /** L_Bal = mean over sequences of Σ_i f_i P_i (without α). indices [B·T, K], scores [B·T, E]. */

@@ -23,7 +23,7 @@ import { Tensor, intTensor, randn, ones, zeros } from '../core/tensor.ts';
 import { headDim, isMoeLayer, parameterShapes, type ModelConfig } from './config.ts';
 import type { KVCache } from './kvcache.ts';
 import { mlaAttention, type MlaImpl } from './mla.ts';
-import { moeFfn, type MoeLayerLog } from './moe.ts';
+import { moeFfn, type MoeImpl, type MoeLayerLog } from './moe.ts';
 import { yarnAttentionFactor, yarnInvFreq } from './yarn.ts';
 
 export interface ForwardOptions {
@@ -43,6 +43,8 @@ export class Transformer {
   readonly rope: RopeTables;
   /** The attention and FFN projections (numerics/precision.ts swaps in FP8); embedding and LM head stay linearT (V3 §3.3). */
   linear: (x: Tensor, w: Tensor) => Tensor = linearT;
+  /** How MoE layers run their routed experts (moe.ts); a run-time choice, not saved with the weights. */
+  moeImpl: MoeImpl = 'dense';
 
   constructor(
     readonly config: ModelConfig,
@@ -200,6 +202,7 @@ export class Transformer {
         layer: l,
         log: opts.routing,
         linear: this.linear,
+        impl: this.moeImpl,
       });
     return this.linear(
       swiglu(this.linear(h, this.p(pre + 'gate_proj.weight')), this.linear(h, this.p(pre + 'up_proj.weight'))),

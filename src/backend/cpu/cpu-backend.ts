@@ -1,6 +1,7 @@
 // The CPU backend: the readable reference for every kernel in backend.ts. Plain loops over typed arrays;
-// sums are carried in float64 and stored once, in a fixed order. The one fast path is the matmul
-// (register-blocked, split over worker threads by a fixed partition: see matmul.ts and pool.ts).
+// sums are carried in float64 and stored once, in a fixed order. The one fast path is the matmul: the
+// WebAssembly SIMD kernel (simd/, bit-identical to the reference) where the engine has SIMD128, else the
+// register-blocked TypeScript kernel (matmul.ts); both split over threads by a fixed partition.
 import { availableParallelism } from 'node:os';
 import type {
   AdamWHyper,
@@ -17,6 +18,8 @@ import type {
   View,
 } from '../backend.ts';
 import { MatmulPool } from './pool.ts';
+import { DEFAULT_TILE } from './simd/gemm-kernel.ts';
+import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
 import { forEachRow } from './strided.ts';
 
 type F = Float32Array | Float64Array;
@@ -38,6 +41,9 @@ function make(dtype: DType, n: number): HostArray {
 const d = (s: Storage): HostArray => (s as CpuStorage).data;
 const f = (s: Storage): F => (s as CpuStorage).data as F;
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+const identity = (x: number) => x;
+/** Rounding to a storage's element type: what storing into it and reading back does (fused kernels use it). */
+const rounder = (s: Storage): ((x: number) => number) => (s.dtype === 'float32' ? Math.fround : identity);
 
 function unaryFn(op: UnaryOp, s: number): (x: number) => number {
   switch (op) {
@@ -99,9 +105,23 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   private pool: MatmulPool;
+  private simd: SimdMatmul | undefined;
 
-  constructor(threads = defaultThreads()) {
+  /**
+   * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
+   * `fma: true` (or TINYSEEK_SIMD=fma) opts into relaxed-SIMD multiply-adds for float32 matmuls where the
+   * engine has them: the same bits (see simd-matmul.ts), fewer instructions.
+   */
+  constructor(threads = defaultThreads(), opts: { simd?: boolean; fma?: boolean } = {}) {
     this.pool = new MatmulPool(threads);
+    const simd = opts.simd ?? (process.env.TINYSEEK_SIMD !== '0' && simdSupported());
+    const fma = simd && (opts.fma ?? process.env.TINYSEEK_SIMD === 'fma') && enableRelaxedSimd();
+    if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
+  }
+
+  /** Which matmul kernel runs: 'simd' or 'simd-fma' (WebAssembly), or 'ts' (the TypeScript reference path). */
+  get matmulKernel(): 'simd' | 'simd-fma' | 'ts' {
+    return this.simd ? (this.simd.tile.relaxed ? 'simd-fma' : 'simd') : 'ts';
   }
 
   get threads(): number {
@@ -147,6 +167,20 @@ export class CpuBackend implements Backend {
         return;
       case 'exp':
         for (let i = 0; i < n; i++) os[i] = Math.exp(xs[i]!);
+        return;
+      // SiLU and its derivative, with sigmoid inlined (the same expressions as unaryFn, so the same bits).
+      case 'silu':
+        for (let i = 0; i < n; i++) {
+          const x = xs[i]!;
+          os[i] = x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+        }
+        return;
+      case 'siluGrad':
+        for (let i = 0; i < n; i++) {
+          const x = xs[i]!,
+            g = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+          os[i] = g * (1 + x * (1 - g));
+        }
         return;
       default: {
         const fn = unaryFn(op, scalar);
@@ -246,7 +280,8 @@ export class CpuBackend implements Backend {
   }
 
   matmul(a: Storage, b: Storage, out: Storage, layout: MatmulLayout): void {
-    this.pool.run(f(a), f(b), f(out), layout);
+    if (this.simd) this.simd.run(f(a), f(b), f(out), layout);
+    else this.pool.run(f(a), f(b), f(out), layout);
   }
 
   gather(
@@ -316,19 +351,20 @@ export class CpuBackend implements Backend {
   softmax(x: Storage, out: Storage, rows: number, n: number, opts: SoftmaxOptions): void {
     const xs = d(x),
       os = d(out);
+    const e = new Float64Array(n); // exp(x − max) of one row, kept in float64 so it is computed once
     for (let r = 0; r < rows; r++) {
       const base = r * n;
       const limit = opts.causal ? Math.min(n, (r % opts.causal.tq) + opts.causal.offset + 1) : n;
       let max = -Infinity;
       for (let j = 0; j < limit; j++) if (xs[base + j]! > max) max = xs[base + j]!;
       let sum = 0;
-      for (let j = 0; j < limit; j++) sum += Math.exp(xs[base + j]! - max);
+      for (let j = 0; j < limit; j++) sum += e[j] = Math.exp(xs[base + j]! - max);
       if (opts.log) {
         const lse = max + Math.log(sum);
         for (let j = 0; j < limit; j++) os[base + j] = xs[base + j]! - lse;
         for (let j = limit; j < n; j++) os[base + j] = -Infinity;
       } else {
-        for (let j = 0; j < limit; j++) os[base + j] = Math.exp(xs[base + j]! - max) / sum;
+        for (let j = 0; j < limit; j++) os[base + j] = e[j]! / sum;
         for (let j = limit; j < n; j++) os[base + j] = 0;
       }
     }
@@ -376,6 +412,83 @@ export class CpuBackend implements Backend {
     }
   }
 
+  softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number): void {
+    const ys = d(y),
+      gs = d(g),
+      os = d(out),
+      R = rounder(out);
+    for (let r = 0; r < rows; r++) {
+      const base = r * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += R(gs[base + j]! * ys[base + j]!);
+      s = R(s);
+      for (let j = 0; j < n; j++) os[base + j] = ys[base + j]! * R(gs[base + j]! - s);
+    }
+  }
+
+  rmsnormBackward(
+    x: Storage,
+    w: Storage,
+    rstd: Storage,
+    g: Storage,
+    gx: Storage,
+    gw: Storage,
+    rows: number,
+    n: number,
+  ): void {
+    const xs = d(x),
+      ws = d(w),
+      rs = d(rstd),
+      gs = d(g),
+      gxs = d(gx),
+      gws = d(gw),
+      R = rounder(gx);
+    const acc = new Float64Array(n);
+    const last = rows - 1;
+    for (let r = 0; r < rows; r++) {
+      const base = r * n,
+        rr = rs[r]!;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += R(R(gs[base + j]! * ws[j]!) * xs[base + j]!);
+      const b = R(R(rr * R(rr * rr)) * R(R(s) * (1 / n)));
+      for (let j = 0; j < n; j++) {
+        const xj = xs[base + j]!,
+          gj = gs[base + j]!;
+        gxs[base + j] = R(R(gj * ws[j]!) * rr) - R(xj * b);
+        const sum = (acc[j]! += R(gj * R(xj * rr)));
+        // gw is stored from inside the loop: code after a hot loop has no type feedback when the loop is
+        // optimised mid-call, and V8 would leave the optimised code there on every call.
+        if (r === last) gws[j] = sum;
+      }
+    }
+  }
+
+  swiglu(gate: Storage, up: Storage, out: Storage): void {
+    const a = d(gate),
+      b = d(up),
+      os = d(out),
+      R = rounder(out);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      os[i] = R(x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))) * b[i]!;
+    }
+  }
+
+  swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
+    const a = d(gate),
+      b = d(up),
+      gs = d(g),
+      da = d(dGate),
+      db = d(dUp),
+      R = rounder(dGate);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!,
+        sg = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+      da[i] = R(gs[i]! * b[i]!) * R(sg * (1 + x * (1 - sg)));
+      db[i] = gs[i]! * R(x * sg);
+    }
+  }
+
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void {
     const p = d(param),
       g = d(grad),
@@ -396,7 +509,7 @@ export class CpuBackend implements Backend {
 
   /** Stop worker threads (lets benchmarks switch thread counts cleanly). */
   async close(): Promise<void> {
-    await this.pool.close();
+    await Promise.all([this.pool.close(), this.simd?.close()]);
   }
 }
 

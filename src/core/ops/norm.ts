@@ -16,12 +16,21 @@ export function rmsNorm(x: Tensor, weight: Tensor, eps = 1e-6): Tensor {
   const out = empty(x.backend, x.dtype, x.shape);
   const rstd = empty(x.backend, x.dtype, [...x.shape.slice(0, -1), 1]);
   x.backend.rmsnorm(x.storage, weight.storage, out.storage, rstd.storage, rows, n, eps);
+  // Backward in one fused pass (the same bits as rmsNormBackwardComposed).
   return record(out, 'rmsNorm', [x, weight], (g) => {
-    const u = mul(g, weight);
-    const gx = x.requiresGrad
-      ? sub(mul(u, rstd), mul(x, mul(mul(rstd, mul(rstd, rstd)), mean(mul(u, x), -1, true))))
-      : null;
-    const gw = weight.requiresGrad ? sum(reshape(mul(g, mul(x, rstd)), [rows, n]), 0) : null;
-    return [gx, gw];
+    const gx = empty(x.backend, x.dtype, x.shape),
+      gw = empty(x.backend, x.dtype, [n]);
+    x.backend.rmsnormBackward(x.storage, weight.storage, rstd.storage, g.storage, gx.storage, gw.storage, rows, n);
+    return [x.requiresGrad ? gx : null, weight.requiresGrad ? gw : null];
   });
+}
+
+/** The RMSNorm backward as separate ops: the reference the fused kernel is tested against. */
+export function rmsNormBackwardComposed(x: Tensor, weight: Tensor, rstd: Tensor, g: Tensor): [Tensor, Tensor] {
+  const n = x.dim(-1),
+    rows = x.size / n;
+  const u = mul(g, weight);
+  const gx = sub(mul(u, rstd), mul(x, mul(mul(rstd, mul(rstd, rstd)), mean(mul(u, x), -1, true))));
+  const gw = sum(reshape(mul(g, mul(x, rstd)), [rows, n]), 0);
+  return [gx, gw];
 }

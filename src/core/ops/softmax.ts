@@ -15,9 +15,20 @@ function run(x: Tensor, opts: SoftmaxOptions): Tensor {
   return out;
 }
 
+/** ∂x = y ⊙ (g − Σ_j g_j y_j) in one fused pass (the same bits as those ops composed: see softmaxBackwardComposed). */
 function softmaxWith(x: Tensor, opts: SoftmaxOptions): Tensor {
   const y = run(x, opts);
-  return record(y, 'softmax', [x], (g) => [mul(y, sub(g, sum(mul(g, y), -1, true)))]);
+  return record(y, 'softmax', [x], (g) => {
+    const n = y.dim(-1);
+    const gx = empty(y.backend, y.dtype, y.shape);
+    y.backend.softmaxBackward(y.storage, g.storage, gx.storage, y.size / n, n);
+    return [gx];
+  });
+}
+
+/** The softmax backward as separate ops: the reference the fused kernel is tested against. */
+export function softmaxBackwardComposed(y: Tensor, g: Tensor): Tensor {
+  return mul(y, sub(g, sum(mul(g, y), -1, true)));
 }
 
 export function softmax(x: Tensor): Tensor {

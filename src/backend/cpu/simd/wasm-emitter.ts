@@ -1,0 +1,222 @@
+// A small WebAssembly module emitter: TypeScript writes the bytes of a module at run time, so the fast
+// kernels need no toolchain, no build step and no native addon.
+//
+// A module is a list of sections (type, import, function, export, code); numbers are LEB128 varints;
+// a function body is locals followed by a stack-machine instruction stream ending in `end`. Only the
+// subset the kernels use is here: i32 arithmetic, block/loop/br_if, f64 loads and stores, and the
+// SIMD128 f64x2 / f32x4 instructions (prefix 0xfd, then the opcode as a LEB128 u32).
+// Source: the WebAssembly core specification 2.0, §5 (binary format) and the SIMD proposal's opcode table.
+
+export type ValType = 'i32' | 'f64' | 'v128';
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, f64: 0x7c, v128: 0x7b };
+
+/** Unsigned LEB128: 7 bits per byte, low bits first, high bit set on every byte but the last. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 for i32 constants: stop once the remaining bits are all sign bits. */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const utf8 = (s: string) => [...new TextEncoder().encode(s)];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+
+/** One function's instruction stream, written through named helpers (one per instruction used). */
+export class FunctionBody {
+  readonly code: number[] = [];
+  private readonly localTypes: ValType[] = [];
+
+  constructor(readonly params: readonly ValType[]) {}
+
+  /** A new local of this type; its index follows the parameters. */
+  local(type: ValType): number {
+    this.localTypes.push(type);
+    return this.params.length + this.localTypes.length - 1;
+  }
+
+  private op(...bytes: number[]): this {
+    this.code.push(...bytes);
+    return this;
+  }
+  private simd(opcode: number, ...imm: number[]): this {
+    return this.op(0xfd, ...uleb(opcode), ...imm);
+  }
+  /** memarg: alignment exponent, then byte offset. */
+  private mem(align: number, offset: number): number[] {
+    return [...uleb(align), ...uleb(offset)];
+  }
+
+  get(i: number) {
+    return this.op(0x20, ...uleb(i));
+  }
+  set(i: number) {
+    return this.op(0x21, ...uleb(i));
+  }
+  tee(i: number) {
+    return this.op(0x22, ...uleb(i));
+  }
+  i32(n: number) {
+    return this.op(0x41, ...sleb(n));
+  }
+  i32Add() {
+    return this.op(0x6a);
+  }
+  i32Sub() {
+    return this.op(0x6b);
+  }
+  i32Mul() {
+    return this.op(0x6c);
+  }
+  i32DivU() {
+    return this.op(0x6e);
+  }
+  i32RemU() {
+    return this.op(0x70);
+  }
+  i32LtU() {
+    return this.op(0x49);
+  }
+  i32GeU() {
+    return this.op(0x4f);
+  }
+  /** Pops c, b, a: a if c ≠ 0, else b. */
+  select() {
+    return this.op(0x1b);
+  }
+  i32Eqz() {
+    return this.op(0x45);
+  }
+
+  /** `block` / `loop` with no result; `end` closes either. br_if 0 leaves a block or repeats a loop. */
+  block() {
+    return this.op(0x02, 0x40);
+  }
+  loop() {
+    return this.op(0x03, 0x40);
+  }
+  end() {
+    return this.op(0x0b);
+  }
+  brIf(depth: number) {
+    return this.op(0x0d, ...uleb(depth));
+  }
+  br(depth: number) {
+    return this.op(0x0c, ...uleb(depth));
+  }
+
+  f64Add() {
+    return this.op(0xa0);
+  }
+  f64Zero() {
+    return this.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+  /** f32 → f64 is exact; f64 → f32 rounds to nearest even, as a Float32Array store does. */
+  f64PromoteF32() {
+    return this.op(0xbb);
+  }
+  f32DemoteF64() {
+    return this.op(0xb6);
+  }
+  f64Load(offset = 0) {
+    return this.op(0x2b, ...this.mem(3, offset));
+  }
+  f64Store(offset = 0) {
+    return this.op(0x39, ...this.mem(3, offset));
+  }
+  f32Load(offset = 0) {
+    return this.op(0x2a, ...this.mem(2, offset));
+  }
+  f32Store(offset = 0) {
+    return this.op(0x38, ...this.mem(2, offset));
+  }
+
+  v128Load(offset = 0) {
+    return this.simd(0x00, ...this.mem(4, offset));
+  }
+  v128Store(offset = 0) {
+    return this.simd(0x0b, ...this.mem(4, offset));
+  }
+  /** Load one f64 and copy it into both lanes. */
+  v128Load64Splat(offset = 0) {
+    return this.simd(0x0a, ...this.mem(3, offset));
+  }
+  v128Zero() {
+    return this.simd(0x0c, ...new Array<number>(16).fill(0));
+  }
+  f64x2Add() {
+    return this.simd(0xf0);
+  }
+  f64x2Mul() {
+    return this.simd(0xf2);
+  }
+  /** relaxed SIMD: a·b + c, fused or not depending on the machine (opt-in only). */
+  f64x2RelaxedMadd() {
+    return this.simd(0x107);
+  }
+  /** Lane j of an f64x2 as a scalar f64. */
+  f64x2ExtractLane(j: number) {
+    return this.simd(0x21, j);
+  }
+
+  /** The encoded body: local declarations (one run per local, kept simple), then code, then `end`. */
+  encode(): number[] {
+    const locals = this.localTypes.map((t) => [...uleb(1), VALTYPE[t]]);
+    const body = [...vec(locals), ...this.code, 0x0b];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+export interface ExportedFunction {
+  name: string;
+  body: FunctionBody;
+}
+
+/**
+ * A module that imports one memory as `env.memory` (shared when `shared`, so worker threads can run the
+ * same kernels over the same bytes) and exports the given functions. Functions return nothing.
+ */
+export function emitModule(
+  fns: readonly ExportedFunction[],
+  memory: { initialPages: number; maxPages: number; shared: boolean },
+): Uint8Array {
+  const types = fns.map((f) => [0x60, ...vec(f.body.params.map((p) => [VALTYPE[p]])), 0x00]);
+  const limits = memory.shared
+    ? [0x03, ...uleb(memory.initialPages), ...uleb(memory.maxPages)]
+    : [0x01, ...uleb(memory.initialPages), ...uleb(memory.maxPages)];
+  const imports = [[...uleb(3), ...utf8('env'), ...uleb(6), ...utf8('memory'), 0x02, ...limits]];
+  const bytes = [
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // "\0asm", version 1
+    ...section(1, vec(types)),
+    ...section(2, vec(imports)),
+    ...section(3, vec(fns.map((_, i) => uleb(i)))),
+    ...section(7, vec(fns.map((f, i) => [...uleb(f.name.length), ...utf8(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(fns.map((f) => f.body.encode()))),
+  ];
+  return Uint8Array.from(bytes);
+}
