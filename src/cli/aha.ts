@@ -10,6 +10,7 @@ import { DEFAULT_RL, parseTasks, VARIANT_NAMES, type RlConfig, type Variant } fr
 import type { StepMetrics } from '../rl/step-metrics.ts';
 import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
 import { defineCommand, type IO } from './command.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = DEFAULT_RL;
@@ -177,6 +178,7 @@ export const ahaCommand = defineCommand({
   ],
 }, async (a, io) => {
   const out = str(a, 'out');
+  checkOutDir(out);
   const seeds = a.flags.seeds as number[];
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
   const ablation = optStr(a, 'ablation') as AblationName | undefined;

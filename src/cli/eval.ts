@@ -19,6 +19,7 @@ export const evalCommand = defineCommand({
     seed: { type: 'int', default: 0, min: 0, help: 'sampling seed (temperature > 0)' },
     json: { type: 'bool', help: 'print the result as JSON' },
     show: { type: 'int', default: 5, min: 0, help: 'example completions to print' },
+    'allow-nonfinite': { type: 'bool', help: 'load a checkpoint with NaN/Inf weights (to inspect a diverged run)' },
   },
 }, async (a, io) => {
   const dir = optStr(a, 'model');
@@ -27,7 +28,7 @@ export const evalCommand = defineCommand({
   const [lo, hi] = DIFFICULTY_RANGE[kind];
   const difficulty = num(a, 'difficulty');
   if (difficulty < lo || difficulty > hi) throw new UsageError(`--difficulty for ${kind} must be in [${lo}, ${hi}]`);
-  const { model } = loadCheckpoint(dir, { requiresGrad: false });
+  const { model } = loadCheckpoint(dir, { requiresGrad: false, allowNonfinite: bool(a, 'allow-nonfinite') });
   const r = await evaluate(model, heldOutSet(kind, difficulty, num(a, 'n')), { maxNewTokens: num(a, 'max-tokens'), temperature: num(a, 'temperature'), seed: num(a, 'seed') });
   if (bool(a, 'json')) {
     const { samples, ...rest } = r;

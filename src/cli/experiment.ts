@@ -10,6 +10,7 @@ import { MOE_VS_DENSE_DEFAULTS, runMoeVsDense } from '../experiments/moe-vs-dens
 import { MTP_DEFAULTS, runMtp } from '../experiments/mtp.ts';
 import { num, optNum, optStr, UsageError } from './args.ts';
 import { defineCommand, type Command } from './command.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 export interface ExperimentEntry {
@@ -55,6 +56,7 @@ export const experimentCommand: Command = defineCommand({
   const entry = EXPERIMENTS.find((e) => e.name === name);
   if (!entry) throw new UsageError(`${name === undefined ? 'missing experiment name' : `unknown experiment '${name}'`} (known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`);
   const out = optStr(args, 'out') ?? join('runs', entry.name);
+  checkOutDir(out);
   const steps = optNum(args, 'steps') ?? entry.defaultSteps;
   let bar: ProgressBar | undefined, last = 0;
   const report = await entry.run({ steps, seed: num(args, 'seed') }, {

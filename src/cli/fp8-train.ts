@@ -6,6 +6,7 @@ import { writeJsonAtomic } from '../core/fsio.ts';
 import { FP8_TRAINING_DEFAULTS, formatFp8TrainingTable, runFp8Training, runSpecs, writeFp8TrainingRun } from '../experiments/fp8-training.ts';
 import { bool, num } from './args.ts';
 import { defineCommand } from './command.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = FP8_TRAINING_DEFAULTS;
@@ -25,6 +26,7 @@ export const fp8TrainCommand = defineCommand({
 }, async (a, io) => {
   const seed = num(a, 'seed'), steps = num(a, 'steps');
   const out = (a.flags.out as string | undefined) ?? `runs/fp8-train-seed${seed}`;
+  checkOutDir(out);
   const config = {
     ...d,
     pretrain: { ...d.pretrain, seed, steps, warmup: Math.min(d.pretrain.warmup, Math.floor(steps / 10)) },

@@ -7,6 +7,7 @@ import { fp8Format, FP8_FORMAT_NAMES, type Fp8Format, type Fp8FormatName } from 
 import { outlierScalingDemo, OUTLIER_DEMO_DEFAULTS } from '../numerics/outlier-demo.ts';
 import { bool, num, str, UsageError, type FlagSpec } from './args.ts';
 import { defineCommand, defineGroup, type Command } from './command.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 export interface Fp8Deps {
@@ -20,6 +21,9 @@ async function readProcessStdin(): Promise<string | null> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** Largest matrix (elements) the demos allocate: 2^26 float32 values is 256 MB per copy. */
+export const MAX_ELEMENTS = 2 ** 26;
 
 const formatFlag: FlagSpec = { type: 'string', help: 'FP8 format', choices: FP8_FORMAT_NAMES, default: 'e4m3' };
 const jsonFlag: FlagSpec = { type: 'bool', help: 'print machine-readable JSON' };
@@ -159,6 +163,7 @@ const scaleCommand = defineCommand({
   };
   if (o.outlier === 0 || !Number.isFinite(Math.fround(o.outlier))) throw new UsageError(`--outlier must be non-zero and within float32 range, got ${o.outlier}`);
   if (o.tokens * o.channels < 2) throw new UsageError('--tokens × --channels must be at least 2');
+  if (o.tokens * o.channels > MAX_ELEMENTS) throw new UsageError(`--tokens × --channels = ${o.tokens * o.channels} values, more than the ${MAX_ELEMENTS} this demo allocates`);
   const rows = outlierScalingDemo(o);
   if (bool(args, 'json')) {
     io.out(JSON.stringify({ options: o, rows }, null, 2) + '\n');
@@ -196,13 +201,16 @@ const gemmErrorCommand = defineCommand({
   for (const d of dists) if (d !== 'normal' && d !== 'uniform') throw new UsageError(`--dist must be normal and/or uniform, got '${d}'`);
   const seed = num(args, 'seed');
   const ks = args.flags.ks as number[];
+  const dir = (args.flags.out as string | undefined) ?? `runs/fp8-gemm-error-seed${seed}`;
+  const m = num(args, 'm'), n = num(args, 'n'), kMax = Math.max(...ks);
+  if (Math.max(m, n) * kMax > MAX_ELEMENTS) throw new UsageError(`--m/--n × --ks: a ${Math.max(m, n)}×${kMax} matrix is more than the ${MAX_ELEMENTS} values this study allocates`);
+  checkOutDir(dir);
   const bar = new ProgressBar({ total: dists.length * ks.length, label: 'fp8 gemm-error', io });
   const results = runFp8GemmErrorStudy(
-    { seed, ks, m: num(args, 'm'), n: num(args, 'n'), format: str(args, 'format') as Fp8FormatName, dists: dists as Distribution[] },
+    { seed, ks, m, n, format: str(args, 'format') as Fp8FormatName, dists: dists as Distribution[] },
     () => bar.tick(),
   );
   bar.done();
-  const dir = (args.flags.out as string | undefined) ?? `runs/fp8-gemm-error-seed${seed}`;
   const files = writeFp8GemmErrorRun(dir, results);
   io.out(formatFp8GemmErrorTable(results));
   io.out(`\nwrote ${files.join(', ')}\n`);

@@ -59,6 +59,7 @@ export const logitsCommand: Command = defineCommand({
     tolerance: { type: 'float', help: 'largest allowed error relative to max |expected logit|', default: 1e-4, min: 0 },
     impl: { type: 'string', help: 'MLA form', choices: ['absorbed', 'naive'], default: 'absorbed' },
     dtype: { type: 'string', help: 'arithmetic precision', choices: ['float32', 'float64'], default: 'float32' },
+    'allow-nonfinite': { type: 'bool', help: 'load a checkpoint with NaN/Inf weights (to inspect a diverged run)' },
   },
   examples: [
     'tinyseek logits --model fixtures/deepseek-v3/q-lora --expected fixtures/deepseek-v3/q-lora/expected.json',
@@ -71,7 +72,7 @@ export const logitsCommand: Command = defineCommand({
   const expected = expectedFile ? readExpected(expectedFile) : undefined;
   const ids = (args.flags.ids as number[] | undefined) ?? expected?.ids;
   if (!ids || ids.length === 0) throw new UsageError('--ids is required (or --expected with its ids)');
-  const { model, meta } = loadCheckpoint(dir, { requiresGrad: false, dtype: str(args, 'dtype') as 'float32' | 'float64' });
+  const { model, meta } = loadCheckpoint(dir, { requiresGrad: false, dtype: str(args, 'dtype') as 'float32' | 'float64', allowNonfinite: bool(args, 'allow-nonfinite') });
   const c = model.config;
   const badId = ids.find((i) => i < 0 || i >= c.vocabSize);
   if (badId !== undefined) throw new UsageError(`--ids: ${badId} is outside the vocabulary [0, ${c.vocabSize})`);

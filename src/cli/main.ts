@@ -1,6 +1,7 @@
 // `tinyseek`: the command-line entry. Each subcommand lives in its own file and is a thin wrapper over
-// the library; this file only dispatches and turns usage errors into one line and exit code 2.
+// the library; this file only dispatches and turns every failure into one line and an exit code (failure.ts).
 import { UsageError } from './args.ts';
+import { describeFailure } from './failure.ts';
 import type { Command, IO } from './command.ts';
 import { commands } from './registry.ts';
 
@@ -39,15 +40,8 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     if (!cmd) throw new UsageError(`unknown command '${name}' (run 'tinyseek --help' for the list)`);
     return await cmd.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`tinyseek: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof Error && e.name === 'InputError') {
-      // Bad files and configs: the message names the file and what is wrong.
-      io.err(`tinyseek: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    const f = describeFailure(e);
+    io.err(`tinyseek: ${f.line}\n`);
+    return f.code;
   }
 }

@@ -8,6 +8,7 @@ import { PRESET_NAMES, PRETRAIN_PRESETS, type PresetName } from '../train/preset
 import { PROBLEM_KINDS, type ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, str } from './args.ts';
 import { defineCommand } from './command.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = defaultPretrain;
@@ -45,6 +46,7 @@ export const pretrainCommand = defineCommand({
   examples: ['tinyseek pretrain --out fixtures/base', 'tinyseek pretrain --preset aha --out fixtures/aha-base', 'tinyseek pretrain --out runs/base --resume'],
 }, async (a, io) => {
   const out = str(a, 'out');
+  checkOutDir(out);
   let cfg: PretrainConfig;
   if (bool(a, 'resume')) {
     cfg = readRunConfig(out);

@@ -3,7 +3,7 @@ import { Rng } from '../core/rng.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
 import { generate } from '../model/generate.ts';
 import { ANSWER_END_ID, EOS_ID, PAD_ID, decode, encode, promptFor, TokenizerError } from '../world/index.ts';
-import { UsageError, num, optStr, str } from './args.ts';
+import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
 
 export const sampleCommand = defineCommand({
@@ -20,6 +20,7 @@ export const sampleCommand = defineCommand({
     'top-p': { type: 'float', default: 1, min: 0, max: 1, help: 'nucleus mass' },
     'max-tokens': { type: 'int', default: 100, min: 1, help: 'longest completion' },
     seed: { type: 'int', default: 0, min: 0, help: 'sampling seed' },
+    'allow-nonfinite': { type: 'bool', help: 'load a checkpoint with NaN/Inf weights (to inspect a diverged run)' },
   },
   examples: ["tinyseek sample --model fixtures/base --problem '37+85'", "tinyseek sample --model runs/base --problem '123+456' --n 8 --temperature 1"],
 }, async (a, io) => {
@@ -35,7 +36,7 @@ export const sampleCommand = defineCommand({
     if (e instanceof TokenizerError) throw new UsageError(`prompt: ${e.message}`);
     throw e;
   }
-  const { model } = loadCheckpoint(dir, { requiresGrad: false });
+  const { model } = loadCheckpoint(dir, { requiresGrad: false, allowNonfinite: bool(a, 'allow-nonfinite') });
   const n = num(a, 'n');
   const rng = new Rng(num(a, 'seed')).child('sample');
   const gens = await generate(model, Array.from({ length: n }, () => ids), {
