@@ -5,6 +5,7 @@ import { formatFp8GemmErrorTable, runFp8GemmErrorStudy, writeFp8GemmErrorRun, ty
 import { decodeFp8, encodeFp8, isNaNCode } from '../numerics/fp8.ts';
 import { fp8Format, FP8_FORMAT_NAMES, type Fp8Format, type Fp8FormatName } from '../numerics/formats.ts';
 import { outlierScalingDemo, OUTLIER_DEMO_DEFAULTS } from '../numerics/outlier-demo.ts';
+import { InputError } from '../core/errors.ts';
 import { bool, num, str, UsageError, type FlagSpec } from './args.ts';
 import { defineCommand, defineGroup, type Command } from './command.ts';
 import { checkOutDir } from './output.ts';
@@ -91,33 +92,35 @@ function castCommand(deps: Fp8Deps): Command {
     const saturate = bool(args, 'saturate');
     let items: { where: string; text: string }[];
     const listed = args.flags.values as string[] | undefined;
+    // Everything is validated before anything is printed: a bad number fails the whole cast with one line
+    // (a usage error for --values, exit 2; bad data on stdin, exit 1).
+    const Bad = listed !== undefined ? UsageError : InputError;
     if (listed !== undefined) {
-      items = listed.map((text, i) => ({ where: `value ${i + 1}`, text }));
+      items = listed.map((text, i) => ({ where: `--values: value ${i + 1}`, text }));
     } else {
       const text = await deps.readStdin();
       if (text === null) throw new UsageError('give numbers with --values or pipe them on stdin, one per line');
-      items = text.split(/\r?\n/).map((line, i) => ({ where: `line ${i + 1}`, text: line })).filter((it) => it.text.trim() !== '');
+      items = text.split(/\r?\n/).map((line, i) => ({ where: `stdin line ${i + 1}`, text: line })).filter((it) => it.text.trim() !== '');
     }
-    let bad = 0;
-    const results: { input: number; code: number; value: number }[] = [];
-    for (const it of items) {
-      const x = parseNumberToken(it.text);
-      if (x === undefined) {
-        io.err(`tinyseek fp8 cast: ${it.where}: '${it.text.trim()}' is not a number\n`);
-        bad++;
-        continue;
-      }
-      const code = encodeFp8(x, fmt, saturate);
-      results.push({ input: x, code, value: decodeFp8(code, fmt) });
+    if (items.length === 0) throw new Bad(`${listed !== undefined ? '--values' : 'stdin'}: no numbers to cast`);
+    const parsed = items.map((it) => ({ ...it, x: parseNumberToken(it.text) }));
+    const bad = parsed.filter((p) => p.x === undefined);
+    if (bad.length > 0) {
+      const more = bad.length > 1 ? ` (and ${bad.length - 1} more: ${bad.slice(1, 4).map((b) => b.where.replace(/^(--values: |stdin )/, '')).join(', ')}${bad.length > 4 ? ', …' : ''})` : '';
+      throw new Bad(`${bad[0]!.where}: '${bad[0]!.text.trim()}' is not a number${more}`);
     }
+    const results = parsed.map(({ x }) => {
+      const code = encodeFp8(x!, fmt, saturate);
+      return { input: x!, code, value: decodeFp8(code, fmt) };
+    });
     if (bool(args, 'json')) {
       io.out(JSON.stringify(results.map((r) => ({ input: jsonNumber(r.input), code: r.code, value: jsonNumber(r.value) }))) + '\n');
-    } else if (results.length > 0) {
+    } else {
       const rows = [['input', 'code', 'bits', 'value', 'rel.error'],
         ...results.map((r) => [showNumber(r.input), hex(r.code, 2), codeBits(r.code, fmt), showNumber(r.value), relError(r.input, r.value)])];
       io.out(table(rows, [true, false, false, true, true]));
     }
-    return bad > 0 ? 1 : 0;
+    return 0;
   });
 }
 

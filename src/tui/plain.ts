@@ -60,21 +60,24 @@ async function plainRun(step: RunStep, o: PlainOptions, say: (lines: string[]) =
   return outcome.result;
 }
 
-async function plainExercise(lesson: Lesson, step: ExerciseStep, k: number, o: PlainOptions, say: (lines: string[]) => void): Promise<void> {
+/** Checks the learner's file; resolves whether the check passed. */
+async function plainExercise(lesson: Lesson, step: ExerciseStep, k: number, o: PlainOptions, say: (lines: string[]) => void): Promise<boolean> {
   let path: string;
   try {
     path = ensureWorkspaceFile(o.workspace, lesson, step).path;
   } catch (e) {
-    return say([`Could not create your exercise file: ${(e as Error).message}`]);
+    say([`Could not create your exercise file: ${(e as Error).message}`]);
+    return false;
   }
   say([`Your file: ${path}`, ...wrapText(`Edit it, save, and check it again with: tinyseek lesson ${lesson.number} --plain --step ${k + 1}`, o.width, st)]);
   const outcome = await checkExerciseInWorker(lesson, lesson.steps.indexOf(step), path);
   say(['', outcome.pass ? 'Check passed.' : 'Check failed:', ...verbatim(outcome.message, o.width, '  ')]);
   if (!outcome.pass) say(o.hint ? ['', 'Hint:', ...renderMarkdown(step.hint, o.width, st)] : ['', `Stuck? Add --hint for a hint.`]);
   else say(['', `Reference solution (${step.solution}):`, ...verbatim(readFileSync(solutionPath(lesson, step), 'utf8').trimEnd(), o.width, '  ')]);
+  return outcome.pass;
 }
 
-/** Prints the lesson; resolves false when a run failed (a broken lesson), true otherwise. */
+/** Prints the lesson; resolves false when a run failed (a broken lesson) or an exercise check failed, true otherwise. */
 export async function printLessonPlain(lesson: Lesson, o: PlainOptions): Promise<boolean> {
   const say = (lines: string[]) => o.out(lines.map((l) => l.trimEnd()).join('\n') + '\n');
   const results: Record<number, RunResult | undefined> = {};
@@ -111,7 +114,7 @@ export async function printLessonPlain(lesson: Lesson, o: PlainOptions): Promise
       }
       case 'exercise':
         say([...renderMarkdown(step.markdown, o.width, st), '']);
-        await plainExercise(lesson, step, k, o, say);
+        if (!(await plainExercise(lesson, step, k, o, say))) ok = false;
         break;
     }
   }
