@@ -4,6 +4,9 @@ import { UsageError } from './args.ts';
 import { describeFailure } from './failure.ts';
 import type { Command, IO } from './command.ts';
 import { commands } from './registry.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const processIO: IO = {
   out: (s) => void process.stdout.write(s),
@@ -25,14 +28,26 @@ function topHelp(list: Command[]): string {
   ].join('\n') + '\n';
 }
 
+/** The version in package.json (found above this file, from src/cli or dist/src/cli). */
+export function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'tinyseek' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
+
 export async function main(argv: string[], io: IO = processIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.out(topHelp(commands));
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version') {
-    io.out('tinyseek 0.1.0\n');
+  if (name === '--version' || name === '-V') {
+    io.out(`tinyseek ${version()}\n`);
     return 0;
   }
   const cmd = commands.find((c) => c.name === name);
