@@ -1,8 +1,9 @@
 // Checkpoints: a directory with `config.json` (the ModelConfig plus what made it) and `model.safetensors`
 // (every parameter by its HF-layout name, float32). Saving is atomic per file (temp + rename), the weights are
-// written before the config, and the config records the weights file's length and SHA-256: a save killed
-// between the two renames leaves new weights beside an old config, which loading reports as an incomplete
-// checkpoint by name rather than mixing them. Loading refuses anything truncated, corrupt, mismatched or
+// written before the config, and the config records the length and SHA-256 of every file of the save
+// ("files": the weights and any extra file such as optimizer moments): a save killed between the renames leaves
+// new files beside an old config, which loading reports as an incomplete checkpoint by name rather than
+// mixing them (readPinnedFile does the same for the extra files). Loading refuses anything truncated, corrupt, mismatched or
 // non-finite (NaN/Inf weights, unless allowNonfinite) with an InputError naming the file and the problem,
 // and never returns a half-loaded model. A Hugging Face directory (config.json with a `model_type`:
 // deepseek_v3 or llama) loads through the same calls (hf-checkpoint.ts); saveHfCheckpoint writes one.
@@ -29,15 +30,24 @@ export interface CheckpointMeta {
   [key: string]: unknown;
 }
 
-/** The key of config.json that pins the weights file: { bytes, sha256 }. */
-export const INTEGRITY_KEY = 'weightsFile';
+/** The key of config.json that pins the files of a save: { "<file name>": { bytes, sha256 } }. */
+export const INTEGRITY_KEY = 'files';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-export function saveCheckpoint(dir: string, model: Transformer, meta: CheckpointMeta = {}): void {
-  const bytes = encodeSafetensors(toSafeTensors(model.params), { format: 'pt', producer: 'tinyseek' });
-  writeFileAtomic(join(dir, WEIGHTS_FILE), bytes);
-  writeJsonAtomic(join(dir, CONFIG_FILE), { model: model.config, ...meta, [INTEGRITY_KEY]: { bytes: bytes.length, sha256: sha256(bytes) } });
+/**
+ * Saves `model` (and `extra` files, e.g. { 'optimizer.safetensors': bytes }, written first) so that the set is
+ * consistent or detectably not: every file is pinned by length and SHA-256 in config.json, written last.
+ */
+export function saveCheckpoint(dir: string, model: Transformer, meta: CheckpointMeta = {}, extra: Record<string, Uint8Array> = {}): void {
+  const files: Record<string, Uint8Array> = { ...extra, [WEIGHTS_FILE]: encodeSafetensors(toSafeTensors(model.params), { format: 'pt', producer: 'tinyseek' }) };
+  const pins: Record<string, { bytes: number; sha256: string }> = {};
+  for (const [name, bytes] of Object.entries(files)) {
+    if (name === CONFIG_FILE || name.includes('/') || name.includes('\\')) throw new InputError(`saveCheckpoint: bad extra file name '${name}'`);
+    writeFileAtomic(join(dir, name), bytes);
+    pins[name] = { bytes: bytes.length, sha256: sha256(bytes) };
+  }
+  writeJsonAtomic(join(dir, CONFIG_FILE), { model: model.config, ...meta, [INTEGRITY_KEY]: pins });
 }
 
 /** The parsed config.json of a checkpoint directory (either layout). */
@@ -66,9 +76,9 @@ export function readCheckpointConfig(dir: string): { config: ModelConfig; meta: 
   return { config: validateConfig(model, path), meta };
 }
 
-/** The weights file's bytes, checked against the length and SHA-256 that config.json pins (when it does). */
-function readPinnedWeights(dir: string, raw: unknown): Uint8Array {
-  const path = join(dir, WEIGHTS_FILE);
+/** A file of a save, checked against the length and SHA-256 that config.json pins (when it has pins). */
+function readPinned(dir: string, raw: unknown, name: string): Uint8Array {
+  const path = join(dir, name);
   if (!existsSync(path)) throw new InputError(`${path}: not found`);
   let bytes: Uint8Array;
   try {
@@ -76,15 +86,21 @@ function readPinnedWeights(dir: string, raw: unknown): Uint8Array {
   } catch (e) {
     throw new InputError(`${path}: cannot read safetensors file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const pin = (raw as Record<string, unknown>)[INTEGRITY_KEY] as { bytes?: unknown; sha256?: unknown } | undefined;
-  if (pin === undefined) return bytes; // written before pins existed, or by hand
+  const pins = (raw as Record<string, unknown>)[INTEGRITY_KEY];
+  if (pins === undefined) return bytes; // written before pins existed, or by hand
+  const pin = typeof pins === 'object' && pins !== null ? (pins as Record<string, { bytes?: unknown; sha256?: unknown }>)[name] : undefined;
   if (typeof pin !== 'object' || pin === null || typeof pin.bytes !== 'number' || typeof pin.sha256 !== 'string') {
-    throw new InputError(`${join(dir, CONFIG_FILE)}: "${INTEGRITY_KEY}" must be {"bytes": number, "sha256": string}`);
+    throw new InputError(`${join(dir, CONFIG_FILE)}: "${INTEGRITY_KEY}" must map "${name}" to {"bytes": number, "sha256": string}`);
   }
   if (pin.bytes !== bytes.length || pin.sha256 !== sha256(bytes)) {
-    throw new InputError(`${dir}: incomplete checkpoint: ${WEIGHTS_FILE} does not match ${CONFIG_FILE} (an interrupted save?); re-run or restore the directory`);
+    throw new InputError(`${dir}: incomplete checkpoint: ${name} does not match ${CONFIG_FILE} (an interrupted save?); re-run or restore the directory`);
   }
   return bytes;
+}
+
+/** The bytes of an extra file saved with the checkpoint (e.g. optimizer moments), checked like the weights. */
+export function readPinnedFile(dir: string, name: string): Uint8Array {
+  return Uint8Array.from(readPinned(dir, readConfigJson(dir).raw, name));
 }
 
 export function loadCheckpoint(dir: string, opts: LoadOptions = {}): { model: Transformer; meta: CheckpointMeta } {
@@ -92,6 +108,6 @@ export function loadCheckpoint(dir: string, opts: LoadOptions = {}): { model: Tr
   if (isHf(raw)) return loadHfCheckpoint(dir, raw, opts);
   const { config, meta } = readCheckpointConfig(dir);
   const path = join(dir, WEIGHTS_FILE);
-  const { tensors } = decodeSafetensors(readPinnedWeights(dir, raw), path);
+  const { tensors } = decodeSafetensors(readPinned(dir, raw, WEIGHTS_FILE), path);
   return { model: new Transformer(config, paramsFromTensors(tensors, config, path, opts)), meta };
 }

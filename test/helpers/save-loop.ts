@@ -1,5 +1,6 @@
 // A child process for the crash-safe save test: saves checkpoints to argv[2] forever, every parameter of the
-// checkpoint for step s equal to s, printing "ready" after the first complete save. The parent kills it (SIGKILL).
+// checkpoint for step s equal to s, and an extra file (standing for optimizer moments) of 64K float32 values
+// all equal to s; prints "ready" after the first complete save. The parent kills it (SIGKILL).
 import { Rng } from '../../src/core/rng.ts';
 import { tensor } from '../../src/core/tensor.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
@@ -11,6 +12,7 @@ const cfg = validateConfig({ ...defaultConfig, dModel: 64, nHeads: 4, nKvHeads: 
 const shapes = [...Transformer.init(cfg, new Rng(0)).params].map(([name, p]) => [name, p.shape] as const);
 for (let step = 1; ; step++) {
   const params = new Map(shapes.map(([name, shape]) => [name, tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(step), shape)]));
-  saveCheckpoint(dir, new Transformer(cfg, params), { step });
+  const extra = new Uint8Array(new Float32Array(65536).fill(step).buffer);
+  saveCheckpoint(dir, new Transformer(cfg, params), { step }, { 'optimizer.bin': extra });
   if (step === 1) process.stdout.write('ready\n');
 }

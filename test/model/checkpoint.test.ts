@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { tensor } from '../../src/core/tensor.ts';
-import { INTEGRITY_KEY, loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.ts';
+import { INTEGRITY_KEY, loadCheckpoint, readPinnedFile, saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { defaultConfig, validateConfig } from '../../src/model/config.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 
@@ -52,6 +52,17 @@ describe('checkpoints', () => {
     const { [INTEGRITY_KEY]: _pin, ...raw } = JSON.parse(readFileSync(path, 'utf8'));
     writeFileSync(path, JSON.stringify(raw));
     expect(() => loadCheckpoint(dir)).toThrow(/has shape/);
+  });
+
+  it('pins extra files of a save (optimizer moments) the same way', () => {
+    const dir = tmp();
+    const moments = new Uint8Array([1, 2, 3, 4, 5]);
+    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)), { step: 2 }, { 'optimizer.safetensors': moments });
+    expect(readPinnedFile(dir, 'optimizer.safetensors')).toEqual(moments);
+    writeFileSync(join(dir, 'optimizer.safetensors'), new Uint8Array([1, 2, 3, 4, 6]));
+    expect(() => readPinnedFile(dir, 'optimizer.safetensors')).toThrow(`${dir}: incomplete checkpoint: optimizer.safetensors does not match config.json`);
+    expect(loadCheckpoint(dir).meta.step).toBe(2); // the weights themselves are intact
+    expect(() => readPinnedFile(dir, 'other.bin')).toThrow(/not found/);
   });
 
   it('reports a directory with weights but no config as incomplete, and a file given as the directory', () => {

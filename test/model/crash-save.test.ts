@@ -1,6 +1,6 @@
 // Crash-safe saving, through real child processes: a child saves checkpoints in a loop and is killed with
 // SIGKILL at random moments, many times. Every directory it leaves either loads, with all weights from the
-// step its config names (never a mix of two saves), or is refused as incomplete by name.
+// step its config names (never a mix of two saves), the extra file too, or is refused as incomplete by name.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { loadCheckpoint } from '../../src/model/checkpoint.ts';
+import { loadCheckpoint, readPinnedFile } from '../../src/model/checkpoint.ts';
 
 const TRIALS = 24;
 const LOOP = join(import.meta.dirname, '..', 'helpers', 'save-loop.ts');
@@ -32,9 +32,12 @@ describe('kill -9 during checkpoint saves (slow: real child processes)', () => {
       try {
         await killDuringSaves(dir, rng.int(0, 60));
         let loaded: ReturnType<typeof loadCheckpoint> | undefined;
+        let extra: Uint8Array | undefined;
         try {
           loaded = loadCheckpoint(dir);
+          extra = readPinnedFile(dir, 'optimizer.bin');
         } catch (e) {
+          loaded = undefined;
           expect(e).toBeInstanceOf(InputError);
           expect((e as Error).message).toMatch(new RegExp(`^${dir}: incomplete checkpoint`));
           outcomes.incomplete++;
@@ -43,6 +46,7 @@ describe('kill -9 during checkpoint saves (slow: real child processes)', () => {
           const step = loaded.meta.step as number;
           expect(step).toBeGreaterThanOrEqual(1);
           for (const [name, p] of loaded.model.params) expect([name, p.dataSync().every((v) => v === step)]).toEqual([name, true]);
+          expect(new Float32Array(extra!.buffer, extra!.byteOffset, extra!.length / 4).every((v) => v === step)).toBe(true);
           outcomes.loaded++;
         }
       } finally {
