@@ -1,0 +1,66 @@
+// Ctrl-C at the CLI edge: the first SIGINT aborts the signal a loop polls (the step finishes, the run saves and
+// exits 130 with the resume command); a second exits 130 at once. Checked with a fake process and through a
+// real child process receiving real SIGINTs.
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { installInterrupt, INTERRUPTED_EXIT, type SignalTarget } from '../../src/cli/interrupt.ts';
+
+function fakeProcess() {
+  const ee = new EventEmitter();
+  const exits: number[] = [];
+  const target = Object.assign(ee, { exit: (code: number) => void exits.push(code) }) as unknown as SignalTarget & EventEmitter;
+  return { target, exits, emit: () => ee.emit('SIGINT') };
+}
+
+describe('installInterrupt', () => {
+  it('first Ctrl-C aborts the signal and says so; the second exits 130; dispose removes the handler', () => {
+    const p = fakeProcess();
+    const err: string[] = [];
+    const i = installInterrupt({ io: { err: (s) => void err.push(s) }, target: p.target, resume: 'tinyseek aha --resume' });
+    expect([i.signal.aborted, i.exitCode(0)]).toEqual([false, 0]);
+    p.emit();
+    expect([i.signal.aborted, i.exitCode(0), p.exits]).toEqual([true, INTERRUPTED_EXIT, []]);
+    expect(err.join('')).toMatch(/Ctrl-C again to stop at once/);
+    expect(i.resumeHint()).toBe('interrupted: the run directory is consistent; continue with: tinyseek aha --resume\n');
+    p.emit();
+    expect(p.exits).toEqual([INTERRUPTED_EXIT]);
+    i.dispose();
+    expect(p.target.listenerCount('SIGINT')).toBe(0);
+  });
+});
+
+const LOOP = join(import.meta.dirname, '..', 'helpers', 'interrupt-loop.ts');
+
+/** Runs the loop child, sends `signals` SIGINTs (150 ms apart) once it is ready; resolves its exit and output. */
+function interrupted(mode: 'fast' | 'slow', signals: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOOP, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      const first = stdout === '';
+      stdout += d;
+      if (first) for (let k = 0; k < signals; k++) setTimeout(() => child.kill('SIGINT'), 100 + 150 * k);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('Ctrl-C through a real child process (slow: one Node start each)', () => {
+  it('one SIGINT: the step finishes, the run saves, prints how to resume and exits 130', async () => {
+    const r = await interrupted('fast', 1);
+    expect(r.code).toBe(INTERRUPTED_EXIT);
+    expect(r.stdout).toMatch(/^ready\nsaved step \d+\ninterrupted: the run directory is consistent; continue with: tinyseek pretrain --out runs\/x --resume\n$/);
+    expect(r.stderr).toMatch(/finishing this step and saving/);
+  }, 60_000);
+
+  it('a second SIGINT during a slow save exits 130 at once, before the save completes', async () => {
+    const r = await interrupted('slow', 2);
+    expect(r.code).toBe(INTERRUPTED_EXIT);
+    expect(r.stdout).toBe('ready\n');
+    expect(r.stderr).toMatch(/stopped at once/);
+  }, 60_000);
+});
