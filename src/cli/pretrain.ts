@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { terminalLineChart } from '../core/plot/terminal.ts';
+import { parameterShapes, validateConfig, type ModelConfig } from '../model/config.ts';
 import { PRECISIONS, type Precision } from '../numerics/precision.ts';
 import { defaultPretrain, pretrain, readRunConfig, type PretrainConfig } from '../train/pretrain.ts';
 import { PRESET_NAMES, PRETRAIN_PRESETS, type PresetName } from '../train/presets.ts';
@@ -12,6 +13,23 @@ import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = defaultPretrain;
+
+/** Largest model and batch the CPU trainer allocates: 2^27 values is 512 MB per float32 copy. */
+const MAX_VALUES = 2 ** 27;
+
+/** Refuses sizes that cannot be allocated, naming the flags, before anything is written. */
+function checkSize(cfg: PretrainConfig): void {
+  let model: ModelConfig;
+  try {
+    model = validateConfig(cfg.model, 'the model flags');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const params = [...parameterShapes(model).values()].reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+  if (params > MAX_VALUES) throw new UsageError(`--d-model/--layers/--d-ff/--heads: the model would have ${params.toExponential(2)} parameters, more than the ${MAX_VALUES} this CPU trainer allocates`);
+  const acts = cfg.batchSize * cfg.seqLen * Math.max(model.dFF, model.dModel, model.vocabSize);
+  if (acts > MAX_VALUES) throw new UsageError(`--batch-size × --seq-len: ${cfg.batchSize}×${cfg.seqLen} rows of width ${Math.max(model.dFF, model.dModel, model.vocabSize)} are more than the ${MAX_VALUES} values one activation may hold`);
+}
 /** Help text for a flag whose default comes from the preset. */
 const byPreset = (help: string, pick: (c: PretrainConfig) => unknown) =>
   `${help} (default: ${PRESET_NAMES.map((n) => `${n} ${String(pick(PRETRAIN_PRESETS[n]))}`).join(', ')})`;
@@ -76,6 +94,7 @@ export const pretrainCommand = defineCommand({
       bf16Moments: bool(a, 'bf16-moments'),
     };
   }
+  checkSize(cfg);
   mkdirSync(out, { recursive: true });
   const timing = join(out, 'timing.jsonl');
   writeFileSync(timing, '');
