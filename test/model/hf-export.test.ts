@@ -61,6 +61,12 @@ describe('tinyseek export --hf', () => {
     expect(check.ids).toEqual(IDS);
     const { model } = loadCheckpoint(SOURCE_DIRS[name]!, { requiresGrad: false });
     expect(compareLogits(logitsOf(model, IDS), check.logits).maxRel).toBeLessThan(1e-4);
+    // The same through `tinyseek logits --expected` on the exported directory.
+    const expected = join(tmp, `${name}.expected.json`);
+    writeFileSync(expected, JSON.stringify({ ids: check.ids, logits: check.logits }));
+    const r = io();
+    expect(await main(['logits', '--model', out, '--expected', expected], r.io)).toBe(0);
+    expect(r.text.out).toMatch(/match: max \|Δ\| .* \(tolerance 0\.0001\)/);
     expect(check.special_ids).toEqual({ bos: BOS_ID, eos: EOS_ID, pad: PAD_ID });
     expect(check.tokenizer.map((c: { text: string }) => c.text)).toEqual(TOKENIZER_TEXTS);
     for (const c of check.tokenizer as { text: string; ids: number[]; decoded: string }[]) {
