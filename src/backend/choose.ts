@@ -8,12 +8,16 @@ import { CpuBackend } from './cpu/cpu-backend.ts';
 export const BACKEND_NAMES = ['cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
+/** One backend per name per process: choosing again (the CLI per command, a library import) reuses it. */
+const made = new Map<string, Backend>();
+
 /** Make `name` (default: $TINYSEEK_BACKEND, else cpu) the process's default backend and return it. */
 export function chooseBackend(name: string = process.env.TINYSEEK_BACKEND || 'cpu'): Backend {
   if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
     throw new Error(`unknown backend '${name}' (known: ${BACKEND_NAMES.join(', ')})`);
   }
-  const b = new CpuBackend();
+  const b = made.get(name) ?? new CpuBackend();
+  made.set(name, b);
   setDefaultBackend(b);
   return b;
 }

@@ -9,8 +9,9 @@ import { AHA_DEFAULTS, DEFAULT_BASE, runAha, type AhaEvent, type AhaSummary } fr
 import { DEFAULT_RL, parseTasks, VARIANT_NAMES, type RlConfig, type Variant } from '../rl/config.ts';
 import type { RlStepMetrics } from '../rl/step-metrics.ts';
 import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
-import { INTERRUPTED, onInterrupt } from './interrupt.ts';
+import { installInterrupt } from './interrupt.ts';
 import { defineCommand, type IO } from './command.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = DEFAULT_RL;
@@ -214,6 +215,7 @@ export const ahaCommand = defineCommand(
   },
   async (a, io) => {
     const out = str(a, 'out');
+    checkOutDir(out);
     const seeds = a.flags.seeds as number[];
     if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
     const ablation = optStr(a, 'ablation') as AblationName | undefined;
@@ -228,7 +230,7 @@ export const ahaCommand = defineCommand(
     };
     const now = () => performance.now();
     const view = makeView(io, now);
-    const interrupt = onInterrupt(io, 'this step and a last evaluation');
+    const interrupt = installInterrupt({ io, what: 'this step and a last evaluation' });
     const shouldStop = () => interrupt.signal.aborted;
     const t0 = now();
     try {
@@ -270,7 +272,7 @@ export const ahaCommand = defineCommand(
         io.err(
           'interrupted: the run directory holds the steps done and a last evaluation (RL runs do not resume; run again to redo)\n',
         );
-        return INTERRUPTED;
+        return interrupt.exitCode(0);
       }
       return 0;
     } finally {

@@ -14,6 +14,10 @@ export interface Command {
   summary: string;
   /** Runs with the arguments after the command name; resolves to the exit code. */
   run(argv: string[], io: IO): Promise<number>;
+  /** The flag spec of a leaf command (tests generate invocations from it). */
+  spec?: CommandSpec;
+  /** The subcommands of a group. */
+  subs?: Command[];
 }
 
 /** A command with flags: parses argv against `spec`, prints help for -h/--help, then calls `handler`. */
@@ -21,6 +25,7 @@ export function defineCommand(spec: CommandSpec, handler: (args: Parsed, io: IO)
   return {
     name: spec.name,
     summary: spec.summary,
+    spec,
     async run(argv, io) {
       const args = parseArgs(argv, spec);
       if (args.help) {
@@ -48,6 +53,7 @@ export function defineGroup(name: string, summary: string, subs: Command[]): Com
   return {
     name,
     summary,
+    subs,
     async run(argv, io) {
       const [first, ...rest] = argv;
       if (first === undefined || first === '-h' || first === '--help') {

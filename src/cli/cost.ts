@@ -39,7 +39,11 @@ function refuse(problems: string[]): void {
 }
 
 const common = {
-  config: { type: 'string', meta: 'FILE', help: 'model from a Hugging Face config.json or a tinyseek ModelConfig' },
+  config: {
+    type: 'string',
+    meta: 'FILE',
+    help: "model from a Hugging Face config.json, a tinyseek run directory's config.json, or a shape {d, nLayers, nHeads, vocab, …}",
+  },
   gpu: { type: 'string', meta: 'ID', help: "GPU id from 'tinyseek cost gpus' (or your --gpu-file)" },
   'gpu-file': {
     type: 'string',

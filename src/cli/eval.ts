@@ -42,6 +42,7 @@ export const evalCommand = defineCommand(
       seed: { type: 'int', default: 0, min: 0, help: 'sampling seed' },
       json: { type: 'bool', help: 'print the result as JSON' },
       show: { type: 'int', default: 5, min: 0, help: 'example greedy completions to print' },
+      'allow-nonfinite': { type: 'bool', help: 'load a checkpoint with NaN/Inf weights (to inspect a diverged run)' },
     },
     examples: [
       'tinyseek eval --model fixtures/base',
@@ -57,7 +58,7 @@ export const evalCommand = defineCommand(
     const ks = (a.flags['pass-at'] as number[] | undefined) ?? (samples > 0 ? [...new Set([1, samples])] : []);
     for (const k of ks)
       if (k < 1 || k > samples) throw new UsageError(`--pass-at ${k}: each k must be in [1, --samples ${samples}]`);
-    const { model } = loadCheckpoint(dir, { requiresGrad: false });
+    const { model } = loadCheckpoint(dir, { requiresGrad: false, allowNonfinite: bool(a, 'allow-nonfinite') });
     const problems = heldOutSet(kind, difficulty, num(a, 'n'));
     const r = await evaluate(transformerPolicy(model), problems, {
       samples,

@@ -10,8 +10,8 @@ import { MOE_VS_DENSE_DEFAULTS, runMoeVsDense } from '../experiments/moe-vs-dens
 import { MTP_DEFAULTS, runMtp } from '../experiments/mtp.ts';
 import { num, optNum, optStr, UsageError } from './args.ts';
 import { defineCommand, type Command } from './command.ts';
-import { INTERRUPTED, onInterrupt } from './interrupt.ts';
-import { checkOutDir } from './paths.ts';
+import { installInterrupt } from './interrupt.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 export interface ExperimentEntry {
@@ -80,7 +80,7 @@ export const experimentCommand: Command = defineCommand(
     const steps = optNum(args, 'steps') ?? entry.defaultSteps;
     let bar: ProgressBar | undefined,
       last = 0;
-    const stop = onInterrupt(io);
+    const stop = installInterrupt({ io });
     let report: ArchReport;
     try {
       report = await entry.run(
@@ -99,7 +99,7 @@ export const experimentCommand: Command = defineCommand(
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;
       io.err(`interrupted: ${entry.name} stopped after ${last} steps; nothing was written (run it again to redo)\n`);
-      return INTERRUPTED;
+      return stop.exitCode(0);
     } finally {
       stop.dispose();
     }

@@ -12,7 +12,8 @@ import {
 } from '../experiments/fp8-training.ts';
 import { bool, num } from './args.ts';
 import { defineCommand } from './command.ts';
-import { INTERRUPTED, onInterrupt } from './interrupt.ts';
+import { installInterrupt } from './interrupt.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = FP8_TRAINING_DEFAULTS;
@@ -48,6 +49,7 @@ export const fp8TrainCommand = defineCommand(
     const seed = num(a, 'seed'),
       steps = num(a, 'steps');
     const out = (a.flags.out as string | undefined) ?? `runs/fp8-train-seed${seed}`;
+    checkOutDir(out);
     const config = {
       ...d,
       pretrain: { ...d.pretrain, seed, steps, warmup: Math.min(d.pretrain.warmup, Math.floor(steps / 10)) },
@@ -56,7 +58,7 @@ export const fp8TrainCommand = defineCommand(
       control: bool(a, 'control'),
     };
     const bar = new ProgressBar({ total: steps * runSpecs(config).length, label: 'fp8-train', io });
-    const stop = onInterrupt(io);
+    const stop = installInterrupt({ io });
     const t0 = performance.now();
     try {
       const results = await runFp8Training(config, {
@@ -74,7 +76,7 @@ export const fp8TrainCommand = defineCommand(
       );
       if (results.interrupted) {
         io.err('interrupted: the runs are shorter than asked; the files describe what was trained\n');
-        return INTERRUPTED;
+        return stop.exitCode(0);
       }
       return 0;
     } finally {

@@ -10,8 +10,10 @@ import {
 import { decodeFp8, encodeFp8, isNaNCode } from '../numerics/fp8.ts';
 import { fp8Format, FP8_FORMAT_NAMES, type Fp8Format, type Fp8FormatName } from '../numerics/formats.ts';
 import { outlierScalingDemo, OUTLIER_DEMO_DEFAULTS } from '../numerics/outlier-demo.ts';
+import { InputError } from '../core/errors.ts';
 import { bool, num, str, UsageError, type FlagSpec } from './args.ts';
 import { defineCommand, defineGroup, type Command } from './command.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 export interface Fp8Deps {
@@ -25,6 +27,9 @@ async function readProcessStdin(): Promise<string | null> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** Largest matrix (elements) the demos allocate: 2^26 float32 values is 256 MB per copy. */
+export const MAX_ELEMENTS = 2 ** 26;
 
 const formatFlag: FlagSpec = { type: 'string', help: 'FP8 format', choices: FP8_FORMAT_NAMES, default: 'e4m3' };
 const jsonFlag: FlagSpec = { type: 'bool', help: 'print machine-readable JSON' };
@@ -114,35 +119,43 @@ function castCommand(deps: Fp8Deps): Command {
       const saturate = bool(args, 'saturate');
       let items: { where: string; text: string }[];
       const listed = args.flags.values as string[] | undefined;
+      // Everything is validated before anything is printed: a bad number fails the whole cast with one line
+      // (a usage error for --values, exit 2; bad data on stdin, exit 1).
+      const Bad = listed !== undefined ? UsageError : InputError;
       if (listed !== undefined) {
-        items = listed.map((text, i) => ({ where: `value ${i + 1}`, text }));
+        items = listed.map((text, i) => ({ where: `--values: value ${i + 1}`, text }));
       } else {
         const text = await deps.readStdin();
         if (text === null) throw new UsageError('give numbers with --values or pipe them on stdin, one per line');
         items = text
           .split(/\r?\n/)
-          .map((line, i) => ({ where: `line ${i + 1}`, text: line }))
+          .map((line, i) => ({ where: `stdin line ${i + 1}`, text: line }))
           .filter((it) => it.text.trim() !== '');
       }
-      let bad = 0;
-      const results: { input: number; code: number; value: number }[] = [];
-      for (const it of items) {
-        const x = parseNumberToken(it.text);
-        if (x === undefined) {
-          io.err(`tinyseek fp8 cast: ${it.where}: '${it.text.trim()}' is not a number\n`);
-          bad++;
-          continue;
-        }
-        const code = encodeFp8(x, fmt, saturate);
-        results.push({ input: x, code, value: decodeFp8(code, fmt) });
+      if (items.length === 0) throw new Bad(`${listed !== undefined ? '--values' : 'stdin'}: no numbers to cast`);
+      const parsed = items.map((it) => ({ ...it, x: parseNumberToken(it.text) }));
+      const bad = parsed.filter((p) => p.x === undefined);
+      if (bad.length > 0) {
+        const more =
+          bad.length > 1
+            ? ` (and ${bad.length - 1} more: ${bad
+                .slice(1, 4)
+                .map((b) => b.where.replace(/^(--values: |stdin )/, ''))
+                .join(', ')}${bad.length > 4 ? ', …' : ''})`
+            : '';
+        throw new Bad(`${bad[0]!.where}: '${bad[0]!.text.trim()}' is not a number${more}`);
       }
+      const results = parsed.map(({ x }) => {
+        const code = encodeFp8(x!, fmt, saturate);
+        return { input: x!, code, value: decodeFp8(code, fmt) };
+      });
       if (bool(args, 'json')) {
         io.out(
           JSON.stringify(
             results.map((r) => ({ input: jsonNumber(r.input), code: r.code, value: jsonNumber(r.value) })),
           ) + '\n',
         );
-      } else if (results.length > 0) {
+      } else {
         const rows = [
           ['input', 'code', 'bits', 'value', 'rel.error'],
           ...results.map((r) => [
@@ -155,7 +168,7 @@ function castCommand(deps: Fp8Deps): Command {
         ];
         io.out(table(rows, [true, false, false, true, true]));
       }
-      return bad > 0 ? 1 : 0;
+      return 0;
     },
   );
 }
@@ -242,6 +255,10 @@ const scaleCommand = defineCommand(
     if (o.outlier === 0 || !Number.isFinite(Math.fround(o.outlier)))
       throw new UsageError(`--outlier must be non-zero and within float32 range, got ${o.outlier}`);
     if (o.tokens * o.channels < 2) throw new UsageError('--tokens × --channels must be at least 2');
+    if (o.tokens * o.channels > MAX_ELEMENTS)
+      throw new UsageError(
+        `--tokens × --channels = ${o.tokens * o.channels} values, more than the ${MAX_ELEMENTS} this demo allocates`,
+      );
     const rows = outlierScalingDemo(o);
     if (bool(args, 'json')) {
       io.out(JSON.stringify({ options: o, rows }, null, 2) + '\n');
@@ -311,20 +328,21 @@ const gemmErrorCommand = defineCommand(
       if (d !== 'normal' && d !== 'uniform') throw new UsageError(`--dist must be normal and/or uniform, got '${d}'`);
     const seed = num(args, 'seed');
     const ks = args.flags.ks as number[];
+    const dir = (args.flags.out as string | undefined) ?? `runs/fp8-gemm-error-seed${seed}`;
+    const m = num(args, 'm'),
+      n = num(args, 'n'),
+      kMax = Math.max(...ks);
+    if (Math.max(m, n) * kMax > MAX_ELEMENTS)
+      throw new UsageError(
+        `--m/--n × --ks: a ${Math.max(m, n)}×${kMax} matrix is more than the ${MAX_ELEMENTS} values this study allocates`,
+      );
+    checkOutDir(dir);
     const bar = new ProgressBar({ total: dists.length * ks.length, label: 'fp8 gemm-error', io });
     const results = runFp8GemmErrorStudy(
-      {
-        seed,
-        ks,
-        m: num(args, 'm'),
-        n: num(args, 'n'),
-        format: str(args, 'format') as Fp8FormatName,
-        dists: dists as Distribution[],
-      },
+      { seed, ks, m, n, format: str(args, 'format') as Fp8FormatName, dists: dists as Distribution[] },
       () => bar.tick(),
     );
     bar.done();
-    const dir = (args.flags.out as string | undefined) ?? `runs/fp8-gemm-error-seed${seed}`;
     const files = writeFp8GemmErrorRun(dir, results);
     io.out(formatFp8GemmErrorTable(results));
     io.out(`\nwrote ${files.join(', ')}\n`);

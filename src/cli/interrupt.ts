@@ -1,34 +1,59 @@
-// Ctrl-C for long commands. The first SIGINT aborts the returned signal: the loop finishes its step, writes a
-// consistent run directory and the command exits 130 with the `--resume` line. A second SIGINT exits at once
-// (130) — every file is written atomically, so the last good checkpoint stays whole. Loops must yield to the
-// event loop each step (core/yield.ts) for the handler to run at all.
+// Ctrl-C for long-running commands, at the CLI edge: the first SIGINT aborts an AbortSignal that a loop polls
+// after each step (finish the step, save, exit 130 with the command that resumes); a second SIGINT exits 130 at
+// once, before anything else is written (atomic writes leave the last good checkpoint as it was). Node delivers
+// a signal only when the event loop runs, so a loop must `await yieldToEventLoop()` (core/yield.ts) once per step; a loop that
+// only awaits promises (microtasks) never lets the handler run.
 import type { IO } from './command.ts';
 
+/** The process surface this needs (tests pass a fake). */
+export interface SignalTarget {
+  on(event: 'SIGINT', handler: () => void): unknown;
+  off(event: 'SIGINT', handler: () => void): unknown;
+  exit(code: number): never;
+}
+
 export interface Interrupt {
-  signal: AbortSignal;
-  /** Remove the handler (call in `finally`). */
+  /** Aborted at the first Ctrl-C; pass it to the loop, or poll `signal.aborted` after each step. */
+  readonly signal: AbortSignal;
+  /** The exit code to return: 130 (128 + SIGINT) once interrupted, else `code`. */
+  exitCode(code: number): number;
+  /** The line to print after an interrupted run has saved: how to continue. */
+  resumeHint(): string;
+  /** Removes the handler (call in `finally`). */
   dispose(): void;
 }
 
-/** Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
-export const INTERRUPTED = 130;
+export const INTERRUPTED_EXIT = 130;
 
-export function onInterrupt(io: Pick<IO, 'err'>, what = 'the current step'): Interrupt {
+/**
+ * Installs the two-stage Ctrl-C handler. `what` names the work ("this step"), `resume` is the command that
+ * continues an interrupted run (omit it when the command cannot resume).
+ */
+export function installInterrupt(opts: {
+  io: Pick<IO, 'err'>;
+  what?: string;
+  resume?: string;
+  target?: SignalTarget;
+}): Interrupt {
+  const target: SignalTarget = opts.target ?? (process as unknown as SignalTarget);
   const controller = new AbortController();
-  const handler = () => {
-    if (controller.signal.aborted) {
-      io.err('\ninterrupted again: exiting now\n');
-      process.exit(INTERRUPTED);
+  const onSigint = () => {
+    if (!controller.signal.aborted) {
+      controller.abort();
+      opts.io.err(`\ninterrupted: finishing ${opts.what ?? 'this step'} and saving (Ctrl-C again to stop at once)\n`);
+      return;
     }
-    io.err(`\nCtrl-C: finishing ${what}, then saving (Ctrl-C again to quit at once)\n`);
-    controller.abort();
+    opts.io.err('stopped at once: the last complete checkpoint is left as it was\n');
+    target.exit(INTERRUPTED_EXIT);
   };
-  process.on('SIGINT', handler);
-  return { signal: controller.signal, dispose: () => void process.off('SIGINT', handler) };
-}
-
-/** The last words of an interrupted run that can resume: where it stopped and the command to continue. */
-export function interrupted(io: Pick<IO, 'err'>, step: number, resume: string): number {
-  io.err(`interrupted at step ${step}: the run directory is consistent; continue with\n  ${resume}\n`);
-  return INTERRUPTED;
+  target.on('SIGINT', onSigint);
+  return {
+    signal: controller.signal,
+    exitCode: (code) => (controller.signal.aborted ? INTERRUPTED_EXIT : code),
+    resumeHint: () =>
+      opts.resume
+        ? `interrupted: the run directory is consistent; continue with: ${opts.resume}\n`
+        : 'interrupted: what was finished is saved\n',
+    dispose: () => void target.off('SIGINT', onSigint),
+  };
 }

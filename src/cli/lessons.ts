@@ -1,15 +1,20 @@
-// `tinyseek lessons [--list] [check]`, `tinyseek lesson N [--plain]` and `tinyseek start` (what `npm start`
-// runs): thin wrappers over src/tui. In a terminal, `start` and `lesson N` open the interactive player;
-// anywhere else they print text (the lesson list, or the lesson with plain progress), so CI logs, pipes
-// and screen readers get something useful. `lessons check` proves every lesson works (also in npm test).
+// `tinyseek lessons [--list] [check|verify]`, `tinyseek lesson N [--plain] [--reset S]` and `tinyseek start`
+// (what `npm start` runs): thin wrappers over src/tui. In a terminal, `start` and `lesson N` open the interactive
+// player; anywhere else they print text (the lesson list, or the lesson with plain progress, which is recorded
+// too), so CI logs, pipes and screen readers get something useful. `lessons check` proves every lesson works
+// (also in npm test); `lessons verify` checks the learner's own exercise files, as rustlings' verify does.
+// The workspace is tied to the progress file (progress-file.ts resolveWorkspace), so the files and the
+// "passed" marks always belong together.
 import { lessons as registry } from '../../lessons/index.ts';
-import type { Budget, Lesson } from '../tui/manifest.ts';
+import type { Budget, ExerciseStep, Lesson } from '../tui/manifest.ts';
 import { loadCatalog, type Catalog } from '../tui/catalog.ts';
 import { checkLessons } from '../tui/check-lessons.ts';
-import { workspaceRoot } from '../tui/exercise.ts';
+import { checkExerciseInWorker, resetWorkspaceFile, workspaceFile } from '../tui/exercise.ts';
 import type { OpenOptions } from '../tui/open.tsx';
-import { printLessonPlain } from '../tui/plain.ts';
-import { loadProgress, progressPath } from '../tui/progress-file.ts';
+import { printLessonPlain, type PlainRecorder } from '../tui/plain.ts';
+import { loadProgress, progressPath, resolveWorkspace, saveProgress, tieWorkspace } from '../tui/progress-file.ts';
+import { forgetExercise, markDone, recordExercisePass, recordRun, visit, type Progress } from '../tui/progress.ts';
+import { existsSync } from 'node:fs';
 import { listText } from '../tui/render/menu.ts';
 import { styler } from '../tui/style.ts';
 import { bool, optNum, str, UsageError } from './args.ts';
@@ -33,12 +38,28 @@ const budgetFlag = (dflt: Budget) => ({
   help: "how much work runs do ('small': seconds, for CI)",
 });
 
+/** Progress made in plain mode, written to the progress file as it happens. */
+function fileRecorder(file: string, lesson: Lesson): PlainRecorder {
+  const update = (f: (p: Progress) => Progress) => saveProgress(file, f(loadProgress(file)));
+  return {
+    visited: (k) => update((p) => visit(p, lesson.id, k)),
+    prose: (k) => update((p) => markDone(p, lesson.id, k)),
+    run: (k, result, knobs) => update((p) => recordRun(p, lesson.id, k, { ...result, knobs, cancelled: false })),
+    exercise: (k, pass) => {
+      if (pass) update((p) => recordExercisePass(p, lesson.id, k));
+    },
+  };
+}
+
 export function makeLessonCommands(deps: LessonDeps): {
   lessonsCommand: Command;
   lessonCommand: Command;
   startCommand: Command;
 } {
-  const files = () => ({ progressFile: progressPath(deps.env), workspace: workspaceRoot(deps.env, deps.cwd) });
+  const files = () => {
+    const progressFile = progressPath(deps.env);
+    return { progressFile, workspace: resolveWorkspace(loadProgress(progressFile), deps.env, deps.cwd) };
+  };
   const list = (catalog: Catalog, io: IO) => {
     const { progressFile } = files();
     io.out(
@@ -57,10 +78,14 @@ export function makeLessonCommands(deps: LessonDeps): {
     {
       name: 'lessons',
       summary: 'list the lessons and your progress, or check that every lesson works',
-      usage: 'tinyseek lessons [--list] [check]',
-      positionals: ['check'],
+      usage: 'tinyseek lessons [--list] [check | verify]',
+      positionals: ['check|verify'],
       flags: { list: { type: 'bool', help: 'list the lessons (the default)' }, budget: budgetFlag('small') },
-      examples: ['tinyseek lessons --list', 'tinyseek lessons check'],
+      examples: [
+        'tinyseek lessons --list',
+        'tinyseek lessons check    # every lesson works (starters fail, solutions pass)',
+        'tinyseek lessons verify   # your own exercise files pass',
+      ],
     },
     async (args, io) => {
       const [sub] = args.positionals;
@@ -68,7 +93,9 @@ export function makeLessonCommands(deps: LessonDeps): {
         list(loadCatalog(deps.lessons), io);
         return 0;
       }
-      if (sub !== 'check') throw new UsageError(`unknown argument '${sub}' for 'lessons' (did you mean 'check'?)`);
+      if (sub === 'verify') return verify(loadCatalog(deps.lessons), io);
+      if (sub !== 'check')
+        throw new UsageError(`unknown argument '${sub}' for 'lessons' (did you mean 'check' or 'verify'?)`);
       const report = await checkLessons(deps.lessons, { budget: str(args, 'budget') as Budget });
       io.out(report.lines.join('\n') + '\n');
       return report.ok ? 0 : 1;
@@ -79,7 +106,7 @@ export function makeLessonCommands(deps: LessonDeps): {
     {
       name: 'lesson',
       summary: 'open lesson N in the player, or print it with --plain',
-      usage: 'tinyseek lesson N [--plain] [--step S] [--hint] [--budget small|full] [--manual-run]',
+      usage: 'tinyseek lesson N [--plain] [--step S] [--hint] [--budget small|full] [--manual-run] [--reset S]',
       positionals: ['N'],
       flags: {
         plain: {
@@ -90,8 +117,19 @@ export function makeLessonCommands(deps: LessonDeps): {
         hint: { type: 'bool', help: 'with --plain: show exercise hints' },
         budget: budgetFlag('full'),
         'manual-run': { type: 'bool', help: 'do not watch exercise files; press r to check after saving' },
+        reset: {
+          type: 'int',
+          min: 1,
+          meta: 'S',
+          help: "put exercise step S's starter file back (your edits are lost) and forget its pass",
+        },
       },
-      examples: ['tinyseek lesson 0', 'tinyseek lesson 0 --plain', 'tinyseek lesson 0 --plain --step 5 --hint'],
+      examples: [
+        'tinyseek lesson 0',
+        'tinyseek lesson 0 --plain',
+        'tinyseek lesson 0 --plain --step 5 --hint',
+        'tinyseek lesson 0 --reset 5',
+      ],
     },
     async (args, io) => {
       const raw = args.positionals[0];
@@ -113,6 +151,21 @@ export function makeLessonCommands(deps: LessonDeps): {
         throw new UsageError(`lesson ${n} has ${lesson.steps.length} steps, not ${step}`);
       const budget = str(args, 'budget') as Budget;
       const { progressFile, workspace } = files();
+      const reset = optNum(args, 'reset');
+      if (reset !== undefined) {
+        const target = lesson.steps[reset - 1];
+        if (target?.kind !== 'exercise') {
+          const exercises = lesson.steps.flatMap((s, k) => (s.kind === 'exercise' ? [k + 1] : []));
+          throw new UsageError(
+            `--reset ${reset}: not an exercise step of lesson ${n} (its exercises: ${exercises.join(', ') || 'none'})`,
+          );
+        }
+        const path = resetWorkspaceFile(workspace, lesson, target);
+        saveProgress(progressFile, forgetExercise(tieWorkspace(progressFile, workspace), lesson.id, reset - 1));
+        io.out(`reset ${path} to the starter of lesson ${n} step ${reset}\n`);
+        return 0;
+      }
+      tieWorkspace(progressFile, workspace);
       if (!bool(args, 'plain') && deps.interactive()) {
         await deps.open({
           catalog,
@@ -132,6 +185,7 @@ export function makeLessonCommands(deps: LessonDeps): {
         workspace,
         step,
         hint: bool(args, 'hint'),
+        record: fileRecorder(progressFile, lesson),
       });
       return ok ? 0 : 1;
     },
@@ -147,7 +201,9 @@ export function makeLessonCommands(deps: LessonDeps): {
     async (args, io) => {
       const catalog = loadCatalog(deps.lessons);
       if (deps.interactive()) {
-        await deps.open({ catalog, ...files(), watch: !bool(args, 'manual-run') });
+        const f = files();
+        tieWorkspace(f.progressFile, f.workspace);
+        await deps.open({ catalog, ...f, watch: !bool(args, 'manual-run') });
         return 0;
       }
       list(catalog, io);
@@ -155,6 +211,39 @@ export function makeLessonCommands(deps: LessonDeps): {
       return 0;
     },
   );
+
+  /** Checks every exercise file the learner has; exit 0 only when all exercises pass. */
+  async function verify(catalog: Catalog, io: IO): Promise<number> {
+    const { progressFile, workspace } = files();
+    tieWorkspace(progressFile, workspace);
+    const count = { passed: 0, failed: 0, missing: 0 };
+    io.out(`tinyseek lessons verify: your files in ${workspace}\n`);
+    for (const lesson of catalog.lessons) {
+      for (const [k, step] of lesson.steps.entries()) {
+        if (step.kind !== 'exercise') continue;
+        const path = workspaceFile(workspace, lesson, step as ExerciseStep);
+        const where = `lesson ${lesson.number} step ${k + 1} (${step.title})`;
+        if (!existsSync(path)) {
+          count.missing++;
+          io.out(
+            `  · ${where}: not started (tinyseek lesson ${lesson.number} --plain --step ${k + 1} creates ${path})\n`,
+          );
+          continue;
+        }
+        const outcome = await checkExerciseInWorker(lesson, k, path);
+        if (outcome.pass) {
+          count.passed++;
+          saveProgress(progressFile, recordExercisePass(loadProgress(progressFile), lesson.id, k));
+          io.out(`  ✓ ${where}: passed\n`);
+        } else {
+          count.failed++;
+          io.out(`  ✗ ${where}: ${outcome.message.split('\n')[0]} (${path})\n`);
+        }
+      }
+    }
+    io.out(`${count.passed} passed, ${count.failed} failed, ${count.missing} not started\n`);
+    return count.failed === 0 && count.missing === 0 ? 0 : 1;
+  }
 
   return { lessonsCommand, lessonCommand, startCommand };
 }

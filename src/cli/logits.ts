@@ -73,6 +73,7 @@ export const logitsCommand: Command = defineCommand(
       },
       impl: { type: 'string', help: 'MLA form', choices: ['absorbed', 'naive'], default: 'absorbed' },
       dtype: { type: 'string', help: 'arithmetic precision', choices: ['float32', 'float64'], default: 'float32' },
+      'allow-nonfinite': { type: 'bool', help: 'load a checkpoint with NaN/Inf weights (to inspect a diverged run)' },
     },
     examples: [
       'tinyseek logits --model fixtures/deepseek-v3/q-lora --expected fixtures/deepseek-v3/q-lora/expected.json',
@@ -89,6 +90,7 @@ export const logitsCommand: Command = defineCommand(
     const { model, meta } = loadCheckpoint(dir, {
       requiresGrad: false,
       dtype: str(args, 'dtype') as 'float32' | 'float64',
+      allowNonfinite: bool(args, 'allow-nonfinite'),
     });
     const c = model.config;
     const badId = ids.find((i) => i < 0 || i >= c.vocabSize);

@@ -1,9 +1,12 @@
 // `tinyseek`: the command-line entry. Each subcommand lives in its own file and is a thin wrapper over
-// the library; this file only dispatches and turns usage errors into one line and exit code 2.
-import { chooseBackend } from '../backend/choose.ts';
+// the library; this file only dispatches and turns every failure into one line and an exit code (failure.ts).
 import { UsageError } from './args.ts';
+import { describeFailure } from './failure.ts';
 import type { Command, IO } from './command.ts';
 import { commands } from './registry.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const processIO: IO = {
   out: (s) => void process.stdout.write(s),
@@ -27,31 +30,36 @@ function topHelp(list: Command[]): string {
   );
 }
 
+/** The version in package.json (found above this file, from src/cli or dist/src/cli). */
+export function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'tinyseek' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
+
 export async function main(argv: string[], io: IO = processIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.out(topHelp(commands));
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version') {
-    io.out('tinyseek 0.1.0\n');
+  if (name === '--version' || name === '-V') {
+    io.out(`tinyseek ${version()}\n`);
     return 0;
   }
   const cmd = commands.find((c) => c.name === name);
   try {
-    chooseBackend();
+    (await import('../backend/choose.ts')).chooseBackend(); // loaded here, so --help and --version stay light
     if (!cmd) throw new UsageError(`unknown command '${name}' (run 'tinyseek --help' for the list)`);
     return await cmd.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`tinyseek: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof Error && e.name === 'InputError') {
-      // Bad files and configs: the message names the file and what is wrong.
-      io.err(`tinyseek: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    const f = describeFailure(e);
+    io.err(`tinyseek: ${f.line}\n`);
+    return f.code;
   }
 }

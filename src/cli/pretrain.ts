@@ -2,20 +2,43 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
-import { validateConfig, type ModelConfig } from '../model/config.ts';
 import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { terminalLineChart } from '../plot/terminal.ts';
+import { parameterShapes, validateConfig, type ModelConfig } from '../model/config.ts';
 import { PRECISIONS, type Precision } from '../numerics/precision.ts';
 import { defaultPretrain, pretrain, readRunConfig, type PretrainConfig } from '../train/pretrain.ts';
 import { PRESET_NAMES, PRETRAIN_PRESETS, type PresetName } from '../train/presets.ts';
 import { PROBLEM_KINDS, vocabSize, type ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
-import { interrupted, onInterrupt } from './interrupt.ts';
-import { checkOutDir } from './paths.ts';
+import { installInterrupt } from './interrupt.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = defaultPretrain;
+
+/** Largest model and batch the CPU trainer allocates: 2^27 values is 512 MB per float32 copy. */
+const MAX_VALUES = 2 ** 27;
+
+/** Refuses sizes that cannot be allocated, naming the flags, before anything is written. */
+function checkSize(cfg: PretrainConfig): void {
+  let model: ModelConfig;
+  try {
+    model = validateConfig(cfg.model, 'the model flags');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const params = [...parameterShapes(model).values()].reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+  if (params > MAX_VALUES)
+    throw new UsageError(
+      `--d-model/--layers/--d-ff/--heads: the model would have ${params.toExponential(2)} parameters, more than the ${MAX_VALUES} this CPU trainer allocates`,
+    );
+  const acts = cfg.batchSize * cfg.seqLen * Math.max(model.dFF, model.dModel, model.vocabSize);
+  if (acts > MAX_VALUES)
+    throw new UsageError(
+      `--batch-size × --seq-len: ${cfg.batchSize}×${cfg.seqLen} rows of width ${Math.max(model.dFF, model.dModel, model.vocabSize)} are more than the ${MAX_VALUES} values one activation may hold`,
+    );
+}
 /** Help text for a flag whose default comes from the preset. */
 const byPreset = (help: string, pick: (c: PretrainConfig) => unknown) =>
   `${help} (default: ${PRESET_NAMES.map((n) => `${n} ${String(pick(PRETRAIN_PRESETS[n]))}`).join(', ')})`;
@@ -80,6 +103,7 @@ export const pretrainCommand = defineCommand(
   },
   async (a, io) => {
     const out = str(a, 'out');
+    checkOutDir(out);
     let cfg: PretrainConfig;
     if (bool(a, 'resume')) {
       cfg = readRunConfig(out);
@@ -123,7 +147,7 @@ export const pretrainCommand = defineCommand(
         bf16Moments: bool(a, 'bf16-moments'),
       };
     }
-    checkOutDir(out);
+    checkSize(cfg);
     mkdirSync(out, { recursive: true });
     const timing = join(out, 'timing.jsonl');
     writeFileSync(timing, '');
@@ -132,7 +156,7 @@ export const pretrainCommand = defineCommand(
     const t0 = performance.now();
     let last = t0;
     let lastTokens = 0;
-    const stop = onInterrupt(io);
+    const stop = installInterrupt({ io, resume: `tinyseek pretrain --out ${out} --resume` });
     try {
       const { metrics } = await pretrain(cfg, {
         out,
@@ -181,8 +205,10 @@ export const pretrainCommand = defineCommand(
           `held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind}: accuracy ${(100 * lastEval.accuracy!).toFixed(1)}% (greedy, ${cfg.eval.n} problems)\n`,
         );
       io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
-      if (stop.signal.aborted)
-        return interrupted(io, metrics.at(-1)?.step ?? 0, `tinyseek pretrain --out ${out} --resume`);
+      if (stop.signal.aborted) {
+        io.err(stop.resumeHint());
+        return stop.exitCode(0);
+      }
       return 0;
     } finally {
       stop.dispose();

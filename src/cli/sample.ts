@@ -38,6 +38,7 @@ export const sampleCommand = defineCommand(
         type: 'bool',
         help: 'print one {"prompt", "completion", …} JSON line per sample: the JSONL that tinyseek sft reads',
       },
+      'allow-nonfinite': { type: 'bool', help: 'load a checkpoint with NaN/Inf weights (to inspect a diverged run)' },
     },
     examples: [
       "tinyseek sample --model fixtures/base --problem '37+85'",
@@ -60,7 +61,7 @@ export const sampleCommand = defineCommand(
       if (e instanceof TokenizerError) throw new UsageError(`prompt: ${e.message}`);
       throw e;
     }
-    const { model } = loadCheckpoint(dir, { requiresGrad: false });
+    const { model } = loadCheckpoint(dir, { requiresGrad: false, allowNonfinite: bool(a, 'allow-nonfinite') });
     const n = num(a, 'n');
     const rng = new Rng(num(a, 'seed')).child('sample');
     const gens = await generate(

@@ -9,8 +9,8 @@ import type { ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
 import { difficultyOf, kindFlag } from './flags.ts';
-import { interrupted, onInterrupt } from './interrupt.ts';
-import { checkOutDir } from './paths.ts';
+import { installInterrupt } from './interrupt.ts';
+import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 const d = defaultSft;
@@ -85,7 +85,7 @@ export const sftCommand = defineCommand(
     const t0 = performance.now();
     let last = t0,
       lastTokens = 0;
-    const stop = onInterrupt(io);
+    const stop = installInterrupt({ io, resume: `tinyseek sft --out ${out} --resume` });
     try {
       const { metrics, before } = await sft(cfg, {
         out,
@@ -135,7 +135,10 @@ export const sftCommand = defineCommand(
           '\n',
       );
       io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
-      if (stop.signal.aborted) return interrupted(io, metrics.at(-1)?.step ?? 0, `tinyseek sft --out ${out} --resume`);
+      if (stop.signal.aborted) {
+        io.err(stop.resumeHint());
+        return stop.exitCode(0);
+      }
       return 0;
     } finally {
       stop.dispose();

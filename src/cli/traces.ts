@@ -6,7 +6,7 @@ import { heldOutKeys, type ProblemKind } from '../world/index.ts';
 import { UsageError, num, str } from './args.ts';
 import { defineCommand } from './command.ts';
 import { difficultyOf, kindFlag } from './flags.ts';
-import { checkOutFile } from './paths.ts';
+import { checkOutFile } from './output.ts';
 
 const STYLES: readonly TraceStyle[] = ['worked', 'reflective', 'direct'];
 

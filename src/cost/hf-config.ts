@@ -148,8 +148,61 @@ export function shapeFromHfConfig(cfg: Json, file: string): ModelShape {
 }
 
 /**
- * Reads a model config file: a Hugging Face config.json (has model_type) or a tinyseek ModelConfig
- * (has d and nLayers).
+ * The shape of a tinyseek run directory's config.json ({"model": {vocabSize, dModel, …}, …}): the model section
+ * renamed field by field (cost/ reads no model code, so the names are mapped here rather than imported).
+ */
+export function shapeFromRunConfig(run: Json, file: string): ModelShape {
+  const m = run.model as Json;
+  if (typeof m !== 'object' || m === null || Array.isArray(m))
+    throw new InputError(`${file}: "model" must be an object`);
+  const mla = m.mla as Json | undefined,
+    moe = m.moe as Json | undefined;
+  const plain: Json = {
+    name: 'tinyseek run',
+    d: m.dModel,
+    nLayers: m.nLayers,
+    nHeads: m.nHeads,
+    vocab: m.vocabSize,
+    dFF: m.dFF,
+    tieEmbeddings: m.tieEmbeddings,
+    mtpDepth: m.mtpDepth ?? 0,
+  };
+  if (mla) {
+    Object.assign(plain, {
+      attention: 'mla',
+      qLoraRank: mla.qLoraRank,
+      kvLoraRank: mla.kvLoraRank,
+      qkNopeHeadDim: mla.qkNopeHeadDim,
+      qkRopeHeadDim: mla.qkRopeHeadDim,
+      vHeadDim: mla.vHeadDim,
+    });
+  } else {
+    const nHeads = m.nHeads as number,
+      nKv = (m.nKvHeads as number | undefined) ?? nHeads;
+    Object.assign(plain, {
+      attention: nKv === nHeads ? 'mha' : 'gqa',
+      nKvHeads: nKv,
+      headDim: typeof m.dModel === 'number' ? m.dModel / nHeads : undefined,
+    });
+  }
+  if (moe) {
+    Object.assign(plain, {
+      nRoutedExperts: moe.nRoutedExperts,
+      nSharedExperts: moe.nSharedExperts,
+      nActivatedExperts: moe.nActivatedExperts,
+      moeInterDim: moe.moeInterDim,
+      nDenseLayers: moe.nDenseLayers,
+      nExpertGroups: moe.nGroups,
+      nLimitedGroups: moe.topkGroups,
+    });
+  } else plain.nDenseLayers = m.nLayers;
+  for (const k of Object.keys(plain)) if (plain[k] === undefined) delete plain[k];
+  return shapeFromPlain(plain, file);
+}
+
+/**
+ * Reads a model config file: a Hugging Face config.json (has model_type), a tinyseek run directory's
+ * config.json (has a "model" section) or a cost-model shape written by hand (has d and nLayers).
  */
 export function loadModelConfig(file: string): ModelShape {
   let text: string;
@@ -170,8 +223,9 @@ export function loadModelConfig(file: string): ModelShape {
     throw new InputError(`${file}: expected a JSON object`);
   const obj = cfg as Json;
   if ('model_type' in obj) return shapeFromHfConfig(obj, file);
+  if ('model' in obj) return shapeFromRunConfig(obj, file);
   if ('d' in obj && 'nLayers' in obj) return shapeFromPlain(obj, file);
   throw new InputError(
-    `${file}: neither a Hugging Face config (no 'model_type') nor a tinyseek ModelConfig (no 'd'/'nLayers')`,
+    `${file}: neither a Hugging Face config (no 'model_type'), a tinyseek run's config.json (no 'model') nor a cost shape (no 'd'/'nLayers')`,
   );
 }

@@ -212,6 +212,34 @@ export function encodeSafetensors(
 
 // ---- decoding ----
 
+/**
+ * The first key that repeats within one JSON object of `text` (already known to be valid JSON), or undefined.
+ * JSON.parse keeps the last of two equal keys silently; the reference reader refuses them, and so do we.
+ */
+export function duplicateJsonKey(text: string): string | undefined {
+  const stack: (Set<string> | null)[] = []; // one entry per open object (its keys) or array (null)
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') stack.push(new Set());
+    else if (c === '[') stack.push(null);
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const keys = stack[stack.length - 1];
+      let k = j + 1;
+      while (text[k] === ' ' || text[k] === '\n' || text[k] === '\r' || text[k] === '\t') k++;
+      if (keys && text[k] === ':') {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      i = j;
+    }
+  }
+  return undefined;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -248,6 +276,8 @@ export function decodeSafetensors(bytes: Uint8Array, fileName: string): Safetens
     fail(`header is not valid JSON (${(e as Error).message})`);
   }
   if (!isObject(header)) fail('header is not a JSON object');
+  const dup = duplicateJsonKey(text);
+  if (dup !== undefined) fail(`header names ${JSON.stringify(dup)} twice`);
   const head = header as Record<string, unknown>;
 
   const metadata: [string, string][] = [];

@@ -11,6 +11,21 @@ export interface LoadOptions {
   requiresGrad?: boolean;
   /** Storage dtype of the parameters (default float32). */
   dtype?: 'float32' | 'float64';
+  /** Accept NaN/±Inf weights (for inspecting a diverged run); by default they are refused by tensor name. */
+  allowNonfinite?: boolean;
+}
+
+/** The first non-finite entry of `data` and how many there are, or undefined when all are finite. */
+export function nonFinite(data: ArrayLike<number>): { index: number; value: number; count: number } | undefined {
+  let first = -1,
+    count = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) {
+      if (first < 0) first = i;
+      count++;
+    }
+  }
+  return first < 0 ? undefined : { index: first, value: data[first]!, count };
 }
 
 /** Host copies of named tensors, as safetensors F32 entries. */
@@ -47,6 +62,12 @@ export function paramsFromTensors(
     if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
       const fp8 = t.dtype.startsWith('F8') ? ' (FP8 block-quantised weights must be dequantised first)' : '';
       throw new InputError(`${file}: ${name} has dtype ${t.dtype}, expected a float type${fp8}`);
+    }
+    const bad = opts.allowNonfinite ? undefined : nonFinite(t.data);
+    if (bad) {
+      throw new InputError(
+        `${file}: tensor ${name} holds ${bad.count} non-finite value(s), first ${bad.value} at index ${bad.index} (a diverged run?); --allow-nonfinite loads it for inspection`,
+      );
     }
     const buffer = name.endsWith('e_score_correction_bias');
     const p = tensor(t.data, shape, {

@@ -6,18 +6,24 @@
 // byte for byte where an uninterrupted one does. Evaluation runs every `evalEvery` steps and after the last;
 // metrics.jsonl gets one line per step. Sources: V3 §2.1.2, §2.2, §3.3 (objective, bias update, BF16
 // moments); torch.optim.AdamW and clip_grad_norm_ (core/optim.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { backward, noGrad } from '../core/autograd.ts';
 import { InputError } from '../core/errors.ts';
 import { yieldToEventLoop } from '../core/yield.ts';
 import { AdamW, clipGradNorm, warmupCosine, type AdamWConfig } from '../core/optim.ts';
 import { tensor, type Tensor } from '../core/tensor.ts';
-import { loadCheckpoint, saveCheckpoint, toSafeTensors, type CheckpointMeta } from '../model/checkpoint.ts';
+import {
+  loadCheckpoint,
+  readPinnedFile,
+  saveCheckpoint,
+  toSafeTensors,
+  type CheckpointMeta,
+} from '../model/checkpoint.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { layerLoads, maxViolation, updateRoutingBias } from '../model/moe.ts';
 import { trainingObjective } from '../model/objective.ts';
-import { loadSafetensors, saveSafetensors } from '../model/safetensors.ts';
+import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.ts';
 import type { Transformer } from '../model/transformer.ts';
 import type { Fp8LinearRecipe } from '../numerics/fp8-linear.ts';
 import { linearFor, roundTensorsToBF16, type Precision } from '../numerics/precision.ts';
@@ -132,7 +138,8 @@ export async function train<E extends Record<string, number>>(
   const params = model.parameters();
   const decays = decaysMatrices(params);
   const gamma = model.config.moe?.biasUpdateSpeed ?? 0;
-  const save = (step: number) => {
+  /** A checkpoint; the last one of a finished run keeps no optimizer moments (there is nothing left to resume). */
+  const save = (step: number, final: boolean) => {
     if (!out) return;
     const moments = params.flatMap(
       (p, i) =>
@@ -141,8 +148,10 @@ export async function train<E extends Record<string, number>>(
           [`v.${p.name}`, opt.state.v[i]!],
         ] as [string, Tensor][],
     );
-    saveSafetensors(join(out, OPT_FILE), toSafeTensors(moments));
-    saveCheckpoint(out, model, { ...run.meta, step, tokens });
+    // The moments are pinned in config.json with the weights: a directory is one consistent save or refused.
+    const extra: Record<string, Uint8Array> = final ? {} : { [OPT_FILE]: encodeSafetensors(toSafeTensors(moments)) };
+    saveCheckpoint(out, model, { ...run.meta, step, tokens }, extra);
+    if (final) rmSync(join(out, OPT_FILE), { force: true });
     writeLossPlot(join(out, 'loss.svg'), metrics);
   };
 
@@ -179,7 +188,7 @@ export async function train<E extends Record<string, number>>(
     // An interrupted run saves where it stopped and evaluates nothing extra, so resuming it reproduces the
     // uninterrupted run's files exactly.
     const stop = Boolean(hooks.signal?.aborted);
-    if (last || stop || (hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0)) save(step + 1);
+    if (last || stop || (hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0)) save(step + 1, last);
     if (stop) break;
   }
   return { model, metrics };
@@ -192,7 +201,7 @@ function resumeFrom(out: string, r: Recipe): { model: Transformer; opt: AdamW; s
     throw new InputError(`${join(out, 'config.json')}: no valid "step" to resume from`);
   const optPath = join(out, OPT_FILE);
   if (!existsSync(optPath)) throw new InputError(`${optPath}: not found, cannot resume the optimizer`);
-  const { tensors } = loadSafetensors(optPath);
+  const { tensors } = decodeSafetensors(readPinnedFile(out, OPT_FILE), optPath);
   const params = model.parameters();
   const moment = (key: string, like: Tensor) => {
     const t = tensors[key];

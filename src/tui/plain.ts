@@ -2,9 +2,10 @@
 // runs run with their default knobs and print a progress line per tenth (no clock, no redraws: the same
 // lesson prints the same transcript), checks print their question and then their answer (a prediction's
 // answer after the run that decides it), exercises check the learner's workspace file and print the result.
-// Progress is not recorded here; the interactive player does that.
+// Progress is recorded through `record` when given (the CLI writes it to the progress file): prose read, runs
+// finished, exercises passed. Check answers are not: plain mode asks no question it waits on.
 import { readFileSync } from 'node:fs';
-import type { Budget, CheckStep, ExerciseStep, Lesson, RunResult, RunStep } from './manifest.ts';
+import type { Budget, CheckStep, ExerciseStep, KnobValue, Lesson, RunResult, RunStep } from './manifest.ts';
 import { checkExerciseInWorker, ensureWorkspaceFile, solutionPath } from './exercise.ts';
 import { optionLabel, rightOption, runStepIndex } from './judge.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -21,6 +22,15 @@ export interface PlainOptions {
   step?: number;
   /** Print exercise hints. */
   hint?: boolean;
+  /** Receives progress as it is made (step indices are 0-based). */
+  record?: PlainRecorder;
+}
+
+export interface PlainRecorder {
+  visited(step: number): void;
+  prose(step: number): void;
+  run(step: number, result: RunResult, knobs: Record<string, KnobValue>): void;
+  exercise(step: number, pass: boolean): void;
 }
 
 const st = styler('none');
@@ -36,7 +46,7 @@ function answerLines(check: CheckStep, k: number, run: RunResult | undefined, wi
 
 async function plainRun(
   step: RunStep,
-  o: PlainOptions,
+  o: PlainOptions & { lessonStep?: number },
   say: (lines: string[]) => void,
 ): Promise<RunResult | undefined> {
   const knobs = defaultKnobs(step);
@@ -76,21 +86,24 @@ async function plainRun(
     `Result${Object.keys(knobs).length ? ` (${knobsText(knobs)})` : ''}:`,
     ...outcome.result.lines.flatMap((l) => wrapText(l, o.width, st, '  ')),
   ]);
+  o.record?.run(o.lessonStep ?? 0, outcome.result, knobs);
   return outcome.result;
 }
 
+/** Checks the learner's file; resolves whether the check passed. */
 async function plainExercise(
   lesson: Lesson,
   step: ExerciseStep,
   k: number,
   o: PlainOptions,
   say: (lines: string[]) => void,
-): Promise<void> {
+): Promise<boolean> {
   let path: string;
   try {
     path = ensureWorkspaceFile(o.workspace, lesson, step).path;
   } catch (e) {
-    return say([`Could not create your exercise file: ${(e as Error).message}`]);
+    say([`Could not create your exercise file: ${(e as Error).message}`]);
+    return false;
   }
   say([
     `Your file: ${path}`,
@@ -102,6 +115,7 @@ async function plainExercise(
   ]);
   const outcome = await checkExerciseInWorker(lesson, lesson.steps.indexOf(step), path);
   say(['', outcome.pass ? 'Check passed.' : 'Check failed:', ...verbatim(outcome.message, o.width, '  ')]);
+  o.record?.exercise(k, outcome.pass);
   if (!outcome.pass)
     say(o.hint ? ['', 'Hint:', ...renderMarkdown(step.hint, o.width, st)] : ['', `Stuck? Add --hint for a hint.`]);
   else
@@ -110,9 +124,10 @@ async function plainExercise(
       `Reference solution (${step.solution}):`,
       ...verbatim(readFileSync(solutionPath(lesson, step), 'utf8').trimEnd(), o.width, '  '),
     ]);
+  return outcome.pass;
 }
 
-/** Prints the lesson; resolves false when a run failed (a broken lesson), true otherwise. */
+/** Prints the lesson; resolves false when a run failed (a broken lesson) or an exercise check failed, true otherwise. */
 export async function printLessonPlain(lesson: Lesson, o: PlainOptions): Promise<boolean> {
   const say = (lines: string[]) => o.out(lines.map((l) => l.trimEnd()).join('\n') + '\n');
   const results: Record<number, RunResult | undefined> = {};
@@ -123,14 +138,16 @@ export async function printLessonPlain(lesson: Lesson, o: PlainOptions): Promise
     if (only !== undefined && k !== only) continue;
     const step = lesson.steps[k]!;
     const title = `Step ${k + 1}/${lesson.steps.length} (${step.kind}): ${step.title}`;
+    o.record?.visited(k);
     say(['', title, '-'.repeat(Math.min(o.width, [...title].length))]);
     switch (step.kind) {
       case 'prose':
         say(renderMarkdown(step.markdown, o.width, st));
+        o.record?.prose(k);
         break;
       case 'run': {
         say([...renderMarkdown(step.markdown, o.width, st), '']);
-        results[k] = await plainRun(step, o, say);
+        results[k] = await plainRun(step, { ...o, lessonStep: k }, say);
         if (results[k] === undefined) ok = false;
         // Predictions made before this run are answered now.
         lesson.steps.forEach((c, j) => {
@@ -154,7 +171,7 @@ export async function printLessonPlain(lesson: Lesson, o: PlainOptions): Promise
       }
       case 'exercise':
         say([...renderMarkdown(step.markdown, o.width, st), '']);
-        await plainExercise(lesson, step, k, o, say);
+        if (!(await plainExercise(lesson, step, k, o, say))) ok = false;
         break;
     }
   }

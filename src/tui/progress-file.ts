@@ -3,7 +3,7 @@
 // is reported by name with what is wrong instead of being half-used or silently reset.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { writeJsonAtomic } from '../core/fsio.ts';
 import { emptyProgress, type LessonProgress, type Progress, type StoredRun } from './progress.ts';
@@ -71,6 +71,11 @@ export function parseProgress(text: string): Progress {
     if (typeof raw['last'] !== 'string') throw new Error('last must be a lesson id');
     p.last = raw['last'];
   }
+  if (raw['workspace'] !== undefined) {
+    if (typeof raw['workspace'] !== 'string' || !isAbsolute(raw['workspace']))
+      throw new Error('workspace must be an absolute path');
+    p.workspace = raw['workspace'];
+  }
   return p;
 }
 
@@ -86,4 +91,24 @@ export function loadProgress(file: string): Progress {
 
 export function saveProgress(file: string, p: Progress): void {
   writeJsonAtomic(file, p);
+}
+
+/**
+ * Where the learner's exercise files are: TINYSEEK_WORKSPACE when set, else the workspace the progress file
+ * was earned with, else ./tinyseek-workspace. Tying it to the progress file means running from another folder
+ * finds the same files instead of fresh starters beside "passed" marks.
+ */
+export function resolveWorkspace(progress: Progress, env: Record<string, string | undefined>, cwd: string): string {
+  const override = env['TINYSEEK_WORKSPACE'];
+  if (override) return resolve(cwd, override);
+  return progress.workspace ?? join(cwd, 'tinyseek-workspace');
+}
+
+/** Records `workspace` in the progress file (a no-op when it is already there). */
+export function tieWorkspace(file: string, workspace: string): Progress {
+  const p = loadProgress(file);
+  if (p.workspace === workspace) return p;
+  const next = { ...p, workspace };
+  saveProgress(file, next);
+  return next;
 }

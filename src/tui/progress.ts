@@ -28,6 +28,8 @@ export interface Progress {
   lessons: Record<string, LessonProgress>;
   /** The id of the lesson opened last (the menu starts on it). */
   last?: string;
+  /** Absolute path of the learner's workspace: the exercise files this progress was earned with. */
+  workspace?: string;
 }
 
 export const emptyProgress = (): Progress => ({ version: 1, lessons: {} });
@@ -82,6 +84,14 @@ export function recordExercisePass(p: Progress, id: string, step: number): Progr
 export function recordRun(p: Progress, id: string, step: number, run: StoredRun): Progress {
   const next = withLesson(p, id, (lp) => ({ ...lp, runs: { ...lp.runs, [step]: run } }));
   return run.cancelled ? next : markDone(next, id, step);
+}
+
+/** The exercise was reset to its starter: its pass and completion are forgotten. */
+export function forgetExercise(p: Progress, id: string, step: number): Progress {
+  const lp = lessonProgress(p, id);
+  if (!lp.exercises[step] && !lp.done.includes(step)) return p;
+  const { [step]: _gone, ...exercises } = lp.exercises;
+  return withLesson(p, id, () => ({ ...lp, exercises, done: lp.done.filter((d) => d !== step) }));
 }
 
 export interface LessonSummary {

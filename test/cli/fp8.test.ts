@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
+import { InputError } from '../../src/core/errors.ts';
 import type { IO } from '../../src/cli/command.ts';
 import { fp8Command, makeFp8Command, parseNumberToken } from '../../src/cli/fp8.ts';
 
@@ -48,13 +49,32 @@ describe('tinyseek fp8 cast', () => {
     ]);
   });
 
-  it('reads stdin one number per line, reports bad lines by number and still casts the rest (exit 1)', async () => {
+  it('reads stdin one number per line', async () => {
     const io = recorder();
-    const code = await withStdin('1\nabc\n\n2.5e-3\n0x10\n-inf\n').run(['cast', '--json'], io);
-    expect(code).toBe(1);
-    expect(io.stderr).toContain("line 2: 'abc' is not a number");
-    expect(io.stderr).toContain("line 5: '0x10' is not a number");
+    expect(await withStdin('1\n\n2.5e-3\n-inf\n').run(['cast', '--json'], io)).toBe(0);
     expect(JSON.parse(io.stdout).map((r: { input: unknown }) => r.input)).toEqual([1, 0.0025, '-Infinity']);
+  });
+
+  it('validates every number before printing anything: bad stdin lines are named (exit 1), bad --values are usage errors', async () => {
+    const io = recorder();
+    await expect(withStdin('1\nabc\n\n2.5e-3\n0x10\n-inf\n').run(['cast', '--json'], io)).rejects.toThrow(
+      new InputError("stdin line 2: 'abc' is not a number (and 1 more: line 5)"),
+    );
+    expect(io.stdout).toBe('');
+    await expect(fp8Command.run(['cast', '--values', '1,abc'], io)).rejects.toThrow(
+      new UsageError("--values: value 2: 'abc' is not a number"),
+    );
+    expect(io.stdout).toBe('');
+  });
+
+  it('refuses empty input', async () => {
+    await expect(fp8Command.run(['cast', '--values', ''], recorder())).rejects.toThrow(
+      new UsageError('--values: no numbers to cast'),
+    );
+    await expect(fp8Command.run(['cast', '--values', ' , '], recorder())).rejects.toThrow(UsageError);
+    await expect(withStdin('\n  \n').run(['cast'], recorder())).rejects.toThrow(
+      new InputError('stdin: no numbers to cast'),
+    );
   });
 
   it('refuses to wait on an interactive stdin when no --values are given', async () => {

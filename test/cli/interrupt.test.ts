@@ -1,10 +1,82 @@
-// Ctrl-C through a real child process and a real SIGINT: the first one finishes the step, leaves a consistent
-// run directory and exits 130 with the --resume line; resuming ends byte for byte where an uninterrupted run does.
+// Ctrl-C at the CLI edge: the first SIGINT aborts the signal a loop polls (the step finishes, the run saves and
+// exits 130 with the resume command); a second exits 130 at once. Checked with a fake process and through a
+// real child process receiving real SIGINTs.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { installInterrupt, INTERRUPTED_EXIT, type SignalTarget } from '../../src/cli/interrupt.ts';
+
+function fakeProcess() {
+  const ee = new EventEmitter();
+  const exits: number[] = [];
+  const target = Object.assign(ee, { exit: (code: number) => void exits.push(code) }) as unknown as SignalTarget &
+    EventEmitter;
+  return { target, exits, emit: () => ee.emit('SIGINT') };
+}
+
+describe('installInterrupt', () => {
+  it('first Ctrl-C aborts the signal and says so; the second exits 130; dispose removes the handler', () => {
+    const p = fakeProcess();
+    const err: string[] = [];
+    const i = installInterrupt({
+      io: { err: (s) => void err.push(s) },
+      target: p.target,
+      resume: 'tinyseek aha --resume',
+    });
+    expect([i.signal.aborted, i.exitCode(0)]).toEqual([false, 0]);
+    p.emit();
+    expect([i.signal.aborted, i.exitCode(0), p.exits]).toEqual([true, INTERRUPTED_EXIT, []]);
+    expect(err.join('')).toMatch(/Ctrl-C again to stop at once/);
+    expect(i.resumeHint()).toBe('interrupted: the run directory is consistent; continue with: tinyseek aha --resume\n');
+    p.emit();
+    expect(p.exits).toEqual([INTERRUPTED_EXIT]);
+    i.dispose();
+    expect(p.target.listenerCount('SIGINT')).toBe(0);
+  });
+});
+
+const LOOP = join(import.meta.dirname, '..', 'helpers', 'interrupt-loop.ts');
+
+/** Runs the loop child, sends `signals` SIGINTs (150 ms apart) once it is ready; resolves its exit and output. */
+function interrupted(
+  mode: 'fast' | 'slow',
+  signals: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOOP, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '',
+      stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      const first = stdout === '';
+      stdout += d;
+      if (first) for (let k = 0; k < signals; k++) setTimeout(() => child.kill('SIGINT'), 100 + 150 * k);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('Ctrl-C through a real child process (slow: one Node start each)', () => {
+  it('one SIGINT: the step finishes, the run saves, prints how to resume and exits 130', async () => {
+    const r = await interrupted('fast', 1);
+    expect(r.code).toBe(INTERRUPTED_EXIT);
+    expect(r.stdout).toMatch(
+      /^ready\nsaved step \d+\ninterrupted: the run directory is consistent; continue with: tinyseek pretrain --out runs\/x --resume\n$/,
+    );
+    expect(r.stderr).toMatch(/finishing this step and saving/);
+  }, 60_000);
+
+  it('a second SIGINT during a slow save exits 130 at once, before the save completes', async () => {
+    const r = await interrupted('slow', 2);
+    expect(r.code).toBe(INTERRUPTED_EXIT);
+    expect(r.stdout).toBe('ready\n');
+    expect(r.stderr).toMatch(/stopped at once/);
+  }, 60_000);
+});
 
 const BIN = join(import.meta.dirname, '../../bin/tinyseek.js');
 const FLAGS = [
@@ -27,7 +99,7 @@ const FLAGS = [
 ];
 
 /** Run a command in a child and send SIGINT once stderr matches `when` (its first progress line). */
-function interrupted(args: string[], when: RegExp): Promise<{ code: number | null; err: string }> {
+function interruptedCommand(args: string[], when: RegExp): Promise<{ code: number | null; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
@@ -43,26 +115,29 @@ function interrupted(args: string[], when: RegExp): Promise<{ code: number | nul
   });
 }
 
-describe('Ctrl-C on a long command', () => {
+describe('Ctrl-C on the real long commands (slow: child processes)', () => {
   it('pretrain: exits 130 after a consistent save, and --resume reproduces the uninterrupted run exactly', async () => {
     const root = mkdtempSync(join(tmpdir(), 'tinyseek-int-'));
     const whole = join(root, 'whole'),
       parts = join(root, 'parts');
     expect(spawnSync(process.execPath, [BIN, 'pretrain', '--out', whole, ...FLAGS]).status).toBe(0);
-    const r = await interrupted(['pretrain', '--out', parts, ...FLAGS], /pretrain\s+\d+%/);
+    const r = await interruptedCommand(['pretrain', '--out', parts, ...FLAGS], /pretrain\s+\d+%/);
     expect(r.code).toBe(130);
     expect(r.err).toContain(`tinyseek pretrain --out ${parts} --resume`);
     const step = JSON.parse(readFileSync(join(parts, 'config.json'), 'utf8')).step as number;
     expect(step).toBeGreaterThan(0);
     expect(step).toBeLessThan(60);
     expect(spawnSync(process.execPath, [BIN, 'pretrain', '--out', parts, '--resume']).status).toBe(0);
-    for (const f of ['metrics.jsonl', 'model.safetensors', 'optimizer.safetensors'])
+    for (const f of ['metrics.jsonl', 'model.safetensors', 'config.json'])
       expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
   });
 
   it('experiment: stops after a step, exits 130 and writes nothing', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'tinyseek-int-')), 'exp');
-    const r = await interrupted(['experiment', 'moe-balance', '--steps', '200', '--out', out], /moe-balance\s+\d+%/);
+    const r = await interruptedCommand(
+      ['experiment', 'moe-balance', '--steps', '200', '--out', out],
+      /moe-balance\s+\d+%/,
+    );
     expect(r.code).toBe(130);
     expect(r.err).toMatch(/interrupted: moe-balance stopped after \d+ steps; nothing was written/);
     expect(existsSync(out)).toBe(false);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IO } from '../../src/cli/command.ts';
 import { main } from '../../src/cli/main.ts';
-import { commands } from '../../src/cli/registry.ts';
+import { commands, loadCommands } from '../../src/cli/registry.ts';
 import { PRETRAIN_PRESETS } from '../../src/train/presets.ts';
 
 function recorder(): IO & { stdout: string; stderr: string } {
@@ -30,6 +30,17 @@ describe('tinyseek CLI', () => {
     const r = await run('--help');
     expect(r.code).toBe(0);
     for (const c of commands) expect(r.stdout).toContain(c.name);
+  });
+
+  it('lists each command under the name and summary of the module that implements it (loaded only on use)', async () => {
+    const real = await loadCommands();
+    expect(commands.map((c) => [c.name, c.summary])).toEqual(real.map((c) => [c.name, c.summary]));
+  });
+
+  it('--version and -V print the version of package.json', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+    for (const flag of ['--version', '-V'])
+      expect(await run(flag)).toMatchObject({ code: 0, stdout: `tinyseek ${version}\n` });
   });
 
   it.each(commands.map((c) => c.name))('%s --help prints usage and exits 0', async (name) => {

@@ -1,12 +1,13 @@
 // Checkpoints: save → load is the identity; anything truncated, corrupt or mismatched is refused by name.
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.ts';
+import { tensor } from '../../src/core/tensor.ts';
+import { INTEGRITY_KEY, loadCheckpoint, readPinnedFile, saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { defaultConfig, validateConfig } from '../../src/model/config.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 
@@ -59,7 +60,60 @@ describe('checkpoints', () => {
     const other = tmp();
     saveCheckpoint(other, Transformer.init({ ...cfg, dModel: 32, dFF: 64 }, new Rng(1)));
     writeFileSync(join(dir, 'model.safetensors'), readFileSync(join(other, 'model.safetensors')));
+    expect(() => loadCheckpoint(dir)).toThrow(
+      new RegExp(`^${dir}: incomplete checkpoint: model.safetensors does not match config.json`),
+    );
+    // Without the pin (a hand-made directory), the shapes are still checked.
+    const path = join(dir, 'config.json');
+    const { [INTEGRITY_KEY]: _pin, ...raw } = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify(raw));
     expect(() => loadCheckpoint(dir)).toThrow(/has shape/);
+  });
+
+  it('pins extra files of a save (optimizer moments) the same way', () => {
+    const dir = tmp();
+    const moments = new Uint8Array([1, 2, 3, 4, 5]);
+    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)), { step: 2 }, { 'optimizer.safetensors': moments });
+    expect(readPinnedFile(dir, 'optimizer.safetensors')).toEqual(moments);
+    writeFileSync(join(dir, 'optimizer.safetensors'), new Uint8Array([1, 2, 3, 4, 6]));
+    expect(() => readPinnedFile(dir, 'optimizer.safetensors')).toThrow(
+      `${dir}: incomplete checkpoint: optimizer.safetensors does not match config.json`,
+    );
+    expect(loadCheckpoint(dir).meta.step).toBe(2); // the weights themselves are intact
+    expect(() => readPinnedFile(dir, 'other.bin')).toThrow(/not found/);
+  });
+
+  it('reports a directory with weights but no config as incomplete, and a file given as the directory', () => {
+    const dir = tmp();
+    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
+    rmSync(join(dir, 'config.json'));
+    expect(() => loadCheckpoint(dir)).toThrow(`${dir}: incomplete checkpoint: model.safetensors without config.json`);
+    expect(() => loadCheckpoint(join(dir, 'model.safetensors'))).toThrow(/is a file, expected a checkpoint directory/);
+  });
+
+  it('refuses NaN and ±Inf weights by tensor name, unless allowNonfinite', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(NaN, Infinity, -Infinity), fc.nat(), fc.nat(), (bad, which, at) => {
+        const init = Transformer.init(cfg, new Rng(2));
+        const names = [...init.params.keys()];
+        const name = names[which % names.length]!;
+        const data = Float32Array.from(init.p(name).dataSync());
+        data[at % data.length] = bad;
+        const m = new Transformer(
+          cfg,
+          new Map([...init.params].map(([k, p]) => [k, k === name ? tensor(data, p.shape) : p])),
+        );
+        const dir = tmp();
+        saveCheckpoint(dir, m);
+        expect(() => loadCheckpoint(dir)).toThrow(InputError);
+        expect(() => loadCheckpoint(dir)).toThrow(
+          `tensor ${name} holds 1 non-finite value(s), first ${bad} at index ${at % data.length}`,
+        );
+        const { model } = loadCheckpoint(dir, { allowNonfinite: true });
+        expect(Object.is(model.p(name).dataSync()[at % data.length], bad)).toBe(true);
+      }),
+      { numRuns: 12 },
+    );
   });
 
   it('refuses a bad config with a message naming the file and the key', () => {

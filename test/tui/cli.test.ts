@@ -1,5 +1,5 @@
 // The lesson commands: `lessons [--list] [check]`, `lesson N [--plain]`, `start`, with a fake terminal.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
@@ -13,13 +13,18 @@ import { removeTempDirs, tempDir } from './helpers.ts';
 
 afterEach(removeTempDirs);
 
-function setup(opts: { lessons?: Lesson[]; interactive?: boolean } = {}) {
-  const dir = tempDir();
+function setup(
+  opts: { lessons?: Lesson[]; interactive?: boolean; noWorkspaceEnv?: boolean; state?: string; cwd?: string } = {},
+) {
+  const dir = opts.cwd ?? tempDir();
   const opened: OpenOptions[] = [];
   const out: string[] = [];
   const err: string[] = [];
   const io: IO = { out: (s) => void out.push(s), err: (s) => void err.push(s), isTTY: false };
-  const env = { TINYSEEK_STATE: join(dir, 'progress.json'), TINYSEEK_WORKSPACE: join(dir, 'ws') };
+  const env: Record<string, string> = {
+    TINYSEEK_STATE: opts.state ?? join(dir, 'progress.json'),
+    ...(opts.noWorkspaceEnv ? {} : { TINYSEEK_WORKSPACE: join(dir, 'ws') }),
+  };
   const cmds = makeLessonCommands({
     lessons: opts.lessons ?? [demoLesson()],
     env,
@@ -74,7 +79,7 @@ describe('tinyseek lessons', () => {
   it('rejects an unknown subcommand', async () => {
     const t = setup();
     await expect(t.lessonsCommand.run(['chek'], t.io)).rejects.toThrow(
-      new UsageError("unknown argument 'chek' for 'lessons' (did you mean 'check'?)"),
+      new UsageError("unknown argument 'chek' for 'lessons' (did you mean 'check' or 'verify'?)"),
     );
   });
 });
@@ -95,11 +100,11 @@ describe('tinyseek lesson N', () => {
 
   it('prints the lesson as text with --plain, or when not in a terminal', async () => {
     const t = setup({ interactive: true });
-    expect(await t.lessonCommand.run(['42', '--plain', '--budget', 'small'], t.io)).toBe(0);
+    expect(await t.lessonCommand.run(['42', '--plain', '--budget', 'small'], t.io)).toBe(1); // the starter fails its check
     expect(t.opened).toHaveLength(0);
     expect(t.text()).toContain('Step 3/5 (run): Count');
     const u = setup({ interactive: false });
-    expect(await u.lessonCommand.run(['42', '--budget', 'small'], u.io)).toBe(0);
+    expect(await u.lessonCommand.run(['42', '--budget', 'small', '--step', '3'], u.io)).toBe(0);
     expect(u.errText()).toMatch(/not a terminal/);
   });
 
@@ -123,6 +128,65 @@ describe('tinyseek lesson N', () => {
       name: 'InputError',
       message: expect.stringMatching(/^lesson test\/tui\/fixtures\/demo\/index.ts: number 1/),
     });
+  });
+});
+
+const SOLVED = 'export const double = (x: number) => 2 * x;\n';
+const progressOf = (t: ReturnType<typeof setup>) => JSON.parse(readFileSync(t.env.TINYSEEK_STATE!, 'utf8'));
+
+describe('lesson state (as rustlings keeps it)', () => {
+  it('--plain records progress: prose read, runs finished, exercises passed; exit 1 while the exercise fails', async () => {
+    const t = setup();
+    expect(await t.lessonCommand.run(['42', '--plain', '--budget', 'small'], t.io)).toBe(1);
+    let lp = progressOf(t).lessons['42-demo'];
+    expect(lp.done).toEqual([0, 2]); // the intro and the run; checks need an answer, the exercise fails
+    expect(lp.exercises).toEqual({});
+    expect(lp.runs['2'].lines).toEqual(['counted to 4']);
+    writeFileSync(join(t.env.TINYSEEK_WORKSPACE!, '42-demo', 'double.ts'), SOLVED);
+    expect(await t.lessonCommand.run(['42', '--plain', '--step', '5'], t.io)).toBe(0);
+    lp = progressOf(t).lessons['42-demo'];
+    expect([lp.done, lp.exercises]).toEqual([[0, 2, 4], { 4: true }]);
+  });
+
+  it('ties the workspace to the progress file, so another folder finds the same files', async () => {
+    const state = join(tempDir(), 'progress.json');
+    const a = setup({ noWorkspaceEnv: true, state });
+    await a.lessonCommand.run(['42', '--plain', '--step', '5'], a.io);
+    expect(progressOf(a).workspace).toBe(join(a.dir, 'tinyseek-workspace'));
+    writeFileSync(join(a.dir, 'tinyseek-workspace', '42-demo', 'double.ts'), SOLVED);
+    const b = setup({ noWorkspaceEnv: true, state }); // another current folder, the same progress file
+    expect(await b.lessonCommand.run(['42', '--plain', '--step', '5'], b.io)).toBe(0);
+    expect(b.text()).toContain(`Your file: ${join(a.dir, 'tinyseek-workspace', '42-demo', 'double.ts')}`);
+    expect(existsSync(join(b.dir, 'tinyseek-workspace'))).toBe(false);
+  });
+
+  it("lessons verify checks the learner's own files: not started, failing, passing", async () => {
+    const t = setup();
+    expect(await t.lessonsCommand.run(['verify'], t.io)).toBe(1);
+    expect(t.text()).toMatch(/· lesson 42 step 5 \(Double it\): not started/);
+    await t.lessonCommand.run(['42', '--plain', '--step', '5'], t.io);
+    expect(await t.lessonsCommand.run(['verify'], t.io)).toBe(1);
+    expect(t.text()).toMatch(/✗ lesson 42 step 5 \(Double it\): double\(1\) returned 1, expected 2/);
+    writeFileSync(join(t.env.TINYSEEK_WORKSPACE!, '42-demo', 'double.ts'), SOLVED);
+    expect(await t.lessonsCommand.run(['verify'], t.io)).toBe(0);
+    expect(t.text()).toMatch(/✓ lesson 42 step 5 \(Double it\): passed\n1 passed, 0 failed, 0 not started\n$/);
+    expect(progressOf(t).lessons['42-demo'].exercises).toEqual({ 4: true });
+  });
+
+  it('lesson N --reset S puts the starter back and forgets the pass; only exercise steps can be reset', async () => {
+    const t = setup();
+    const file = join(t.env.TINYSEEK_WORKSPACE!, '42-demo', 'double.ts');
+    await t.lessonCommand.run(['42', '--plain', '--step', '5'], t.io);
+    const starter = readFileSync(file, 'utf8');
+    writeFileSync(file, SOLVED);
+    expect(await t.lessonCommand.run(['42', '--plain', '--step', '5'], t.io)).toBe(0);
+    expect(await t.lessonCommand.run(['42', '--reset', '5'], t.io)).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(starter);
+    expect(progressOf(t).lessons['42-demo'].exercises).toEqual({});
+    expect(progressOf(t).lessons['42-demo'].done).not.toContain(4);
+    await expect(t.lessonCommand.run(['42', '--reset', '1'], t.io)).rejects.toThrow(
+      '--reset 1: not an exercise step of lesson 42 (its exercises: 5)',
+    );
   });
 });
 

@@ -27,7 +27,7 @@ async function transcript(lesson: Lesson, opts: Partial<PlainOptions> = {}) {
 describe('printLessonPlain', () => {
   it('prints every step with a heading, and no escape codes', async () => {
     const { ok, text } = await transcript(demoLesson());
-    expect(ok).toBe(true);
+    expect(ok).toBe(false); // the exercise still holds its starter, which fails its check
     for (const h of [
       'Step 1/5 (prose): Intro',
       'Step 2/5 (check): Guess',
@@ -66,6 +66,7 @@ describe('printLessonPlain', () => {
       'export const double = (x: number) => 2 * x;\n',
     );
     const solved = await transcript(demoLesson(), { workspace: first.workspace, step: 5 });
+    expect([first.ok, hinted.ok, solved.ok]).toEqual([false, false, true]);
     expect(solved.text).toContain('Check passed.');
     expect(solved.text).toContain('Reference solution (solutions/double.ts):\n  // Fixture solution.');
   });
