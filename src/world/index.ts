@@ -37,3 +37,5 @@ export {
   makeLabeledCorpus,
 } from './corpus.ts';
 export type { CorpusDocument, CorpusMix, CorpusMixInput, DocumentStyle, LengthStats } from './corpus.ts';
+export { splitSteps } from './steps.ts';
+export type { TraceStep } from './steps.ts';
