@@ -19,10 +19,11 @@ import { tokenLength } from './tokenizer.ts';
 import { workedSolution } from './solutions/worked.ts';
 import { reflectiveSolution } from './solutions/reflective.ts';
 import { wrongAnswer } from './solutions/wrong.ts';
+import { isPrimingCondition, PRIMING_CONDITIONS, primedCompletion, type PrimingCondition } from './countdown/priming.ts';
 
 export { thinkLength, reflectionCount, reflectionRate, REFLECTION_WORDS } from './reflection.ts';
 
-export type DocumentStyle = 'direct' | 'worked' | 'reflect';
+export type DocumentStyle = 'direct' | 'worked' | 'reflect' | 'primed';
 
 export interface CorpusMix {
   /** Relative weights of the three styles (the defaults sum to 1). */
@@ -41,6 +42,9 @@ export interface CorpusMix {
   difficulty: Readonly<Record<ProblemKind, readonly [number, number]>>;
   /** Longest document in tokens; a longer draw is replaced by the next problem of its stream. */
   maxTokens: number;
+  /** When set, every Countdown document is a search trace of this priming condition (countdown/priming.ts)
+   * instead of a direct/worked/reflective one. */
+  countdownPriming: PrimingCondition | null;
 }
 
 /** What callers pass: any subset of the knobs; `difficulty` may name only some kinds. */
@@ -53,6 +57,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   wrongDirectFrac: 0.15,
   tinyThinkFrac: 0.1,
   confirmFrac: 0,
+  countdownPriming: null,
   kinds: ['add', 'sub', 'mul', 'expr', 'countdown'],
   difficulty: { add: [1, 3], sub: [1, 3], mul: [1, 3], expr: [1, 2], countdown: [3, 3] },
   maxTokens: 160,
@@ -67,7 +72,7 @@ export interface CorpusDocument {
   text: string;
   style: DocumentStyle;
   problem: Problem;
-  /** Whether the document's answer is right (false only for wrong direct answers). */
+  /** Whether the document's answer is right (false only for wrong direct answers and no_positive primed ones). */
   correct: boolean;
   tokens: number;
 }
@@ -87,6 +92,9 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo > hi || lo < min || hi > max) {
       throw new RangeError(`corpus mix: difficulty for ${kind} must be integers min <= max within [${min}, ${max}], got [${lo}, ${hi}]`);
     }
+  }
+  if (mix.countdownPriming !== null && !isPrimingCondition(mix.countdownPriming)) {
+    throw new RangeError(`corpus mix: unknown countdownPriming '${String(mix.countdownPriming)}' (conditions: ${PRIMING_CONDITIONS.join(', ')})`);
   }
   if (!(mix.maxTokens > 0)) throw new RangeError(`corpus mix: maxTokens must be > 0, got ${mix.maxTokens}`);
   return mix;
@@ -112,6 +120,13 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
     if (exclude?.has(problemKey(problem))) continue;
     let completion: string;
     let correct = true;
+    if (kind === 'countdown' && mix.countdownPriming !== null) {
+      ({ completion, correct } = primedCompletion(problem, mix.countdownPriming, noiseRng.child(`r${redraw}`)));
+      const text = documentFor(problem, completion);
+      const tokens = tokenLength(text);
+      if (tokens <= mix.maxTokens) return { text, style: 'primed', problem, correct, tokens };
+      continue;
+    }
     if (style === 'worked') completion = workedSolution(problem);
     else if (style === 'reflect') completion = reflectiveSolution(problem, noiseRng, confirm ? 'confirm' : undefined);
     else {

@@ -6,3 +6,4 @@ export * from './problems.ts';
 export * from './parse.ts';
 export * from './search-trace.ts';
 export * from './verification.ts';
+export * from './priming.ts';
