@@ -11,6 +11,12 @@ import type { StepMetrics } from '../rl/step-metrics.ts';
 import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
 import { defineCommand, type IO } from './command.ts';
 import { ProgressBar } from './progress.ts';
+import { countdownPreset } from '../experiments/countdown-presets.ts';
+import { PRIMING_CONDITIONS, type PrimingCondition } from '../world/countdown/priming.ts';
+
+/** `--task countdown`: 3- and 4-number problems and room for a search (primed documents are ≤ 190 tokens). */
+const COUNTDOWN_TASKS = [{ kind: 'countdown' as const, difficulty: 3 }, { kind: 'countdown' as const, difficulty: 4 }];
+const COUNTDOWN_MAX_NEW_TOKENS = 200;
 
 const d = DEFAULT_RL;
 
@@ -124,6 +130,11 @@ function makeView(io: IO, now: () => number) {
           } else if (m.evalGreedyAcc !== null) {
             io.err(`${prefix}step ${m.step}: held-out greedy ${pct(m.evalGreedyAcc)} pass@1 ${pct(m.evalPass1)} think ${f1(m.evalThinkLen)} chars, re-checks ${pct(m.evalReflectiveFrac)}\n`);
           }
+          const c = e.countdown;
+          if (c && c.checkAccuracy !== undefined && m.evalGreedyAcc !== null) {
+            const n = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '-');
+            io.err(`${prefix}  per answer: verdicts ${n(c.behVerification)} checks ${n(c.behChecks)} backtracks ${n(c.behBacktracking)} subgoals ${n(c.behSubgoals)} backward ${n(c.behBackwardChaining)}; check accuracy ${pct(c.checkAccuracy as number | null)}, injected errors caught ${pct(c.interventionCatchRate as number | null)}\n`);
+          }
           return;
         }
         case 'seed-done':
@@ -149,6 +160,8 @@ export const ahaCommand = defineCommand({
     seeds: { type: 'intlist', default: [0], min: 0, help: 'seeds to run; the plot shows their mean with a band', meta: 'LIST' },
     variant: { type: 'string', default: d.variant, choices: VARIANT_NAMES, help: 'RL algorithm / loss variant' },
     ablation: { type: 'string', choices: ABLATIONS, help: 'a control in two arms, plotted together' },
+    task: { type: 'string', default: 'add', choices: ['add', 'countdown'], help: 'add: 2-digit addition; countdown: 3-4-number Countdown with the verification tests (needs --base DIR or --from-scratch)' },
+    priming: { type: 'string', default: 'all', choices: PRIMING_CONDITIONS, help: 'with --task countdown --from-scratch: the primed corpus of the base' },
     'no-worked-base': { type: 'string', help: 'base pretrained without worked solutions, for --ablation no_worked (tinyseek pretrain --preset aha --no-worked; else it is pretrained here)', meta: 'DIR' },
     steps: { type: 'int', min: 1, help: `RL steps (default ${d.steps})` },
     prompts: { type: 'int', min: 1, help: `questions per step (default ${d.promptsPerStep})` },
@@ -174,6 +187,7 @@ export const ahaCommand = defineCommand({
     'tinyseek aha --ablation dr_grpo',
     'tinyseek aha --ablation no_worked --no-worked-base runs/aha-base-no-worked',
     'tinyseek aha --variant ppo --steps 20',
+    'tinyseek aha --task countdown --from-scratch --priming all',
   ],
 }, async (a, io) => {
   const out = str(a, 'out');
@@ -182,6 +196,13 @@ export const ahaCommand = defineCommand({
   const ablation = optStr(a, 'ablation') as AblationName | undefined;
   if (optStr(a, 'no-worked-base') !== undefined && ablation !== 'no_worked') throw new UsageError('--no-worked-base only goes with --ablation no_worked');
   const config = { ...AHA_DEFAULTS, base: str(a, 'base'), fromScratch: bool(a, 'from-scratch'), seeds, rl: rlOverrides(a) };
+  if (str(a, 'task') === 'countdown') {
+    if (ablation) throw new UsageError('--ablation is for the addition task');
+    if (!config.fromScratch && config.base === DEFAULT_BASE) throw new UsageError('--task countdown has no shipped base: pass --base DIR (a primed Countdown base) or --from-scratch');
+    config.rl.tasks ??= COUNTDOWN_TASKS;
+    config.rl.maxNewTokens ??= COUNTDOWN_MAX_NEW_TOKENS;
+    config.pretrain = countdownPreset(str(a, 'priming') as PrimingCondition);
+  } else if (a.flags.priming !== undefined && str(a, 'priming') !== 'all') throw new UsageError('--priming goes with --task countdown');
   const now = () => performance.now();
   const view = makeView(io, now);
   let stop = false;
