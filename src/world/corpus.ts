@@ -13,7 +13,7 @@
 // for length (never with the defaults: the longest default document is ~142 of 160 tokens).
 import type { Rng } from '../core/rng.ts';
 import type { Problem, ProblemKind } from './problems/types.ts';
-import { DIFFICULTY_RANGE, generateProblem, isProblemKind, problemKey } from './problems/index.ts';
+import { DIFFICULTY_RANGE, generateProblem, heldOutKeys, isProblemKind, problemKey } from './problems/index.ts';
 import { completionFrom, documentFor } from './template.ts';
 import { tokenLength } from './tokenizer.ts';
 import { workedSolution } from './solutions/worked.ts';
@@ -102,6 +102,17 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
 
 const MAX_REDRAWS = 100;
 
+/** Primed Countdown corpora also leave out the first PRIMING_HELD_OUT problems of every Countdown size's (2-5 numbers) held-out
+ * split (default seed), whatever split the pretraining run itself excludes: RL evaluates on 3- and 4-number
+ * problems at once, and a pretraining run excludes only one task's split. */
+export const PRIMING_HELD_OUT = 256;
+let primingExclude: Set<string> | undefined;
+function primingHeldOut(): Set<string> {
+  primingExclude ??= new Set(COUNTDOWN_SIZES.flatMap((d) => [...heldOutKeys('countdown', d, PRIMING_HELD_OUT)]));
+  return primingExclude;
+}
+const COUNTDOWN_SIZES = [2, 3, 4, 5];
+
 function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> | undefined): CorpusDocument {
   // Fixed draws first, always in the same order, so the fractions never shift the problem stream.
   const choiceRng = docRng.child('choice');
@@ -118,6 +129,7 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
   for (let redraw = 0; redraw < MAX_REDRAWS; redraw++) {
     const problem = generateProblem(kind, problemRng, difficulty);
     if (exclude?.has(problemKey(problem))) continue;
+    if (mix.countdownPriming !== null && kind === 'countdown' && primingHeldOut().has(problemKey(problem))) continue;
     let completion: string;
     let correct = true;
     if (kind === 'countdown' && mix.countdownPriming !== null) {

@@ -65,3 +65,15 @@ describe('primed Countdown corpora', () => {
     expect(() => makeLabeledCorpus(new Rng(1), 1, { ...primingMix('all'), countdownPriming: 'bogus' as PrimingCondition })).toThrow(/unknown countdownPriming 'bogus'/);
   });
 });
+
+describe('primed corpora and the held-out splits', () => {
+  // 2-number problems are few (~hundreds), so 2000 documents would hit the held-out split without the exclusion.
+  it('never contain a held-out Countdown problem, whichever split the run excludes', async () => {
+    const { heldOutKeys, problemKey } = await import('../../../src/world/problems/index.ts');
+    const { PRIMING_HELD_OUT } = await import('../../../src/world/corpus.ts');
+    const held = new Set([2, 3].flatMap((d) => [...heldOutKeys('countdown', d, PRIMING_HELD_OUT)]));
+    const docs = makeLabeledCorpus(new Rng(8), 2000, { ...primingMix('direct'), difficulty: { countdown: [2, 3] } });
+    expect(docs.filter((d) => d.problem.numbers!.length === 2).length).toBeGreaterThan(500);
+    expect(docs.filter((d) => held.has(problemKey(d.problem)))).toEqual([]);
+  });
+});
