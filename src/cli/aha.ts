@@ -12,6 +12,7 @@ import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
 import { defineCommand, type IO } from './command.ts';
 import { ProgressBar } from './progress.ts';
 import { countdownPreset } from '../experiments/countdown-presets.ts';
+import type { CountdownMetricKey, CountdownMetrics } from '../experiments/countdown-metrics.ts';
 import { PRIMING_CONDITIONS, type PrimingCondition } from '../world/countdown/priming.ts';
 
 /** `--task countdown`: 3- and 4-number problems and room for a search (primed documents are ≤ 190 tokens). */
@@ -62,7 +63,24 @@ function filled(history: StepMetrics[], key: 'evalPass1' | 'evalThinkLen' | 'eva
   return history.map((m) => (last = m[key] ?? last));
 }
 
-function liveChart(history: StepMetrics[], colors: boolean): string {
+/** Countdown runs: behaviours per held-out answer and injected errors caught, carried between evaluations. */
+function behaviourChart(cd: readonly (CountdownMetrics | undefined)[], colors: boolean): string {
+  const carry = (k: CountdownMetricKey) => {
+    let last = NaN;
+    return cd.map((c) => (last = typeof c?.[k] === 'number' ? (c[k] as number) : last));
+  };
+  return terminalLineChart({
+    title: 'behaviours per held-out answer (Countdown)', width: 72, height: 9, colors,
+    series: [
+      { name: 'verdicts', values: carry('behVerification') },
+      { name: 'backtracks', values: carry('behBacktracking') },
+      { name: 'subgoals', values: carry('behSubgoals') },
+      { name: 'errors caught', values: carry('interventionCatchRate') },
+    ],
+  });
+}
+
+function liveChart(history: StepMetrics[], colors: boolean, cd: readonly (CountdownMetrics | undefined)[] = []): string {
   const acc = terminalLineChart({
     title: 'accuracy and re-checking', width: 72, height: 9, colors,
     series: [
@@ -78,7 +96,7 @@ function liveChart(history: StepMetrics[], colors: boolean): string {
       { name: 'held-out think (chars)', values: filled(history, 'evalThinkLen') },
     ],
   });
-  return acc + '\n' + len;
+  return acc + '\n' + len + (cd.some((c) => c !== undefined) ? '\n' + behaviourChart(cd, colors) : '');
 }
 
 function summaryText(s: AhaSummary): string {
@@ -102,6 +120,7 @@ function makeView(io: IO, now: () => number) {
   const colors = io.isTTY && !process.env.NO_COLOR;
   let drawn = 0;
   let bar: ProgressBar | undefined;
+  let cd: (CountdownMetrics | undefined)[] = [];
   let prefix = '';
   return {
     setPrefix(p: string) {
@@ -118,13 +137,15 @@ function makeView(io: IO, now: () => number) {
           return;
         case 'seed-start':
           drawn = 0;
+          cd = [];
           bar = new ProgressBar({ total: e.steps, label: `${prefix}seed ${e.seed} (${e.index + 1}/${e.seeds})`, io, now });
           return;
         case 'rl-step': {
           const m = e.report.metrics;
+          cd.push(e.countdown);
           if (m.reward !== null) bar?.tick(1, `reward ${m.reward.toFixed(2)} acc ${pct(m.accuracy)} len ${f1(m.lenAll)} kl ${m.kl?.toFixed(3)}`);
           if (io.isTTY) {
-            const block = liveChart(e.history, colors) + '\n';
+            const block = liveChart(e.history, colors, cd) + '\n';
             io.err((drawn ? `\x1b[${drawn}F\x1b[J` : '\n') + block);
             drawn = block.split('\n').length - 1;
           } else if (m.evalGreedyAcc !== null) {

@@ -71,4 +71,13 @@ describe('aha on Countdown', () => {
     expect(code).toBe(0);
     expect(r.stderr).toMatch(/per answer: verdicts .* injected errors caught/);
   });
+
+  it('draws the behaviour chart live on a terminal', async () => {
+    const r = { stdout: '', stderr: '', isTTY: true, out: (s: string) => void (r.stdout += s), err: (s: string) => void (r.stderr += s) };
+    const code = await ahaCommand.run(['--task', 'countdown', '--base', base, '--out', tmp(), '--steps', '1', '--prompts', '2', '--group-size', '2',
+      '--max-new-tokens', '24', '--tasks', 'countdown:3', '--eval-every', '1', '--eval-size', '2', '--eval-samples', '1'], r);
+    expect(code).toBe(0);
+    expect(r.stderr).toContain('behaviours per held-out answer (Countdown)');
+    expect(r.stderr).toContain('errors caught');
+  });
 });
