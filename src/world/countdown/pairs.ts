@@ -100,11 +100,10 @@ export interface Made {
 /** a op b as an expression, brackets only where precedence needs them. */
 export function combine(x: Made, op: CountdownOp, y: Made, value: number): Made {
   const wrap = (m: Made, need: boolean) => (need ? `(${m.expr})` : m.expr);
-  let l = x.expr, r = y.expr;
-  if (op === '-') r = wrap(y, y.level === 1);
-  if (op === '*') (l = wrap(x, x.level === 1)), (r = wrap(y, y.level === 1));
-  if (op === '/') (l = wrap(x, x.level === 1)), (r = wrap(y, y.level >= 1));
-  return { value, expr: `${l}${op}${r}`, level: op === '+' || op === '-' ? 1 : 2 };
+  // a-(b+c), (a+b)*c, a*(b-c), (a+b)/c and a/(b*c) need brackets; a+b-c and a*b/c do not.
+  const left = wrap(x, (op === '*' || op === '/') && x.level === 1);
+  const right = wrap(y, op === '-' ? y.level === 1 : op === '*' ? y.level === 1 : op === '/' ? y.level >= 1 : false);
+  return { value, expr: `${left}${op}${right}`, level: op === '+' || op === '-' ? 1 : 2 };
 }
 
 /** Replays moves from the numbers and returns the expression of the last move's result. Throws when a move's
