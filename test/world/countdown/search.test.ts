@@ -73,6 +73,17 @@ describe('Countdown by pair combination', () => {
 });
 
 describe('Countdown search traces', () => {
+  // Pinned: checkpoints trained on these traces depend on their exact text.
+  it('write a search with all four behaviours and a caught slip like this', () => {
+    const p = { kind: 'countdown' as const, prompt: '3 5 7 to 56', answer: '(3+5)*7', difficulty: 3, numbers: [3, 5, 7], target: 56 };
+    expect(searchTrace(p, ALL_STRATEGIES, new Rng(3)).think).toBe(
+      '7+3=10 10-5=5 no try 5+3=8 8+7=56 check 8+7=15 no try 56/7=8 need 8 from 5 3 5+3=8 8*7=56 check 8*7=56 yes so (5+3)*7',
+    );
+    expect(searchTrace(p, { backtrack: true, verify: false, subgoal: false, backward: false }, new Rng(1)).think).toBe(
+      '7*3=21 21-5=16 try 7-5=2 3+2=5 try 5+3=8 8*7=56 so (5+3)*7',
+    );
+  });
+
   it('reads a hand-written trace item by item', () => {
     const p = parseSearch('3+5=8 8+7=15 no try 56/7=8 need 8 from 3 5 5+3=8 8*7=56 check 8*7=56 yes so (5+3)*7', [3, 5, 7], 56);
     expect(p.items.map((it) => it.kind)).toEqual(['step', 'step', 'verdict', 'try', 'step', 'need', 'step', 'step', 'check', 'verdict', 'so']);
