@@ -13,6 +13,16 @@ import { installInterrupt } from './interrupt.ts';
 import { defineCommand, type IO } from './command.ts';
 import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
+import { countdownPreset } from '../train/countdown-presets.ts';
+import type { CountdownMetricKey, CountdownMetrics } from '../experiments/countdown-metrics.ts';
+import { PRIMING_CONDITIONS, type PrimingCondition } from '../world/countdown/priming.ts';
+
+/** `--task countdown`: 3- and 4-number problems and room for a search (primed documents are ≤ 190 tokens). */
+const COUNTDOWN_TASKS = [
+  { kind: 'countdown' as const, difficulty: 3 },
+  { kind: 'countdown' as const, difficulty: 4 },
+];
+const COUNTDOWN_MAX_NEW_TOKENS = 200;
 
 const d = DEFAULT_RL;
 
@@ -58,7 +68,31 @@ function filled(history: RlStepMetrics[], key: 'evalPass1' | 'evalThinkLen' | 'e
   return history.map((m) => (last = m[key] ?? last));
 }
 
-function liveChart(history: RlStepMetrics[], colors: boolean): string {
+/** Countdown runs: behaviours per held-out answer and injected errors caught, carried between evaluations. */
+function behaviourChart(cd: readonly (CountdownMetrics | undefined)[], colors: boolean): string {
+  const carry = (k: CountdownMetricKey) => {
+    let last = NaN;
+    return cd.map((c) => (last = typeof c?.[k] === 'number' ? (c[k] as number) : last));
+  };
+  return terminalLineChart({
+    title: 'behaviours per held-out answer (Countdown)',
+    width: 72,
+    height: 9,
+    colors,
+    series: [
+      { name: 'verdicts', values: carry('behVerification') },
+      { name: 'backtracks', values: carry('behBacktracking') },
+      { name: 'subgoals', values: carry('behSubgoals') },
+      { name: 'errors caught', values: carry('interventionCatchRate') },
+    ],
+  });
+}
+
+function liveChart(
+  history: RlStepMetrics[],
+  colors: boolean,
+  cd: readonly (CountdownMetrics | undefined)[] = [],
+): string {
   const acc = terminalLineChart({
     title: 'accuracy and re-checking',
     width: 72,
@@ -80,7 +114,7 @@ function liveChart(history: RlStepMetrics[], colors: boolean): string {
       { name: 'held-out think (chars)', values: filled(history, 'evalThinkLen') },
     ],
   });
-  return acc + '\n' + len;
+  return acc + '\n' + len + (cd.some((c) => c !== undefined) ? '\n' + behaviourChart(cd, colors) : '');
 }
 
 function summaryText(s: AhaSummary): string {
@@ -106,6 +140,7 @@ function makeView(io: IO, now: () => number) {
   const colors = io.isTTY && !process.env.NO_COLOR;
   let drawn = 0;
   let bar: ProgressBar | undefined;
+  let cd: (CountdownMetrics | undefined)[] = [];
   let prefix = '';
   return {
     setPrefix(p: string) {
@@ -122,6 +157,7 @@ function makeView(io: IO, now: () => number) {
           return;
         case 'seed-start':
           drawn = 0;
+          cd = [];
           bar = new ProgressBar({
             total: e.steps,
             label: `${prefix}seed ${e.seed} (${e.index + 1}/${e.seeds})`,
@@ -131,18 +167,26 @@ function makeView(io: IO, now: () => number) {
           return;
         case 'rl-step': {
           const m = e.report.metrics;
+          cd.push(e.countdown);
           if (m.reward !== null)
             bar?.tick(
               1,
               `reward ${m.reward.toFixed(2)} acc ${pct(m.accuracy)} len ${f1(m.lenAll)} kl ${m.kl?.toFixed(3)}`,
             );
           if (io.isTTY) {
-            const block = liveChart(e.history, colors) + '\n';
+            const block = liveChart(e.history, colors, cd) + '\n';
             io.err((drawn ? `\x1b[${drawn}F\x1b[J` : '\n') + block);
             drawn = block.split('\n').length - 1;
           } else if (m.evalGreedyAcc !== null) {
             io.err(
               `${prefix}step ${m.step}: held-out greedy ${pct(m.evalGreedyAcc)} pass@1 ${pct(m.evalPass1)} think ${f1(m.evalThinkLen)} chars, re-checks ${pct(m.evalReflectiveFrac)}\n`,
+            );
+          }
+          const c = e.countdown;
+          if (c && c.checkAccuracy !== undefined && m.evalGreedyAcc !== null) {
+            const n = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '-');
+            io.err(
+              `${prefix}  per answer: verdicts ${n(c.behVerification)} checks ${n(c.behChecks)} backtracks ${n(c.behBacktracking)} subgoals ${n(c.behSubgoals)} backward ${n(c.behBackwardChaining)}; check accuracy ${pct(c.checkAccuracy as number | null)}, injected errors caught ${pct(c.interventionCatchRate as number | null)}\n`,
             );
           }
           return;
@@ -178,6 +222,18 @@ export const ahaCommand = defineCommand(
       },
       variant: { type: 'string', default: d.variant, choices: VARIANT_NAMES, help: 'RL algorithm / loss variant' },
       ablation: { type: 'string', choices: ABLATIONS, help: 'a control in two arms, plotted together' },
+      task: {
+        type: 'string',
+        default: 'add',
+        choices: ['add', 'countdown'],
+        help: 'add: 2-digit addition; countdown: 3-4-number Countdown with the verification tests (needs --base DIR or --from-scratch)',
+      },
+      priming: {
+        type: 'string',
+        default: 'all',
+        choices: PRIMING_CONDITIONS,
+        help: 'with --task countdown --from-scratch: the primed corpus of the base',
+      },
       'no-worked-base': {
         type: 'string',
         help: 'base pretrained without worked solutions, for --ablation no_worked (tinyseek pretrain --preset aha --no-worked; else it is pretrained here)',
@@ -211,6 +267,7 @@ export const ahaCommand = defineCommand(
       'tinyseek aha --ablation dr_grpo',
       'tinyseek aha --ablation no_worked --no-worked-base runs/aha-base-no-worked',
       'tinyseek aha --variant ppo --steps 20',
+      'tinyseek aha --task countdown --from-scratch --priming all',
     ],
   },
   async (a, io) => {
@@ -228,6 +285,17 @@ export const ahaCommand = defineCommand(
       seeds,
       rl: rlOverrides(a),
     };
+    if (str(a, 'task') === 'countdown') {
+      if (ablation) throw new UsageError('--ablation is for the addition task');
+      if (!config.fromScratch && config.base === DEFAULT_BASE)
+        throw new UsageError(
+          '--task countdown has no shipped base: pass --base DIR (a primed Countdown base) or --from-scratch',
+        );
+      config.rl.tasks ??= COUNTDOWN_TASKS;
+      config.rl.maxNewTokens ??= COUNTDOWN_MAX_NEW_TOKENS;
+      config.pretrain = countdownPreset(str(a, 'priming') as PrimingCondition);
+    } else if (a.flags.priming !== undefined && str(a, 'priming') !== 'all')
+      throw new UsageError('--priming goes with --task countdown');
     const now = () => performance.now();
     const view = makeView(io, now);
     const interrupt = installInterrupt({ io, what: 'this step and a last evaluation' });

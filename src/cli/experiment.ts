@@ -8,6 +8,7 @@ import { MLA_CACHE_DEFAULTS, runMlaCache } from '../experiments/mla-cache.ts';
 import { MOE_BALANCE_DEFAULTS, runMoeBalance } from '../experiments/moe-balance.ts';
 import { MOE_VS_DENSE_DEFAULTS, runMoeVsDense } from '../experiments/moe-vs-dense.ts';
 import { MTP_DEFAULTS, runMtp } from '../experiments/mtp.ts';
+import { PRIMING_BUDGETS, runPriming } from '../experiments/priming.ts';
 import { num, optNum, optStr, UsageError } from './args.ts';
 import { defineCommand, type Command } from './command.ts';
 import { installInterrupt } from './interrupt.ts';
@@ -18,7 +19,11 @@ export interface ExperimentEntry {
   name: string;
   summary: string;
   defaultSteps: number;
-  run(opts: { steps: number; seed: number }, hooks: ExperimentHooks): Promise<ArchReport>;
+  run(
+    opts: { steps: number; seed: number },
+    hooks: ExperimentHooks,
+    extra: { budget: 'small' | 'default'; out: string },
+  ): Promise<ArchReport>;
 }
 
 /** The experiments this command runs (others are added here as they are written). */
@@ -47,14 +52,32 @@ export const EXPERIMENTS: ExperimentEntry[] = [
     defaultSteps: MOE_VS_DENSE_DEFAULTS.steps,
     run: (o, h) => runMoeVsDense({ ...MOE_VS_DENSE_DEFAULTS, ...o }, h),
   },
+  {
+    name: 'priming',
+    summary:
+      'Countdown bases primed with each cognitive behaviour, then the same GRPO: accuracy, behaviours, injected errors caught',
+    defaultSteps: PRIMING_BUDGETS.default.rl.steps!,
+    run: (o, h, x) => {
+      const b = PRIMING_BUDGETS[x.budget];
+      const steps = o.steps === PRIMING_BUDGETS.default.rl.steps ? b.rl.steps! : o.steps;
+      return runPriming(
+        {
+          ...b,
+          seeds: b.seeds.map((s) => s + o.seed),
+          rl: { ...b.rl, steps, evalEvery: Math.min(b.rl.evalEvery!, steps) },
+        },
+        x.out,
+        h,
+      );
+    },
+  },
 ];
 
 export const experimentCommand: Command = defineCommand(
   {
     name: 'experiment',
-    summary:
-      'run an architecture experiment (moe-balance, mla-cache, mtp, moe-vs-dense): a table, a plot, a run directory',
-    usage: 'tinyseek experiment <name> [--steps N] [--seed S] [--out DIR]',
+    summary: 'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming): a table, a plot, a run directory',
+    usage: 'tinyseek experiment <name> [--steps N] [--seed S] [--out DIR] [--budget small]',
     positionals: ['name'],
     flags: {
       steps: {
@@ -65,6 +88,12 @@ export const experimentCommand: Command = defineCommand(
       },
       seed: { type: 'int', help: 'seed of data and initial weights', default: 0, min: 0, meta: 'S' },
       out: { type: 'string', help: 'run directory (default runs/<name>)', meta: 'DIR' },
+      budget: {
+        type: 'string',
+        help: 'priming only: small (4 conditions, 1 seed) or default (9 conditions, 3 seeds)',
+        default: 'default',
+        choices: ['small', 'default'],
+      },
     },
     examples: EXPERIMENTS.map((e) => `tinyseek experiment ${e.name}    # ${e.summary}`),
   },
@@ -95,6 +124,7 @@ export const experimentCommand: Command = defineCommand(
             last = done;
           },
         },
+        { budget: args.flags.budget as 'small' | 'default', out },
       );
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;

@@ -57,7 +57,7 @@ export const commands: Command[] = [
   ),
   lazy(
     'experiment',
-    'run an architecture experiment (moe-balance, mla-cache, mtp, moe-vs-dense): a table, a plot, a run directory',
+    'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming): a table, a plot, a run directory',
     async () => (await import('./experiment.ts')).experimentCommand,
   ),
   lazy(

@@ -20,6 +20,14 @@ import { trainRl, type StepReport } from '../rl/trainer.ts';
 import { pretrain, type PretrainConfig } from '../train/pretrain.ts';
 import { PRETRAIN_PRESETS } from '../train/presets.ts';
 import { encode, heldOutSet, promptFor, vocabSize } from '../world/index.ts';
+import { countdownVerify } from './countdown-verify.ts';
+import {
+  countdownMetrics,
+  summarizeCountdown,
+  withCountdownMetrics,
+  type CountdownMetrics,
+  type CountdownSummary,
+} from './countdown-metrics.ts';
 
 /** Where the shipped aha base checkpoint lives, relative to the repository root (`--preset aha`). */
 export const DEFAULT_BASE = 'fixtures/aha-base';
@@ -52,7 +60,13 @@ export type AhaEvent =
   | { type: 'pretrain-start'; steps: number; out: string }
   | { type: 'pretrain-step'; step: number; steps: number; loss: number }
   | { type: 'seed-start'; seed: number; index: number; seeds: number; steps: number; dir: string }
-  | { type: 'rl-step'; seed: number; report: StepReport; history: RlStepMetrics[] }
+  | {
+      type: 'rl-step';
+      seed: number;
+      report: StepReport;
+      history: RlStepMetrics[];
+      /** Countdown runs: this step's verification columns */ countdown?: CountdownMetrics;
+    }
   | { type: 'seed-done'; seed: number; dir: string; summary: AhaSummary }
   | { type: 'done'; out: string; summary: AhaSummary };
 
@@ -80,6 +94,8 @@ export interface AhaSummary {
   incorrectLength: { first: number; last: number } | null;
   /** pass@1 up ≥ 30 points, think length ×2 or more, re-checking answers up ≥ 5 points. */
   criteria: { accuracyUp30: boolean; thinkDoubled: boolean; reflectionUp: boolean };
+  /** Countdown runs only: the verification tests of the base (first) and the final policy (last). */
+  countdown?: CountdownSummary;
 }
 
 /** How far the share of re-checking answers must rise to count: 5 points, above the noise of 64 problems ×
@@ -178,13 +194,33 @@ async function runSeed(
     timing: string[] = [],
     samples: string[] = [];
   const history: RlStepMetrics[] = [];
+  // Countdown tasks: the verification tests (countdown-verify.ts) on the same held-out problems at every evaluation.
+  const cdProblems = rl.tasks
+    .filter((t) => t.kind === 'countdown')
+    .flatMap((t) => heldOutSet(t.kind, t.difficulty, rl.evalSize, rl.heldOutSeed));
+  const cdEvals: CountdownMetrics[] = [];
   hooks.onEvent?.({ type: 'seed-start', seed: rl.seed, index, seeds: config.seeds.length, steps: rl.steps, dir });
   await trainRl(parts, rl, {
     now: hooks.now,
     shouldStop: hooks.shouldStop,
-    onStep: (report) => {
+    onStep: async (report) => {
       history.push(report.metrics);
-      lines.push(metricsLine(report.metrics));
+      let line = metricsLine(report.metrics);
+      let cdm: CountdownMetrics | undefined;
+      if (cdProblems.length > 0) {
+        const v = report.eval
+          ? await countdownVerify(parts.policy.model, cdProblems, {
+              maxNewTokens: rl.maxNewTokens,
+              budgets: [1, 2, 3, 4].map((q) => Math.round((q * rl.maxNewTokens) / 4)),
+              seed: rl.seed,
+              batchSize: rl.genBatch,
+            })
+          : null;
+        cdm = countdownMetrics(v);
+        if (v) cdEvals.push(cdm);
+        line = withCountdownMetrics(line, cdm);
+      }
+      lines.push(line);
       writeFileAtomic(join(dir, 'metrics.jsonl'), lines.join('\n') + '\n');
       if (report.timing) {
         timing.push(JSON.stringify({ step: report.metrics.step, ...report.timing }));
@@ -207,13 +243,15 @@ async function runSeed(
         }
         writeFileAtomic(join(dir, 'samples.jsonl'), samples.join('\n') + '\n');
       }
-      hooks.onEvent?.({ type: 'rl-step', seed: rl.seed, report, history });
+      hooks.onEvent?.({ type: 'rl-step', seed: rl.seed, report, history, ...(cdm ? { countdown: cdm } : {}) });
     },
   });
   writeFileAtomic(join(dir, 'aha.svg'), ahaChart([history], `R1-Zero aha, seed ${rl.seed}`));
   // The trained policy: the run directory is a checkpoint (`tinyseek sample --model <dir>`).
   saveCheckpoint(dir, parts.policy.model, { base, rl, step: history.length - 1 });
   const summary = summarizeAha([history], [rl.seed]);
+  const cd = summarizeCountdown(cdEvals);
+  if (cd) summary.countdown = cd;
   writeJsonAtomic(join(dir, 'summary.json'), summary);
   hooks.onEvent?.({ type: 'seed-done', seed: rl.seed, dir, summary });
   return history;

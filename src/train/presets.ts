@@ -4,7 +4,9 @@
 //   aha   the base R1-Zero RL starts from (fixtures/aha-base): 1500 steps of 8×128 tokens on 1–2-digit addition,
 //         70% direct answers, 15% worked, 15% self-checking. Why this window and this mix, with the runs that
 //         chose it: lessons/03-aha and the README's "aha moment" section.
+//   countdown-<condition>  the primed Countdown bases (countdown-presets.ts), one per Gandhi et al. condition.
 import type { CorpusMixInput, ProblemKind } from '../world/index.ts';
+import { COUNTDOWN_PRESETS } from './countdown-presets.ts';
 import { defaultPretrain, type PretrainConfig } from './pretrain.ts';
 
 /** The aha base's corpus: 1- and 2-digit additions; 70% direct answers, 15% worked, 15% self-checking. */
@@ -28,6 +30,6 @@ export const AHA_NO_WORKED_MIX: CorpusMixInput = Object.freeze({
 // (the first 64 of the same seeded sequence), so no RL evaluation problem is ever in the corpus.
 const aha: PretrainConfig = { ...defaultPretrain, steps: 1500, batchSize: 8, seqLen: 128, mix: AHA_BASE_MIX };
 
-export const PRETRAIN_PRESETS = Object.freeze({ base: defaultPretrain, aha });
+export const PRETRAIN_PRESETS = Object.freeze({ base: defaultPretrain, aha, ...COUNTDOWN_PRESETS });
 export type PresetName = keyof typeof PRETRAIN_PRESETS;
 export const PRESET_NAMES = Object.keys(PRETRAIN_PRESETS) as PresetName[];

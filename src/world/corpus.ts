@@ -13,16 +13,22 @@
 // for length (never with the defaults: the longest default document is ~142 of 160 tokens).
 import type { Rng } from '../core/rng.ts';
 import type { Problem, ProblemKind } from './problems/types.ts';
-import { DIFFICULTY_RANGE, generateProblem, isProblemKind, problemKey } from './problems/index.ts';
+import { DIFFICULTY_RANGE, generateProblem, heldOutKeys, isProblemKind, problemKey } from './problems/index.ts';
 import { completionFrom, documentFor } from './template.ts';
 import { tokenLength } from './tokenizer.ts';
 import { workedSolution } from './solutions/worked.ts';
 import { reflectiveSolution } from './solutions/reflective.ts';
 import { wrongAnswer } from './solutions/wrong.ts';
+import {
+  isPrimingCondition,
+  PRIMING_CONDITIONS,
+  primedCompletion,
+  type PrimingCondition,
+} from './countdown/priming.ts';
 
 export { thinkLength, reflectionCount, reflectionRate, REFLECTION_WORDS } from './reflection.ts';
 
-export type DocumentStyle = 'direct' | 'worked' | 'reflect';
+export type DocumentStyle = 'direct' | 'worked' | 'reflect' | 'primed';
 
 export interface CorpusMix {
   /** Relative weights of the three styles (the defaults sum to 1). */
@@ -41,6 +47,9 @@ export interface CorpusMix {
   difficulty: Readonly<Record<ProblemKind, readonly [number, number]>>;
   /** Longest document in tokens; a longer draw is replaced by the next problem of its stream. */
   maxTokens: number;
+  /** When set, every Countdown document is a search trace of this priming condition (countdown/priming.ts)
+   * instead of a direct/worked/reflective one. */
+  countdownPriming: PrimingCondition | null;
 }
 
 /** What callers pass: any subset of the knobs; `difficulty` may name only some kinds. */
@@ -53,6 +62,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   wrongDirectFrac: 0.15,
   tinyThinkFrac: 0.1,
   confirmFrac: 0,
+  countdownPriming: null,
   kinds: ['add', 'sub', 'mul', 'expr', 'countdown'],
   difficulty: { add: [1, 3], sub: [1, 3], mul: [1, 3], expr: [1, 2], countdown: [3, 3] },
   maxTokens: 160,
@@ -72,7 +82,7 @@ export interface CorpusDocument {
   text: string;
   style: DocumentStyle;
   problem: Problem;
-  /** Whether the document's answer is right (false only for wrong direct answers). */
+  /** Whether the document's answer is right (false only for wrong direct answers and no_positive primed ones). */
   correct: boolean;
   tokens: number;
 }
@@ -109,11 +119,27 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
       );
     }
   }
+  if (mix.countdownPriming !== null && !isPrimingCondition(mix.countdownPriming)) {
+    throw new RangeError(
+      `corpus mix: unknown countdownPriming '${String(mix.countdownPriming)}' (conditions: ${PRIMING_CONDITIONS.join(', ')})`,
+    );
+  }
   if (!(mix.maxTokens > 0)) throw new RangeError(`corpus mix: maxTokens must be > 0, got ${mix.maxTokens}`);
   return mix;
 }
 
 const MAX_REDRAWS = 100;
+
+/** Primed Countdown corpora also leave out the first PRIMING_HELD_OUT problems of every Countdown size's (2-5 numbers) held-out
+ * split (default seed), whatever split the pretraining run itself excludes: RL evaluates on 3- and 4-number
+ * problems at once, and a pretraining run excludes only one task's split. */
+export const PRIMING_HELD_OUT = 256;
+let primingExclude: Set<string> | undefined;
+function primingHeldOut(): Set<string> {
+  primingExclude ??= new Set(COUNTDOWN_SIZES.flatMap((d) => [...heldOutKeys('countdown', d, PRIMING_HELD_OUT)]));
+  return primingExclude;
+}
+const COUNTDOWN_SIZES = [2, 3, 4, 5];
 
 function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> | undefined): CorpusDocument {
   // Fixed draws first, always in the same order, so the fractions never shift the problem stream.
@@ -133,8 +159,16 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
   for (let redraw = 0; redraw < MAX_REDRAWS; redraw++) {
     const problem = generateProblem(kind, problemRng, difficulty);
     if (exclude?.has(problemKey(problem))) continue;
+    if (mix.countdownPriming !== null && kind === 'countdown' && primingHeldOut().has(problemKey(problem))) continue;
     let completion: string;
     let correct = true;
+    if (kind === 'countdown' && mix.countdownPriming !== null) {
+      ({ completion, correct } = primedCompletion(problem, mix.countdownPriming, noiseRng.child(`r${redraw}`)));
+      const text = documentFor(problem, completion);
+      const tokens = tokenLength(text);
+      if (tokens <= mix.maxTokens) return { text, style: 'primed', problem, correct, tokens };
+      continue;
+    }
     if (style === 'worked') completion = workedSolution(problem);
     else if (style === 'reflect') completion = reflectiveSolution(problem, noiseRng, confirm ? 'confirm' : undefined);
     else {

@@ -30,3 +30,5 @@ export { digitTypo, wrongAnswer } from './solutions/wrong.ts';
 export type { Mistake } from './solutions/wrong.ts';
 export { DEFAULT_MIX, NO_WORKED_MIX, TINY_THINK, lengthStats, makeCorpus, makeLabeledCorpus } from './corpus.ts';
 export type { CorpusDocument, CorpusMix, CorpusMixInput, DocumentStyle, LengthStats } from './corpus.ts';
+export { splitSteps } from './steps.ts';
+export type { TraceStep } from './steps.ts';

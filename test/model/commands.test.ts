@@ -62,11 +62,12 @@ describe('tinyseek logits', () => {
 });
 
 describe('tinyseek experiment', () => {
-  it('knows the four architecture experiments and refuses others', async () => {
-    expect(EXPERIMENTS.map((e) => e.name)).toEqual(['moe-balance', 'mla-cache', 'mtp', 'moe-vs-dense']);
+  it('knows the four architecture experiments and the priming one, and refuses others', async () => {
+    expect(EXPERIMENTS.map((e) => e.name)).toEqual(['moe-balance', 'mla-cache', 'mtp', 'moe-vs-dense', 'priming']);
     await expect(experimentCommand.run(['nonsense'], recorder().io)).rejects.toThrow(
-      /unknown experiment 'nonsense' \(known: moe-balance, mla-cache, mtp, moe-vs-dense\)/,
+      /unknown experiment 'nonsense' \(known: moe-balance, mla-cache, mtp, moe-vs-dense, priming\)/,
     );
+    await expect(experimentCommand.run(['priming', '--budget', 'huge'], recorder().io)).rejects.toThrow(/--budget/);
   });
 
   it('runs moe-balance and writes its run directory (2 steps)', async () => {

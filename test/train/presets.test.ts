@@ -12,12 +12,15 @@ const shipped = { base: 'base', aha: 'aha-base' } as const;
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
 
 describe('pretraining presets', () => {
-  it.each(PRESET_NAMES)('fixtures/ holds the %s preset run to its last step', (name) => {
-    const cfg = JSON.parse(readFileSync(join(FIXTURES, shipped[name], 'config.json'), 'utf8'));
-    const preset = PRETRAIN_PRESETS[name];
-    expect({ model: cfg.model, ...cfg.pretrain }).toEqual(plain(preset));
-    expect(cfg.step).toBe(preset.steps);
-  });
+  it.each(Object.keys(shipped) as (keyof typeof shipped)[])(
+    'fixtures/ holds the %s preset run to its last step',
+    (name) => {
+      const cfg = JSON.parse(readFileSync(join(FIXTURES, shipped[name], 'config.json'), 'utf8'));
+      const preset = PRETRAIN_PRESETS[name];
+      expect({ model: cfg.model, ...cfg.pretrain }).toEqual(plain(preset));
+      expect(cfg.step).toBe(preset.steps);
+    },
+  );
 
   it("keeps RL's held-out problems out of the aha corpus: they open the preset's held-out set", () => {
     const { eval: e } = PRETRAIN_PRESETS.aha;
@@ -26,5 +29,12 @@ describe('pretraining presets', () => {
     expect(DEFAULT_RL.evalSize).toBeLessThanOrEqual(e.n);
     const rl = heldOutSet(task!.kind, task!.difficulty, DEFAULT_RL.evalSize, DEFAULT_RL.heldOutSeed);
     expect(heldOutSet(e.kind, e.difficulty, e.n).slice(0, rl.length)).toEqual(rl);
+  });
+
+  it('offers every primed Countdown base as a preset, identical but for the corpus', () => {
+    const cd = PRESET_NAMES.filter((n) => n.startsWith('countdown-'));
+    expect(cd).toHaveLength(9);
+    const strip = (n: (typeof PRESET_NAMES)[number]) => plain({ ...PRETRAIN_PRESETS[n], mix: undefined });
+    for (const n of cd) expect(strip(n)).toEqual(strip(cd[0]!));
   });
 });

@@ -1,0 +1,78 @@
+// The Countdown columns of an aha run's metrics.jsonl: on every evaluation row the verification tests of
+// countdown-verify.ts (check accuracy, consistency, usefulness, intervention catch rate, behaviour counts per
+// answer, test-time scaling), null on the other rows, so every line has the same keys in the same order.
+// They are appended after the RL columns (rl/step-metrics.ts), which stay byte-identical.
+import { round6 } from '../train/metrics.ts';
+import type { CountdownVerifyResult } from './countdown-verify.ts';
+
+export const COUNTDOWN_METRIC_KEYS = [
+  'checkAccuracy',
+  'pContinueGivenNo',
+  'pStopGivenYes',
+  'saveRate',
+  'spoilRate',
+  'interventionCatchRate',
+  'interventionFooledRate',
+  'interventionRecoverRate',
+  'behVerification',
+  'behChecks',
+  'behBacktracking',
+  'behSubgoals',
+  'behBackwardChaining',
+  'evalGreedyThinkLen',
+  'testTimeScaling',
+] as const;
+export type CountdownMetricKey = (typeof COUNTDOWN_METRIC_KEYS)[number];
+export type CountdownMetrics = Record<CountdownMetricKey, number | null | { budget: number; accuracy: number }[]>;
+
+/** The columns of one evaluation (null for a step without one). */
+export function countdownMetrics(v: CountdownVerifyResult | null): CountdownMetrics {
+  const m = {} as CountdownMetrics;
+  for (const k of COUNTDOWN_METRIC_KEYS) m[k] = null;
+  if (v === null) return m;
+  Object.assign(m, {
+    checkAccuracy: round6(v.checkAccuracy),
+    pContinueGivenNo: round6(v.pContinueGivenNo),
+    pStopGivenYes: round6(v.pStopGivenYes),
+    saveRate: round6(v.saveRate),
+    spoilRate: round6(v.spoilRate),
+    interventionCatchRate: round6(v.interventionCatchRate),
+    interventionFooledRate: round6(v.interventionFooledRate),
+    interventionRecoverRate: round6(v.interventionRecoverRate),
+    behVerification: round6(v.behaviours.verification),
+    behChecks: round6(v.behaviours.checks),
+    behBacktracking: round6(v.behaviours.backtracking),
+    behSubgoals: round6(v.behaviours.subgoals),
+    behBackwardChaining: round6(v.behaviours.backwardChaining),
+    evalGreedyThinkLen: round6(v.evalThinkLen),
+    testTimeScaling: v.scaling.map((s) => ({ budget: s.budget, accuracy: round6(s.accuracy)! })),
+  });
+  return m;
+}
+
+/** A metrics line (JSON text, no newline) with the Countdown columns appended. */
+export function withCountdownMetrics(line: string, m: CountdownMetrics): string {
+  return JSON.stringify({ ...(JSON.parse(line) as object), ...m });
+}
+
+/** First and last evaluation of the headline verification numbers: the base's, then the final policy's. */
+export interface CountdownSummary {
+  checkAccuracy: { first: number | null; last: number | null };
+  interventionCatchRate: { first: number | null; last: number | null };
+  behVerification: { first: number | null; last: number | null };
+  behBacktracking: { first: number | null; last: number | null };
+}
+
+export function summarizeCountdown(evals: readonly CountdownMetrics[]): CountdownSummary | null {
+  if (evals.length === 0) return null;
+  const fl = (k: 'checkAccuracy' | 'interventionCatchRate' | 'behVerification' | 'behBacktracking') => ({
+    first: evals[0]![k] as number | null,
+    last: evals[evals.length - 1]![k] as number | null,
+  });
+  return {
+    checkAccuracy: fl('checkAccuracy'),
+    interventionCatchRate: fl('interventionCatchRate'),
+    behVerification: fl('behVerification'),
+    behBacktracking: fl('behBacktracking'),
+  };
+}

@@ -1,0 +1,167 @@
+// R1-Zero RL on Countdown (`tinyseek aha --task countdown`) on a tiny checkpoint: the verification columns are
+// on every evaluation row, null elsewhere, byte-identical on a rerun; the summary reports base vs final.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ahaCommand } from '../../src/cli/aha.ts';
+import { UsageError } from '../../src/cli/args.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { defaultConfig } from '../../src/model/config.ts';
+import { saveCheckpoint } from '../../src/model/checkpoint.ts';
+import { Transformer } from '../../src/model/transformer.ts';
+import { runAha } from '../../src/experiments/aha.ts';
+import { countdownVerify } from '../../src/experiments/countdown-verify.ts';
+import { COUNTDOWN_METRIC_KEYS } from '../../src/experiments/countdown-metrics.ts';
+import { heldOutSet, vocabSize } from '../../src/world/index.ts';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'tinyseek-cd-'));
+  dirs.push(d);
+  return d;
+};
+const TINY = { ...defaultConfig, vocabSize, dModel: 16, nHeads: 2, nKvHeads: 2, dFF: 32, nLayers: 1, maxSeqLen: 64 };
+const base = tmp();
+saveCheckpoint(base, Transformer.init(TINY, new Rng(3).child('init')), { note: 'test base' });
+const rl = {
+  steps: 2,
+  promptsPerStep: 2,
+  groupSize: 2,
+  maxNewTokens: 24,
+  tasks: [{ kind: 'countdown' as const, difficulty: 3 }],
+  evalEvery: 2,
+  evalSize: 3,
+  evalSamples: 1,
+};
+
+describe('countdown verification tests of a model', () => {
+  it('are deterministic; the scaling curve never falls; every problem gets an injected error', async () => {
+    const model = Transformer.init(TINY, new Rng(3).child('init'));
+    const problems = heldOutSet('countdown', 3, 4);
+    const opts = { maxNewTokens: 24, budgets: [6, 12, 24], seed: 1 };
+    const a = await countdownVerify(model, problems, opts);
+    expect(await countdownVerify(model, problems, opts)).toEqual(a);
+    expect(a.interventions).toBe(4);
+    expect(a.scaling.map((s) => s.budget)).toEqual([6, 12, 24]);
+    for (let i = 1; i < a.scaling.length; i++)
+      expect(a.scaling[i]!.accuracy).toBeGreaterThanOrEqual(a.scaling[i - 1]!.accuracy);
+    expect(a.scaling.at(-1)!.accuracy).toBe(a.evalPass1);
+  });
+});
+
+describe('aha on Countdown', () => {
+  it('writes the verification columns on evaluation rows, null on the others, byte-identical on a rerun', async () => {
+    const a = tmp(),
+      b = tmp();
+    await runAha({ base, seeds: [2], rl }, { out: a });
+    await runAha({ base, seeds: [2], rl }, { out: b });
+    const text = readFileSync(join(a, 'metrics.jsonl'), 'utf8');
+    expect(text).toBe(readFileSync(join(b, 'metrics.jsonl'), 'utf8'));
+    const rows = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.step)).toEqual([0, 1, 2]);
+    for (const r of rows) {
+      for (const k of COUNTDOWN_METRIC_KEYS) expect(k in r).toBe(true);
+      const isEval = r.evalPass1 !== null;
+      expect(r.interventionCatchRate !== null).toBe(isEval);
+      expect(Array.isArray(r.testTimeScaling)).toBe(isEval);
+      if (isEval)
+        for (const k of ['evalPass1', 'evalThinkLen', 'interventionCatchRate']) expect(typeof r[k]).toBe('number');
+    }
+    const summary = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
+    expect(summary.countdown.interventionCatchRate).toEqual({
+      first: rows[0]!.interventionCatchRate,
+      last: rows[2]!.interventionCatchRate,
+    });
+  });
+
+  it('tinyseek aha --task countdown needs a base and prints the verification line', async () => {
+    const r = {
+      stdout: '',
+      stderr: '',
+      isTTY: false,
+      out: (s: string) => void (r.stdout += s),
+      err: (s: string) => void (r.stderr += s),
+    };
+    await expect(ahaCommand.run(['--task', 'countdown', '--out', tmp()], r)).rejects.toThrow(UsageError);
+    await expect(ahaCommand.run(['--task', 'countdown', '--out', tmp()], r)).rejects.toThrow(
+      /--task countdown has no shipped base/,
+    );
+    await expect(ahaCommand.run(['--priming', 'verify', '--out', tmp()], r)).rejects.toThrow(
+      /--priming goes with --task countdown/,
+    );
+    const code = await ahaCommand.run(
+      [
+        '--task',
+        'countdown',
+        '--base',
+        base,
+        '--out',
+        tmp(),
+        '--steps',
+        '1',
+        '--prompts',
+        '2',
+        '--group-size',
+        '2',
+        '--max-new-tokens',
+        '24',
+        '--tasks',
+        'countdown:3',
+        '--eval-every',
+        '1',
+        '--eval-size',
+        '2',
+        '--eval-samples',
+        '1',
+      ],
+      r,
+    );
+    expect(code).toBe(0);
+    expect(r.stderr).toMatch(/per answer: verdicts .* injected errors caught/);
+  });
+
+  it('draws the behaviour chart live on a terminal', async () => {
+    const r = {
+      stdout: '',
+      stderr: '',
+      isTTY: true,
+      out: (s: string) => void (r.stdout += s),
+      err: (s: string) => void (r.stderr += s),
+    };
+    const code = await ahaCommand.run(
+      [
+        '--task',
+        'countdown',
+        '--base',
+        base,
+        '--out',
+        tmp(),
+        '--steps',
+        '1',
+        '--prompts',
+        '2',
+        '--group-size',
+        '2',
+        '--max-new-tokens',
+        '24',
+        '--tasks',
+        'countdown:3',
+        '--eval-every',
+        '1',
+        '--eval-size',
+        '2',
+        '--eval-samples',
+        '1',
+      ],
+      r,
+    );
+    expect(code).toBe(0);
+    expect(r.stderr).toContain('behaviours per held-out answer (Countdown)');
+    expect(r.stderr).toContain('errors caught');
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/core/rng.ts';
+import { makeLabeledCorpus } from '../../../src/world/corpus.ts';
+import { generateProblem } from '../../../src/world/problems/index.ts';
+import { countBehaviours, parseSearch } from '../../../src/world/countdown/parse.ts';
+import {
+  FILLER,
+  PRIMING_CONDITIONS,
+  primedCompletion,
+  primingMix,
+  PRIMING_MAX_TOKENS,
+  type PrimingCondition,
+} from '../../../src/world/countdown/priming.ts';
+import { completionOf, parseCompletion } from '../../../src/world/template.ts';
+import { rewardBreakdown } from '../../../src/world/rewards.ts';
+import { encode } from '../../../src/world/tokenizer.ts';
+
+const N = 150;
+const corpus = (c: PrimingCondition) => makeLabeledCorpus(new Rng(5), N, primingMix(c));
+const behaviours = (c: PrimingCondition) =>
+  corpus(c).map((d) =>
+    countBehaviours(parseSearch(parseCompletion(completionOf(d.text)).think!, d.problem.numbers!, d.problem.target!)),
+  );
+const share = (xs: readonly boolean[]) => xs.filter(Boolean).length / xs.length;
+
+describe('primed Countdown corpora', () => {
+  it('every condition gives well-formed, tokenizable documents within the cap, labelled truthfully', () => {
+    for (const c of PRIMING_CONDITIONS) {
+      for (const d of corpus(c)) {
+        expect(d.style).toBe('primed');
+        expect(d.tokens).toBeLessThanOrEqual(PRIMING_MAX_TOKENS);
+        expect(encode(d.text)).toHaveLength(d.tokens);
+        const r = rewardBreakdown(d.problem, completionOf(d.text));
+        expect(r.format).toBe(1);
+        expect(r.accuracy === 1).toBe(d.correct);
+      }
+    }
+  });
+
+  it('each condition holds exactly its behaviours', () => {
+    const has = (c: PrimingCondition, k: 'verification' | 'backtracking' | 'subgoals' | 'backwardChaining') =>
+      share(behaviours(c).map((b) => b[k] > 0));
+    for (const c of ['direct', 'empty', 'filler'] as const) {
+      for (const k of ['verification', 'backtracking', 'subgoals', 'backwardChaining'] as const)
+        expect(has(c, k)).toBe(0);
+    }
+    expect(has('backtrack', 'backtracking')).toBeGreaterThan(0.4);
+    expect(has('backtrack', 'verification')).toBe(0);
+    expect(has('verify', 'verification')).toBe(1);
+    expect(has('verify', 'subgoals')).toBe(0);
+    expect(has('subgoal', 'subgoals')).toBeGreaterThan(0.5);
+    expect(has('subgoal', 'verification')).toBe(0);
+    expect(has('backward', 'backwardChaining')).toBeGreaterThan(0.5);
+    expect(has('backward', 'subgoals')).toBe(0);
+    for (const k of ['verification', 'backtracking', 'subgoals', 'backwardChaining'] as const)
+      expect(has('all', k)).toBeGreaterThan(0.4);
+  });
+
+  it('no_positive keeps the behaviours and never answers right', () => {
+    const docs = corpus('no_positive');
+    expect(share(docs.map((d) => d.correct))).toBeLessThan(0.02);
+    expect(share(behaviours('no_positive').map((b) => b.backtracking > 0 || b.verification > 0))).toBe(1);
+  });
+
+  it('filler matches the length of the all-strategies think of the same problem', () => {
+    for (let s = 0; s < 40; s++) {
+      const p = generateProblem('countdown', new Rng(s), 3);
+      const all = primedCompletion(p, 'all', new Rng(s).child('t')).completion;
+      const filler = primedCompletion(p, 'filler', new Rng(s).child('t')).completion;
+      const think = parseCompletion(filler).think!;
+      expect(Math.abs(think.length - parseCompletion(all).think!.length)).toBeLessThanOrEqual(1);
+      expect(new Set(think.replaceAll(' ', ''))).toEqual(new Set([FILLER]));
+    }
+  });
+
+  it('an unknown condition is a clear error', () => {
+    expect(() =>
+      makeLabeledCorpus(new Rng(1), 1, { ...primingMix('all'), countdownPriming: 'bogus' as PrimingCondition }),
+    ).toThrow(/unknown countdownPriming 'bogus'/);
+  });
+});
+
+describe('primed corpora and the held-out splits', () => {
+  // 2-number problems are few (~hundreds), so 2000 documents would hit the held-out split without the exclusion.
+  it('never contain a held-out Countdown problem, whichever split the run excludes', async () => {
+    const { heldOutKeys, problemKey } = await import('../../../src/world/problems/index.ts');
+    const { PRIMING_HELD_OUT } = await import('../../../src/world/corpus.ts');
+    const held = new Set([2, 3].flatMap((d) => [...heldOutKeys('countdown', d, PRIMING_HELD_OUT)]));
+    const docs = makeLabeledCorpus(new Rng(8), 2000, { ...primingMix('direct'), difficulty: { countdown: [2, 3] } });
+    expect(docs.filter((d) => d.problem.numbers!.length === 2).length).toBeGreaterThan(500);
+    expect(docs.filter((d) => held.has(problemKey(d.problem)))).toEqual([]);
+  });
+});

@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Rng } from '../../../src/core/rng.ts';
+import { applyOp, COUNTDOWN_OPS } from '../../../src/world/problems/countdown.ts';
+import { legalMoves, pathExpression, solvable } from '../../../src/world/countdown/pairs.ts';
+import { CD_MAX_TARGET, CD_MIN_TARGET, countdownPairProblem } from '../../../src/world/countdown/problems.ts';
+import { countBehaviours, parseSearch } from '../../../src/world/countdown/parse.ts';
+import {
+  ALL_STRATEGIES,
+  searchCompletion,
+  searchTrace,
+  type Strategies,
+} from '../../../src/world/countdown/search-trace.ts';
+import { evaluateArithmetic } from '../../../src/world/arith.ts';
+import { rewardBreakdown } from '../../../src/world/rewards.ts';
+import { encode } from '../../../src/world/tokenizer.ts';
+import { completionFrom } from '../../../src/world/template.ts';
+
+/** Every value some sequence of pair moves makes from `xs` (independent of pairs.ts: no memo, all orders). */
+function reachable(xs: readonly number[]): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < xs.length; i++) {
+    for (let j = 0; j < xs.length; j++) {
+      if (i === j) continue;
+      for (const op of COUNTDOWN_OPS) {
+        const v = applyOp(xs[i]!, op, xs[j]!);
+        if (v === null) continue;
+        out.add(v);
+        const rest = xs.filter((_, k) => k !== i && k !== j);
+        for (const w of reachable([...rest, v])) out.add(w);
+      }
+    }
+  }
+  return out;
+}
+
+const smallState = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 });
+const seed = fc.integer({ min: 0, max: 1_000_000 });
+const strategiesArb: fc.Arbitrary<Strategies> = fc.record({
+  backtrack: fc.boolean(),
+  verify: fc.boolean(),
+  subgoal: fc.boolean(),
+  backward: fc.boolean(),
+});
+
+describe('Countdown by pair combination', () => {
+  it('solvable agrees with exhaustive search over all pair orders', () => {
+    fc.assert(
+      fc.property(smallState, fc.integer({ min: 1, max: 80 }), (xs, target) => {
+        expect(solvable(xs, target)).toBe(reachable(xs).has(target));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('legal moves are positive-integer results with the larger operand first, each once', () => {
+    expect(legalMoves([3, 5, 7]).map((m) => `${m.a}${m.op}${m.b}=${m.value}`)).toEqual([
+      '5+3=8',
+      '5-3=2',
+      '5*3=15',
+      '7+3=10',
+      '7-3=4',
+      '7*3=21',
+      '7+5=12',
+      '7-5=2',
+      '7*5=35',
+    ]);
+    expect(legalMoves([4, 4]).map((m) => `${m.a}${m.op}${m.b}=${m.value}`)).toEqual(['4+4=8', '4*4=16', '4/4=1']);
+  });
+
+  it('pathExpression brackets by precedence and evaluates to the path result', () => {
+    expect(
+      pathExpression(
+        [3, 5, 7],
+        [
+          { a: 5, op: '+', b: 3, value: 8 },
+          { a: 8, op: '*', b: 7, value: 56 },
+        ],
+      ),
+    ).toBe('(5+3)*7');
+    expect(
+      pathExpression(
+        [20, 2, 3, 4],
+        [
+          { a: 3, op: '-', b: 2, value: 1 },
+          { a: 20, op: '-', b: 4, value: 16 },
+          { a: 16, op: '/', b: 1, value: 16 },
+        ],
+      ),
+    ).toBe('(20-4)/(3-2)');
+    expect(() => pathExpression([3, 5], [{ a: 5, op: '+', b: 3, value: 9 }])).toThrow(/not true/);
+  });
+
+  it('generates solvable problems whose answer verifies, for 2..5 numbers', () => {
+    fc.assert(
+      fc.property(seed, fc.integer({ min: 2, max: 5 }), (s, n) => {
+        const p = countdownPairProblem(new Rng(s), n);
+        expect(p.numbers).toHaveLength(n);
+        expect(p.target).toBeGreaterThanOrEqual(CD_MIN_TARGET);
+        expect(p.target).toBeLessThanOrEqual(CD_MAX_TARGET);
+        expect(p.numbers).not.toContain(p.target);
+        expect(solvable(p.numbers!, p.target!)).toBe(true);
+        expect(rewardBreakdown(p, completionFrom('', p.answer))).toMatchObject({ accuracy: 1, format: 1 });
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('Countdown search traces', () => {
+  // Pinned: checkpoints trained on these traces depend on their exact text.
+  it('write a search with all four behaviours and a caught slip like this', () => {
+    const p = {
+      kind: 'countdown' as const,
+      prompt: '3 5 7 to 56',
+      answer: '(3+5)*7',
+      difficulty: 3,
+      numbers: [3, 5, 7],
+      target: 56,
+    };
+    expect(searchTrace(p, ALL_STRATEGIES, new Rng(3)).think).toBe(
+      '7+3=10 10-5=5 no try 5+3=8 8+7=56 check 8+7=15 no try 56/7=8 need 8 from 5 3 5+3=8 8*7=56 check 8*7=56 yes so (5+3)*7',
+    );
+    expect(searchTrace(p, { backtrack: true, verify: false, subgoal: false, backward: false }, new Rng(1)).think).toBe(
+      '7*3=21 21-5=16 try 7-5=2 3+2=5 try 5+3=8 8*7=56 so (5+3)*7',
+    );
+  });
+
+  it('reads a hand-written trace item by item', () => {
+    const p = parseSearch(
+      '3+5=8 8+7=15 no try 56/7=8 need 8 from 3 5 5+3=8 8*7=56 check 8*7=56 yes so (5+3)*7',
+      [3, 5, 7],
+      56,
+    );
+    expect(p.items.map((it) => it.kind)).toEqual([
+      'step',
+      'step',
+      'verdict',
+      'try',
+      'step',
+      'need',
+      'step',
+      'step',
+      'check',
+      'verdict',
+      'so',
+    ]);
+    expect(countBehaviours(p)).toEqual({
+      verification: 2,
+      checks: 1,
+      backtracking: 1,
+      subgoals: 1,
+      backwardChaining: 1,
+      forwardSteps: 4,
+    });
+    const [, dead] = p.items;
+    expect(dead).toMatchObject({ kind: 'step', right: true, legal: true, onTrack: false, state: [15] });
+    expect(p.items[5]).toMatchObject({ kind: 'need', goal: 8, from: [3, 5], sound: true });
+  });
+
+  it('every trace is well-formed, tokenizable and right (wrong only under wrongAnswer), for any strategies', () => {
+    fc.assert(
+      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, fc.boolean(), (s, n, st, wrongAnswer) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const c = searchCompletion(p, st, new Rng(s).child('t'), { wrongAnswer });
+        expect(() => encode(c)).not.toThrow();
+        const r = rewardBreakdown(p, c);
+        expect(r.format).toBe(1);
+        expect(r.accuracy).toBe(wrongAnswer ? 0 : 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes exactly the behaviours asked for, and every step but a caught slip is right', () => {
+    fc.assert(
+      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, (s, n, st) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const t = searchTrace(p, st, new Rng(s).child('t'), { slipFrac: 0.5 });
+        const parsed = parseSearch(t.think, p.numbers!, p.target!);
+        const b = countBehaviours(parsed);
+        expect(b.backtracking).toBe(st.backtrack ? t.fails + (t.slipped ? 1 : 0) : 0);
+        expect(b.verification > 0).toBe(st.verify);
+        expect(b.checks).toBe(st.verify ? 1 + (t.slipped ? 1 : 0) : 0);
+        if (!st.subgoal) expect(b.subgoals).toBe(0);
+        if (!st.backward) expect(b.backwardChaining).toBe(0);
+        expect(t.slipped).toBe(t.slipped && st.verify && st.backtrack);
+        const wrongSteps = parsed.items.filter((it) => (it.kind === 'step' || it.kind === 'check') && !it.right);
+        expect(wrongSteps).toHaveLength(t.slipped ? 1 : 0);
+        for (const it of parsed.items) {
+          if (it.kind === 'need') expect(it.sound).toBe(true);
+          if (it.kind === 'step') expect(it.legal).toBe(true);
+          if (it.kind === 'check') expect(it.sameStep).toBe(true);
+          if (it.kind === 'verdict') expect(it.right).toBe(true);
+        }
+        // the successful path ends the search on the target
+        const lastStep = parsed.items.filter((it) => it.kind === 'step' && it.role === 'forward').at(-1);
+        expect(lastStep).toMatchObject({ value: p.target, onTrack: true });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('all strategies use subgoals and backward chaining when the last move has a given number', () => {
+    let withBack = 0;
+    for (let s = 0; s < 100; s++) {
+      const p = countdownPairProblem(new Rng(s).child('p'), 3);
+      const b = countBehaviours(
+        parseSearch(searchTrace(p, ALL_STRATEGIES, new Rng(s).child('t')).think, p.numbers!, p.target!),
+      );
+      expect(b.backwardChaining).toBeLessThanOrEqual(b.subgoals);
+      withBack += b.backwardChaining;
+    }
+    expect(withBack).toBeGreaterThan(50);
+  });
+
+  it('the answer of a trace is the expression of its successful path', () => {
+    fc.assert(
+      fc.property(seed, (s) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), 4);
+        const t = searchTrace(p, ALL_STRATEGIES, new Rng(s).child('t'));
+        const r = evaluateArithmetic(t.answer);
+        expect(r.ok && r.value.equals(p.target!)).toBe(true);
+        expect(t.think.endsWith(`so ${t.answer}`)).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

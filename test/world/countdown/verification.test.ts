@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Rng } from '../../../src/core/rng.ts';
+import type { Problem } from '../../../src/world/problems/index.ts';
+import { completionFrom } from '../../../src/world/template.ts';
+import { countdownPairProblem } from '../../../src/world/countdown/problems.ts';
+import { ALL_STRATEGIES, searchCompletion } from '../../../src/world/countdown/search-trace.ts';
+import {
+  addTallies,
+  EMPTY_TALLY,
+  interventionOutcome,
+  interventionPrefix,
+  verificationRates,
+  verificationTally,
+} from '../../../src/world/countdown/verification.ts';
+
+const P: Problem = {
+  kind: 'countdown',
+  prompt: '3 5 7 to 56',
+  answer: '(3+5)*7',
+  difficulty: 3,
+  numbers: [3, 5, 7],
+  target: 56,
+};
+const C = (think: string, answer = think.split(' so ')[1]!) => completionFrom(think, answer);
+
+describe('verification measures', () => {
+  it('a genuine check: right recomputation, rejects the wrong claim, the search goes on and ends right', () => {
+    const t = verificationTally(P, C('3+5=8 8+7=56 check 8+7=15 no try 3+5=8 8*7=56 check 8*7=56 yes so (3+5)*7'));
+    expect(t).toEqual({
+      checks: 2,
+      checksRight: 2,
+      noVerdicts: 1,
+      continuedAfterNo: 1,
+      yesVerdicts: 1,
+      stoppedAfterYes: 1,
+      wrongCandidatesChecked: 1,
+      saved: 1,
+      rightCandidatesChecked: 1,
+      spoiled: 0,
+    });
+    expect(verificationRates(t)).toEqual({
+      checkAccuracy: 1,
+      pContinueGivenNo: 1,
+      pStopGivenYes: 1,
+      saveRate: 1,
+      spoilRate: 0,
+    });
+  });
+
+  it('a ritual check copies the claim: accuracy 0, nothing saved', () => {
+    const t = verificationTally(P, C('3+5=8 8+7=56 check 8+7=56 yes so 3+5+7'));
+    expect(verificationRates(t)).toEqual({
+      checkAccuracy: 0,
+      pContinueGivenNo: null,
+      pStopGivenYes: 1,
+      saveRate: 0,
+      spoilRate: null,
+    });
+  });
+
+  it('a check that rejects a right candidate and ends wrong spoils it', () => {
+    const t = verificationTally(P, C('3+5=8 8*7=56 check 8*7=54 no try 3+5=8 8+7=15 no so 3+5+7'));
+    expect(t).toMatchObject({
+      checks: 1,
+      checksRight: 0,
+      rightCandidatesChecked: 1,
+      spoiled: 1,
+      noVerdicts: 2,
+      continuedAfterNo: 1,
+    });
+  });
+
+  it('inconsistent verdicts: "no" and then stop, "yes" and then search on', () => {
+    const t = verificationTally(P, C('3+5=8 8+7=15 no so 3+5+7'));
+    expect(verificationRates(t).pContinueGivenNo).toBe(0);
+    const u = verificationTally(P, C('3+5=8 8*7=56 yes 3+5=8 so (3+5)*7'));
+    expect(verificationRates(u).pStopGivenYes).toBe(0);
+  });
+
+  it('tallies add field by field; empty rates are null', () => {
+    const a = verificationTally(P, C('3+5=8 8+7=56 check 8+7=15 no try 3+5=8 8*7=56 check 8*7=56 yes so (3+5)*7'));
+    expect(addTallies(a, a).checks).toBe(4);
+    expect(addTallies(EMPTY_TALLY, a)).toEqual(a);
+    expect(verificationRates(EMPTY_TALLY)).toEqual({
+      checkAccuracy: null,
+      pContinueGivenNo: null,
+      pStopGivenYes: null,
+      saveRate: null,
+      spoilRate: null,
+    });
+  });
+
+  it('generated all-strategies traces are perfectly consistent and their checks accurate', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 3, max: 4 }), (s, n) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const r = verificationRates(
+          verificationTally(p, searchCompletion(p, ALL_STRATEGIES, new Rng(s).child('t'), { slipFrac: 0.5 })),
+        );
+        expect(r.checkAccuracy).toBe(1);
+        expect(r.pStopGivenYes).toBe(1);
+        if (r.pContinueGivenNo !== null) expect(r.pContinueGivenNo).toBe(1);
+        if (r.saveRate !== null) expect(r.saveRate).toBe(1);
+        expect(r.spoilRate).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('intervention: an injected wrong claim', () => {
+  it('is a dead-end path whose last step claims the target with a wrong value', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 3, max: 4 }), (s, n) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const iv = interventionPrefix(p, new Rng(s).child('iv'));
+        if (iv === null) return;
+        expect(iv.prefix.endsWith(`=${p.target} `)).toBe(true);
+        expect(iv.step.value).toBe(p.target);
+        expect(iv.trueValue).not.toBe(p.target);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is caught by a genuine check, fools a ritual one, and is neither when ignored', () => {
+    const iv = { prefix: '3+5=8 8+7=56 ', step: { a: 8, op: '+' as const, b: 7, value: 56 }, trueValue: 15 };
+    expect(interventionOutcome(P, iv, C('check 8+7=15 no try 3+5=8 8*7=56 check 8*7=56 yes so (3+5)*7'))).toEqual({
+      caught: true,
+      fooled: false,
+      recovered: true,
+    });
+    expect(interventionOutcome(P, iv, C('check 8+7=56 yes so 3+5+7'))).toEqual({
+      caught: false,
+      fooled: true,
+      recovered: false,
+    });
+    expect(interventionOutcome(P, iv, C('yes so 3+5+7'))).toEqual({ caught: false, fooled: true, recovered: false });
+    expect(interventionOutcome(P, iv, C('try 3+5=8 8*7=56 so (3+5)*7'))).toEqual({
+      caught: false,
+      fooled: false,
+      recovered: true,
+    });
+    // a check with the wrong recomputed value that still says no is not a catch
+    expect(interventionOutcome(P, iv, C('check 8+7=14 no so 3+5+7')).caught).toBe(false);
+  });
+});
