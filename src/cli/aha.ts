@@ -2,10 +2,20 @@
 // directory (metrics.jsonl, timing.jsonl, samples.jsonl, aha.svg, summary.json) and the teaching controls
 // (--ablation dr_grpo|no_worked|shuffle). A thin wrapper over src/experiments/aha.ts and aha-ablations.ts;
 // the only clock reads of the experiment happen here.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { writeJsonAtomic } from '../core/fsio.ts';
 import { terminalLineChart } from '../plot/terminal.ts';
 import { ABLATIONS, runAblation, type AblationName } from '../experiments/aha-ablations.ts';
-import { AHA_DEFAULTS, DEFAULT_BASE, runAha, type AhaEvent, type AhaSummary } from '../experiments/aha.ts';
+import {
+  AHA_DEFAULTS,
+  DEFAULT_BASE,
+  runAha,
+  type AhaConfig,
+  type AhaEvent,
+  type AhaSummary,
+} from '../experiments/aha.ts';
 import { DEFAULT_RL, parseTasks, VARIANT_NAMES, type RlConfig, type Variant } from '../rl/config.ts';
 import type { RlStepMetrics } from '../rl/step-metrics.ts';
 import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
@@ -259,6 +269,10 @@ export const ahaCommand = defineCommand(
       'eval-every': { type: 'int', min: 1, help: `held-out evaluation interval (default ${d.evalEvery})` },
       'eval-size': { type: 'int', min: 1, help: `held-out problems per task (default ${d.evalSize})` },
       'eval-samples': { type: 'int', min: 0, help: `k samples per problem for pass@1 (default ${d.evalSamples})` },
+      resume: {
+        type: 'bool',
+        help: 'continue a run stopped by Ctrl-C in --out, exactly where it stopped (the other flags come from its command.json)',
+      },
     },
     examples: [
       'tinyseek aha',
@@ -268,37 +282,23 @@ export const ahaCommand = defineCommand(
       'tinyseek aha --ablation no_worked --no-worked-base runs/aha-base-no-worked',
       'tinyseek aha --variant ppo --steps 20',
       'tinyseek aha --task countdown --from-scratch --priming all',
+      'tinyseek aha --out runs/aha --resume',
     ],
   },
   async (a, io) => {
     const out = str(a, 'out');
     checkOutDir(out);
-    const seeds = a.flags.seeds as number[];
-    if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
-    const ablation = optStr(a, 'ablation') as AblationName | undefined;
-    if (optStr(a, 'no-worked-base') !== undefined && ablation !== 'no_worked')
-      throw new UsageError('--no-worked-base only goes with --ablation no_worked');
-    const config = {
-      ...AHA_DEFAULTS,
-      base: str(a, 'base'),
-      fromScratch: bool(a, 'from-scratch'),
-      seeds,
-      rl: rlOverrides(a),
-    };
-    if (str(a, 'task') === 'countdown') {
-      if (ablation) throw new UsageError('--ablation is for the addition task');
-      if (!config.fromScratch && config.base === DEFAULT_BASE)
-        throw new UsageError(
-          '--task countdown has no shipped base: pass --base DIR (a primed Countdown base) or --from-scratch',
-        );
-      config.rl.tasks ??= COUNTDOWN_TASKS;
-      config.rl.maxNewTokens ??= COUNTDOWN_MAX_NEW_TOKENS;
-      config.pretrain = countdownPreset(str(a, 'priming') as PrimingCondition);
-    } else if (a.flags.priming !== undefined && str(a, 'priming') !== 'all')
-      throw new UsageError('--priming goes with --task countdown');
+    const resume = bool(a, 'resume');
+    const { config, ablation, noWorkedBase } = resume ? readCommand(out) : settingsOf(a);
+    if (!resume) writeJsonAtomic(join(out, 'command.json'), { config, ablation, noWorkedBase });
+    const seeds = config.seeds;
     const now = () => performance.now();
     const view = makeView(io, now);
-    const interrupt = installInterrupt({ io, what: 'this step and a last evaluation' });
+    const interrupt = installInterrupt({
+      io,
+      what: 'this step and a last evaluation',
+      resume: `tinyseek aha --out ${out} --resume`,
+    });
     const shouldStop = () => interrupt.signal.aborted;
     const t0 = now();
     try {
@@ -310,6 +310,8 @@ export const ahaCommand = defineCommand(
             out,
             now,
             shouldStop,
+            resume,
+            signal: interrupt.signal,
             onEvent: (e) => {
               if (e.type === 'arm') {
                 view.setPrefix(`[${e.arm}] `);
@@ -317,7 +319,7 @@ export const ahaCommand = defineCommand(
               }
             },
           },
-          { noWorkedBase: optStr(a, 'no-worked-base') },
+          { noWorkedBase },
         );
         for (const [name, s] of Object.entries(arms)) io.out(`${name}:\n${summaryText(s)}`);
         io.out(
@@ -326,7 +328,14 @@ export const ahaCommand = defineCommand(
             .join(', ')})\n`,
         );
       } else {
-        const { summary, runs } = await runAha(config, { out, now, shouldStop, onEvent: (e) => view.event(e) });
+        const { summary, runs } = await runAha(config, {
+          out,
+          now,
+          shouldStop,
+          resume,
+          signal: interrupt.signal,
+          onEvent: (e) => view.event(e),
+        });
         if (!io.isTTY && runs.length) io.out(liveChart(runs[runs.length - 1]!, false) + '\n');
         io.out(summaryText(summary));
         const model = seeds.length > 1 ? `${out}/seed-${seeds[0]}` : out;
@@ -337,9 +346,7 @@ export const ahaCommand = defineCommand(
       }
       io.out(`wall time ${((now() - t0) / 1000).toFixed(0)} s\n`);
       if (shouldStop()) {
-        io.err(
-          'interrupted: the run directory holds the steps done and a last evaluation (RL runs do not resume; run again to redo)\n',
-        );
+        io.err(interrupt.resumeHint());
         return interrupt.exitCode(0);
       }
       return 0;
@@ -348,3 +355,46 @@ export const ahaCommand = defineCommand(
     }
   },
 );
+
+/** What a fresh `tinyseek aha` runs, from its flags (also saved as command.json, which --resume reads). */
+function settingsOf(a: Parsed): { config: AhaConfig; ablation?: AblationName; noWorkedBase?: string } {
+  const seeds = a.flags.seeds as number[];
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
+  const ablation = optStr(a, 'ablation') as AblationName | undefined;
+  if (optStr(a, 'no-worked-base') !== undefined && ablation !== 'no_worked')
+    throw new UsageError('--no-worked-base only goes with --ablation no_worked');
+  const config: AhaConfig = {
+    ...AHA_DEFAULTS,
+    base: str(a, 'base'),
+    fromScratch: bool(a, 'from-scratch'),
+    seeds,
+    rl: rlOverrides(a),
+  };
+  if (str(a, 'task') === 'countdown') {
+    if (ablation) throw new UsageError('--ablation is for the addition task');
+    if (!config.fromScratch && config.base === DEFAULT_BASE)
+      throw new UsageError(
+        '--task countdown has no shipped base: pass --base DIR (a primed Countdown base) or --from-scratch',
+      );
+    config.rl.tasks ??= COUNTDOWN_TASKS;
+    config.rl.maxNewTokens ??= COUNTDOWN_MAX_NEW_TOKENS;
+    config.pretrain = countdownPreset(str(a, 'priming') as PrimingCondition);
+  } else if (a.flags.priming !== undefined && str(a, 'priming') !== 'all')
+    throw new UsageError('--priming goes with --task countdown');
+  return { config, ablation, noWorkedBase: optStr(a, 'no-worked-base') };
+}
+
+/** The settings of the run in `out`, for --resume. */
+function readCommand(out: string): { config: AhaConfig; ablation?: AblationName; noWorkedBase?: string } {
+  const path = join(out, 'command.json');
+  if (!existsSync(path)) throw new InputError(`${path}: not found (no aha run to resume in ${out})`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as {
+      config: AhaConfig;
+      ablation?: AblationName;
+      noWorkedBase?: string;
+    };
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}

@@ -15,13 +15,15 @@ import { ahaChart, firstLast } from '../rl/curves.ts';
 import { resolveRlConfig, type RlConfig } from '../rl/config.ts';
 import { freeze, transformerPolicy } from '../model/policy.ts';
 import { ValueModel } from '../rl/ppo.ts';
-import { metricsLine, type RlStepMetrics } from '../rl/step-metrics.ts';
-import { trainRl, type StepReport } from '../rl/trainer.ts';
+import { metricsLine, parseMetrics, type RlStepMetrics } from '../rl/step-metrics.ts';
+import { trainRl, type RlResumeState, type StepReport } from '../rl/trainer.ts';
+import { finishedRun, keptLines, removeStoppedFiles, resumeParts, saveStoppedRun, stoppedRun } from './aha-resume.ts';
 import { pretrain, type PretrainConfig } from '../train/pretrain.ts';
 import { PRETRAIN_PRESETS } from '../train/presets.ts';
 import { encode, heldOutSet, promptFor, vocabSize } from '../world/index.ts';
 import { countdownVerify } from './countdown-verify.ts';
 import {
+  countdownEvalsOf,
   countdownMetrics,
   summarizeCountdown,
   withCountdownMetrics,
@@ -77,6 +79,10 @@ export interface AhaHooks {
   now?: () => number;
   /** Checked between steps; true ends the current seed after a final evaluation and skips the rest. */
   shouldStop?: () => boolean;
+  /** Continue a stopped run in `out`: finished seeds are kept, a stopped one resumes from its saved state. */
+  resume?: boolean;
+  /** Aborts the base's pretraining (--from-scratch) after a step; it resumes too. */
+  signal?: AbortSignal;
 }
 
 /** First and last held-out evaluation (mean over seeds), and whether the aha criteria of issue 3 hold. */
@@ -151,6 +157,8 @@ async function baseDir(config: AhaConfig, rl: RlConfig, hooks: AhaHooks): Promis
   hooks.onEvent?.({ type: 'pretrain-start', steps: pc.steps, out });
   await pretrain(pc, {
     out,
+    resume: hooks.resume && existsSync(join(out, 'config.json')),
+    signal: hooks.signal,
     onStep: (m) => hooks.onEvent?.({ type: 'pretrain-step', step: m.step, steps: pc.steps, loss: m.loss }),
   });
   return out;
@@ -188,24 +196,32 @@ async function runSeed(
   index: number,
 ): Promise<RlStepMetrics[]> {
   mkdirSync(dir, { recursive: true });
-  const parts = loadParts(base, rl);
-  writeJsonAtomic(join(dir, 'config.json'), { model: parts.policy.model.config, base, rl });
-  const lines: string[] = [],
-    timing: string[] = [],
-    samples: string[] = [];
-  const history: RlStepMetrics[] = [];
+  const saved = hooks.resume ? stoppedRun(dir) : undefined;
+  const resumed = saved ? resumeParts(base, dir, rl, saved) : undefined;
+  const parts = resumed ?? loadParts(base, rl);
+  if (!saved) writeJsonAtomic(join(dir, 'config.json'), { model: parts.policy.model.config, base, rl });
+  // A resumed run keeps what its first part wrote before the step it stopped at (its last evaluation is redone).
+  const before = (file: string) => (saved ? keptLines(join(dir, file), saved.step) : []);
+  const lines: string[] = before('metrics.jsonl'),
+    timing: string[] = before('timing.jsonl'),
+    samples: string[] = before('samples.jsonl');
+  const history: RlStepMetrics[] = parseMetrics(lines.join('\n'));
   // Countdown tasks: the verification tests (countdown-verify.ts) on the same held-out problems at every evaluation.
   const cdProblems = rl.tasks
     .filter((t) => t.kind === 'countdown')
     .flatMap((t) => heldOutSet(t.kind, t.difficulty, rl.evalSize, rl.heldOutSeed));
-  const cdEvals: CountdownMetrics[] = [];
+  const cdEvals: CountdownMetrics[] = cdProblems.length ? countdownEvalsOf(lines) : [];
+  let end: RlResumeState | undefined;
   hooks.onEvent?.({ type: 'seed-start', seed: rl.seed, index, seeds: config.seeds.length, steps: rl.steps, dir });
   await trainRl(parts, rl, {
     now: hooks.now,
     shouldStop: hooks.shouldStop,
+    start: resumed?.state,
+    onEnd: (state) => void (end = state),
     onStep: async (report) => {
-      history.push(report.metrics);
       let line = metricsLine(report.metrics);
+      // The history is what metrics.jsonl holds (rounded), so a resumed run, which reads it back, summarises alike.
+      history.push(parseMetrics(line)[0]!);
       let cdm: CountdownMetrics | undefined;
       if (cdProblems.length > 0) {
         const v = report.eval
@@ -247,8 +263,13 @@ async function runSeed(
     },
   });
   writeFileAtomic(join(dir, 'aha.svg'), ahaChart([history], `R1-Zero aha, seed ${rl.seed}`));
-  // The trained policy: the run directory is a checkpoint (`tinyseek sample --model <dir>`).
-  saveCheckpoint(dir, parts.policy.model, { base, rl, step: history.length - 1 });
+  // The trained policy: the run directory is a checkpoint (`tinyseek sample --model <dir>`); a stopped run also
+  // keeps what resuming needs.
+  if (end && end.step < rl.steps) saveStoppedRun(dir, parts, { base, rl }, end);
+  else {
+    saveCheckpoint(dir, parts.policy.model, { base, rl, step: history.length - 1 });
+    removeStoppedFiles(dir);
+  }
   const summary = summarizeAha([history], [rl.seed]);
   const cd = summarizeCountdown(cdEvals);
   if (cd) summary.countdown = cd;
@@ -268,13 +289,20 @@ export async function runAha(
     throw new InputError(`aha: seeds repeat (${config.seeds.join(',')})`);
   const rls = config.seeds.map((seed) => resolveRlConfig({ ...config.rl, seed }, 'aha rl config'));
   mkdirSync(hooks.out, { recursive: true });
-  writeJsonAtomic(join(hooks.out, 'experiment.json'), { experiment: 'aha', ...config, rl: rls[0] });
+  writeJsonAtomic(join(hooks.out, 'experiment.json'), {
+    experiment: 'aha',
+    ...config,
+    rl: rls[0],
+    rlOverrides: config.rl,
+  });
   const base = await baseDir(config, rls[0]!, hooks);
+  if (hooks.signal?.aborted) return { summary: summarizeAha([], []), runs: [] }; // stopped while pretraining the base
   const runs: RlStepMetrics[][] = [];
   for (const [i, rl] of rls.entries()) {
     if (i > 0 && hooks.shouldStop?.()) break;
     const dir = config.seeds.length === 1 ? hooks.out : join(hooks.out, `seed-${rl.seed}`);
-    runs.push(await runSeed(base, rl, dir, config, hooks, i));
+    const done = hooks.resume ? finishedRun(dir) : undefined;
+    runs.push(done ?? (await runSeed(base, rl, dir, config, hooks, i)));
   }
   const summary = summarizeAha(runs, config.seeds.slice(0, runs.length));
   if (config.seeds.length > 1) {

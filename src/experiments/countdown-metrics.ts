@@ -76,3 +76,11 @@ export function summarizeCountdown(evals: readonly CountdownMetrics[]): Countdow
     behBacktracking: fl('behBacktracking'),
   };
 }
+
+/** The Countdown columns of the evaluation rows among metrics lines (for a resumed run's summary). */
+export function countdownEvalsOf(lines: readonly string[]): CountdownMetrics[] {
+  return lines
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((o) => o.evalPass1 !== null && o.evalPass1 !== undefined && 'checkAccuracy' in o)
+    .map((o) => Object.fromEntries(COUNTDOWN_METRIC_KEYS.map((k) => [k, o[k]])) as CountdownMetrics);
+}

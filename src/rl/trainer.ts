@@ -6,7 +6,7 @@
 //   → every refResetEvery steps π_ref ← π_θ.
 // Evaluation on the held-out split runs before step 0, every evalEvery steps, and after the last step.
 // Every random draw comes from `<seed>/rl/...` streams keyed by (step, prompt, sample): bit-identical reruns.
-import { AdamW, warmupCosine } from '../core/optim.ts';
+import { AdamW, warmupCosine, type AdamWState } from '../core/optim.ts';
 import { yieldToEventLoop } from '../core/yield.ts';
 import { Rng } from '../core/rng.ts';
 import { generateProblem, heldOutKeys, heldOutSet, problemKey, type Problem } from '../world/index.ts';
@@ -44,6 +44,14 @@ export interface StepReport {
   timing?: { rolloutMs: number; updateMs: number; evalMs: number };
 }
 
+/** Everything a stopped run needs to continue exactly, besides the models' weights: the next step and the
+ * optimizers' moments (every random draw is keyed by step, so there is no generator state to keep). */
+export interface RlResumeState {
+  step: number;
+  opt: AdamWState;
+  criticOpt?: AdamWState;
+}
+
 export class RlTrainer {
   readonly config: RlConfig;
   readonly evalProblems: Problem[];
@@ -58,6 +66,7 @@ export class RlTrainer {
     readonly parts: TrainerParts,
     config: RlConfig,
     private readonly now?: () => number,
+    start?: RlResumeState,
   ) {
     this.config = config;
     if (config.algorithm === 'ppo' && !parts.critic) throw new Error('RlTrainer: PPO needs a critic');
@@ -75,8 +84,16 @@ export class RlTrainer {
       eps: 1e-8,
       weightDecay: config.weightDecay,
     };
-    this.opt = new AdamW(parts.policy.parameters(), adam);
-    this.criticOpt = parts.critic ? new AdamW(parts.critic.parameters(), { ...adam, lr: config.valueLr }) : undefined;
+    this.opt = new AdamW(parts.policy.parameters(), adam, start?.opt);
+    this.criticOpt = parts.critic
+      ? new AdamW(parts.critic.parameters(), { ...adam, lr: config.valueLr }, start?.criticOpt)
+      : undefined;
+    if (start) this.step = start.step;
+  }
+
+  /** The state to save when the run stops early (see RlResumeState). */
+  resumeState(): RlResumeState {
+    return { step: this.step, opt: this.opt.state, ...(this.criticOpt ? { criticOpt: this.criticOpt.state } : {}) };
   }
 
   /** The P training questions of a step: task and problem drawn from `<seed>/rl/problems/s<step>/p<j>`. */
@@ -210,6 +227,10 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
   /** A clock for the timing field of reports (the CLI passes one; library code never reads time). */
   now?: () => number;
+  /** Continue a stopped run: its saved state (the parts must hold its saved weights). */
+  start?: RlResumeState;
+  /** Called once the steps end (all done or stopped), before the final evaluation, with the state to save. */
+  onEnd?: (state: RlResumeState) => void | Promise<void>;
 }
 
 /** Run config.steps steps plus the final evaluation; returns every metrics line. */
@@ -218,7 +239,7 @@ export async function trainRl(
   config: RlConfig,
   opts: TrainOptions = {},
 ): Promise<RlStepMetrics[]> {
-  const trainer = new RlTrainer(parts, config, opts.now);
+  const trainer = new RlTrainer(parts, config, opts.now, opts.start);
   const lines: RlStepMetrics[] = [];
   while (trainer.step < config.steps && !opts.shouldStop?.()) {
     const r = await trainer.trainStep();
@@ -226,6 +247,7 @@ export async function trainRl(
     await opts.onStep?.(r);
     await yieldToEventLoop(); // lets a Ctrl-C handler run between steps
   }
+  await opts.onEnd?.(trainer.resumeState());
   const last = await trainer.finalEval();
   lines.push(last.metrics);
   await opts.onStep?.(last);

@@ -12,23 +12,17 @@ import { backward, noGrad } from '../core/autograd.ts';
 import { InputError } from '../core/errors.ts';
 import { yieldToEventLoop } from '../core/yield.ts';
 import { AdamW, clipGradNorm, warmupCosine, type AdamWConfig } from '../core/optim.ts';
-import { tensor, type Tensor } from '../core/tensor.ts';
-import {
-  loadCheckpoint,
-  readPinnedFile,
-  saveCheckpoint,
-  toSafeTensors,
-  type CheckpointMeta,
-} from '../model/checkpoint.ts';
+import type { Tensor } from '../core/tensor.ts';
+import { loadCheckpoint, readPinnedFile, saveCheckpoint, type CheckpointMeta } from '../model/checkpoint.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { layerLoads, maxViolation, updateRoutingBias } from '../model/moe.ts';
 import { trainingObjective } from '../model/objective.ts';
-import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.ts';
 import type { Transformer } from '../model/transformer.ts';
 import type { Fp8LinearRecipe } from '../numerics/fp8-linear.ts';
 import { linearFor, roundTensorsToBF16, type Precision } from '../numerics/precision.ts';
 import type { Batch } from './batch.ts';
 import { MetricsLog } from './metrics.ts';
+import { decodeMoments, encodeMoments } from './moments.ts';
 import { writeLossPlot } from './plots.ts';
 
 /** The optimisation recipe every stage shares. */
@@ -141,15 +135,8 @@ export async function train<E extends Record<string, number>>(
   /** A checkpoint; the last one of a finished run keeps no optimizer moments (there is nothing left to resume). */
   const save = (step: number, final: boolean) => {
     if (!out) return;
-    const moments = params.flatMap(
-      (p, i) =>
-        [
-          [`m.${p.name}`, opt.state.m[i]!],
-          [`v.${p.name}`, opt.state.v[i]!],
-        ] as [string, Tensor][],
-    );
     // The moments are pinned in config.json with the weights: a directory is one consistent save or refused.
-    const extra: Record<string, Uint8Array> = final ? {} : { [OPT_FILE]: encodeSafetensors(toSafeTensors(moments)) };
+    const extra: Record<string, Uint8Array> = final ? {} : { [OPT_FILE]: encodeMoments(params, opt.state) };
     saveCheckpoint(out, model, { ...run.meta, step, tokens }, extra);
     if (final) rmSync(join(out, OPT_FILE), { force: true });
     writeLossPlot(join(out, 'loss.svg'), metrics);
@@ -199,19 +186,12 @@ function resumeFrom(out: string, r: Recipe): { model: Transformer; opt: AdamW; s
   const start = Number(meta.step);
   if (!Number.isInteger(start) || start < 0)
     throw new InputError(`${join(out, 'config.json')}: no valid "step" to resume from`);
+  const tokens = Number(meta.tokens ?? 0);
+  const params = model.parameters();
+  // A finished run keeps no moments: resuming it has nothing left to do.
+  if (start >= r.steps) return { model, opt: new AdamW(params, adamwFor(r)), start, tokens };
   const optPath = join(out, OPT_FILE);
   if (!existsSync(optPath)) throw new InputError(`${optPath}: not found, cannot resume the optimizer`);
-  const { tensors } = decodeSafetensors(readPinnedFile(out, OPT_FILE), optPath);
-  const params = model.parameters();
-  const moment = (key: string, like: Tensor) => {
-    const t = tensors[key];
-    if (!t || t.shape.join() !== like.shape.join()) throw new InputError(`${optPath}: missing or misshaped ${key}`);
-    return tensor(t.data as Float32Array, like.shape, { backend: like.backend });
-  };
-  const opt = new AdamW(params, adamwFor(r), {
-    step: start,
-    m: params.map((p) => moment(`m.${p.name}`, p)),
-    v: params.map((p) => moment(`v.${p.name}`, p)),
-  });
-  return { model, opt, start, tokens: Number(meta.tokens ?? 0) };
+  const opt = new AdamW(params, adamwFor(r), decodeMoments(readPinnedFile(out, OPT_FILE), params, start, optPath));
+  return { model, opt, start, tokens };
 }

@@ -142,4 +142,20 @@ describe('Ctrl-C on the real long commands (slow: child processes)', () => {
     expect(r.err).toMatch(/interrupted: moe-balance stopped after \d+ steps; nothing was written/);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('aha: exits 130 with the --resume line, and resuming ends byte for byte where an uninterrupted run does', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tinyseek-int-'));
+    const whole = join(root, 'whole'),
+      parts = join(root, 'parts');
+    const flags = ['--steps', '8', '--prompts', '4', '--group-size', '4', '--eval-every', '3', '--eval-size', '8'];
+    const more = ['--eval-samples', '2', '--max-new-tokens', '48'];
+    expect(spawnSync(process.execPath, [BIN, 'aha', '--out', whole, ...flags, ...more]).status).toBe(0);
+    const r = await interruptedCommand(['aha', '--out', parts, ...flags, ...more], /step 3/);
+    expect(r.code).toBe(130);
+    expect(r.err).toContain(`tinyseek aha --out ${parts} --resume`);
+    expect(JSON.parse(readFileSync(join(parts, 'config.json'), 'utf8')).stopped.step).toBeLessThan(8);
+    expect(spawnSync(process.execPath, [BIN, 'aha', '--out', parts, '--resume']).status).toBe(0);
+    for (const f of ['metrics.jsonl', 'samples.jsonl', 'summary.json', 'model.safetensors', 'config.json'])
+      expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
+  });
 });
