@@ -2,10 +2,7 @@
 // directory (metrics.jsonl, timing.jsonl, samples.jsonl, aha.svg, summary.json) and the teaching controls
 // (--ablation dr_grpo|no_worked|shuffle). A thin wrapper over src/experiments/aha.ts and aha-ablations.ts;
 // the only clock reads of the experiment happen here.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { writeJsonAtomic } from '../core/fsio.ts';
 import { terminalLineChart } from '../plot/terminal.ts';
 import { ABLATIONS, runAblation, type AblationName } from '../experiments/aha-ablations.ts';
 import {
@@ -19,6 +16,7 @@ import {
 import { DEFAULT_RL, parseTasks, VARIANT_NAMES, type RlConfig, type Variant } from '../rl/config.ts';
 import type { RlStepMetrics } from '../rl/step-metrics.ts';
 import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
+import { readCommand, saveCommand } from './command-file.ts';
 import { installInterrupt } from './interrupt.ts';
 import { defineCommand, type IO } from './command.ts';
 import { checkOutDir } from './output.ts';
@@ -289,8 +287,8 @@ export const ahaCommand = defineCommand(
     const out = str(a, 'out');
     checkOutDir(out);
     const resume = bool(a, 'resume');
-    const { config, ablation, noWorkedBase } = resume ? readCommand(out) : settingsOf(a);
-    if (!resume) writeJsonAtomic(join(out, 'command.json'), { config, ablation, noWorkedBase });
+    const { config, ablation, noWorkedBase } = resume ? readCommand<AhaSettings>(out, 'aha') : settingsOf(a);
+    if (!resume) saveCommand(out, { config, ablation, noWorkedBase });
     const seeds = config.seeds;
     const now = () => performance.now();
     const view = makeView(io, now);
@@ -357,7 +355,13 @@ export const ahaCommand = defineCommand(
 );
 
 /** What a fresh `tinyseek aha` runs, from its flags (also saved as command.json, which --resume reads). */
-function settingsOf(a: Parsed): { config: AhaConfig; ablation?: AblationName; noWorkedBase?: string } {
+interface AhaSettings {
+  config: AhaConfig;
+  ablation?: AblationName;
+  noWorkedBase?: string;
+}
+
+function settingsOf(a: Parsed): AhaSettings {
   const seeds = a.flags.seeds as number[];
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
   const ablation = optStr(a, 'ablation') as AblationName | undefined;
@@ -382,19 +386,4 @@ function settingsOf(a: Parsed): { config: AhaConfig; ablation?: AblationName; no
   } else if (a.flags.priming !== undefined && str(a, 'priming') !== 'all')
     throw new UsageError('--priming goes with --task countdown');
   return { config, ablation, noWorkedBase: optStr(a, 'no-worked-base') };
-}
-
-/** The settings of the run in `out`, for --resume. */
-function readCommand(out: string): { config: AhaConfig; ablation?: AblationName; noWorkedBase?: string } {
-  const path = join(out, 'command.json');
-  if (!existsSync(path)) throw new InputError(`${path}: not found (no aha run to resume in ${out})`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as {
-      config: AhaConfig;
-      ablation?: AblationName;
-      noWorkedBase?: string;
-    };
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
 }

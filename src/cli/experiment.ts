@@ -9,11 +9,22 @@ import { MOE_BALANCE_DEFAULTS, runMoeBalance } from '../experiments/moe-balance.
 import { MOE_VS_DENSE_DEFAULTS, runMoeVsDense } from '../experiments/moe-vs-dense.ts';
 import { MTP_DEFAULTS, runMtp } from '../experiments/mtp.ts';
 import { PRIMING_BUDGETS, runPriming } from '../experiments/priming.ts';
-import { num, optNum, optStr, UsageError } from './args.ts';
+import { bool, num, optNum, optStr, str, UsageError } from './args.ts';
 import { defineCommand, type Command } from './command.ts';
+import { readCommand, saveCommand } from './command-file.ts';
 import { installInterrupt } from './interrupt.ts';
+import { RunInterrupted } from '../train/trainer.ts';
 import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
+
+type Budget = 'small' | 'default';
+
+/** What `tinyseek experiment` was asked (saved as command.json, which --resume reads). */
+interface ExperimentSettings {
+  steps: number;
+  seed: number;
+  budget: Budget;
+}
 
 export interface ExperimentEntry {
   name: string;
@@ -22,7 +33,7 @@ export interface ExperimentEntry {
   run(
     opts: { steps: number; seed: number },
     hooks: ExperimentHooks,
-    extra: { budget: 'small' | 'default'; out: string },
+    extra: { budget: Budget; out: string },
   ): Promise<ArchReport>;
 }
 
@@ -94,6 +105,10 @@ export const experimentCommand: Command = defineCommand(
         default: 'default',
         choices: ['small', 'default'],
       },
+      resume: {
+        type: 'bool',
+        help: 'continue a run stopped by Ctrl-C in --out (its other flags come from its command.json)',
+      },
     },
     examples: EXPERIMENTS.map((e) => `tinyseek experiment ${e.name}    # ${e.summary}`),
   },
@@ -106,29 +121,38 @@ export const experimentCommand: Command = defineCommand(
       );
     const out = optStr(args, 'out') ?? join('runs', entry.name);
     checkOutDir(out);
-    const steps = optNum(args, 'steps') ?? entry.defaultSteps;
+    const resume = bool(args, 'resume');
+    const settings = resume
+      ? readCommand<ExperimentSettings>(out, `experiment ${entry.name}`)
+      : {
+          steps: optNum(args, 'steps') ?? entry.defaultSteps,
+          seed: num(args, 'seed'),
+          budget: str(args, 'budget') as Budget,
+        };
+    if (!resume) saveCommand(out, settings);
     let bar: ProgressBar | undefined,
       last = 0;
-    const stop = installInterrupt({ io });
+    const stop = installInterrupt({ io, resume: `tinyseek experiment ${entry.name} --out ${out} --resume` });
     let report: ArchReport;
     try {
       report = await entry.run(
-        { steps, seed: num(args, 'seed') },
+        { steps: settings.steps, seed: settings.seed },
         {
           now: () => performance.now(),
           onProgress: (done, total, info) => {
-            // Progress is awaited inside the training loop, so throwing here stops the experiment after a step.
-            if (stop.signal.aborted) throw new Interrupted();
             bar ??= new ProgressBar({ total, label: entry.name, io });
             bar.tick(done - last, info);
             last = done;
           },
+          out,
+          resume,
+          signal: stop.signal,
         },
-        { budget: args.flags.budget as 'small' | 'default', out },
+        { budget: settings.budget, out },
       );
     } catch (e) {
-      if (!(e instanceof Interrupted)) throw e;
-      io.err(`interrupted: ${entry.name} stopped after ${last} steps; nothing was written (run it again to redo)\n`);
+      if (!(e instanceof RunInterrupted)) throw e;
+      io.err(stop.resumeHint());
       return stop.exitCode(0);
     } finally {
       stop.dispose();
@@ -141,6 +165,3 @@ export const experimentCommand: Command = defineCommand(
     return 0;
   },
 );
-
-/** Thrown from the progress hook to stop an experiment at Ctrl-C. */
-class Interrupted extends Error {}

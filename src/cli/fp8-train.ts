@@ -8,10 +8,12 @@ import {
   formatFp8TrainingTable,
   runFp8Training,
   runSpecs,
+  type Fp8TrainingConfig,
   writeFp8TrainingRun,
 } from '../experiments/fp8-training.ts';
 import { bool, num } from './args.ts';
 import { defineCommand } from './command.ts';
+import { readCommand, saveCommand } from './command-file.ts';
 import { installInterrupt } from './interrupt.ts';
 import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
@@ -38,6 +40,10 @@ export const fp8TrainCommand = defineCommand(
         default: d.control,
         help: 'the control run fp32-bf16m (FP32 with BF16 AdamW moments): the gap a tiny perturbation alone makes; --no-control skips it',
       },
+      resume: {
+        type: 'bool',
+        help: 'continue a run stopped by Ctrl-C in --out (its other flags come from its command.json)',
+      },
     },
     examples: [
       'tinyseek fp8-train',
@@ -50,20 +56,25 @@ export const fp8TrainCommand = defineCommand(
       steps = num(a, 'steps');
     const out = (a.flags.out as string | undefined) ?? `runs/fp8-train-seed${seed}`;
     checkOutDir(out);
-    const config = {
-      ...d,
-      pretrain: { ...d.pretrain, seed, steps, warmup: Math.min(d.pretrain.warmup, Math.floor(steps / 10)) },
-      window: Math.min(d.window, steps),
-      bf16Moments: bool(a, 'bf16-moments'),
-      control: bool(a, 'control'),
-    };
-    const bar = new ProgressBar({ total: steps * runSpecs(config).length, label: 'fp8-train', io });
-    const stop = installInterrupt({ io });
+    const resume = bool(a, 'resume');
+    const config: Fp8TrainingConfig = resume
+      ? readCommand<Fp8TrainingConfig>(out, 'fp8-train')
+      : {
+          ...d,
+          pretrain: { ...d.pretrain, seed, steps, warmup: Math.min(d.pretrain.warmup, Math.floor(steps / 10)) },
+          window: Math.min(d.window, steps),
+          bf16Moments: bool(a, 'bf16-moments'),
+          control: bool(a, 'control'),
+        };
+    if (!resume) saveCommand(out, config);
+    const bar = new ProgressBar({ total: config.pretrain.steps * runSpecs(config).length, label: 'fp8-train', io });
+    const stop = installInterrupt({ io, resume: `tinyseek fp8-train --out ${out} --resume` });
     const t0 = performance.now();
     try {
       const results = await runFp8Training(config, {
         out,
         signal: stop.signal,
+        resume,
         onStep: (id, m) => bar.tick(1, `${id} step ${m.step} loss ${m.loss.toFixed(3)}`),
       });
       const seconds = (performance.now() - t0) / 1000;
@@ -75,7 +86,7 @@ export const fp8TrainCommand = defineCommand(
         `\nwall time ${seconds.toFixed(1)} s; wrote ${[...files, join(out, 'timing.json')].join(', ')} and one run directory per run\n`,
       );
       if (results.interrupted) {
-        io.err('interrupted: the runs are shorter than asked; the files describe what was trained\n');
+        io.err(stop.resumeHint());
         return stop.exitCode(0);
       }
       return 0;

@@ -19,11 +19,16 @@ export interface ArchReport {
 }
 
 export interface ExperimentHooks {
-  /** Progress: work units done out of total, with a short status. Awaited during training, so a caller can
-   * yield to its event loop there, or throw to stop the experiment. */
+  /** Progress: work units done out of total, with a short status (awaited during training). */
   onProgress?: (done: number, total: number, info: string) => void | Promise<void>;
   /** Milliseconds from any origin, for wall-clock speedups (the CLI passes one; library code has no clock). */
   now?: () => number;
+  /** Run directory: each training run keeps a resumable checkpoint in <out>/<run name>. */
+  out?: string;
+  /** Continue the runs in `out`: finished ones are read back, a stopped one resumes where it stopped. */
+  resume?: boolean;
+  /** Ctrl-C: the current run saves after its step, then the experiment throws RunInterrupted. */
+  signal?: AbortSignal;
 }
 
 export function writeArchReport(dir: string, r: ArchReport): void {

@@ -2,13 +2,16 @@
 // training loop (train/trainer.ts) with DeepSeek-V3's whole objective, L = CE + λ/D·Σ L_MTP + Σ α·L_Bal, and the
 // auxiliary-loss-free bias update after each step, on the default corpus. The batch at step i comes from stream
 // seed/data/step<i>; held-out batches from seed/heldout/batch<i>, which training never reads.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Rng } from '../core/rng.ts';
 import { validateConfig, type ModelConfig } from '../model/config.ts';
 import { Transformer } from '../model/transformer.ts';
 import type { Batch } from '../train/batch.ts';
 import { nextTokenEval } from '../train/eval.ts';
 import { corpusBatch } from '../train/pretrain.ts';
-import { train, type Recipe, type TrainStep } from '../train/trainer.ts';
+import { RunInterrupted, train, type Recipe, type TrainStep } from '../train/trainer.ts';
+import type { ExperimentHooks } from './arch-report.ts';
 import { vocabSize, type CorpusMixInput } from '../world/index.ts';
 
 export interface ArchTrainConfig extends Recipe {
@@ -64,20 +67,28 @@ export function archTrainDefaults(model: ModelConfig, steps: number, seed: numbe
 /** The main model's next-token loss of a step (the whole loss when there is no MTP or balance term). */
 export const mainLoss = (s: TrainStep): number => s.main ?? s.loss;
 
-/** Train a fresh model (init stream seed/init, so equal configs start from equal weights). */
+/**
+ * Train a fresh model (init stream seed/init, so equal configs start from equal weights). With `hooks.out` the run
+ * keeps a resumable directory <out>/<name>; when `hooks.signal` aborts it saves there and throws RunInterrupted.
+ */
 export async function trainArch(
   c: ArchTrainConfig,
   onStep?: (s: TrainStep) => void | Promise<void>,
+  hooks: ExperimentHooks = {},
+  name = 'run',
 ): Promise<{ model: Transformer; steps: TrainStep[] }> {
+  const out = hooks.out === undefined ? undefined : join(hooks.out, name);
   const { model, metrics } = await train(
     {
       init: () => Transformer.init(c.model, new Rng(c.seed).child('init')),
       recipe: c,
       batch: (step) => corpusBatch(c, new Rng(c.seed).child('data').child(`step${step}`)),
+      modelConfig: c.model,
       meta: { arch: { ...c, model: undefined } },
     },
-    { onStep },
+    { onStep, out, resume: Boolean(hooks.resume && out && existsSync(join(out, 'config.json'))), signal: hooks.signal },
   );
+  if (hooks.signal?.aborted) throw new RunInterrupted();
   return { model, steps: metrics };
 }
 

@@ -8,6 +8,7 @@
 // perturbation alone makes. Writes a run directory: one pretraining run per run id (<id>/), results.json,
 // loss.svg and table.md.
 // Departure from V3: the FP32 run stands in for V3's BF16 baseline (tinyseek's ops run in FP32).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
@@ -87,6 +88,8 @@ export interface Fp8TrainingHooks {
   out?: string;
   onStep?: (id: RunId, m: TrainStep) => void;
   signal?: AbortSignal;
+  /** Continue the runs in `out`: finished ones are read back, a stopped one resumes where it stopped. */
+  resume?: boolean;
 }
 
 export function validateFp8TrainingConfig(c: Fp8TrainingConfig): void {
@@ -147,8 +150,10 @@ export async function runFp8Training(
       break;
     }
     const pc: PretrainConfig = { ...c.pretrain, precision, bf16Moments, fp8Recipe: undefined };
+    const out = hooks.out && join(hooks.out, id);
     const { model, metrics } = await pretrain(pc, {
-      out: hooks.out && join(hooks.out, id),
+      out,
+      resume: Boolean(hooks.resume && out && existsSync(join(out, 'config.json'))),
       signal: hooks.signal,
       onStep: (m) => hooks.onStep?.(id, m),
     });

@@ -81,8 +81,11 @@ export async function runMlaCache(
   const total = c.variants.length * c.steps;
   for (const [i, v] of c.variants.entries()) {
     const train = archTrainDefaults(mlaCacheModel(v), c.steps, c.seed);
-    const { model, steps } = await trainArch(train, (s) =>
-      hooks.onProgress?.(i * c.steps + s.step, total, `${v} loss ${mainLoss(s).toFixed(3)}`),
+    const { model, steps } = await trainArch(
+      train,
+      (s) => hooks.onProgress?.(i * c.steps + s.step, total, `${v} loss ${mainLoss(s).toFixed(3)}`),
+      hooks,
+      `${v}`,
     );
     const numbers = measuredCacheNumbers(model);
     rows.push({

@@ -68,12 +68,16 @@ export async function runMoeBalance(
   const total = c.methods.length * c.steps;
   for (const [i, method] of c.methods.entries()) {
     const train = archTrainDefaults(moeBalanceModel(method, c), c.steps, c.seed);
-    const { model, steps } = await trainArch(train, (s) =>
-      hooks.onProgress?.(
-        i * c.steps + s.step,
-        total,
-        `${method} loss ${mainLoss(s).toFixed(3)} MaxVio ${f3(s.maxVio ?? NaN)}`,
-      ),
+    const { model, steps } = await trainArch(
+      train,
+      (s) =>
+        hooks.onProgress?.(
+          i * c.steps + s.step,
+          total,
+          `${method} loss ${mainLoss(s).toFixed(3)} MaxVio ${f3(s.maxVio ?? NaN)}`,
+        ),
+      hooks,
+      method,
     );
     runs.push({ method, steps, heldOut: await heldOut(model, train) });
   }

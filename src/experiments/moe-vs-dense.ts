@@ -43,8 +43,11 @@ export async function runMoeVsDense(
   for (const [i, name] of (['dense', 'moe'] as const).entries()) {
     const train = archTrainDefaults(models[name], c.steps, c.seed);
     const t0 = hooks.now?.();
-    const { model, steps } = await trainArch(train, (s) =>
-      hooks.onProgress?.(i * c.steps + s.step, 2 * c.steps, `${name} loss ${mainLoss(s).toFixed(3)}`),
+    const { model, steps } = await trainArch(
+      train,
+      (s) => hooks.onProgress?.(i * c.steps + s.step, 2 * c.steps, `${name} loss ${mainLoss(s).toFixed(3)}`),
+      hooks,
+      name,
     );
     const ms = t0 === undefined ? undefined : hooks.now!() - t0;
     runs.push({ name, steps, heldOut: await heldOut(model, train), ms });

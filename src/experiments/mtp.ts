@@ -155,8 +155,11 @@ export async function runMtp(c: MtpConfig = MTP_DEFAULTS, hooks: ExperimentHooks
   const runs: { depth: number; steps: TrainStep[]; heldOut: HeldOut; model: Transformer }[] = [];
   for (const depth of [0, 1]) {
     const train = archTrainDefaults(mtpModel(depth, c.lambda), c.steps, c.seed);
-    const { model, steps } = await trainArch(train, (s) =>
-      hooks.onProgress?.(depth * c.steps + s.step, 2 * c.steps + 1, `D=${depth} loss ${mainLoss(s).toFixed(3)}`),
+    const { model, steps } = await trainArch(
+      train,
+      (s) => hooks.onProgress?.(depth * c.steps + s.step, 2 * c.steps + 1, `D=${depth} loss ${mainLoss(s).toFixed(3)}`),
+      hooks,
+      `mtp-d${depth}`,
     );
     runs.push({ depth, steps, heldOut: await heldOut(model, train), model });
   }

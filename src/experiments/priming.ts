@@ -5,13 +5,14 @@
 //   table.md     one row per condition, means over seeds
 //   plot.svg     bars per condition: pass@1 before, after, and the final intervention catch rate
 // Each base and RL run keeps its own directory (<out>/<condition>-s<seed>/{base,rl}).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { svgBarChart } from '../plot/svg.ts';
 import type { RlConfig } from '../rl/config.ts';
 import { pretrain, type PretrainConfig } from '../train/pretrain.ts';
 import { PRIMING_CONDITIONS, type PrimingCondition } from '../world/countdown/priming.ts';
 import { runAha } from './aha.ts';
+import { RunInterrupted } from '../train/trainer.ts';
 import { markdownTable, type ArchReport, type ExperimentHooks } from './arch-report.ts';
 import { COUNTDOWN_EVAL, countdownPreset } from '../train/countdown-presets.ts';
 
@@ -70,7 +71,16 @@ export async function runPriming(config: PrimingConfig, out: string, hooks: Expe
         steps: config.pretrainSteps,
         eval: { ...COUNTDOWN_EVAL, every: config.pretrainSteps, n: 8 },
       });
-      await pretrain({ ...preset, ...config.pretrain }, { out: join(dir, 'base') });
+      const baseOut = join(dir, 'base');
+      await pretrain(
+        { ...preset, ...config.pretrain },
+        {
+          out: baseOut,
+          resume: Boolean(hooks.resume && existsSync(join(baseOut, 'config.json'))),
+          signal: hooks.signal,
+        },
+      );
+      if (hooks.signal?.aborted) throw new RunInterrupted();
       const rlDir = join(dir, 'rl');
       await runAha(
         {
@@ -79,8 +89,9 @@ export async function runPriming(config: PrimingConfig, out: string, hooks: Expe
           samplesPerEval: 2,
           rl: { tasks: [{ kind: 'countdown', difficulty: 3 }], ...config.rl },
         },
-        { out: rlDir },
+        { out: rlDir, resume: hooks.resume, signal: hooks.signal, shouldStop: () => hooks.signal?.aborted === true },
       );
+      if (hooks.signal?.aborted) throw new RunInterrupted();
       const lines = readFileSync(join(rlDir, 'metrics.jsonl'), 'utf8')
         .trim()
         .split('\n')

@@ -90,6 +90,14 @@ export interface TrainHooks {
 
 const OPT_FILE = 'optimizer.safetensors';
 
+/** Thrown by multi-run work (experiments) after a run stopped by its signal has saved: the caller exits 130. */
+export class RunInterrupted extends Error {
+  override name = 'RunInterrupted';
+  constructor() {
+    super('interrupted');
+  }
+}
+
 /** AdamW as every stage configures it: β1 = 0.9, ε = 1e-8. */
 export const adamwFor = (r: Recipe): AdamWConfig => ({
   lr: r.lr,

@@ -132,15 +132,19 @@ describe('Ctrl-C on the real long commands (slow: child processes)', () => {
       expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
   });
 
-  it('experiment: stops after a step, exits 130 and writes nothing', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'tinyseek-int-')), 'exp');
-    const r = await interruptedCommand(
-      ['experiment', 'moe-balance', '--steps', '200', '--out', out],
-      /moe-balance\s+\d+%/,
-    );
+  it("experiment: exits 130 with the --resume line, and resuming gives the uninterrupted run's table and metrics", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tinyseek-int-'));
+    const whole = join(root, 'whole'),
+      parts = join(root, 'parts');
+    const args = (out: string) => ['experiment', 'moe-balance', '--steps', '30', '--out', out];
+    expect(spawnSync(process.execPath, [BIN, ...args(whole)]).status).toBe(0);
+    const r = await interruptedCommand(args(parts), /moe-balance\s+\d+%/);
     expect(r.code).toBe(130);
-    expect(r.err).toMatch(/interrupted: moe-balance stopped after \d+ steps; nothing was written/);
-    expect(existsSync(out)).toBe(false);
+    expect(r.err).toContain(`tinyseek experiment moe-balance --out ${parts} --resume`);
+    expect(existsSync(join(parts, 'results.json'))).toBe(false);
+    expect(spawnSync(process.execPath, [BIN, 'experiment', 'moe-balance', '--out', parts, '--resume']).status).toBe(0);
+    for (const f of ['results.json', 'metrics.jsonl', 'table.md', 'plot.svg'])
+      expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
   });
 
   it('aha: exits 130 with the --resume line, and resuming ends byte for byte where an uninterrupted run does', async () => {
