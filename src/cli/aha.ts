@@ -343,11 +343,7 @@ export const ahaCommand = defineCommand(
         io.out(`read its answers: tinyseek sample --model ${model} --problem '49+70' --n 8 --temperature 1\n`);
       }
       io.out(`wall time ${((now() - t0) / 1000).toFixed(0)} s\n`);
-      if (shouldStop()) {
-        io.err(interrupt.resumeHint());
-        return interrupt.exitCode(0);
-      }
-      return 0;
+      return interrupt.finish();
     } finally {
       interrupt.dispose();
     }

@@ -152,8 +152,7 @@ export const experimentCommand: Command = defineCommand(
       );
     } catch (e) {
       if (!(e instanceof RunInterrupted)) throw e;
-      io.err(stop.resumeHint());
-      return stop.exitCode(0);
+      return stop.finish();
     } finally {
       stop.dispose();
     }

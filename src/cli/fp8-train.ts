@@ -85,11 +85,7 @@ export const fp8TrainCommand = defineCommand(
       io.out(
         `\nwall time ${seconds.toFixed(1)} s; wrote ${[...files, join(out, 'timing.json')].join(', ')} and one run directory per run\n`,
       );
-      if (results.interrupted) {
-        io.err(stop.resumeHint());
-        return stop.exitCode(0);
-      }
-      return 0;
+      return stop.finish();
     } finally {
       stop.dispose();
     }

@@ -19,6 +19,8 @@ export interface Interrupt {
   exitCode(code: number): number;
   /** The line to print after an interrupted run has saved: how to continue. */
   resumeHint(): string;
+  /** The command's last word: 0, or once interrupted the resume hint on stderr and 130. */
+  finish(): number;
   /** Removes the handler (call in `finally`). */
   dispose(): void;
 }
@@ -47,13 +49,19 @@ export function installInterrupt(opts: {
     target.exit(INTERRUPTED_EXIT);
   };
   target.on('SIGINT', onSigint);
+  const resumeHint = () =>
+    opts.resume
+      ? `interrupted: the run directory is consistent; continue with: ${opts.resume}\n`
+      : 'interrupted: what was finished is saved\n';
   return {
     signal: controller.signal,
     exitCode: (code) => (controller.signal.aborted ? INTERRUPTED_EXIT : code),
-    resumeHint: () =>
-      opts.resume
-        ? `interrupted: the run directory is consistent; continue with: ${opts.resume}\n`
-        : 'interrupted: what was finished is saved\n',
+    resumeHint,
+    finish: () => {
+      if (!controller.signal.aborted) return 0;
+      opts.io.err(resumeHint());
+      return INTERRUPTED_EXIT;
+    },
     dispose: () => void target.off('SIGINT', onSigint),
   };
 }

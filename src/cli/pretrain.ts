@@ -205,11 +205,7 @@ export const pretrainCommand = defineCommand(
           `held-out ${cfg.eval.difficulty}-digit ${cfg.eval.kind}: accuracy ${(100 * lastEval.accuracy!).toFixed(1)}% (greedy, ${cfg.eval.n} problems)\n`,
         );
       io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
-      if (stop.signal.aborted) {
-        io.err(stop.resumeHint());
-        return stop.exitCode(0);
-      }
-      return 0;
+      return stop.finish();
     } finally {
       stop.dispose();
     }

@@ -135,11 +135,7 @@ export const sftCommand = defineCommand(
           '\n',
       );
       io.out(`run directory: ${out} (config.json, model.safetensors, metrics.jsonl, loss.svg)\n`);
-      if (stop.signal.aborted) {
-        io.err(stop.resumeHint());
-        return stop.exitCode(0);
-      }
-      return 0;
+      return stop.finish();
     } finally {
       stop.dispose();
     }
