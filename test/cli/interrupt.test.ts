@@ -162,4 +162,36 @@ describe('Ctrl-C on the real long commands (slow: child processes)', () => {
     for (const f of ['metrics.jsonl', 'samples.jsonl', 'summary.json', 'model.safetensors', 'config.json'])
       expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
   });
+
+  it('sft: exits 130 with the --resume line, and resuming ends byte for byte where an uninterrupted run does', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tinyseek-int-'));
+    const data = join(root, 'w.jsonl'),
+      whole = join(root, 'whole'),
+      parts = join(root, 'parts');
+    expect(spawnSync(process.execPath, [BIN, 'traces', '--out', data, '--n', '96']).status).toBe(0);
+    const args = (out: string) => [
+      'sft',
+      '--model',
+      'fixtures/aha-base',
+      '--data',
+      data,
+      '--out',
+      out,
+      '--steps',
+      '24',
+      '--batch-size',
+      '8',
+      '--eval-every',
+      '12',
+      '--eval-n',
+      '8',
+    ];
+    expect(spawnSync(process.execPath, [BIN, ...args(whole)]).status).toBe(0);
+    const r = await interruptedCommand(args(parts), /sft\s+\d+%/);
+    expect(r.code).toBe(130);
+    expect(r.err).toContain(`tinyseek sft --out ${parts} --resume`);
+    expect(spawnSync(process.execPath, [BIN, 'sft', '--out', parts, '--resume']).status).toBe(0);
+    for (const f of ['metrics.jsonl', 'model.safetensors', 'config.json'])
+      expect(readFileSync(join(parts, f)).equals(readFileSync(join(whole, f)))).toBe(true);
+  });
 });
