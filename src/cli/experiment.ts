@@ -21,7 +21,7 @@ type Budget = 'small' | 'default';
 
 /** What `tinyseek experiment` was asked (saved as command.json, which --resume reads). */
 interface ExperimentSettings {
-  steps: number;
+  steps?: number;
   seed: number;
   budget: Budget;
 }
@@ -29,9 +29,9 @@ interface ExperimentSettings {
 export interface ExperimentEntry {
   name: string;
   summary: string;
-  defaultSteps: number;
   run(
-    opts: { steps: number; seed: number },
+    /** `steps` undefined: the experiment's own default. */
+    opts: { steps?: number; seed: number },
     hooks: ExperimentHooks,
     extra: { budget: Budget; out: string },
   ): Promise<ArchReport>;
@@ -42,35 +42,32 @@ export const EXPERIMENTS: ExperimentEntry[] = [
   {
     name: 'moe-balance',
     summary: "auxiliary loss vs V3's aux-loss-free bias: expert-load MaxVio over training, final loss",
-    defaultSteps: MOE_BALANCE_DEFAULTS.steps,
-    run: (o, h) => runMoeBalance({ ...MOE_BALANCE_DEFAULTS, ...o }, h),
+    run: (o, h) =>
+      runMoeBalance({ ...MOE_BALANCE_DEFAULTS, seed: o.seed, steps: o.steps ?? MOE_BALANCE_DEFAULTS.steps }, h),
   },
   {
     name: 'mla-cache',
     summary: 'KV bytes per token and held-out accuracy for MHA, GQA and MLA at equal parameters',
-    defaultSteps: MLA_CACHE_DEFAULTS.steps,
-    run: (o, h) => runMlaCache({ ...MLA_CACHE_DEFAULTS, ...o }, h),
+    run: (o, h) => runMlaCache({ ...MLA_CACHE_DEFAULTS, seed: o.seed, steps: o.steps ?? MLA_CACHE_DEFAULTS.steps }, h),
   },
   {
     name: 'mtp',
     summary: 'loss with and without multi-token prediction; acceptance and speedup of MTP speculative decoding',
-    defaultSteps: MTP_DEFAULTS.steps,
-    run: (o, h) => runMtp({ ...MTP_DEFAULTS, ...o }, h),
+    run: (o, h) => runMtp({ ...MTP_DEFAULTS, seed: o.seed, steps: o.steps ?? MTP_DEFAULTS.steps }, h),
   },
   {
     name: 'moe-vs-dense',
     summary: 'DeepSeekMoE vs a dense FFN with the same activated parameters',
-    defaultSteps: MOE_VS_DENSE_DEFAULTS.steps,
-    run: (o, h) => runMoeVsDense({ ...MOE_VS_DENSE_DEFAULTS, ...o }, h),
+    run: (o, h) =>
+      runMoeVsDense({ ...MOE_VS_DENSE_DEFAULTS, seed: o.seed, steps: o.steps ?? MOE_VS_DENSE_DEFAULTS.steps }, h),
   },
   {
     name: 'priming',
     summary:
       'Countdown bases primed with each cognitive behaviour, then the same GRPO: accuracy, behaviours, injected errors caught',
-    defaultSteps: PRIMING_BUDGETS.default.rl.steps!,
     run: (o, h, x) => {
       const b = PRIMING_BUDGETS[x.budget];
-      const steps = o.steps === PRIMING_BUDGETS.default.rl.steps ? b.rl.steps! : o.steps;
+      const steps = o.steps ?? b.rl.steps!;
       return runPriming(
         {
           ...b,
@@ -125,7 +122,7 @@ export const experimentCommand: Command = defineCommand(
     const settings = resume
       ? readCommand<ExperimentSettings>(out, `experiment ${entry.name}`)
       : {
-          steps: optNum(args, 'steps') ?? entry.defaultSteps,
+          steps: optNum(args, 'steps'),
           seed: num(args, 'seed'),
           budget: str(args, 'budget') as Budget,
         };
