@@ -3,7 +3,7 @@
 //   batch_i = data(i) → L = CE (+ λ/D·Σ_k L_MTP,k + Σ α·L_Bal where the config has them; model/objective.ts)
 //   → ∇L → clip ‖∇‖ ≤ gradClip → AdamW at lr = warmupCosine(i) → (moments rounded to BF16) → b ← b ± γ (MoE bias)
 // The batch is a pure function of the step, so a run resumed from a checkpoint (weights + AdamW moments) ends
-// byte for byte where an uninterrupted one does. Evaluation runs every `evalEvery` steps and after the last;
+// byte for byte where an uninterrupted one does. Evaluation runs every `evaluation.every` steps and after the last;
 // metrics.jsonl gets one line per step. Sources: V3 §2.1.2, §2.2, §3.3 (objective, bias update, BF16
 // moments); torch.optim.AdamW and clip_grad_norm_ (core/optim.ts).
 import { existsSync, rmSync } from 'node:fs';
