@@ -3,7 +3,15 @@
 // answer once) and exercises (open, check results → progress, hint, solution after a pass, reset with
 // confirmation). Side effects are returned as data for effects.ts to carry out.
 import type { Lesson, RunEvent, RunStep } from './manifest.ts';
-import { markDone, recordCheck, recordExercisePass, recordRun, lessonSummary, visit } from './progress.ts';
+import {
+  forgetExercise,
+  markDone,
+  recordCheck,
+  recordExercisePass,
+  recordRun,
+  lessonSummary,
+  visit,
+} from './progress.ts';
 import { defaultKnobs } from './run-step.ts';
 import {
   ASYNC_MSGS,
@@ -292,8 +300,13 @@ export function update(lessons: Lesson[], state: PlayerState, msg: Msg): Out {
           },
           [],
         ];
+      // As `tinyseek lesson N --reset S` does: the starter is back, so the step's pass is forgotten too.
       return [
-        { ...set({ confirmReset: false, status: 'checking' }), notice: 'the starter is back' },
+        {
+          ...set({ confirmReset: false, status: 'checking' }),
+          progress: forgetExercise(s.progress, c.lesson.id, se.step),
+          notice: 'the starter is back',
+        },
         [{ kind: 'resetExercise', ...where }],
       ];
     }

@@ -371,6 +371,20 @@ describe('exercises', () => {
     ]);
   });
 
+  it("forget the exercise's pass when its file is reset, as lesson N --reset S does", () => {
+    const passed = play(
+      [
+        { kind: 'exerciseReady', token: 1, path: '/w/double.ts', created: false, watch: 'manual' },
+        { kind: 'exerciseResult', token: 1, lesson: 0, step: 4, pass: true, message: 'ok' },
+      ],
+      opened().s,
+    ).s;
+    expect(passed.progress.lessons[demo.id]!.exercises[4]).toBe(true);
+    const reset = play([{ kind: 'reset' }, { kind: 'reset' }], passed).s;
+    expect(reset.progress.lessons[demo.id]!.exercises[4]).toBeUndefined();
+    expect(reset.progress.lessons[demo.id]!.done).not.toContain(4);
+  });
+
   it('ignore answers for an exercise view that was closed', () => {
     const reopened = play([prev, next], opened().s);
     const { s } = play(
