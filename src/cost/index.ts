@@ -15,5 +15,6 @@ export * from './step.ts';
 export * from './train.ts';
 export * from './serve.ts';
 export * from './rl.ts';
+export * from './ledger.ts';
 export * from './hf-config.ts';
 export * from './gpu-file.ts';

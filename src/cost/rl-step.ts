@@ -10,6 +10,9 @@
 // cost/ reads configs, never models: the tiny model's config and the RL algorithm names are its inputs here.
 import { parameterCount, type ModelConfig } from '../model/config.ts';
 import type { Algorithm } from '../rl/config.ts';
+import { forwardFlopsPerToken, generationFlops } from './ledger.ts';
+
+export { forwardFlopsPerToken };
 
 export interface StepShape {
   /** Completions per step N (prompts × G). */
@@ -42,13 +45,6 @@ export interface StepCost {
 
 const BYTES = 4;
 
-/** Forward FLOPs of one token at context length ctx. */
-export function forwardFlopsPerToken(c: ModelConfig, ctx: number): number {
-  const embedding = c.vocabSize * c.dModel;
-  const matrices = parameterCount(c) - embedding * (c.tieEmbeddings ? 1 : 2) - (2 * c.nLayers + 1) * c.dModel;
-  return 2 * (matrices + c.dModel * c.vocabSize) + 4 * c.nLayers * c.dModel * (ctx / 2);
-}
-
 /** Floats saved for backward per token: ~ per layer the norms, q/k/v/o, the FFN's three widths, and the
  * attention probabilities (nHeads·ctx); plus the logits and log-softmax. An estimate, not a measurement. */
 function activationFloatsPerToken(c: ModelConfig, ctx: number): number {
@@ -68,11 +64,7 @@ export function rlStepCost(c: ModelConfig, algorithm: Algorithm, s: StepShape): 
   const weightBytes = (residentModels * P + (ppo ? c.dModel : 0)) * BYTES;
   const optimizerBytes = trainedModels * 3 * P * BYTES;
   const activationBytes = trainedModels * tokens * activationFloatsPerToken(c, seqLen) * BYTES;
-  // Sampling: prefill of the prompts, then one token at a time at a growing context (mean ≈ seqLen/2 + P/2).
-  const rolloutFlops =
-    s.sequences *
-    (s.promptLen * forwardFlopsPerToken(c, s.promptLen) +
-      s.completionLen * forwardFlopsPerToken(c, (s.promptLen + seqLen) / 2));
+  const rolloutFlops = s.sequences * generationFlops(c, s.promptLen, s.completionLen);
   const referenceFlops = reference ? tokens * fwd : 0;
   const oldPolicy = s.mu > 1 ? tokens * fwd : 0;
   const trainFlops = s.mu * 3 * tokens * fwd + oldPolicy;
