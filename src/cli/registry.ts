@@ -39,6 +39,11 @@ export const commands: Command[] = [
     'R1-Zero in miniature: GRPO from the base model, accuracy and thinking length rise together',
     async () => (await import('./aha.ts')).ahaCommand,
   ),
+  lazy(
+    'r1',
+    'the R1 pipeline in miniature: zero, cold start, reasoning RL with a language reward, rejection sampling, final RL',
+    async () => (await import('./r1.ts')).r1Command,
+  ),
   lazy('sample', 'generate completions from a checkpoint', async () => (await import('./sample.ts')).sampleCommand),
   lazy(
     'eval',
@@ -93,8 +98,9 @@ export async function loadCommands(): Promise<Command[]> {
     import('./fp8.ts'),
     import('./fp8-train.ts'),
     import('./cost.ts'),
+    import('./r1.ts'),
   ]);
-  const [lessons, pretrain, traces, sft, aha, sample, evaluate, logits, exp, experiment, fp8, fp8Train, cost] = m;
+  const [lessons, pretrain, traces, sft, aha, sample, evaluate, logits, exp, experiment, fp8, fp8Train, cost, r1] = m;
   return [
     lessons.startCommand,
     lessons.lessonsCommand,
@@ -103,6 +109,7 @@ export async function loadCommands(): Promise<Command[]> {
     traces.tracesCommand,
     sft.sftCommand,
     aha.ahaCommand,
+    r1.r1Command,
     sample.sampleCommand,
     evaluate.evalCommand,
     logits.logitsCommand,

@@ -9,7 +9,7 @@
 // (DeepSeekMath), ε = 0.2, μ = 1, 2-digit addition. A 100k-parameter model takes lr 1e-4 (the papers use
 // 1e-6 on billions of parameters); at 1e-3 it forgets its arithmetic within 10 steps and accuracy collapses.
 import { InputError } from '../core/errors.ts';
-import { DIFFICULTY_RANGE, isProblemKind, type ProblemKind } from '../world/index.ts';
+import { DIFFICULTY_RANGE, isLanguage, isProblemKind, type Language, type ProblemKind } from '../world/index.ts';
 import type { LossAggregation } from './grpo.ts';
 import type { RewardScaling } from './advantages.ts';
 import type { OverlongMode } from './overlong.ts';
@@ -21,6 +21,8 @@ export type Variant = (typeof VARIANT_NAMES)[number];
 export interface Task {
   kind: ProblemKind;
   difficulty: number;
+  /** The language the prompt asks the thinking to use (issue 14); absent: symbols, the plain prompt. */
+  language?: Language;
 }
 
 export interface RlConfig {
@@ -60,6 +62,8 @@ export interface RlConfig {
   overlongBuffer: number;
   /** π_ref ← π_θ every this many steps (R1-Zero: 400); 0 never. */
   refResetEvery: number;
+  /** w of R1's language-consistency reward added to accuracy + format (world/rewards.ts); 0 = R1-Zero. */
+  languageWeight: number;
   /** Ablation: permute rewards within each group (no signal). */
   rewardShuffle: boolean;
   /** REINFORCE's baseline: the batch mean or the group mean. */
@@ -113,6 +117,7 @@ export const DEFAULT_RL: Readonly<RlConfig> = Object.freeze<RlConfig>({
   overlong: 'none',
   overlongBuffer: 20,
   refResetEvery: 0,
+  languageWeight: 0,
   rewardShuffle: false,
   baseline: 'batch',
   valueLr: 1e-3,
@@ -183,6 +188,7 @@ export function validateRlConfig(c: RlConfig, source = 'rl config'): void {
     'klCoef',
     'valueLr',
     'evalTemperature',
+    'languageWeight',
   ] as const;
   for (const k of nonNeg)
     if (!(Number.isFinite(c[k]) && c[k] >= 0)) throw bad(`${k} must be a number ≥ 0, got ${c[k]}`);
@@ -211,6 +217,8 @@ export function validateRlConfig(c: RlConfig, source = 'rl config'): void {
     const [lo, hi] = DIFFICULTY_RANGE[t.kind];
     if (!Number.isInteger(t.difficulty) || t.difficulty < lo || t.difficulty > hi)
       throw bad(`difficulty of ${t.kind} must be in [${lo}, ${hi}], got ${t.difficulty}`);
+    if (t.language !== undefined && !isLanguage(t.language))
+      throw bad(`unknown language '${t.language}' (languages: symbols, words)`);
   }
 }
 

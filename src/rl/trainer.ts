@@ -27,6 +27,11 @@ import { rollout, type Rollout } from '../train/rollout.ts';
 import { emptyMetrics, evalMetrics, type RlStepMetrics } from './step-metrics.ts';
 import { rlUpdate, type UpdateStats } from './update.ts';
 
+/** A task's problem with the task's prompt language (issue 14); a task without one leaves the problem as it is. */
+function inTaskLanguage(p: Problem, task: RlConfig['tasks'][number]): Problem {
+  return task.language === undefined ? p : { ...p, language: task.language };
+}
+
 export interface TrainerParts {
   policy: PolicyModel;
   /** The frozen reference (a second copy of the starting checkpoint). */
@@ -75,7 +80,7 @@ export class RlTrainer {
       config.tasks.flatMap((t) => [...heldOutKeys(t.kind, t.difficulty, config.evalSize, config.heldOutSeed)]),
     );
     this.evalProblems = config.tasks.flatMap((t) =>
-      heldOutSet(t.kind, t.difficulty, config.evalSize, config.heldOutSeed),
+      heldOutSet(t.kind, t.difficulty, config.evalSize, config.heldOutSeed).map((p) => inTaskLanguage(p, t)),
     );
     const adam = {
       lr: config.lr,
@@ -104,7 +109,7 @@ export class RlTrainer {
       const task = pr.choice(this.config.tasks);
       for (let k = 0; k < 1000; k++) {
         const p = generateProblem(task.kind, pr, task.difficulty);
-        if (!this.heldOut.has(problemKey(p))) return p;
+        if (!this.heldOut.has(problemKey(p))) return inTaskLanguage(p, task);
       }
       throw new RangeError(`no ${task.kind} problem at difficulty ${task.difficulty} outside the held-out split`);
     });
@@ -145,6 +150,7 @@ export class RlTrainer {
       maxNewTokens: c.maxNewTokens,
       rngFor: (j, k) => rolloutRng.child(`p${j}`).child(`g${k}`),
       batchSize: c.genBatch,
+      languageWeight: c.languageWeight,
     });
     const t2 = this.now?.() ?? 0;
     const lr = this.lrAt(step);

@@ -38,6 +38,8 @@ export interface RolloutOptions extends SamplingOptions {
   rngFor: (problem: number, sample: number) => Rng;
   /** Rows per generate call (default: all at once). Results are the same for any value. */
   batchSize?: number;
+  /** Weight of the language-consistency reward (world/rewards.ts; 0 or absent: none). */
+  languageWeight?: number;
 }
 
 export interface Rollout {
@@ -66,6 +68,7 @@ export function scoreCompletion(
   problem: Problem,
   completion: number[],
   finish: 'stop' | 'length',
+  languageWeight = 0,
 ): Omit<Rollout, 'problemIndex' | 'sample' | 'prompt'> {
   const text = decode(completion);
   return {
@@ -73,7 +76,7 @@ export function scoreCompletion(
     completion,
     text,
     finish,
-    reward: rewardBreakdown(problem, text, { truncated: finish === 'length' }),
+    reward: rewardBreakdown(problem, text, { truncated: finish === 'length', languageWeight }),
     length: completion.length,
     thinkLength: thinkLength(text),
     reflectionWords: reflectionCount(text),
@@ -116,7 +119,7 @@ export async function rollout(
     chunk.forEach((r, i) => {
       const g = gens[i]!;
       out.push({
-        ...scoreCompletion(problems[r.j]!, g.tokens, g.finish),
+        ...scoreCompletion(problems[r.j]!, g.tokens, g.finish, opts.languageWeight),
         problemIndex: r.j,
         sample: r.k,
         prompt: r.prompt,

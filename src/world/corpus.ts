@@ -19,6 +19,7 @@ import { tokenLength } from './tokenizer.ts';
 import { workedSolution } from './solutions/worked.ts';
 import { reflectiveSolution } from './solutions/reflective.ts';
 import { wrongAnswer } from './solutions/wrong.ts';
+import { inLanguage, LANGUAGE_KINDS } from './languages/corpus.ts';
 import {
   isPrimingCondition,
   PRIMING_CONDITIONS,
@@ -50,6 +51,10 @@ export interface CorpusMix {
   /** When set, every Countdown document is a search trace of this priming condition (countdown/priming.ts)
    * instead of a direct/worked/reflective one. */
   countdownPriming: PrimingCondition | null;
+  /** Share of documents whose prompt asks for thinking in words (languages/corpus.ts; issue 14). */
+  wordsFrac: number;
+  /** Share of documents whose think code-switches between the two languages. */
+  switchFrac: number;
 }
 
 /** What callers pass: any subset of the knobs; `difficulty` may name only some kinds. */
@@ -63,6 +68,8 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   tinyThinkFrac: 0.1,
   confirmFrac: 0,
   countdownPriming: null,
+  wordsFrac: 0,
+  switchFrac: 0,
   kinds: ['add', 'sub', 'mul', 'expr', 'countdown'],
   difficulty: { add: [1, 3], sub: [1, 3], mul: [1, 3], expr: [1, 2], countdown: [3, 3] },
   maxTokens: 160,
@@ -100,6 +107,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     'wrongDirectFrac',
     'tinyThinkFrac',
     'confirmFrac',
+    'wordsFrac',
+    'switchFrac',
   ] as const) {
     if (!(mix[k] >= 0) || !Number.isFinite(mix[k]))
       throw new RangeError(`corpus mix: ${k} must be a finite number >= 0, got ${mix[k]}`);
@@ -108,6 +117,10 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     throw new RangeError('corpus mix: directFrac + workedFrac + reflectFrac must be > 0');
   if (mix.wrongDirectFrac > 1 || mix.tinyThinkFrac > 1 || mix.confirmFrac > 1)
     throw new RangeError('corpus mix: wrongDirectFrac, tinyThinkFrac and confirmFrac are fractions in [0, 1]');
+  if (mix.wordsFrac > 1 || mix.switchFrac > 1)
+    throw new RangeError('corpus mix: wordsFrac and switchFrac are fractions in [0, 1]');
+  if ((mix.wordsFrac > 0 || mix.switchFrac > 0) && mix.kinds.some((k) => !LANGUAGE_KINDS.includes(k)))
+    throw new RangeError(`corpus mix: the words language is for ${LANGUAGE_KINDS.join(', ')} only`);
   if (mix.kinds.length === 0) throw new RangeError('corpus mix: kinds is empty');
   for (const kind of mix.kinds) {
     if (!isProblemKind(kind)) throw new RangeError(`corpus mix: unknown kind '${kind}'`);
@@ -154,10 +167,12 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
   const tiny = choiceRng.next() < mix.tinyThinkFrac;
   // Its own stream, drawn only when used, so corpora without confirmations are unchanged.
   const confirm = style === 'reflect' && mix.confirmFrac > 0 && docRng.child('confirm').next() < mix.confirmFrac;
+  // The language draws too (issue 14) come from their own stream, drawn only when a language mix is asked for.
+  const languages = mix.wordsFrac > 0 || mix.switchFrac > 0;
   const problemRng = docRng.child('problem');
   const noiseRng = docRng.child('noise');
   for (let redraw = 0; redraw < MAX_REDRAWS; redraw++) {
-    const problem = generateProblem(kind, problemRng, difficulty);
+    let problem = generateProblem(kind, problemRng, difficulty);
     if (exclude?.has(problemKey(problem))) continue;
     if (mix.countdownPriming !== null && kind === 'countdown' && primingHeldOut().has(problemKey(problem))) continue;
     let completion: string;
@@ -175,6 +190,8 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
       correct = !wrong;
       completion = completionFrom(tiny ? TINY_THINK : '', wrong ? wrongAnswer(problem, noiseRng) : problem.answer);
     }
+    if (languages)
+      ({ problem, completion } = inLanguage(problem, completion, mix, docRng.child('language').child(`r${redraw}`)));
     const text = documentFor(problem, completion);
     const tokens = tokenLength(text);
     if (tokens <= mix.maxTokens) return { text, style, problem, correct, tokens };

@@ -32,3 +32,4 @@ export { DEFAULT_MIX, NO_WORKED_MIX, TINY_THINK, lengthStats, makeCorpus, makeLa
 export type { CorpusDocument, CorpusMix, CorpusMixInput, DocumentStyle, LengthStats } from './corpus.ts';
 export { splitSteps } from './steps.ts';
 export type { TraceStep } from './steps.ts';
+export * from './languages/index.ts';

@@ -5,15 +5,22 @@
 // The 0.1 echoes TinyZero's 0 / 0.1 / 1 scheme (§5): a well-formed wrong answer earns a little, so a base
 // model learns the tags early, but never enough to beat being right (accuracy already requires format).
 // A truncated completion (generation hit max length) earns 0 on both and is flagged (pitfalls §10.2, §10.6).
+// R1's reasoning RL adds a third rule, language consistency (§2.3.2, Nature eq. 7; issue 14), with a weight w:
+//   total += w · languageReward,  languageReward = share of the think's step lexemes in the prompt's language
+// (languages/measures.ts). w = 0 (the default) leaves R1-Zero's reward exactly as it was.
 import type { Problem } from './problems/types.ts';
 import { parseCompletion } from './template.ts';
 import { verify } from './verifier.ts';
+import { languageConsistency } from './languages/measures.ts';
+import { thinkText } from './reflection.ts';
 
 export const REWARD_WEIGHTS = Object.freeze({ accuracy: 1, format: 0.1 });
 
 export interface RewardOptions {
   /** Generation stopped at the length limit without <eos> or </answer>. */
   truncated?: boolean;
+  /** w of the language-consistency reward (R1 eq. 7); absent or 0: R1-Zero's two rewards only. */
+  languageWeight?: number;
 }
 
 export interface RewardBreakdown {
@@ -25,6 +32,14 @@ export interface RewardBreakdown {
   truncated: boolean;
   /** The answer text that was checked, when there was one. */
   extracted?: string;
+  /** The language-consistency reward in [0, 1], when a language weight > 0 was asked for. */
+  language?: number;
+}
+
+/** R1's language-consistency reward: the share of the think's step lexemes in the language the prompt asks for
+ * (symbols when it asks for none); 1 for a think without steps. */
+export function languageReward(problem: Pick<Problem, 'language'>, text: string): number {
+  return languageConsistency(thinkText(text), problem.language ?? 'symbols');
 }
 
 /** 1 iff the completion is exactly: think text, </think>, one <answer>…</answer>, optionally <eos>. */
@@ -39,14 +54,18 @@ export function accuracyReward(problem: Problem, text: string): 0 | 1 {
 
 export function rewardBreakdown(problem: Problem, text: string, options: RewardOptions = {}): RewardBreakdown {
   const truncated = options.truncated === true;
-  if (truncated) return { accuracy: 0, format: 0, total: 0, reason: 'truncated', truncated };
+  const w = options.languageWeight ?? 0;
+  if (truncated)
+    return { accuracy: 0, format: 0, total: 0, reason: 'truncated', truncated, ...(w > 0 ? { language: 0 } : {}) };
   const parsed = parseCompletion(text);
   const format: 0 | 1 = parsed.problems.length === 0 ? 1 : 0;
   const verdict = verify(problem, text);
   const accuracy: 0 | 1 = format === 1 && verdict.correct ? 1 : 0;
   const reason = format === 0 ? `format: ${parsed.problems[0]}` : verdict.reason;
-  const total = REWARD_WEIGHTS.accuracy * accuracy + REWARD_WEIGHTS.format * format;
+  const language = w > 0 ? languageReward(problem, text) : 0;
+  const total = REWARD_WEIGHTS.accuracy * accuracy + REWARD_WEIGHTS.format * format + w * language;
   const out: RewardBreakdown = { accuracy, format, total, reason, truncated };
   if (verdict.extracted !== undefined) out.extracted = verdict.extracted;
+  if (w > 0) out.language = language;
   return out;
 }

@@ -8,9 +8,13 @@
 import type { Problem } from './problems/types.ts';
 import { ANSWER, ANSWER_END, BOS, EOS, PAD, THINK, THINK_END } from './tokenizer.ts';
 
+/** What a prompt adds to ask for thinking in words (issue 14: "the prompt says which language the thinking
+ * should use"); a prompt without it asks for symbols, so every earlier prompt is unchanged. */
+export const IN_WORDS = ' in words';
+
 /** The text the model is conditioned on; it ends right after the opening <think>. */
-export function promptFor(problem: Pick<Problem, 'prompt'>): string {
-  return `${BOS}q:${problem.prompt}=?\na:${THINK}`;
+export function promptFor(problem: Pick<Problem, 'prompt'> & Pick<Partial<Problem>, 'language'>): string {
+  return `${BOS}q:${problem.prompt}=?${problem.language === 'words' ? IN_WORDS : ''}\na:${THINK}`;
 }
 
 /** A completion with the given think text and answer, closed by <eos>. */
@@ -19,7 +23,10 @@ export function completionFrom(think: string, answer: string): string {
 }
 
 /** A whole training document: prompt followed by completion. */
-export function documentFor(problem: Pick<Problem, 'prompt'>, completion: string): string {
+export function documentFor(
+  problem: Pick<Problem, 'prompt'> & Pick<Partial<Problem>, 'language'>,
+  completion: string,
+): string {
   return promptFor(problem) + completion;
 }
 

@@ -2,6 +2,7 @@
 // verifier or a worked solution needs. Every generator has the same shape, `(rng, difficulty) => Problem`,
 // so trainers can mix kinds freely; `difficulty` means something per kind (see problems/index.ts).
 import type { Rng } from '../../core/rng.ts';
+import type { Language } from '../languages/lexicon.ts';
 
 export const PROBLEM_KINDS = ['add', 'sub', 'mul', 'expr', 'countdown'] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];
@@ -18,6 +19,8 @@ export interface Problem {
   numbers?: number[];
   /** Countdown only: the value to reach. */
   target?: number;
+  /** The language the prompt asks the thinking to use (languages/lexicon.ts); absent = symbols, the default. */
+  language?: Language;
 }
 
 export type ProblemGenerator = (rng: Rng, difficulty: number) => Problem;

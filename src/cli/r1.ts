@@ -1,0 +1,148 @@
+// `tinyseek r1`: the R1 pipeline in miniature (experiments/r1/): zero → cold-start → reasoning-rl →
+// rejection-sft → final-rl, one run directory per stage, the stage table printed and in summary.json.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUDGETS, STAGES, type Budget, type R1Config, type StageName } from '../experiments/r1/config.ts';
+import { runR1, type R1Event } from '../experiments/r1/pipeline.ts';
+import { DEFAULT_SIZES, DEFAULT_WEIGHTS, runSweep, SWEEPS, type SweepName } from '../experiments/r1/sweep.ts';
+import { tableLines } from '../experiments/r1/table.ts';
+import { UsageError, bool, optStr, str, type Parsed } from './args.ts';
+import { defineCommand, type IO } from './command.ts';
+import { installInterrupt } from './interrupt.ts';
+import { checkOutDir } from './output.ts';
+import { ProgressBar } from './progress.ts';
+
+function configOf(a: Parsed): R1Config {
+  const budget = str(a, 'budget') as Budget;
+  const c: R1Config = structuredClone(BUDGETS[budget]);
+  const base = optStr(a, 'base');
+  if (base) c.base = base;
+  const w = a.flags['language-weight'] as number | undefined;
+  if (w !== undefined) {
+    c.reasoningRl.languageWeight = w;
+    c.finalRl.languageWeight = w;
+  }
+  const n = a.flags['cold-start-size'] as number | undefined;
+  if (n !== undefined) c.coldStart.size = n;
+  return c;
+}
+
+/** Progress lines of one pipeline run: a bar per stage, a line per finished stage. */
+function reporter(io: IO, prefix: string): (e: R1Event) => void {
+  let bar: ProgressBar | undefined;
+  let last = 0;
+  const t0 = performance.now();
+  return (e) => {
+    if (e.type === 'stage-start') {
+      io.err(`${prefix}${e.stage === 'base' ? 'scoring the base' : `stage ${e.index + 1}/5: ${e.stage}`}\n`);
+      bar = undefined;
+    } else if (e.type === 'progress') {
+      if (!bar || e.done < last) {
+        bar = new ProgressBar({ total: e.total, label: `${prefix}${e.stage}`, io });
+        last = 0;
+      }
+      bar.tick(e.done - last, e.note);
+      last = e.done;
+    } else {
+      bar?.done();
+      bar = undefined;
+      const r = e.row;
+      const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+      io.err(
+        `${prefix}${r.stage}${e.resumed ? ' (finished earlier)' : ''}: greedy ${pct(r.greedy)}, pass@1 ${pct(r.pass1)}, mixing ${pct(r.mixing)}, readability ${pct(r.readability)}` +
+          ` [${((performance.now() - t0) / 1000).toFixed(0)} s]\n`,
+      );
+    }
+  };
+}
+
+export const r1Command = defineCommand(
+  {
+    name: 'r1',
+    summary:
+      'the R1 pipeline in miniature: zero, cold start, reasoning RL with a language reward, rejection sampling, final RL',
+    usage:
+      'tinyseek r1 [--out DIR] [--budget default|small] [--stage NAME] [--seeds 0,1] [--resume] [--sweep weight|cold-start]',
+    flags: {
+      out: { type: 'string', default: 'runs/r1', help: 'run directory (one sub-directory per stage)', meta: 'DIR' },
+      budget: {
+        type: 'string',
+        default: 'default',
+        choices: Object.keys(BUDGETS),
+        help: 'default: ~10 min on 2 cores; small: the same stages, ~2 min',
+      },
+      stage: {
+        type: 'string',
+        choices: STAGES,
+        help: 'run only this stage (its input stage must be finished in --out); default: every unfinished stage',
+      },
+      seeds: { type: 'intlist', default: [0], min: 0, help: 'seeds; several write seed-<s>/ each', meta: 'LIST' },
+      resume: { type: 'bool', help: 'continue the run in --out from its last finished stage' },
+      base: { type: 'string', help: 'base checkpoint (default: fixtures/r1-base)', meta: 'DIR' },
+      'language-weight': {
+        type: 'float',
+        min: 0,
+        help: 'w of the language-consistency reward in reasoning-rl and final-rl (default 1, as R1)',
+      },
+      'cold-start-size': { type: 'int', min: 1, help: 'curated zero traces in the cold-start set (default 256)' },
+      sweep: {
+        type: 'string',
+        choices: SWEEPS,
+        help: `after the pipeline: weight (w = ${DEFAULT_WEIGHTS.join(', ')}) or cold-start (n = ${DEFAULT_SIZES.join(', ')})`,
+      },
+    },
+    examples: [
+      'tinyseek r1 --out runs/r1',
+      'tinyseek r1 --out runs/r1 --resume',
+      'tinyseek r1 --out runs/r1-small --budget small',
+      'tinyseek r1 --out runs/r1 --stage reasoning-rl --language-weight 0.5',
+      'tinyseek r1 --out runs/r1 --resume --sweep weight',
+    ],
+  },
+  async (a, io) => {
+    const out = str(a, 'out');
+    const seeds = a.flags.seeds as number[];
+    if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
+    const stage = optStr(a, 'stage') as StageName | undefined;
+    const resume = bool(a, 'resume') || stage !== undefined;
+    checkOutDir(out);
+    if (!resume && existsSync(out) && readdirSync(out).length > 0)
+      throw new UsageError(`${out}: not empty; continue it with --resume or choose a new --out`);
+    const sweep = optStr(a, 'sweep') as SweepName | undefined;
+    const base = configOf(a);
+    const stop = installInterrupt({
+      io,
+      what: 'this step',
+      resume: `tinyseek r1 --out ${out} --resume` + (sweep ? ` --sweep ${sweep}` : ''),
+    });
+    try {
+      for (const seed of seeds) {
+        const dir = seeds.length > 1 ? join(out, `seed-${seed}`) : out;
+        const prefix = seeds.length > 1 ? `seed ${seed}: ` : '';
+        const c = { ...base, seed };
+        const summary = await runR1(c, { out: dir, signal: stop.signal, stage, onEvent: reporter(io, prefix) });
+        if (stop.signal.aborted) break;
+        io.out(`\n${prefix}the stage table (held-out 2-digit addition, ${c.evalSize} problems × 2 languages):\n`);
+        io.out(tableLines([summary.base, ...summary.stages]).join('\n') + '\n');
+        if (sweep) {
+          const values = sweep === 'weight' ? DEFAULT_WEIGHTS : DEFAULT_SIZES;
+          const points = await runSweep(c, sweep, values, {
+            out: dir,
+            signal: stop.signal,
+            onEvent: reporter(io, `${prefix}sweep ${sweep}: `),
+          });
+          io.out(`\nsweep ${sweep}:\n`);
+          io.out(
+            tableLines(
+              points.map((p) => ({ ...p.row, stage: `${sweep === 'weight' ? 'w=' : 'n='}${p.value}` as never })),
+            ).join('\n') + '\n',
+          );
+        }
+        io.out(`run directory: ${dir} (summary.json, stages.svg, zero-mixing.svg, one checkpoint per stage)\n`);
+      }
+      return stop.finish();
+    } finally {
+      stop.dispose();
+    }
+  },
+);
