@@ -5,7 +5,9 @@
 //         70% direct answers, 15% worked, 15% self-checking. Why this window and this mix, with the runs that
 //         chose it: lessons/03-aha and the README's "aha moment" section.
 //   r1    the base of the R1 pipeline (fixtures/r1-base, issue 14): the aha recipe on a two-language corpus, half
-//         of the prompts asking for thinking in words, 10% of documents code-switched (world/languages/).
+//         of the prompts asking for thinking in words, 10% of documents code-switched (world/languages/); 50%
+//         direct, 30% worked, 20% self-checking, so that each language keeps about the aha base's share of
+//         careful traces (with the aha mix split in two, RL found direct answers easier and stopped thinking).
 //   countdown-<condition>  the primed Countdown bases (countdown-presets.ts), one per Gandhi et al. condition.
 import type { CorpusMixInput, ProblemKind } from '../world/index.ts';
 import { COUNTDOWN_PRESETS } from './countdown-presets.ts';
@@ -32,8 +34,16 @@ export const AHA_NO_WORKED_MIX: CorpusMixInput = Object.freeze({
 // (the first 64 of the same seeded sequence), so no RL evaluation problem is ever in the corpus.
 const aha: PretrainConfig = { ...defaultPretrain, steps: 1500, batchSize: 8, seqLen: 128, mix: AHA_BASE_MIX };
 
-/** The R1 pipeline base's corpus: the aha mix, half of the prompts in words, 10% of documents code-switched. */
-export const R1_BASE_MIX: CorpusMixInput = Object.freeze({ ...AHA_BASE_MIX, wordsFrac: 0.5, switchFrac: 0.1 });
+/** The R1 pipeline base's corpus: 1-2-digit additions, 50% direct, 30% worked, 20% self-checking; half of the
+ * prompts in words, 10% of documents code-switched. */
+export const R1_BASE_MIX: CorpusMixInput = Object.freeze({
+  ...AHA_BASE_MIX,
+  directFrac: 0.5,
+  workedFrac: 0.3,
+  reflectFrac: 0.2,
+  wordsFrac: 0.5,
+  switchFrac: 0.1,
+});
 const r1: PretrainConfig = { ...aha, mix: R1_BASE_MIX };
 
 export const PRETRAIN_PRESETS = Object.freeze({ base: defaultPretrain, aha, ...COUNTDOWN_PRESETS, r1 });

@@ -37,7 +37,15 @@ export interface R1Summary {
 
 export type R1Event =
   | { type: 'stage-start'; stage: StageName | 'base'; index: number }
-  | { type: 'progress'; stage: StageName; done: number; total: number; note: string }
+  | {
+      type: 'progress';
+      stage: StageName;
+      done: number;
+      total: number;
+      note: string;
+      /** RL stages: this step's training accuracy and mixing. */
+      rl?: { accuracy: number; mixing: number };
+    }
   | { type: 'stage-done'; row: StageRow; resumed: boolean };
 
 export interface R1Hooks {
@@ -113,7 +121,8 @@ export async function runStage(
     hooks: {
       signal: hooks.signal,
       shouldStop: () => hooks.signal?.aborted === true,
-      onProgress: (done, total, note) => hooks.onEvent?.({ type: 'progress', stage, done, total, note }),
+      onProgress: (done, total, note, rl) =>
+        hooks.onEvent?.({ type: 'progress', stage, done, total, note, ...(rl ? { rl } : {}) }),
     },
   };
   let outcome: StageOutcome;

@@ -34,7 +34,7 @@ import { poolMixing } from './measure.ts';
 
 export interface StageHooks {
   /** Steps done of the stage's main loop, with a short note (for a progress line). */
-  onProgress?: (done: number, total: number, note: string) => void;
+  onProgress?: (done: number, total: number, note: string, rl?: { accuracy: number; mixing: number }) => void;
   /** Polled between steps: true stops the stage unfinished (it is redone on resume). */
   shouldStop?: () => boolean;
   signal?: AbortSignal;
@@ -132,7 +132,8 @@ export async function runRlStage(ctx: StageContext, over: Partial<RlConfig>): Pr
       if (rs.length > 0) {
         done++;
         const m = report.metrics;
-        ctx.hooks.onProgress?.(done, rl.steps, `acc ${pct(m.accuracy ?? 0)} mixing ${pct(extra.mixing ?? 0)}`);
+        const now = { accuracy: m.accuracy ?? 0, mixing: extra.mixing ?? 0 };
+        ctx.hooks.onProgress?.(done, rl.steps, `acc ${pct(now.accuracy)} mixing ${pct(now.mixing)}`, now);
       }
     },
   });
@@ -166,10 +167,16 @@ async function sampleFrom(ctx: StageContext, problems: Problem[], samples: numbe
   return out;
 }
 
-/** SFT of ctx.from (the base) on records; the stage directory becomes the checkpoint. */
+/** SFT of ctx.from (the base) on records; the stage directory becomes the checkpoint. With no record at all
+ * (a tiny or badly failing run: no sample passed the filter) there is nothing to learn, and the checkpoint is
+ * ctx.from unchanged; the stage row says so (data.records = 0). */
 async function sftStage(ctx: StageContext, records: SftRecord[], epochs: number, lr: number): Promise<boolean> {
   const data = join(ctx.dir, 'data.jsonl');
   writeSftFile(data, records);
+  if (records.length === 0) {
+    saveCheckpoint(ctx.dir, loadCheckpoint(ctx.from).model, { r1: { stage: ctx.stage, from: ctx.from, records: 0 } });
+    return true;
+  }
   const batchSize = defaultSft.batchSize;
   const steps = stepsForEpochs(records.length, batchSize, epochs);
   const cfg = {
@@ -207,7 +214,6 @@ export async function runColdStart(ctx: StageContext): Promise<StageOutcome> {
   const samples = await sampleFrom(ctx, trainingProblems(ctx.config, 'cold-start', c.size), 1);
   if (ctx.hooks.shouldStop?.()) return { finished: false };
   const records = coldStartRecords(samples, c.size);
-  if (records.length === 0) throw new Error('cold start: no zero sample passed the filter (nothing to fine-tune on)');
   const finished = await sftStage(ctx, records, c.epochs, c.lr);
   return { finished, data: { candidates: samples.length, kept: records.length, records: records.length } };
 }
