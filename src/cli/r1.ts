@@ -88,7 +88,7 @@ export const r1Command = defineCommand(
       sweep: {
         type: 'string',
         choices: SWEEPS,
-        help: `after the pipeline: weight (w = ${DEFAULT_WEIGHTS.join(', ')}) or cold-start (n = ${DEFAULT_SIZES.join(', ')})`,
+        help: `a sweep on a finished pipeline in --out: weight (w = ${DEFAULT_WEIGHTS.join(', ')}) or cold-start (n = ${DEFAULT_SIZES.join(', ')})`,
       },
     },
     examples: [
@@ -96,7 +96,8 @@ export const r1Command = defineCommand(
       'tinyseek r1 --out runs/r1 --resume',
       'tinyseek r1 --out runs/r1-small --budget small',
       'tinyseek r1 --out runs/r1 --stage reasoning-rl --language-weight 0.5',
-      'tinyseek r1 --out runs/r1 --resume --sweep weight',
+      'tinyseek r1 --out runs/r1 --sweep weight',
+      'tinyseek r1 --out runs/r1 --sweep cold-start',
     ],
   },
   async (a, io) => {
@@ -104,40 +105,38 @@ export const r1Command = defineCommand(
     const seeds = a.flags.seeds as number[];
     if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds repeats a seed: ${seeds.join(',')}`);
     const stage = optStr(a, 'stage') as StageName | undefined;
-    const resume = bool(a, 'resume') || stage !== undefined;
+    const sweep = optStr(a, 'sweep') as SweepName | undefined;
+    if (sweep && stage) throw new UsageError('--sweep runs on a finished pipeline: leave out --stage');
+    const resume = bool(a, 'resume') || stage !== undefined || sweep !== undefined;
     checkOutDir(out);
     if (!resume && existsSync(out) && readdirSync(out).length > 0)
       throw new UsageError(`${out}: not empty; continue it with --resume or choose a new --out`);
-    const sweep = optStr(a, 'sweep') as SweepName | undefined;
     const base = configOf(a);
-    const stop = installInterrupt({
-      io,
-      what: 'this step',
-      resume: `tinyseek r1 --out ${out} --resume` + (sweep ? ` --sweep ${sweep}` : ''),
-    });
+    const again = sweep ? ` --sweep ${sweep}` : ' --resume';
+    const stop = installInterrupt({ io, what: 'this step', resume: `tinyseek r1 --out ${out}${again}` });
     try {
       for (const seed of seeds) {
         const dir = seeds.length > 1 ? join(out, `seed-${seed}`) : out;
         const prefix = seeds.length > 1 ? `seed ${seed}: ` : '';
         const c = { ...base, seed };
+        if (sweep) {
+          // The sweep alone, from the pipeline's finished stages (so it can run beside a pipeline still going).
+          const values = sweep === 'weight' ? DEFAULT_WEIGHTS : DEFAULT_SIZES;
+          const onEvent = reporter(io, `${prefix}sweep ${sweep}: `);
+          const points = await runSweep(c, sweep, values, { out: dir, signal: stop.signal, onEvent });
+          if (stop.signal.aborted) break;
+          io.out(
+            `\n${prefix}sweep ${sweep} (${sweep === 'weight' ? 'reasoning-rl from cold-start' : 'cold-start from the base'}):\n`,
+          );
+          const label = (v: number) => `${sweep === 'weight' ? 'w=' : 'n='}${v}`;
+          io.out(tableLines(points.map((p) => ({ ...p.row, stage: label(p.value) as never }))).join('\n') + '\n');
+          io.out(`written: ${join(dir, `sweep-${sweep}.json`)}, ${join(dir, `sweep-${sweep}.svg`)}\n`);
+          continue;
+        }
         const summary = await runR1(c, { out: dir, signal: stop.signal, stage, onEvent: reporter(io, prefix) });
         if (stop.signal.aborted) break;
         io.out(`\n${prefix}the stage table (held-out 2-digit addition, ${c.evalSize} problems × 2 languages):\n`);
         io.out(tableLines([summary.base, ...summary.stages]).join('\n') + '\n');
-        if (sweep) {
-          const values = sweep === 'weight' ? DEFAULT_WEIGHTS : DEFAULT_SIZES;
-          const points = await runSweep(c, sweep, values, {
-            out: dir,
-            signal: stop.signal,
-            onEvent: reporter(io, `${prefix}sweep ${sweep}: `),
-          });
-          io.out(`\nsweep ${sweep}:\n`);
-          io.out(
-            tableLines(
-              points.map((p) => ({ ...p.row, stage: `${sweep === 'weight' ? 'w=' : 'n='}${p.value}` as never })),
-            ).join('\n') + '\n',
-          );
-        }
         io.out(`run directory: ${dir} (summary.json, stages.svg, zero-mixing.svg, one checkpoint per stage)\n`);
       }
       return stop.finish();

@@ -27,6 +27,12 @@ export const sampleCommand = defineCommand(
     flags: {
       model: checkpointFlag,
       problem: { type: 'string', help: "a question, wrapped in the R1-Zero template (e.g. '37+85')", meta: 'Q' },
+      language: {
+        type: 'string',
+        default: 'symbols',
+        choices: ['symbols', 'words'],
+        help: 'with --problem: the language the prompt asks the thinking to use (words: "... in words", tinyseek r1)',
+      },
       prompt: { type: 'string', help: 'raw prompt text (special tokens written as <think> etc.)', meta: 'TEXT' },
       n: { type: 'int', default: 1, min: 1, max: 256, help: 'number of samples' },
       temperature: { type: 'float', default: 0, min: 0, help: '0 = greedy' },
@@ -44,6 +50,7 @@ export const sampleCommand = defineCommand(
       "tinyseek sample --model fixtures/base --problem '37+85'",
       "tinyseek sample --model fixtures/aha-base --problem '37+85' --n 8 --temperature 1 --json > traces.jsonl",
       "tinyseek sample --model runs/base --problem '123+456' --n 8 --temperature 1",
+      "tinyseek sample --model runs/r1/final-rl --problem '37+45' --language words",
     ],
   },
   async (a, io) => {
@@ -53,7 +60,8 @@ export const sampleCommand = defineCommand(
       prompt = optStr(a, 'prompt');
     if ((problem === undefined) === (prompt === undefined))
       throw new UsageError('give exactly one of --problem or --prompt');
-    const text = problem !== undefined ? promptFor({ prompt: problem }) : prompt!;
+    const language = str(a, 'language') as 'symbols' | 'words';
+    const text = problem !== undefined ? promptFor({ prompt: problem, language }) : prompt!;
     let ids: number[];
     try {
       ids = encode(text.startsWith('<bos>') ? text : problem !== undefined ? text : `<bos>${text}`);

@@ -173,6 +173,11 @@ export async function runR1(config: R1Config, hooks: R1Hooks): Promise<R1Summary
   const c = validateR1(config);
   if (!existsSync(join(c.base, 'config.json')))
     throw new InputError(`${c.base}: no base checkpoint here (config.json missing); see fixtures/r1-base/README.md`);
+  if (hooks.stage) {
+    const need = inputStage(hooks.stage);
+    if (need && !finishedRow(hooks.out, need))
+      throw new InputError(`${hooks.out}: stage ${hooks.stage} starts from ${need}, which is not finished there`);
+  }
   mkdirSync(hooks.out, { recursive: true });
   const cfgPath = join(hooks.out, 'r1.json');
   if (existsSync(cfgPath)) {
@@ -180,11 +185,6 @@ export async function runR1(config: R1Config, hooks: R1Hooks): Promise<R1Summary
     if (before !== JSON.stringify(c, null, 2) + '\n')
       throw new InputError(`${hooks.out}: holds a pipeline run with another config (r1.json); use a new --out`);
   } else writeJsonAtomic(cfgPath, c);
-  if (hooks.stage) {
-    const need = inputStage(hooks.stage);
-    if (need && !finishedRow(hooks.out, need))
-      throw new InputError(`${hooks.out}: stage ${hooks.stage} starts from ${need}, which is not finished there`);
-  }
   const basePath = join(hooks.out, 'base.json');
   let base: StageRow;
   if (existsSync(basePath)) base = JSON.parse(readFileSync(basePath, 'utf8')) as StageRow;

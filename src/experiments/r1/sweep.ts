@@ -4,6 +4,7 @@
 //   cold-start  the cold-start SFT from the base on the first n curated zero traces, n ∈ sizes: what the set's
 //               size buys or costs in accuracy and readability (R1 used "thousands" and reports no sweep)
 // Each point is a stage directory of its own under <out>/sweep-<name>/; the points are in sweep-<name>.json.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/fsio.ts';
@@ -21,12 +22,15 @@ export interface SweepPoint {
   row: StageRow;
 }
 
+/** Run a sweep in a pipeline's run directory, with the pipeline's own config (r1.json) when it has one. */
 export async function runSweep(
-  c: R1Config,
+  given: R1Config,
   name: SweepName,
   values: readonly number[],
   hooks: Pick<R1Hooks, 'out' | 'onEvent' | 'signal'>,
 ): Promise<SweepPoint[]> {
+  const saved = join(hooks.out, 'r1.json');
+  const c: R1Config = existsSync(saved) ? (JSON.parse(readFileSync(saved, 'utf8')) as R1Config) : given;
   const need = name === 'weight' ? 'cold-start' : 'zero';
   if (!finishedRow(hooks.out, need))
     throw new InputError(
