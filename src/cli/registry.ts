@@ -39,6 +39,11 @@ export const commands: Command[] = [
     'R1-Zero in miniature: GRPO from the base model, accuracy and thinking length rise together',
     async () => (await import('./aha.ts')).ahaCommand,
   ),
+  lazy(
+    'distill',
+    "distil a teacher into a student: SFT on the teacher's verified-right answers, FLOPs counted",
+    async () => (await import('./distill.ts')).distillCommand,
+  ),
   lazy('sample', 'generate completions from a checkpoint', async () => (await import('./sample.ts')).sampleCommand),
   lazy(
     'eval',
@@ -93,8 +98,10 @@ export async function loadCommands(): Promise<Command[]> {
     import('./fp8.ts'),
     import('./fp8-train.ts'),
     import('./cost.ts'),
+    import('./distill.ts'),
   ]);
-  const [lessons, pretrain, traces, sft, aha, sample, evaluate, logits, exp, experiment, fp8, fp8Train, cost] = m;
+  const [lessons, pretrain, traces, sft, aha, sample, evaluate, logits, exp, experiment, fp8, fp8Train, cost, distill] =
+    m;
   return [
     lessons.startCommand,
     lessons.lessonsCommand,
@@ -103,6 +110,7 @@ export async function loadCommands(): Promise<Command[]> {
     traces.tracesCommand,
     sft.sftCommand,
     aha.ahaCommand,
+    distill.distillCommand,
     sample.sampleCommand,
     evaluate.evalCommand,
     logits.logitsCommand,
