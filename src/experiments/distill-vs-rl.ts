@@ -185,7 +185,7 @@ export async function runDistillVsRl(
   );
   const names = c.teachers.map(teacherName);
   const main = names[0]!;
-  const stages = c.teachers.length + 1 + c.teachers.length + 3 + (c.teachers.length - 1) + 2;
+  const stages = 2 * c.teachers.length + 6; // the teachers, the base, B, D×2, E per other teacher, C, A×2
   let stage = 0;
   const progress = async (info: string) => hooks.onProgress?.(stage, stages, info);
   const stopped = () => {
