@@ -2,7 +2,7 @@
 // the teacher, SFT of the student on them, the student scored before and after (greedy, pass@1, pass@k), and
 // every FLOP counted with and without the teacher's own cost. A thin wrapper: flags, progress, Ctrl-C.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { DISTILL_BUDGETS, SHIPPED } from '../experiments/distill-vs-rl.ts';
 import { runDistill } from '../experiments/distill.ts';
@@ -28,7 +28,7 @@ export const distillCommand = defineCommand(
     flags: {
       teacher: {
         type: 'string',
-        default: SHIPPED.teachers[0]!,
+        default: 'fixtures/distill/teacher-104k',
         help: 'teacher: a `tinyseek aha` run directory (its base and metrics.jsonl give its own cost)',
         meta: 'DIR',
       },
@@ -69,8 +69,13 @@ export const distillCommand = defineCommand(
   async (a, io) => {
     const out = str(a, 'out');
     checkOutDir(out);
-    const teacher = str(a, 'teacher'),
-      student = str(a, 'student');
+    // The defaults name the shipped checkpoints, found wherever the command runs from.
+    const shipped = (flag: string, dir: string) => {
+      const given = str(a, flag);
+      return !existsSync(given) && given === `fixtures/distill/${basename(dir)}` ? dir : given;
+    };
+    const teacher = shipped('teacher', SHIPPED.teachers[0]!),
+      student = shipped('student', SHIPPED.student);
     for (const dir of [teacher, student])
       if (!existsSync(join(dir, 'config.json')))
         throw new InputError(`${dir}: no checkpoint here (config.json missing)`);

@@ -221,9 +221,9 @@ export async function runDistillVsRl(
   const distilled = async (t: number, select: TraceSelect, name: string) =>
     arm(name, async () => {
       const ledger = studentLedger();
-      await progress(`${name}: sampling ${c.traces.problems} × ${c.traces.samples} answers of ${names[t]}`);
       // One set of samples per teacher serves its three selections; each arm is charged for generating it.
       if (!samples.has(t)) {
+        await progress(`${name}: sampling ${c.traces.problems} × ${c.traces.samples} answers of ${names[t]}`);
         const cost = new ComputeLedger();
         const rollouts = await sampleTeacher(c.teachers[t]!, c.task, c.traces, c.eval.problems, c.seed, cost);
         samples.set(t, { rollouts, cost });
