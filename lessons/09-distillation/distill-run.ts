@@ -23,7 +23,7 @@ export const SERIES = {
 function plan(budget: 'small' | 'full', knobs: Record<string, KnobValue>) {
   return budget === 'small'
     ? { problems: 8, samples: 2, evalProblems: 4, epochs: 1, every: 2, maxRl: 3 }
-    : { problems: Number(knobs['traces']), samples: 4, evalProblems: 32, epochs: 3, every: 4, maxRl: 200 };
+    : { problems: Number(knobs['traces']), samples: 4, evalProblems: 32, epochs: 10, every: 16, maxRl: 400 };
 }
 
 export async function runDistillLesson(ctx: RunContext): Promise<RunResult> {
@@ -54,7 +54,7 @@ export async function runDistillLesson(ctx: RunContext): Promise<RunResult> {
       rollouts,
       p.samples,
       'first',
-      { epochs: p.epochs, batchSize: 16, lr: 3e-3, warmup: 2, curveEvery: p.every },
+      { epochs: p.epochs, batchSize: 16, lr: 1e-2, warmup: 2, curveEvery: p.every },
       { task, problems: p.evalProblems, maxNewTokens: 100 },
       0,
       dir,

@@ -51,7 +51,7 @@ student's SFT on the padded batches, and, counted separately, the teacher's own 
 `;
 
 const runText = `
-The teacher answers the training problems 4 times each; the right answers fine-tune the student (3 epochs).
+The teacher answers the training problems 4 times each; the right answers fine-tune the student (10 epochs).
 Then the *same student base* gets GRPO (the aha recipe) until it has spent the same FLOPs as the distillation
 did, trace generation included. The teacher's own training is *not* charged here, which favours
 distillation: the next page says by how much. The knob is the number of training problems the teacher answers.
