@@ -9,8 +9,9 @@ import aha from './03-aha/index.ts';
 import fp8 from './04-fp8/index.ts';
 import cost from './05-cost/index.ts';
 import v3Architecture from './06-v3-architecture/index.ts';
-import learningToCheck from './10-learning-to-check/index.ts';
 import r1ZeroToR1 from './08-r1-zero-to-r1/index.ts';
+import distillation from './09-distillation/index.ts';
+import learningToCheck from './10-learning-to-check/index.ts';
 import type { Lesson } from '../src/tui/manifest.ts';
 
 export const lessons: Lesson[] = [
@@ -22,5 +23,6 @@ export const lessons: Lesson[] = [
   cost,
   v3Architecture,
   r1ZeroToR1,
+  distillation,
   learningToCheck,
 ];

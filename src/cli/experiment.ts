@@ -9,6 +9,7 @@ import { MOE_BALANCE_DEFAULTS, runMoeBalance } from '../experiments/moe-balance.
 import { MOE_VS_DENSE_DEFAULTS, runMoeVsDense } from '../experiments/moe-vs-dense.ts';
 import { MTP_DEFAULTS, runMtp } from '../experiments/mtp.ts';
 import { PRIMING_BUDGETS, runPriming } from '../experiments/priming.ts';
+import { DISTILL_BUDGETS, runDistillVsRl } from '../experiments/distill-vs-rl.ts';
 import { bool, num, optNum, optStr, str, UsageError } from './args.ts';
 import { defineCommand, type Command } from './command.ts';
 import { readCommand, saveCommand } from './command-file.ts';
@@ -79,6 +80,15 @@ export const EXPERIMENTS: ExperimentEntry[] = [
       );
     },
   },
+  {
+    name: 'distill-vs-rl',
+    summary:
+      "distillation vs RL on a 15k student at equal compute (R1 Table 6 in miniature): accuracy vs FLOPs, pass@k up to 64; --steps sets C's RL steps",
+    run: (o, h, x) => {
+      const b = DISTILL_BUDGETS[x.budget];
+      return runDistillVsRl({ ...b, seed: o.seed, rlSteps: o.steps ?? b.rlSteps }, x.out, h);
+    },
+  },
 ];
 
 export const experimentCommand: Command = defineCommand(
@@ -98,7 +108,7 @@ export const experimentCommand: Command = defineCommand(
       out: { type: 'string', help: 'run directory (default runs/<name>)', meta: 'DIR' },
       budget: {
         type: 'string',
-        help: 'priming only: small (4 conditions, 1 seed) or default (9 conditions, 3 seeds)',
+        help: 'priming: small (4 conditions, 1 seed) or default (9 conditions, 3 seeds); distill-vs-rl: small (≤ 3 minutes) or default (≤ 15)',
         default: 'default',
         choices: ['small', 'default'],
       },

@@ -44,6 +44,11 @@ export const commands: Command[] = [
     'the R1 pipeline in miniature: zero, cold start, reasoning RL with a language reward, rejection sampling, final RL',
     async () => (await import('./r1.ts')).r1Command,
   ),
+  lazy(
+    'distill',
+    "distil a teacher into a student: SFT on the teacher's verified-right answers, FLOPs counted",
+    async () => (await import('./distill.ts')).distillCommand,
+  ),
   lazy('sample', 'generate completions from a checkpoint', async () => (await import('./sample.ts')).sampleCommand),
   lazy(
     'eval',
@@ -99,8 +104,25 @@ export async function loadCommands(): Promise<Command[]> {
     import('./fp8-train.ts'),
     import('./cost.ts'),
     import('./r1.ts'),
+    import('./distill.ts'),
   ]);
-  const [lessons, pretrain, traces, sft, aha, sample, evaluate, logits, exp, experiment, fp8, fp8Train, cost, r1] = m;
+  const [
+    lessons,
+    pretrain,
+    traces,
+    sft,
+    aha,
+    sample,
+    evaluate,
+    logits,
+    exp,
+    experiment,
+    fp8,
+    fp8Train,
+    cost,
+    r1,
+    distill,
+  ] = m;
   return [
     lessons.startCommand,
     lessons.lessonsCommand,
@@ -110,6 +132,7 @@ export async function loadCommands(): Promise<Command[]> {
     sft.sftCommand,
     aha.ahaCommand,
     r1.r1Command,
+    distill.distillCommand,
     sample.sampleCommand,
     evaluate.evalCommand,
     logits.logitsCommand,

@@ -50,6 +50,8 @@ describe('the packed package (slow: builds dist/)', () => {
       'dist/src/cost/index.d.ts',
       'bin/tinyseek.js',
       'fixtures/base/model.safetensors',
+      'fixtures/distill/student-15k/model.safetensors',
+      'fixtures/distill/teacher-104k/model.safetensors',
     ])
       expect(files).toContain(f);
     expect(files.filter((f) => /^(test|bench)\//.test(f) || f.startsWith('fixtures/deepseek-v3'))).toEqual([]);
