@@ -80,7 +80,7 @@ are what each road spent on top of the student's pretraining:
 - **Longer traces distil better** (28% vs 3% from the shortest right answers), and a 72k teacher that is as
   accurate but writes shorter answers with fewer checks gives a weaker student (3%).
 - **A foundation is needed to borrow one too**: the distilled student writes the teacher's format and gets
-  the digits wrong (\`65 wait check 5+8=13 3+7+1=11 so 111\` for 36+18).
+  the digits wrong (\`70 wait check 6+8=14 4+2+1=8 so 87\` and the answer 84, for 36+18: the units right, the tens copied wrong).
 
 The README's "Distillation vs RL" section has the full table (C: distillation then RL, the 3-digit split
 where every model, teachers included, scores 0%) and the charts \`accuracy-vs-flops.svg\` and
