@@ -26,9 +26,9 @@ thing in the picture. tinyseek counts every FLOP, so it can.
 ## The models
 
 - **student**: 15k parameters (\`fixtures/distill/student-15k\`), pretrained exactly like lesson 3's 104k base;
-  it answers 11% of held-out 2-digit sums, greedily.
-- **teachers**: the 104k aha model after lesson 3's 60 GRPO steps (\`fixtures/distill/teacher-104k\`, 78%
-  greedy), and a 72k model made the same way (\`fixtures/distill/teacher-72k\`): 6.8× and 4.7× the student.
+  it answers 11% of 100 held-out 2-digit sums, greedily.
+- **teachers**: the 104k aha model after lesson 3's 60 GRPO steps (\`fixtures/distill/teacher-104k\`, 78% of
+  64 held-out sums greedy), and a 72k model made the same way (\`fixtures/distill/teacher-72k\`): 6.8× and 4.7× the student.
 `;
 
 const filter = `
