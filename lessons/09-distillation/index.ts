@@ -26,9 +26,9 @@ thing in the picture. tinyseek counts every FLOP, so it can.
 ## The models
 
 - **student**: 15k parameters (\`fixtures/distill/student-15k\`), pretrained exactly like lesson 3's 104k base;
-  it answers 11% of held-out 2-digit sums, greedily.
-- **teachers**: the 104k aha model after lesson 3's 60 GRPO steps (\`fixtures/distill/teacher-104k\`, 78%
-  greedy), and a 72k model made the same way (\`fixtures/distill/teacher-72k\`): 6.8× and 4.7× the student.
+  it answers 11% of 100 held-out 2-digit sums, greedily.
+- **teachers**: the 104k aha model after lesson 3's 60 GRPO steps (\`fixtures/distill/teacher-104k\`, 78% of
+  64 held-out sums greedy), and a 72k model made the same way (\`fixtures/distill/teacher-72k\`): 6.8× and 4.7× the student.
 `;
 
 const filter = `
@@ -60,18 +60,31 @@ distillation: the next page says by how much. The knob is the number of training
 const measured = `
 # Measured: Table 6 in miniature
 
-\`tinyseek experiment distill-vs-rl\` runs every arm and writes \`summary.json\`, \`table.md\`, \`plot.svg\`
-(accuracy vs FLOPs) and the pass@k curves. See the README section "Distillation vs RL, at equal compute" for
-the measured table; this page reads it.
+\`tinyseek experiment distill-vs-rl\` (11 minutes on a busy 2-core laptop) on 32 held-out 2-digit sums; FLOPs
+are what each road spent on top of the student's pretraining:
 
-- **Without the teacher's cost, distillation wins at equal compute.** The teacher's samples are a small
-  cost next to RL's sampling, and SFT on right answers moves a small model much further per FLOP than
-  GRPO's rare rewarded samples.
-- **With the teacher's cost, it does not.** The teacher's own pretraining and RL cost about five times the
-  student's whole pretraining; for one student, RL is the cheaper road. The teacher's cost is paid once and
-  shared by every student distilled from it — which is how the paper could afford it.
-- **pass@k.** Check the pass@k pages of the run: whether RL raises pass@1 more than pass@64 on this toy,
-  and how both roads do on 3-digit problems that neither saw in training.
+| | FLOPs | greedy | pass@1 | pass@64 |
+| --- | --- | --- | --- | --- |
+| student base | 0 | 3% | 4% | 88% |
+| RL (GRPO, 142 steps) | 3.7e10 | 0% | 4% | 91% |
+| distilled (233 right teacher answers) | 3.7e10 | 13% | 4% | 81% |
+| distilled on the longest right answers | 3.7e10 | 28% | 7% | 94% |
+| the 104k teacher | 1.3e12 of its own | 81% | 53% | 100% |
+
+- **Without the teacher's cost, distillation wins**, by a few problems out of 32: RL on this student learns
+  nothing at all. It drops the think and stays at its base's accuracy: RL amplifies right answers the model
+  already finds, and a 15k base that cannot copy the right digits rarely finds any.
+- **With the teacher's cost, it does not**: the teacher's pretraining and RL cost 36× what distillation
+  spent. The paper's comparison leaves the teacher out — fair when one teacher serves many students.
+- **Distillation narrows**: pass@64 falls from 88% to 81% (and to 72% with RL on top), while RL keeps 91%.
+- **Longer traces distil better** (28% vs 3% from the shortest right answers), and a 72k teacher that is as
+  accurate but writes shorter answers with fewer checks gives a weaker student (3%).
+- **A foundation is needed to borrow one too**: the distilled student writes the teacher's format and gets
+  the digits wrong (\`70 wait check 6+8=14 4+2+1=8 so 87\` and the answer 84, for 36+18: the units right, the tens copied wrong).
+
+The README's "Distillation vs RL" section has the full table (C: distillation then RL, the 3-digit split
+where every model, teachers included, scores 0%) and the charts \`accuracy-vs-flops.svg\` and
+\`pass-at-k.svg\` in this folder.
 `;
 
 const exerciseText = `

@@ -9,7 +9,6 @@ import { MOE_BALANCE_DEFAULTS, runMoeBalance } from '../experiments/moe-balance.
 import { MOE_VS_DENSE_DEFAULTS, runMoeVsDense } from '../experiments/moe-vs-dense.ts';
 import { MTP_DEFAULTS, runMtp } from '../experiments/mtp.ts';
 import { PRIMING_BUDGETS, runPriming } from '../experiments/priming.ts';
-import { DISTILL_BUDGETS, runDistillVsRl } from '../experiments/distill-vs-rl.ts';
 import { bool, num, optNum, optStr, str, UsageError } from './args.ts';
 import { defineCommand, type Command } from './command.ts';
 import { readCommand, saveCommand } from './command-file.ts';
@@ -84,7 +83,9 @@ export const EXPERIMENTS: ExperimentEntry[] = [
     name: 'distill-vs-rl',
     summary:
       "distillation vs RL on a 15k student at equal compute (R1 Table 6 in miniature): accuracy vs FLOPs, pass@k up to 64; --steps sets C's RL steps",
-    run: (o, h, x) => {
+    // Loaded on use: the other experiments start without the distillation modules.
+    run: async (o, h, x) => {
+      const { DISTILL_BUDGETS, runDistillVsRl } = await import('../experiments/distill-vs-rl.ts');
       const b = DISTILL_BUDGETS[x.budget];
       return runDistillVsRl({ ...b, seed: o.seed, rlSteps: o.steps ?? b.rlSteps }, x.out, h);
     },

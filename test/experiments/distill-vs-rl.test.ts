@@ -18,6 +18,7 @@ import {
 } from '../../src/experiments/distill-vs-rl.ts';
 import { readCheckpointConfig } from '../../src/model/checkpoint.ts';
 import { parameterCount } from '../../src/model/config.ts';
+import { RunInterrupted } from '../../src/train/trainer.ts';
 import { formatReward, verify } from '../../src/world/index.ts';
 
 const dirs: string[] = [];
@@ -146,6 +147,19 @@ describe('tinyseek experiment distill-vs-rl (micro budget)', () => {
         expect(p['1']).toBeCloseTo(p === a.passAtK ? a.pass1 : a.harder.pass1, 12);
       }
   });
+
+  it('stops at Ctrl-C between stages, and --resume ends with the uninterrupted summary.json', async () => {
+    const parts = tmp();
+    const ctl = new AbortController();
+    const hooks = {
+      signal: ctl.signal,
+      onProgress: (_d: number, _t: number, info: string) => void (info.startsWith('B-distill') && ctl.abort()),
+    };
+    await expect(runDistillVsRl(MICRO, parts, hooks)).rejects.toThrow(RunInterrupted);
+    expect(existsSync(join(parts, 'summary.json'))).toBe(false);
+    await runDistillVsRl(MICRO, parts, { resume: true });
+    expect(readFileSync(join(parts, 'summary.json'), 'utf8')).toBe(readFileSync(join(out, 'summary.json'), 'utf8'));
+  }, 120_000);
 
   it('gives the same summary.json for the same seed', async () => {
     const again = tmp();
