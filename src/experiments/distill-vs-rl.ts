@@ -13,7 +13,7 @@
 // Writes <out>/summary.json (arms: [{arm, flops, greedy, pass1, passAtK, …}]), table.md, plot.svg (accuracy vs
 // FLOPs), pass-at-k.svg, pass-at-k-harder.svg, and one run directory per arm (a checkpoint + arm.json).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
@@ -40,7 +40,10 @@ import {
 import { chargePretrain, teacherLedger } from './distill-ledger.ts';
 import { distillReport } from './distill-report.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/distill/', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURES = join(REPO, 'fixtures/distill/');
+/** A path as summary.json stores it: relative to the repository when inside it, so two clones write the same file. */
+const portable = (p: string): string => (p.startsWith(REPO) ? relative(REPO, p) : p);
 /** The shipped student base and teachers (fixtures/distill/README.md says how each was made). */
 export const SHIPPED = {
   student: join(FIXTURES, 'student-15k'),
@@ -312,8 +315,8 @@ export async function runDistillVsRl(
   ];
   const summary = {
     experiment: 'distill-vs-rl',
-    config: c,
-    teachers: Object.fromEntries(names.map((n, i) => [n, c.teachers[i]])),
+    config: { ...c, student: portable(c.student), teachers: c.teachers.map(portable) },
+    teachers: Object.fromEntries(names.map((n, i) => [n, portable(c.teachers[i]!)])),
     mainTeacher: main,
     arms: sorted,
   };
