@@ -2,11 +2,10 @@
 // only when a program asks for `--backend webgpu`, so `npm install` and the CPU path never depend on it.
 // Dawn needs a Vulkan driver on Linux: a real GPU's, or SwiftShader (software) for CI; see .ci/run.
 // No adapter is an error, never a silent fall-back to the CPU.
+import { InputError } from '../../core/errors.ts';
 
-/** Why the WebGPU backend cannot start, said in one line (the CLI prints it and exits 1). */
-export class NoAdapterError extends Error {
-  override name = 'NoAdapterError';
-}
+/** Why the WebGPU backend cannot start, said in one line (an InputError: the CLI prints it and exits 1). */
+export class NoAdapterError extends InputError {}
 
 export interface OpenedDevice {
   device: GPUDevice;
