@@ -3,7 +3,24 @@
 // loop that drops its intermediate tensors reuses the same buffers step after step instead of leaking them.
 // Reuse is safe without waiting for the GPU: a reused buffer is only written by commands recorded after every
 // command that read its old contents, and one queue runs them in order (WebGPU's queue ordering).
+// The collector does not see GPU memory, so when new buffers pile up the pool asks it for a collection at the
+// next read (a step's edge), after which the registry hands the dead storages' buffers back.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { DType, Storage } from '../backend.ts';
+
+let gcFn: (() => void) | undefined;
+/** V8's collector, exposed at run time (the same as node --expose-gc). */
+function collectGarbage(): void {
+  if (!gcFn) {
+    setFlagsFromString('--expose-gc');
+    gcFn = runInNewContext('gc') as () => void;
+  }
+  gcFn();
+}
+
+/** New buffer bytes after which the next read asks for a collection. */
+const GC_AFTER_BYTES = 256 * 2 ** 20;
 
 /** A device buffer with a stable id (bind groups are cached by the ids they bind). */
 export interface Buf {
@@ -29,6 +46,7 @@ export class BufferPool {
   /** Bytes held by live storages, and bytes parked in the pool for reuse. */
   liveBytes = 0;
   pooledBytes = 0;
+  private createdSinceGc = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -50,6 +68,17 @@ export class BufferPool {
     return { buf: this.create(bytes, false), fresh: true };
   }
 
+  /** A pooled buffer for `length` elements, if one is parked (its contents are stale). */
+  reuse(length: number): Buf | undefined {
+    const bytes = BufferPool.bytesFor(length);
+    const b = this.free.get(bytes)?.pop();
+    if (b) {
+      this.pooledBytes -= bytes;
+      this.liveBytes += bytes;
+    }
+    return b;
+  }
+
   /** A new buffer holding `data` (mapped at creation, so no queued command can see it before it is filled). */
   upload(data: Float32Array | Int32Array): Buf {
     const bytes = BufferPool.bytesFor(data.length);
@@ -65,8 +94,16 @@ export class BufferPool {
   }
 
   private create(bytes: number, mapped: boolean): Buf {
+    this.createdSinceGc += bytes;
     const gpu = this.device.createBuffer({ size: bytes, usage: USAGE(), mappedAtCreation: mapped });
     return { gpu, id: this.nextId++, bytes };
+  }
+
+  /** Collect garbage if many new buffers were made since the last time (or always, when `force`). */
+  collectIfNeeded(force = false): void {
+    if (!force && this.createdSinceGc < GC_AFTER_BYTES) return;
+    this.createdSinceGc = 0;
+    collectGarbage();
   }
 
   /** Track a storage: its buffer returns to the pool when the storage is collected. */

@@ -62,6 +62,7 @@ export class WebGpuBackend implements Backend {
   private pass: GPUComputePassEncoder | null = null;
   private nextKernel = 1;
   private error: string | undefined;
+  private stagings: GPUBuffer[] = [];
   /** Dispatches recorded so far (a test and the bench count them). */
   dispatches = 0;
 
@@ -105,7 +106,24 @@ export class WebGpuBackend implements Backend {
   fromHost(dtype: DType, data: ArrayLike<number>): Storage {
     this.check(dtype);
     const host = dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data);
-    const s = new GpuStorage(dtype, host.length, this.pool.upload(host));
+    // A pooled buffer is filled by a copy recorded in the encoder, after the commands that last used it.
+    const reused = this.pool.reuse(host.length);
+    if (reused) {
+      const staging = this.device.createBuffer({
+        size: reused.bytes,
+        usage: GPUBufferUsage.COPY_SRC,
+        mappedAtCreation: true,
+      });
+      (host instanceof Int32Array
+        ? new Int32Array(staging.getMappedRange())
+        : new Float32Array(staging.getMappedRange())
+      ).set(host);
+      staging.unmap();
+      this.endPass();
+      this.enc().copyBufferToBuffer(staging, 0, reused.gpu, 0, reused.bytes);
+      this.stagings.push(staging);
+    }
+    const s = new GpuStorage(dtype, host.length, reused ?? this.pool.upload(host));
     this.pool.track(s);
     return s;
   }
@@ -120,6 +138,7 @@ export class WebGpuBackend implements Backend {
     this.endPass();
     this.enc().copyBufferToBuffer(g.gpu, 0, staging, 0, staging.size);
     this.flush();
+    this.pool.collectIfNeeded();
     await staging.mapAsync(GPUMapMode.READ);
     const range = staging.getMappedRange();
     const out =
@@ -128,7 +147,9 @@ export class WebGpuBackend implements Backend {
         : new Float32Array(range.slice(0, s.length * 4));
     staging.unmap();
     staging.destroy();
-    if (this.error) throw new Error(`WebGPU: ${this.error.split('\n')[0]}`);
+    const error = this.error;
+    this.error = undefined;
+    if (error) throw new Error(`WebGPU: ${error.split('\n')[0]}`);
     return out;
   }
 
@@ -145,6 +166,12 @@ export class WebGpuBackend implements Backend {
     this.flush();
     this.pool.trim();
     this.bindGroups = new Map();
+  }
+
+  /** Collect garbage now and let the registry return dead tensors' buffers (tests of memory use call it). */
+  async collect(): Promise<void> {
+    this.pool.collectIfNeeded(true);
+    for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
   }
 
   /** Wait until the GPU has run everything recorded so far (benchmarks time with it). */
@@ -180,6 +207,8 @@ export class WebGpuBackend implements Backend {
     if (!this.encoder) return;
     if (this.slots > 0) this.device.queue.writeBuffer(this.params, 0, this.arena, 0, this.slots * SLOT);
     this.device.queue.submit([this.encoder.finish()]);
+    for (const s of this.stagings) s.destroy(); // freed once the submitted copies have run
+    this.stagings = [];
     this.encoder = null;
     this.slots = 0;
   }
@@ -293,7 +322,7 @@ export class WebGpuBackend implements Backend {
     const tx = W.elem(x.dtype),
       to = W.elem(out.dtype);
     // Long rows with few outputs get a workgroup each (a fixed tree); otherwise a thread per output.
-    if (n >= 256 && outputs <= 65536) {
+    if ((n >= 256 && outputs <= 65536) || (n >= 32 && outputs <= 4096)) {
       this.run(
         this.kernel(W.reduceTreeSource(op, tx, to), 'rw'),
         'rw',
@@ -356,8 +385,11 @@ export class WebGpuBackend implements Backend {
     inner: number,
     idxOuterStride: number,
   ): void {
-    const k = this.kernel(W.scatterAddSource(W.elem(dst.dtype)), 'wrr');
-    this.run(k, 'wrr', [outer * inner, n, count, inner, idxOuterStride], [dst, idx, src], this.grid(outer * inner));
+    // Few target rows: a thread per destination element (parallel); else a thread per column (less work).
+    const byTarget = n <= 4096 && outer * n * inner <= 1 << 24;
+    const k = this.kernel((byTarget ? W.scatterAddByTargetSource : W.scatterAddSource)(W.elem(dst.dtype)), 'wrr');
+    const threads = byTarget ? outer * n * inner : outer * inner;
+    this.run(k, 'wrr', [threads, n, count, inner, idxOuterStride], [dst, idx, src], this.grid(threads));
   }
 
   topk(x: Storage, values: Storage, indices: Storage, rows: number, n: number, k: number): void {
@@ -397,8 +429,12 @@ export class WebGpuBackend implements Backend {
   ): void {
     const k1 = this.kernel(W.rmsnormBackwardRowsSource(), 'rrrrw');
     this.run(k1, 'rrrrw', [rows, n], [x, w, rstd, g, gx], this.grid(rows, 1));
-    const k2 = this.kernel(W.rmsnormBackwardColsSource(), 'rrrw');
-    this.run(k2, 'rrrw', [n, rows], [x, rstd, g, gw], this.grid(n));
+    // gw = Σ_rows g ⊙ (x·r): the terms in parallel, then the ordered column sum of the reduce kernel.
+    const terms = this.alloc('float32', rows * n);
+    const k2 = this.kernel(W.rmsnormBackwardTermsSource(), 'rrrw');
+    this.run(k2, 'rrrw', [rows * n, n], [x, rstd, g, terms], this.grid(rows * n));
+    this.reduce('sum', terms, gw, 1, rows, n);
+    this.free(terms);
   }
 
   swiglu(gate: Storage, up: Storage, out: Storage): void {

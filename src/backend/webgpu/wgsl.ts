@@ -288,6 +288,35 @@ export function scatterAddSource(t: Elem): string {
 }
 
 /**
+ * One thread per (outer, target row, column): it scans j = 0..count−1 in order and adds the rows that point
+ * at its target, so repeated indices add in the CPU's order with no atomics. For few target rows (a small
+ * vocabulary) this is far more parallel than a thread per column. P: [outer·n·inner, n, count, inner, s].
+ */
+export function scatterAddByTargetSource(t: Elem): string {
+  return (
+    prelude +
+    bindings([
+      ['D', t, true],
+      ['I', 'i32', false],
+      ['S', t, false],
+    ]) +
+    flatMain(`
+  let n = P[1];
+  let count = P[2];
+  let inner = P[3];
+  let c = i % inner;
+  let rt = i / inner;
+  let goal = i32(rt % n);
+  let r = rt / n;
+  var acc = D[i];
+  for (var j = 0u; j < count; j = j + 1u) {
+    if (I[r * P[4] + j] == goal) { acc = acc + S[(r * count + j) * inner + c]; }
+  }
+  D[i] = acc;`)
+  );
+}
+
+/**
  * One thread per row: the t-th pick is the largest element after the (t−1)-th in the order (value desc,
  * index asc), so ties go to the lower index as on the CPU. P: [rows, n, k].
  */
@@ -444,22 +473,17 @@ export function rmsnormBackwardRowsSource(): string {
   );
 }
 
-/** The gw half: one thread per column, summing rows in order. P: [n, rows]. */
-export function rmsnormBackwardColsSource(): string {
+/** The gw half's terms g ⊙ (x·r) per element (the backend then sums them over rows with the reduce kernel). P: [rows·n, n]. */
+export function rmsnormBackwardTermsSource(): string {
   return (
     prelude +
     bindings([
       ['X', 'f32', false],
       ['R', 'f32', false],
       ['G', 'f32', false],
-      ['GW', 'f32', true],
+      ['T', 'f32', true],
     ]) +
-    flatMain(`
-  let n = P[0];
-  let rows = P[1];
-  var acc = 0.0;
-  for (var r = 0u; r < rows; r = r + 1u) { acc = acc + G[r * n + i] * (X[r * n + i] * R[r]); }
-  GW[i] = acc;`)
+    flatMain(`  T[i] = G[i] * (X[i] * R[i / P[1]]);`)
   );
 }
 
