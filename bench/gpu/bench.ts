@@ -184,7 +184,25 @@ async function aha(steps: number): Promise<void> {
   const name = process.env.TINYSEEK_BACKEND || 'cpu';
   await openBackend(name);
   const t0 = performance.now();
-  const { summary, runs } = await runAha({ rl: steps ? { steps } : {} }, { out: `/tmp/tinyseek-aha-${name}` });
+  const { summary, runs } = await runAha(
+    { rl: steps ? { steps } : {} },
+    {
+      out: `/tmp/tinyseek-aha-${name}`,
+      onEvent: (e) => {
+        if (e.type !== 'rl-step') return;
+        const m = e.report.metrics;
+        say({
+          kind: 'aha-step',
+          backend: name,
+          s: (performance.now() - t0) / 1000,
+          step: m.step,
+          reward: m.reward,
+          evalGreedyAcc: m.evalGreedyAcc,
+          loss: m.loss,
+        });
+      },
+    },
+  );
   const run = runs[0] ?? [];
   say({
     kind: 'aha',

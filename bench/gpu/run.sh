@@ -26,8 +26,10 @@ case "${1:-main}" in
     timeout 200 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     ;;
   aha)
-    (TINYSEEK_BACKEND=cpu T=540 b aha > /dev/null) &
-    TINYSEEK_BACKEND=webgpu T=540 b aha
+    # the training steps again (after a kernel change), then the aha run on both backends side by side
+    for c in lesson d=128 d=512; do T=120 b train $c; done
+    (TINYSEEK_BACKEND=cpu T=${AHA_S:-400} b aha > /dev/null) &
+    TINYSEEK_BACKEND=webgpu T=${AHA_S:-400} b aha
     wait
     ;;
 esac
