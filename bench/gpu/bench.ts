@@ -150,6 +150,48 @@ async function train(name: string): Promise<void> {
   });
 }
 
+/** GPU time by kernel over two training steps (timestamp queries; one pass per dispatch while profiling). */
+async function profile(name: string): Promise<void> {
+  const c = configs.find((x) => x.name.startsWith(name));
+  if (!c) throw new Error(`no config '${name}'`);
+  const g = await gpu();
+  const { backward, noGrad } = await import('../../src/core/autograd.ts');
+  const { crossEntropy } = await import('../../src/core/ops/index.ts');
+  const { AdamW } = await import('../../src/core/optim.ts');
+  const { intTensor } = await import('../../src/core/tensor.ts');
+  const { Transformer } = await import('../../src/model/transformer.ts');
+  const model = Transformer.init(c.model, new Rng(1));
+  const opt = new AdamW(model.parameters());
+  const rng = new Rng(2);
+  const n = c.batch * c.seqLen;
+  const ids = intTensor(
+    Array.from({ length: n }, () => rng.int(0, c.model.vocabSize)),
+    [c.batch, c.seqLen],
+  );
+  const step = async () => {
+    const loss = crossEntropy(model.forward(ids), ids);
+    opt.zeroGrad();
+    backward(loss);
+    noGrad(() => opt.step(1e-3));
+    await loss.item();
+  };
+  await step();
+  g.startProfile();
+  const t0 = performance.now();
+  await step();
+  await step();
+  const wall = (performance.now() - t0) / 2;
+  const rows = await g.profile();
+  const gpuMs = rows.reduce((s, r) => s + r.ms, 0) / 2;
+  say({
+    kind: 'profile',
+    name: c.name,
+    wallMsPerStep: wall,
+    gpuMsPerStep: gpuMs,
+    top: rows.slice(0, 30).map((r) => [r.kernel, +(r.ms / 2).toFixed(3), r.count / 2]),
+  });
+}
+
 async function parity(): Promise<void> {
   const run = () =>
     pretrain({
@@ -228,6 +270,7 @@ try {
   else if (mode === 'f16') await f16(Number(arg));
   else if (mode === 'train') await train(arg!);
   else if (mode === 'parity') await parity();
+  else if (mode === 'profile') await profile(arg!);
   else if (mode === 'aha') await aha(Number(arg ?? 0));
   else throw new Error(`unknown mode '${mode}'`);
 } catch (e) {

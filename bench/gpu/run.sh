@@ -25,6 +25,11 @@ case "${1:-main}" in
     for c in lesson d=128 d=512; do T=180 b train $c; done
     timeout 200 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     ;;
+  profile)
+    for c in d=512 lesson; do T=120 b profile $c; done
+    for c in lesson d=128 d=512; do T=120 b train $c; done
+    for n in 4096; do b matmul $n large; done
+    ;;
   aha)
     # the training steps again (after a kernel change), then the aha run on both backends side by side
     for c in lesson d=128 d=512; do T=120 b train $c; done

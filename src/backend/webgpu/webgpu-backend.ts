@@ -63,6 +63,19 @@ export class WebGpuBackend implements Backend {
   private nextKernel = 1;
   private error: string | undefined;
   private stagings: GPUBuffer[] = [];
+  private afterSubmit: (() => void)[] = [];
+  /** Opt-in kernel timing (bench only): a timestamp pair per dispatch, summed by kernel. */
+  private profiler:
+    | {
+        querySet: GPUQuerySet;
+        resolve: GPUBuffer;
+        labels: string[];
+        pending: Promise<void>[];
+        totals: Map<string, [number, number]>;
+      }
+    | undefined;
+  /** A label for the next dispatch's timing (matmul shapes), set by a kernel method. */
+  private note = '';
   /** Dispatches recorded so far (a test and the bench count them). */
   dispatches = 0;
 
@@ -100,6 +113,13 @@ export class WebGpuBackend implements Backend {
     const s = new GpuStorage(dtype, length, buf);
     this.pool.track(s);
     if (!fresh && length > 0) this.fill(s, 0);
+    return s;
+  }
+
+  allocUninit(dtype: DType, length: number): Storage {
+    this.check(dtype);
+    const s = new GpuStorage(dtype, length, this.pool.take(length).buf);
+    this.pool.track(s);
     return s;
   }
 
@@ -168,6 +188,55 @@ export class WebGpuBackend implements Backend {
     this.bindGroups = new Map();
   }
 
+  /** Time every dispatch from now on with timestamp queries (needs the 'timestamp-query' feature). */
+  startProfile(): void {
+    const count = 2 * SLOTS;
+    this.flush();
+    this.profiler = {
+      querySet: this.device.createQuerySet({ type: 'timestamp', count }),
+      resolve: this.device.createBuffer({
+        size: count * 8,
+        usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+      }),
+      labels: [],
+      pending: [],
+      totals: new Map(),
+    };
+  }
+
+  /** GPU milliseconds and dispatch counts by kernel since startProfile, largest first. */
+  async profile(): Promise<{ kernel: string; ms: number; count: number }[]> {
+    this.flush();
+    const p = this.profiler!;
+    await Promise.all(p.pending);
+    return [...p.totals].map(([kernel, [ns, count]]) => ({ kernel, ms: ns / 1e6, count })).sort((a, b) => b.ms - a.ms);
+  }
+
+  private collectTimings(): void {
+    const p = this.profiler;
+    if (!p || p.labels.length === 0 || !this.encoder) return;
+    const n = p.labels.length * 2;
+    const staging = this.device.createBuffer({ size: n * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.encoder.resolveQuerySet(p.querySet, 0, n, p.resolve, 0);
+    this.encoder.copyBufferToBuffer(p.resolve, 0, staging, 0, n * 8);
+    const labels = p.labels;
+    p.labels = [];
+    // mapped once submitted (a buffer may not be mapped while a submit uses it)
+    this.afterSubmit.push(() =>
+      p.pending.push(
+        staging.mapAsync(GPUMapMode.READ).then(() => {
+          const t = new BigInt64Array(staging.getMappedRange());
+          labels.forEach((l, i) => {
+            const e = p.totals.get(l) ?? [0, 0];
+            p.totals.set(l, [e[0] + Number(t[2 * i + 1]! - t[2 * i]!), e[1] + 1]);
+          });
+          staging.unmap();
+          staging.destroy();
+        }),
+      ),
+    );
+  }
+
   /** Collect garbage now and let the registry return dead tensors' buffers (tests of memory use call it). */
   async collect(): Promise<void> {
     this.pool.collectIfNeeded(true);
@@ -205,9 +274,11 @@ export class WebGpuBackend implements Backend {
   flush(): void {
     this.endPass();
     if (!this.encoder) return;
+    this.collectTimings();
     if (this.slots > 0) this.device.queue.writeBuffer(this.params, 0, this.arena, 0, this.slots * SLOT);
     this.device.queue.submit([this.encoder.finish()]);
     for (const s of this.stagings) s.destroy(); // freed once the submitted copies have run
+    for (const f of this.afterSubmit.splice(0)) f();
     this.stagings = [];
     this.encoder = null;
     this.slots = 0;
@@ -283,10 +354,22 @@ export class WebGpuBackend implements Backend {
       });
       this.bindGroups.set(key, bg);
     }
+    const prof = this.profiler;
+    if (prof) {
+      this.endPass();
+      const i = prof.labels.length;
+      const caller = /WebGpuBackend\.(\w+)/.exec(new Error().stack!.split('\n').slice(2).join('\n'))?.[1] ?? '?';
+      prof.labels.push(caller + this.note);
+      this.note = '';
+      this.pass = this.enc().beginComputePass({
+        timestampWrites: { querySet: prof.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+      });
+    }
     const pass = (this.pass ??= this.enc().beginComputePass());
     pass.setPipeline(k.pipeline);
     pass.setBindGroup(0, bg, [slot * SLOT * 4]);
     pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+    if (prof) this.endPass();
     this.dispatches++;
     // Keep the storages reachable until their commands are recorded (the registry may pool them after).
     void storages;
@@ -356,6 +439,7 @@ export class WebGpuBackend implements Backend {
   matmul(a: Storage, b: Storage, out: Storage, l: MatmulLayout, tile: MatmulTile = this.matmulTile(l)): void {
     if (l.k === 0) return this.fill(out, 0);
     const k = this.kernel(matmulSource(tile, l.transA, l.transB), 'rrw');
+    if (this.profiler) this.note = ` ${l.batch}x${l.m}x${l.n}x${l.k}${l.transA ? 'T' : ''}${l.transB ? 't' : ''}`;
     const groups: [number, number, number] = [Math.ceil(l.n / tile.bn), Math.ceil(l.m / tile.bm), l.batch];
     this.run(k, 'rrw', [l.m, l.n, l.k, l.aBatchStride, l.bBatchStride], [a, b, out], groups);
   }
