@@ -25,6 +25,12 @@ case "${1:-main}" in
     for c in lesson d=128 d=512; do T=180 b train $c; done
     timeout 200 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     ;;
+  final)
+    for c in lesson d=128 d=512; do T=120 b train $c; done
+    T=120 b profile d=512
+    TINYSEEK_BACKEND=webgpu T=300 b aha
+    b parity
+    ;;
   profile)
     for c in d=512 lesson; do T=120 b profile $c; done
     for c in lesson d=128 d=512; do T=120 b train $c; done

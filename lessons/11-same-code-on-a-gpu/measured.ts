@@ -13,9 +13,9 @@ export const H200 = {
   f16SubgroupMatrixTflops4096: 73.0,
   /** Training-step tokens/s: tinyseek on WebGPU, PyTorch CUDA eager fp32, and the dispatches per step. */
   train: [
-    { name: 'lesson d=64 L=2 T=48 B=16', params: 104_128, webgpu: 31_118, torch: 141_343, dispatches: 177 },
-    { name: 'd=128 L=4 H=4 T=64 B=32', params: 810_880, webgpu: 36_969, torch: 196_742, dispatches: 432 },
-    { name: 'd=512 L=8 H=8 T=256 B=32', params: 25_726_464, webgpu: 42_728, torch: 215_127, dispatches: 904 },
+    { name: 'lesson d=64 L=2 T=48 B=16', params: 104_128, webgpu: 32_776, torch: 141_343, dispatches: 187 },
+    { name: 'd=128 L=4 H=4 T=64 B=32', params: 810_880, webgpu: 51_981, torch: 196_742, dispatches: 344 },
+    { name: 'd=512 L=8 H=8 T=256 B=32', params: 25_726_464, webgpu: 82_428, torch: 215_127, dispatches: 656 },
   ],
   /** The R1-Zero aha run (61 steps) on the same machine: the same curve to the printed digit on both. */
   aha: { webgpuSeconds: 50.2, cpuOneThreadSeconds: 67.4, greedyFirst: 0.094, greedyLast: 0.781 },

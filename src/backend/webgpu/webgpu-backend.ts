@@ -436,8 +436,29 @@ export class WebGpuBackend implements Backend {
     return l.m * l.n * l.batch >= 512 * 512 && l.m >= 128 && l.n >= 128 ? LARGE_TILE : SMALL_TILE;
   }
 
+  /**
+   * Split-K for a weight gradient Xᵀ·dY (transA, long K, few output tiles): S slabs of K become a batch of S
+   * partial products, then an ordered sum over the slabs: more workgroups, and still no atomics.
+   */
+  private splitK(l: MatmulLayout, tile: MatmulTile): number {
+    if (!l.transA || l.transB || l.batch !== 1) return 1;
+    const tiles = Math.ceil(l.m / tile.bm) * Math.ceil(l.n / tile.bn);
+    for (const s of [16, 8, 4, 2]) if (tiles * s <= 528 && l.k % s === 0 && l.k / s >= 256) return s;
+    return 1;
+  }
+
   matmul(a: Storage, b: Storage, out: Storage, l: MatmulLayout, tile: MatmulTile = this.matmulTile(l)): void {
     if (l.k === 0) return this.fill(out, 0);
+    const s = this.splitK(l, tile);
+    if (s > 1) {
+      const kc = l.k / s;
+      const parts = this.allocUninit('float32', s * l.m * l.n);
+      const slabs = { ...l, batch: s, k: kc, aBatchStride: kc * l.m, bBatchStride: kc * l.n };
+      this.matmul(a, b, parts, slabs, tile);
+      this.reduce('sum', parts, out, 1, s, l.m * l.n);
+      this.free(parts);
+      return;
+    }
     const k = this.kernel(matmulSource(tile, l.transA, l.transB), 'rrw');
     if (this.profiler) this.note = ` ${l.batch}x${l.m}x${l.n}x${l.k}${l.transA ? 'T' : ''}${l.transB ? 't' : ''}`;
     const groups: [number, number, number] = [Math.ceil(l.n / tile.bn), Math.ceil(l.m / tile.bm), l.batch];

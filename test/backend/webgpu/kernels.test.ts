@@ -163,6 +163,8 @@ describe.skipIf(!gpu)('WebGPU kernels against the CPU reference', () => {
       ),
       { m: 33, k: 65, n: 17, batch: 1, transA: true, transB: false, shareB: false, large: false },
       { m: 130, k: 20, n: 129, batch: 1, transA: false, transB: true, shareB: false, large: true },
+      // a weight gradient Xᵀ·dY with a long K: split into slabs and summed in order
+      { m: 9, k: 1024, n: 7, batch: 1, transA: true, transB: false, shareB: false, large: false },
     ];
     for (const { m, k, n, batch, transA, transB, shareB, large } of cases) {
       const a = rand(rng, batch * m * k),
