@@ -12,6 +12,7 @@ import v3Architecture from './06-v3-architecture/index.ts';
 import r1ZeroToR1 from './08-r1-zero-to-r1/index.ts';
 import distillation from './09-distillation/index.ts';
 import learningToCheck from './10-learning-to-check/index.ts';
+import sameCodeOnAGpu from './11-same-code-on-a-gpu/index.ts';
 import type { Lesson } from '../src/tui/manifest.ts';
 
 export const lessons: Lesson[] = [
@@ -25,4 +26,5 @@ export const lessons: Lesson[] = [
   r1ZeroToR1,
   distillation,
   learningToCheck,
+  sameCodeOnAGpu,
 ];

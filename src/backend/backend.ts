@@ -102,6 +102,11 @@ export interface AdamWHyper {
 export interface Backend {
   readonly name: string;
   alloc(dtype: DType, length: number): Storage;
+  /**
+   * Memory whose contents are unspecified, for a kernel's output that the kernel overwrites whole (`empty`);
+   * a GPU backend saves the zero-fill a reused buffer would need. Backends without it get `alloc`.
+   */
+  allocUninit?(dtype: DType, length: number): Storage;
   fromHost(dtype: DType, data: ArrayLike<number>): Storage;
   /** Copy to the host. The only way numbers leave a backend. */
   read(s: Storage): Promise<HostArray>;

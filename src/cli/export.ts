@@ -46,7 +46,7 @@ export const exportCommand: Command = defineCommand(
     const chars = c.vocabSize === vocabSize;
     const ids = chars ? { bos_token_id: BOS_ID, eos_token_id: EOS_ID, pad_token_id: PAD_ID } : {};
     const provenance = typeof meta.step === 'number' ? { step: meta.step } : {};
-    saveHfCheckpoint(out, model, provenance, ids);
+    await saveHfCheckpoint(out, model, provenance, ids);
     const files = ['config.json', 'model.safetensors', 'generation_config.json'];
     writeJsonAtomic(join(out, 'generation_config.json'), {
       ...(chars ? { bos_token_id: BOS_ID, eos_token_id: [EOS_ID, ANSWER_END_ID], pad_token_id: PAD_ID } : {}),

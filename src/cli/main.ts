@@ -26,6 +26,7 @@ function topHelp(list: Command[]): string {
       ...list.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
       '',
       "Run 'tinyseek <command> --help' for a command's options.",
+      'Every command takes --backend cpu|webgpu (default $TINYSEEK_BACKEND, else cpu).',
     ].join('\n') + '\n'
   );
 }
@@ -42,6 +43,24 @@ export function version(): string {
   return 'unknown';
 }
 
+/**
+ * `--backend cpu|webgpu` (or `--backend=…`), accepted by every command: it picks where tensors live before the
+ * command runs ($TINYSEEK_BACKEND when absent). Taken out here so each command sees only its own flags.
+ */
+export function takeBackendFlag(argv: string[]): { backend: string | undefined; args: string[] } {
+  const args: string[] = [];
+  let backend: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--backend') {
+      backend = argv[++i];
+      if (backend === undefined) throw new UsageError('--backend needs a value (cpu or webgpu)');
+    } else if (a.startsWith('--backend=')) backend = a.slice('--backend='.length);
+    else args.push(a);
+  }
+  return { backend, args };
+}
+
 export async function main(argv: string[], io: IO = processIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -53,13 +72,20 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     return 0;
   }
   const cmd = commands.find((c) => c.name === name);
+  // loaded here, so --help and --version stay light
+  const { openBackend, closeBackends, BACKEND_NAMES } = await import('../backend/choose.ts');
   try {
-    (await import('../backend/choose.ts')).chooseBackend(); // loaded here, so --help and --version stay light
     if (!cmd) throw new UsageError(`unknown command '${name}' (run 'tinyseek --help' for the list)`);
-    return await cmd.run(rest, io);
+    const { backend, args } = takeBackendFlag(rest);
+    if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend))
+      throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
+    await openBackend(backend);
+    return await cmd.run(args, io);
   } catch (e) {
     const f = describeFailure(e);
     io.err(`tinyseek: ${f.line}\n`);
     return f.code;
+  } finally {
+    closeBackends();
   }
 }

@@ -130,5 +130,6 @@ export function randn(shape: readonly number[], rng: Rng, std = 1, opts: CreateO
 
 /** An empty result tensor of a given shape on a backend (ops use this for outputs). */
 export function empty(backend: Backend, dtype: DType, shape: readonly number[]): Tensor {
-  return new Tensor(backend, backend.alloc(dtype, numel(shape)), shape);
+  const n = numel(shape);
+  return new Tensor(backend, backend.allocUninit?.(dtype, n) ?? backend.alloc(dtype, n), shape);
 }

@@ -30,8 +30,8 @@ interface Stopped {
   criticOptStep?: number;
 }
 
-const weights = (ps: readonly Tensor[]) =>
-  encodeSafetensors(toSafeTensors(ps.map((p) => [p.name, p] as [string, Tensor])));
+const weights = async (ps: readonly Tensor[]) =>
+  encodeSafetensors(await toSafeTensors(ps.map((p) => [p.name, p] as [string, Tensor])));
 
 /** Overwrite parameters in place with the same-named tensors of a saved file. */
 function restore(ps: readonly Tensor[], bytes: Uint8Array, file: string): void {
@@ -50,26 +50,26 @@ function restore(ps: readonly Tensor[], bytes: Uint8Array, file: string): void {
 }
 
 /** Save a stopped seed: the policy as the directory's checkpoint, plus everything resuming needs. */
-export function saveStoppedRun(
+export async function saveStoppedRun(
   dir: string,
   parts: TrainerParts & { policy: { model: Transformer } },
   meta: object,
   end: RlResumeState,
-): void {
+): Promise<void> {
   const extra: Record<string, Uint8Array> = {
-    [OPT]: encodeMoments(parts.policy.parameters(), end.opt),
-    [REF]: weights(parts.reference.parameters()),
+    [OPT]: await encodeMoments(parts.policy.parameters(), end.opt),
+    [REF]: await weights(parts.reference.parameters()),
   };
   if (parts.critic && end.criticOpt) {
-    extra[CRITIC] = weights(parts.critic.parameters());
-    extra[CRITIC_OPT] = encodeMoments(parts.critic.parameters(), end.criticOpt);
+    extra[CRITIC] = await weights(parts.critic.parameters());
+    extra[CRITIC_OPT] = await encodeMoments(parts.critic.parameters(), end.criticOpt);
   }
   const stopped: Stopped = {
     step: end.step,
     optStep: end.opt.step,
     ...(end.criticOpt ? { criticOptStep: end.criticOpt.step } : {}),
   };
-  saveCheckpoint(dir, parts.policy.model, { ...meta, step: end.step, stopped }, extra);
+  await saveCheckpoint(dir, parts.policy.model, { ...meta, step: end.step, stopped }, extra);
 }
 
 /** After a seed finishes: the files only a stopped run needs go (the finished checkpoint no longer pins them). */

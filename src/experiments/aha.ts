@@ -265,9 +265,9 @@ async function runSeed(
   writeFileAtomic(join(dir, 'aha.svg'), ahaChart([history], `R1-Zero aha, seed ${rl.seed}`));
   // The trained policy: the run directory is a checkpoint (`tinyseek sample --model <dir>`); a stopped run also
   // keeps what resuming needs.
-  if (end && end.step < rl.steps) saveStoppedRun(dir, parts, { base, rl }, end);
+  if (end && end.step < rl.steps) await saveStoppedRun(dir, parts, { base, rl }, end);
   else {
-    saveCheckpoint(dir, parts.policy.model, { base, rl, step: history.length - 1 });
+    await saveCheckpoint(dir, parts.policy.model, { base, rl, step: history.length - 1 });
     removeStoppedFiles(dir);
   }
   const summary = summarizeAha([history], [rl.seed]);

@@ -39,15 +39,15 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
  * Saves `model` (and `extra` files, e.g. { 'optimizer.safetensors': bytes }, written first) so that the set is
  * consistent or detectably not: every file is pinned by length and SHA-256 in config.json, written last.
  */
-export function saveCheckpoint(
+export async function saveCheckpoint(
   dir: string,
   model: Transformer,
   meta: CheckpointMeta = {},
   extra: Record<string, Uint8Array> = {},
-): void {
+): Promise<void> {
   const files: Record<string, Uint8Array> = {
     ...extra,
-    [WEIGHTS_FILE]: encodeSafetensors(toSafeTensors(model.params), { format: 'pt', producer: 'tinyseek' }),
+    [WEIGHTS_FILE]: encodeSafetensors(await toSafeTensors(model.params), { format: 'pt', producer: 'tinyseek' }),
   };
   const pins: Record<string, { bytes: number; sha256: string }> = {};
   for (const [name, bytes] of Object.entries(files)) {

@@ -97,13 +97,13 @@ export function loadHfCheckpoint(
  * Write `model` as an HF directory (config.json + model.safetensors, float32): deepseek_v3 with MLA, else llama.
  * `extra` adds config keys (e.g. bos_token_id); `meta` goes under "tinyseek".
  */
-export function saveHfCheckpoint(
+export async function saveHfCheckpoint(
   dir: string,
   model: Transformer,
   meta: Record<string, unknown> = {},
   extra: Record<string, unknown> = {},
-): void {
+): Promise<void> {
   const hf = { ...toHfConfig(model.config), ...extra }; // refuses configs with no HF layout before anything is written
-  saveSafetensors(join(dir, WEIGHTS), toSafeTensors(model.params), { format: 'pt', producer: 'tinyseek' });
+  saveSafetensors(join(dir, WEIGHTS), await toSafeTensors(model.params), { format: 'pt', producer: 'tinyseek' });
   writeJsonAtomic(join(dir, 'config.json'), Object.keys(meta).length ? { ...hf, tinyseek: meta } : hf);
 }

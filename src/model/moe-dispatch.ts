@@ -8,6 +8,7 @@
 // through the gather, the expert matmuls and the scatter-add like any other ops.
 import { concat, indexAdd, indexSelect, mul, reshape, slice } from '../core/ops/index.ts';
 import { intTensor, zeros, type Tensor } from '../core/tensor.ts';
+import { requireHostMemory } from '../backend/host-only.ts';
 
 /** The (token, expert) pairs grouped by expert. */
 export interface Dispatch {
@@ -52,6 +53,7 @@ export function sparseRoutedExperts(
 ): Tensor {
   const N = x.dim(0),
     K = indices.dim(1);
+  requireHostMemory(indices, 'the sparse MoE dispatch');
   const d = dispatchByExpert(indices.dataSync(), N, K, E);
   const tokens = intTensor(d.tokens, [N * K], x.backend);
   const xs = indexSelect(x, 0, tokens); // [N·K, d], grouped by expert

@@ -28,11 +28,11 @@ export function nonFinite(data: ArrayLike<number>): { index: number; value: numb
   return first < 0 ? undefined : { index: first, value: data[first]!, count };
 }
 
-/** Host copies of named tensors, as safetensors F32 entries. */
-export function toSafeTensors(named: Iterable<[string, Tensor]>): Record<string, SafeTensor> {
+/** Host copies of named tensors, as safetensors F32 entries (read asynchronously: a GPU maps its buffers). */
+export async function toSafeTensors(named: Iterable<[string, Tensor]>): Promise<Record<string, SafeTensor>> {
   const out: Record<string, SafeTensor> = {};
   for (const [name, t] of named)
-    out[name] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(t.dataSync()) };
+    out[name] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(await t.data()) };
   return out;
 }
 

@@ -14,6 +14,7 @@ import { tensor, type Tensor } from '../core/tensor.ts';
 import type { Fp8FormatName } from './formats.ts';
 import { fp8GemmQuantised, gemmF64, transpose, type AccumulatorOptions } from './fp8-gemm.ts';
 import { dequantise, quantise, type Granularity, type QuantisedMatrix } from './scaling.ts';
+import { requireHostMemory } from '../backend/host-only.ts';
 
 export interface Fp8LinearRecipe extends AccumulatorOptions {
   /** FP8 format of every operand (V3: 'e4m3' for all tensors, forward and backward). */
@@ -90,6 +91,7 @@ function gemmNT(a: Operand, bT: Operand, r: Fp8LinearRecipe): Float32Array {
 }
 
 function hostF32(t: Tensor): Float32Array {
+  requireHostMemory(t, 'FP8 emulation (--precision fp8-*)');
   const d = t.dataSync();
   return d instanceof Float32Array ? d : Float32Array.from(d);
 }

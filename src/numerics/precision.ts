@@ -9,6 +9,7 @@ import { linearT } from '../core/ops/matmul.ts';
 import { tensor, type Tensor } from '../core/tensor.ts';
 import { decodeBF16Array, encodeBF16Array } from './bf16.ts';
 import { fp8LinearT, validateRecipe, type Fp8LinearRecipe } from './fp8-linear.ts';
+import { requireHostMemory } from '../backend/host-only.ts';
 
 export type Precision = 'fp32' | 'fp8-tile' | 'fp8-tensor';
 export const PRECISIONS: readonly Precision[] = ['fp32', 'fp8-tile', 'fp8-tensor'];
@@ -63,6 +64,7 @@ export function linearFor(precision: Precision, overrides: Partial<Fp8LinearReci
 export function roundTensorsToBF16(ts: Tensor[]): void {
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i]!;
+    requireHostMemory(t, 'BF16 moment rounding (--bf16-moments)');
     const d = t.dataSync();
     const f32 = d instanceof Float32Array ? d : Float32Array.from(d);
     ts[i] = tensor(decodeBF16Array(encodeBF16Array(f32)), t.shape, { dtype: t.dtype, backend: t.backend });

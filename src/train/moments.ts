@@ -6,9 +6,9 @@ import { tensor, type Tensor } from '../core/tensor.ts';
 import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.ts';
 import { toSafeTensors } from '../model/weights.ts';
 
-export function encodeMoments(params: readonly Tensor[], state: AdamWState): Uint8Array {
+export async function encodeMoments(params: readonly Tensor[], state: AdamWState): Promise<Uint8Array> {
   return encodeSafetensors(
-    toSafeTensors(
+    await toSafeTensors(
       params.flatMap(
         (p, i) =>
           [

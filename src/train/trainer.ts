@@ -141,11 +141,11 @@ export async function train<E extends Record<string, number>>(
   const decays = decaysMatrices(params);
   const gamma = model.config.moe?.biasUpdateSpeed ?? 0;
   /** A checkpoint; the last one of a finished run keeps no optimizer moments (there is nothing left to resume). */
-  const save = (step: number, final: boolean) => {
+  const save = async (step: number, final: boolean) => {
     if (!out) return;
     // The moments are pinned in config.json with the weights: a directory is one consistent save or refused.
-    const extra: Record<string, Uint8Array> = final ? {} : { [OPT_FILE]: encodeMoments(params, opt.state) };
-    saveCheckpoint(out, model, { ...run.meta, step, tokens }, extra);
+    const extra: Record<string, Uint8Array> = final ? {} : { [OPT_FILE]: await encodeMoments(params, opt.state) };
+    await saveCheckpoint(out, model, { ...run.meta, step, tokens }, extra);
     if (final) rmSync(join(out, OPT_FILE), { force: true });
     writeLossPlot(join(out, 'loss.svg'), metrics);
   };
@@ -183,7 +183,7 @@ export async function train<E extends Record<string, number>>(
     // An interrupted run saves where it stopped and evaluates nothing extra, so resuming it reproduces the
     // uninterrupted run's files exactly.
     const stop = Boolean(hooks.signal?.aborted);
-    if (last || stop || (hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0)) save(step + 1, last);
+    if (last || stop || (hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0)) await save(step + 1, last);
     if (stop) break;
   }
   return { model, metrics };

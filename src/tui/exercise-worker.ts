@@ -2,11 +2,11 @@
 // again (a check is a function, so it cannot be sent to a thread), says it is ready, judges the learner's
 // file with it and posts the outcome. The main thread terminates this worker if the check never returns.
 import { parentPort, workerData } from 'node:worker_threads';
-import { chooseBackend } from '../backend/choose.ts';
+import { openBackend } from '../backend/choose.ts';
 import { lessons } from '../../lessons/index.ts';
 import { checkExerciseFile } from './exercise.ts';
 
-chooseBackend();
+await openBackend(); // $TINYSEEK_BACKEND, as the main thread (a GPU opens asynchronously)
 
 export interface ExerciseJob {
   lessonId: string;

@@ -43,15 +43,15 @@ const cfg = validateConfig({
   maxSeqLen: 32,
 });
 const good = at('good-ckpt');
-saveCheckpoint(good, Transformer.init(cfg, new Rng(1)), { step: 1 });
+await saveCheckpoint(good, Transformer.init(cfg, new Rng(1)), { step: 1 });
 const truncated = at('truncated-ckpt');
-saveCheckpoint(truncated, Transformer.init(cfg, new Rng(1)));
+await saveCheckpoint(truncated, Transformer.init(cfg, new Rng(1)));
 writeFileSync(
   join(truncated, 'model.safetensors'),
   readFileSync(join(truncated, 'model.safetensors')).subarray(0, 100),
 );
 const mixed = at('mixed-ckpt'); // new weights beside an old config: an interrupted save
-saveCheckpoint(mixed, Transformer.init(cfg, new Rng(1)));
+await saveCheckpoint(mixed, Transformer.init(cfg, new Rng(1)));
 writeFileSync(
   join(mixed, 'model.safetensors'),
   readFileSync(join(good, 'model.safetensors')).map((b, i) => (i === 200 ? b ^ 1 : b)),
@@ -59,7 +59,7 @@ writeFileSync(
 const nan = at('nan-ckpt');
 {
   const m = Transformer.init(cfg, new Rng(1));
-  saveCheckpoint(
+  await saveCheckpoint(
     nan,
     new Transformer(
       cfg,

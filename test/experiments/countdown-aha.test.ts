@@ -24,7 +24,7 @@ const tmp = () => {
 };
 const TINY = { ...defaultConfig, vocabSize, dModel: 16, nHeads: 2, nKvHeads: 2, dFF: 32, nLayers: 1, maxSeqLen: 64 };
 const base = tmp();
-saveCheckpoint(base, Transformer.init(TINY, new Rng(3).child('init')), { note: 'test base' });
+await saveCheckpoint(base, Transformer.init(TINY, new Rng(3).child('init')), { note: 'test base' });
 const rl = {
   steps: 2,
   promptsPerStep: 2,

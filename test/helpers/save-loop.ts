@@ -25,6 +25,6 @@ for (let step = 1; ; step++) {
     shapes.map(([name, shape]) => [name, tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(step), shape)]),
   );
   const extra = new Uint8Array(new Float32Array(65536).fill(step).buffer);
-  saveCheckpoint(dir, new Transformer(cfg, params), { step }, { 'optimizer.bin': extra });
+  await saveCheckpoint(dir, new Transformer(cfg, params), { step }, { 'optimizer.bin': extra });
   if (step === 1) process.stdout.write('ready\n');
 }

@@ -23,13 +23,13 @@ const cfg = validateConfig({
 const tmp = () => mkdtempSync(join(tmpdir(), 'tinyseek-ckpt-'));
 
 describe('checkpoints', () => {
-  it('save then load gives identical parameters and config', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1000 }), fc.boolean(), (seed, tie) => {
+  it('save then load gives identical parameters and config', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 1000 }), fc.boolean(), async (seed, tie) => {
         const c = { ...cfg, tieEmbeddings: tie };
         const m = Transformer.init(c, new Rng(seed));
         const dir = tmp();
-        saveCheckpoint(dir, m, { step: 3 });
+        await saveCheckpoint(dir, m, { step: 3 });
         const { model, meta } = loadCheckpoint(dir);
         expect(model.config).toEqual(c);
         expect(meta.step).toBe(3);
@@ -39,9 +39,9 @@ describe('checkpoints', () => {
     );
   });
 
-  it('refuses a truncated weights file, naming it', () => {
+  it('refuses a truncated weights file, naming it', async () => {
     const dir = tmp();
-    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
+    await saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
     const path = join(dir, 'model.safetensors');
     const bytes = readFileSync(path);
     fc.assert(
@@ -54,11 +54,11 @@ describe('checkpoints', () => {
     );
   });
 
-  it('refuses weights that do not match the config', () => {
+  it('refuses weights that do not match the config', async () => {
     const dir = tmp();
-    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
+    await saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
     const other = tmp();
-    saveCheckpoint(other, Transformer.init({ ...cfg, dModel: 32, dFF: 64 }, new Rng(1)));
+    await saveCheckpoint(other, Transformer.init({ ...cfg, dModel: 32, dFF: 64 }, new Rng(1)));
     writeFileSync(join(dir, 'model.safetensors'), readFileSync(join(other, 'model.safetensors')));
     expect(() => loadCheckpoint(dir)).toThrow(
       new RegExp(`^${dir}: incomplete checkpoint: model.safetensors does not match config.json`),
@@ -70,10 +70,10 @@ describe('checkpoints', () => {
     expect(() => loadCheckpoint(dir)).toThrow(/has shape/);
   });
 
-  it('pins extra files of a save (optimizer moments) the same way', () => {
+  it('pins extra files of a save (optimizer moments) the same way', async () => {
     const dir = tmp();
     const moments = new Uint8Array([1, 2, 3, 4, 5]);
-    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)), { step: 2 }, { 'optimizer.safetensors': moments });
+    await saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)), { step: 2 }, { 'optimizer.safetensors': moments });
     expect(readPinnedFile(dir, 'optimizer.safetensors')).toEqual(moments);
     writeFileSync(join(dir, 'optimizer.safetensors'), new Uint8Array([1, 2, 3, 4, 6]));
     expect(() => readPinnedFile(dir, 'optimizer.safetensors')).toThrow(
@@ -83,17 +83,17 @@ describe('checkpoints', () => {
     expect(() => readPinnedFile(dir, 'other.bin')).toThrow(/not found/);
   });
 
-  it('reports a directory with weights but no config as incomplete, and a file given as the directory', () => {
+  it('reports a directory with weights but no config as incomplete, and a file given as the directory', async () => {
     const dir = tmp();
-    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
+    await saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
     rmSync(join(dir, 'config.json'));
     expect(() => loadCheckpoint(dir)).toThrow(`${dir}: incomplete checkpoint: model.safetensors without config.json`);
     expect(() => loadCheckpoint(join(dir, 'model.safetensors'))).toThrow(/is a file, expected a checkpoint directory/);
   });
 
-  it('refuses NaN and ±Inf weights by tensor name, unless allowNonfinite', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(NaN, Infinity, -Infinity), fc.nat(), fc.nat(), (bad, which, at) => {
+  it('refuses NaN and ±Inf weights by tensor name, unless allowNonfinite', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(NaN, Infinity, -Infinity), fc.nat(), fc.nat(), async (bad, which, at) => {
         const init = Transformer.init(cfg, new Rng(2));
         const names = [...init.params.keys()];
         const name = names[which % names.length]!;
@@ -104,7 +104,7 @@ describe('checkpoints', () => {
           new Map([...init.params].map(([k, p]) => [k, k === name ? tensor(data, p.shape) : p])),
         );
         const dir = tmp();
-        saveCheckpoint(dir, m);
+        await saveCheckpoint(dir, m);
         expect(() => loadCheckpoint(dir)).toThrow(InputError);
         expect(() => loadCheckpoint(dir)).toThrow(
           `tensor ${name} holds 1 non-finite value(s), first ${bad} at index ${at % data.length}`,
@@ -116,9 +116,9 @@ describe('checkpoints', () => {
     );
   });
 
-  it('refuses a bad config with a message naming the file and the key', () => {
+  it('refuses a bad config with a message naming the file and the key', async () => {
     const dir = tmp();
-    saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
+    await saveCheckpoint(dir, Transformer.init(cfg, new Rng(1)));
     const path = join(dir, 'config.json');
     const raw = JSON.parse(readFileSync(path, 'utf8'));
     writeFileSync(path, JSON.stringify({ ...raw, model: { ...raw.model, nHeads: 3 } }));

@@ -21,10 +21,10 @@ function recorder() {
   return { io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), isTTY: false }, out, err };
 }
 
-describe('tinyseek logits', () => {
-  const dir = join(tmp, 'ckpt');
-  saveCheckpoint(dir, Transformer.init(tinyV3(), new Rng(1)));
+const dir = join(tmp, 'ckpt');
+await saveCheckpoint(dir, Transformer.init(tinyV3(), new Rng(1)));
 
+describe('tinyseek logits', () => {
   it('prints a table of top tokens for a tinyseek checkpoint', async () => {
     const r = recorder();
     expect(await logitsCommand.run(['--model', dir, '--ids', '1,2,3'], r.io)).toBe(0);

@@ -115,10 +115,10 @@ describe('Hugging Face layout', () => {
       ...over,
     });
 
-  it('round-trips a V3 model (MLA, MoE with bias, MTP, YaRN) through config.json + model.safetensors', () => {
+  it('round-trips a V3 model (MLA, MoE with bias, MTP, YaRN) through config.json + model.safetensors', async () => {
     const m = randomModel(v3(), 1),
       dir = join(tmp, 'v3');
-    saveHfCheckpoint(dir, m, { step: 3 });
+    await saveHfCheckpoint(dir, m, { step: 3 });
     const raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     expect(raw).toMatchObject({
       model_type: 'deepseek_v3',
@@ -199,19 +199,19 @@ describe('Hugging Face layout', () => {
     expect(values('0.down_proj')).toEqual([100, 101, 102, 103, 104, 105]);
   });
 
-  it('loads weights without the MTP layers that num_nextn_predict_layers announces (as transformers saves them)', () => {
+  it('loads weights without the MTP layers that num_nextn_predict_layers announces (as transformers saves them)', async () => {
     const m = randomModel(v3({ mtpDepth: undefined }), 2),
       dir = join(tmp, 'no-mtp');
-    saveHfCheckpoint(dir, m);
+    await saveHfCheckpoint(dir, m);
     const raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...raw, num_nextn_predict_layers: 1 }));
     expect(loadCheckpoint(dir).model.config.mtpDepth).toBeUndefined();
   });
 
-  it('refuses what it cannot reproduce, naming the file', () => {
+  it('refuses what it cannot reproduce, naming the file', async () => {
     const dir = join(tmp, 'bad');
     const m = randomModel(v3({ mtpDepth: undefined }), 3);
-    saveHfCheckpoint(dir, m);
+    await saveHfCheckpoint(dir, m);
     const raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     const bad = (patch: object, message: RegExp) => {
       writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...raw, ...patch }));
@@ -234,10 +234,10 @@ describe('Hugging Face layout', () => {
 });
 
 describe('tinyseek checkpoints of DeepSeek-style models', () => {
-  it('round-trip exactly (config sections, the bias buffer, MTP modules)', () => {
+  it('round-trip exactly (config sections, the bias buffer, MTP modules)', async () => {
     const m = randomModel(validateConfig({ ...tinyV3(), mtpDepth: 2 }), 4),
       dir = join(tmp, 'ts');
-    saveCheckpoint(dir, m, { seed: 4 });
+    await saveCheckpoint(dir, m, { seed: 4 });
     const { config, meta } = readCheckpointConfig(dir);
     expect(config).toEqual(m.config);
     expect(meta.seed).toBe(4);
@@ -247,9 +247,9 @@ describe('tinyseek checkpoints of DeepSeek-style models', () => {
     expect(model.p('model.layers.3.mlp.gate.e_score_correction_bias').requiresGrad).toBe(false);
   });
 
-  it('refuse an invalid DeepSeek section with the file and the key', () => {
+  it('refuse an invalid DeepSeek section with the file and the key', async () => {
     const dir = join(tmp, 'bad-ts');
-    saveCheckpoint(dir, randomModel(tinyV3(), 5));
+    await saveCheckpoint(dir, randomModel(tinyV3(), 5));
     const raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     writeFileSync(
       join(dir, 'config.json'),

@@ -26,7 +26,7 @@ const tmp = () => {
 };
 
 const base = tmp();
-saveCheckpoint(base, Transformer.init(TINY, new Rng(9).child('init')), { note: 'test base' });
+await saveCheckpoint(base, Transformer.init(TINY, new Rng(9).child('init')), { note: 'test base' });
 const rl = {
   steps: 2,
   promptsPerStep: 2,

@@ -30,14 +30,14 @@ const io = () => {
 };
 
 /** A tiny random base checkpoint and 24 worked-solution records. */
-function setup(): { base: string; data: string; cfg: SftConfig } {
+async function setup(): Promise<{ base: string; data: string; cfg: SftConfig }> {
   const dir = tmp();
   const base = join(dir, 'base');
   const model = Transformer.init(
     { ...defaultConfig, vocabSize, dModel: 16, nLayers: 1, nHeads: 2, nKvHeads: 2, dFF: 32, maxSeqLen: 64 },
     new Rng(5).child('init'),
   );
-  saveCheckpoint(base, model, {});
+  await saveCheckpoint(base, model, {});
   const data = join(dir, 'data.jsonl');
   writeSftFile(data, solvedRecords('add', [1, 2], 24, 'worked', new Rng(1), new Set()));
   const cfg: SftConfig = {
@@ -161,7 +161,7 @@ describe('SFT data files', () => {
 
 describe('sft runs', () => {
   it('the same seed twice writes byte-identical metrics and weights', async () => {
-    const { cfg } = setup();
+    const { cfg } = await setup();
     const a = tmp(),
       b = tmp();
     await sft(cfg, { out: a });
@@ -171,7 +171,7 @@ describe('sft runs', () => {
   });
 
   it('an interrupted run resumed from its checkpoint ends exactly where an uninterrupted one does', async () => {
-    const { cfg } = setup();
+    const { cfg } = await setup();
     const whole = tmp(),
       parts = tmp();
     await sft(cfg, { out: whole });
@@ -190,7 +190,7 @@ describe('sft runs', () => {
   });
 
   it('the CLI refuses a malformed file by line, exit 1, one message, nothing written', async () => {
-    const { base } = setup();
+    const { base } = await setup();
     const data = join(tmp(), 'bad.jsonl'),
       out = join(tmp(), 'run');
     writeFileSync(data, '{"prompt": "q", "completion": "a"}\n{"prompt": "q"}\n');
@@ -201,7 +201,7 @@ describe('sft runs', () => {
   });
 
   it('the CLI trains from traces written by tinyseek traces', async () => {
-    const { base } = setup();
+    const { base } = await setup();
     const dir = tmp(),
       data = join(dir, 'w.jsonl'),
       out = join(dir, 'run');

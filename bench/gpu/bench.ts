@@ -1,0 +1,279 @@
+// The WebGPU benchmarks, one measurement per process (run.sh runs each under `timeout`, as Dawn processes can
+// die at exit or with many pipelines): prints one JSON line per result as soon as it is measured.
+//   info | matmul N small|large | f16 N | train NAME | parity | aha STEPS
+// matmul: fp32 TFLOP/s of the backend's kernel (checked on sampled entries against float64 sums on the host);
+// f16: the opt-in tensor-core kernel (matmul-f16.ts); train: tokens/s of one training step (bench/train.ts's
+// loop) at the issue's configs; parity: a short pretraining run on the CPU and the GPU, and a GPU rerun;
+// aha: the R1-Zero run's wall time on one backend (TINYSEEK_BACKEND picks it).
+import { openBackend } from '../../src/backend/choose.ts';
+import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
+import { f16Bits, f16Value, matmulF16Source } from '../../src/backend/webgpu/matmul-f16.ts';
+import { LARGE_TILE, SMALL_TILE } from '../../src/backend/webgpu/matmul-wgsl.ts';
+import type { WebGpuBackend } from '../../src/backend/webgpu/webgpu-backend.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { setDefaultBackend } from '../../src/core/tensor.ts';
+import { defaultConfig, parameterCount, validateConfig } from '../../src/model/config.ts';
+import { defaultPretrain, pretrain } from '../../src/train/pretrain.ts';
+import { vocabSize } from '../../src/world/index.ts';
+import { benchConfigs, trainTokensPerSec, type ThroughputConfig } from '../train.ts';
+
+const say = (o: object) => console.log(JSON.stringify(o));
+
+/** The issue's large config: d=512, 8 layers, 8 heads, T=256, B=32 (26M parameters). */
+const big: ThroughputConfig = {
+  name: 'd=512 L=8 H=8 T=256 B=32',
+  model: validateConfig({
+    ...defaultConfig,
+    dModel: 512,
+    nLayers: 8,
+    nHeads: 8,
+    nKvHeads: 8,
+    dFF: 1408,
+    maxSeqLen: 256,
+  }),
+  batch: 32,
+  seqLen: 256,
+};
+const configs = [...benchConfigs, big];
+
+async function gpu(): Promise<WebGpuBackend> {
+  return (await openBackend('webgpu')) as WebGpuBackend;
+}
+
+async function timeIt(g: WebGpuBackend, fn: () => void, minMs = 400): Promise<number> {
+  fn();
+  await g.sync();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    await g.sync();
+    const ms = performance.now() - t0;
+    if (ms >= minMs) return ms / reps;
+    reps *= 2;
+  }
+}
+
+async function matmul(n: number, tileName: string): Promise<void> {
+  const g = await gpu();
+  const rng = new Rng(1);
+  const a = Float32Array.from({ length: n * n }, () => rng.normal());
+  const b = Float32Array.from({ length: n * n }, () => rng.normal());
+  const A = g.fromHost('float32', a),
+    B = g.fromHost('float32', b),
+    C = g.alloc('float32', n * n);
+  const layout = { batch: 1, m: n, k: n, n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+  const tile = tileName === 'large' ? LARGE_TILE : SMALL_TILE;
+  const ms = await timeIt(g, () => g.matmul(A, B, C, layout, tile));
+  const c = await g.read(C);
+  let worst = 0;
+  for (let s = 0; s < 64; s++) {
+    const i = rng.int(0, n),
+      j = rng.int(0, n);
+    let want = 0;
+    for (let k = 0; k < n; k++) want += a[i * n + k]! * b[k * n + j]!;
+    worst = Math.max(worst, Math.abs(c[i * n + j]! - want) / Math.sqrt(n));
+  }
+  say({ kind: 'matmul', n, tile: tileName, ms, tflops: (2 * n ** 3) / (ms * 1e9), maxErrOverSqrtN: worst });
+}
+
+async function f16(n: number): Promise<void> {
+  const g = await gpu();
+  if (!g.features.includes('chromium-experimental-subgroup-matrix') || !g.features.includes('shader-f16')) {
+    say({ kind: 'f16', n, unsupported: g.features });
+    return;
+  }
+  const d = g.device;
+  const rng = new Rng(2);
+  const bits = (len: number) => Uint16Array.from({ length: len }, () => f16Bits(rng.normal() * 0.5));
+  const ah = bits(n * n),
+    bh = bits(n * n);
+  const buf = (data: Uint16Array | Uint32Array | null, bytes: number, usage: number) => {
+    const b = d.createBuffer({ size: bytes, usage, mappedAtCreation: data !== null });
+    if (data) (new (data.constructor as Uint16ArrayConstructor)(b.getMappedRange()).set(data), b.unmap());
+    return b;
+  };
+  const S = GPUBufferUsage.STORAGE;
+  const A = buf(ah, n * n * 2, S),
+    B = buf(bh, n * n * 2, S),
+    C = buf(null, n * n * 4, S | GPUBufferUsage.COPY_SRC),
+    P = buf(Uint32Array.from([n, n, n, 0]), 16, S);
+  const module = d.createShaderModule({ code: matmulF16Source() });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error').map((m) => m.message);
+  if (errors.length) return say({ kind: 'f16', n, compileErrors: errors });
+  const pipeline = d.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const bg = d.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [P, A, B, C].map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+  const run = () => {
+    const enc = d.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bg);
+    pass.dispatchWorkgroups(n / 64, n / 64);
+    pass.end();
+    d.queue.submit([enc.finish()]);
+  };
+  const ms = await timeIt(g, run);
+  const staging = d.createBuffer({ size: n * n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = d.createCommandEncoder();
+  enc.copyBufferToBuffer(C, 0, staging, 0, n * n * 4);
+  d.queue.submit([enc.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const c = new Float32Array(staging.getMappedRange().slice(0));
+  let worst = 0;
+  for (let s = 0; s < 64; s++) {
+    const i = rng.int(0, n),
+      j = rng.int(0, n);
+    let want = 0;
+    for (let k = 0; k < n; k++) want += f16Value(ah[i * n + k]!) * f16Value(bh[k * n + j]!);
+    worst = Math.max(worst, Math.abs(c[i * n + j]! - want) / Math.sqrt(n));
+  }
+  say({ kind: 'f16', n, ms, tflops: (2 * n ** 3) / (ms * 1e9), maxErrOverSqrtN: worst });
+}
+
+async function train(name: string): Promise<void> {
+  const c = configs.find((x) => x.name.startsWith(name));
+  if (!c) throw new Error(`no config '${name}'`);
+  const g = await gpu();
+  const before = g.dispatches;
+  const tokS = await trainTokensPerSec(c, 5);
+  say({
+    kind: 'train',
+    name: c.name,
+    params: parameterCount(c.model),
+    tokS,
+    dispatchesPerStep: (g.dispatches - before) / 6,
+    memory: g.memory,
+  });
+}
+
+/** GPU time by kernel over two training steps (timestamp queries; one pass per dispatch while profiling). */
+async function profile(name: string): Promise<void> {
+  const c = configs.find((x) => x.name.startsWith(name));
+  if (!c) throw new Error(`no config '${name}'`);
+  const g = await gpu();
+  const { backward, noGrad } = await import('../../src/core/autograd.ts');
+  const { crossEntropy } = await import('../../src/core/ops/index.ts');
+  const { AdamW } = await import('../../src/core/optim.ts');
+  const { intTensor } = await import('../../src/core/tensor.ts');
+  const { Transformer } = await import('../../src/model/transformer.ts');
+  const model = Transformer.init(c.model, new Rng(1));
+  const opt = new AdamW(model.parameters());
+  const rng = new Rng(2);
+  const n = c.batch * c.seqLen;
+  const ids = intTensor(
+    Array.from({ length: n }, () => rng.int(0, c.model.vocabSize)),
+    [c.batch, c.seqLen],
+  );
+  const step = async () => {
+    const loss = crossEntropy(model.forward(ids), ids);
+    opt.zeroGrad();
+    backward(loss);
+    noGrad(() => opt.step(1e-3));
+    await loss.item();
+  };
+  await step();
+  g.startProfile();
+  const t0 = performance.now();
+  await step();
+  await step();
+  const wall = (performance.now() - t0) / 2;
+  const rows = await g.profile();
+  const gpuMs = rows.reduce((s, r) => s + r.ms, 0) / 2;
+  say({
+    kind: 'profile',
+    name: c.name,
+    wallMsPerStep: wall,
+    gpuMsPerStep: gpuMs,
+    top: rows.slice(0, 30).map((r) => [r.kernel, +(r.ms / 2).toFixed(3), r.count / 2]),
+  });
+}
+
+async function parity(): Promise<void> {
+  const run = () =>
+    pretrain({
+      ...defaultPretrain,
+      model: { ...defaultConfig, vocabSize, dModel: 32, nHeads: 2, nKvHeads: 2, dFF: 64, nLayers: 2, maxSeqLen: 64 },
+      steps: 5,
+      batchSize: 8,
+      seqLen: 48,
+      warmup: 1,
+      seed: 7,
+      eval: { every: 5, kind: 'add', difficulty: 1, n: 8, maxNewTokens: 12 },
+    });
+  setDefaultBackend(new CpuBackend(1, { simd: false }));
+  const cpu = (await run()).metrics;
+  await gpu();
+  const a = (await run()).metrics,
+    b = (await run()).metrics;
+  const rel = Math.max(...a.map((m, i) => Math.abs(m.loss - cpu[i]!.loss) / Math.abs(cpu[i]!.loss)));
+  const identical = a.every((m, i) => m.loss === b[i]!.loss && m.gradNorm === b[i]!.gradNorm);
+  say({
+    kind: 'parity',
+    steps: a.length,
+    maxRelLossDiff: rel,
+    rerunBitIdentical: identical,
+    cpu: cpu.map((m) => m.loss),
+    gpu: a.map((m) => m.loss),
+  });
+}
+
+async function aha(steps: number): Promise<void> {
+  const { runAha } = await import('../../src/experiments/aha.ts');
+  const name = process.env.TINYSEEK_BACKEND || 'cpu';
+  await openBackend(name);
+  const t0 = performance.now();
+  const { summary, runs } = await runAha(
+    { rl: steps ? { steps } : {} },
+    {
+      out: `/tmp/tinyseek-aha-${name}`,
+      onEvent: (e) => {
+        if (e.type !== 'rl-step') return;
+        const m = e.report.metrics;
+        say({
+          kind: 'aha-step',
+          backend: name,
+          s: (performance.now() - t0) / 1000,
+          step: m.step,
+          reward: m.reward,
+          evalGreedyAcc: m.evalGreedyAcc,
+          loss: m.loss,
+        });
+      },
+    },
+  );
+  const run = runs[0] ?? [];
+  say({
+    kind: 'aha',
+    backend: name,
+    seconds: (performance.now() - t0) / 1000,
+    steps: run.length,
+    curve: run.map((m) => [m.step, m.reward, m.evalGreedyAcc]),
+    summary,
+  });
+}
+
+const [mode, arg, arg2] = process.argv.slice(2);
+try {
+  if (mode === 'info') {
+    const g = await gpu();
+    say({
+      kind: 'info',
+      device: g.description,
+      features: g.features,
+      configs: configs.map((c) => [c.name, parameterCount(c.model)]),
+    });
+  } else if (mode === 'matmul') await matmul(Number(arg), arg2 ?? 'large');
+  else if (mode === 'f16') await f16(Number(arg));
+  else if (mode === 'train') await train(arg!);
+  else if (mode === 'parity') await parity();
+  else if (mode === 'profile') await profile(arg!);
+  else if (mode === 'aha') await aha(Number(arg ?? 0));
+  else throw new Error(`unknown mode '${mode}'`);
+} catch (e) {
+  say({ kind: 'error', mode, arg, message: (e as Error).message.split('\n')[0] });
+}
+process.exit(0);

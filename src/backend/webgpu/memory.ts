@@ -1,0 +1,138 @@
+// GPU memory for tensors: buffers are pooled by size and given back when their storage is freed, explicitly
+// (`free`) or when the garbage collector finds the storage unreachable (a FinalizationRegistry), so a training
+// loop that drops its intermediate tensors reuses the same buffers step after step instead of leaking them.
+// Reuse is safe without waiting for the GPU: a reused buffer is only written by commands recorded after every
+// command that read its old contents, and one queue runs them in order (WebGPU's queue ordering).
+// The collector does not see GPU memory, so when new buffers pile up the pool asks it for a collection at the
+// next read (a step's edge), after which the registry hands the dead storages' buffers back.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { DType, Storage } from '../backend.ts';
+
+let gcFn: (() => void) | undefined;
+/** V8's collector, exposed at run time (the same as node --expose-gc). */
+function collectGarbage(): void {
+  if (!gcFn) {
+    setFlagsFromString('--expose-gc');
+    gcFn = runInNewContext('gc') as () => void;
+  }
+  gcFn();
+}
+
+/** New buffer bytes after which the next read asks for a collection. */
+const GC_AFTER_BYTES = 256 * 2 ** 20;
+
+/** A device buffer with a stable id (bind groups are cached by the ids they bind). */
+export interface Buf {
+  readonly gpu: GPUBuffer;
+  readonly id: number;
+  readonly bytes: number;
+}
+
+export class GpuStorage implements Storage {
+  constructor(
+    readonly dtype: DType,
+    readonly length: number,
+    public buf: Buf | null,
+  ) {}
+}
+
+const USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+export class BufferPool {
+  private nextId = 1;
+  private free = new Map<number, Buf[]>();
+  private readonly registry = new FinalizationRegistry<Buf>((b) => this.release(b));
+  /** Bytes held by live storages, and bytes parked in the pool for reuse. */
+  liveBytes = 0;
+  pooledBytes = 0;
+  private createdSinceGc = 0;
+
+  constructor(private readonly device: GPUDevice) {}
+
+  /** Element counts round up to whole 16-byte lines, so near sizes share buffers; at least one line. */
+  static bytesFor(length: number): number {
+    return Math.max(16, Math.ceil((length * 4) / 16) * 16);
+  }
+
+  /** A buffer of `length` elements: a pooled one (`fresh` false: its contents are stale) or a new zeroed one. */
+  take(length: number): { buf: Buf; fresh: boolean } {
+    const bytes = BufferPool.bytesFor(length);
+    const list = this.free.get(bytes);
+    const reused = list?.pop();
+    this.liveBytes += bytes;
+    if (reused) {
+      this.pooledBytes -= bytes;
+      return { buf: reused, fresh: false };
+    }
+    return { buf: this.create(bytes, false), fresh: true };
+  }
+
+  /** A pooled buffer for `length` elements, if one is parked (its contents are stale). */
+  reuse(length: number): Buf | undefined {
+    const bytes = BufferPool.bytesFor(length);
+    const b = this.free.get(bytes)?.pop();
+    if (b) {
+      this.pooledBytes -= bytes;
+      this.liveBytes += bytes;
+    }
+    return b;
+  }
+
+  /** A new buffer holding `data` (mapped at creation, so no queued command can see it before it is filled). */
+  upload(data: Float32Array | Int32Array): Buf {
+    const bytes = BufferPool.bytesFor(data.length);
+    const buf = this.create(bytes, true);
+    const view =
+      data instanceof Int32Array
+        ? new Int32Array(buf.gpu.getMappedRange())
+        : new Float32Array(buf.gpu.getMappedRange());
+    view.set(data);
+    buf.gpu.unmap();
+    this.liveBytes += bytes;
+    return buf;
+  }
+
+  private create(bytes: number, mapped: boolean): Buf {
+    this.createdSinceGc += bytes;
+    const gpu = this.device.createBuffer({ size: bytes, usage: USAGE(), mappedAtCreation: mapped });
+    return { gpu, id: this.nextId++, bytes };
+  }
+
+  /** Collect garbage if many new buffers were made since the last time (or always, when `force`). */
+  collectIfNeeded(force = false): void {
+    if (!force && this.createdSinceGc < GC_AFTER_BYTES) return;
+    this.createdSinceGc = 0;
+    collectGarbage();
+  }
+
+  /** Track a storage: its buffer returns to the pool when the storage is collected. */
+  track(s: GpuStorage): void {
+    if (s.buf) this.registry.register(s, s.buf, s);
+  }
+
+  /** Explicit free: the buffer goes back to the pool now, and the storage may not be used again. */
+  dispose(s: GpuStorage): void {
+    if (!s.buf) return;
+    this.registry.unregister(s);
+    this.release(s.buf);
+    s.buf = null;
+  }
+
+  private release(b: Buf): void {
+    this.liveBytes -= b.bytes;
+    this.pooledBytes += b.bytes;
+    let list = this.free.get(b.bytes);
+    if (!list) this.free.set(b.bytes, (list = []));
+    list.push(b);
+  }
+
+  /** Destroy every pooled buffer (call only with no recorded commands pending: the backend flushes first). */
+  trim(): number[] {
+    const ids: number[] = [];
+    for (const list of this.free.values()) for (const b of list) (b.gpu.destroy(), ids.push(b.id));
+    this.free.clear();
+    this.pooledBytes = 0;
+    return ids;
+  }
+}
