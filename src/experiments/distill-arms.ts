@@ -262,9 +262,9 @@ export class RlStage {
     );
   }
 
-  save(dir: string, meta: object): void {
+  async save(dir: string, meta: object): Promise<void> {
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, 'metrics.jsonl'), this.lines.join('\n') + '\n');
-    saveCheckpoint(dir, this.policy.model, { ...meta, rl: this.rl, step: this.steps });
+    await saveCheckpoint(dir, this.policy.model, { ...meta, rl: this.rl, step: this.steps });
   }
 }

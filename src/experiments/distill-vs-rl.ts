@@ -270,7 +270,7 @@ export async function runDistillVsRl(
     const rlStage = new RlStage(from, rl, ledger);
     await rlStage.run({ steps: c.rlSteps }, (s) => progress(`C-distill-rl: RL step ${s}/${c.rlSteps}`), hooks.signal);
     stopped();
-    rlStage.save(join(out, 'C-distill-rl'), { from });
+    await rlStage.save(join(out, 'C-distill-rl'), { from });
     return armResult('C-distill-rl', rlStage.policy.model, ledger, c, {
       curve: [...B.curve, ...rlStage.curve.map(([f, a]): CurvePoint => [f - before, a])],
       steps: rlStage.steps,
@@ -297,7 +297,7 @@ export async function runDistillVsRl(
         hooks.signal,
       );
       stopped();
-      rlStage.save(join(out, name), { from: c.student });
+      await rlStage.save(join(out, name), { from: c.student });
       const row = await armResult(name, rlStage.policy.model, ledger, c, {
         curve: rlStage.curve.map(([f, a]): CurvePoint => [f - before, a]),
         steps: rlStage.steps,

@@ -138,7 +138,7 @@ export async function runRlStage(ctx: StageContext, over: Partial<RlConfig>): Pr
     },
   });
   if (done < rl.steps) return { finished: false };
-  saveCheckpoint(ctx.dir, policy.model, { r1: { stage: ctx.stage, from: ctx.from }, rl });
+  await saveCheckpoint(ctx.dir, policy.model, { r1: { stage: ctx.stage, from: ctx.from }, rl });
   return { finished: true };
 }
 
@@ -174,7 +174,9 @@ async function sftStage(ctx: StageContext, records: SftRecord[], epochs: number,
   const data = join(ctx.dir, 'data.jsonl');
   writeSftFile(data, records);
   if (records.length === 0) {
-    saveCheckpoint(ctx.dir, loadCheckpoint(ctx.from).model, { r1: { stage: ctx.stage, from: ctx.from, records: 0 } });
+    await saveCheckpoint(ctx.dir, loadCheckpoint(ctx.from).model, {
+      r1: { stage: ctx.stage, from: ctx.from, records: 0 },
+    });
     return true;
   }
   const batchSize = defaultSft.batchSize;
