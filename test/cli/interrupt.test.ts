@@ -115,7 +115,8 @@ function interruptedCommand(args: string[], when: RegExp): Promise<{ code: numbe
   });
 }
 
-describe('Ctrl-C on the real long commands (slow: child processes)', () => {
+// Each test starts several CLI processes that train for real: generous limits, so a loaded machine is slow, not red.
+describe('Ctrl-C on the real long commands (slow: child processes)', { timeout: 240_000 }, () => {
   it('pretrain: exits 130 after a consistent save, and --resume reproduces the uninterrupted run exactly', async () => {
     const root = mkdtempSync(join(tmpdir(), 'tinyseek-int-'));
     const whole = join(root, 'whole'),
