@@ -9,6 +9,7 @@ import { MOE_BALANCE_DEFAULTS, runMoeBalance } from '../experiments/moe-balance.
 import { MOE_VS_DENSE_DEFAULTS, runMoeVsDense } from '../experiments/moe-vs-dense.ts';
 import { MTP_DEFAULTS, runMtp } from '../experiments/mtp.ts';
 import { PRIMING_BUDGETS, runPriming } from '../experiments/priming.ts';
+import { runRoadsExperiment } from '../experiments/roads-run.ts';
 import { bool, num, optNum, optStr, str, UsageError } from './args.ts';
 import { defineCommand, type Command } from './command.ts';
 import { readCommand, saveCommand } from './command-file.ts';
@@ -79,6 +80,13 @@ export const EXPERIMENTS: ExperimentEntry[] = [
       );
     },
   },
+  {
+    name: 'roads-not-taken',
+    summary:
+      'PRM and MCTS against GRPO at equal compute: Math-Shepherd labels, best-of-N, PRM hacking, MCTS, rounds (--budget small: ~1 min)',
+    run: (o, h, x) =>
+      runRoadsExperiment({ seed: o.seed, budget: x.budget, ...(o.steps ? { steps: o.steps } : {}) }, x.out, h),
+  },
 ];
 
 export const experimentCommand: Command = defineCommand(
@@ -98,7 +106,7 @@ export const experimentCommand: Command = defineCommand(
       out: { type: 'string', help: 'run directory (default runs/<name>)', meta: 'DIR' },
       budget: {
         type: 'string',
-        help: 'priming only: small (4 conditions, 1 seed) or default (9 conditions, 3 seeds)',
+        help: 'priming: small (4 conditions, 1 seed) or default (9 conditions, 3 seeds); roads-not-taken: small (~1 min) or default (~10 min)',
         default: 'default',
         choices: ['small', 'default'],
       },
