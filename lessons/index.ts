@@ -10,6 +10,17 @@ import fp8 from './04-fp8/index.ts';
 import cost from './05-cost/index.ts';
 import v3Architecture from './06-v3-architecture/index.ts';
 import learningToCheck from './10-learning-to-check/index.ts';
+import roadsNotTaken from './07-roads-not-taken/index.ts';
 import type { Lesson } from '../src/tui/manifest.ts';
 
-export const lessons: Lesson[] = [welcome, tokens, thinkingTokens, aha, fp8, cost, v3Architecture, learningToCheck];
+export const lessons: Lesson[] = [
+  welcome,
+  tokens,
+  thinkingTokens,
+  aha,
+  fp8,
+  cost,
+  v3Architecture,
+  roadsNotTaken,
+  learningToCheck,
+];

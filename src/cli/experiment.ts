@@ -92,7 +92,8 @@ export const EXPERIMENTS: ExperimentEntry[] = [
 export const experimentCommand: Command = defineCommand(
   {
     name: 'experiment',
-    summary: 'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming): a table, a plot, a run directory',
+    summary:
+      'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming, roads-not-taken): a table, a plot, a run directory',
     usage: 'tinyseek experiment <name> [--steps N] [--seed S] [--out DIR] [--budget small]',
     positionals: ['name'],
     flags: {

@@ -57,7 +57,7 @@ export const commands: Command[] = [
   ),
   lazy(
     'experiment',
-    'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming): a table, a plot, a run directory',
+    'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming, roads-not-taken): a table, a plot, a run directory',
     async () => (await import('./experiment.ts')).experimentCommand,
   ),
   lazy(
@@ -74,6 +74,16 @@ export const commands: Command[] = [
     'cost',
     'analytic cost model: GPU-hours, dollars, NVLink and InfiniBand',
     async () => (await import('./cost.ts')).costCommand,
+  ),
+  lazy(
+    'prm',
+    'process reward models: Math-Shepherd labels, PRM/ORM training, best-of-N reranking',
+    async () => (await import('./prm.ts')).prmCommand,
+  ),
+  lazy(
+    'mcts',
+    'MCTS (PUCT) over reasoning steps or tokens on held-out problems: accuracy and tokens generated',
+    async () => (await import('./mcts.ts')).mctsCommand,
   ),
 ];
 
@@ -93,8 +103,26 @@ export async function loadCommands(): Promise<Command[]> {
     import('./fp8.ts'),
     import('./fp8-train.ts'),
     import('./cost.ts'),
+    import('./prm.ts'),
+    import('./mcts.ts'),
   ]);
-  const [lessons, pretrain, traces, sft, aha, sample, evaluate, logits, exp, experiment, fp8, fp8Train, cost] = m;
+  const [
+    lessons,
+    pretrain,
+    traces,
+    sft,
+    aha,
+    sample,
+    evaluate,
+    logits,
+    exp,
+    experiment,
+    fp8,
+    fp8Train,
+    cost,
+    prm,
+    mcts,
+  ] = m;
   return [
     lessons.startCommand,
     lessons.lessonsCommand,
@@ -111,5 +139,7 @@ export async function loadCommands(): Promise<Command[]> {
     fp8.fp8Command,
     fp8Train.fp8TrainCommand,
     cost.costCommand,
+    prm.prmCommand,
+    mcts.mctsCommand,
   ];
 }

@@ -24,6 +24,8 @@ export interface ShepherdOptions {
   batchSize?: number;
   /** Generation is charged to `phase` of this ledger. */
   ledger?: { book: ComputeLedger; phase: string; config: ModelConfig };
+  /** Rollouts done out of all, after each batch. */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
 /** Per step of a trace (answer step included): did rollout k from its prefix reach the gold answer. */
@@ -82,6 +84,7 @@ export async function shepherdLabels(
       chunk.map((r) => r.prompt.length),
       gens.map((g) => g.tokens.length),
     );
+    await o.onProgress?.(Math.min(from + size, rows.length), rows.length);
   }
   return out;
 }
