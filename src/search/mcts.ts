@@ -64,6 +64,8 @@ export interface MctsNode {
   children: MctsNode[] | null;
   /** ±1 for a finished completion, null otherwise. */
   terminal: number | null;
+  /** A finished completion's answer verifies (shown in drawings; the search reads `terminal`). */
+  verified?: boolean;
   noised: boolean;
 }
 
@@ -176,7 +178,10 @@ export class Mcts {
     n.children = moves.map((m) => {
       const ids = [...n.ids, ...m.move];
       const c = node(ids, m.move, m.prior);
-      if (this.isDone(ids)) c.terminal = this.o.terminal === 'verifier' ? this.verify(ids) : Number.NaN;
+      if (this.isDone(ids)) {
+        c.verified = this.verify(ids) === 1;
+        c.terminal = this.o.terminal === 'verifier' ? (c.verified ? 1 : -1) : Number.NaN;
+      }
       return c;
     });
   }
@@ -260,7 +265,7 @@ export function drawTree(root: MctsNode, maxDepth = 4, minVisits = 1): string[] 
       const last = i === kids.length - 1;
       const q = c.visits ? c.valueSum / c.visits : 0;
       const label = JSON.stringify(decode(c.move)).slice(1, -1);
-      const end = c.terminal !== null ? (c.terminal > 0 ? ' ✓' : ' ✗') : '';
+      const end = c.verified === undefined ? '' : c.verified ? ' ✓' : ' ✗';
       lines.push(
         `${prefix}${last ? '└─' : '├─'} ${label.padEnd(12)} N=${c.visits} Q=${q >= 0 ? '+' : ''}${q.toFixed(2)} P=${c.prior.toFixed(2)}${end}`,
       );
