@@ -21,18 +21,31 @@ export async function runRoadsExperiment(
   const armSteps = rl.steps * rl.seeds.length * (1 + b.prmRl.forms.length);
   const total = armSteps + 8;
   let done = 0;
+  // Wall-clock seconds per phase (timing.json), only when the caller passed a clock.
+  const phases: { phase: string; seconds: number }[] = [];
+  let phaseName = 'base greedy',
+    phaseStart = h.now?.() ?? 0;
+  const lap = (next: string) => {
+    if (!h.now) return;
+    const t = h.now();
+    phases.push({ phase: phaseName, seconds: Math.round((t - phaseStart) / 100) / 10 });
+    [phaseName, phaseStart] = [next, t];
+  };
   const { summary, metrics } = await runRoadsNotTaken(
     { budget: o.budget, seed: o.seed, rl },
     {
       shouldStop: () => Boolean(h.signal?.aborted),
       onEvent: async (e) => {
-        if (e.type === 'phase') await h.onProgress?.(++done, total, e.name);
-        else if (e.step < e.steps)
+        if (e.type === 'phase') {
+          lap(e.name);
+          await h.onProgress?.(++done, total, e.name);
+        } else if (e.step < e.steps)
           await h.onProgress?.(++done, total, `${e.arm} seed ${e.seed} step ${e.step + 1}/${e.steps}`);
       },
     },
   );
   if (h.signal?.aborted) throw new RunInterrupted();
+  lap('');
   mkdirSync(out, { recursive: true });
   writeJsonAtomic(join(out, 'summary.json'), summary);
   writeFileAtomic(join(out, 'tables.md'), roadsTables(summary) + '\n');
@@ -46,5 +59,6 @@ export async function runRoadsExperiment(
     table: computeTable(summary),
     svg: computeSvg(summary),
     metrics,
+    ...(h.now ? { timing: { phases } } : {}),
   };
 }
