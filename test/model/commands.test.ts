@@ -62,10 +62,17 @@ describe('tinyseek logits', () => {
 });
 
 describe('tinyseek experiment', () => {
-  it('knows the four architecture experiments and the priming one, and refuses others', async () => {
-    expect(EXPERIMENTS.map((e) => e.name)).toEqual(['moe-balance', 'mla-cache', 'mtp', 'moe-vs-dense', 'priming']);
+  it('knows the four architecture experiments, the priming one and roads-not-taken, and refuses others', async () => {
+    expect(EXPERIMENTS.map((e) => e.name)).toEqual([
+      'moe-balance',
+      'mla-cache',
+      'mtp',
+      'moe-vs-dense',
+      'priming',
+      'roads-not-taken',
+    ]);
     await expect(experimentCommand.run(['nonsense'], recorder().io)).rejects.toThrow(
-      /unknown experiment 'nonsense' \(known: moe-balance, mla-cache, mtp, moe-vs-dense, priming\)/,
+      /unknown experiment 'nonsense' \(known: moe-balance, mla-cache, mtp, moe-vs-dense, priming, roads-not-taken\)/,
     );
     await expect(experimentCommand.run(['priming', '--budget', 'huge'], recorder().io)).rejects.toThrow(/--budget/);
   });
