@@ -61,7 +61,7 @@ describe('reward models', () => {
     expect(() => loadRewardModel(BASE)).toThrow(/not a reward model/);
     writeFileSync(join(dir, 'rm_head.safetensors'), 'x');
     expect(() => loadRewardModel(dir)).toThrow(/rm_head\.safetensors/);
-  }, 60_000);
+  }, 180_000);
 
   it('scores a step by the reference LM confidence before training, charged two forwards a sequence', async () => {
     const prm = rewardModelFrom(BASE);
