@@ -59,18 +59,18 @@ export interface RoadsConfig {
 }
 
 export const ROADS_BUDGETS: Record<RoadsBudget, Omit<RoadsConfig, 'base' | 'seed'>> = {
-  // ~10 minutes on 2 cores (the run measured in the README used 30 RL steps, 60 labelled problems, RM 150 steps,
-  // 8 simulations per move and 48 round problems: 14.5 CPU-minutes, too close to the 15-minute budget).
+  // Sized for ~10 minutes on 2 cores. The run measured in the README used 30 RL steps, 60 labelled problems,
+  // RM 150 steps, 8 simulations per move and 48 round problems: 18 CPU-minutes on a loaded machine, too long.
   default: {
     heldOut: 64,
     maxNewTokens: 60,
-    rl: { seeds: [0, 1], steps: 20, evalEvery: 4, promptsPerStep: 8, groupSize: 8 },
-    label: { problems: 40, tracesPerProblem: 4, n: 8, trainN: 4 },
+    rl: { seeds: [0, 1], steps: 16, evalEvery: 4, promptsPerStep: 8, groupSize: 8 },
+    label: { problems: 32, tracesPerProblem: 4, n: 8, trainN: 4 },
     rm: { steps: 100, batchSize: 16, lr: 1e-3 },
     bestOfN: { ns: [1, 2, 4, 8, 16, 32], rerankN: [4, 32] },
     mcts: { k: 4, kSweep: [2, 4, 8], simsPerMove: 6, tokenSimsPerMove: 4 },
     prmRl: { forms: ['sum', 'min', 'mix'] },
-    rounds: { rounds: 3, problems: 32, sftSteps: 40, rmSteps: 60, calibStates: 48, mcSamples: 8 },
+    rounds: { rounds: 3, problems: 24, sftSteps: 40, rmSteps: 60, calibStates: 48, mcSamples: 8 },
   },
   small: {
     heldOut: 24,
