@@ -61,19 +61,29 @@ const measured = `
 # The whole comparison, measured
 
 \`tinyseek experiment roads-not-taken\` runs every road from the same base on the same 64 held-out problems and
-counts every FLOP (generation, reward-model training and inference, search, policy updates). Its closing
-tables (summary.json, tables.md, compute.svg, hacking.svg) are what to read; \`--budget small\` runs in about
-a minute. What it showed on 2 cores (see the README's "The roads not taken" for the numbers):
+counts every FLOP (generation, reward-model training and inference, search, policy updates). One run (2 seeds,
+30 RL steps; the README has the tables):
 
-- **labels**: Math-Shepherd hard labels agree with the oracle on most steps, because most steps of a weak base
-  are bad and the labels say so; as N grows, lucky rollouts turn bad steps "good" (false positives), as the
-  paper found at N > 4;
-- **best-of-N**: every selector stays far under pass@N; a reward model beats random sampling and picks right
-  answers that come from clean traces more often than majority vote does;
-- **PRM as reward**: GRPO on the summed step scores pays for more steps; min-form credit does not;
-- **MCTS**: it spends far more tokens per problem than one greedy answer, and does not beat best-of-N at equal
-  FLOPs in this world;
-- **GRPO with the outcome check** gets the most accuracy per FLOP once it has run long enough — R1's point.
+| road | FLOPs | held-out accuracy |
+| --- | --- | --- |
+| base, greedy | 2.7e8 | 9.4% |
+| GRPO, outcome reward | 9.3e10 | 52.3% |
+| best-of-32, PRM-min | 1.9e11 | 25.0% |
+| step MCTS, K = 4 | 1.8e11 | 14.1% |
+| token MCTS, K = 4 | 1.8e11 | 7.8% |
+| GRPO, PRM min-form reward | 2.8e11 | 47.7% |
+| 3 self-improvement rounds | 6.1e11 | 7.8% |
+
+- **labels**: hard labels agree with the oracle on 84–87% of steps at every N; with more rollouts, false
+  positives grow (13 → 36 of 237 steps) and false negatives vanish (24 → 1);
+- **best-of-N**: every selector stays far under pass@N (89% at N = 32); the ORM gets *worse* past N = 8;
+- **MCTS**: widening a node from K = 2 to 8 multiplies the tokens by 6.5 and leaves accuracy where it was;
+- **PRM as reward**: it trains, but below the outcome check at three times the FLOPs; no collapse within 30
+  steps (PURE saw it "within the first 200");
+- **self-improvement**: the search solves more training problems each round (31% → 54%) while the policy and
+  its value head do not improve — R1's "hard to replicate".
+
+GRPO with an outcome check buys the most accuracy per FLOP: the road R1 took.
 `;
 
 const exerciseText = `
