@@ -64,15 +64,16 @@ const measured = `
 counts every FLOP (generation, reward-model training and inference, search, policy updates). One run (2 seeds,
 30 RL steps; the README has the tables):
 
-| road | FLOPs | held-out accuracy |
-| --- | --- | --- |
-| base, greedy | 2.7e8 | 9.4% |
-| GRPO, outcome reward | 9.3e10 | 52.3% |
-| best-of-32, PRM-min | 1.9e11 | 25.0% |
-| step MCTS, K = 4 | 1.8e11 | 14.1% |
-| token MCTS, K = 4 | 1.8e11 | 7.8% |
-| GRPO, PRM min-form reward | 2.8e11 | 47.7% |
-| 3 self-improvement rounds | 6.1e11 | 7.8% |
+\`\`\`
+road                          FLOPs    held-out accuracy
+base, greedy                  2.7e8     9.4%
+GRPO, outcome reward          9.3e10   52.3%
+best-of-32, PRM-min           1.9e11   25.0%
+step MCTS, K = 4              1.8e11   14.1%
+token MCTS, K = 4             1.8e11    7.8%
+GRPO, PRM min-form reward     2.8e11   47.7%
+3 self-improvement rounds     6.1e11    7.8%
+\`\`\`
 
 - **labels**: hard labels agree with the oracle on 84–87% of steps at every N; with more rollouts, false
   positives grow (13 → 36 of 237 steps) and false negatives vanish (24 → 1);
