@@ -9,6 +9,7 @@ import aha from './03-aha/index.ts';
 import fp8 from './04-fp8/index.ts';
 import cost from './05-cost/index.ts';
 import v3Architecture from './06-v3-architecture/index.ts';
+import roadsNotTaken from './07-roads-not-taken/index.ts';
 import r1ZeroToR1 from './08-r1-zero-to-r1/index.ts';
 import distillation from './09-distillation/index.ts';
 import learningToCheck from './10-learning-to-check/index.ts';
@@ -23,6 +24,7 @@ export const lessons: Lesson[] = [
   fp8,
   cost,
   v3Architecture,
+  roadsNotTaken,
   r1ZeroToR1,
   distillation,
   learningToCheck,

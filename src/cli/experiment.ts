@@ -90,12 +90,23 @@ export const EXPERIMENTS: ExperimentEntry[] = [
       return runDistillVsRl({ ...b, seed: o.seed, rlSteps: o.steps ?? b.rlSteps }, x.out, h);
     },
   },
+  {
+    name: 'roads-not-taken',
+    summary:
+      'PRM and MCTS against GRPO at equal compute: Math-Shepherd labels, best-of-N, PRM hacking, MCTS, rounds (--budget small: ~1 min)',
+    // Loaded on use, like distill-vs-rl.
+    run: async (o, h, x) => {
+      const { runRoadsExperiment } = await import('../experiments/roads-run.ts');
+      return runRoadsExperiment({ seed: o.seed, budget: x.budget, ...(o.steps ? { steps: o.steps } : {}) }, x.out, h);
+    },
+  },
 ];
 
 export const experimentCommand: Command = defineCommand(
   {
     name: 'experiment',
-    summary: 'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming): a table, a plot, a run directory',
+    summary:
+      'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming, distill-vs-rl, roads-not-taken): a table, a plot, a run directory',
     usage: 'tinyseek experiment <name> [--steps N] [--seed S] [--out DIR] [--budget small]',
     positionals: ['name'],
     flags: {
@@ -109,7 +120,7 @@ export const experimentCommand: Command = defineCommand(
       out: { type: 'string', help: 'run directory (default runs/<name>)', meta: 'DIR' },
       budget: {
         type: 'string',
-        help: 'priming: small (4 conditions, 1 seed) or default (9 conditions, 3 seeds); distill-vs-rl: small (≤ 3 minutes) or default (≤ 15)',
+        help: 'priming: small (4 conditions, 1 seed) or default (9 conditions, 3 seeds); roads-not-taken: small (~1 min) or default (~10 min); distill-vs-rl: small (≤ 3 minutes) or default (≤ 15)',
         default: 'default',
         choices: ['small', 'default'],
       },

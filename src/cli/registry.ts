@@ -67,7 +67,7 @@ export const commands: Command[] = [
   ),
   lazy(
     'experiment',
-    'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming): a table, a plot, a run directory',
+    'run an experiment (moe-balance, mla-cache, mtp, moe-vs-dense, priming, distill-vs-rl, roads-not-taken): a table, a plot, a run directory',
     async () => (await import('./experiment.ts')).experimentCommand,
   ),
   lazy(
@@ -84,6 +84,16 @@ export const commands: Command[] = [
     'cost',
     'analytic cost model: GPU-hours, dollars, NVLink and InfiniBand',
     async () => (await import('./cost.ts')).costCommand,
+  ),
+  lazy(
+    'prm',
+    'process reward models: Math-Shepherd labels, PRM/ORM training, best-of-N reranking',
+    async () => (await import('./prm.ts')).prmCommand,
+  ),
+  lazy(
+    'mcts',
+    'MCTS (PUCT) over reasoning steps or tokens on held-out problems: accuracy and tokens generated',
+    async () => (await import('./mcts.ts')).mctsCommand,
   ),
 ];
 
@@ -105,6 +115,8 @@ export async function loadCommands(): Promise<Command[]> {
     import('./cost.ts'),
     import('./r1.ts'),
     import('./distill.ts'),
+    import('./prm.ts'),
+    import('./mcts.ts'),
   ]);
   const [
     lessons,
@@ -122,6 +134,8 @@ export async function loadCommands(): Promise<Command[]> {
     cost,
     r1,
     distill,
+    prm,
+    mcts,
   ] = m;
   return [
     lessons.startCommand,
@@ -141,5 +155,7 @@ export async function loadCommands(): Promise<Command[]> {
     fp8.fp8Command,
     fp8Train.fp8TrainCommand,
     cost.costCommand,
+    prm.prmCommand,
+    mcts.mctsCommand,
   ];
 }

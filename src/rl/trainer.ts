@@ -38,6 +38,8 @@ export interface TrainerParts {
   reference: PolicyModel;
   /** PPO only: the critic. */
   critic?: ValueModel;
+  /** A learned reward in place of the rule-based one (search/prm-reward.ts: a PRM as the RL reward). */
+  reward?: (rollouts: Rollout[], step: number) => Promise<number[]>;
 }
 
 export interface StepReport {
@@ -196,9 +198,9 @@ export class RlTrainer {
   }
 
   /** Rewards as the loss sees them: shuffled for the ablation, with DAPO's soft overlong penalty if asked. */
-  private lossRewards(rollouts: Rollout[], step: number): number[] {
+  private async lossRewards(rollouts: Rollout[], step: number): Promise<number[]> {
     const c = this.config;
-    let r = rollouts.map((x) => x.reward.total);
+    let r = this.parts.reward ? await this.parts.reward(rollouts, step) : rollouts.map((x) => x.reward.total);
     if (c.overlong === 'soft')
       r = r.map((v, i) => v + softOverlongPenalty(rollouts[i]!.length, c.maxNewTokens, c.overlongBuffer));
     if (c.rewardShuffle) r = shuffleWithinGroups(r, c.groupSize, this.rng.child('shuffle').child(`s${step}`));
@@ -207,7 +209,7 @@ export class RlTrainer {
 
   private async update(rollouts: Rollout[], lr: number, step: number): Promise<UpdateStats> {
     const c = this.config;
-    const rewards = this.lossRewards(rollouts, step);
+    const rewards = await this.lossRewards(rollouts, step);
     const zero = zeroVarianceGroups(rewards, c.groupSize);
     const include = rollouts.map(
       (r, i) =>

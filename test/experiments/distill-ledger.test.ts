@@ -49,10 +49,12 @@ describe('the distillation ledgers', () => {
     );
   });
 
-  it('charges pretraining as steps × batch × seqLen trained tokens', () => {
+  it('charges pretraining as steps × batch × seqLen trained tokens', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tinyseek-ledger-'));
     dirs.push(dir);
-    saveCheckpoint(dir, Transformer.init(TINY, new Rng(0)), { pretrain: { steps: 10, batchSize: 4, seqLen: 32 } });
+    await saveCheckpoint(dir, Transformer.init(TINY, new Rng(0)), {
+      pretrain: { steps: 10, batchSize: 4, seqLen: 32 },
+    });
     expect(chargePretrain(new ComputeLedger(), dir).get('pretrain').flops).toBe(trainingFlops(TINY, 1280, 32));
   });
 

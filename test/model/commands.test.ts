@@ -62,7 +62,7 @@ describe('tinyseek logits', () => {
 });
 
 describe('tinyseek experiment', () => {
-  it('knows the four architecture experiments, the priming one and distill-vs-rl, and refuses others', async () => {
+  it('knows the four architecture experiments, the priming one, distill-vs-rl and roads-not-taken, and refuses others', async () => {
     expect(EXPERIMENTS.map((e) => e.name)).toEqual([
       'moe-balance',
       'mla-cache',
@@ -70,9 +70,10 @@ describe('tinyseek experiment', () => {
       'moe-vs-dense',
       'priming',
       'distill-vs-rl',
+      'roads-not-taken',
     ]);
     await expect(experimentCommand.run(['nonsense'], recorder().io)).rejects.toThrow(
-      /unknown experiment 'nonsense' \(known: moe-balance, mla-cache, mtp, moe-vs-dense, priming, distill-vs-rl\)/,
+      /unknown experiment 'nonsense' \(known: moe-balance, mla-cache, mtp, moe-vs-dense, priming, distill-vs-rl, roads-not-taken\)/,
     );
     await expect(experimentCommand.run(['priming', '--budget', 'huge'], recorder().io)).rejects.toThrow(/--budget/);
   });

@@ -1,0 +1,185 @@
+// Lesson 7: the roads not taken. R1's "unsuccessful attempts" run in miniature: Math-Shepherd process labels
+// against an exact step oracle, best-of-N with a reward model, the PRM as an RL reward and the hacking it
+// invites, step-level MCTS with a tree drawn in the terminal, and the compute-matched table of
+// `tinyseek experiment roads-not-taken`. The exercise is the PUCT score.
+import { fileURLToPath } from 'node:url';
+import type { Lesson } from '../../src/tui/manifest.ts';
+import { checkPuct } from './puct-check.ts';
+import { runBestOfN, runMcts, runShepherd } from './runs.ts';
+
+const intro = `
+# The roads not taken
+
+In 2024 the road to reasoning models looked like AlphaGo: a **process reward model** (PRM) that judges every
+step, and **tree search** guided by a value model. DeepSeek tried both and wrote them up as "unsuccessful
+attempts" (R1 §4.2):
+
+- a PRM needs a notion of *step*, labels for steps (hard to get), and once a model is the reward, the policy
+  learns to please the model instead of solving the problem (**reward hacking**);
+- MCTS over tokens faces a search space far larger than chess, a cap on children per node leads to local
+  optima, and the value model that should steer it is hard to train.
+
+An outcome check plus GRPO was enough. This lesson runs both roads on the aha run's world (2-digit addition,
+the 104k-parameter base of lesson 3), where one thing is possible that no paper had: an **exact oracle** for
+every step ("is 7+5=12 right, and can the sum still be finished from here?").
+`;
+
+const shepherdText = `
+# Math-Shepherd: labels without humans
+
+From the prefix that ends at a step, let a *completer* model finish the answer N times:
+
+- **hard label** = 1 if any of the N reaches the right answer;
+- **soft label** = the fraction that do.
+
+That measures the step's *value* — can this policy still get there — not whether the step is right. The run
+samples base-model traces of a few training problems, labels every step and puts the exact oracle beside it.
+Turn the knob N (k / K) and re-run (r).
+`;
+
+const bonText = `
+# Best-of-N
+
+Sample N answers and let a selector pick one: at random, by majority vote, or by a reward model's score — here
+the minimum over the steps (PRM-min). The **oracle** (right if any of the N is right, pass@N) is the ceiling no
+selector can beat. The reward model in this run is untrained: each step scores σ(ℓ), the base model's own
+confidence in the value it wrote (the implicit PRM); the experiment trains one on Math-Shepherd labels.
+`;
+
+const mctsText = `
+# MCTS over reasoning steps
+
+AlphaZero's search: from the root, pick children by PUCT (value + prior × exploration bonus) down to a leaf,
+expand it with K sampled next steps, value it with the reward model, back the value up. After a few
+simulations, move to the most-visited child and repeat until the answer is written.
+
+Each line of the tree is a step the model proposed, with its visits N, mean value Q and prior P. K is R1's
+"maximum extension per node": turn it and watch how much the tree can see.
+`;
+
+const measured = `
+# The whole comparison, measured
+
+\`tinyseek experiment roads-not-taken\` runs every road from the same base on the same 64 held-out problems and
+counts every FLOP (generation, reward-model training and inference, search, policy updates). One run (2 seeds,
+30 RL steps; the README has the tables):
+
+\`\`\`
+road                          FLOPs    held-out accuracy
+base, greedy                  2.7e8     9.4%
+GRPO, outcome reward          9.3e10   52.3%
+best-of-32, PRM-min           1.9e11   25.0%
+step MCTS, K = 4              1.8e11   14.1%
+token MCTS, K = 4             1.8e11    7.8%
+GRPO, PRM min-form reward     2.8e11   47.7%
+3 self-improvement rounds     6.1e11    7.8%
+\`\`\`
+
+- **labels**: hard labels agree with the oracle on 84–87% of steps at every N; with more rollouts, false
+  positives grow (13 → 36 of 237 steps) and false negatives vanish (24 → 1);
+- **best-of-N**: every selector stays far under pass@N (89% at N = 32); the ORM gets *worse* past N = 8;
+- **MCTS**: widening a node from K = 2 to 8 multiplies the tokens by 6.5 and leaves accuracy where it was;
+- **PRM as reward**: it trains, but below the outcome check at three times the FLOPs; no collapse within 30
+  steps (PURE saw it "within the first 200");
+- **self-improvement**: the search solves more training problems each round (31% → 54%) while the policy and
+  its value head do not improve — R1's "hard to replicate".
+
+GRPO with an outcome check buys the most accuracy per FLOP: the road R1 took.
+`;
+
+const exerciseText = `
+Finish \`puctScore(child, parentVisits)\`:
+
+    score = Q + c(N) · P · √N / (1 + n)
+    c(N)  = log((1 + N + 19652) / 19652) + 1.25,   Q = 0 for an unvisited child
+
+The check compares it with the project's (src/search/puct.ts) on four children, then runs the law it implies:
+with equal priors and no values, every child is tried once before any is tried twice.
+`;
+
+const lesson: Lesson = {
+  id: '07-roads-not-taken',
+  number: 7,
+  title: 'The roads not taken',
+  summary:
+    'Process reward models and MCTS against GRPO: Math-Shepherd labels vs an exact oracle, best-of-N, PRM reward hacking, a search tree, the compute table; the PUCT score as an exercise.',
+  dir: fileURLToPath(new URL('.', import.meta.url)),
+  requires: [
+    'src/search/shepherd.ts',
+    'src/search/mcts.ts',
+    'src/search/best-of-n.ts',
+    'src/experiments/roads-not-taken.ts',
+  ],
+  steps: [
+    { kind: 'prose', title: 'Two roads DeepSeek did not take', markdown: intro },
+    { kind: 'prose', title: 'Math-Shepherd labels', markdown: shepherdText },
+    {
+      kind: 'check',
+      title: 'Predict: more rollouts per step',
+      question:
+        'As N grows from 1, which mistake of the hard label grows: calling a bad step good, or a good step bad?',
+      options: [
+        'bad steps called good (false positives)',
+        'good steps called bad (false negatives)',
+        'neither changes',
+      ],
+      run: 'shepherd',
+      answer: (r) =>
+        !r ? 0 : r.metrics.fpLast! > r.metrics.fpFirst! ? 0 : r.metrics.fnLast! > r.metrics.fnFirst! ? 1 : 2,
+      explain: (r) =>
+        r
+          ? `This run: false positives ${r.metrics.fpFirst} → ${r.metrics.fpLast}, false negatives ${r.metrics.fnFirst} → ${r.metrics.fnLast}. With more rollouts, one lucky completion is enough to mark a wrong step "good" (the hard label can only go up with N), while good steps that a weak completer fails from get rescued.`
+          : 'The hard label can only go up as N grows: false positives can only grow, false negatives only shrink.',
+    },
+    {
+      kind: 'run',
+      id: 'shepherd',
+      title: 'Labelling steps by rollouts',
+      markdown: shepherdText,
+      knobs: [{ name: 'n', label: 'rollouts per step N', values: [1, 2, 4, 8], default: 4 }],
+      run: runShepherd,
+    },
+    {
+      kind: 'check',
+      title: 'Predict: best-of-N',
+      question:
+        'With N answers per problem, does the reward model (PRM-min) pick right answers more often than majority vote?',
+      options: ['yes', 'no, majority vote does at least as well'],
+      run: 'bon',
+      answer: (r) => (r && r.metrics.prmMin! > r.metrics.majority! ? 0 : 1),
+      explain: (r) =>
+        r
+          ? `This run: PRM-min ${(100 * r.metrics.prmMin!).toFixed(1)}%, majority ${(100 * r.metrics.majority!).toFixed(1)}%, oracle ${(100 * r.metrics.oracle!).toFixed(1)}%. A weak base rarely agrees with itself on the right answer, so majority vote has little to count; a step score can prefer the traces whose arithmetic the model is sure of.`
+          : 'See the run.',
+    },
+    {
+      kind: 'run',
+      id: 'bon',
+      title: 'Best-of-N',
+      markdown: bonText,
+      knobs: [{ name: 'n', label: 'answers per problem N', values: [1, 4, 16], default: 4 }],
+      run: runBestOfN,
+    },
+    {
+      kind: 'run',
+      id: 'mcts',
+      title: 'A search tree',
+      markdown: mctsText,
+      knobs: [{ name: 'k', label: 'candidates per node K', values: [2, 4, 8], default: 4 }],
+      chart: { series: ['accuracy'], title: 'step MCTS', yLabel: 'accuracy so far' },
+      run: runMcts,
+    },
+    {
+      kind: 'exercise',
+      title: 'The PUCT score',
+      markdown: exerciseText,
+      starter: 'exercises/puct.ts',
+      solution: 'solutions/puct.ts',
+      check: checkPuct,
+      hint: 'Two fixes: q must be 0 when child.visits is 0 (no division by zero), and the constant is c = Math.log((1 + parentVisits + cBase) / cBase) + cInit, not cInit alone.',
+    },
+    { kind: 'prose', title: 'The whole comparison', markdown: measured },
+  ],
+};
+
+export default lesson;

@@ -1,0 +1,522 @@
+// The roads not taken (R1 §4.2 "Unsuccessful attempts"; reference/r1-story-beyond-zero.md §1–2, §7): process
+// reward models and MCTS against GRPO with an outcome check, on the aha run's task (2-digit addition) and base
+// (fixtures/aha-base), every method's FLOPs and generated tokens counted by cost/ledger.ts. In order:
+//   1. GRPO with the outcome reward (the aha run, shorter), one run per seed: the baseline, and seed 0's
+//      policy is the "RL-trained completer";
+//   2. Math-Shepherd labels on base-policy traces of training problems, completer = base and RL policy,
+//      N = 1, 2, 4, 8 (nested), against the exact step oracle;
+//   3. a PRM (hard labels, base completer, N = 4: the paper's shipped choice of hard labels) and an ORM
+//      (the same head, outcome labels) on the base trunk;
+//   4. best-of-N on the held-out problems with every selector;
+//   5. step-level and token-level MCTS with the PRM as value and terminal judge, and a sweep over K;
+//   6. GRPO with PRM rewards (sum, min-form, mix with the outcome) per seed: the hacking curves and onset;
+//   7. self-improvement rounds (MCTS → SFT + value targets) from the base and the PRM;
+//   8. the compute table: accuracy on the same held-out problems vs FLOPs.
+// Held-out evaluations inside RL are measurements, not counted as any method's compute.
+import { Rng } from '../core/rng.ts';
+import { trainingFlops, forwardFlops, ComputeLedger } from '../cost/ledger.ts';
+import { loadCheckpoint } from '../model/checkpoint.ts';
+import { freeze, transformerPolicy } from '../model/policy.ts';
+import type { Transformer } from '../model/transformer.ts';
+import { resolveRlConfig, type RlConfig } from '../rl/config.ts';
+import type { RewardModel } from '../search/reward-model.ts';
+import { trainRl, type StepReport } from '../rl/trainer.ts';
+import { bestOfN, type BestOfNRow, type Candidate } from '../search/best-of-n.ts';
+import { MCTS_DEFAULTS, mctsSolve, drawTree, type MctsOptions } from '../search/mcts.ts';
+import { hackingOnset, prmReward, stepHabits, type PrmRewardForm } from '../search/prm-reward.ts';
+import { rewardModelFrom, trainRewardModel } from '../search/reward-model.ts';
+import { rmExamples, scoreTraces } from '../search/rm-data.ts';
+import { scoreSteps, type ScoredTrace } from '../search/scored-steps.ts';
+import { selfImprove, type RoundRow } from '../search/self-improve.ts';
+import { labelQuality, shepherdLabels, type LabelQuality } from '../search/shepherd.ts';
+import { evaluate } from '../train/eval.ts';
+import { rollout, type Rollout } from '../train/rollout.ts';
+import { generateProblem, heldOutKeys, heldOutSet, problemKey, type Problem } from '../world/index.ts';
+import { DEFAULT_BASE } from './aha.ts';
+
+export type RoadsBudget = 'small' | 'default';
+
+export interface RoadsConfig {
+  base: string;
+  seed: number;
+  /** Held-out 2-digit addition problems every method is scored on. */
+  heldOut: number;
+  maxNewTokens: number;
+  rl: { seeds: number[]; steps: number; evalEvery: number; promptsPerStep: number; groupSize: number };
+  label: { problems: number; tracesPerProblem: number; n: number; trainN: number };
+  rm: { steps: number; batchSize: number; lr: number };
+  bestOfN: { ns: number[]; rerankN: number[] };
+  mcts: { k: number; kSweep: number[]; simsPerMove: number; tokenSimsPerMove: number };
+  prmRl: { forms: PrmRewardForm[] };
+  rounds: {
+    rounds: number;
+    problems: number;
+    sftSteps: number;
+    rmSteps: number;
+    calibStates: number;
+    mcSamples: number;
+  };
+}
+
+export const ROADS_BUDGETS: Record<RoadsBudget, Omit<RoadsConfig, 'base' | 'seed'>> = {
+  // Sized for ~10 minutes on 2 cores. The run measured in the README used 30 RL steps, 60 labelled problems,
+  // RM 150 steps, 8 simulations per move and 48 round problems: 18 CPU-minutes on a loaded machine, too long.
+  default: {
+    heldOut: 64,
+    maxNewTokens: 60,
+    rl: { seeds: [0, 1], steps: 16, evalEvery: 4, promptsPerStep: 8, groupSize: 8 },
+    label: { problems: 32, tracesPerProblem: 4, n: 8, trainN: 4 },
+    rm: { steps: 100, batchSize: 16, lr: 1e-3 },
+    bestOfN: { ns: [1, 2, 4, 8, 16, 32], rerankN: [4, 32] },
+    mcts: { k: 4, kSweep: [2, 4, 8], simsPerMove: 6, tokenSimsPerMove: 4 },
+    prmRl: { forms: ['sum', 'min', 'mix'] },
+    rounds: { rounds: 3, problems: 24, sftSteps: 40, rmSteps: 60, calibStates: 48, mcSamples: 8 },
+  },
+  small: {
+    heldOut: 24,
+    maxNewTokens: 60,
+    rl: { seeds: [0], steps: 4, evalEvery: 2, promptsPerStep: 8, groupSize: 8 },
+    label: { problems: 16, tracesPerProblem: 2, n: 4, trainN: 4 },
+    rm: { steps: 25, batchSize: 16, lr: 1e-3 },
+    bestOfN: { ns: [1, 2, 4, 8], rerankN: [8] },
+    mcts: { k: 4, kSweep: [2, 4], simsPerMove: 4, tokenSimsPerMove: 2 },
+    prmRl: { forms: ['sum', 'min', 'mix'] },
+    rounds: { rounds: 3, problems: 6, sftSteps: 8, rmSteps: 10, calibStates: 12, mcSamples: 4 },
+  },
+};
+
+export interface ComputeRow {
+  method: string;
+  flops: number;
+  tokens: number;
+  accuracy: number;
+}
+
+export interface PrmRlRun {
+  form: PrmRewardForm;
+  seed: number;
+  /** Per evaluation: step, held-out greedy accuracy, mean PRM reward (sum form) since the last evaluation. */
+  evals: { step: number; accuracy: number; prm: number }[];
+  onset: number | null;
+  first: { accuracy: number; stepsPerAnswer: number };
+  last: { accuracy: number; stepsPerAnswer: number; repeatedFrac: number; offPathTrueFrac: number };
+}
+
+export interface RoadsSummary {
+  experiment: 'roads-not-taken';
+  config: RoadsConfig;
+  labels: (LabelQuality & { completer: 'base' | 'rl' })[];
+  bestOfN: BestOfNRow[];
+  mcts: { level: 'step' | 'token'; k: number; accuracy: number; tokensPerProblem: number; flops: number }[];
+  prmRl: PrmRlRun[];
+  rounds: RoundRow[];
+  compute: ComputeRow[];
+  /** The step-MCTS tree of the first held-out problem (for the lesson and the CLI). */
+  tree: { problem: string; lines: string[] };
+}
+
+export type RoadsEvent =
+  | { type: 'phase'; name: string; done: number; total: number }
+  | { type: 'rl-step'; arm: string; seed: number; step: number; steps: number; metrics: Record<string, unknown> };
+
+export interface RoadsHooks {
+  onEvent?: (e: RoadsEvent) => void | Promise<void>;
+  shouldStop?: () => boolean;
+}
+
+/** `n` training problems (never held out), drawn from `<seed>/roads/train/q<i>`. */
+export function trainingProblems(n: number, seed: number, heldOut: number): Problem[] {
+  const held = heldOutKeys('add', 2, Math.max(heldOut, 64));
+  const rng = new Rng(seed).child('roads').child('train');
+  const out: Problem[] = [];
+  for (let i = 0; out.length < n; i++) {
+    const p = generateProblem('add', rng.child(`q${i}`), 2);
+    if (!held.has(problemKey(p))) out.push(p);
+  }
+  return out;
+}
+
+const load = (dir: string, grad = false) => loadCheckpoint(dir, { requiresGrad: grad }).model;
+const traceOf = (r: Rollout) => scoreSteps(r.problem, r.completion, r.finish === 'length');
+
+/** Policy-update FLOPs of one GRPO step on these rollouts: reference forward + one training pass (μ = 1). */
+function chargeRlStep(book: ComputeLedger, cfg: Transformer['config'], rollouts: Rollout[], klCoef: number) {
+  book.chargeGeneration(
+    'generation',
+    cfg,
+    rollouts.map((r) => r.prompt.length),
+    rollouts.map((r) => r.completion.length),
+  );
+  for (const r of rollouts) {
+    const T = r.prompt.length + r.completion.length;
+    book.charge('policy-update', trainingFlops(cfg, T, T) + (klCoef > 0 ? forwardFlops(cfg, T, T) : 0));
+  }
+}
+
+/** Greedy answers of a policy on the held-out problems, charged as generation. */
+async function greedyAccuracy(model: Transformer, problems: Problem[], maxNewTokens: number, book?: ComputeLedger) {
+  const ev = await evaluate(transformerPolicy(model), problems, {
+    samples: 0,
+    temperature: 0,
+    maxNewTokens,
+    rng: new Rng(0).child('roads-eval'),
+  });
+  book?.chargeGeneration(
+    'inference',
+    model.config,
+    ev.greedyRollouts.map((r) => r.prompt.length),
+    ev.greedyRollouts.map((r) => r.length),
+  );
+  return ev.greedyAccuracy;
+}
+
+interface ArmResult {
+  policy: Transformer;
+  book: ComputeLedger;
+  /** Held-out greedy accuracy at each evaluation step. */
+  evalAt: { step: number; accuracy: number }[];
+  /** Each training step's answers, and their mean PRM reward (sum form; NaN until a PRM has read them). */
+  stepTraces: ScoredTrace[][];
+  stepPrm: number[];
+  metrics: Record<string, unknown>[];
+}
+
+/** Per evaluation: the mean PRM reward of the steps since the previous one (the first: step 0's). */
+function prmAtEvals(a: ArmResult): PrmRlRun['evals'] {
+  let from = 0;
+  return a.evalAt.map((e) => {
+    const part = e.step === 0 ? a.stepPrm.slice(0, 1) : a.stepPrm.slice(from, e.step);
+    if (e.step > 0) from = e.step;
+    return { ...e, prm: mean(part) };
+  });
+}
+
+/** Score an arm's logged answers with a PRM after the fact (the outcome arm ran before the PRM existed). */
+async function readWithPrm(a: ArmResult, prm: RewardModel): Promise<void> {
+  for (const [i, traces] of a.stepTraces.entries()) {
+    const s = await scoreTraces(prm, traces);
+    a.stepPrm[i] = mean(s.map((x) => x.reduce((p, q) => p + q, 0)));
+    a.metrics[i]!.prmReward = a.stepPrm[i];
+  }
+}
+
+/** One GRPO run from the base with the given reward form (the PRM scores answers unless form = outcome). */
+async function runArm(
+  c: RoadsConfig,
+  form: PrmRewardForm,
+  seed: number,
+  prm: RewardModel | null,
+  hooks: RoadsHooks,
+): Promise<ArmResult> {
+  const rl: RlConfig = resolveRlConfig(
+    {
+      seed,
+      steps: c.rl.steps,
+      promptsPerStep: c.rl.promptsPerStep,
+      groupSize: c.rl.groupSize,
+      maxNewTokens: c.maxNewTokens,
+      evalEvery: c.rl.evalEvery,
+      evalSize: c.heldOut,
+      evalSamples: 0,
+    },
+    'roads rl config',
+  );
+  const policy = transformerPolicy(load(c.base, true));
+  const reference = transformerPolicy(load(c.base));
+  freeze(reference);
+  const book = new ComputeLedger();
+  const cfg = policy.model.config;
+  const a: ArmResult = { policy: policy.model, book, evalAt: [], stepTraces: [], stepPrm: [], metrics: [] };
+  let scored: number[] = [];
+  const reward = async (rollouts: Rollout[]) => {
+    const traces = rollouts.map(traceOf);
+    const scores = await scoreTraces(prm!, traces, { book, phase: 'prm-reward' });
+    scored = scores.map((x) => x.reduce((p, q) => p + q, 0));
+    return rollouts.map((r, i) => prmReward(form, scores[i]!, r.reward.total));
+  };
+  await trainRl({ policy, reference, ...(prm && form !== 'outcome' ? { reward } : {}) }, rl, {
+    shouldStop: hooks.shouldStop,
+    onStep: async (rep: StepReport) => {
+      const m = rep.metrics;
+      if (rep.rollouts.length) {
+        chargeRlStep(book, cfg, rep.rollouts, rl.klCoef);
+        const traces = rep.rollouts.map(traceOf);
+        a.stepTraces.push(traces);
+        a.stepPrm.push(scored.length ? mean(scored) : NaN);
+        scored = [];
+        a.metrics.push({
+          arm: form,
+          seed,
+          step: m.step,
+          reward: m.reward,
+          accuracy: m.accuracy,
+          prmReward: a.stepPrm.at(-1),
+          ...stepHabits(traces),
+          reflectionRate: m.reflectionRate,
+          evalGreedyAcc: m.evalGreedyAcc,
+        });
+      }
+      if (m.evalGreedyAcc !== null) a.evalAt.push({ step: m.step, accuracy: m.evalGreedyAcc });
+      await hooks.onEvent?.({
+        type: 'rl-step',
+        arm: form,
+        seed,
+        step: m.step,
+        steps: rl.steps,
+        metrics: a.metrics.at(-1) ?? {},
+      });
+    },
+  });
+  return a;
+}
+
+export async function runRoadsNotTaken(
+  partial: Partial<RoadsConfig> & { budget?: RoadsBudget },
+  hooks: RoadsHooks = {},
+): Promise<{ summary: RoadsSummary; metrics: Record<string, unknown>[] }> {
+  const c: RoadsConfig = { base: DEFAULT_BASE, seed: 0, ...ROADS_BUDGETS[partial.budget ?? 'default'], ...partial };
+  const phases = 8;
+  let phase = 0;
+  const say = async (name: string) => hooks.onEvent?.({ type: 'phase', name, done: phase++, total: phases });
+  const root = new Rng(c.seed).child('roads');
+  const held = heldOutSet('add', 2, c.heldOut);
+  const metrics: Record<string, unknown>[] = [];
+  const base = transformerPolicy(load(c.base));
+  const cfg = base.model.config;
+  const compute: ComputeRow[] = [];
+  const row = (method: string, book: ComputeLedger, accuracy: number) =>
+    compute.push({ method, ...book.total(), accuracy });
+
+  // 0. The base, answering greedily: the floor every road starts from.
+  const baseBook = new ComputeLedger();
+  row('base greedy', baseBook, await greedyAccuracy(base.model, held, c.maxNewTokens, baseBook));
+
+  // 1. GRPO, outcome reward.
+  await say('GRPO (outcome reward)');
+  const grpo: ArmResult[] = [];
+  for (const s of c.rl.seeds) grpo.push(await runArm(c, 'outcome', c.seed + s, null, hooks));
+  const grpoAcc = grpo.map((g) => g.evalAt.at(-1)?.accuracy ?? 0);
+  {
+    const b = new ComputeLedger().absorb(grpo[0]!.book);
+    await greedyAccuracy(grpo[0]!.policy, held, c.maxNewTokens, b);
+    compute.push({ method: 'GRPO (outcome)', ...b.total(), accuracy: mean(grpoAcc) });
+  }
+
+  // 2. Math-Shepherd labels.
+  await say('Math-Shepherd labels');
+  const train = trainingProblems(c.label.problems, c.seed, c.heldOut);
+  const lr = root.child('label');
+  const gens = await rollout(base, train, {
+    groupSize: c.label.tracesPerProblem,
+    temperature: 1,
+    maxNewTokens: c.maxNewTokens,
+    rngFor: (j, k) => lr.child('traces').child(`p${j}`).child(`g${k}`),
+  });
+  const prmBook = new ComputeLedger();
+  prmBook.chargeGeneration(
+    'label-traces',
+    cfg,
+    gens.map((r) => r.prompt.length),
+    gens.map((r) => r.length),
+  );
+  const traces = gens.map(traceOf);
+  const shep = { temperature: 1, maxNewTokens: c.maxNewTokens, n: c.label.n };
+  const byBase = await shepherdLabels(base, traces, {
+    ...shep,
+    rng: lr.child('base'),
+    ledger: { book: prmBook, phase: 'label', config: cfg },
+  });
+  const byRl = await shepherdLabels(transformerPolicy(grpo[0]!.policy), traces, { ...shep, rng: lr.child('rl') });
+  const ns = [1, 2, 4, 8].filter((n) => n <= c.label.n);
+  const labels = [
+    ...ns.map((n) => ({ completer: 'base' as const, ...labelQuality(byBase, n) })),
+    ...ns.map((n) => ({ completer: 'rl' as const, ...labelQuality(byRl, n) })),
+  ];
+
+  // 3. PRM and ORM.
+  await say('reward models');
+  const prm = rewardModelFrom(c.base);
+  const rmOpts = { ...c.rm, seed: c.seed };
+  await trainRewardModel(prm, rmExamples(byBase, 'hard', c.label.trainN), {
+    ...rmOpts,
+    ledger: { book: prmBook, phase: 'prm-train' },
+  });
+  const ormBook = new ComputeLedger();
+  ormBook.chargeGeneration(
+    'label-traces',
+    cfg,
+    gens.map((r) => r.prompt.length),
+    gens.map((r) => r.length),
+  );
+  const orm = rewardModelFrom(c.base);
+  await trainRewardModel(orm, rmExamples(byBase, 'outcome'), {
+    ...rmOpts,
+    ledger: { book: ormBook, phase: 'orm-train' },
+  });
+
+  // 4. Best-of-N.
+  await say('best-of-N');
+  const N = Math.max(...c.bestOfN.ns);
+  const br = root.child('best-of-n');
+  const samples = await rollout(base, held, {
+    groupSize: N,
+    temperature: 1,
+    maxNewTokens: c.maxNewTokens,
+    rngFor: (j, k) => br.child(`p${j}`).child(`g${k}`),
+  });
+  const st = samples.map(traceOf);
+  const ps = await scoreTraces(prm, st),
+    os = await scoreTraces(orm, st);
+  const cands: Candidate[][] = held.map((_, j) =>
+    st.slice(j * N, (j + 1) * N).map((t, i) => ({
+      answer: t.answer,
+      correct: t.correct,
+      wrongStep: t.wrongStep,
+      orm: os[j * N + i]!.at(-1)!,
+      prm: ps[j * N + i]!,
+    })),
+  );
+  const bon = bestOfN(cands, c.bestOfN.ns, br.child('select'));
+  for (const n of c.bestOfN.rerankN) {
+    const b = new ComputeLedger().absorb(prmBook);
+    const first = samples.filter((r) => r.sample < n);
+    b.chargeGeneration(
+      'generation',
+      cfg,
+      first.map((r) => r.prompt.length),
+      first.map((r) => r.length),
+    );
+    for (const r of first)
+      b.charge('prm-score', 2 * forwardFlops(cfg, r.prompt.length + r.length, r.prompt.length + r.length));
+    compute.push({
+      method: `best-of-${n} (PRM-min)`,
+      ...b.total(),
+      accuracy: bon.find((x) => x.selector === 'prm-min' && x.n === n)!.accuracy,
+    });
+  }
+
+  // 5. MCTS, step and token level, and the K sweep.
+  await say('MCTS');
+  const mctsRows: RoadsSummary['mcts'] = [];
+  let tree: RoadsSummary['tree'] = { problem: held[0]!.prompt, lines: [] };
+  const search = async (level: 'step' | 'token', k: number) => {
+    const b = new ComputeLedger().absorb(prmBook);
+    let right = 0,
+      tokens = 0;
+    for (const [j, p] of held.entries()) {
+      const o: MctsOptions = {
+        ...MCTS_DEFAULTS,
+        level,
+        k,
+        simsPerMove: level === 'step' ? c.mcts.simsPerMove : c.mcts.tokenSimsPerMove,
+        maxNewTokens: c.maxNewTokens,
+        rng: root.child('mcts').child(`${level}-k${k}`).child(`p${j}`),
+        ledger: { book: b, phase: 'search' },
+      };
+      const r = await mctsSolve(base, prm, p, o);
+      if (j === 0 && level === 'step' && k === c.mcts.k) tree = { problem: p.prompt, lines: drawTree(r.root, 4) };
+      right += r.correct ? 1 : 0;
+      tokens += r.tokens;
+    }
+    const accuracy = right / held.length;
+    mctsRows.push({ level, k, accuracy, tokensPerProblem: tokens / held.length, flops: b.get('search').flops });
+    return { b, accuracy };
+  };
+  for (const k of c.mcts.kSweep) {
+    const r = await search('step', k);
+    if (k === c.mcts.k) compute.push({ method: `step MCTS (K=${k})`, ...r.b.total(), accuracy: r.accuracy });
+  }
+  {
+    const r = await search('token', c.mcts.k);
+    compute.push({ method: `token MCTS (K=${c.mcts.k})`, ...r.b.total(), accuracy: r.accuracy });
+  }
+
+  // 6. PRM as the RL reward.
+  await say('PRM as the RL reward');
+  const prmRl: PrmRlRun[] = [];
+  const summarizeArm = (form: PrmRewardForm, seed: number, a: ArmResult): PrmRlRun => {
+    const evals = prmAtEvals(a);
+    const first = stepHabits(a.stepTraces[0] ?? []),
+      last = stepHabits(a.stepTraces.at(-1) ?? []);
+    return {
+      form,
+      seed,
+      evals,
+      onset: hackingOnset(evals),
+      first: { accuracy: evals[0]?.accuracy ?? 0, stepsPerAnswer: first.stepsPerAnswer },
+      last: { accuracy: evals.at(-1)?.accuracy ?? 0, ...last },
+    };
+  };
+  // The outcome arm ran before the PRM existed: the PRM reads its logged answers now (a measurement, uncharged).
+  for (const [i, s] of c.rl.seeds.entries()) {
+    await readWithPrm(grpo[i]!, prm);
+    prmRl.push(summarizeArm('outcome', c.seed + s, grpo[i]!));
+  }
+  for (const form of c.prmRl.forms) {
+    const accs: number[] = [];
+    let book: ComputeLedger | null = null;
+    for (const s of c.rl.seeds) {
+      const a = await runArm(c, form, c.seed + s, prm, hooks);
+      metrics.push(...a.metrics);
+      prmRl.push(summarizeArm(form, c.seed + s, a));
+      accs.push(a.evalAt.at(-1)?.accuracy ?? 0);
+      if (!book) {
+        book = new ComputeLedger().absorb(prmBook).absorb(a.book);
+        await greedyAccuracy(a.policy, held, c.maxNewTokens, book);
+      }
+    }
+    compute.push({ method: `PRM-as-reward RL (${form})`, ...book!.total(), accuracy: mean(accs) });
+  }
+
+  metrics.unshift(...grpo.flatMap((g) => g.metrics));
+
+  // 7. Self-improvement rounds.
+  await say('self-improvement rounds');
+  const roundsBook = new ComputeLedger().absorb(prmBook);
+  const value = rewardModelFrom(c.base);
+  copyInto(prm, value);
+  const rounds = await selfImprove(
+    load(c.base, true),
+    value,
+    trainingProblems(c.rounds.problems, c.seed + 1, c.heldOut),
+    held,
+    {
+      ...c.rounds,
+      mcts: { ...MCTS_DEFAULTS, k: c.mcts.k, simsPerMove: c.mcts.simsPerMove, maxNewTokens: c.maxNewTokens },
+      sftLr: 1e-3,
+      seed: c.seed,
+    },
+    roundsBook,
+  );
+  {
+    const b = new ComputeLedger().absorb(roundsBook);
+    compute.push({
+      method: `self-improvement (${c.rounds.rounds} rounds, greedy)`,
+      ...b.total(),
+      accuracy: rounds.at(-1)!.greedyAccuracy,
+    });
+  }
+
+  await say('compute table');
+  const summary: RoadsSummary = {
+    experiment: 'roads-not-taken',
+    config: c,
+    labels,
+    bestOfN: bon,
+    mcts: mctsRows,
+    prmRl,
+    rounds,
+    compute,
+    tree,
+  };
+  return { summary, metrics };
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+/** Overwrite `to`'s trunk and head with `from`'s (a working copy of the PRM for the rounds to retrain). */
+function copyInto(from: RewardModel, to: RewardModel): void {
+  const a = from.parameters(),
+    b = to.parameters();
+  a.forEach((p, i) => b[i]!.backend.unary('copy', p.storage, b[i]!.storage));
+}
