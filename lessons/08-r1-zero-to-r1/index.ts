@@ -32,8 +32,9 @@ q:37+45=? in words   a:<think>seven plus five is twelve three plus four plus one
 \`\`\`
 
 Every lexeme has one counterpart (12 ↔ twelve, + ↔ plus, = ↔ is), so a step is five lexemes in either
-language and the rewriter between them is exact. The base (\`fixtures/r1-base\`) read both, and a few
-documents that switch notation between steps. Words are harder for a tiny model: more tokens per step, and
+language and the rewriter between them is exact. The base (\`fixtures/r1-base\`) is lesson 3's base read on
+over a corpus in both languages, with a few documents that switch notation between steps: it thinks well in
+symbols and is still learning words. Words are harder for a tiny model: more tokens per step, and
 the answer has to be read back out of "twelve" rather than copied from "12". That is the temptation: on a
 words prompt, a step written in symbols is more likely to end in a right answer.
 
