@@ -32,8 +32,9 @@ q:37+45=? in words   a:<think>seven plus five is twelve three plus four plus one
 \`\`\`
 
 Every lexeme has one counterpart (12 ↔ twelve, + ↔ plus, = ↔ is), so a step is five lexemes in either
-language and the rewriter between them is exact. The base (\`fixtures/r1-base\`) read both, and a few
-documents that switch notation between steps. Words are harder for a tiny model: more tokens per step, and
+language and the rewriter between them is exact. The base (\`fixtures/r1-base\`) is lesson 3's base read on
+over a corpus in both languages, with a few documents that switch notation between steps: it thinks well in
+symbols and is still learning words. Words are harder for a tiny model: more tokens per step, and
 the answer has to be read back out of "twelve" rather than copied from "12". That is the temptation: on a
 words prompt, a step written in symbols is more likely to end in a right answer.
 
@@ -65,8 +66,12 @@ What to look for in yours:
   free to come back.
 - **rejection-sft** and **final-rl**: data only from right, unmixed answers; accuracy held or recovered.
 
-A tiny run is noisy: rows differ by a few problems. \`tinyseek r1\` (default budget, about ten minutes) and
-\`tinyseek r1 --resume --sweep weight\` give the measured table and the accuracy–mixing curve in the README.
+A tiny run is noisy: rows differ by a few problems. The default run (\`tinyseek r1\`, about six minutes on 2
+quiet cores) measured: zero 27% greedy with words-prompt mixing up from 2% to 14%; cold start down to 17% with
+mixing 4%; reasoning RL back to 27% with no mixing (34% at w = 0: the reward's cost); rejection SFT 20%; final
+RL 23% with the best pass@1 of all stages. Words prompts stayed almost unsolved throughout: the harder script
+was too hard for this model, so the mixing that pays was rare. \`tinyseek r1 --sweep weight\` and
+\`--sweep cold-start\` draw the trade-off curves; the README has the tables.
 `;
 
 const exerciseText = `

@@ -27,6 +27,18 @@ function configOf(a: Parsed): R1Config {
   return c;
 }
 
+/** The sweep's points: --values, checked, or the whole default sweep. */
+function sweepValues(a: Parsed, sweep: SweepName): number[] {
+  const given = a.flags.values as string[] | undefined;
+  if (!given) return sweep === 'weight' ? DEFAULT_WEIGHTS : DEFAULT_SIZES;
+  return given.map((v) => {
+    const x = Number(v);
+    const ok = sweep === 'weight' ? Number.isFinite(x) && x >= 0 : Number.isInteger(x) && x >= 2;
+    if (!ok) throw new UsageError(`--values: '${v}' is not a ${sweep === 'weight' ? 'weight ≥ 0' : 'set size ≥ 2'}`);
+    return x;
+  });
+}
+
 /** Progress lines of one pipeline run: a bar per stage, a line per finished stage. */
 function reporter(io: IO, prefix: string): (e: R1Event) => void {
   let bar: ProgressBar | undefined;
@@ -85,6 +97,11 @@ export const r1Command = defineCommand(
         help: 'w of the language-consistency reward in reasoning-rl and final-rl (default 1, as R1)',
       },
       'cold-start-size': { type: 'int', min: 1, help: 'curated zero traces in the cold-start set (default 256)' },
+      values: {
+        type: 'list',
+        help: 'with --sweep: the weights or set sizes to run (default: the whole sweep)',
+        meta: 'LIST',
+      },
       sweep: {
         type: 'string',
         choices: SWEEPS,
@@ -107,6 +124,7 @@ export const r1Command = defineCommand(
     const stage = optStr(a, 'stage') as StageName | undefined;
     const sweep = optStr(a, 'sweep') as SweepName | undefined;
     if (sweep && stage) throw new UsageError('--sweep runs on a finished pipeline: leave out --stage');
+    if (!sweep && a.flags.values !== undefined) throw new UsageError('--values goes with --sweep');
     const resume = bool(a, 'resume') || stage !== undefined || sweep !== undefined;
     checkOutDir(out);
     if (!resume && existsSync(out) && readdirSync(out).length > 0)
@@ -121,7 +139,7 @@ export const r1Command = defineCommand(
         const c = { ...base, seed };
         if (sweep) {
           // The sweep alone, from the pipeline's finished stages (so it can run beside a pipeline still going).
-          const values = sweep === 'weight' ? DEFAULT_WEIGHTS : DEFAULT_SIZES;
+          const values = sweepValues(a, sweep);
           const onEvent = reporter(io, `${prefix}sweep ${sweep}: `);
           const points = await runSweep(c, sweep, values, { out: dir, signal: stop.signal, onEvent });
           if (stop.signal.aborted) break;

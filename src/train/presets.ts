@@ -4,10 +4,12 @@
 //   aha   the base R1-Zero RL starts from (fixtures/aha-base): 1500 steps of 8×128 tokens on 1–2-digit addition,
 //         70% direct answers, 15% worked, 15% self-checking. Why this window and this mix, with the runs that
 //         chose it: lessons/03-aha and the README's "aha moment" section.
-//   r1    the base of the R1 pipeline (fixtures/r1-base, issue 14): the aha recipe on a two-language corpus, half
-//         of the prompts asking for thinking in words, 10% of documents code-switched (world/languages/); 50%
-//         direct, 30% worked, 20% self-checking, so that each language keeps about the aha base's share of
-//         careful traces (with the aha mix split in two, RL found direct answers easier and stopped thinking).
+//   r1    the base of the R1 pipeline (fixtures/r1-base, issue 14): fixtures/aha-base read on for 600 steps on a
+//         two-language corpus, half of the prompts asking for thinking in words, 10% of documents code-switched
+//         (world/languages/), 50% direct, 30% worked, 20% self-checking. Continued, not from scratch: two bases
+//         pretrained from scratch for 1500 steps on two languages could not yet add inside a trace (RL from them
+//         found nothing to amplify); a model that thinks well in one script and is learning a second is also
+//         the situation R1-Zero's mixing came from.
 //   countdown-<condition>  the primed Countdown bases (countdown-presets.ts), one per Gandhi et al. condition.
 import type { CorpusMixInput, ProblemKind } from '../world/index.ts';
 import { COUNTDOWN_PRESETS } from './countdown-presets.ts';
@@ -44,7 +46,7 @@ export const R1_BASE_MIX: CorpusMixInput = Object.freeze({
   wordsFrac: 0.5,
   switchFrac: 0.1,
 });
-const r1: PretrainConfig = { ...aha, mix: R1_BASE_MIX };
+const r1: PretrainConfig = { ...aha, init: 'fixtures/aha-base', steps: 600, mix: R1_BASE_MIX };
 
 export const PRETRAIN_PRESETS = Object.freeze({ base: defaultPretrain, aha, ...COUNTDOWN_PRESETS, r1 });
 export type PresetName = keyof typeof PRETRAIN_PRESETS;

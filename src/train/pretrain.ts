@@ -6,6 +6,8 @@
 // problems are excluded from the training data.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCheckpoint } from '../model/checkpoint.ts';
 import { InputError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { defaultConfig, validateConfig, type ModelConfig } from '../model/config.ts';
@@ -25,6 +27,9 @@ export interface PretrainConfig extends Recipe {
   /** Corpus mix (world/corpus.ts); {} is the default "internet". */
   mix: CorpusMixInput;
   eval: EvalSpec;
+  /** Continued pretraining: start from this checkpoint (a path relative to the working directory or to the
+   * repository root) instead of fresh weights; its model config must be `model`. */
+  init?: string;
 }
 
 export const defaultPretrain: PretrainConfig = {
@@ -84,7 +89,7 @@ export async function pretrain(
   const exclude = heldOutKeys(c.eval.kind, c.eval.difficulty, c.eval.n);
   return train(
     {
-      init: () => Transformer.init(c.model, new Rng(c.seed).child('init')),
+      init: () => (c.init ? initFrom(c.init, c.model) : Transformer.init(c.model, new Rng(c.seed).child('init'))),
       modelConfig: c.model,
       recipe: c,
       batch: (step) => corpusBatch(c, new Rng(c.seed).child('data').child(`step${step}`), exclude),
@@ -93,6 +98,17 @@ export async function pretrain(
     },
     hooks,
   );
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The checkpoint continued pretraining starts from; its config must be the run's. */
+function initFrom(dir: string, model: ModelConfig): Transformer {
+  const path = existsSync(join(dir, 'config.json')) ? dir : join(REPO_ROOT, dir);
+  const m = loadCheckpoint(path).model;
+  if (JSON.stringify(m.config) !== JSON.stringify(model))
+    throw new InputError(`pretrain: ${dir} has another model config than this run's (continued pretraining keeps it)`);
+  return m;
 }
 
 /** The run config stored in a run directory, for `--resume` to reuse. */

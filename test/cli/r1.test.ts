@@ -23,6 +23,8 @@ describe('tinyseek r1', () => {
     [['r1', '--seeds', '1,1', '--out', join(dir, 'a')], 2, /--seeds repeats a seed/],
     [['r1', '--language-weight', '-1'], 2, /language-weight/],
     [['r1', '--out', join(dir, 'full')], 2, /not empty; continue it with --resume/],
+    [['r1', '--out', join(dir, 'd'), '--values', '1'], 2, /--values goes with --sweep/],
+    [['r1', '--out', join(dir, 'd'), '--sweep', 'weight', '--values', 'x'], 2, /--values: 'x' is not a weight/],
     [['r1', '--out', join(dir, 'b'), '--base', join(dir, 'nothing')], 1, /no base checkpoint here/],
     [['r1', '--out', join(dir, 'c'), '--stage', 'final-rl'], 1, /starts from rejection-sft, which is not finished/],
   ])('%j exits %i with one line', async (argv, code, message) => {

@@ -36,24 +36,32 @@ const w = add(37, 45, 'words');
 const s = add(37, 45, 'symbols');
 
 describe('the cold-start filter', () => {
-  it('keeps right, stepwise, readable zero traces and rewrites them into the prompt language', () => {
+  it('keeps right traces with right steps, readable once rewritten, and writes each for both languages', () => {
     const mixedRight = sample(w, 'seven plus five is twelve 3+4+1=8 so 82', '82');
     expect(coldStartReject(mixedRight)).toBeNull();
     expect(coldStartReject(sample(w, '7+5=12 3+4+1=9 so 92', '92'))).toBe('wrong');
     expect(coldStartReject(sample(w, '', '82'))).toBe('no steps');
+    expect(coldStartReject(sample(s, '7+5=13 3+4+1=8 so 82', '82'))).toBe('a wrong step');
     expect(coldStartReject(sample(w, '7+5=12 7+5=12 3+4+1=8 so 82', '82'))).toBe('unreadable');
-    const records = coldStartRecords([mixedRight, sample(s, 'seven plus five is twelve 3+4+1=8 so 82', '82')], 10);
+    const records = coldStartRecords([mixedRight, sample(s, '7+5=12 3+4+1=8 so 82', '82')], 10);
     expect(records.map((r) => [r.prompt, r.completion])).toEqual([
-      [promptFor(w), completionFrom('seven plus five is twelve three plus four plus one is eight so 82', '82')],
       [promptFor(s), completionFrom('7+5=12 3+4+1=8 so 82', '82')],
+      [promptFor(w), completionFrom('seven plus five is twelve three plus four plus one is eight so 82', '82')],
     ]);
   });
-  it('takes one trace per prompt and at most half of the set per language', () => {
-    const ws = [11, 12, 13, 14].map((b) => add(20, b, 'words'));
+  it('takes one trace per question and stops at the set size', () => {
+    const qs = [11, 12, 13, 14].map((b) => add(20, b, 'symbols'));
     const good = (p: Problem) =>
       sample(p, `0+${p.numbers![1]! % 10}=${p.numbers![1]! % 10} 2+1=3 so ${p.answer}`, p.answer);
-    const records = coldStartRecords([...ws.map(good), good(ws[0]!), good(add(20, 11, 'symbols'))], 4);
-    expect(records.map((r) => r.language)).toEqual(['words', 'words', 'symbols']);
+    const records = coldStartRecords([...qs.map(good), good({ ...qs[0]!, language: 'words' })], 6);
+    expect(records.map((r) => `${r.problem} ${r.language}`)).toEqual([
+      '20+11 symbols',
+      '20+11 words',
+      '20+12 symbols',
+      '20+12 words',
+      '20+13 symbols',
+      '20+13 words',
+    ]);
     for (const r of records) expect(mixingRate(thinkText(r.completion), r.language as 'words')).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { PRESET_NAMES, PRETRAIN_PRESETS } from '../../src/train/presets.ts';
 import { heldOutSet } from '../../src/world/index.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
-const shipped = { base: 'base', aha: 'aha-base' } as const;
+const shipped = { base: 'base', aha: 'aha-base', r1: 'r1-base' } as const;
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
 
 describe('pretraining presets', () => {

@@ -1,7 +1,8 @@
 // The two data filters of the R1 pipeline, as pure functions of scored samples (issue 14 item 3):
-//   cold start   keep a zero sample iff it is right, thinks in steps, and its think — rewritten into the prompt's
-//                language by the deterministic rewriter (world/languages/rewrite.ts) — is readable (nothing
-//                broken, no repeated step); at most one per prompt, at most half of the set per language
+//   cold start   keep a zero sample iff it is right, thinks in steps whose arithmetic is right, and its think,
+//                rewritten by the deterministic rewriter (world/languages/rewrite.ts), is readable (nothing broken,
+//                no repeated step); one per question, written for the question asked in each language (the trace
+//                translated into it), so the set teaches both scripts even though zero solves words prompts rarely
 //                (R1 Suppl. B.3.2: right answers only, repetition and mixing filtered, thinking translated)
 //   rejection    keep a sample iff it is right, well-formed, every step in the prompt's language and readable;
 //                identical completions of one prompt kept once (R1 §2.3.3: correct only, mixed-language removed)
@@ -10,6 +11,9 @@ import type { Rng } from '../../core/rng.ts';
 import type { SftRecord } from '../../train/sft-data.ts';
 import {
   completionFrom,
+  evaluateArithmetic,
+  renderStep,
+  type ThinkStep,
   generateProblem,
   isReadable,
   LANGUAGES,
@@ -42,25 +46,32 @@ const record = (problem: Problem, completion: string, source: string): SftRecord
 /** Why a zero sample is not cold-start material, or null when it is (after rewriting). */
 export function coldStartReject(s: Sample): string | null {
   if (s.reward.accuracy !== 1) return 'wrong';
-  if (thinkSteps(thinkText(s.text)).length === 0) return 'no steps';
+  const steps = thinkSteps(thinkText(s.text));
+  if (steps.length === 0) return 'no steps';
+  if (!steps.every(stepIsRight)) return 'a wrong step';
   if (!isReadable(thinkText(rewriteCompletion(s.text, languageOf(s.problem))))) return 'unreadable';
   return null;
 }
 
-/** The cold-start set: curated samples, rewritten into their prompt's language, in sample order. */
+/** A step's arithmetic is right: its left-hand side evaluates to its value (the exact oracle of steps.ts). */
+export function stepIsRight(step: ThinkStep): boolean {
+  const [lhs] = renderStep(step, 'symbols').split('=');
+  const r = evaluateArithmetic(lhs!);
+  return r.ok && r.value.equals(step.value);
+}
+
+/** The cold-start set: curated samples in sample order, one per question, each written for the question in
+ * both languages (the trace rewritten into each); at most `size` records. */
 export function coldStartRecords(samples: readonly Sample[], size: number): SftRecord[] {
-  const perLanguage = Math.ceil(size / 2);
-  const count = new Map<string, number>();
   const seen = new Set<string>();
   const out: SftRecord[] = [];
   for (const s of samples) {
-    if (out.length >= size) break;
-    const lang = languageOf(s.problem);
-    const key = `${lang}:${problemKey(s.problem)}`;
-    if (seen.has(key) || (count.get(lang) ?? 0) >= perLanguage || coldStartReject(s) !== null) continue;
+    if (out.length + LANGUAGES.length > size) break;
+    const key = problemKey(s.problem);
+    if (seen.has(key) || coldStartReject(s) !== null) continue;
     seen.add(key);
-    count.set(lang, (count.get(lang) ?? 0) + 1);
-    out.push(record(s.problem, rewriteCompletion(s.text, lang), 'cold-start'));
+    for (const language of LANGUAGES)
+      out.push(record({ ...s.problem, language }, rewriteCompletion(s.text, language), 'cold-start'));
   }
   return out;
 }

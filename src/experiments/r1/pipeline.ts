@@ -82,11 +82,14 @@ export const inputStage = (stage: StageName): StageName | null => {
 
 const ROW_FILE = 'stage.json';
 
-/** The finished row of a stage in `out`, or undefined. */
-export function finishedRow(out: string, stage: StageName): StageRow | undefined {
-  const f = join(out, stage, ROW_FILE);
+/** The row of a finished stage directory, or undefined while it is unfinished. */
+export function readRow(dir: string): StageRow | undefined {
+  const f = join(dir, ROW_FILE);
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as StageRow) : undefined;
 }
+
+/** The finished row of a stage in `out`, or undefined. */
+export const finishedRow = (out: string, stage: StageName): StageRow | undefined => readRow(join(out, stage));
 
 export async function score(c: R1Config, dir: string): Promise<StageScores> {
   const policy = transformerPolicy(loadCheckpoint(dir, { requiresGrad: false }).model);

@@ -228,8 +228,6 @@ export async function runRejectionSft(ctx: StageContext): Promise<StageOutcome> 
   const samples = await sampleFrom(ctx, trainingProblems(ctx.config, 'rejection-sft', c.prompts), c.samples);
   if (ctx.hooks.shouldStop?.()) return { finished: false };
   const kept = rejectionRecords(samples);
-  if (kept.length === 0)
-    throw new Error('rejection sampling: no sample was right and unmixed (nothing to fine-tune on)');
   const nEasy = Math.round((kept.length * c.easyFrac) / (1 - c.easyFrac));
   const easy = easyRecords(nEasy, new Rng(ctx.config.seed).child('r1').child('easy'));
   const finished = await sftStage(ctx, [...kept, ...easy], c.epochs, c.lr);

@@ -10,7 +10,7 @@ import { InputError } from '../../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/fsio.ts';
 import { svgLineChart } from '../../plot/svg.ts';
 import type { R1Config } from './config.ts';
-import { finishedRow, runStage, stageInputs, type R1Hooks, type StageRow } from './pipeline.ts';
+import { finishedRow, readRow, runStage, stageInputs, type R1Hooks, type StageRow } from './pipeline.ts';
 
 export const SWEEPS = ['weight', 'cold-start'] as const;
 export type SweepName = (typeof SWEEPS)[number];
@@ -41,7 +41,7 @@ export async function runSweep(
   const points: SweepPoint[] = [];
   for (const value of values) {
     const dir = join(hooks.out, `sweep-${name}`, `${name === 'weight' ? 'w' : 'n'}-${value}`);
-    const done = finishedRow(join(hooks.out, `sweep-${name}`), `${name === 'weight' ? 'w' : 'n'}-${value}` as never);
+    const done = readRow(dir);
     const cfg: R1Config =
       name === 'weight'
         ? { ...c, reasoningRl: { ...c.reasoningRl, languageWeight: value } }
