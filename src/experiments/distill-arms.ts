@@ -20,7 +20,7 @@ import { evaluate } from '../train/eval.ts';
 import { rejectionSample, selectTraces, traceRecord, type TraceSelect } from '../train/rejection-sampling.ts';
 import type { Rollout } from '../train/rollout.ts';
 import { readSftFile, writeSftFile } from '../train/sft-data.ts';
-import { sft, stepsForEpochs } from '../train/sft.ts';
+import { defaultSft, sft, stepsForEpochs } from '../train/sft.ts';
 import {
   encode,
   generateProblem,
@@ -168,6 +168,7 @@ export async function distillStage(
   const start = ledger.total().flops;
   const run = await sft(
     {
+      ...defaultSft,
       base: studentDir,
       data,
       seed,
@@ -175,12 +176,6 @@ export async function distillStage(
       batchSize: s.batchSize,
       lr: s.lr,
       warmup: Math.min(s.warmup, steps - 1),
-      minLrRatio: 0.1,
-      weightDecay: 0.05,
-      beta2: 0.99,
-      gradClip: 1,
-      precision: 'fp32',
-      bf16Moments: false,
       eval: {
         every: s.curveEvery,
         kind: e.task.kind,

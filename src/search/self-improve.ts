@@ -14,7 +14,7 @@ import type { Transformer } from '../model/transformer.ts';
 import type { RewardModel } from './reward-model.ts';
 import { evaluate } from '../train/eval.ts';
 import { STOP_IDS } from '../train/rollout.ts';
-import { sftBatch, sftOrder } from '../train/sft.ts';
+import { defaultSft, sftBatch, sftOrder } from '../train/sft.ts';
 import { train } from '../train/trainer.ts';
 import { PAD_ID, decode, encode, promptFor, rewardBreakdown, splitSteps, type Problem } from '../world/index.ts';
 import { mctsSolve, type MctsNode, type MctsOptions } from './mcts.ts';
@@ -168,17 +168,7 @@ export async function selfImprove(
     if (sft.length > 0) {
       await train({
         init: () => policy,
-        recipe: {
-          steps: c.sftSteps,
-          lr: c.sftLr,
-          warmup: 5,
-          minLrRatio: 0.1,
-          weightDecay: 0.05,
-          beta2: 0.99,
-          gradClip: 1,
-          precision: 'fp32',
-          bf16Moments: false,
-        },
+        recipe: { ...defaultSft, steps: c.sftSteps, lr: c.sftLr, warmup: 5 },
         batch: (step) => {
           const b = sftBatch(sftOrder(sft.length, Math.min(16, sft.length), c.seed + r, step).map((i) => sft[i]!));
           const T = b.inputs.shape[1]!;
