@@ -61,28 +61,30 @@ const measured = `
 # The whole comparison, measured
 
 \`tinyseek experiment roads-not-taken\` runs every road from the same base on the same 64 held-out problems and
-counts every FLOP (generation, reward-model training and inference, search, policy updates). One run (2 seeds,
-30 RL steps; the README has the tables):
+counts every FLOP (generation, reward-model training and inference, search, policy updates). The default run
+(2 seeds, 16 RL steps; the README has every table):
 
 \`\`\`
 road                          FLOPs    held-out accuracy
 base, greedy                  2.7e8     9.4%
-GRPO, outcome reward          9.3e10   52.3%
-best-of-32, PRM-min           1.9e11   25.0%
-step MCTS, K = 4              1.8e11   14.1%
-token MCTS, K = 4             1.8e11    7.8%
-GRPO, PRM min-form reward     2.8e11   47.7%
-3 self-improvement rounds     6.1e11    7.8%
+GRPO, outcome reward          4.5e10   35.9%
+best-of-4, PRM-min            9.9e10   23.4%
+step MCTS, K = 4              1.3e11   20.3%
+token MCTS, K = 4             1.4e11    4.7%
+GRPO, PRM min-form reward     1.6e11   35.2%
+3 self-improvement rounds     4.4e11    6.3%
 \`\`\`
 
-- **labels**: hard labels agree with the oracle on 84–87% of steps at every N; with more rollouts, false
-  positives grow (13 → 36 of 237 steps) and false negatives vanish (24 → 1);
-- **best-of-N**: every selector stays far under pass@N (89% at N = 32); the ORM gets *worse* past N = 8;
-- **MCTS**: widening a node from K = 2 to 8 multiplies the tokens by 6.5 and leaves accuracy where it was;
-- **PRM as reward**: it trains, but below the outcome check at three times the FLOPs; no collapse within 30
-  steps (PURE saw it "within the first 200");
-- **self-improvement**: the search solves more training problems each round (31% → 54%) while the policy and
-  its value head do not improve — R1's "hard to replicate".
+- **labels**: hard labels agree with the oracle on 78–87% of steps; with more rollouts, false negatives vanish
+  (15 → 0 of 115 steps) while false positives grow (10 → 19);
+- **best-of-N**: every selector stays far under pass@N (89% at N = 32); PRM-min is best at N = 8 and then
+  falls, while majority vote keeps climbing;
+- **MCTS**: widening a node from K = 2 to 8 multiplies the tokens by 6.8 and does not keep paying
+  (6.3% → 20.3% → 12.5%);
+- **PRM as reward**: it trains, but no better than the outcome check at three and a half times the FLOPs; no
+  collapse within 16 steps (PURE saw it "within the first 200");
+- **self-improvement**: the search solves the same 17% of training problems each round and the policy does not
+  improve — R1's "hard to replicate".
 
 GRPO with an outcome check buys the most accuracy per FLOP: the road R1 took.
 `;
