@@ -1,6 +1,7 @@
 // `tinyseek r1`: the R1 pipeline in miniature (experiments/r1/): zero → cold-start → reasoning-rl →
 // rejection-sft → final-rl, one run directory per stage, the stage table printed and in summary.json.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { InputError } from '../core/errors.ts';
 import { join } from 'node:path';
 import { BUDGETS, STAGES, type Budget, type R1Config, type StageName } from '../experiments/r1/config.ts';
 import { runR1, type R1Event } from '../experiments/r1/pipeline.ts';
@@ -25,6 +26,17 @@ function configOf(a: Parsed): R1Config {
   const n = a.flags['cold-start-size'] as number | undefined;
   if (n !== undefined) c.coldStart.size = n;
   return c;
+}
+
+/** The config a pipeline run directory was started with (its r1.json), or undefined for a new directory. */
+function savedConfig(dir: string): R1Config | undefined {
+  const path = join(dir, 'r1.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as R1Config;
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message}); use a new --out`);
+  }
 }
 
 /** The sweep's points: --values, checked, or the whole default sweep. */
@@ -89,7 +101,10 @@ export const r1Command = defineCommand(
         help: 'run only this stage (its input stage must be finished in --out); default: every unfinished stage',
       },
       seeds: { type: 'intlist', default: [0], min: 0, help: 'seeds; several write seed-<s>/ each', meta: 'LIST' },
-      resume: { type: 'bool', help: 'continue the run in --out from its last finished stage' },
+      resume: {
+        type: 'bool',
+        help: 'continue the run in --out from its last finished stage (its config comes from the r1.json there)',
+      },
       base: { type: 'string', help: 'base checkpoint (default: fixtures/r1-base)', meta: 'DIR' },
       'language-weight': {
         type: 'float',
@@ -136,7 +151,8 @@ export const r1Command = defineCommand(
       for (const seed of seeds) {
         const dir = seeds.length > 1 ? join(out, `seed-${seed}`) : out;
         const prefix = seeds.length > 1 ? `seed ${seed}: ` : '';
-        const c = { ...base, seed };
+        // A run directory remembers its config (r1.json): continuing it needs only --out, as its resume line says.
+        const c = resume ? (savedConfig(dir) ?? { ...base, seed }) : { ...base, seed };
         if (sweep) {
           // The sweep alone, from the pipeline's finished stages (so it can run beside a pipeline still going).
           const values = sweepValues(a, sweep);

@@ -27,9 +27,12 @@ describe('tinyseek r1', () => {
     [['r1', '--out', join(dir, 'd'), '--sweep', 'weight', '--values', 'x'], 2, /--values: 'x' is not a weight/],
     [['r1', '--out', join(dir, 'b'), '--base', join(dir, 'nothing')], 1, /no base checkpoint here/],
     [['r1', '--out', join(dir, 'c'), '--stage', 'final-rl'], 1, /starts from rejection-sft, which is not finished/],
+    [['r1', '--out', join(dir, 'broken'), '--resume'], 1, /r1\.json: not valid JSON/],
   ])('%j exits %i with one line', async (argv, code, message) => {
     mkdirSync(join(dir, 'full'), { recursive: true });
     writeFileSync(join(dir, 'full', 'x'), '');
+    mkdirSync(join(dir, 'broken'), { recursive: true });
+    writeFileSync(join(dir, 'broken', 'r1.json'), '{"budget":');
     const r = await run(...(argv as string[]));
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message as RegExp);
