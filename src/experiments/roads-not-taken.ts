@@ -55,6 +55,8 @@ export interface RoadsConfig {
     rmSteps: number;
     calibStates: number;
     mcSamples: number;
+    exactStates: number;
+    exactThreshold: number;
   };
 }
 
@@ -70,7 +72,16 @@ export const ROADS_BUDGETS: Record<RoadsBudget, Omit<RoadsConfig, 'base' | 'seed
     bestOfN: { ns: [1, 2, 4, 8, 16, 32], rerankN: [4, 32] },
     mcts: { k: 4, kSweep: [2, 4, 8], simsPerMove: 6, tokenSimsPerMove: 4 },
     prmRl: { forms: ['sum', 'min', 'mix'] },
-    rounds: { rounds: 3, problems: 24, sftSteps: 40, rmSteps: 60, calibStates: 48, mcSamples: 8 },
+    rounds: {
+      rounds: 3,
+      problems: 24,
+      sftSteps: 40,
+      rmSteps: 60,
+      calibStates: 48,
+      mcSamples: 8,
+      exactStates: 48,
+      exactThreshold: 1e-3,
+    },
   },
   small: {
     heldOut: 24,
@@ -81,7 +92,16 @@ export const ROADS_BUDGETS: Record<RoadsBudget, Omit<RoadsConfig, 'base' | 'seed
     bestOfN: { ns: [1, 2, 4, 8], rerankN: [8] },
     mcts: { k: 4, kSweep: [2, 4], simsPerMove: 4, tokenSimsPerMove: 2 },
     prmRl: { forms: ['sum', 'min', 'mix'] },
-    rounds: { rounds: 3, problems: 6, sftSteps: 8, rmSteps: 10, calibStates: 12, mcSamples: 4 },
+    rounds: {
+      rounds: 3,
+      problems: 6,
+      sftSteps: 8,
+      rmSteps: 10,
+      calibStates: 12,
+      mcSamples: 4,
+      exactStates: 12,
+      exactThreshold: 3e-3,
+    },
   },
 };
 

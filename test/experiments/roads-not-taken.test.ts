@@ -11,7 +11,16 @@ const MICRO: Partial<RoadsConfig> = {
   bestOfN: { ns: [1, 2], rerankN: [2] },
   mcts: { k: 2, kSweep: [2], simsPerMove: 1, tokenSimsPerMove: 1 },
   prmRl: { forms: ['sum'] },
-  rounds: { rounds: 1, problems: 2, sftSteps: 1, rmSteps: 1, calibStates: 2, mcSamples: 1 },
+  rounds: {
+    rounds: 1,
+    problems: 2,
+    sftSteps: 1,
+    rmSteps: 1,
+    calibStates: 2,
+    mcSamples: 1,
+    exactStates: 2,
+    exactThreshold: 2e-2,
+  },
 };
 
 describe('experiment roads-not-taken', () => {
@@ -47,5 +56,14 @@ describe('experiment roads-not-taken', () => {
     ]);
     expect(s.prmRl.map((r) => r.form)).toEqual(['outcome', 'sum']);
     expect(s.rounds.map((r) => r.round)).toEqual([0, 1]);
+    // Round 0's value head is checked against the exact success probability, bounds and all.
+    const ex = s.rounds[0]!.exact!;
+    expect(ex.n).toBe(2);
+    expect(ex.brierLo).toBeLessThanOrEqual(ex.brier);
+    expect(ex.brier).toBeLessThanOrEqual(ex.brierHi);
+    expect(ex.covered).toBeGreaterThan(0);
+    expect(ex.covered).toBeLessThanOrEqual(1);
+    expect(ex.bins.reduce((a, b) => a + b.n, 0)).toBe(2);
+    expect(s.rounds[1]!.exact).toBeNull();
   }, 120_000);
 });
