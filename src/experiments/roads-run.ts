@@ -2,7 +2,8 @@
 // summary.json (every table as rows: labels, bestOfN [{selector, n, accuracy}], mcts, prmRl, rounds,
 // compute [{method, flops, tokens, accuracy}]), tables.md, compute.svg, best-of-n.svg, hacking.svg; the
 // experiment command adds results.json, metrics.jsonl (one line per RL step per arm), table.md and plot.svg.
-// Ctrl-C stops after the current RL step; the experiment keeps no partial state, so --resume runs it again.
+// Ctrl-C stops after the current RL step; every finished stage is kept in the run directory (roads-stages.ts),
+// and --resume reads those back and runs the rest (a stage stopped half-way starts again).
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
@@ -35,10 +36,15 @@ export async function runRoadsExperiment(
     { budget: o.budget, seed: o.seed, rl },
     {
       shouldStop: () => Boolean(h.signal?.aborted),
+      dir: out,
+      resume: h.resume,
       onEvent: async (e) => {
         if (e.type === 'phase') {
           lap(e.name);
           await h.onProgress?.(++done, total, e.name);
+        } else if (e.type === 'resumed') {
+          if (/^(grpo|prm-rl)-/.test(e.name)) done += rl.steps;
+          await h.onProgress?.(done, total, `${e.name} (read back)`);
         } else if (e.step < e.steps)
           await h.onProgress?.(++done, total, `${e.arm} seed ${e.seed} step ${e.step + 1}/${e.steps}`);
       },
