@@ -23,7 +23,15 @@ import type { RewardModel } from '../search/reward-model.ts';
 import { trainRl, type StepReport } from '../rl/trainer.ts';
 import { bestOfN, type BestOfNRow, type Candidate } from '../search/best-of-n.ts';
 import { MCTS_DEFAULTS, mctsSolve, drawTree, type MctsOptions } from '../search/mcts.ts';
-import { hackingOnset, prmReward, stepHabits, type PrmRewardForm } from '../search/prm-reward.ts';
+import {
+  hackingOnset,
+  prmReward,
+  stepCredit,
+  stepHabits,
+  type PrmRewardForm,
+  type StepHabits,
+} from '../search/prm-reward.ts';
+import { processAdvantages, type StepRewards } from '../rl/advantages.ts';
 import { loadRewardModel, rewardModelFrom, saveRewardModel, trainRewardModel } from '../search/reward-model.ts';
 import { rmExamples, scoreTraces } from '../search/rm-data.ts';
 import { scoreSteps, type ScoredTrace } from '../search/scored-steps.ts';
@@ -119,8 +127,18 @@ export interface PrmRlRun {
   /** Per evaluation: step, held-out greedy accuracy, mean PRM reward (sum form) since the last evaluation. */
   evals: { step: number; accuracy: number; prm: number }[];
   onset: number | null;
+  /** Per RL step, over that step's training answers: mean PRM reward (sum of step scores), oracle accuracy
+   * (the verifier's), steps per answer, and the shares of repeated and trivially-true steps. */
+  curve: {
+    step: number;
+    prm: number;
+    accuracy: number;
+    stepsPerAnswer: number;
+    repeatedFrac: number;
+    trivialFrac: number;
+  }[];
   first: { accuracy: number; stepsPerAnswer: number };
-  last: { accuracy: number; stepsPerAnswer: number; repeatedFrac: number; offPathTrueFrac: number };
+  last: { accuracy: number } & StepHabits;
 }
 
 export interface RoadsSummary {
@@ -256,13 +274,24 @@ async function runArm(
   const cfg = policy.model.config;
   const a: ArmResult = { policy: policy.model, book, evalAt: [], stepTraces: [], stepPrm: [], metrics: [] };
   let scored: number[] = [];
+  let credit: StepRewards[] = [];
   const reward = async (rollouts: Rollout[]) => {
     const traces = rollouts.map(traceOf);
     const scores = await scoreTraces(prm!, traces, { book, phase: 'prm-reward' });
     scored = scores.map((x) => x.reduce((p, q) => p + q, 0));
+    credit = rollouts.flatMap((r, i) => stepCredit(form, traces[i]!, scores[i]!, r.reward.total) ?? []);
     return rollouts.map((r, i) => prmReward(form, scores[i]!, r.reward.total));
   };
-  await trainRl({ policy, reference, ...(prm && form !== 'outcome' ? { reward } : {}) }, rl, {
+  // sum and mix: per-step credit (process supervision) in place of one advantage per answer.
+  const tokenAdvantages = async (rollouts: Rollout[]) =>
+    processAdvantages(
+      credit,
+      rollouts.map((r) => r.completion.length),
+      rl.groupSize,
+    );
+  const learned =
+    prm && form !== 'outcome' ? { reward, ...(form === 'sum' || form === 'mix' ? { tokenAdvantages } : {}) } : {};
+  await trainRl({ policy, reference, ...learned }, rl, {
     shouldStop: hooks.shouldStop,
     onStep: async (rep: StepReport) => {
       const m = rep.metrics;
@@ -302,8 +331,7 @@ export async function runRoadsNotTaken(
   partial: Partial<RoadsConfig> & { budget?: RoadsBudget },
   hooks: RoadsHooks = {},
 ): Promise<{ summary: RoadsSummary; metrics: Record<string, unknown>[] }> {
-  const { budget, ...given } = partial;
-  const c: RoadsConfig = { base: DEFAULT_BASE, seed: 0, ...ROADS_BUDGETS[budget ?? 'default'], ...given };
+  const c: RoadsConfig = { base: DEFAULT_BASE, seed: 0, ...ROADS_BUDGETS[partial.budget ?? 'default'], ...partial };
   const phases = 8;
   let phase = 0;
   const say = async (name: string) => hooks.onEvent?.({ type: 'phase', name, done: phase++, total: phases });
@@ -641,6 +669,17 @@ function summarizeArm(form: PrmRewardForm, seed: number, a: ArmResult): PrmRlRun
     seed,
     evals,
     onset: hackingOnset(evals),
+    curve: a.stepTraces.map((t, i) => {
+      const h = stepHabits(t);
+      return {
+        step: i,
+        prm: a.stepPrm[i]!,
+        accuracy: t.length ? t.filter((x) => x.correct).length / t.length : 0,
+        stepsPerAnswer: h.stepsPerAnswer,
+        repeatedFrac: h.repeatedFrac,
+        trivialFrac: h.trivialFrac,
+      };
+    }),
     first: { accuracy: evals[0]?.accuracy ?? 0, stepsPerAnswer: first.stepsPerAnswer },
     last: { accuracy: evals.at(-1)?.accuracy ?? 0, ...last },
   };

@@ -55,6 +55,7 @@ export function prmRlTable(s: RoadsSummary): string {
       'steps/answer first → last',
       'repeated',
       'off-path true',
+      'trivially true',
       'hacking onset',
     ],
     s.prmRl.map((r) => [
@@ -65,6 +66,7 @@ export function prmRlTable(s: RoadsSummary): string {
       `${r.first.stepsPerAnswer.toFixed(2)} → ${r.last.stepsPerAnswer.toFixed(2)}`,
       pct(r.last.repeatedFrac),
       pct(r.last.offPathTrueFrac),
+      pct(r.last.trivialFrac),
       r.onset === null ? 'none' : `step ${r.onset}`,
     ]),
   );
@@ -168,6 +170,30 @@ export function hackingSvg(s: RoadsSummary): string {
     title: 'PRM as the RL reward: PRM reward (dashed, right) vs held-out accuracy',
     xLabel: 'RL step',
     yLabel: 'held-out greedy accuracy',
+    series,
+    yRight: { label: 'PRM reward (sum of step scores)', series: series.map((_, i) => i).filter((i) => i % 2 === 1) },
+  });
+}
+
+/** The hacking curve per RL step: PRM reward of the step's answers (right axis, dashed) against their oracle
+ * accuracy, for the outcome arm and the per-step-credit sum arm, every seed. */
+export function hackingStepsSvg(s: RoadsSummary): string {
+  const runs = s.prmRl.filter((r) => r.form === 'outcome' || r.form === 'sum');
+  const series = runs.flatMap((r) => [
+    {
+      name: `${r.form} s${r.seed}: oracle accuracy`,
+      points: r.curve.map((c) => [c.step, c.accuracy] as [number, number]),
+    },
+    {
+      name: `${r.form} s${r.seed}: PRM reward`,
+      points: r.curve.map((c) => [c.step, c.prm] as [number, number]),
+      dashed: true,
+    },
+  ]);
+  return svgLineChart({
+    title: 'Reward hacking? PRM reward (dashed, right) vs oracle accuracy of the same answers, per RL step',
+    xLabel: 'RL step',
+    yLabel: 'oracle accuracy of the step’s answers',
     series,
     yRight: { label: 'PRM reward (sum of step scores)', series: series.map((_, i) => i).filter((i) => i % 2 === 1) },
   });

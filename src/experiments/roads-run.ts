@@ -1,6 +1,7 @@
 // `tinyseek experiment roads-not-taken`: runs the experiment (roads-not-taken.ts) and writes its run directory:
 // summary.json (every table as rows: labels, bestOfN [{selector, n, accuracy}], mcts, prmRl, rounds,
-// compute [{method, flops, tokens, accuracy}]), tables.md, compute.svg, best-of-n.svg, hacking.svg; the
+// compute [{method, flops, tokens, accuracy}]), tables.md, compute.svg, best-of-n.svg, hacking.svg (held-out
+// accuracy and PRM reward per evaluation), hacking-steps.svg (PRM reward vs oracle accuracy per RL step); the
 // experiment command adds results.json, metrics.jsonl (one line per RL step per arm), table.md and plot.svg.
 // Ctrl-C stops after the current RL step; every finished stage is kept in the run directory (roads-stages.ts),
 // and --resume reads those back and runs the rest (a stage stopped half-way starts again).
@@ -10,7 +11,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
 import { RunInterrupted } from '../train/trainer.ts';
 import type { ArchReport, ExperimentHooks } from './arch-report.ts';
 import { ROADS_BUDGETS, runRoadsNotTaken, type RoadsBudget } from './roads-not-taken.ts';
-import { bestOfNSvg, computeSvg, computeTable, hackingSvg, roadsTables } from './roads-report.ts';
+import { bestOfNSvg, computeSvg, computeTable, hackingStepsSvg, hackingSvg, roadsTables } from './roads-report.ts';
 
 export async function runRoadsExperiment(
   o: { seed: number; budget: RoadsBudget; steps?: number },
@@ -58,6 +59,7 @@ export async function runRoadsExperiment(
   writeFileAtomic(join(out, 'compute.svg'), computeSvg(summary));
   writeFileAtomic(join(out, 'best-of-n.svg'), bestOfNSvg(summary));
   writeFileAtomic(join(out, 'hacking.svg'), hackingSvg(summary));
+  writeFileAtomic(join(out, 'hacking-steps.svg'), hackingStepsSvg(summary));
   return {
     experiment: 'roads-not-taken',
     config: summary.config,
