@@ -72,7 +72,9 @@ GRPO, outcome reward          4.5e10   35.9%
 best-of-4, PRM-min            9.9e10   23.4%
 step MCTS, K = 4              1.3e11   20.3%
 token MCTS, K = 4             1.4e11    4.7%
+GRPO, PRM step credit         1.6e11   32.0%
 GRPO, PRM min-form reward     1.6e11   35.2%
+GRPO, PRM credit + outcome    1.6e11   42.2%
 3 self-improvement rounds     4.4e11    6.3%
 \`\`\`
 
@@ -82,12 +84,14 @@ GRPO, PRM min-form reward     1.6e11   35.2%
   falls, while majority vote keeps climbing;
 - **MCTS**: widening a node from K = 2 to 8 multiplies the tokens by 6.8 and does not keep paying
   (6.3% → 20.3% → 12.5%);
-- **PRM as reward**: it trains, but no better than the outcome check at three and a half times the FLOPs; no
-  collapse within 16 steps (PURE saw it "within the first 200");
+- **PRM as reward**: within 16 steps it trains, at three and a half times the FLOPs, and the mix with the
+  outcome check even leads; run 48 steps and the PRM's step credit is hacked (the hacking curve);
 - **self-improvement**: the search solves the same 17% of training problems each round and the policy does not
-  improve — R1's "hard to replicate".
+  improve — R1's "hard to replicate". The value head is scored against the policy's *exact* success
+  probability, enumerated over every completion above probability 10⁻³: Brier 0.097 → 0.085 → 0.028 (86–94%
+  of the mass covered), mostly by learning that this weak policy rarely finishes anything.
 
-GRPO with an outcome check buys the most accuracy per FLOP: the road R1 took.
+GRPO with an outcome check buys the most accuracy per FLOP and keeps climbing: the road R1 took.
 `;
 
 const pc = (x: number) => `${(100 * x).toFixed(1)}%`;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { writeJsonAtomic } from '../core/fsio.ts';
 import { ComputeLedger, type Spend } from '../cost/ledger.ts';
+import { yieldToEventLoop } from '../core/yield.ts';
 import { RunInterrupted } from '../train/trainer.ts';
 
 export interface StageStore {
@@ -49,8 +50,10 @@ export function stageStore(
         await o.onResumed?.(name);
         return JSON.parse(readFileSync(file, 'utf8')) as T;
       }
+      await yieldToEventLoop(); // lets a Ctrl-C handler run between stages
       check();
       const r = await make(modelDir(name));
+      await yieldToEventLoop();
       check();
       if (file) writeJsonAtomic(file, r);
       return r;
