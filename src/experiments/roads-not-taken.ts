@@ -21,6 +21,7 @@ import type { Transformer } from '../model/transformer.ts';
 import { resolveRlConfig, type RlConfig } from '../rl/config.ts';
 import type { RewardModel } from '../search/reward-model.ts';
 import { trainRl, type StepReport } from '../rl/trainer.ts';
+import { RunInterrupted } from '../train/trainer.ts';
 import { bestOfN, type BestOfNRow, type Candidate } from '../search/best-of-n.ts';
 import { MCTS_DEFAULTS, mctsSolve, drawTree, type MctsOptions } from '../search/mcts.ts';
 import {
@@ -324,6 +325,8 @@ async function runArm(
       });
     },
   });
+  // Stopped before its last step: the arm is unfinished (its stage is redone on --resume).
+  if (a.stepTraces.length < rl.steps) throw new RunInterrupted();
   return a;
 }
 
@@ -358,7 +361,6 @@ export async function runRoadsNotTaken(
     let model: M | undefined;
     const result = await stages.run(name, async (dir) => {
       const r = await make();
-      stages.check();
       if (dir) await save(dir, r.model);
       model = r.model;
       return r.result;

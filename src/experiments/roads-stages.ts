@@ -1,6 +1,6 @@
 // The roads-not-taken run's finished stages on disk, so `--resume` skips them (the pattern of r1/pipeline.ts and
 // distill-vs-rl: a stage's result is written atomically only once it has finished; a stage stopped by Ctrl-C
-// leaves nothing and is redone). Layout of the run directory:
+// throws RunInterrupted, leaves no result and is redone). Layout of the run directory:
 //   roads.json              the config; resuming with another config is refused
 //   stages/<name>.json      a stage's result (numbers, traces, ledgers as {phase: spend})
 //   stages/<name>/          a model the later stages need (a policy checkpoint or a reward model)
@@ -52,10 +52,11 @@ export function stageStore(
       }
       await yieldToEventLoop(); // lets a Ctrl-C handler run between stages
       check();
+      // A stage that returns has finished (one stopped half-way throws RunInterrupted): keep it, then stop.
       const r = await make(modelDir(name));
+      if (file) writeJsonAtomic(file, r);
       await yieldToEventLoop();
       check();
-      if (file) writeJsonAtomic(file, r);
       return r;
     },
   };
