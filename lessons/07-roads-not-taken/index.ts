@@ -3,6 +3,7 @@
 // invites, step-level MCTS with a tree drawn in the terminal, and the compute-matched table of
 // `tinyseek experiment roads-not-taken`. The exercise is the PUCT score.
 import { fileURLToPath } from 'node:url';
+import { terminalLineChart } from '../../src/plot/terminal.ts';
 import type { Lesson } from '../../src/tui/manifest.ts';
 import { checkPuct } from './puct-check.ts';
 import { runBestOfN, runMcts, runShepherd } from './runs.ts';
@@ -71,7 +72,9 @@ GRPO, outcome reward          4.5e10   35.9%
 best-of-4, PRM-min            9.9e10   23.4%
 step MCTS, K = 4              1.3e11   20.3%
 token MCTS, K = 4             1.4e11    4.7%
+GRPO, PRM step credit         1.6e11   32.0%
 GRPO, PRM min-form reward     1.6e11   35.2%
+GRPO, PRM credit + outcome    1.6e11   42.2%
 3 self-improvement rounds     4.4e11    6.3%
 \`\`\`
 
@@ -81,12 +84,62 @@ GRPO, PRM min-form reward     1.6e11   35.2%
   falls, while majority vote keeps climbing;
 - **MCTS**: widening a node from K = 2 to 8 multiplies the tokens by 6.8 and does not keep paying
   (6.3% → 20.3% → 12.5%);
-- **PRM as reward**: it trains, but no better than the outcome check at three and a half times the FLOPs; no
-  collapse within 16 steps (PURE saw it "within the first 200");
+- **PRM as reward**: within 16 steps it trains, at three and a half times the FLOPs, and the mix with the
+  outcome check even leads; run 48 steps and the PRM's step credit is hacked (the hacking curve);
 - **self-improvement**: the search solves the same 17% of training problems each round and the policy does not
-  improve — R1's "hard to replicate".
+  improve — R1's "hard to replicate". The value head is scored against the policy's *exact* success
+  probability, enumerated over every completion above probability 10⁻³: Brier 0.097 → 0.085 → 0.028 (86–94%
+  of the mass covered), mostly by learning that this weak policy rarely finishes anything.
 
-GRPO with an outcome check buys the most accuracy per FLOP: the road R1 took.
+GRPO with an outcome check buys the most accuracy per FLOP and keeps climbing: the road R1 took.
+`;
+
+const pc = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Held-out greedy accuracy and mean PRM reward (sum of step scores per answer) every 4 RL steps, mean of seeds 0
+ * and 1, from `tinyseek experiment roads-not-taken --steps 48` (the outcome and sum arms; summary.json prmRl). */
+const HACK = {
+  steps: [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48],
+  outcomeAcc: [0.0938, 0.0781, 0.1016, 0.2266, 0.3594, 0.3984, 0.4766, 0.4922, 0.5391, 0.5469, 0.5781, 0.7031, 0.7734],
+  sumAcc: [0.0938, 0.0781, 0.2656, 0.3281, 0.3203, 0.3594, 0.3203, 0.3281, 0.3125, 0.3047, 0.3125, 0.2734, 0.2422],
+  outcomePrm: [0.4319, 0.4237, 0.4829, 0.5799, 0.6922, 0.7196, 0.7451, 0.8451, 0.834, 0.7423, 0.8171, 0.8259, 0.768],
+  sumPrm: [0.4319, 0.4431, 0.5487, 0.7104, 0.8143, 0.8297, 0.8303, 0.8896, 0.9229, 0.8024, 0.9565, 0.9227, 0.9348],
+};
+const HACK_ONSET = { seed0: 28, seed1: 32 };
+
+const hackChart = terminalLineChart({
+  series: [
+    { name: 'outcome acc', values: HACK.outcomeAcc },
+    { name: 'PRM acc', values: HACK.sumAcc },
+    { name: 'PRM reward', values: HACK.sumPrm },
+  ],
+  width: 72,
+  height: 16,
+  title: 'GRPO for 48 steps, evaluated every 4 (x: evaluation index)',
+  yLabel: 'accuracy / PRM reward',
+});
+
+const hackText = `
+# The PRM as the reward: the hacking curve
+
+Give GRPO the PRM's step scores as **per-step credit** (DeepSeekMath's process supervision: each step earns its
+score at the token that ends it, and every token is credited with the normalised scores of the steps after it)
+and train as long as the outcome run. Mean of 2 seeds, 64 held-out problems:
+
+\`\`\`
+${hackChart}
+\`\`\`
+
+- with the outcome check, held-out accuracy climbs to ${pc(HACK.outcomeAcc.at(-1)!)} by step 48;
+- with the PRM's step credit it climbs *faster* at first (${pc(HACK.sumAcc[2]!)} at step 8, against
+  ${pc(HACK.outcomeAcc[2]!)}), stalls near a third, and falls back to ${pc(HACK.sumAcc.at(-1)!)} while the PRM reward
+  it is paid keeps rising (${HACK.sumPrm[5]!.toFixed(2)} → ${HACK.sumPrm.at(-1)!.toFixed(2)}): the two part ways at step
+  ${HACK_ONSET.seed0} (seed 0) and ${HACK_ONSET.seed1} (seed 1).
+
+The toy does not hack by padding: steps per answer stay near 2 and repeated or trivially-true steps stay rare
+in both arms. The policy finds steps the PRM scores higher without being more often right — Goodhart's law on
+a reward model that reads the base model's confidence. \`hacking-steps.svg\` in the run directory draws the same
+story per RL step. The default run (16 steps) stops before the two part ways.
 `;
 
 const exerciseText = `
@@ -180,6 +233,18 @@ const lesson: Lesson = {
       check: checkPuct,
       hint: 'Two fixes: q must be 0 when child.visits is 0 (no division by zero), and the constant is c = Math.log((1 + parentVisits + cBase) / cBase) + cInit, not cInit alone.',
     },
+    {
+      kind: 'check',
+      title: 'Predict: the PRM as the reward',
+      question:
+        'GRPO is paid the PRM’s step scores instead of the outcome check, for 48 steps. Does held-out accuracy follow the PRM reward up?',
+      options: ['yes, both rise to the end', 'accuracy stalls and falls while the PRM reward keeps rising'],
+      answer: () =>
+        HACK.sumAcc.at(-1)! < Math.max(...HACK.sumAcc) - 0.05 && HACK.sumPrm.at(-1)! > HACK.sumPrm[5]! ? 1 : 0,
+      explain:
+        'The measured run (next page): held-out accuracy peaks near a third and falls, while the PRM reward keeps rising — reward hacking.',
+    },
+    { kind: 'prose', title: 'The hacking curve', markdown: hackText },
     { kind: 'prose', title: 'The whole comparison', markdown: measured },
   ],
 };

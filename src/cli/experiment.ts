@@ -93,7 +93,7 @@ export const EXPERIMENTS: ExperimentEntry[] = [
   {
     name: 'roads-not-taken',
     summary:
-      'PRM and MCTS against GRPO at equal compute: Math-Shepherd labels, best-of-N, PRM hacking, MCTS, rounds (--budget small: ~1 min)',
+      'PRM and MCTS against GRPO at equal compute: Math-Shepherd labels, best-of-N, PRM hacking, MCTS, rounds (--budget small: ~1 min; --steps 48: long enough to see the PRM hacked; Ctrl-C keeps finished stages for --resume)',
     // Loaded on use, like distill-vs-rl.
     run: async (o, h, x) => {
       const { runRoadsExperiment } = await import('../experiments/roads-run.ts');

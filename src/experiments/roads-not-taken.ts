@@ -14,17 +14,26 @@
 //   8. the compute table: accuracy on the same held-out problems vs FLOPs.
 // Held-out evaluations inside RL are measurements, not counted as any method's compute.
 import { Rng } from '../core/rng.ts';
-import { trainingFlops, forwardFlops, ComputeLedger } from '../cost/ledger.ts';
-import { loadCheckpoint } from '../model/checkpoint.ts';
+import { trainingFlops, forwardFlops, ComputeLedger, type Spend } from '../cost/ledger.ts';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.ts';
 import { freeze, transformerPolicy } from '../model/policy.ts';
 import type { Transformer } from '../model/transformer.ts';
 import { resolveRlConfig, type RlConfig } from '../rl/config.ts';
 import type { RewardModel } from '../search/reward-model.ts';
 import { trainRl, type StepReport } from '../rl/trainer.ts';
+import { RunInterrupted } from '../train/trainer.ts';
 import { bestOfN, type BestOfNRow, type Candidate } from '../search/best-of-n.ts';
 import { MCTS_DEFAULTS, mctsSolve, drawTree, type MctsOptions } from '../search/mcts.ts';
-import { hackingOnset, prmReward, stepHabits, type PrmRewardForm } from '../search/prm-reward.ts';
-import { rewardModelFrom, trainRewardModel } from '../search/reward-model.ts';
+import {
+  hackingOnset,
+  prmReward,
+  stepCredit,
+  stepHabits,
+  type PrmRewardForm,
+  type StepHabits,
+} from '../search/prm-reward.ts';
+import { processAdvantages, type StepRewards } from '../rl/advantages.ts';
+import { loadRewardModel, rewardModelFrom, saveRewardModel, trainRewardModel } from '../search/reward-model.ts';
 import { rmExamples, scoreTraces } from '../search/rm-data.ts';
 import { scoreSteps, type ScoredTrace } from '../search/scored-steps.ts';
 import { selfImprove, type RoundRow } from '../search/self-improve.ts';
@@ -33,6 +42,7 @@ import { evaluate } from '../train/eval.ts';
 import { rollout, type Rollout } from '../train/rollout.ts';
 import { generateProblem, heldOutKeys, heldOutSet, problemKey, type Problem } from '../world/index.ts';
 import { DEFAULT_BASE } from './aha.ts';
+import { ledgerFromJson, stageStore } from './roads-stages.ts';
 
 export type RoadsBudget = 'small' | 'default';
 
@@ -55,6 +65,8 @@ export interface RoadsConfig {
     rmSteps: number;
     calibStates: number;
     mcSamples: number;
+    exactStates: number;
+    exactThreshold: number;
   };
 }
 
@@ -70,7 +82,16 @@ export const ROADS_BUDGETS: Record<RoadsBudget, Omit<RoadsConfig, 'base' | 'seed
     bestOfN: { ns: [1, 2, 4, 8, 16, 32], rerankN: [4, 32] },
     mcts: { k: 4, kSweep: [2, 4, 8], simsPerMove: 6, tokenSimsPerMove: 4 },
     prmRl: { forms: ['sum', 'min', 'mix'] },
-    rounds: { rounds: 3, problems: 24, sftSteps: 40, rmSteps: 60, calibStates: 48, mcSamples: 8 },
+    rounds: {
+      rounds: 3,
+      problems: 24,
+      sftSteps: 40,
+      rmSteps: 60,
+      calibStates: 48,
+      mcSamples: 8,
+      exactStates: 48,
+      exactThreshold: 1e-3,
+    },
   },
   small: {
     heldOut: 24,
@@ -81,7 +102,16 @@ export const ROADS_BUDGETS: Record<RoadsBudget, Omit<RoadsConfig, 'base' | 'seed
     bestOfN: { ns: [1, 2, 4, 8], rerankN: [8] },
     mcts: { k: 4, kSweep: [2, 4], simsPerMove: 4, tokenSimsPerMove: 2 },
     prmRl: { forms: ['sum', 'min', 'mix'] },
-    rounds: { rounds: 3, problems: 6, sftSteps: 8, rmSteps: 10, calibStates: 12, mcSamples: 4 },
+    rounds: {
+      rounds: 3,
+      problems: 6,
+      sftSteps: 8,
+      rmSteps: 10,
+      calibStates: 12,
+      mcSamples: 4,
+      exactStates: 12,
+      exactThreshold: 3e-3,
+    },
   },
 };
 
@@ -98,8 +128,18 @@ export interface PrmRlRun {
   /** Per evaluation: step, held-out greedy accuracy, mean PRM reward (sum form) since the last evaluation. */
   evals: { step: number; accuracy: number; prm: number }[];
   onset: number | null;
+  /** Per RL step, over that step's training answers: mean PRM reward (sum of step scores), oracle accuracy
+   * (the verifier's), steps per answer, and the shares of repeated and trivially-true steps. */
+  curve: {
+    step: number;
+    prm: number;
+    accuracy: number;
+    stepsPerAnswer: number;
+    repeatedFrac: number;
+    trivialFrac: number;
+  }[];
   first: { accuracy: number; stepsPerAnswer: number };
-  last: { accuracy: number; stepsPerAnswer: number; repeatedFrac: number; offPathTrueFrac: number };
+  last: { accuracy: number } & StepHabits;
 }
 
 export interface RoadsSummary {
@@ -117,11 +157,17 @@ export interface RoadsSummary {
 
 export type RoadsEvent =
   | { type: 'phase'; name: string; done: number; total: number }
+  | { type: 'resumed'; name: string }
   | { type: 'rl-step'; arm: string; seed: number; step: number; steps: number; metrics: Record<string, unknown> };
 
 export interface RoadsHooks {
   onEvent?: (e: RoadsEvent) => void | Promise<void>;
+  /** Polled between RL steps and stages: true stops the run (RunInterrupted), keeping every finished stage. */
   shouldStop?: () => boolean;
+  /** Run directory where finished stages persist (roads-stages.ts); none: nothing is kept. */
+  dir?: string;
+  /** Read finished stages back from `dir` instead of running them again. */
+  resume?: boolean;
 }
 
 /** `n` training problems (never held out), drawn from `<seed>/roads/train/q<i>`. */
@@ -171,7 +217,8 @@ async function greedyAccuracy(model: Transformer, problems: Problem[], maxNewTok
 }
 
 interface ArmResult {
-  policy: Transformer;
+  /** The trained policy (null once read back from a finished stage that did not keep it). */
+  policy: Transformer | null;
   book: ComputeLedger;
   /** Held-out greedy accuracy at each evaluation step. */
   evalAt: { step: number; accuracy: number }[];
@@ -228,13 +275,24 @@ async function runArm(
   const cfg = policy.model.config;
   const a: ArmResult = { policy: policy.model, book, evalAt: [], stepTraces: [], stepPrm: [], metrics: [] };
   let scored: number[] = [];
+  let credit: StepRewards[] = [];
   const reward = async (rollouts: Rollout[]) => {
     const traces = rollouts.map(traceOf);
     const scores = await scoreTraces(prm!, traces, { book, phase: 'prm-reward' });
     scored = scores.map((x) => x.reduce((p, q) => p + q, 0));
+    credit = rollouts.flatMap((r, i) => stepCredit(form, traces[i]!, scores[i]!, r.reward.total) ?? []);
     return rollouts.map((r, i) => prmReward(form, scores[i]!, r.reward.total));
   };
-  await trainRl({ policy, reference, ...(prm && form !== 'outcome' ? { reward } : {}) }, rl, {
+  // sum and mix: per-step credit (process supervision) in place of one advantage per answer.
+  const tokenAdvantages = async (rollouts: Rollout[]) =>
+    processAdvantages(
+      credit,
+      rollouts.map((r) => r.completion.length),
+      rl.groupSize,
+    );
+  const learned =
+    prm && form !== 'outcome' ? { reward, ...(form === 'sum' || form === 'mix' ? { tokenAdvantages } : {}) } : {};
+  await trainRl({ policy, reference, ...learned }, rl, {
     shouldStop: hooks.shouldStop,
     onStep: async (rep: StepReport) => {
       const m = rep.metrics;
@@ -267,6 +325,8 @@ async function runArm(
       });
     },
   });
+  // Stopped before its last step: the arm is unfinished (its stage is redone on --resume).
+  if (a.stepTraces.length < rl.steps) throw new RunInterrupted();
   return a;
 }
 
@@ -278,6 +338,11 @@ export async function runRoadsNotTaken(
   const phases = 8;
   let phase = 0;
   const say = async (name: string) => hooks.onEvent?.({ type: 'phase', name, done: phase++, total: phases });
+  const stages = stageStore(hooks.dir, c, {
+    resume: hooks.resume,
+    stopped: hooks.shouldStop,
+    onResumed: (name) => hooks.onEvent?.({ type: 'resumed', name }),
+  });
   const root = new Rng(c.seed).child('roads');
   const held = heldOutSet('add', 2, c.heldOut);
   const metrics: Record<string, unknown>[] = [];
@@ -286,167 +351,213 @@ export async function runRoadsNotTaken(
   const compute: ComputeRow[] = [];
   const row = (method: string, book: ComputeLedger, accuracy: number) =>
     compute.push({ method, ...book.total(), accuracy });
+  /** A stage that trains a model: in memory when there is no run directory, else saved and read back. */
+  const withModel = async <T, M>(
+    name: string,
+    make: () => Promise<{ result: T; model: M }>,
+    save: (dir: string, m: M) => Promise<void>,
+    reload: (dir: string) => M,
+  ): Promise<{ result: T; model: M }> => {
+    let model: M | undefined;
+    const result = await stages.run(name, async (dir) => {
+      const r = await make();
+      if (dir) await save(dir, r.model);
+      model = r.model;
+      return r.result;
+    });
+    return { result, model: model ?? reload(stages.modelDir(name)!) };
+  };
 
   // 0. The base, answering greedily: the floor every road starts from.
   const baseBook = new ComputeLedger();
   row('base greedy', baseBook, await greedyAccuracy(base.model, held, c.maxNewTokens, baseBook));
 
-  // 1. GRPO, outcome reward.
+  // 1. GRPO, outcome reward. Only seed 0's policy is kept (the "RL-trained completer").
   await say('GRPO (outcome reward)');
   const grpo: ArmResult[] = [];
-  for (const s of c.rl.seeds) grpo.push(await runArm(c, 'outcome', c.seed + s, null, hooks));
+  for (const [i, s] of c.rl.seeds.entries()) {
+    const name = `grpo-outcome-s${c.seed + s}`;
+    if (i > 0)
+      grpo.push(
+        armFromJson(await stages.run(name, async () => armJson(await runArm(c, 'outcome', c.seed + s, null, hooks)))),
+      );
+    else {
+      const r = await withModel(
+        name,
+        async () => {
+          const a = await runArm(c, 'outcome', c.seed + s, null, hooks);
+          return { result: armJson(a), model: a.policy! };
+        },
+        (dir, m) => saveCheckpoint(dir, m),
+        (dir) => load(dir),
+      );
+      grpo.push({ ...armFromJson(r.result), policy: r.model });
+    }
+  }
   const grpoAcc = grpo.map((g) => g.evalAt.at(-1)?.accuracy ?? 0);
   {
     const b = new ComputeLedger().absorb(grpo[0]!.book);
-    await greedyAccuracy(grpo[0]!.policy, held, c.maxNewTokens, b);
+    await greedyAccuracy(grpo[0]!.policy!, held, c.maxNewTokens, b);
     compute.push({ method: 'GRPO (outcome)', ...b.total(), accuracy: mean(grpoAcc) });
   }
 
   // 2. Math-Shepherd labels.
   await say('Math-Shepherd labels');
-  const train = trainingProblems(c.label.problems, c.seed, c.heldOut);
-  const lr = root.child('label');
-  const gens = await rollout(base, train, {
-    groupSize: c.label.tracesPerProblem,
-    temperature: 1,
-    maxNewTokens: c.maxNewTokens,
-    rngFor: (j, k) => lr.child('traces').child(`p${j}`).child(`g${k}`),
+  const lab = await stages.run('labels', async () => {
+    const train = trainingProblems(c.label.problems, c.seed, c.heldOut);
+    const lr = root.child('label');
+    const gens = await rollout(base, train, {
+      groupSize: c.label.tracesPerProblem,
+      temperature: 1,
+      maxNewTokens: c.maxNewTokens,
+      rngFor: (j, k) => lr.child('traces').child(`p${j}`).child(`g${k}`),
+    });
+    const book = new ComputeLedger();
+    const lens = { prompt: gens.map((r) => r.prompt.length), completion: gens.map((r) => r.length) };
+    book.chargeGeneration('label-traces', cfg, lens.prompt, lens.completion);
+    const traces = gens.map(traceOf);
+    const shep = { temperature: 1, maxNewTokens: c.maxNewTokens, n: c.label.n };
+    const byBase = await shepherdLabels(base, traces, {
+      ...shep,
+      rng: lr.child('base'),
+      ledger: { book, phase: 'label', config: cfg },
+    });
+    const byRl = await shepherdLabels(transformerPolicy(grpo[0]!.policy!), traces, { ...shep, rng: lr.child('rl') });
+    return { byBase, byRl, lens, book: book.toJSON() };
   });
-  const prmBook = new ComputeLedger();
-  prmBook.chargeGeneration(
-    'label-traces',
-    cfg,
-    gens.map((r) => r.prompt.length),
-    gens.map((r) => r.length),
-  );
-  const traces = gens.map(traceOf);
-  const shep = { temperature: 1, maxNewTokens: c.maxNewTokens, n: c.label.n };
-  const byBase = await shepherdLabels(base, traces, {
-    ...shep,
-    rng: lr.child('base'),
-    ledger: { book: prmBook, phase: 'label', config: cfg },
-  });
-  const byRl = await shepherdLabels(transformerPolicy(grpo[0]!.policy), traces, { ...shep, rng: lr.child('rl') });
   const ns = [1, 2, 4, 8].filter((n) => n <= c.label.n);
   const labels = [
-    ...ns.map((n) => ({ completer: 'base' as const, ...labelQuality(byBase, n) })),
-    ...ns.map((n) => ({ completer: 'rl' as const, ...labelQuality(byRl, n) })),
+    ...ns.map((n) => ({ completer: 'base' as const, ...labelQuality(lab.byBase, n) })),
+    ...ns.map((n) => ({ completer: 'rl' as const, ...labelQuality(lab.byRl, n) })),
   ];
 
   // 3. PRM and ORM.
   await say('reward models');
-  const prm = rewardModelFrom(c.base);
   const rmOpts = { ...c.rm, seed: c.seed };
-  await trainRewardModel(prm, rmExamples(byBase, 'hard', c.label.trainN), {
-    ...rmOpts,
-    ledger: { book: prmBook, phase: 'prm-train' },
-  });
-  const ormBook = new ComputeLedger();
-  ormBook.chargeGeneration(
-    'label-traces',
-    cfg,
-    gens.map((r) => r.prompt.length),
-    gens.map((r) => r.length),
+  const saveRm = (dir: string, m: RewardModel) => saveRewardModel(dir, m, {});
+  const loadRm = (dir: string) => loadRewardModel(dir).rm;
+  const prmStage = await withModel(
+    'prm',
+    async () => {
+      const book = ledgerFromJson(lab.book);
+      const m = rewardModelFrom(c.base);
+      await trainRewardModel(m, rmExamples(lab.byBase, 'hard', c.label.trainN), {
+        ...rmOpts,
+        ledger: { book, phase: 'prm-train' },
+      });
+      return { result: book.toJSON(), model: m };
+    },
+    saveRm,
+    loadRm,
   );
-  const orm = rewardModelFrom(c.base);
-  await trainRewardModel(orm, rmExamples(byBase, 'outcome'), {
-    ...rmOpts,
-    ledger: { book: ormBook, phase: 'orm-train' },
-  });
+  const prm = prmStage.model;
+  const prmBook = ledgerFromJson(prmStage.result);
+  const ormStage = await withModel(
+    'orm',
+    async () => {
+      const book = new ComputeLedger().chargeGeneration('label-traces', cfg, lab.lens.prompt, lab.lens.completion);
+      const m = rewardModelFrom(c.base);
+      await trainRewardModel(m, rmExamples(lab.byBase, 'outcome'), {
+        ...rmOpts,
+        ledger: { book, phase: 'orm-train' },
+      });
+      return { result: book.toJSON(), model: m };
+    },
+    saveRm,
+    loadRm,
+  );
+  const orm = ormStage.model;
 
   // 4. Best-of-N.
   await say('best-of-N');
-  const N = Math.max(...c.bestOfN.ns);
-  const br = root.child('best-of-n');
-  const samples = await rollout(base, held, {
-    groupSize: N,
-    temperature: 1,
-    maxNewTokens: c.maxNewTokens,
-    rngFor: (j, k) => br.child(`p${j}`).child(`g${k}`),
-  });
-  const st = samples.map(traceOf);
-  const ps = await scoreTraces(prm, st),
-    os = await scoreTraces(orm, st);
-  const cands: Candidate[][] = held.map((_, j) =>
-    st.slice(j * N, (j + 1) * N).map((t, i) => ({
-      answer: t.answer,
-      correct: t.correct,
-      wrongStep: t.wrongStep,
-      orm: os[j * N + i]!.at(-1)!,
-      prm: ps[j * N + i]!,
-    })),
-  );
-  const bon = bestOfN(cands, c.bestOfN.ns, br.child('select'));
-  for (const n of c.bestOfN.rerankN) {
-    const b = new ComputeLedger().absorb(prmBook);
-    const first = samples.filter((r) => r.sample < n);
-    b.chargeGeneration(
-      'generation',
-      cfg,
-      first.map((r) => r.prompt.length),
-      first.map((r) => r.length),
-    );
-    for (const r of first)
-      b.charge('prm-score', 2 * forwardFlops(cfg, r.prompt.length + r.length, r.prompt.length + r.length));
-    compute.push({
-      method: `best-of-${n} (PRM-min)`,
-      ...b.total(),
-      accuracy: bon.find((x) => x.selector === 'prm-min' && x.n === n)!.accuracy,
+  const bonStage = await stages.run('best-of-n', async () => {
+    const N = Math.max(...c.bestOfN.ns);
+    const br = root.child('best-of-n');
+    const samples = await rollout(base, held, {
+      groupSize: N,
+      temperature: 1,
+      maxNewTokens: c.maxNewTokens,
+      rngFor: (j, k) => br.child(`p${j}`).child(`g${k}`),
     });
-  }
+    const st = samples.map(traceOf);
+    const ps = await scoreTraces(prm, st),
+      os = await scoreTraces(orm, st);
+    const cands: Candidate[][] = held.map((_, j) =>
+      st.slice(j * N, (j + 1) * N).map((t, i) => ({
+        answer: t.answer,
+        correct: t.correct,
+        wrongStep: t.wrongStep,
+        orm: os[j * N + i]!.at(-1)!,
+        prm: ps[j * N + i]!,
+      })),
+    );
+    const bon = bestOfN(cands, c.bestOfN.ns, br.child('select'));
+    const rows: ComputeRow[] = [];
+    for (const n of c.bestOfN.rerankN) {
+      const b = new ComputeLedger().absorb(prmBook);
+      const first = samples.filter((r) => r.sample < n);
+      b.chargeGeneration(
+        'generation',
+        cfg,
+        first.map((r) => r.prompt.length),
+        first.map((r) => r.length),
+      );
+      for (const r of first)
+        b.charge('prm-score', 2 * forwardFlops(cfg, r.prompt.length + r.length, r.prompt.length + r.length));
+      rows.push({
+        method: `best-of-${n} (PRM-min)`,
+        ...b.total(),
+        accuracy: bon.find((x) => x.selector === 'prm-min' && x.n === n)!.accuracy,
+      });
+    }
+    return { bon, rows };
+  });
+  compute.push(...bonStage.rows);
 
   // 5. MCTS, step and token level, and the K sweep.
   await say('MCTS');
-  const mctsRows: RoadsSummary['mcts'] = [];
-  let tree: RoadsSummary['tree'] = { problem: held[0]!.prompt, lines: [] };
-  const search = async (level: 'step' | 'token', k: number) => {
-    const b = new ComputeLedger().absorb(prmBook);
-    let right = 0,
-      tokens = 0;
-    for (const [j, p] of held.entries()) {
-      const o: MctsOptions = {
-        ...MCTS_DEFAULTS,
-        level,
-        k,
-        simsPerMove: level === 'step' ? c.mcts.simsPerMove : c.mcts.tokenSimsPerMove,
-        maxNewTokens: c.maxNewTokens,
-        rng: root.child('mcts').child(`${level}-k${k}`).child(`p${j}`),
-        ledger: { book: b, phase: 'search' },
-      };
-      const r = await mctsSolve(base, prm, p, o);
-      if (j === 0 && level === 'step' && k === c.mcts.k) tree = { problem: p.prompt, lines: drawTree(r.root, 4) };
-      right += r.correct ? 1 : 0;
-      tokens += r.tokens;
+  const mctsStage = await stages.run('mcts', async () => {
+    const mctsRows: RoadsSummary['mcts'] = [];
+    const rows: ComputeRow[] = [];
+    let tree: RoadsSummary['tree'] = { problem: held[0]!.prompt, lines: [] };
+    const search = async (level: 'step' | 'token', k: number) => {
+      const b = new ComputeLedger().absorb(prmBook);
+      let right = 0,
+        tokens = 0;
+      for (const [j, p] of held.entries()) {
+        const o: MctsOptions = {
+          ...MCTS_DEFAULTS,
+          level,
+          k,
+          simsPerMove: level === 'step' ? c.mcts.simsPerMove : c.mcts.tokenSimsPerMove,
+          maxNewTokens: c.maxNewTokens,
+          rng: root.child('mcts').child(`${level}-k${k}`).child(`p${j}`),
+          ledger: { book: b, phase: 'search' },
+        };
+        const r = await mctsSolve(base, prm, p, o);
+        if (j === 0 && level === 'step' && k === c.mcts.k) tree = { problem: p.prompt, lines: drawTree(r.root, 4) };
+        right += r.correct ? 1 : 0;
+        tokens += r.tokens;
+      }
+      const accuracy = right / held.length;
+      mctsRows.push({ level, k, accuracy, tokensPerProblem: tokens / held.length, flops: b.get('search').flops });
+      return { b, accuracy };
+    };
+    for (const k of c.mcts.kSweep) {
+      const r = await search('step', k);
+      if (k === c.mcts.k) rows.push({ method: `step MCTS (K=${k})`, ...r.b.total(), accuracy: r.accuracy });
     }
-    const accuracy = right / held.length;
-    mctsRows.push({ level, k, accuracy, tokensPerProblem: tokens / held.length, flops: b.get('search').flops });
-    return { b, accuracy };
-  };
-  for (const k of c.mcts.kSweep) {
-    const r = await search('step', k);
-    if (k === c.mcts.k) compute.push({ method: `step MCTS (K=${k})`, ...r.b.total(), accuracy: r.accuracy });
-  }
-  {
-    const r = await search('token', c.mcts.k);
-    compute.push({ method: `token MCTS (K=${c.mcts.k})`, ...r.b.total(), accuracy: r.accuracy });
-  }
+    {
+      const r = await search('token', c.mcts.k);
+      rows.push({ method: `token MCTS (K=${c.mcts.k})`, ...r.b.total(), accuracy: r.accuracy });
+    }
+    return { mctsRows, rows, tree };
+  });
+  compute.push(...mctsStage.rows);
 
   // 6. PRM as the RL reward.
   await say('PRM as the RL reward');
   const prmRl: PrmRlRun[] = [];
-  const summarizeArm = (form: PrmRewardForm, seed: number, a: ArmResult): PrmRlRun => {
-    const evals = prmAtEvals(a);
-    const first = stepHabits(a.stepTraces[0] ?? []),
-      last = stepHabits(a.stepTraces.at(-1) ?? []);
-    return {
-      form,
-      seed,
-      evals,
-      onset: hackingOnset(evals),
-      first: { accuracy: evals[0]?.accuracy ?? 0, stepsPerAnswer: first.stepsPerAnswer },
-      last: { accuracy: evals.at(-1)?.accuracy ?? 0, ...last },
-    };
-  };
   // The outcome arm ran before the PRM existed: the PRM reads its logged answers now (a measurement, uncharged).
   for (const [i, s] of c.rl.seeds.entries()) {
     await readWithPrm(grpo[i]!, prm);
@@ -454,62 +565,126 @@ export async function runRoadsNotTaken(
   }
   for (const form of c.prmRl.forms) {
     const accs: number[] = [];
-    let book: ComputeLedger | null = null;
-    for (const s of c.rl.seeds) {
-      const a = await runArm(c, form, c.seed + s, prm, hooks);
-      metrics.push(...a.metrics);
-      prmRl.push(summarizeArm(form, c.seed + s, a));
-      accs.push(a.evalAt.at(-1)?.accuracy ?? 0);
-      if (!book) {
-        book = new ComputeLedger().absorb(prmBook).absorb(a.book);
-        await greedyAccuracy(a.policy, held, c.maxNewTokens, book);
-      }
+    let first: ComputeRow | null = null;
+    for (const [i, s] of c.rl.seeds.entries()) {
+      const r = await stages.run(`prm-rl-${form}-s${c.seed + s}`, async () => {
+        const a = await runArm(c, form, c.seed + s, prm, hooks);
+        let row: ComputeRow | null = null;
+        if (i === 0) {
+          // The table charges one seed's run, with the PRM's labels and training, and its held-out answers.
+          const book = new ComputeLedger().absorb(prmBook).absorb(a.book);
+          await greedyAccuracy(a.policy!, held, c.maxNewTokens, book);
+          row = { method: `PRM-as-reward RL (${form})`, ...book.total(), accuracy: 0 };
+        }
+        return {
+          run: summarizeArm(form, c.seed + s, a),
+          metrics: a.metrics,
+          accuracy: a.evalAt.at(-1)?.accuracy ?? 0,
+          row,
+        };
+      });
+      metrics.push(...r.metrics);
+      prmRl.push(r.run);
+      accs.push(r.accuracy);
+      first ??= r.row;
     }
-    compute.push({ method: `PRM-as-reward RL (${form})`, ...book!.total(), accuracy: mean(accs) });
+    compute.push({ ...first!, accuracy: mean(accs) });
   }
 
   metrics.unshift(...grpo.flatMap((g) => g.metrics));
 
   // 7. Self-improvement rounds.
   await say('self-improvement rounds');
-  const roundsBook = new ComputeLedger().absorb(prmBook);
-  const value = rewardModelFrom(c.base);
-  copyInto(prm, value);
-  const rounds = await selfImprove(
-    load(c.base, true),
-    value,
-    trainingProblems(c.rounds.problems, c.seed + 1, c.heldOut),
-    held,
-    {
-      ...c.rounds,
-      mcts: { ...MCTS_DEFAULTS, k: c.mcts.k, simsPerMove: c.mcts.simsPerMove, maxNewTokens: c.maxNewTokens },
-      sftLr: 1e-3,
-      seed: c.seed,
-    },
-    roundsBook,
-  );
-  {
-    const b = new ComputeLedger().absorb(roundsBook);
-    compute.push({
+  const roundsStage = await stages.run('rounds', async () => {
+    const roundsBook = new ComputeLedger().absorb(prmBook);
+    const value = rewardModelFrom(c.base);
+    copyInto(prm, value);
+    const rounds = await selfImprove(
+      load(c.base, true),
+      value,
+      trainingProblems(c.rounds.problems, c.seed + 1, c.heldOut),
+      held,
+      {
+        ...c.rounds,
+        mcts: { ...MCTS_DEFAULTS, k: c.mcts.k, simsPerMove: c.mcts.simsPerMove, maxNewTokens: c.maxNewTokens },
+        sftLr: 1e-3,
+        seed: c.seed,
+      },
+      roundsBook,
+    );
+    const row: ComputeRow = {
       method: `self-improvement (${c.rounds.rounds} rounds, greedy)`,
-      ...b.total(),
+      ...roundsBook.total(),
       accuracy: rounds.at(-1)!.greedyAccuracy,
-    });
-  }
+    };
+    return { rounds, row };
+  });
+  compute.push(roundsStage.row);
 
   await say('compute table');
   const summary: RoadsSummary = {
     experiment: 'roads-not-taken',
     config: c,
     labels,
-    bestOfN: bon,
-    mcts: mctsRows,
+    bestOfN: bonStage.bon,
+    mcts: mctsStage.mctsRows,
     prmRl,
-    rounds,
+    rounds: roundsStage.rounds,
     compute,
-    tree,
+    tree: mctsStage.tree,
   };
   return { summary, metrics };
+}
+
+/** One arm's result as JSON (its policy aside). */
+interface ArmJson {
+  book: Record<string, Spend>;
+  evalAt: ArmResult['evalAt'];
+  stepTraces: ScoredTrace[][];
+  stepPrm: (number | null)[];
+  metrics: Record<string, unknown>[];
+}
+
+const armJson = (a: ArmResult): ArmJson => ({
+  book: a.book.toJSON(),
+  evalAt: a.evalAt,
+  stepTraces: a.stepTraces,
+  stepPrm: a.stepPrm.map((x) => (Number.isNaN(x) ? null : x)),
+  metrics: a.metrics,
+});
+
+const armFromJson = (j: ArmJson): ArmResult => ({
+  policy: null,
+  book: ledgerFromJson(j.book),
+  evalAt: j.evalAt,
+  stepTraces: j.stepTraces,
+  stepPrm: j.stepPrm.map((x) => x ?? NaN),
+  metrics: j.metrics,
+});
+
+function summarizeArm(form: PrmRewardForm, seed: number, a: ArmResult): PrmRlRun {
+  const evals = prmAtEvals(a);
+  const first = stepHabits(a.stepTraces[0] ?? []),
+    last = stepHabits(a.stepTraces.at(-1) ?? []);
+  return {
+    form,
+    seed,
+    evals,
+    onset: hackingOnset(evals),
+    curve: a.stepTraces.map((t, i) => {
+      const h = stepHabits(t);
+      return {
+        step: i,
+        prm: a.stepPrm[i]!,
+        accuracy: t.length ? t.filter((x) => x.correct).length / t.length : 0,
+        stepsPerAnswer: h.stepsPerAnswer,
+        repeatedFrac: h.repeatedFrac,
+        trivialFrac: h.trivialFrac,
+      };
+    }),
+    first: { accuracy: evals[0]?.accuracy ?? 0, stepsPerAnswer: first.stepsPerAnswer },
+    last: { accuracy: evals.at(-1)?.accuracy ?? 0, ...last },
+  };
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

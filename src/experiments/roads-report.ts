@@ -7,6 +7,7 @@ import type { RoadsSummary } from './roads-not-taken.ts';
 
 const pct = (x: number | null) => (x === null || Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)}%`);
 const f2 = (x: number | null) => (x === null || Number.isNaN(x) ? '–' : x.toFixed(2));
+const f3 = (x: number | null) => (x === null || Number.isNaN(x) ? '–' : x.toFixed(3));
 const sci = (x: number) => x.toExponential(2);
 
 export function labelsTable(s: RoadsSummary): string {
@@ -54,6 +55,7 @@ export function prmRlTable(s: RoadsSummary): string {
       'steps/answer first → last',
       'repeated',
       'off-path true',
+      'trivially true',
       'hacking onset',
     ],
     s.prmRl.map((r) => [
@@ -64,6 +66,7 @@ export function prmRlTable(s: RoadsSummary): string {
       `${r.first.stepsPerAnswer.toFixed(2)} → ${r.last.stepsPerAnswer.toFixed(2)}`,
       pct(r.last.repeatedFrac),
       pct(r.last.offPathTrueFrac),
+      pct(r.last.trivialFrac),
       r.onset === null ? 'none' : `step ${r.onset}`,
     ]),
   );
@@ -77,6 +80,8 @@ export function roundsTable(s: RoadsSummary): string {
       'policy greedy acc',
       'value Brier vs oracle',
       'value Brier vs MC',
+      'value Brier vs exact [bounds]',
+      'exact states (mass covered)',
       'SFT records',
     ],
     s.rounds.map((r) => [
@@ -85,8 +90,22 @@ export function roundsTable(s: RoadsSummary): string {
       pct(r.greedyAccuracy),
       f2(r.brierOracle),
       f2(r.brierMc),
+      r.exact ? `${f3(r.exact.brier)} [${f3(r.exact.brierLo)}, ${f3(r.exact.brierHi)}]` : '–',
+      r.exact ? `${r.exact.n} (${pct(r.exact.covered)})` : '–',
       String(r.sftRecords),
     ]),
+  );
+}
+
+/** Reliability of the value head per round: mean prediction vs mean exact success probability per bin. */
+export function reliabilityTable(s: RoadsSummary): string {
+  const rows = s.rounds.filter((r) => r.exact);
+  const bins = rows[0]?.exact?.bins ?? [];
+  const cell = (b: { n: number; value: number | null; exact: number | null }) =>
+    b.n ? `${f2(b.value)} / ${f2(b.exact)} (${b.n})` : '–';
+  return markdownTable(
+    ['round', ...bins.map((b) => `V in [${b.lo.toFixed(1)}, ${b.hi.toFixed(1)})`)],
+    rows.map((r) => [String(r.round), ...r.exact!.bins.map(cell)]),
   );
 }
 
@@ -106,6 +125,7 @@ export function roadsTables(s: RoadsSummary): string {
     `## MCTS\n\n${mctsTable(s)}`,
     `## PRM as the RL reward\n\n${prmRlTable(s)}`,
     `## Self-improvement rounds\n\n${roundsTable(s)}`,
+    `## Value-head reliability against the exact success probability (mean V / mean exact (states) per bin)\n\n${reliabilityTable(s)}`,
     `## Step-MCTS tree of ${s.tree.problem}\n\n\`\`\`\n${s.tree.lines.join('\n')}\n\`\`\``,
   ].join('\n\n');
 }
@@ -150,6 +170,30 @@ export function hackingSvg(s: RoadsSummary): string {
     title: 'PRM as the RL reward: PRM reward (dashed, right) vs held-out accuracy',
     xLabel: 'RL step',
     yLabel: 'held-out greedy accuracy',
+    series,
+    yRight: { label: 'PRM reward (sum of step scores)', series: series.map((_, i) => i).filter((i) => i % 2 === 1) },
+  });
+}
+
+/** The hacking curve per RL step: PRM reward of the step's answers (right axis, dashed) against their oracle
+ * accuracy, for the outcome arm and the per-step-credit sum arm, every seed. */
+export function hackingStepsSvg(s: RoadsSummary): string {
+  const runs = s.prmRl.filter((r) => r.form === 'outcome' || r.form === 'sum');
+  const series = runs.flatMap((r) => [
+    {
+      name: `${r.form} s${r.seed}: oracle accuracy`,
+      points: r.curve.map((c) => [c.step, c.accuracy] as [number, number]),
+    },
+    {
+      name: `${r.form} s${r.seed}: PRM reward`,
+      points: r.curve.map((c) => [c.step, c.prm] as [number, number]),
+      dashed: true,
+    },
+  ]);
+  return svgLineChart({
+    title: 'Reward hacking? PRM reward (dashed, right) vs oracle accuracy of the same answers, per RL step',
+    xLabel: 'RL step',
+    yLabel: 'oracle accuracy of the step’s answers',
     series,
     yRight: { label: 'PRM reward (sum of step scores)', series: series.map((_, i) => i).filter((i) => i % 2 === 1) },
   });

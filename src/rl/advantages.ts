@@ -4,6 +4,10 @@
 //   reinforce (plain baseline):   Â_i =  r_i − mean(r_batch)          (one baseline for the whole batch)
 // Every token of o_i gets Â_i (outcome supervision). std is the population std of the G rewards (the formula's
 // std(r)); TRL uses the Bessel-corrected one, which only rescales Â by √(G/(G−1)) per group.
+// Process supervision (DeepSeekMath §4.1.3; reference/r1-story-beyond-zero.md §1.4): step rewards r_{i,j} sit on
+// the token index(j) that ends step j of o_i; they are normalised over every step of the group,
+// r̃ = (r − mean(R)) / (std(R) + eps), and token t gets the sum of the normalised rewards of the steps that end at
+// or after it: Â_{i,t} = Σ_{index(j) ≥ t} r̃_{i,j} (a sum-form return, so every extra step above the mean pays).
 // Source: reference/grpo-and-r1-zero.md §1, §3, §7.
 import type { Rng } from '../core/rng.ts';
 
@@ -88,4 +92,38 @@ export function shuffleWithinGroups(rewards: ArrayLike<number>, groupSize: numbe
 export function zeroVarianceFraction(rewards: readonly number[], groupSize: number): number {
   const z = zeroVarianceGroups(rewards, groupSize);
   return z.filter(Boolean).length / z.length;
+}
+
+/** One answer's step rewards: step j ends at completion token pos[j] (increasing) and earns r[j]. */
+export interface StepRewards {
+  pos: readonly number[];
+  r: readonly number[];
+}
+
+/** Process-supervision advantages, one per completion token (lengths[i] tokens for answer i), groups of G. */
+export function processAdvantages(
+  steps: readonly StepRewards[],
+  lengths: readonly number[],
+  groupSize: number,
+  eps = ADV_EPS,
+): Float64Array[] {
+  checkGroups(steps.length, groupSize);
+  const out: Float64Array[] = lengths.map((L) => new Float64Array(L));
+  for (let g = 0; g < steps.length; g += groupSize) {
+    const all = steps.slice(g, g + groupSize).flatMap((s) => [...s.r]);
+    if (all.length === 0 || isZeroVariance(all, 0, all.length)) continue;
+    const { mean, std } = groupStats(all, 0, all.length);
+    for (let i = g; i < g + groupSize; i++) {
+      const { pos, r } = steps[i]!;
+      const adv = out[i]!;
+      // Walk the tokens backwards, adding each step's normalised reward once its end token is reached.
+      let acc = 0,
+        j = pos.length - 1;
+      for (let t = adv.length - 1; t >= 0; t--) {
+        while (j >= 0 && pos[j]! >= t) acc += (r[j--]! - mean) / (std + eps);
+        adv[t] = acc;
+      }
+    }
+  }
+  return out;
 }

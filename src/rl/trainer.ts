@@ -40,6 +40,9 @@ export interface TrainerParts {
   critic?: ValueModel;
   /** A learned reward in place of the rule-based one (search/prm-reward.ts: a PRM as the RL reward). */
   reward?: (rollouts: Rollout[], step: number) => Promise<number[]>;
+  /** Per-token advantages in place of the per-answer Â (process supervision, advantages.ts processAdvantages);
+   * called after `reward` in the same step. */
+  tokenAdvantages?: (rollouts: Rollout[], step: number) => Promise<Float64Array[]>;
 }
 
 export interface StepReport {
@@ -219,11 +222,13 @@ export class RlTrainer {
       c.algorithm === 'reinforce' && c.baseline === 'batch'
         ? batchBaselineAdvantages(rewards)
         : groupAdvantages(rewards, c.groupSize, c.algorithm === 'reinforce' ? 'none' : c.scaleRewards);
+    const tokenAdv = await this.parts.tokenAdvantages?.(rollouts, step);
     return rlUpdate({ ...this.parts, opt: this.opt, criticOpt: this.criticOpt }, c, {
       seqs: rollouts.map((r) => ({ prompt: r.prompt, completion: r.completion })),
       rewards,
       include,
       seqAdv,
+      ...(tokenAdv ? { tokenAdv } : {}),
       lr,
     });
   }

@@ -36,6 +36,8 @@ export interface UpdateInputs {
   include: boolean[];
   /** Â_i: one advantage per answer (GRPO, REINFORCE); PPO computes its own per token. */
   seqAdv: Float64Array;
+  /** Â per token in place of seqAdv (process supervision), one array per row over its completion. */
+  tokenAdv?: readonly Float64Array[];
   lr: number;
 }
 
@@ -110,10 +112,10 @@ export async function rlUpdate(parts: UpdateParts, c: RlConfig, inp: UpdateInput
   const ref = await completionLogProbs(reference, seqs, lossRows, budget);
   const onPolicy = c.mu === 1 && c.minibatches === 1 && c.algorithm !== 'ppo';
   const old = onPolicy ? undefined : await completionLogProbs(policy, seqs, lossRows, budget);
-  // Â per row: one number (GRPO, REINFORCE) or one per token with PPO's returns.
+  // Â per row: one number (GRPO, REINFORCE) or one per token (PPO's returns, or process supervision's).
   const ppo =
     c.algorithm === 'ppo' ? await ppoAdvantages(critic!, c, inp.rewards, seqs, lossRows, old!, ref) : undefined;
-  const advOf = (i: number) => ppo?.advantages.get(i) ?? inp.seqAdv[i]!;
+  const advOf = (i: number) => ppo?.advantages.get(i) ?? inp.tokenAdv?.[i] ?? inp.seqAdv[i]!;
 
   const read = new Readouts();
   const losses: number[] = [],

@@ -1,12 +1,16 @@
 // A PRM as the RL reward, and the reward hacking it invites (reference/r1-story-beyond-zero.md §1.4).
 // For an answer with PRM step scores s_1..s_m (the answer step last):
 //   outcome  r = the rule-based reward (world/rewards.ts): what R1-Zero uses
-//   sum      r = Σ_i s_i                 the DeepSeekMath process return collapsed to one number per answer:
-//                                        every extra step the PRM likes adds reward (Gao et al.'s hack)
-//   min      r = Σ_i softmax(−s/T)_i s_i  PURE's min-form credit, → min_i s_i as T → 0 (T = 0.1)
-//   mix      r = Σ_i s_i + the outcome reward   (the PRM with the verifier beside it)
-// GRPO then normalises r within each group as usual. What a hacked policy does is measured exactly: steps per
-// answer, steps that repeat an earlier one, and steps that are true but off the solution path ("9+0=9" padding).
+//   sum      per-step credit, DeepSeekMath's process supervision: step j earns s_j at the token that ends it,
+//            and token t's advantage is the sum of the group-normalised rewards of the steps ending at or after t
+//            (rl/advantages.ts processAdvantages). Every extra step the PRM scores above the group's mean adds
+//            advantage to everything before it: Gao et al.'s hack. Its one-number summary is Σ_i s_i.
+//   min      r = Σ_i softmax(−s/T)_i s_i  PURE's min-form credit, → min_i s_i as T → 0 (T = 0.1), one per answer
+//   mix      the sum's per-step credit with the outcome reward added to the answer step (the PRM with the
+//            verifier beside it); its summary is Σ_i s_i + the outcome reward
+// What a hacked policy does is measured exactly: steps per answer, steps that repeat an earlier one, steps that
+// are true but off the solution path ("9+0=9" padding), and trivially-true steps (every operand but one is 0).
+import type { StepRewards } from '../rl/advantages.ts';
 import type { ScoredTrace } from './scored-steps.ts';
 
 export const PRM_REWARDS = ['outcome', 'sum', 'min', 'mix'] as const;
@@ -35,6 +39,26 @@ export function prmReward(form: PrmRewardForm, scores: readonly number[], outcom
   }
 }
 
+/** The per-step credit of the sum and mix forms (null for the forms that give one number per answer). */
+export function stepCredit(
+  form: PrmRewardForm,
+  trace: ScoredTrace,
+  scores: readonly number[],
+  outcome: number,
+): StepRewards | null {
+  if (form !== 'sum' && form !== 'mix') return null;
+  const r = [...scores];
+  if (form === 'mix' && r.length > 0) r[r.length - 1]! += outcome;
+  return { pos: trace.steps.map((s) => s.pos), r };
+}
+
+/** "a+0=a", "0+0=0", "0+7+0=7": a right step in which every operand but (at most) one is 0. */
+export function triviallyTrue(text: string, right: boolean): boolean {
+  const lhs = /^([0-9+]+)=/.exec(text)?.[1];
+  if (!right || lhs === undefined) return false;
+  return lhs.split('+').filter((x) => Number(x) !== 0).length <= 1;
+}
+
 export interface StepHabits {
   /** Intermediate steps per answer. */
   stepsPerAnswer: number;
@@ -42,12 +66,15 @@ export interface StepHabits {
   repeatedFrac: number;
   /** Share of steps whose arithmetic is right but that are off the solution path. */
   offPathTrueFrac: number;
+  /** Share of steps that are trivially true (triviallyTrue). */
+  trivialFrac: number;
 }
 
 export function stepHabits(traces: readonly ScoredTrace[]): StepHabits {
   let steps = 0,
     repeated = 0,
-    offPath = 0;
+    offPath = 0,
+    trivial = 0;
   for (const t of traces) {
     const seen = new Set<string>();
     for (const s of t.steps) {
@@ -56,12 +83,14 @@ export function stepHabits(traces: readonly ScoredTrace[]): StepHabits {
       if (seen.has(s.text)) repeated++;
       seen.add(s.text);
       if (s.right && !s.oracle) offPath++;
+      if (triviallyTrue(s.text, s.right)) trivial++;
     }
   }
   return {
     stepsPerAnswer: traces.length ? steps / traces.length : 0,
     repeatedFrac: steps ? repeated / steps : 0,
     offPathTrueFrac: steps ? offPath / steps : 0,
+    trivialFrac: steps ? trivial / steps : 0,
   };
 }
 

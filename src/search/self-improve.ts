@@ -5,8 +5,11 @@
 //             → visited states' Q become value targets (Q+1)/2:  V_{r+1} = BCE fit of V_r
 // Measured per round, mirroring rStar Tables 2–4: the share of training problems the search solves, the
 // policy's greedy held-out accuracy, and the value head's calibration (Brier score) on the round's visited
-// states against (a) the exact oracle "still solvable from here" and (b) the policy's success probability,
-// estimated from `mcSamples` completions of each state.
+// states against (a) the exact oracle "still solvable from here", (b) the policy's success probability,
+// estimated from `mcSamples` completions of each state, and (c) that probability computed exactly by exhaustive
+// completion (exact-success.ts) on the first `exactStates` of them, up to the mass its pruning threshold leaves
+// uncovered (so the Brier score is an interval; calibration.ts), with a reliability diagram. The calibration
+// readouts are measurements: only the value head's reads are charged to the ledger.
 import { Rng } from '../core/rng.ts';
 import { trainingFlops, type ComputeLedger } from '../cost/ledger.ts';
 import { transformerPolicy } from '../model/policy.ts';
@@ -17,6 +20,8 @@ import { STOP_IDS } from '../train/rollout.ts';
 import { defaultSft, sftBatch, sftOrder } from '../train/sft.ts';
 import { train } from '../train/trainer.ts';
 import { PAD_ID, decode, encode, promptFor, rewardBreakdown, splitSteps, type Problem } from '../world/index.ts';
+import { calibration, type Calibration } from './calibration.ts';
+import { exactSuccess, type SuccessBound } from './exact-success.ts';
 import { mctsSolve, type MctsNode, type MctsOptions } from './mcts.ts';
 import { rmScores, trainRewardModel, type RmExample } from './reward-model.ts';
 
@@ -29,6 +34,10 @@ export interface RoundsConfig {
   /** Visited states per round whose value is checked against the truth. */
   calibStates: number;
   mcSamples: number;
+  /** Calibration states (a prefix of the calibStates) whose success probability is computed exactly. */
+  exactStates: number;
+  /** Completion branches below this probability are cut (their mass reported as uncovered). */
+  exactThreshold: number;
   seed: number;
 }
 
@@ -41,6 +50,10 @@ export interface RoundRow {
   /** Brier score of V_r against the oracle and against the Monte-Carlo success rate (null: no states). */
   brierOracle: number | null;
   brierMc: number | null;
+  /** V_r against the exact success probability (null: no states): Brier at the interval midpoints, the interval
+   * the exact Brier lies in, the mean covered mass, the reliability bins, and on those states the Brier against
+   * the Monte-Carlo estimate (to compare like with like). */
+  exact: (Calibration & { threshold: number; covered: number; brierMc: number; meanExact: number }) | null;
   sftRecords: number;
   valueTargets: number;
   tokens: number;
@@ -94,6 +107,7 @@ export async function selfImprove(
         greedyAccuracy: acc,
         brierOracle: null,
         brierMc: null,
+        exact: null,
         sftRecords: 0,
         valueTargets: 0,
         tokens: 0,
@@ -133,7 +147,8 @@ export async function selfImprove(
       .shuffle(states.map((_, i) => i))
       .slice(0, c.calibStates);
     let brierO: number | null = null,
-      brierM: number | null = null;
+      brierM: number | null = null,
+      exact: RoundRow['exact'] = null;
     if (pick.length) {
       const sel = pick.map((i) => states[i]!);
       const seqs = sel.map((s) => {
@@ -151,6 +166,7 @@ export async function selfImprove(
       });
       let bo = 0,
         bm = 0;
+      const mcRate: number[] = [];
       sel.forEach((s, i) => {
         let hits = 0;
         for (let k = 0; k < c.mcSamples; k++) {
@@ -160,9 +176,31 @@ export async function selfImprove(
         }
         bo += (v[i]! - solvable(s.problem, s.ids)) ** 2;
         bm += (v[i]! - hits / c.mcSamples) ** 2;
+        mcRate.push(hits / c.mcSamples);
       });
       brierO = bo / sel.length;
       brierM = bm / sel.length;
+      const ex = sel.slice(0, c.exactStates);
+      if (ex.length) {
+        const truth: SuccessBound[] = [];
+        for (const s of ex)
+          truth.push(
+            await exactSuccess(pol, s.problem, encode(promptFor(s.problem)), s.ids, {
+              temperature: 1,
+              maxNewTokens: c.mcts.maxNewTokens,
+              threshold: c.exactThreshold,
+            }),
+          );
+        const vs = v.slice(0, ex.length);
+        const mid = truth.map((t) => (t.lower + t.upper) / 2);
+        exact = {
+          ...calibration(vs, truth),
+          threshold: c.exactThreshold,
+          covered: mean(truth.map((t) => t.covered)),
+          brierMc: mean(vs.map((x, i) => (x - mcRate[i]!) ** 2)),
+          meanExact: mean(mid),
+        };
+      }
     }
     // Distil: SFT on the solved trajectories, then refit the value head on the visited states' Q.
     if (sft.length > 0) {
@@ -192,6 +230,7 @@ export async function selfImprove(
       greedyAccuracy: acc,
       brierOracle: brierO,
       brierMc: brierM,
+      exact,
       sftRecords: sft.length,
       valueTargets: targets.length,
       tokens,
@@ -201,3 +240,5 @@ export async function selfImprove(
   }
   return rows;
 }
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

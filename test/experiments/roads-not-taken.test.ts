@@ -1,5 +1,9 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runRoadsNotTaken, type RoadsConfig } from '../../src/experiments/roads-not-taken.ts';
+import { RunInterrupted } from '../../src/train/trainer.ts';
 
 // A micro version of every phase: enough to run each code path, small enough for the suite.
 const MICRO: Partial<RoadsConfig> = {
@@ -11,7 +15,16 @@ const MICRO: Partial<RoadsConfig> = {
   bestOfN: { ns: [1, 2], rerankN: [2] },
   mcts: { k: 2, kSweep: [2], simsPerMove: 1, tokenSimsPerMove: 1 },
   prmRl: { forms: ['sum'] },
-  rounds: { rounds: 1, problems: 2, sftSteps: 1, rmSteps: 1, calibStates: 2, mcSamples: 1 },
+  rounds: {
+    rounds: 1,
+    problems: 2,
+    sftSteps: 1,
+    rmSteps: 1,
+    calibStates: 2,
+    mcSamples: 1,
+    exactStates: 2,
+    exactThreshold: 2e-2,
+  },
 };
 
 describe('experiment roads-not-taken', () => {
@@ -47,5 +60,45 @@ describe('experiment roads-not-taken', () => {
     ]);
     expect(s.prmRl.map((r) => r.form)).toEqual(['outcome', 'sum']);
     expect(s.rounds.map((r) => r.round)).toEqual([0, 1]);
-  }, 120_000);
+    // Round 0's value head is checked against the exact success probability, bounds and all.
+    const ex = s.rounds[0]!.exact!;
+    expect(ex.n).toBe(2);
+    expect(ex.brierLo).toBeLessThanOrEqual(ex.brier);
+    expect(ex.brier).toBeLessThanOrEqual(ex.brierHi);
+    expect(ex.covered).toBeGreaterThan(0);
+    expect(ex.covered).toBeLessThanOrEqual(1);
+    expect(ex.bins.reduce((a, b) => a + b.n, 0)).toBe(2);
+    expect(s.rounds[1]!.exact).toBeNull();
+
+    // Stopped once the PRM stage is saved, then resumed: the finished stages (the GRPO policy and the PRM
+    // among them) are read back, the rest run, and the summary is the uninterrupted one.
+    const dir = mkdtempSync(join(tmpdir(), 'roads-resume-'));
+    try {
+      const stopAfterPrm = () => existsSync(join(dir, 'stages', 'prm.json'));
+      await expect(
+        runRoadsNotTaken({ ...MICRO, budget: 'small' }, { dir, shouldStop: stopAfterPrm }),
+      ).rejects.toBeInstanceOf(RunInterrupted);
+      expect(readdirSync(join(dir, 'stages')).sort()).toEqual([
+        'grpo-outcome-s0',
+        'grpo-outcome-s0.json',
+        'labels.json',
+        'prm',
+        'prm.json',
+      ]);
+      const resumed: string[] = [];
+      const r = await runRoadsNotTaken(
+        { ...MICRO, budget: 'small' },
+        { dir, resume: true, onEvent: (e) => void (e.type === 'resumed' && resumed.push(e.name)) },
+      );
+      expect(resumed).toEqual(['grpo-outcome-s0', 'labels', 'prm']);
+      expect(JSON.stringify(r.summary)).toBe(JSON.stringify(a.summary));
+      expect(JSON.stringify(r.metrics)).toBe(JSON.stringify(a.metrics));
+      // Resuming with another config is refused.
+      await expect(runRoadsNotTaken({ ...MICRO, budget: 'small', seed: 1 }, { dir, resume: true })).rejects.toThrow(
+        /another config/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

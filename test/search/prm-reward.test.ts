@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hackingOnset, minForm, prmReward, stepHabits } from '../../src/search/prm-reward.ts';
+import {
+  hackingOnset,
+  minForm,
+  prmReward,
+  stepCredit,
+  stepHabits,
+  triviallyTrue,
+} from '../../src/search/prm-reward.ts';
 import { scoreSteps } from '../../src/search/scored-steps.ts';
 import { encode, type Problem } from '../../src/world/index.ts';
 
@@ -35,7 +42,29 @@ describe('PRM rewards for RL', () => {
   it('counts steps per answer, repeated steps and true steps off the path', () => {
     const p: Problem = { kind: 'add', prompt: '49+70', answer: '119', difficulty: 2, numbers: [49, 70] };
     const t = scoreSteps(p, encode('9+0=9 9+0=9 2+2=4 so 119</think><answer>119</answer><eos>'));
-    expect(stepHabits([t])).toEqual({ stepsPerAnswer: 3, repeatedFrac: 1 / 3, offPathTrueFrac: 2 / 3 });
+    expect(stepHabits([t])).toEqual({
+      stepsPerAnswer: 3,
+      repeatedFrac: 1 / 3,
+      offPathTrueFrac: 2 / 3,
+      trivialFrac: 2 / 3,
+    });
+    expect(['0+0=0', '0+7+0=7', '9+0=9', '3+4=7', '0+0=1'].map((x, i) => triviallyTrue(x, i < 4))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it('per-step credit: the sum form puts each step score on the token that ends the step; mix adds the outcome to the answer', () => {
+    const p: Problem = { kind: 'add', prompt: '49+70', answer: '119', difficulty: 2, numbers: [49, 70] };
+    const t = scoreSteps(p, encode('9+0=9 4+7=11 so 119</think><answer>119</answer><eos>'));
+    const s = [0.9, 0.8, 0.7];
+    expect(stepCredit('sum', t, s, 1)).toEqual({ pos: t.steps.map((x) => x.pos), r: s });
+    expect(stepCredit('mix', t, s, 1)).toEqual({ pos: t.steps.map((x) => x.pos), r: [0.9, 0.8, 1.7] });
+    expect(stepCredit('min', t, s, 1)).toBeNull();
+    expect(stepCredit('outcome', t, s, 1)).toBeNull();
   });
 
   it('finds where PRM reward and held-out accuracy part ways', () => {
