@@ -17,6 +17,7 @@ import type {
   UnaryOp,
   View,
 } from '../backend.ts';
+import * as fused from './fused.ts';
 import { MatmulPool } from './pool.ts';
 import { DEFAULT_TILE } from './simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
@@ -41,9 +42,6 @@ function make(dtype: DType, n: number): HostArray {
 const d = (s: Storage): HostArray => (s as CpuStorage).data;
 const f = (s: Storage): F => (s as CpuStorage).data as F;
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-const identity = (x: number) => x;
-/** Rounding to a storage's element type: what storing into it and reading back does (fused kernels use it). */
-const rounder = (s: Storage): ((x: number) => number) => (s.dtype === 'float32' ? Math.fround : identity);
 
 function unaryFn(op: UnaryOp, s: number): (x: number) => number {
   switch (op) {
@@ -413,17 +411,7 @@ export class CpuBackend implements Backend {
   }
 
   softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number): void {
-    const ys = d(y),
-      gs = d(g),
-      os = d(out),
-      R = rounder(out);
-    for (let r = 0; r < rows; r++) {
-      const base = r * n;
-      let s = 0;
-      for (let j = 0; j < n; j++) s += R(gs[base + j]! * ys[base + j]!);
-      s = R(s);
-      for (let j = 0; j < n; j++) os[base + j] = ys[base + j]! * R(gs[base + j]! - s);
-    }
+    fused.softmaxBackward(f(y), f(g), f(out), rows, n);
   }
 
   rmsnormBackward(
@@ -436,57 +424,15 @@ export class CpuBackend implements Backend {
     rows: number,
     n: number,
   ): void {
-    const xs = d(x),
-      ws = d(w),
-      rs = d(rstd),
-      gs = d(g),
-      gxs = d(gx),
-      gws = d(gw),
-      R = rounder(gx);
-    const acc = new Float64Array(n);
-    const last = rows - 1;
-    for (let r = 0; r < rows; r++) {
-      const base = r * n,
-        rr = rs[r]!;
-      let s = 0;
-      for (let j = 0; j < n; j++) s += R(R(gs[base + j]! * ws[j]!) * xs[base + j]!);
-      const b = R(R(rr * R(rr * rr)) * R(R(s) * (1 / n)));
-      for (let j = 0; j < n; j++) {
-        const xj = xs[base + j]!,
-          gj = gs[base + j]!;
-        gxs[base + j] = R(R(gj * ws[j]!) * rr) - R(xj * b);
-        const sum = (acc[j]! += R(gj * R(xj * rr)));
-        // gw is stored from inside the loop: code after a hot loop has no type feedback when the loop is
-        // optimised mid-call, and V8 would leave the optimised code there on every call.
-        if (r === last) gws[j] = sum;
-      }
-    }
+    fused.rmsnormBackward(f(x), f(w), f(rstd), f(g), f(gx), f(gw), rows, n);
   }
 
   swiglu(gate: Storage, up: Storage, out: Storage): void {
-    const a = d(gate),
-      b = d(up),
-      os = d(out),
-      R = rounder(out);
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i]!;
-      os[i] = R(x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))) * b[i]!;
-    }
+    fused.swiglu(f(gate), f(up), f(out));
   }
 
   swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
-    const a = d(gate),
-      b = d(up),
-      gs = d(g),
-      da = d(dGate),
-      db = d(dUp),
-      R = rounder(dGate);
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i]!,
-        sg = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-      da[i] = R(gs[i]! * b[i]!) * R(sg * (1 + x * (1 - sg)));
-      db[i] = gs[i]! * R(x * sg);
-    }
+    fused.swigluBackward(f(gate), f(up), f(g), f(dGate), f(dUp));
   }
 
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void {
