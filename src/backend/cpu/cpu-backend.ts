@@ -17,6 +17,7 @@ import type {
   UnaryOp,
   View,
 } from '../backend.ts';
+import { binaryF32, copyF32, unaryF32 } from './float32.ts';
 import * as fused from './fused.ts';
 import { MatmulPool } from './pool.ts';
 import { DEFAULT_TILE } from './simd/gemm-kernel.ts';
@@ -151,6 +152,7 @@ export class CpuBackend implements Backend {
   unary(op: UnaryOp, x: Storage, out: Storage, scalar = 0): void {
     const xs = d(x),
       os = d(out);
+    if (xs instanceof Float32Array && os instanceof Float32Array && unaryF32(op, xs, os, scalar)) return;
     const n = xs.length;
     switch (op) {
       // The hottest maps get their own loops; the rest share one through a closure.
@@ -197,6 +199,8 @@ export class CpuBackend implements Backend {
       oStrides[k] = acc;
       acc *= aView.shape[k]!;
     }
+    if (as instanceof Float32Array && bs instanceof Float32Array && os instanceof Float32Array)
+      return binaryF32(op, as, aView, bs, bView, os, oStrides);
     forEachRow(aView.shape, [{ strides: oStrides, offset: 0 }, aView, bView], (off, len, inner) => {
       const o0 = off[0]!,
         a0 = off[1]!,
@@ -267,6 +271,7 @@ export class CpuBackend implements Backend {
   copy(src: Storage, srcView: View, dst: Storage, dstView: View): void {
     const s = d(src),
       o = d(dst);
+    if (s instanceof Float32Array && o instanceof Float32Array) return copyF32(s, srcView, o, dstView);
     forEachRow(srcView.shape, [srcView, dstView], (off, len, inner) => {
       const s0 = off[0]!,
         d0 = off[1]!,
