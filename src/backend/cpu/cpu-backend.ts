@@ -20,7 +20,7 @@ import type {
 import { binaryF32, copyF32, unaryF32 } from './float32.ts';
 import * as fused from './fused.ts';
 import { MatmulPool } from './pool.ts';
-import { DEFAULT_TILE } from './simd/gemm-kernel.ts';
+import { DEFAULT_TILE, F32_TILE } from './simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
 import { forEachRow } from './strided.ts';
 
@@ -105,21 +105,29 @@ export class CpuBackend implements Backend {
   readonly name = 'cpu';
   private pool: MatmulPool;
   private simd: SimdMatmul | undefined;
+  /** The opt-in float32-accumulating kernel, used for float32 operands when set. */
+  private simd32: SimdMatmul | undefined;
 
   /**
    * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
    * `fma: true` (or TINYSEEK_SIMD=fma) opts into relaxed-SIMD multiply-adds for float32 matmuls where the
    * engine has them: the same bits (see simd-matmul.ts), fewer instructions.
+   * `gemm: 'f32'` (or TINYSEEK_GEMM=f32) opts into float32 accumulation for float32 matmuls (f32x4 lanes,
+   * 4×8 tiles): faster, deterministic (any thread count gives the same bits), but not the reference's
+   * numbers, so never the default: README and lesson figures and the golden traces are float64-accumulated.
    */
-  constructor(threads = defaultThreads(), opts: { simd?: boolean; fma?: boolean } = {}) {
+  constructor(threads = defaultThreads(), opts: { simd?: boolean; fma?: boolean; gemm?: 'f64' | 'f32' } = {}) {
     this.pool = new MatmulPool(threads);
     const simd = opts.simd ?? (process.env.TINYSEEK_SIMD !== '0' && simdSupported());
     const fma = simd && (opts.fma ?? process.env.TINYSEEK_SIMD === 'fma') && enableRelaxedSimd();
     if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
+    if (simd && (opts.gemm ?? (process.env.TINYSEEK_GEMM === 'f32' ? 'f32' : 'f64')) === 'f32')
+      this.simd32 = new SimdMatmul(threads, F32_TILE);
   }
 
   /** Which matmul kernel runs: 'simd' or 'simd-fma' (WebAssembly), or 'ts' (the TypeScript reference path). */
-  get matmulKernel(): 'simd' | 'simd-fma' | 'ts' {
+  get matmulKernel(): 'simd' | 'simd-fma' | 'simd-f32' | 'ts' {
+    if (this.simd32) return 'simd-f32';
     return this.simd ? (this.simd.tile.relaxed ? 'simd-fma' : 'simd') : 'ts';
   }
 
@@ -283,8 +291,13 @@ export class CpuBackend implements Backend {
   }
 
   matmul(a: Storage, b: Storage, out: Storage, layout: MatmulLayout): void {
-    if (this.simd) this.simd.run(f(a), f(b), f(out), layout);
-    else this.pool.run(f(a), f(b), f(out), layout);
+    const as = f(a),
+      bs = f(b),
+      os = f(out);
+    if (this.simd32 && as instanceof Float32Array && bs instanceof Float32Array && os instanceof Float32Array)
+      this.simd32.run(as, bs, os, layout);
+    else if (this.simd) this.simd.run(as, bs, os, layout);
+    else this.pool.run(as, bs, os, layout);
   }
 
   gather(
@@ -460,7 +473,7 @@ export class CpuBackend implements Backend {
 
   /** Stop worker threads (lets benchmarks switch thread counts cleanly). */
   async close(): Promise<void> {
-    await Promise.all([this.pool.close(), this.simd?.close()]);
+    await Promise.all([this.pool.close(), this.simd?.close(), this.simd32?.close()]);
   }
 }
 
