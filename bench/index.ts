@@ -45,13 +45,17 @@ export async function benchModel(threads: number): Promise<string> {
   const peer = torchPeer(threads);
   const rows: (string | number)[][] = [];
   const simd = new CpuBackend(threads, { simd: true }),
-    plain = new CpuBackend(threads, { simd: false });
+    plain = new CpuBackend(threads, { simd: false }),
+    f32 = new CpuBackend(threads, { simd: true, gemm: 'f32' });
   for (const c of benchConfigs) {
     setDefaultBackend(plain);
     const trainTs = await trainTokensPerSec(c);
     setDefaultBackend(simd);
     const train = await trainTokensPerSec(c);
     const sample = await sampleTokensPerSec(c);
+    setDefaultBackend(f32);
+    const trainF32 = await trainTokensPerSec(c);
+    setDefaultBackend(simd);
     const p = typeof peer === 'string' ? undefined : peer.configs.find((x) => x.name === c.name);
     rows.push([
       c.name,
@@ -60,16 +64,19 @@ export async function benchModel(threads: number): Promise<string> {
       train,
       p?.train_tok_s ?? NaN,
       p ? `${(train / p.train_tok_s).toFixed(2)}×` : '—',
+      trainF32,
+      p ? `${(trainF32 / p.train_tok_s).toFixed(2)}×` : '—',
       sample,
       p?.sample_tok_s ?? NaN,
       p ? `${(sample / p.sample_tok_s).toFixed(2)}×` : '—',
     ]);
   }
-  await Promise.all([simd.close(), plain.close()]);
+  await Promise.all([simd.close(), plain.close(), f32.close()]);
   const note =
     typeof peer === 'string'
       ? `\n(${peer})`
       : `\n(PyTorch ${peer.torch} eager, ${peer.threads} thread(s); its sampler has no KV cache)`;
+  const f32Note = '\n(f32 acc: the opt-in TINYSEEK_GEMM=f32 matmul, float32 sums — other numbers than the default)';
   return (
     table(
       [
@@ -79,12 +86,16 @@ export async function benchModel(threads: number): Promise<string> {
         'train tok/s SIMD',
         'torch train',
         'ratio',
+        'train f32 acc',
+        'ratio',
         'sample tok/s',
         'torch sample',
         'ratio',
       ],
       rows,
-    ) + note
+    ) +
+    note +
+    f32Note
   );
 }
 
