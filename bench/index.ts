@@ -2,7 +2,8 @@
 // torch is available, the same training configs run in PyTorch eager on the CPU (bench/peer/torch_bench.py)
 // at the same thread count, and the table shows tinyseek / PyTorch, on 1 and on 2 threads.
 // TINYSEEK_PYTHON names the python to use (else python3, then /usr/bin/python3: a distribution's torch).
-// TINYSEEK_BENCH_THREADS=1,2 picks the thread counts of the model table.
+// TINYSEEK_BENCH_THREADS=1,2 picks the thread counts of the model table; TINYSEEK_BENCH_TS=0 leaves out its
+// TypeScript-matmul column (the slowest part of the section).
 import { spawnSync } from 'node:child_process';
 import { chooseBackend } from '../src/backend/choose.ts';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,7 @@ export async function benchModel(threads: number): Promise<string> {
     f32 = new CpuBackend(threads, { simd: true, gemm: 'f32' });
   for (const c of benchConfigs) {
     setDefaultBackend(plain);
-    const trainTs = await trainTokensPerSec(c);
+    const trainTs = process.env.TINYSEEK_BENCH_TS === '0' ? NaN : await trainTokensPerSec(c);
     setDefaultBackend(simd);
     const train = await trainTokensPerSec(c);
     const sample = await sampleTokensPerSec(c);
