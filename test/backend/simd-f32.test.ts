@@ -8,7 +8,13 @@ import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import { matmulNaive } from '../../src/backend/cpu/matmul.ts';
 import { F32_TILE } from '../../src/backend/cpu/simd/gemm-kernel.ts';
 import { SimdMatmul } from '../../src/backend/cpu/simd/simd-matmul.ts';
+import { backward, noGrad } from '../../src/core/autograd.ts';
+import { crossEntropy } from '../../src/core/ops/index.ts';
+import { AdamW } from '../../src/core/optim.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { defaultBackend, intTensor, setDefaultBackend } from '../../src/core/tensor.ts';
+import { defaultConfig, validateConfig } from '../../src/model/config.ts';
+import { Transformer } from '../../src/model/transformer.ts';
 
 /** C = op(A)·op(B) with float32 accumulation: acc = f32(acc + f32(a·b)) in order p. */
 function matmulF32Acc(a: Float32Array, b: Float32Array, c: Float32Array, L: MatmulLayout): void {
@@ -122,5 +128,42 @@ describe('float32-accumulating SIMD matmul (opt-in)', () => {
     f32.matmul(f32.fromHost('float64', a64), f32.fromHost('float64', b64), out64, L);
     expect(await f32.read(out64)).toEqual(ref64);
     await Promise.all([f32.close(), dflt.close()]);
+  });
+
+  it('trains to the same bits on one thread and on two (matmuls large enough to split)', async () => {
+    const config = validateConfig({
+      ...defaultConfig,
+      dModel: 64,
+      nLayers: 1,
+      nHeads: 4,
+      nKvHeads: 4,
+      dFF: 176,
+      maxSeqLen: 32,
+    });
+    const before = defaultBackend();
+    const runs = [];
+    for (const threads of [1, 2]) {
+      const be = new CpuBackend(threads, { gemm: 'f32' });
+      setDefaultBackend(be);
+      const m = Transformer.init(config, new Rng(5));
+      const opt = new AdamW(m.parameters());
+      const rng = new Rng(6);
+      const ids = intTensor(
+        Array.from({ length: 128 }, () => rng.int(0, config.vocabSize)),
+        [4, 32],
+      );
+      const losses: number[] = [];
+      for (let s = 0; s < 2; s++) {
+        const loss = crossEntropy(m.forward(ids), ids);
+        opt.zeroGrad();
+        backward(loss);
+        noGrad(() => opt.step(1e-2));
+        losses.push(await loss.item());
+      }
+      runs.push({ losses, params: m.parameters().map((p) => [...p.dataSync()]) });
+      await be.close();
+    }
+    setDefaultBackend(before);
+    expect(runs[1]).toEqual(runs[0]);
   });
 });
