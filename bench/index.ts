@@ -2,7 +2,8 @@
 // torch is available, the same training configs run in PyTorch eager on the CPU (bench/peer/torch_bench.py)
 // at the same thread count, and the table shows tinyseek / PyTorch, on 1 and on 2 threads.
 // TINYSEEK_PYTHON names the python to use (else python3, then /usr/bin/python3: a distribution's torch).
-// TINYSEEK_BENCH_THREADS=1,2 picks the thread counts of the model table.
+// TINYSEEK_BENCH_THREADS=1,2 picks the thread counts of the model table; TINYSEEK_BENCH_TS=0 leaves out its
+// TypeScript-matmul column (the slowest part of the section).
 import { spawnSync } from 'node:child_process';
 import { chooseBackend } from '../src/backend/choose.ts';
 import { fileURLToPath } from 'node:url';
@@ -45,13 +46,17 @@ export async function benchModel(threads: number): Promise<string> {
   const peer = torchPeer(threads);
   const rows: (string | number)[][] = [];
   const simd = new CpuBackend(threads, { simd: true }),
-    plain = new CpuBackend(threads, { simd: false });
+    plain = new CpuBackend(threads, { simd: false }),
+    f32 = new CpuBackend(threads, { simd: true, gemm: 'f32' });
   for (const c of benchConfigs) {
     setDefaultBackend(plain);
-    const trainTs = await trainTokensPerSec(c);
+    const trainTs = process.env.TINYSEEK_BENCH_TS === '0' ? NaN : await trainTokensPerSec(c);
     setDefaultBackend(simd);
     const train = await trainTokensPerSec(c);
     const sample = await sampleTokensPerSec(c);
+    setDefaultBackend(f32);
+    const trainF32 = await trainTokensPerSec(c);
+    setDefaultBackend(simd);
     const p = typeof peer === 'string' ? undefined : peer.configs.find((x) => x.name === c.name);
     rows.push([
       c.name,
@@ -60,16 +65,19 @@ export async function benchModel(threads: number): Promise<string> {
       train,
       p?.train_tok_s ?? NaN,
       p ? `${(train / p.train_tok_s).toFixed(2)}×` : '—',
+      trainF32,
+      p ? `${(trainF32 / p.train_tok_s).toFixed(2)}×` : '—',
       sample,
       p?.sample_tok_s ?? NaN,
       p ? `${(sample / p.sample_tok_s).toFixed(2)}×` : '—',
     ]);
   }
-  await Promise.all([simd.close(), plain.close()]);
+  await Promise.all([simd.close(), plain.close(), f32.close()]);
   const note =
     typeof peer === 'string'
       ? `\n(${peer})`
       : `\n(PyTorch ${peer.torch} eager, ${peer.threads} thread(s); its sampler has no KV cache)`;
+  const f32Note = '\n(f32 acc: the opt-in TINYSEEK_GEMM=f32 matmul, float32 sums — other numbers than the default)';
   return (
     table(
       [
@@ -79,12 +87,16 @@ export async function benchModel(threads: number): Promise<string> {
         'train tok/s SIMD',
         'torch train',
         'ratio',
+        'train f32 acc',
+        'ratio',
         'sample tok/s',
         'torch sample',
         'ratio',
       ],
       rows,
-    ) + note
+    ) +
+    note +
+    f32Note
   );
 }
 

@@ -2,6 +2,7 @@
 // kernel, each on one thread and on two. All give the same bits; only the time differs.
 import { matmulBlocked, matmulNaive } from '../src/backend/cpu/matmul.ts';
 import { MatmulPool } from '../src/backend/cpu/pool.ts';
+import { F32_TILE } from '../src/backend/cpu/simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul } from '../src/backend/cpu/simd/simd-matmul.ts';
 import { Rng } from '../src/core/rng.ts';
 import { medianMs, table } from './util.ts';
@@ -10,6 +11,8 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
   const pool = new MatmulPool(2);
   const simd1 = new SimdMatmul(1),
     simd2 = new SimdMatmul(2);
+  const f32a = new SimdMatmul(1, F32_TILE),
+    f32b = new SimdMatmul(2, F32_TILE);
   const fma1 = enableRelaxedSimd() ? new SimdMatmul(1, { mr: 4, nr: 4, relaxed: true }) : undefined;
   const rows: (string | number)[][] = [];
   const rng = new Rng('bench');
@@ -33,6 +36,8 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
     const s1 = gf(await medianMs(() => simd1.run(a, b, c, L), reps * 4));
     const s2 = gf(await medianMs(() => simd2.run(a, b, c, L), reps * 4));
     const f1 = fma1 ? gf(await medianMs(() => fma1.run(a, b, c, L), reps * 4)) : NaN;
+    const q1 = gf(await medianMs(() => f32a.run(a, b, c, L), reps * 4));
+    const q2 = gf(await medianMs(() => f32b.run(a, b, c, L), reps * 4));
     rows.push([
       name,
       naive,
@@ -41,13 +46,15 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
       s1,
       s2,
       f1,
+      q1,
+      q2,
       `${(ts1 / naive).toFixed(1)}×`,
       `${(s1 / naive).toFixed(1)}×`,
       `${(s1 / ts1).toFixed(1)}×`,
       `${(s2 / s1).toFixed(2)}×`,
     ]);
   }
-  await Promise.all([pool.close(), simd1.close(), simd2.close(), fma1?.close()]);
+  await Promise.all([pool.close(), simd1.close(), simd2.close(), fma1?.close(), f32a.close(), f32b.close()]);
   return (
     table(
       [
@@ -58,12 +65,15 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
         'SIMD 1 thr',
         'SIMD 2 thr',
         'SIMD fma 1 thr',
+        'f32 acc 1 thr',
+        'f32 acc 2 thr',
         'TS/naive',
         'SIMD/naive',
         'SIMD/TS',
         'SIMD 2/1',
       ],
       rows,
-    ) + '\n(GFLOP/s, medians; naive, TS-blocked, SIMD and SIMD fma (relaxed SIMD, opt-in) give bit-identical results)'
+    ) +
+    '\n(GFLOP/s, medians; naive, TS-blocked, SIMD and SIMD fma (relaxed SIMD, opt-in) give bit-identical results;\n f32 acc: the opt-in TINYSEEK_GEMM=f32 kernel, float32 sums, other numbers)'
   );
 }

@@ -11,14 +11,18 @@ import type {
   HostArray,
   MatmulLayout,
   ReduceOp,
+  ReuseScope,
   RopeLayout,
   SoftmaxOptions,
   Storage,
   UnaryOp,
   View,
 } from '../backend.ts';
+import { ArrayPool } from './array-pool.ts';
+import { binaryF32, copyF32, unaryF32 } from './float32.ts';
+import * as fused from './fused.ts';
 import { MatmulPool } from './pool.ts';
-import { DEFAULT_TILE } from './simd/gemm-kernel.ts';
+import { DEFAULT_TILE, F32_TILE } from './simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
 import { forEachRow } from './strided.ts';
 
@@ -41,9 +45,6 @@ function make(dtype: DType, n: number): HostArray {
 const d = (s: Storage): HostArray => (s as CpuStorage).data;
 const f = (s: Storage): F => (s as CpuStorage).data as F;
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-const identity = (x: number) => x;
-/** Rounding to a storage's element type: what storing into it and reading back does (fused kernels use it). */
-const rounder = (s: Storage): ((x: number) => number) => (s.dtype === 'float32' ? Math.fround : identity);
 
 function unaryFn(op: UnaryOp, s: number): (x: number) => number {
   switch (op) {
@@ -106,21 +107,38 @@ export class CpuBackend implements Backend {
   readonly name = 'cpu';
   private pool: MatmulPool;
   private simd: SimdMatmul | undefined;
+  /** The opt-in float32-accumulating kernel, used for float32 operands when set. */
+  private simd32: SimdMatmul | undefined;
+  /** Arrays given back by reuse scopes (array-pool.ts); undefined when reuse is off. */
+  private arrays: ArrayPool | undefined;
+  /** Storages allocated inside the innermost open reuse scope. */
+  private scope: Set<Storage> | undefined;
 
   /**
    * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
    * `fma: true` (or TINYSEEK_SIMD=fma) opts into relaxed-SIMD multiply-adds for float32 matmuls where the
    * engine has them: the same bits (see simd-matmul.ts), fewer instructions.
+   * `gemm: 'f32'` (or TINYSEEK_GEMM=f32) opts into float32 accumulation for float32 matmuls (f32x4 lanes,
+   * 4×8 tiles): faster, deterministic (any thread count gives the same bits), but not the reference's
+   * numbers, so never the default: README and lesson figures and the golden traces are float64-accumulated.
+   * `reuse: false` (or TINYSEEK_REUSE=0) turns off the reuse of dead gradients' arrays (array-pool.ts).
    */
-  constructor(threads = defaultThreads(), opts: { simd?: boolean; fma?: boolean } = {}) {
+  constructor(
+    threads = defaultThreads(),
+    opts: { simd?: boolean; fma?: boolean; gemm?: 'f64' | 'f32'; reuse?: boolean } = {},
+  ) {
+    if (opts.reuse ?? process.env.TINYSEEK_REUSE !== '0') this.arrays = new ArrayPool();
     this.pool = new MatmulPool(threads);
     const simd = opts.simd ?? (process.env.TINYSEEK_SIMD !== '0' && simdSupported());
     const fma = simd && (opts.fma ?? process.env.TINYSEEK_SIMD === 'fma') && enableRelaxedSimd();
     if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
+    if (simd && (opts.gemm ?? (process.env.TINYSEEK_GEMM === 'f32' ? 'f32' : 'f64')) === 'f32')
+      this.simd32 = new SimdMatmul(threads, F32_TILE);
   }
 
   /** Which matmul kernel runs: 'simd' or 'simd-fma' (WebAssembly), or 'ts' (the TypeScript reference path). */
-  get matmulKernel(): 'simd' | 'simd-fma' | 'ts' {
+  get matmulKernel(): 'simd' | 'simd-fma' | 'simd-f32' | 'ts' {
+    if (this.simd32) return 'simd-f32';
     return this.simd ? (this.simd.tile.relaxed ? 'simd-fma' : 'simd') : 'ts';
   }
 
@@ -129,12 +147,35 @@ export class CpuBackend implements Backend {
   }
 
   alloc(dtype: DType, length: number): Storage {
-    return new CpuStorage(dtype, make(dtype, length));
+    const s = new CpuStorage(dtype, this.arrays ? this.arrays.take(dtype, length) : make(dtype, length));
+    this.scope?.add(s);
+    return s;
   }
   fromHost(dtype: DType, data: ArrayLike<number>): Storage {
-    const s = make(dtype, data.length);
-    s.set(data);
-    return new CpuStorage(dtype, s);
+    const s = this.alloc(dtype, data.length);
+    d(s).set(data);
+    return s;
+  }
+  /** Bytes of arrays waiting in the reuse pool (0 when reuse is off). */
+  get pooledBytes(): number {
+    return this.arrays?.bytes ?? 0;
+  }
+  reuseScope(): ReuseScope {
+    const arrays = this.arrays;
+    if (!arrays) return { recycle: () => {}, end: () => {} };
+    const outer = this.scope,
+      mine = new Set<Storage>();
+    this.scope = mine;
+    return {
+      recycle: (s) => {
+        // Only arrays this scope allocated, once each; the storage keeps its (now shared) array, unused.
+        if (mine.delete(s)) arrays.give(s.dtype, d(s));
+      },
+      end: () => {
+        this.scope = outer;
+        mine.clear();
+      },
+    };
   }
   async read(s: Storage): Promise<HostArray> {
     return this.readSync(s);
@@ -153,6 +194,7 @@ export class CpuBackend implements Backend {
   unary(op: UnaryOp, x: Storage, out: Storage, scalar = 0): void {
     const xs = d(x),
       os = d(out);
+    if (xs instanceof Float32Array && os instanceof Float32Array && unaryF32(op, xs, os, scalar)) return;
     const n = xs.length;
     switch (op) {
       // The hottest maps get their own loops; the rest share one through a closure.
@@ -199,6 +241,8 @@ export class CpuBackend implements Backend {
       oStrides[k] = acc;
       acc *= aView.shape[k]!;
     }
+    if (as instanceof Float32Array && bs instanceof Float32Array && os instanceof Float32Array)
+      return binaryF32(op, as, aView, bs, bView, os, oStrides);
     forEachRow(aView.shape, [{ strides: oStrides, offset: 0 }, aView, bView], (off, len, inner) => {
       const o0 = off[0]!,
         a0 = off[1]!,
@@ -269,6 +313,7 @@ export class CpuBackend implements Backend {
   copy(src: Storage, srcView: View, dst: Storage, dstView: View): void {
     const s = d(src),
       o = d(dst);
+    if (s instanceof Float32Array && o instanceof Float32Array) return copyF32(s, srcView, o, dstView);
     forEachRow(srcView.shape, [srcView, dstView], (off, len, inner) => {
       const s0 = off[0]!,
         d0 = off[1]!,
@@ -280,8 +325,13 @@ export class CpuBackend implements Backend {
   }
 
   matmul(a: Storage, b: Storage, out: Storage, layout: MatmulLayout): void {
-    if (this.simd) this.simd.run(f(a), f(b), f(out), layout);
-    else this.pool.run(f(a), f(b), f(out), layout);
+    const as = f(a),
+      bs = f(b),
+      os = f(out);
+    if (this.simd32 && as instanceof Float32Array && bs instanceof Float32Array && os instanceof Float32Array)
+      this.simd32.run(as, bs, os, layout);
+    else if (this.simd) this.simd.run(as, bs, os, layout);
+    else this.pool.run(as, bs, os, layout);
   }
 
   gather(
@@ -413,17 +463,7 @@ export class CpuBackend implements Backend {
   }
 
   softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number): void {
-    const ys = d(y),
-      gs = d(g),
-      os = d(out),
-      R = rounder(out);
-    for (let r = 0; r < rows; r++) {
-      const base = r * n;
-      let s = 0;
-      for (let j = 0; j < n; j++) s += R(gs[base + j]! * ys[base + j]!);
-      s = R(s);
-      for (let j = 0; j < n; j++) os[base + j] = ys[base + j]! * R(gs[base + j]! - s);
-    }
+    fused.softmaxBackward(f(y), f(g), f(out), rows, n);
   }
 
   rmsnormBackward(
@@ -436,57 +476,15 @@ export class CpuBackend implements Backend {
     rows: number,
     n: number,
   ): void {
-    const xs = d(x),
-      ws = d(w),
-      rs = d(rstd),
-      gs = d(g),
-      gxs = d(gx),
-      gws = d(gw),
-      R = rounder(gx);
-    const acc = new Float64Array(n);
-    const last = rows - 1;
-    for (let r = 0; r < rows; r++) {
-      const base = r * n,
-        rr = rs[r]!;
-      let s = 0;
-      for (let j = 0; j < n; j++) s += R(R(gs[base + j]! * ws[j]!) * xs[base + j]!);
-      const b = R(R(rr * R(rr * rr)) * R(R(s) * (1 / n)));
-      for (let j = 0; j < n; j++) {
-        const xj = xs[base + j]!,
-          gj = gs[base + j]!;
-        gxs[base + j] = R(R(gj * ws[j]!) * rr) - R(xj * b);
-        const sum = (acc[j]! += R(gj * R(xj * rr)));
-        // gw is stored from inside the loop: code after a hot loop has no type feedback when the loop is
-        // optimised mid-call, and V8 would leave the optimised code there on every call.
-        if (r === last) gws[j] = sum;
-      }
-    }
+    fused.rmsnormBackward(f(x), f(w), f(rstd), f(g), f(gx), f(gw), rows, n);
   }
 
   swiglu(gate: Storage, up: Storage, out: Storage): void {
-    const a = d(gate),
-      b = d(up),
-      os = d(out),
-      R = rounder(out);
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i]!;
-      os[i] = R(x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))) * b[i]!;
-    }
+    fused.swiglu(f(gate), f(up), f(out));
   }
 
   swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
-    const a = d(gate),
-      b = d(up),
-      gs = d(g),
-      da = d(dGate),
-      db = d(dUp),
-      R = rounder(dGate);
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i]!,
-        sg = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-      da[i] = R(gs[i]! * b[i]!) * R(sg * (1 + x * (1 - sg)));
-      db[i] = gs[i]! * R(x * sg);
-    }
+    fused.swigluBackward(f(gate), f(up), f(g), f(dGate), f(dUp));
   }
 
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void {
@@ -509,7 +507,7 @@ export class CpuBackend implements Backend {
 
   /** Stop worker threads (lets benchmarks switch thread counts cleanly). */
   async close(): Promise<void> {
-    await Promise.all([this.pool.close(), this.simd?.close()]);
+    await Promise.all([this.pool.close(), this.simd?.close(), this.simd32?.close()]);
   }
 }
 

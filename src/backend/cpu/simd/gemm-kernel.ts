@@ -9,6 +9,10 @@
 // vectors of B: one multiply then one add per pair of lanes (or one relaxed multiply-add, opt-in: for f32
 // inputs the product of two f32 values is exact in f64, so fused and unfused give the same bits).
 // The tile is written to a float64 C whose rows are `ldc` bytes apart. Threads split the row blocks.
+//
+// Opt-in float32 accumulation (`acc: 'f32'`, TINYSEEK_GEMM=f32): the same loops over f32x4 lanes, operands
+// packed as float32 and each product and partial sum rounded to float32, still in order p = 0..k−1. Twice the
+// lanes per instruction and half the bytes, but other numbers than the reference: never the default.
 import { FunctionBody, emitModule } from './wasm-emitter.ts';
 
 export interface GemmTile {
@@ -18,9 +22,16 @@ export interface GemmTile {
   nr: number;
   /** Also emit `gemmFma`, with f64x2.relaxed_madd instead of mul then add (float32 operands only). */
   relaxed: boolean;
+  /** Accumulator lanes: float64 (the reference's bits, default) or float32 (opt-in, f32x4; nr a multiple of 4). */
+  acc?: 'f64' | 'f32';
 }
 
 export const DEFAULT_TILE: GemmTile = { mr: 4, nr: 4, relaxed: false };
+/** The opt-in float32 tile: 4×8, eight f32x4 accumulators. */
+export const F32_TILE: GemmTile = { mr: 4, nr: 8, relaxed: false, acc: 'f32' };
+
+/** Bytes per packed element: 8 for float64 accumulation, 4 for float32. */
+export const elemBytes = (tile: GemmTile): number => (tile.acc === 'f32' ? 4 : 8);
 
 /**
  * gemm(aOff, bOff, cOff, k, panels, perBatch, aBatchBytes, bBatchBytes, cBatchBytes, ldc, start, end, group):
@@ -32,7 +43,9 @@ export const DEFAULT_TILE: GemmTile = { mr: 4, nr: 4, relaxed: false };
  */
 export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
   const { mr, nr } = tile;
-  const vecs = nr / 2;
+  const eb = elemBytes(tile),
+    f32 = eb === 4;
+  const vecs = nr / (16 / eb);
   const f = new FunctionBody([
     'i32',
     'i32',
@@ -70,13 +83,13 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
   const aBlockBytes = f.local('i32'),
     bPanelBytes = f.local('i32');
 
-  // aBlockBytes = k · mr · 8 and bPanelBytes = k · nr · 8: one packed row block of A, one panel of B.
+  // aBlockBytes = k · mr · eb and bPanelBytes = k · nr · eb: one packed row block of A, one panel of B.
   f.get(k)
-    .i32(mr * 8)
+    .i32(mr * eb)
     .i32Mul()
     .set(aBlockBytes);
   f.get(k)
-    .i32(nr * 8)
+    .i32(nr * eb)
     .i32Mul()
     .set(bPanelBytes);
   f.i32(0).set(g0);
@@ -92,11 +105,11 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
       f.get(blk).get(ib).i32Sub().set(ib);
       // aPanel = aOff + e·aBatch + ib·aBlockBytes
       f.get(aOff).get(e).get(aBatch).i32Mul().i32Add().get(ib).get(aBlockBytes).i32Mul().i32Add().set(aPanel);
-      // cRow = cOff + e·cBatch + ib·mr·ldc; the group's first tile is g0·nr·8 further
+      // cRow = cOff + e·cBatch + ib·mr·ldc; the group's first tile is g0·nr·eb further
       f.get(cOff).get(e).get(cBatch).i32Mul().i32Add().get(ib).i32(mr).i32Mul().get(ldc).i32Mul().i32Add().set(cRow);
       f.get(cRow)
         .get(g0)
-        .i32(nr * 8)
+        .i32(nr * eb)
         .i32Mul()
         .i32Add()
         .set(cTile);
@@ -115,21 +128,27 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
               .v128Load(c * 16)
               .set(bv[c]!);
           for (let r = 0; r < mr; r++) {
-            f.get(ap)
-              .v128Load64Splat(r * 8)
-              .set(av);
+            if (f32)
+              f.get(ap)
+                .v128Load32Splat(r * 4)
+                .set(av);
+            else
+              f.get(ap)
+                .v128Load64Splat(r * 8)
+                .set(av);
             for (let c = 0; c < vecs; c++) {
               const t = acc[r * vecs + c]!;
-              if (fma) f.get(av).get(bv[c]!).get(t).f64x2RelaxedMadd().set(t);
+              if (f32) f.get(t).get(av).get(bv[c]!).f32x4Mul().f32x4Add().set(t);
+              else if (fma) f.get(av).get(bv[c]!).get(t).f64x2RelaxedMadd().set(t);
               else f.get(t).get(av).get(bv[c]!).f64x2Mul().f64x2Add().set(t);
             }
           }
           f.get(bp)
-            .i32(nr * 8)
+            .i32(nr * eb)
             .i32Add()
             .set(bp);
           f.get(ap)
-            .i32(mr * 8)
+            .i32(mr * eb)
             .i32Add()
             .tee(ap)
             .get(aEnd)
@@ -147,7 +166,7 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
           if (r + 1 < mr) f.get(cAddr).get(ldc).i32Add().set(cAddr);
         }
         f.get(cTile)
-          .i32(nr * 8)
+          .i32(nr * eb)
           .i32Add()
           .set(cTile);
         f.get(jb).i32(1).i32Add().tee(jb).get(gEnd).i32LtU().brIf(0);
@@ -163,11 +182,12 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
 }
 
 /**
- * pack(src, dst, rows, w, k, sRow, sP): one packed block of float32 source rows as float64:
- * dst[p·w + r] = src[r·sRow + p·sP] for r < rows, 0 for rows ≤ r < w (byte strides; rows, k ≥ 1).
+ * pack(src, dst, rows, w, k, sRow, sP): one packed block of float32 source rows as float64 (as float32 when
+ * `f32`): dst[p·w + r] = src[r·sRow + p·sP] for r < rows, 0 for rows ≤ r < w (byte strides; rows, k ≥ 1).
  * A row block of op(A) and a column panel of op(B) are both this, with their own strides.
  */
-export function emitPack(): FunctionBody {
+export function emitPack(f32 = false): FunctionBody {
+  const eb = f32 ? 4 : 8;
   const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
   const [src, dst, rows, w, k, sRow, sP] = [0, 1, 2, 3, 4, 5, 6];
   const p = f.local('i32'),
@@ -177,12 +197,14 @@ export function emitPack(): FunctionBody {
   {
     f.get(src).set(s).i32(0).set(r);
     f.loop(); // r < rows: copy
-    f.get(dst).get(s).f32Load().f64PromoteF32().f64Store();
-    f.get(dst).i32(8).i32Add().set(dst).get(s).get(sRow).i32Add().set(s);
+    if (f32) f.get(dst).get(s).f32Load().f32Store();
+    else f.get(dst).get(s).f32Load().f64PromoteF32().f64Store();
+    f.get(dst).i32(eb).i32Add().set(dst).get(s).get(sRow).i32Add().set(s);
     f.get(r).i32(1).i32Add().tee(r).get(rows).i32LtU().brIf(0);
     f.end();
     f.block().get(r).get(w).i32GeU().brIf(0); // rows ≤ r < w: zeros
-    f.loop().get(dst).f64Zero().f64Store().get(dst).i32(8).i32Add().set(dst);
+    if (f32) f.loop().get(dst).f32Zero().f32Store().get(dst).i32(eb).i32Add().set(dst);
+    else f.loop().get(dst).f64Zero().f64Store().get(dst).i32(eb).i32Add().set(dst);
     f.get(r).i32(1).i32Add().tee(r).get(w).i32LtU().brIf(0).end();
     f.end();
     f.get(src).get(sP).i32Add().set(src);
@@ -192,8 +214,11 @@ export function emitPack(): FunctionBody {
   return f;
 }
 
-/** unpack(src, dst, rows, n, ldc): dst[i·n + j] = float32(src[i·ldc + j]) for i < rows, j < n (rows, n ≥ 1). */
-export function emitUnpack(): FunctionBody {
+/**
+ * unpack(src, dst, rows, n, ldc): dst[i·n + j] = float32(src[i·ldc + j]) for i < rows, j < n (rows, n ≥ 1);
+ * src holds float64, or float32 when `f32`.
+ */
+export function emitUnpack(f32 = false): FunctionBody {
   const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32']);
   const [src, dst, rows, n, ldc] = [0, 1, 2, 3, 4];
   const i = f.local('i32'),
@@ -202,8 +227,16 @@ export function emitUnpack(): FunctionBody {
   f.loop();
   {
     f.get(src).set(s).i32(0).set(j);
-    f.loop().get(dst).get(s).f64Load().f32DemoteF64().f32Store();
-    f.get(dst).i32(4).i32Add().set(dst).get(s).i32(8).i32Add().set(s);
+    if (f32) f.loop().get(dst).get(s).f32Load().f32Store();
+    else f.loop().get(dst).get(s).f64Load().f32DemoteF64().f32Store();
+    f.get(dst)
+      .i32(4)
+      .i32Add()
+      .set(dst)
+      .get(s)
+      .i32(f32 ? 4 : 8)
+      .i32Add()
+      .set(s);
     f.get(j).i32(1).i32Add().tee(j).get(n).i32LtU().brIf(0).end();
     f.get(src).get(ldc).i32Add().set(src);
     f.get(i).i32(1).i32Add().tee(i).get(rows).i32LtU().brIf(0);
@@ -219,9 +252,9 @@ export function emitUnpack(): FunctionBody {
 export function gemmModule(tile: GemmTile, maxPages: number): Uint8Array {
   const fns = [
     { name: 'gemm', body: emitGemm(tile) },
-    { name: 'pack', body: emitPack() },
-    { name: 'unpack', body: emitUnpack() },
+    { name: 'pack', body: emitPack(tile.acc === 'f32') },
+    { name: 'unpack', body: emitUnpack(tile.acc === 'f32') },
   ];
-  if (tile.relaxed) fns.push({ name: 'gemmFma', body: emitGemm(tile, true) });
+  if (tile.relaxed && tile.acc !== 'f32') fns.push({ name: 'gemmFma', body: emitGemm(tile, true) });
   return emitModule(fns, { initialPages: 1, maxPages, shared: true });
 }

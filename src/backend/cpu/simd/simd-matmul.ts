@@ -9,11 +9,12 @@
 // For float32 operands the raw bytes are copied in, and each thread packs its own rows of A and converts
 // its own rows of C back to float32 inside WebAssembly; only B is packed before the threads start.
 // (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.)
+// A float32-accumulating tile (gemm-kernel.ts, opt-in) packs float32 and takes float32 operands only.
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MatmulLayout } from '../../backend.ts';
 import { matmulBlocked } from '../matmul.ts';
-import { DEFAULT_TILE, gemmModule, type GemmTile } from './gemm-kernel.ts';
+import { DEFAULT_TILE, elemBytes, gemmModule, type GemmTile } from './gemm-kernel.ts';
 
 type F = Float32Array | Float64Array;
 
@@ -50,8 +51,9 @@ export const JOB = {
   end: 20,
   group: 21,
   fma: 22,
+  elem: 23,
 } as const;
-const JOB_WORDS = 23;
+const JOB_WORDS = 24;
 
 /** Bytes of packed B a panel group may take: half a typical 256 KiB–2 MiB L2, so A's blocks fit beside it. */
 const B_GROUP_BYTES = 128 * 1024;
@@ -101,14 +103,15 @@ export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number): void
     end = j[JOB.end]!,
     perBatch = j[JOB.perBatch]!,
     m = j[JOB.m]!,
-    k = j[JOB.k]!;
+    k = j[JOB.k]!,
+    eb = j[JOB.elem]!;
   if (j[JOB.packA]) {
     for (let blk = start; blk < end; blk++) {
       const e = Math.floor(blk / perBatch),
         i0 = (blk - e * perBatch) * mr;
       x.pack(
         j[JOB.rawA]! + e * j[JOB.rawABatch]! + i0 * j[JOB.aRow]!,
-        j[JOB.aOff]! + e * j[JOB.aBatch]! + i0 * k * 8,
+        j[JOB.aOff]! + e * j[JOB.aBatch]! + i0 * k * eb,
         Math.min(mr, m - i0),
         mr,
         k,
@@ -173,16 +176,17 @@ interface Plan {
 const align16 = (x: number) => Math.ceil(x / 16) * 16;
 
 function plan(L: MatmulLayout, tile: GemmTile): Plan {
+  const eb = elemBytes(tile);
   const mp = Math.ceil(L.m / tile.mr) * tile.mr,
     np = Math.ceil(L.n / tile.nr) * tile.nr;
   const aCopies = L.aBatchStride === 0 ? 1 : L.batch,
     bCopies = L.bBatchStride === 0 ? 1 : L.batch;
-  const aBatch = L.aBatchStride === 0 ? 0 : mp * L.k * 8,
-    bBatch = L.bBatchStride === 0 ? 0 : np * L.k * 8;
-  const cBatch = mp * np * 8;
+  const aBatch = L.aBatchStride === 0 ? 0 : mp * L.k * eb,
+    bBatch = L.bBatchStride === 0 ? 0 : np * L.k * eb;
+  const cBatch = mp * np * eb;
   const aOff = 0,
-    bOff = aOff + aCopies * mp * L.k * 8,
-    cOff = bOff + bCopies * np * L.k * 8;
+    bOff = aOff + aCopies * mp * L.k * eb,
+    cOff = align16(bOff + bCopies * np * L.k * eb);
   // Raw float32 copies of A, B and the float32 C follow (used for float32 operands only).
   const rawA = cOff + L.batch * cBatch,
     rawB = align16(rawA + aCopies * L.m * L.k * 4),
@@ -244,7 +248,9 @@ export class SimdMatmul {
   ) {
     if (!Number.isInteger(threads) || threads < 1)
       throw new Error(`threads must be a positive integer, got ${threads}`);
-    if (tile.nr % 2 !== 0 || tile.mr < 1) throw new Error(`tile ${tile.mr}×${tile.nr}: nr must be even and mr ≥ 1`);
+    const lanes = 16 / elemBytes(tile);
+    if (tile.nr % lanes !== 0 || tile.mr < 1)
+      throw new Error(`tile ${tile.mr}×${tile.nr}: nr must be a multiple of ${lanes} and mr ≥ 1`);
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     this.module = new WebAssembly.Module(gemmModule(tile, MAX_PAGES));
     this.x = instantiate(this.module, this.memory);
@@ -298,6 +304,8 @@ export class SimdMatmul {
       mem32 = this.mem32,
       x = this.x;
     const f32 = a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
+    const eb = elemBytes(this.tile);
+    if (eb === 4 && !f32) throw new Error('a float32-accumulating SIMD matmul takes float32 operands only');
     const aCopies = L.aBatchStride === 0 ? 1 : batch,
       bCopies = L.bBatchStride === 0 ? 1 : batch;
     // Strides of op(A) and op(B) in the raw float32 copies, in bytes.
@@ -312,7 +320,7 @@ export class SimdMatmul {
         for (let j0 = 0; j0 < n; j0 += nr)
           x.pack(
             P.rawB + e * k * n * 4 + j0 * bCol,
-            P.bOff + e * P.bBatch + j0 * k * 8,
+            P.bOff + e * P.bBatch + j0 * k * eb,
             Math.min(nr, n - j0),
             nr,
             k,
@@ -324,7 +332,7 @@ export class SimdMatmul {
         mem32.set(a.subarray(e * L.aBatchStride, e * L.aBatchStride + m * k), P.rawA / 4 + e * m * k);
       if (aCopies === 1)
         for (let i0 = 0; i0 < m; i0 += mr)
-          x.pack(P.rawA + i0 * aRow, P.aOff + i0 * k * 8, Math.min(mr, m - i0), mr, k, aRow, aP);
+          x.pack(P.rawA + i0 * aRow, P.aOff + i0 * k * eb, Math.min(mr, m - i0), mr, k, aRow, aP);
     } else {
       for (let e = 0; e < aCopies; e++) packA(a, L, e, mem, (P.aOff + e * P.aBatch) / 8, mr);
       for (let e = 0; e < bCopies; e++) packB(b, L, e, mem, (P.bOff + e * P.bBatch) / 8, nr);
@@ -342,7 +350,8 @@ export class SimdMatmul {
     job[JOB.aBatch] = P.aBatch;
     job[JOB.bBatch] = P.bBatch;
     job[JOB.cBatch] = P.cBatch;
-    job[JOB.ldc] = P.np * 8;
+    job[JOB.ldc] = P.np * eb;
+    job[JOB.elem] = eb;
     job[JOB.packA] = f32 && aCopies > 1 ? 1 : 0;
     job[JOB.rawA] = P.rawA;
     job[JOB.rawABatch] = m * k * 4;
@@ -352,7 +361,7 @@ export class SimdMatmul {
     job[JOB.unpack] = f32 ? 1 : 0;
     job[JOB.rawC] = P.rawC;
     job[JOB.n] = n;
-    job[JOB.group] = Math.max(1, Math.floor(B_GROUP_BYTES / (k * nr * 8)));
+    job[JOB.group] = Math.max(1, Math.floor(B_GROUP_BYTES / (k * nr * eb)));
     // A fused multiply-add keeps the reference's bits only when each product is exact in f64: float32
     // operands (24-bit significands, so a product needs at most 48 bits). Float64 operands use mul then add.
     job[JOB.fma] = this.tile.relaxed && f32 ? 1 : 0;

@@ -148,6 +148,9 @@ export class FunctionBody {
   f32Store(offset = 0) {
     return this.op(0x38, ...this.mem(2, offset));
   }
+  f32Zero() {
+    return this.op(0x43, 0, 0, 0, 0);
+  }
 
   v128Load(offset = 0) {
     return this.simd(0x00, ...this.mem(4, offset));
@@ -159,6 +162,10 @@ export class FunctionBody {
   v128Load64Splat(offset = 0) {
     return this.simd(0x0a, ...this.mem(3, offset));
   }
+  /** Load one f32 and copy it into all four lanes. */
+  v128Load32Splat(offset = 0) {
+    return this.simd(0x09, ...this.mem(2, offset));
+  }
   v128Zero() {
     return this.simd(0x0c, ...new Array<number>(16).fill(0));
   }
@@ -167,6 +174,12 @@ export class FunctionBody {
   }
   f64x2Mul() {
     return this.simd(0xf2);
+  }
+  f32x4Add() {
+    return this.simd(0xe4);
+  }
+  f32x4Mul() {
+    return this.simd(0xe6);
   }
   /** relaxed SIMD: a·b + c, fused or not depending on the machine (opt-in only). */
   f64x2RelaxedMadd() {

@@ -1,0 +1,113 @@
+// The CPU backend's fused kernels (backend.ts says what each computes): softmax backward, RMSNorm backward and
+// SwiGLU forward/backward, one pass where the composed ops take several.
+//
+// Each rounds every intermediate to the storage type exactly where the composed ops would store it, so it gives
+// their bits. Every kernel is written twice: a float32 body that rounds with Math.fround written out, and a
+// float64 body where that rounding is the identity. One body with the rounding passed in as a function would be
+// shorter, but V8 then calls through it instead of inlining it, and mixed dtypes make it megamorphic: measured
+// 3–20× slower on the attention shapes of a training step.
+import type { HostArray } from '../backend.ts';
+
+type F = Float32Array | Float64Array;
+const isF32 = (a: HostArray): a is Float32Array => a instanceof Float32Array;
+
+// σ(x) is written out in each loop as x ≥ 0 ? 1/(1 + e^−x) : e^x/(1 + e^x) (exp never overflows; the unary
+// 'sigmoid' kernel's expression): as a helper V8 left it a call.
+
+/** out = y ⊙ (g − Σ_j g_j·y_j) per row of n. */
+export function softmaxBackward(ys: F, gs: F, os: F, rows: number, n: number): void {
+  if (isF32(os)) {
+    for (let r = 0; r < rows; r++) {
+      const base = r * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += Math.fround(gs[base + j]! * ys[base + j]!);
+      s = Math.fround(s);
+      for (let j = 0; j < n; j++) os[base + j] = ys[base + j]! * Math.fround(gs[base + j]! - s);
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += gs[base + j]! * ys[base + j]!;
+    for (let j = 0; j < n; j++) os[base + j] = ys[base + j]! * (gs[base + j]! - s);
+  }
+}
+
+/** gx = u·r − x·(r·r²)·mean(u ⊙ x) with u = g ⊙ w; gw = Σ_rows g ⊙ (x·r). */
+export function rmsnormBackward(xs: F, ws: F, rs: F, gs: F, gxs: F, gws: F, rows: number, n: number): void {
+  const acc = new Float64Array(n);
+  const last = rows - 1;
+  // gw is stored from inside the loop: code after a hot loop has no type feedback when the loop is optimised
+  // mid-call, and V8 would leave the optimised code there on every call.
+  if (isF32(gxs)) {
+    const fr = Math.fround;
+    for (let r = 0; r < rows; r++) {
+      const base = r * n,
+        rr = rs[r]!;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += fr(fr(gs[base + j]! * ws[j]!) * xs[base + j]!);
+      const b = fr(fr(rr * fr(rr * rr)) * fr(fr(s) * (1 / n)));
+      for (let j = 0; j < n; j++) {
+        const xj = xs[base + j]!,
+          gj = gs[base + j]!;
+        gxs[base + j] = fr(fr(gj * ws[j]!) * rr) - fr(xj * b);
+        const sum = (acc[j]! += fr(gj * fr(xj * rr)));
+        if (r === last) gws[j] = sum;
+      }
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const base = r * n,
+      rr = rs[r]!;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += gs[base + j]! * ws[j]! * xs[base + j]!;
+    const b = rr * (rr * rr) * (s * (1 / n));
+    for (let j = 0; j < n; j++) {
+      const xj = xs[base + j]!,
+        gj = gs[base + j]!;
+      gxs[base + j] = gj * ws[j]! * rr - xj * b;
+      const sum = (acc[j]! += gj * (xj * rr));
+      if (r === last) gws[j] = sum;
+    }
+  }
+}
+
+/** out = SiLU(gate) ⊙ up. */
+export function swiglu(a: F, b: F, os: F): void {
+  const len = a.length;
+  if (isF32(os)) {
+    for (let i = 0; i < len; i++) {
+      const x = a[i]!;
+      os[i] = Math.fround(x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))) * b[i]!;
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) {
+    const x = a[i]!;
+    os[i] = x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))) * b[i]!;
+  }
+}
+
+/** dGate = (g ⊙ up) ⊙ SiLU'(gate) with SiLU'(x) = σ(x)·(1 + x·(1 − σ(x))); dUp = g ⊙ SiLU(gate). */
+export function swigluBackward(a: F, b: F, gs: F, da: F, db: F): void {
+  const len = a.length;
+  if (isF32(da)) {
+    for (let i = 0; i < len; i++) {
+      const x = a[i]!,
+        sg = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)),
+        gi = gs[i]!;
+      da[i] = Math.fround(gi * b[i]!) * Math.fround(sg * (1 + x * (1 - sg)));
+      db[i] = gi * Math.fround(x * sg);
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) {
+    const x = a[i]!,
+      sg = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)),
+      gi = gs[i]!;
+    da[i] = gi * b[i]! * (sg * (1 + x * (1 - sg)));
+    db[i] = gi * (x * sg);
+  }
+}

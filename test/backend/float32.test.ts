@@ -1,0 +1,104 @@
+// The CPU backend's float32 fast paths (float32.ts) against its generic kernels run in float64: for one
+// +, −, ×, ÷ of float32 inputs the float64 result rounded to float32 is the correctly rounded float32 result,
+// so the two must agree bit for bit; max/min/comparisons and copies are exact. Views cover broadcasting
+// (stride 0), permuted strides and offsets, as the shape ops make them.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { BinaryOp, UnaryOp, View } from '../../src/backend/backend.ts';
+import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
+import { Rng } from '../../src/core/rng.ts';
+
+const cpu = new CpuBackend(1, { simd: false });
+
+/** A view of `shape` over a buffer: a permutation of row-major strides, some dims broadcast, an offset. */
+const viewOf = fc
+  .record({
+    shape: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 4 }),
+    perm: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
+    broadcast: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    offset: fc.integer({ min: 0, max: 3 }),
+  })
+  .map(({ shape, perm, broadcast, offset }) => {
+    // Lay the dims out in a permuted order, then zero the strides of broadcast dims.
+    const order = shape.map((_, i) => i).sort((a, b) => (perm[a]! % 7) - (perm[b]! % 7) || a - b);
+    const strides = new Array<number>(shape.length).fill(0);
+    let acc = 1;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const d = order[i]!;
+      strides[d] = broadcast[d] ? 0 : acc;
+      acc *= broadcast[d] ? 1 : shape[d]!;
+    }
+    return { shape, view: { shape, strides, offset } as View, length: acc + offset };
+  });
+
+function data(n: number, seed: number): number[] {
+  const rng = new Rng(seed);
+  // Some exact repeats so that eq/max/min see ties.
+  return Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 1.5 : rng.normal() * 3));
+}
+
+const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'eq', 'gt'];
+const unaryOps: UnaryOp[] = ['mulScalar', 'addScalar', 'exp', 'neg'];
+
+describe('float32 fast paths give the generic kernels’ bits', () => {
+  it('binary zips over broadcast and permuted views', () => {
+    fc.assert(
+      fc.property(viewOf, fc.constantFrom(...binaryOps), fc.integer(), fc.boolean(), (a, op, seed, bcastB) => {
+        // b: the same shape, row-major or broadcast along its first dims.
+        const bStrides = a.shape.map((_, i) =>
+          bcastB && i === 0 ? 0 : a.shape.slice(i + 1).reduce((x, y) => x * y, 1),
+        );
+        const bView: View = { shape: a.shape, strides: bStrides, offset: 0 };
+        const bLen = a.shape.reduce((x, y) => x * y, 1);
+        const n = bLen;
+        const ad = data(a.length, seed),
+          bd = data(bLen, seed + 1);
+        const out32 = cpu.alloc('float32', n),
+          out64 = cpu.alloc('float64', n);
+        cpu.binary(op, cpu.fromHost('float32', ad), a.view, cpu.fromHost('float32', bd), bView, out32);
+        const a64 = Float64Array.from(Float32Array.from(ad)),
+          b64 = Float64Array.from(Float32Array.from(bd));
+        cpu.binary(op, cpu.fromHost('float64', a64), a.view, cpu.fromHost('float64', b64), bView, out64);
+        expect(cpu.readSync(out32)).toEqual(Float32Array.from(cpu.readSync(out64)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('scalar maps', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom(...unaryOps),
+        fc.double({ min: -4, max: 4, noNaN: true }),
+        fc.integer(),
+        (n, op, s, seed) => {
+          const x = Float32Array.from(data(n, seed));
+          const out32 = cpu.alloc('float32', n),
+            out64 = cpu.alloc('float64', n);
+          cpu.unary(op, cpu.fromHost('float32', x), out32, s);
+          cpu.unary(op, cpu.fromHost('float64', Float64Array.from(x)), out64, s);
+          expect(cpu.readSync(out32)).toEqual(Float32Array.from(cpu.readSync(out64)));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('strided copies (permutes) place every element where the index map says', () => {
+    fc.assert(
+      fc.property(viewOf, fc.integer(), (src, seed) => {
+        const n = src.shape.reduce((x, y) => x * y, 1);
+        const dstStrides = src.shape.map((_, i) => src.shape.slice(i + 1).reduce((x, y) => x * y, 1));
+        const dst: View = { shape: src.shape, strides: dstStrides, offset: 0 };
+        const sd = Float32Array.from(data(src.length, seed));
+        const out32 = cpu.alloc('float32', n),
+          out64 = cpu.alloc('float64', n);
+        cpu.copy(cpu.fromHost('float32', sd), src.view, out32, dst);
+        cpu.copy(cpu.fromHost('float64', Float64Array.from(sd)), src.view, out64, dst);
+        expect(cpu.readSync(out32)).toEqual(Float32Array.from(cpu.readSync(out64)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,169 @@
+// The opt-in float32-accumulating SIMD matmul (TINYSEEK_GEMM=f32): its definition is the naive loop with
+// every product and partial sum rounded to float32, in order p = 0..k−1 (f32x4 mul then add). Not the
+// reference's numbers, but exactly these, for any shape, transposes, batch sharing and thread count.
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { MatmulLayout } from '../../src/backend/backend.ts';
+import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
+import { matmulNaive } from '../../src/backend/cpu/matmul.ts';
+import { F32_TILE } from '../../src/backend/cpu/simd/gemm-kernel.ts';
+import { SimdMatmul } from '../../src/backend/cpu/simd/simd-matmul.ts';
+import { backward, noGrad } from '../../src/core/autograd.ts';
+import { crossEntropy } from '../../src/core/ops/index.ts';
+import { AdamW } from '../../src/core/optim.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { defaultBackend, intTensor, setDefaultBackend } from '../../src/core/tensor.ts';
+import { defaultConfig, validateConfig } from '../../src/model/config.ts';
+import { Transformer } from '../../src/model/transformer.ts';
+
+/** C = op(A)·op(B) with float32 accumulation: acc = f32(acc + f32(a·b)) in order p. */
+function matmulF32Acc(a: Float32Array, b: Float32Array, c: Float32Array, L: MatmulLayout): void {
+  const { m, k, n } = L;
+  for (let e = 0; e < L.batch; e++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++) {
+          const x = a[e * L.aBatchStride + (L.transA ? p * m + i : i * k + p)]!,
+            y = b[e * L.bBatchStride + (L.transB ? j * k + p : p * n + j)]!;
+          acc = Math.fround(acc + Math.fround(x * y));
+        }
+        c[(e * m + i) * n + j] = acc;
+      }
+}
+
+const layout = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    m: fc.integer({ min: 1, max: 13 }),
+    k: fc.integer({ min: 0, max: 17 }),
+    n: fc.integer({ min: 1, max: 19 }),
+    transA: fc.boolean(),
+    transB: fc.boolean(),
+    shareA: fc.boolean(),
+    shareB: fc.boolean(),
+  })
+  .map((r): MatmulLayout => ({ ...r, aBatchStride: r.shareA ? 0 : r.m * r.k, bBatchStride: r.shareB ? 0 : r.k * r.n }));
+
+function operands(L: MatmulLayout, seed: number) {
+  const rng = new Rng(seed);
+  const na = (L.aBatchStride ? L.batch : 1) * L.m * L.k,
+    nb = (L.bBatchStride ? L.batch : 1) * L.k * L.n;
+  return {
+    a: Float32Array.from({ length: na }, () => rng.normal()),
+    b: Float32Array.from({ length: nb }, () => rng.normal()),
+  };
+}
+
+describe('float32-accumulating SIMD matmul (opt-in)', () => {
+  const one = new SimdMatmul(1, F32_TILE),
+    two = new SimdMatmul(2, F32_TILE);
+  afterAll(() => Promise.all([one.close(), two.close()]));
+
+  it('is the float32-accumulating loop, bit for bit, for any shape, transposes and batch sharing', () => {
+    fc.assert(
+      fc.property(layout, fc.integer(), (L, seed) => {
+        const { a, b } = operands(L, seed);
+        const ref = new Float32Array(L.batch * L.m * L.n),
+          got = new Float32Array(L.batch * L.m * L.n).fill(NaN);
+        matmulF32Acc(a, b, ref, L);
+        one.run(a, b, got, L);
+        expect(got).toEqual(ref);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('two threads give the one-thread bits; it differs from the float64-accumulating default', () => {
+    const L: MatmulLayout = {
+      batch: 2,
+      m: 131,
+      k: 257,
+      n: 70,
+      transA: true,
+      transB: false,
+      aBatchStride: 131 * 257,
+      bBatchStride: 0,
+    };
+    const { a, b } = operands(L, 5);
+    const c1 = new Float32Array(2 * 131 * 70),
+      c2 = new Float32Array(2 * 131 * 70),
+      ref = new Float32Array(2 * 131 * 70),
+      f64acc = new Float32Array(2 * 131 * 70);
+    one.run(a, b, c1, L);
+    two.run(a, b, c2, L);
+    matmulF32Acc(a, b, ref, L);
+    matmulNaive(a, b, f64acc, L);
+    expect(c2).toEqual(c1);
+    expect(c1).toEqual(ref);
+    expect(c1).not.toEqual(f64acc);
+  });
+
+  it('the CPU backend uses it for float32 operands only when asked', async () => {
+    const f32 = new CpuBackend(1, { gemm: 'f32' }),
+      dflt = new CpuBackend(1);
+    expect([f32.matmulKernel, dflt.matmulKernel]).toEqual(['simd-f32', 'simd']);
+    const L: MatmulLayout = {
+      batch: 1,
+      m: 9,
+      k: 100,
+      n: 7,
+      transA: false,
+      transB: true,
+      aBatchStride: 0,
+      bBatchStride: 0,
+    };
+    const { a, b } = operands(L, 2);
+    const ref = new Float32Array(63);
+    matmulF32Acc(a, b, ref, L);
+    const out = f32.alloc('float32', 63);
+    f32.matmul(f32.fromHost('float32', a), f32.fromHost('float32', b), out, L);
+    expect(await f32.read(out)).toEqual(ref);
+    // float64 operands keep float64 accumulation (the reference) even in f32 mode
+    const a64 = Float64Array.from(a),
+      b64 = Float64Array.from(b),
+      ref64 = new Float64Array(63),
+      out64 = f32.alloc('float64', 63);
+    matmulNaive(a64, b64, ref64, L);
+    f32.matmul(f32.fromHost('float64', a64), f32.fromHost('float64', b64), out64, L);
+    expect(await f32.read(out64)).toEqual(ref64);
+    await Promise.all([f32.close(), dflt.close()]);
+  });
+
+  it('trains to the same bits on one thread and on two (matmuls large enough to split)', async () => {
+    const config = validateConfig({
+      ...defaultConfig,
+      dModel: 64,
+      nLayers: 1,
+      nHeads: 4,
+      nKvHeads: 4,
+      dFF: 176,
+      maxSeqLen: 32,
+    });
+    const before = defaultBackend();
+    const runs = [];
+    for (const threads of [1, 2]) {
+      const be = new CpuBackend(threads, { gemm: 'f32' });
+      setDefaultBackend(be);
+      const m = Transformer.init(config, new Rng(5));
+      const opt = new AdamW(m.parameters());
+      const rng = new Rng(6);
+      const ids = intTensor(
+        Array.from({ length: 128 }, () => rng.int(0, config.vocabSize)),
+        [4, 32],
+      );
+      const losses: number[] = [];
+      for (let s = 0; s < 2; s++) {
+        const loss = crossEntropy(m.forward(ids), ids);
+        opt.zeroGrad();
+        backward(loss);
+        noGrad(() => opt.step(1e-2));
+        losses.push(await loss.item());
+      }
+      runs.push({ losses, params: m.parameters().map((p) => [...p.dataSync()]) });
+      await be.close();
+    }
+    setDefaultBackend(before);
+    expect(runs[1]).toEqual(runs[0]);
+  });
+});
