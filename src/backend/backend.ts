@@ -99,12 +99,6 @@ export interface AdamWHyper {
   step: number;
 }
 
-export interface ReuseScope {
-  /** `s` will not be read or written again; ignored unless it was allocated inside this scope. */
-  recycle(s: Storage): void;
-  end(): void;
-}
-
 export interface Backend {
   readonly name: string;
   alloc(dtype: DType, length: number): Storage;
@@ -119,12 +113,6 @@ export interface Backend {
   /** Synchronous read, only for backends whose memory is host memory (the CPU); others throw. */
   readSync(s: Storage): HostArray;
   free(s: Storage): void;
-  /**
-   * Optional memory reuse during one backward pass (the CPU backend has it): storages allocated while the
-   * scope is open and given to `recycle` (autograd does so once no pending gradient refers to them) back a
-   * later alloc of the same type and length, zero-filled. Storages from before the scope are never reused.
-   */
-  reuseScope?(): ReuseScope;
 
   fill(out: Storage, value: number): void;
   unary(op: UnaryOp, x: Storage, out: Storage, scalar?: number): void;

@@ -5,7 +5,6 @@
 // tape, in the order the forward pass wrote it) and walks it in reverse, summing each tensor's incoming
 // gradients: ∂L/∂x = Σ over uses u of x of (∂L/∂u)·(∂u/∂x). Leaves that require grad get `.grad`.
 import { add } from './ops/elementwise.ts';
-import type { Storage } from '../backend/backend.ts';
 import { Tensor, ones, type GradNode } from './tensor.ts';
 
 let gradEnabled = true;
@@ -69,31 +68,12 @@ function topoOrder(root: Tensor): Tensor[] {
 /**
  * Backpropagate from `root` (a scalar unless `seed` is given). Leaf gradients accumulate into `.grad`
  * (call `zeroGrad` between steps); intermediate gradients are freed as the walk passes them.
- *
- * Freeing: a gradient's storage is dead once no pending gradient refers to it (views share a storage, so
- * references are counted per storage) and no leaf keeps it as its `.grad`. Dead storages go back to the
- * backend's reuse scope, which reuses only what it allocated during this pass (backend.ts `reuseScope`).
  */
 export function backward(root: Tensor, seed?: Tensor): void {
   if (!root.requiresGrad) throw new Error('backward: the tensor does not depend on anything that requires grad');
   if (!seed && root.size !== 1) throw new Error(`backward: root must be a scalar, got shape [${root.shape}]`);
   const grads = new Map<Tensor, Tensor>();
-  const refs = new Map<Storage, number>(); // pending gradients per storage
-  const kept = new Set<Storage>(); // storages some leaf holds as its .grad
-  const hold = (g: Tensor) => refs.set(g.storage, (refs.get(g.storage) ?? 0) + 1);
-  const scope = root.backend.reuseScope?.();
-  /** One reference fewer to `s` (or none, for a gradient never held); give it back when none is left. */
-  const release = (s: Storage, held: boolean) => {
-    const n = (refs.get(s) ?? 0) - (held ? 1 : 0);
-    if (n > 0) refs.set(s, n);
-    else {
-      refs.delete(s);
-      if (!kept.has(s)) scope?.recycle(s);
-    }
-  };
-  const first = seed ?? ones(root.shape, { dtype: root.dtype, backend: root.backend });
-  grads.set(root, first);
-  hold(first);
+  grads.set(root, seed ?? ones(root.shape, { dtype: root.dtype, backend: root.backend }));
   const order = topoOrder(root);
   const prev = gradEnabled;
   gradEnabled = false;
@@ -104,35 +84,21 @@ export function backward(root: Tensor, seed?: Tensor): void {
       if (!g) continue;
       if (!t.node) {
         t.grad = t.grad ? add(t.grad, g) : g;
-        kept.add(t.grad.storage);
-        grads.delete(t);
-        release(g.storage, true);
         continue;
       }
       grads.delete(t);
       const inputGrads = t.node.backward(g);
-      const dropped: Tensor[] = []; // gradients replaced by a sum, or never stored
       t.node.inputs.forEach((x, k) => {
         const gx = inputGrads[k];
         if (!gx || !x.requiresGrad) return;
         if (gx.shape.join() !== x.shape.join())
           throw new Error(`backward of ${t.node!.op}: gradient shape [${gx.shape}] ≠ input shape [${x.shape}]`);
         const acc = grads.get(x);
-        const next = acc ? add(acc, gx) : gx;
-        grads.set(x, next);
-        hold(next);
-        if (acc) dropped.push(acc, gx);
+        grads.set(x, acc ? add(acc, gx) : gx);
       });
-      // Every new reference is counted before any is released (add's backward hands g to both inputs).
-      release(g.storage, true);
-      for (let j = 0; j < dropped.length; j += 2) {
-        release(dropped[j]!.storage, true);
-        release(dropped[j + 1]!.storage, false);
-      }
     }
   } finally {
     gradEnabled = prev;
-    scope?.end();
   }
 }
 

@@ -11,14 +11,12 @@ import type {
   HostArray,
   MatmulLayout,
   ReduceOp,
-  ReuseScope,
   RopeLayout,
   SoftmaxOptions,
   Storage,
   UnaryOp,
   View,
 } from '../backend.ts';
-import { ArrayPool } from './array-pool.ts';
 import { binaryF32, copyF32, unaryF32 } from './float32.ts';
 import * as fused from './fused.ts';
 import { MatmulPool } from './pool.ts';
@@ -109,10 +107,6 @@ export class CpuBackend implements Backend {
   private simd: SimdMatmul | undefined;
   /** The opt-in float32-accumulating kernel, used for float32 operands when set. */
   private simd32: SimdMatmul | undefined;
-  /** Arrays given back by reuse scopes (array-pool.ts); undefined when reuse is off. */
-  private arrays: ArrayPool | undefined;
-  /** Storages allocated inside the innermost open reuse scope. */
-  private scope: Set<Storage> | undefined;
 
   /**
    * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
@@ -121,13 +115,8 @@ export class CpuBackend implements Backend {
    * `gemm: 'f32'` (or TINYSEEK_GEMM=f32) opts into float32 accumulation for float32 matmuls (f32x4 lanes,
    * 4×8 tiles): faster, deterministic (any thread count gives the same bits), but not the reference's
    * numbers, so never the default: README and lesson figures and the golden traces are float64-accumulated.
-   * `reuse: false` (or TINYSEEK_REUSE=0) turns off the reuse of dead gradients' arrays (array-pool.ts).
    */
-  constructor(
-    threads = defaultThreads(),
-    opts: { simd?: boolean; fma?: boolean; gemm?: 'f64' | 'f32'; reuse?: boolean } = {},
-  ) {
-    if (opts.reuse ?? process.env.TINYSEEK_REUSE !== '0') this.arrays = new ArrayPool();
+  constructor(threads = defaultThreads(), opts: { simd?: boolean; fma?: boolean; gemm?: 'f64' | 'f32' } = {}) {
     this.pool = new MatmulPool(threads);
     const simd = opts.simd ?? (process.env.TINYSEEK_SIMD !== '0' && simdSupported());
     const fma = simd && (opts.fma ?? process.env.TINYSEEK_SIMD === 'fma') && enableRelaxedSimd();
@@ -147,35 +136,12 @@ export class CpuBackend implements Backend {
   }
 
   alloc(dtype: DType, length: number): Storage {
-    const s = new CpuStorage(dtype, this.arrays ? this.arrays.take(dtype, length) : make(dtype, length));
-    this.scope?.add(s);
-    return s;
+    return new CpuStorage(dtype, make(dtype, length));
   }
   fromHost(dtype: DType, data: ArrayLike<number>): Storage {
-    const s = this.alloc(dtype, data.length);
-    d(s).set(data);
-    return s;
-  }
-  /** Bytes of arrays waiting in the reuse pool (0 when reuse is off). */
-  get pooledBytes(): number {
-    return this.arrays?.bytes ?? 0;
-  }
-  reuseScope(): ReuseScope {
-    const arrays = this.arrays;
-    if (!arrays) return { recycle: () => {}, end: () => {} };
-    const outer = this.scope,
-      mine = new Set<Storage>();
-    this.scope = mine;
-    return {
-      recycle: (s) => {
-        // Only arrays this scope allocated, once each; the storage keeps its (now shared) array, unused.
-        if (mine.delete(s)) arrays.give(s.dtype, d(s));
-      },
-      end: () => {
-        this.scope = outer;
-        mine.clear();
-      },
-    };
+    const s = make(dtype, data.length);
+    s.set(data);
+    return new CpuStorage(dtype, s);
   }
   async read(s: Storage): Promise<HostArray> {
     return this.readSync(s);
