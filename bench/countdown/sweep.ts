@@ -33,6 +33,9 @@ interface Job {
   seed: number;
   rlSteps: number;
   maxNew: number;
+  /** Wall-clock seconds of pretraining: the run is stopped (and saved) at the first step past it. The learning
+   * rate is constant after warmup (minLrRatio 1), so a base stopped at step N is the base of `--steps N`. */
+  preSeconds: number;
 }
 
 chooseBackend('cpu');
@@ -53,14 +56,20 @@ const cfg = countdownPreset(job.condition, {
   model: { ...defaultConfig, vocabSize, maxSeqLen: 256, dModel: job.dModel, nLayers: job.nLayers, dFF: job.dFF },
 });
 cfg.mix = { ...(cfg.mix as object), difficulty: { countdown: [job.lo, job.hi] } } as typeof cfg.mix;
-cfg.eval = { ...cfg.eval, every: job.steps };
+cfg.eval = { ...cfg.eval, every: 400, n: 32, maxNewTokens: job.maxNew };
+cfg.minLrRatio = 1;
+const stop = new AbortController();
+let reached = 0;
 const { model } = await pretrain(cfg, {
   out: base,
+  signal: stop.signal,
   onStep: (m) => {
-    if (m.step % 100 === 0) log({ step: m.step, loss: m.loss });
+    reached = m.step;
+    if (m.step % 100 === 0 || m.eval) log({ step: m.step, loss: m.loss, acc: m.eval?.accuracy });
+    if (Date.now() - t0 > job.preSeconds * 1000) stop.abort();
   },
 });
-log({ pretrained: true });
+log({ pretrained: reached });
 const problems = heldOutSet('countdown', 3, 64, DEFAULT_RL.heldOutSeed);
 const v = await countdownVerify(model, problems, {
   maxNewTokens: job.maxNew,
