@@ -282,6 +282,7 @@ export const ahaCommand = defineCommand(
       'tinyseek aha --ablation dr_grpo',
       'tinyseek aha --ablation no_worked --no-worked-base runs/aha-base-no-worked',
       'tinyseek aha --variant ppo --steps 20',
+      'tinyseek aha --task countdown',
       'tinyseek aha --task countdown --from-scratch --priming all',
       'tinyseek aha --out runs/aha --resume',
     ],
@@ -343,7 +344,8 @@ export const ahaCommand = defineCommand(
         io.out(
           `run directory: ${out} (metrics.jsonl, aha.svg, summary.json, the trained model${seeds.length > 1 ? ' in each seed-*/' : ''})\n`,
         );
-        io.out(`read its answers: tinyseek sample --model ${model} --problem '49+70' --n 8 --temperature 1\n`);
+        const example = config.rl.tasks?.[0]?.kind === 'countdown' ? '4 4 6 to 14' : '49+70';
+        io.out(`read its answers: tinyseek sample --model ${model} --problem '${example}' --n 8 --temperature 1\n`);
       }
       io.out(`wall time ${((now() - t0) / 1000).toFixed(0)} s\n`);
       return interrupt.finish();
