@@ -54,6 +54,22 @@ describe('Countdown by pair combination', () => {
     );
   });
 
+  it('a move never makes a value above the miniature bound, and every true step within it is a move', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 2, maxLength: 4 }), (xs) => {
+        const moves = legalMoves(xs);
+        for (const m of moves) expect(m.value).toBeLessThanOrEqual(COUNTDOWN_MAX_VALUE);
+        const [a, b] = [Math.max(xs[0]!, xs[1]!), Math.min(xs[0]!, xs[1]!)];
+        for (const op of COUNTDOWN_OPS) {
+          const v = applyOp(a, op, b);
+          const listed = moves.some((m) => m.a === a && m.b === b && m.op === op);
+          expect(listed).toBe(v !== null && v <= COUNTDOWN_MAX_VALUE);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('legal moves are positive-integer results with the larger operand first, each once', () => {
     expect(legalMoves([3, 5, 7]).map((m) => `${m.a}${m.op}${m.b}=${m.value}`)).toEqual([
       '5+3=8',
