@@ -92,7 +92,9 @@ catches 41% of injected wrong claims — not a ritual, not yet reliable.
 38% → 47%, injected errors caught 41% → 42% (it never accepts one: fooled 0%). The think gets *shorter*
 (95 → 82 characters): fewer verdicts and backtracks, the same one check, subgoal and backward step. Here a
 longer search mostly adds wrong steps, so RL prunes it. A check can only be as good as the arithmetic under
-it: catching half of the injected errors needs a base whose steps are mostly right.
+it: catching half of the injected errors needs a base whose steps are mostly right. Run twice as long, RL
+reaches pass@1 25% while the steps it writes get *less* accurate (53% → 45%): the reward pays for answers,
+not for the search under them.
 
 **At equal generated tokens**, a direct-answer base sampling until it has spent what the searcher spent, with a
 perfect verifier as the judge, beats the searcher on 3-number problems (38% vs 13%); on 4-number problems,
