@@ -1,8 +1,9 @@
 // Lesson 10: learning to check. Why the aha run's "wait check" is a ritual, Countdown as a world where a
 // check can pay, the search-trace language with Gandhi et al.'s four behaviours, the tests that tell a
 // genuine check from a ritual one (with the consistency measure as the exercise), and what has been
-// measured so far. Not yet here (issue 16): a live Countdown RL run and the live intervention test, which
-// need a primed Countdown base that learns its arithmetic in minutes; none does yet.
+// measured: the miniature's scale, the shipped primed base, the default RL run and its verification tests,
+// the compute-matched control. Not yet here (issue 16): the live run and live intervention steps, and the
+// priming table across conditions (bases that have their arithmetic take ~25 CPU-minutes each).
 import { fileURLToPath } from 'node:url';
 import type { Lesson } from '../../src/tui/manifest.ts';
 import { checkConsistency } from './consistency-check.ts';
@@ -74,21 +75,34 @@ a search with two failed paths.
 `;
 
 const measured = `
-# What has been measured so far
+# What has been measured
 
-Honestly: nothing learned yet. Fifteen primed bases (all nine priming conditions, three of them with three
-seeds) pretrained for about 150 steps each answered none of 64 held-out 3-number problems, before or after a
-few RL steps, and none caught an injected error. A 100k-parameter model needs thousands of steps before
-Countdown's arithmetic (14*13=182) works, and a primed base's pretraining step takes a second or more on one
-CPU core: the priming table is a command (\`tinyseek experiment priming\`), not yet a result.
+**The arithmetic comes first.** At numbers 1..20 and targets up to 200 the bases learned the shape of a search
+and none of its arithmetic. The world now plays Countdown at a miniature scale (\`COUNTDOWN_SCALE\`: numbers
+1..9, targets 10..60, every step ≤ 60), where a step is one of ~3,000 facts. Even so, a base primed with
+any of the nine corpora and stopped after ~560 steps writes only 5-29% of its steps right and solves 0-5% of
+64 held-out problems, and RL does not move it. The pretraining loss says when the arithmetic arrives: flat near
+0.7 until step ~600, ~0.3 by step 1,500.
 
-One base trained longer (all strategies, 800 steps, 25 minutes on a laptop) shows which part comes first. On
-64 held-out problems every answer had the right form: about 2.4 verdicts, 1 check, 1.3 backtracks and 1
-subgoal per answer, and the verdicts were acted on (after "no" the search went on 93% of the time, after "yes"
-it always stopped). Yet no answer was right, a check's recomputed value was right 1.6% of the time, and none
-of 64 injected errors was caught. Consistency without accuracy: the *shape* of verification, learned long
-before the arithmetic that would make it real. That is the ritual of lesson 3 again, and the reason the
-intervention test exists.
+**The shipped base** (\`fixtures/countdown-base\`, the \`all\` corpus, 3,683 steps, 25 CPU-minutes): 52% of its
+steps right, greedy pass@1 14%, pass@8 44%; a check's recomputed value is right 38% of the time, and it
+catches 41% of injected wrong claims — not a ritual, not yet reliable.
+
+**RL** (\`tinyseek aha --task countdown\`, 60 steps, ~6 CPU-minutes): held-out pass@1 9% → 21%, check accuracy
+38% → 47%, injected errors caught 41% → 42% (it never accepts one: fooled 0%). The think gets *shorter*
+(95 → 82 characters): fewer verdicts and backtracks, the same one check, subgoal and backward step. Here a
+longer search mostly adds wrong steps, so RL prunes it. A check can only be as good as the arithmetic under
+it: catching half of the injected errors needs a base whose steps are mostly right. Run twice as long, RL
+reaches pass@1 25% while the steps it writes get *less* accurate (53% → 45%): the reward pays for answers,
+not for the search under them.
+
+**At equal generated tokens**, a direct-answer base sampling until it has spent what the searcher spent, with a
+perfect verifier as the judge, beats the searcher on 3-number problems (38% vs 13%); on 4-number problems,
+which neither saw in pretraining, the search keeps a little (6% vs 3%).
+
+Gandhi et al. found that RL amplifies the behaviours a base already has. Our bases have the behaviours (2.7
+verdicts and 1.7 backtracks per answer) before they have the arithmetic, and RL amplifies only what pays:
+the guess, not the search. The README's Countdown section has the tables and the commands.
 `;
 
 const lesson: Lesson = {

@@ -7,6 +7,7 @@ import { terminalLineChart } from '../plot/terminal.ts';
 import { ABLATIONS, runAblation, type AblationName } from '../experiments/aha-ablations.ts';
 import {
   AHA_DEFAULTS,
+  COUNTDOWN_BASE,
   DEFAULT_BASE,
   runAha,
   type AhaConfig,
@@ -25,12 +26,14 @@ import { countdownPreset } from '../train/countdown-presets.ts';
 import type { CountdownMetricKey, CountdownMetrics } from '../experiments/countdown-metrics.ts';
 import { PRIMING_CONDITIONS, type PrimingCondition } from '../world/countdown/priming.ts';
 
-/** `--task countdown`: 3- and 4-number problems and room for a search (primed documents are ≤ 190 tokens). */
-const COUNTDOWN_TASKS = [
-  { kind: 'countdown' as const, difficulty: 3 },
-  { kind: 'countdown' as const, difficulty: 4 },
-];
-const COUNTDOWN_MAX_NEW_TOKENS = 200;
+/** `--task countdown`: 3-number problems (the primed bases' split; `--tasks countdown:3,countdown:4` adds the
+ * harder one) and room for a search (3-number primed completions are ≤ ~160 tokens). */
+const COUNTDOWN_TASKS = [{ kind: 'countdown' as const, difficulty: 3 }];
+const COUNTDOWN_MAX_NEW_TOKENS = 160;
+/** A Countdown evaluation also runs the verification tests (two greedy passes over the held-out problems), so
+ * it evaluates every 10 steps with 2 samples per problem, to keep the default run within ~6 minutes. */
+const COUNTDOWN_EVAL_EVERY = 10;
+const COUNTDOWN_EVAL_SAMPLES = 2;
 
 const d = DEFAULT_RL;
 
@@ -234,7 +237,7 @@ export const ahaCommand = defineCommand(
         type: 'string',
         default: 'add',
         choices: ['add', 'countdown'],
-        help: 'add: 2-digit addition; countdown: 3-4-number Countdown with the verification tests (needs --base DIR or --from-scratch)',
+        help: `add: 2-digit addition; countdown: 3-number Countdown with the verification tests, from ${COUNTDOWN_BASE} unless --base or --from-scratch`,
       },
       priming: {
         type: 'string',
@@ -279,6 +282,7 @@ export const ahaCommand = defineCommand(
       'tinyseek aha --ablation dr_grpo',
       'tinyseek aha --ablation no_worked --no-worked-base runs/aha-base-no-worked',
       'tinyseek aha --variant ppo --steps 20',
+      'tinyseek aha --task countdown',
       'tinyseek aha --task countdown --from-scratch --priming all',
       'tinyseek aha --out runs/aha --resume',
     ],
@@ -340,7 +344,8 @@ export const ahaCommand = defineCommand(
         io.out(
           `run directory: ${out} (metrics.jsonl, aha.svg, summary.json, the trained model${seeds.length > 1 ? ' in each seed-*/' : ''})\n`,
         );
-        io.out(`read its answers: tinyseek sample --model ${model} --problem '49+70' --n 8 --temperature 1\n`);
+        const example = config.rl.tasks?.[0]?.kind === 'countdown' ? '4 4 6 to 14' : '49+70';
+        io.out(`read its answers: tinyseek sample --model ${model} --problem '${example}' --n 8 --temperature 1\n`);
       }
       io.out(`wall time ${((now() - t0) / 1000).toFixed(0)} s\n`);
       return interrupt.finish();
@@ -372,12 +377,11 @@ function settingsOf(a: Parsed): AhaSettings {
   };
   if (str(a, 'task') === 'countdown') {
     if (ablation) throw new UsageError('--ablation is for the addition task');
-    if (!config.fromScratch && config.base === DEFAULT_BASE)
-      throw new UsageError(
-        '--task countdown has no shipped base: pass --base DIR (a primed Countdown base) or --from-scratch',
-      );
+    if (config.base === DEFAULT_BASE) config.base = COUNTDOWN_BASE;
     config.rl.tasks ??= COUNTDOWN_TASKS;
     config.rl.maxNewTokens ??= COUNTDOWN_MAX_NEW_TOKENS;
+    config.rl.evalEvery ??= COUNTDOWN_EVAL_EVERY;
+    config.rl.evalSamples ??= COUNTDOWN_EVAL_SAMPLES;
     config.pretrain = countdownPreset(str(a, 'priming') as PrimingCondition);
   } else if (a.flags.priming !== undefined && str(a, 'priming') !== 'all')
     throw new UsageError('--priming goes with --task countdown');

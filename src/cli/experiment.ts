@@ -64,7 +64,7 @@ export const EXPERIMENTS: ExperimentEntry[] = [
   {
     name: 'priming',
     summary:
-      'Countdown bases primed with each cognitive behaviour, then the same GRPO: accuracy, behaviours, injected errors caught',
+      'Countdown bases primed with each cognitive behaviour, then the same GRPO: accuracy, behaviours, injected errors caught (pretrains every base: the default, 27 bases × 1,500 steps, takes hours on 2 cores, not 30 minutes; --budget small proves the plumbing)',
     run: (o, h, x) => {
       const b = PRIMING_BUDGETS[x.budget];
       const steps = o.steps ?? b.rl.steps!;

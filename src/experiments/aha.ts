@@ -33,8 +33,10 @@ import {
 
 /** Where the shipped aha base checkpoint lives, relative to the repository root (`--preset aha`). */
 export const DEFAULT_BASE = 'fixtures/aha-base';
-/** The same directory wherever the command runs from. */
-const SHIPPED_BASE = fileURLToPath(new URL('../../fixtures/aha-base', import.meta.url));
+/** The shipped primed Countdown base (`--preset countdown-all`), the default of `--task countdown`. */
+export const COUNTDOWN_BASE = 'fixtures/countdown-base';
+/** A shipped base's directory wherever the command runs from. */
+const shipped = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 
 export interface AhaConfig {
   /** Base checkpoint directory (ignored when fromScratch). */
@@ -136,7 +138,8 @@ export function summarizeAha(runs: RlStepMetrics[][], seeds: number[]): AhaSumma
 /** The base checkpoint: the given directory, or a fresh pretraining run in `<out>/base`. */
 async function baseDir(config: AhaConfig, rl: RlConfig, hooks: AhaHooks): Promise<string> {
   if (!config.fromScratch) {
-    const dir = config.base === DEFAULT_BASE && !existsSync(DEFAULT_BASE) ? SHIPPED_BASE : config.base;
+    const isShipped = config.base === DEFAULT_BASE || config.base === COUNTDOWN_BASE;
+    const dir = isShipped && !existsSync(config.base) ? shipped(config.base) : config.base;
     if (!existsSync(join(dir, 'config.json'))) {
       throw new InputError(
         `${config.base}: no base checkpoint here (config.json missing); pass a checkpoint directory or use --from-scratch`,

@@ -1,11 +1,12 @@
 // The Countdown columns of an aha run's metrics.jsonl: on every evaluation row the verification tests of
-// countdown-verify.ts (check accuracy, consistency, usefulness, intervention catch rate, behaviour counts per
+// countdown-verify.ts (step and check accuracy, consistency, usefulness, intervention catch rate, behaviour counts per
 // answer, test-time scaling), null on the other rows, so every line has the same keys in the same order.
 // They are appended after the RL columns (rl/step-metrics.ts), which stay byte-identical.
 import { round6 } from '../train/metrics.ts';
 import type { CountdownVerifyResult } from './countdown-verify.ts';
 
 export const COUNTDOWN_METRIC_KEYS = [
+  'stepAccuracy',
   'checkAccuracy',
   'pContinueGivenNo',
   'pStopGivenYes',
@@ -31,6 +32,7 @@ export function countdownMetrics(v: CountdownVerifyResult | null): CountdownMetr
   for (const k of COUNTDOWN_METRIC_KEYS) m[k] = null;
   if (v === null) return m;
   Object.assign(m, {
+    stepAccuracy: round6(v.stepAccuracy),
     checkAccuracy: round6(v.checkAccuracy),
     pContinueGivenNo: round6(v.pContinueGivenNo),
     pStopGivenYes: round6(v.pStopGivenYes),

@@ -2,6 +2,7 @@
 // problems (world/countdown/verification.ts holds the pure measures):
 //   evalPass1            greedy accuracy
 //   behaviours           Gandhi's four behaviours per completion, counted by parsing
+//   stepAccuracy         share of written steps whose value is the true a op b (the arithmetic under the search)
 //   checkAccuracy, consistency (P(continue | no), P(stop | yes)), usefulness (save / spoil rates)
 //   interventionCatchRate  force-decode "<prompt><a dead-end path whose last step claims the target>" and count
 //                          the continuations whose check recomputes the step to its true value and says "no"

@@ -1,22 +1,29 @@
 // Pretraining presets of the primed Countdown bases (issue 16 item 2): one per priming condition
 // (world/countdown/priming.ts), identical in everything but the corpus, so every base reads the same number of
 // tokens (steps × batchSize × seqLen); `tinyseek pretrain --preset countdown-<condition>` runs one.
-// Sizes: the default 2-layer, 64-wide model with a 256-token context (primed documents are ≤ 190 tokens).
+// Sizes: the default 2-layer, 64-wide model with a 256-token context (3-number primed documents are ≤ ~175
+// tokens), 8 rows of 128 tokens a step. The learning rate is constant after warmup (minLrRatio 1): a base
+// stopped at step N is the base of `--steps N`, so the step count could be chosen from a measured curve
+// (bench/countdown/sweep.ts) and the shipped bases are reproduced by the preset alone.
 import { defaultConfig } from '../model/config.ts';
 import { defaultPretrain, type PretrainConfig } from './pretrain.ts';
 import { PRIMING_CONDITIONS, primingMix, type PrimingCondition } from '../world/countdown/priming.ts';
 import { vocabSize } from '../world/index.ts';
 
 /** The held-out split a primed base is scored on (3-number Countdown), left out of every corpus. */
-export const COUNTDOWN_EVAL = { every: 500, kind: 'countdown' as const, difficulty: 3, n: 64, maxNewTokens: 200 };
+export const COUNTDOWN_EVAL = { every: 500, kind: 'countdown' as const, difficulty: 3, n: 64, maxNewTokens: 160 };
+
+/** Pretraining steps of a primed base. */
+export const COUNTDOWN_PRETRAIN_STEPS = 1500;
 
 export function countdownPreset(condition: PrimingCondition, overrides: Partial<PretrainConfig> = {}): PretrainConfig {
   return {
     ...defaultPretrain,
     model: { ...defaultConfig, vocabSize, maxSeqLen: 256 },
-    steps: 1500,
+    steps: COUNTDOWN_PRETRAIN_STEPS,
     batchSize: 8,
-    seqLen: 192,
+    seqLen: 128,
+    minLrRatio: 1,
     mix: primingMix(condition),
     eval: COUNTDOWN_EVAL,
     ...overrides,

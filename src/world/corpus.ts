@@ -143,7 +143,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
 
 const MAX_REDRAWS = 100;
 
-/** Primed Countdown corpora also leave out the first PRIMING_HELD_OUT problems of every Countdown size's (2-5 numbers) held-out
+/** Primed Countdown corpora also leave out the first PRIMING_HELD_OUT problems of every Countdown size's (3-5 numbers; 2-number
+ * problems are too few at the miniature's scale to hold 256 out) held-out
  * split (default seed), whatever split the pretraining run itself excludes: RL evaluates on 3- and 4-number
  * problems at once, and a pretraining run excludes only one task's split. */
 export const PRIMING_HELD_OUT = 256;
@@ -152,7 +153,7 @@ function primingHeldOut(): Set<string> {
   primingExclude ??= new Set(COUNTDOWN_SIZES.flatMap((d) => [...heldOutKeys('countdown', d, PRIMING_HELD_OUT)]));
   return primingExclude;
 }
-const COUNTDOWN_SIZES = [2, 3, 4, 5];
+const COUNTDOWN_SIZES = [3, 4, 5];
 
 function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> | undefined): CorpusDocument {
   // Fixed draws first, always in the same order, so the fractions never shift the problem stream.

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ahaCommand } from '../../src/cli/aha.ts';
-import { UsageError } from '../../src/cli/args.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { defaultConfig } from '../../src/model/config.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
@@ -79,7 +78,7 @@ describe('aha on Countdown', () => {
     });
   });
 
-  it('tinyseek aha --task countdown needs a base and prints the verification line', async () => {
+  it('tinyseek aha --task countdown starts from the shipped primed base and prints the verification line', async () => {
     const r = {
       stdout: '',
       stderr: '',
@@ -87,9 +86,15 @@ describe('aha on Countdown', () => {
       out: (s: string) => void (r.stdout += s),
       err: (s: string) => void (r.stderr += s),
     };
-    await expect(ahaCommand.run(['--task', 'countdown', '--out', tmp()], r)).rejects.toThrow(UsageError);
-    await expect(ahaCommand.run(['--task', 'countdown', '--out', tmp()], r)).rejects.toThrow(
-      /--task countdown has no shipped base/,
+    const shipped = tmp();
+    const tiny = ['--steps', '1', '--prompts', '1', '--group-size', '2', '--max-new-tokens', '8'];
+    const evalTiny = ['--eval-every', '1', '--eval-size', '1', '--eval-samples', '1'];
+    expect(await ahaCommand.run(['--task', 'countdown', '--out', shipped, ...tiny, ...evalTiny], r)).toBe(0);
+    const cfg = JSON.parse(readFileSync(join(shipped, 'config.json'), 'utf8'));
+    expect(cfg.base).toMatch(/fixtures\/countdown-base$/);
+    expect(cfg.rl.tasks).toEqual([{ kind: 'countdown', difficulty: 3 }]);
+    await expect(ahaCommand.run(['--task', 'countdown', '--base', tmp(), '--out', tmp()], r)).rejects.toThrow(
+      /no base checkpoint here/,
     );
     await expect(ahaCommand.run(['--priming', 'verify', '--out', tmp()], r)).rejects.toThrow(
       /--priming goes with --task countdown/,

@@ -12,7 +12,11 @@ import {
   problemKey,
 } from '../../src/world/problems/index.ts';
 import type { ProblemKind } from '../../src/world/problems/index.ts';
-import { COUNTDOWN_MAX_NUMBER, COUNTDOWN_MAX_TARGET } from '../../src/world/problems/countdown.ts';
+import {
+  COUNTDOWN_MAX_NUMBER,
+  COUNTDOWN_MAX_TARGET,
+  COUNTDOWN_MIN_TARGET,
+} from '../../src/world/problems/countdown.ts';
 import { evaluateArithmetic } from '../../src/world/arith.ts';
 
 const kindAndDifficulty = fc
@@ -105,7 +109,7 @@ describe('problem generators', () => {
         const p = generateProblem('countdown', new Rng(s), d);
         expect(p.numbers!.length).toBe(d);
         for (const n of p.numbers!) expect(n >= 1 && n <= COUNTDOWN_MAX_NUMBER).toBe(true);
-        expect(p.target! >= 1 && p.target! <= COUNTDOWN_MAX_TARGET).toBe(true);
+        expect(p.target! >= COUNTDOWN_MIN_TARGET && p.target! <= COUNTDOWN_MAX_TARGET).toBe(true);
         expect(p.numbers).not.toContain(p.target);
         expect(p.prompt).toBe(`${p.numbers!.join(' ')} to ${p.target}`);
         const r = evaluateArithmetic(p.answer);

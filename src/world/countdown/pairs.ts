@@ -1,12 +1,13 @@
 // Countdown by pair combination, as Stream of Search, TinyZero and Gandhi et al. (2025) play it
 // (reference/r1-story-beyond-zero.md §5): a state is the multiset of numbers not yet used; a move takes ANY two
 // of them, a ≥ b, and replaces them by one of a+b, a-b, a*b, a/b — kept only when the result is a positive
-// integer (a-b needs a > b, a/b must be exact). The problem is solved once a move produces the target (the
+// integer (a-b needs a > b, a/b must be exact) of at most COUNTDOWN_MAX_VALUE (the miniature's bound on
+// intermediate values; `moveValue` stays the plain arithmetic truth a step is judged by). The problem is solved once a move produces the target (the
 // verifier accepts an expression over any sub-multiset of the numbers, so the unused rest does not matter).
 //   move: {a, op, b} on state S → S − {a, b} + {a op b}          written "a op b=c", larger operand first
 // `solvable` is the exact oracle for "can the target still be reached from here": exhaustive search with a
 // memo keyed by (sorted state, target); 5 numbers are at most ~50k leaves.
-import { applyOp, COUNTDOWN_OPS, type CountdownOp } from '../problems/countdown.ts';
+import { applyOp, COUNTDOWN_MAX_VALUE, COUNTDOWN_OPS, type CountdownOp } from '../problems/countdown.ts';
 
 export interface Move {
   a: number;
@@ -45,7 +46,8 @@ export function removeOnce(state: readonly number[], xs: readonly number[]): num
   return rest;
 }
 
-/** Every legal move from a state, distinct, in a fixed order: pairs by position (i < j), ops + - * /. */
+/** Every legal move from a state, distinct, in a fixed order: pairs by position (i < j), ops + - * /; a result
+ * above COUNTDOWN_MAX_VALUE is not a move. */
 export function legalMoves(state: readonly number[]): Move[] {
   const out: Move[] = [];
   const seen = new Set<string>();
@@ -55,7 +57,7 @@ export function legalMoves(state: readonly number[]): Move[] {
       const b = Math.min(state[i]!, state[j]!);
       for (const op of COUNTDOWN_OPS) {
         const value = moveValue(a, op, b);
-        if (value === null) continue;
+        if (value === null || value > COUNTDOWN_MAX_VALUE) continue;
         const key = `${a}${op}${b}`;
         if (seen.has(key)) continue;
         seen.add(key);

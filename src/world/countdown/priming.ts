@@ -83,11 +83,14 @@ export function primedCompletion(
   }
 }
 
-/** Longest primed document, in tokens: 3-number `all` traces reach ~215, 4-number ones ~275 (longer draws are
+/** Longest primed document, in tokens: at the miniature's scale (COUNTDOWN_SCALE) 3-number `all` documents are
+ * ~116 tokens at the median and ≤ ~175, so the cap drops none of them; 4-number ones reach ~215 (longer draws are
  * replaced by the next problem of the stream, so the cap trims the longest searches). */
 export const PRIMING_MAX_TOKENS = 190;
 
-/** The corpus mix of a primed base: Countdown with 3-4 numbers, every document of one condition. */
+/** The corpus mix of a primed base: 3-number Countdown (RL's default split; 4 numbers is the harder split it is
+ * also measured on), every document of one condition. Miniature departs: Gandhi et al. prime with 3-4 numbers;
+ * one size concentrates a few minutes of pretraining on the task RL plays. */
 export function primingMix(condition: PrimingCondition): {
   kinds: ['countdown'];
   difficulty: { countdown: [number, number] };
@@ -96,7 +99,7 @@ export function primingMix(condition: PrimingCondition): {
 } {
   return {
     kinds: ['countdown'],
-    difficulty: { countdown: [3, 4] },
+    difficulty: { countdown: [3, 3] },
     countdownPriming: condition,
     maxTokens: PRIMING_MAX_TOKENS,
   };

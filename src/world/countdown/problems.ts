@@ -1,16 +1,23 @@
 // Countdown problems whose solution is any binary tree (pair combination), not only a left-assoc chain:
-// draw n numbers in 1..COUNTDOWN_MAX_NUMBER, combine random pairs with random legal ops until one number is
-// left, and take it as the target when it lies in [CD_MIN_TARGET, CD_MAX_TARGET] and is not one of the
+// draw n numbers in 1..COUNTDOWN_MAX_NUMBER, combine random pairs with random legal moves (pairs.ts: results
+// ≤ COUNTDOWN_MAX_VALUE) until one number is left, and take it as the target when it lies in
+// [CD_MIN_TARGET, CD_MAX_TARGET] (the miniature's COUNTDOWN_SCALE) and is not one of the
 // numbers (Gandhi et al.'s tasks/countdown.py draws the same way: 3-4 numbers, pair-DFS-solvable targets).
 //   "3 5 7 to 56" → answer "(3+5)*7" (the generating tree, minimal parentheses)
 // The problem is an ordinary `countdown` Problem: the verifier, problemKey and the held-out split apply.
 import type { Rng } from '../../core/rng.ts';
 import type { Problem } from '../problems/types.ts';
-import { COUNTDOWN_MAX_NUMBER, COUNTDOWN_MAX_NUMBERS, countdownPrompt } from '../problems/countdown.ts';
+import {
+  COUNTDOWN_MAX_NUMBER,
+  COUNTDOWN_MAX_NUMBERS,
+  COUNTDOWN_MAX_TARGET,
+  COUNTDOWN_MIN_TARGET,
+  countdownPrompt,
+} from '../problems/countdown.ts';
 import { legalMoves, pathExpression, type Move } from './pairs.ts';
 
-export const CD_MIN_TARGET = 10;
-export const CD_MAX_TARGET = 100;
+export const CD_MIN_TARGET = COUNTDOWN_MIN_TARGET;
+export const CD_MAX_TARGET = COUNTDOWN_MAX_TARGET;
 export const CD_MIN_NUMBERS = 2;
 
 /** A random full path of moves from `numbers` (every number used), or null if a state has no legal move. */

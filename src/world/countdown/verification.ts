@@ -18,6 +18,9 @@ import { parseSearch, type CdItem } from './parse.ts';
 import { randomFullPath } from './problems.ts';
 
 export interface VerificationTally {
+  /** Steps written (forward and backward) and how many carry the true a op b: the arithmetic under the search. */
+  steps: number;
+  stepsRight: number;
   checks: number;
   checksRight: number;
   noVerdicts: number;
@@ -31,6 +34,8 @@ export interface VerificationTally {
 }
 
 export const EMPTY_TALLY: Readonly<VerificationTally> = Object.freeze({
+  steps: 0,
+  stepsRight: 0,
   checks: 0,
   checksRight: 0,
   noVerdicts: 0,
@@ -59,7 +64,10 @@ export function verificationTally(problem: Problem, completion: string): Verific
   const t: VerificationTally = { ...EMPTY_TALLY };
   const forwardAfter = (i: number) => items.slice(i + 1).some((it) => it.kind === 'step' && it.role === 'forward');
   items.forEach((it, i) => {
-    if (it.kind === 'check') {
+    if (it.kind === 'step') {
+      t.steps++;
+      if (it.right) t.stepsRight++;
+    } else if (it.kind === 'check') {
       t.checks++;
       if (it.right) t.checksRight++;
       const next = items[i + 1];
@@ -95,6 +103,8 @@ export function addTallies(a: VerificationTally, b: VerificationTally): Verifica
 }
 
 export interface VerificationRates {
+  /** Share of written steps whose value is the true a op b. */
+  stepAccuracy: number | null;
   checkAccuracy: number | null;
   pContinueGivenNo: number | null;
   pStopGivenYes: number | null;
@@ -106,6 +116,7 @@ const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
 
 export function verificationRates(t: VerificationTally): VerificationRates {
   return {
+    stepAccuracy: ratio(t.stepsRight, t.steps),
     checkAccuracy: ratio(t.checksRight, t.checks),
     pContinueGivenNo: ratio(t.continuedAfterNo, t.noVerdicts),
     pStopGivenYes: ratio(t.stoppedAfterYes, t.yesVerdicts),

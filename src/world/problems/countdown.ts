@@ -3,13 +3,23 @@
 //   difficulty d = how many numbers are given (2..5), each in 1..COUNTDOWN_MAX_NUMBER.
 // Every instance is solvable by construction: the target is the value of a random *chain*
 // ((n1 op n2) op n3) op ... over all the numbers, in which every intermediate value is a positive
-// integer (division only when exact). That chain, with minimal parentheses, is the canonical answer.
+// integer (division only when exact) of at most COUNTDOWN_MAX_VALUE. That chain, with minimal parentheses,
+// is the canonical answer.
 import type { Rng } from '../../core/rng.ts';
 import type { Problem } from './types.ts';
 import { checkDifficulty } from './types.ts';
 
-export const COUNTDOWN_MAX_NUMBER = 20;
-export const COUNTDOWN_MAX_TARGET = 200;
+/** The miniature's scale of Countdown, one named setting (issue 16). Miniature departs: TinyZero plays numbers
+ * 1..99 and targets up to 100 with a 3B model; ours are 1..9, targets 10..60 and every intermediate value ≤ 60,
+ * because the arithmetic of a step must be a small fact table (~3,000 true steps, most of them with one digit) that a 100k-parameter model learns
+ * in minutes of CPU; at 1..20 / ≤ 200 (last session's scale) it learned the shape of a search and none of
+ * its arithmetic (README "Countdown"). 3 numbers is the default split, 4 the harder one. */
+export const COUNTDOWN_SCALE = Object.freeze({ maxNumber: 9, minTarget: 10, maxTarget: 60, maxValue: 60 });
+export const COUNTDOWN_MAX_NUMBER = COUNTDOWN_SCALE.maxNumber;
+export const COUNTDOWN_MIN_TARGET = COUNTDOWN_SCALE.minTarget;
+export const COUNTDOWN_MAX_TARGET = COUNTDOWN_SCALE.maxTarget;
+/** The largest value a step of the search may make (larger results are not moves of the game). */
+export const COUNTDOWN_MAX_VALUE = COUNTDOWN_SCALE.maxValue;
 export const COUNTDOWN_MIN_NUMBERS = 2;
 export const COUNTDOWN_MAX_NUMBERS = 5;
 export type CountdownOp = '+' | '-' | '*' | '/';
@@ -64,10 +74,10 @@ export function countdownProblem(rng: Rng, difficulty: number): Problem {
     const order = rng.shuffle(numbers);
     const ops = Array.from({ length: difficulty - 1 }, () => rng.choice(COUNTDOWN_OPS));
     const steps = chainSteps(order, ops);
-    if (steps === null) continue;
+    if (steps === null || steps.some((s) => s.value > COUNTDOWN_MAX_VALUE)) continue;
     const target = steps[steps.length - 1]!.value;
     // A target that is one of the numbers is solved by copying it: not a search problem.
-    if (target > COUNTDOWN_MAX_TARGET || numbers.includes(target)) continue;
+    if (target < COUNTDOWN_MIN_TARGET || target > COUNTDOWN_MAX_TARGET || numbers.includes(target)) continue;
     return {
       kind: 'countdown',
       prompt: countdownPrompt(numbers, target),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../../src/core/rng.ts';
-import { applyOp, COUNTDOWN_OPS } from '../../../src/world/problems/countdown.ts';
+import { applyOp, COUNTDOWN_MAX_VALUE, COUNTDOWN_OPS } from '../../../src/world/problems/countdown.ts';
 import { legalMoves, pathExpression, solvable } from '../../../src/world/countdown/pairs.ts';
 import { CD_MAX_TARGET, CD_MIN_TARGET, countdownPairProblem } from '../../../src/world/countdown/problems.ts';
 import { countBehaviours, parseSearch } from '../../../src/world/countdown/parse.ts';
@@ -16,7 +16,8 @@ import { rewardBreakdown } from '../../../src/world/rewards.ts';
 import { encode } from '../../../src/world/tokenizer.ts';
 import { completionFrom } from '../../../src/world/template.ts';
 
-/** Every value some sequence of pair moves makes from `xs` (independent of pairs.ts: no memo, all orders). */
+/** Every value some sequence of pair moves makes from `xs` (independent of pairs.ts: no memo, all orders), every
+ * step's value within the miniature's bound. */
 function reachable(xs: readonly number[]): Set<number> {
   const out = new Set<number>();
   for (let i = 0; i < xs.length; i++) {
@@ -24,7 +25,7 @@ function reachable(xs: readonly number[]): Set<number> {
       if (i === j) continue;
       for (const op of COUNTDOWN_OPS) {
         const v = applyOp(xs[i]!, op, xs[j]!);
-        if (v === null) continue;
+        if (v === null || v > COUNTDOWN_MAX_VALUE) continue;
         out.add(v);
         const rest = xs.filter((_, k) => k !== i && k !== j);
         for (const w of reachable([...rest, v])) out.add(w);
@@ -50,6 +51,22 @@ describe('Countdown by pair combination', () => {
         expect(solvable(xs, target)).toBe(reachable(xs).has(target));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('a move never makes a value above the miniature bound, and every true step within it is a move', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 2, maxLength: 4 }), (xs) => {
+        const moves = legalMoves(xs);
+        for (const m of moves) expect(m.value).toBeLessThanOrEqual(COUNTDOWN_MAX_VALUE);
+        const [a, b] = [Math.max(xs[0]!, xs[1]!), Math.min(xs[0]!, xs[1]!)];
+        for (const op of COUNTDOWN_OPS) {
+          const v = applyOp(a, op, b);
+          const listed = moves.some((m) => m.a === a && m.b === b && m.op === op);
+          expect(listed).toBe(v !== null && v <= COUNTDOWN_MAX_VALUE);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 

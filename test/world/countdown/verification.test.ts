@@ -28,6 +28,8 @@ describe('verification measures', () => {
   it('a genuine check: right recomputation, rejects the wrong claim, the search goes on and ends right', () => {
     const t = verificationTally(P, C('3+5=8 8+7=56 check 8+7=15 no try 3+5=8 8*7=56 check 8*7=56 yes so (3+5)*7'));
     expect(t).toEqual({
+      steps: 4,
+      stepsRight: 3,
       checks: 2,
       checksRight: 2,
       noVerdicts: 1,
@@ -40,6 +42,7 @@ describe('verification measures', () => {
       spoiled: 0,
     });
     expect(verificationRates(t)).toEqual({
+      stepAccuracy: 0.75,
       checkAccuracy: 1,
       pContinueGivenNo: 1,
       pStopGivenYes: 1,
@@ -51,6 +54,7 @@ describe('verification measures', () => {
   it('a ritual check copies the claim: accuracy 0, nothing saved', () => {
     const t = verificationTally(P, C('3+5=8 8+7=56 check 8+7=56 yes so 3+5+7'));
     expect(verificationRates(t)).toEqual({
+      stepAccuracy: 0.5,
       checkAccuracy: 0,
       pContinueGivenNo: null,
       pStopGivenYes: 1,
@@ -83,6 +87,7 @@ describe('verification measures', () => {
     expect(addTallies(a, a).checks).toBe(4);
     expect(addTallies(EMPTY_TALLY, a)).toEqual(a);
     expect(verificationRates(EMPTY_TALLY)).toEqual({
+      stepAccuracy: null,
       checkAccuracy: null,
       pContinueGivenNo: null,
       pStopGivenYes: null,
@@ -99,6 +104,8 @@ describe('verification measures', () => {
           verificationTally(p, searchCompletion(p, ALL_STRATEGIES, new Rng(s).child('t'), { slipFrac: 0.5 })),
         );
         expect(r.checkAccuracy).toBe(1);
+        // Every written step is true but a caught slip's (one wrong step at most).
+        expect(r.stepAccuracy!).toBeGreaterThan(0.5);
         expect(r.pStopGivenYes).toBe(1);
         if (r.pContinueGivenNo !== null) expect(r.pContinueGivenNo).toBe(1);
         if (r.saveRate !== null) expect(r.saveRate).toBe(1);
