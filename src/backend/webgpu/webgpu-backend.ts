@@ -1,6 +1,6 @@
 // The WebGPU backend: every kernel of backend.ts as a WGSL compute shader (wgsl.ts, matmul-wgsl.ts) on buffers
 // that stay on the device. Kernels are recorded into one command encoder and submitted together when a value
-// is read (the one async `read`) or the encoder fills; pipelines and bind groups are cached; each dispatch's
+// is read (the one async `read`) or a chunk of them is recorded; pipelines and bind groups are cached; each dispatch's
 // sizes go into a slice of one parameter buffer (a dynamic offset). Storage is float32 or int32 only:
 // float64 is CPU-only (WGSL has no f64). Buffers come from a pool and return to it (memory.ts).
 import type {
@@ -79,6 +79,11 @@ export class WebGpuBackend implements Backend {
   private note = '';
   /** Dispatches recorded so far (a test and the bench count them). */
   dispatches = 0;
+  /**
+   * Dispatches per submit: the recorded commands are submitted in chunks of this many, so the GPU runs the
+   * first kernels of a step while JavaScript is still recording the rest (0: submit only at a read).
+   */
+  submitEvery = 64;
 
   constructor(opened: OpenedDevice) {
     this.device = opened.device;
@@ -372,6 +377,7 @@ export class WebGpuBackend implements Backend {
     pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
     if (prof) this.endPass();
     this.dispatches++;
+    if (this.submitEvery > 0 && this.slots >= this.submitEvery) this.flush();
     // Keep the storages reachable until their commands are recorded (the registry may pool them after).
     void storages;
   }
