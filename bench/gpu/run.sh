@@ -27,6 +27,20 @@ case "${1:-main}" in
     for c in lesson d=128 d=512; do T=180 b train $c; done
     timeout 200 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     ;;
+  all)
+    # the whole measurement in one run (the RESULTS.md table): kernels, f16, parity, training, profile,
+    # PyTorch, then the aha run on both backends side by side
+    b info
+    for n in 512 1024 2048 4096; do b matmul $n small; b matmul $n large; b matmul $n auto; done
+    for n in 1024 2048 4096; do b f16 $n direct; b f16 $n ${F16:-staged}; done
+    b parity
+    for c in lesson d=128 d=512; do T=120 b train $c; done
+    T=120 b profile d=512
+    timeout 200 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
+    (TINYSEEK_BACKEND=cpu T=${AHA_S:-200} b aha > /dev/null) &
+    TINYSEEK_BACKEND=webgpu T=${AHA_S:-200} b aha | cut -c1-300
+    wait
+    ;;
   final)
     for c in lesson d=128 d=512; do T=120 b train $c; done
     T=120 b profile d=512
