@@ -4,7 +4,7 @@
 //   parity | aha STEPS
 // matmul: fp32 TFLOP/s of the backend's kernel at n×n×n (checked on sampled entries against float64 sums on
 // the host); TILE: small | large (bounds-checked) | v128 | v128x64 | v64 (aligned vec4) | auto (the backend's
-// choice) | bm,bn,bk,tm,tn[,v]; LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
+// choice) | bm,bn,bk,tm,tn[,v|r] (r: vec4, transposed in registers); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
 // f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | wm,wn,rm,rn,staged,bk); train: tokens/s of one training step (bench/train.ts's
 // loop) at the issue's configs; parity: a short pretraining run on the CPU and the GPU, and a GPU rerun;
 // aha: the R1-Zero run's wall time on one backend (TINYSEEK_BACKEND picks it).
@@ -80,7 +80,7 @@ function tileOf(name: string): MatmulTile | undefined {
   if (name === 'auto') return undefined;
   if (named[name]) return named[name];
   const [bm, bn, bk, tm, tn, v] = name.split(',');
-  return { bm: +bm!, bn: +bn!, bk: +bk!, tm: +tm!, tn: +tn!, vec4: v === 'v' };
+  return { bm: +bm!, bn: +bn!, bk: +bk!, tm: +tm!, tn: +tn!, vec4: v === 'v' || v === 'r', regT: v === 'r' };
 }
 
 async function matmul(m: number, n: number, k: number, layoutName: string, tileName: string): Promise<void> {
@@ -111,7 +111,7 @@ async function matmul(m: number, n: number, k: number, layoutName: string, tileN
     shape: `${m}x${n}x${k}`,
     layout: layoutName,
     tile: tileName,
-    used: [used.bm, used.bn, used.bk, used.tm, used.tn, used.vec4 ? 'v' : ''].join(','),
+    used: [used.bm, used.bn, used.bk, used.tm, used.tn, used.regT ? 'r' : used.vec4 ? 'v' : ''].join(','),
     ms,
     tflops: (2 * m * n * k) / (ms * 1e9),
     maxErrOverSqrtN: worst,

@@ -32,8 +32,8 @@ case "${1:-main}" in
     # chosen tiles and the alternatives), f16 tiles, the d=512 step (two submit chunkings) and its profile,
     # parity, the other sizes and configs, PyTorch, then the aha run on both backends side by side
     b info
-    for t in auto large 128,128,16,8,8,v v128x64; do b matmul 4096 $t; done
-    for l in nt tn; do b matmul 4096 auto $l; done
+    for t in auto large 128,128,8,8,8,r 128,128,16,8,8,v v128x64; do b matmul 4096 $t; done
+    for l in nt tn; do b matmul 4096 auto $l; done; b matmul 4096 128,128,8,8,8,r nt
     for t in direct staged 2,4,4,2,s,32 2,2,4,4,s,64 2,2,4,4,d,16; do b f16 4096 $t; done
     for s in 64 0; do SUBMIT_EVERY=$s T=100 b train d=512; done
     T=100 b profile d=512

@@ -34,46 +34,56 @@ export function vec4Fits(t: MatmulTile, l: MatmulLayout): boolean {
 }
 
 /**
- * Statements staging one operand's BK×BD slab (D = M for A, N for B) into registers `r{name}{q}` and then into
+ * Statements staging one operand's BK×BD slab (D = M for A, N for B) into registers `r{name}…` and then into
  * workgroup memory `{name}s` (k-major, vec4 along D). `alongK`: the operand's rows run along k (A not
- * transposed, B transposed), so a vec4 holds 4 consecutive k of one row and is stored transposed.
+ * transposed, B transposed), so a vec4 holds 4 consecutive k of one row and must be transposed: either by four
+ * scalar stores into the vec4s of its row (`regT` false), or (`regT` true) by a thread loading the same 4 k of
+ * 4 consecutive rows and writing 4 whole vec4s, one per k (fewer, wider stores; fewer threads loading).
  */
-function stager(name: string, bd: number, bk: number, threads: number, alongK: boolean) {
-  const count = (bd * bk) / 4;
-  const loads = Math.ceil(count / threads);
-  const guard = count % threads !== 0;
+function stager(name: string, bd: number, bk: number, threads: number, alongK: boolean, regT: boolean) {
   const D = name === 'A' ? 'M' : 'N';
   const origin = name === 'A' ? 'row0' : 'col0';
-  const regs = [...Array(loads).keys()].map((q) => `r${name}${q}`);
-  const decl = regs.map((r) => `  var ${r}: vec4f;`).join('\n');
+  const size = (bd * bk) / 4;
+  const rowsPer = alongK && regT ? 4 : 1;
+  const tasks = size / rowsPer;
+  const loads = Math.ceil(tasks / threads);
+  const guard = (e: string, st: string) => (tasks % threads !== 0 ? `if (${e} < ${tasks}u) { ${st} }` : st);
+  const reg = (q: number, j: number) => `r${name}${q}_${j}`;
+  const decl = [...Array(loads).keys()]
+    .flatMap((q) => [...Array(rowsPer).keys()].map((j) => `  var ${reg(q, j)}: vec4f;`))
+    .join('\n');
+  const each = (f: (e: string, q: number) => string) =>
+    [...Array(loads).keys()].map((q) => guard(`l + ${q * threads}u`, f(`(l + ${q * threads}u)`, q))).join('\n      ');
   const fetch = (kt: string) =>
-    regs
-      .map((r, q) => {
-        const e = `l + ${q * threads}u`;
-        const at = alongK
-          ? `${name}base + (${origin} + (${e}) / ${bk / 4}u) * K4 + ${kt} * ${bk / 4}u + (${e}) % ${bk / 4}u`
-          : `${name}base + (${kt} * ${bk}u + (${e}) / ${bd / 4}u) * ${D}4 + ${origin} / 4u + (${e}) % ${bd / 4}u`;
-        const s = `${r} = ${name}[${at}];`;
-        return guard ? `if (${e} < ${count}u) { ${s} }` : s;
-      })
-      .join('\n      ');
+    each((e, q) => {
+      if (!alongK) {
+        const at = `${name}base + (${kt} * ${bk}u + ${e} / ${bd / 4}u) * ${D}4 + ${origin} / 4u + ${e} % ${bd / 4}u`;
+        return `${reg(q, 0)} = ${name}[${at}];`;
+      }
+      // task e: rows d·rowsPer + j, k-group k4
+      const d = `${e} / ${bk / 4}u`,
+        k4 = `${e} % ${bk / 4}u`;
+      return [...Array(rowsPer).keys()]
+        .map(
+          (j) =>
+            `${reg(q, j)} = ${name}[${name}base + (${origin} + ${d} * ${rowsPer}u + ${j}u) * K4 + ${kt} * ${bk / 4}u + ${k4}];`,
+        )
+        .join(' ');
+    });
   const store = (buf: string) =>
-    regs
-      .map((r, q) => {
-        const e = `l + ${q * threads}u`;
-        let s: string;
-        if (alongK) {
-          // element (d, k) → ${name}s[k][d]: four scalar stores into the vec4 of rows d & ~3
-          const d = `(${e}) / ${bk / 4}u`,
-            k = `((${e}) % ${bk / 4}u) * 4u`;
-          s = [0, 1, 2, 3]
-            .map((c) => `${name}s[${buf} + (${k} + ${c}u) * ${bd / 4}u + ${d} / 4u][${d} % 4u] = ${r}[${c}];`)
-            .join(' ');
-        } else s = `${name}s[${buf} + ${e}] = ${r};`;
-        return guard ? `if (${e} < ${count}u) { ${s} }` : s;
-      })
-      .join('\n      ');
-  return { decl, fetch, store, size: count };
+    each((e, q) => {
+      if (!alongK) return `${name}s[${buf} + ${e}] = ${reg(q, 0)};`;
+      const d = `${e} / ${bk / 4}u`,
+        k = `(${e} % ${bk / 4}u) * 4u`;
+      return [0, 1, 2, 3]
+        .map((c) =>
+          regT
+            ? `${name}s[${buf} + (${k} + ${c}u) * ${bd / 4}u + ${d}] = vec4f(${[0, 1, 2, 3].map((j) => `${reg(q, j)}[${c}]`).join(', ')});`
+            : `${name}s[${buf} + (${k} + ${c}u) * ${bd / 4}u + ${d} / 4u][${d} % 4u] = ${reg(q, 0)}[${c}];`,
+        )
+        .join(' ');
+    });
+  return { decl, fetch, store, size };
 }
 
 /** P: [M, N, K, aBatchStride, bBatchStride]; dispatch (N/bn, M/bm, batch). Needs vec4Fits. */
@@ -83,8 +93,8 @@ export function matmulVec4Source(t: MatmulTile, transA: boolean, transB: boolean
     threads = TX * TY;
   const G = t.tm / 4,
     H = t.tn / 4;
-  const a = stager('A', t.bm, t.bk, threads, !transA);
-  const b = stager('B', t.bn, t.bk, threads, transB);
+  const a = stager('A', t.bm, t.bk, threads, !transA, !!t.regT);
+  const b = stager('B', t.bn, t.bk, threads, transB, !!t.regT);
   const acc: string[] = [];
   for (let g = 0; g < G; g++)
     for (let r = 0; r < 4; r++) for (let h = 0; h < H; h++) acc.push(`  var c${g}${r}${h} = vec4f(0.0);`);

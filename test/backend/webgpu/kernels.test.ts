@@ -185,7 +185,8 @@ describe.skipIf(!gpu)('WebGPU kernels against the CPU reference', () => {
   });
 
   it('the aligned vec4 matmul: every transpose layout, every tile, batched and broadcast; reruns identical', async () => {
-    // each layout on the smallest tile, and the larger tiles once each (SwiftShader compiles slowly)
+    // each layout on the smallest tile, the larger tiles once each (SwiftShader compiles slowly), and the
+    // transpose-in-registers staging where an operand is k-contiguous
     const [big, wide, small] = VEC4_TILES as [MatmulTile, MatmulTile, MatmulTile];
     const cases: [MatmulTile, boolean, boolean][] = [
       [small, false, false],
@@ -194,6 +195,8 @@ describe.skipIf(!gpu)('WebGPU kernels against the CPU reference', () => {
       [small, true, true],
       [big, false, true],
       [wide, true, false],
+      [{ ...big, regT: true }, false, true],
+      [{ ...wide, regT: true }, false, false],
     ];
     for (const [tile, transA, transB] of cases) {
       const m = tile.bm * 2,
