@@ -28,30 +28,23 @@ case "${1:-main}" in
     timeout 200 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     ;;
   all)
-    # the whole measurement in one run (the RESULTS.md tables), most important first: kernels at 4096 (the
-    # chosen tiles and the alternatives), f16 tiles, the d=512 step (two submit chunkings) and its profile,
-    # parity, the other sizes and configs, PyTorch, then the aha run on both backends side by side
+    # the whole measurement in one run (the RESULTS.md tables), most important first: fp32 at 4096 (the
+    # chosen tiles and alternatives), f16 tiles, the d=512 step (two submit chunkings) and its profile, parity,
+    # the other sizes and configs, PyTorch, then the aha run on both backends side by side
     b info
-    for t in auto large 128,128,8,8,8,r 128,128,16,8,8,v v128x64; do b matmul 4096 $t; done
-    for l in nt tn; do b matmul 4096 auto $l; done; b matmul 4096 128,128,8,8,8,r nt
-    for t in direct staged 2,4,4,2,s,32 2,2,4,4,s,64 2,2,4,4,d,16; do b f16 4096 $t; done
-    for s in 64 0; do SUBMIT_EVERY=$s T=100 b train d=512; done
-    T=100 b profile d=512
+    for t in auto large 128,128,8,8,8,r; do b matmul 4096 $t; done
+    for l in nt tn; do b matmul 4096 auto $l; done
+    for t in direct staged 2,4,4,2,s,32; do b f16 4096 $t; done
+    for s in 64 0; do SUBMIT_EVERY=$s T=60 b train d=512; done
+    T=60 b profile d=512
     b parity
-    b mm 8192 1408 512 nt; b mm 8192 512 1408 nn; b mm 1408 512 8192 tn
     for n in 512 1024 2048; do b matmul $n small; b matmul $n large; b matmul $n auto; done
     for n in 1024 2048; do b f16 $n direct; b f16 $n staged; done
-    for c in lesson d=128; do T=100 b train $c; done
-    timeout 200 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
-    (TINYSEEK_BACKEND=cpu T=${AHA_S:-150} b aha > /dev/null) &
-    TINYSEEK_BACKEND=webgpu T=${AHA_S:-150} b aha | cut -c1-300
+    for c in lesson d=128; do T=60 b train $c; done
+    timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
+    (TINYSEEK_BACKEND=cpu T=${AHA_S:-120} b aha > /dev/null) &
+    TINYSEEK_BACKEND=webgpu T=${AHA_S:-120} b aha | cut -c1-300
     wait
-    ;;
-  final)
-    for c in lesson d=128 d=512; do T=120 b train $c; done
-    T=120 b profile d=512
-    TINYSEEK_BACKEND=webgpu T=300 b aha
-    b parity
     ;;
   sweep)
     # kernel variants and the host side, to pick defaults (fp32 tiles, f16 tiles, dispatches per submit)
