@@ -46,6 +46,14 @@ case "${1:-main}" in
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-120} b aha | cut -c1-300
     wait
     ;;
+  verify)
+    # after a fix: f16 tiles, the training steps, the d=512 profile, parity, the aha run on WebGPU
+    for t in direct staged 2,4,4,2,s,32; do b f16 4096 $t; done
+    for c in d=512 lesson d=128 d=512; do T=60 b train $c; done
+    T=60 b profile d=512
+    b parity
+    TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
+    ;;
   sweep)
     # kernel variants and the host side, to pick defaults (fp32 tiles, f16 tiles, dispatches per submit)
     for t in large v128 128,128,16,8,8,v v128x64 v64; do b matmul 4096 $t; done

@@ -102,6 +102,7 @@ export function matmulF16Source(t: F16Tile = F16_DIRECT): string {
   return `
 enable f16;
 enable chromium_experimental_subgroup_matrix;
+${t.wm * t.wn === 1 ? '' : 'diagnostic(off, subgroup_uniformity);'}
 @group(0) @binding(0) var<storage, read> P: array<u32>;
 @group(0) @binding(1) var<storage, read> A: array<${elem}>;
 @group(0) @binding(2) var<storage, read> B: array<${elem}>;
@@ -113,7 +114,7 @@ fn main(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32
   let M = P[0];
   let N = P[1];
   let K = P[2];
-  let sg = l / 32u;
+  let sg = ${t.wm * t.wn === 1 ? '0u' : 'l / 32u'};
   let bm0 = w.y * ${bm}u;
   let bn0 = w.x * ${bn}u;
   let lr0 = (sg / ${t.wn}u) * ${16 * t.rm}u;
