@@ -8,6 +8,10 @@
 // so the tile loads of neighbouring rows fall in different banks), and all its subgroups load their tiles from
 // there: the classic shared-memory GEMM of performance.md, one level up. Not used by the model (the backend
 // stays fp32); `bench/gpu` measures it. Needs M, N multiples of the block and K of BK.
+// Status on the H200 (bench/gpu/RESULTS.md): the direct one-subgroup tile works (73 TFLOP/s at 4096³). Dawn
+// requires the builtins' offsets to be uniform across the workgroup, which a subgroup's own offset is not, so
+// multi-subgroup tiles switch the subgroup_uniformity diagnostic off; so compiled, the staged tile gave no
+// result within 100 s: it is kept for the next attempt, not yet a working kernel.
 export interface F16Tile {
   /** Subgroups along rows and columns of the block. */
   wm: number;
