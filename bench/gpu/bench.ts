@@ -1,14 +1,26 @@
 // The WebGPU benchmarks, one measurement per process (run.sh runs each under `timeout`, as Dawn processes can
 // die at exit or with many pipelines): prints one JSON line per result as soon as it is measured.
-//   info | matmul N small|large | f16 N | train NAME | parity | aha STEPS
-// matmul: fp32 TFLOP/s of the backend's kernel (checked on sampled entries against float64 sums on the host);
-// f16: the opt-in tensor-core kernel (matmul-f16.ts); train: tokens/s of one training step (bench/train.ts's
+//   info | matmul N TILE [LAYOUT] | mm M N K LAYOUT [TILE] | f16 N [F16TILE] | train NAME | profile NAME |
+//   parity | aha STEPS
+// matmul: fp32 TFLOP/s of the backend's kernel at n×n×n (checked on sampled entries against float64 sums on
+// the host); TILE: small | large (bounds-checked) | v128 | v128x64 | v64 (aligned vec4) | auto (the backend's
+// choice) | bm,bn,bk,tm,tn[,v|r] (r: vec4, transposed in registers); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
+// f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | wm,wn,rm,rn,staged,bk); train: tokens/s of one training step (bench/train.ts's
 // loop) at the issue's configs; parity: a short pretraining run on the CPU and the GPU, and a GPU rerun;
 // aha: the R1-Zero run's wall time on one backend (TINYSEEK_BACKEND picks it).
 import { openBackend } from '../../src/backend/choose.ts';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
-import { f16Bits, f16Value, matmulF16Source } from '../../src/backend/webgpu/matmul-f16.ts';
-import { LARGE_TILE, SMALL_TILE } from '../../src/backend/webgpu/matmul-wgsl.ts';
+import {
+  F16_DIRECT,
+  F16_STAGED,
+  f16Bits,
+  f16Block,
+  f16Value,
+  matmulF16Source,
+  type F16Tile,
+} from '../../src/backend/webgpu/matmul-f16.ts';
+import { VEC4_TILES } from '../../src/backend/webgpu/matmul-vec4.ts';
+import { LARGE_TILE, SMALL_TILE, type MatmulTile } from '../../src/backend/webgpu/matmul-wgsl.ts';
 import type { WebGpuBackend } from '../../src/backend/webgpu/webgpu-backend.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { setDefaultBackend } from '../../src/core/tensor.ts';
@@ -36,8 +48,11 @@ const big: ThroughputConfig = {
 };
 const configs = [...benchConfigs, big];
 
+/** The GPU backend; SUBMIT_EVERY overrides its dispatches per submit (0: one submit per read). */
 async function gpu(): Promise<WebGpuBackend> {
-  return (await openBackend('webgpu')) as WebGpuBackend;
+  const g = (await openBackend('webgpu')) as WebGpuBackend;
+  if (process.env.SUBMIT_EVERY) g.submitEvery = Number(process.env.SUBMIT_EVERY);
+  return g;
 }
 
 async function timeIt(g: WebGpuBackend, fn: () => void, minMs = 400): Promise<number> {
@@ -54,30 +69,65 @@ async function timeIt(g: WebGpuBackend, fn: () => void, minMs = 400): Promise<nu
   }
 }
 
-async function matmul(n: number, tileName: string): Promise<void> {
+function tileOf(name: string): MatmulTile | undefined {
+  const named: Record<string, MatmulTile> = {
+    small: SMALL_TILE,
+    large: LARGE_TILE,
+    v128: VEC4_TILES[0]!,
+    v128x64: VEC4_TILES[1]!,
+    v64: VEC4_TILES[2]!,
+  };
+  if (name === 'auto') return undefined;
+  if (named[name]) return named[name];
+  const [bm, bn, bk, tm, tn, v] = name.split(',');
+  return { bm: +bm!, bn: +bn!, bk: +bk!, tm: +tm!, tn: +tn!, vec4: v === 'v' || v === 'r', regT: v === 'r' };
+}
+
+async function matmul(m: number, n: number, k: number, layoutName: string, tileName: string): Promise<void> {
   const g = await gpu();
   const rng = new Rng(1);
-  const a = Float32Array.from({ length: n * n }, () => rng.normal());
-  const b = Float32Array.from({ length: n * n }, () => rng.normal());
+  const a = Float32Array.from({ length: m * k }, () => rng.normal());
+  const b = Float32Array.from({ length: k * n }, () => rng.normal());
   const A = g.fromHost('float32', a),
     B = g.fromHost('float32', b),
-    C = g.alloc('float32', n * n);
-  const layout = { batch: 1, m: n, k: n, n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
-  const tile = tileName === 'large' ? LARGE_TILE : SMALL_TILE;
+    C = g.alloc('float32', m * n);
+  const transA = layoutName === 'tn',
+    transB = layoutName === 'nt';
+  const layout = { batch: 1, m, k, n, transA, transB, aBatchStride: 0, bBatchStride: 0 };
+  const tile = tileOf(tileName);
   const ms = await timeIt(g, () => g.matmul(A, B, C, layout, tile));
   const c = await g.read(C);
   let worst = 0;
   for (let s = 0; s < 64; s++) {
-    const i = rng.int(0, n),
+    const i = rng.int(0, m),
       j = rng.int(0, n);
     let want = 0;
-    for (let k = 0; k < n; k++) want += a[i * n + k]! * b[k * n + j]!;
-    worst = Math.max(worst, Math.abs(c[i * n + j]! - want) / Math.sqrt(n));
+    for (let q = 0; q < k; q++) want += a[transA ? q * m + i : i * k + q]! * b[transB ? j * k + q : q * n + j]!;
+    worst = Math.max(worst, Math.abs(c[i * n + j]! - want) / Math.sqrt(k));
   }
-  say({ kind: 'matmul', n, tile: tileName, ms, tflops: (2 * n ** 3) / (ms * 1e9), maxErrOverSqrtN: worst });
+  const used = tile ?? g.matmulTile(layout);
+  say({
+    kind: 'matmul',
+    shape: `${m}x${n}x${k}`,
+    layout: layoutName,
+    tile: tileName,
+    used: [used.bm, used.bn, used.bk, used.tm, used.tn, used.regT ? 'r' : used.vec4 ? 'v' : ''].join(','),
+    ms,
+    tflops: (2 * m * n * k) / (ms * 1e9),
+    maxErrOverSqrtN: worst,
+  });
 }
 
-async function f16(n: number): Promise<void> {
+function f16TileOf(name: string): F16Tile {
+  if (name === 'direct') return F16_DIRECT;
+  if (name === 'staged') return F16_STAGED;
+  const [wm, wn, rm, rn, staged, bk] = name.split(',');
+  return { wm: +wm!, wn: +wn!, rm: +rm!, rn: +rn!, staged: staged === 's', bk: +bk! };
+}
+
+async function f16(n: number, tileName: string): Promise<void> {
+  const tile = f16TileOf(tileName);
+  const { bm, bn } = f16Block(tile);
   const g = await gpu();
   if (!g.features.includes('chromium-experimental-subgroup-matrix') || !g.features.includes('shader-f16')) {
     say({ kind: 'f16', n, unsupported: g.features });
@@ -98,7 +148,7 @@ async function f16(n: number): Promise<void> {
     B = buf(bh, n * n * 2, S),
     C = buf(null, n * n * 4, S | GPUBufferUsage.COPY_SRC),
     P = buf(Uint32Array.from([n, n, n, 0]), 16, S);
-  const module = d.createShaderModule({ code: matmulF16Source() });
+  const module = d.createShaderModule({ code: matmulF16Source(tile) });
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error').map((m) => m.message);
   if (errors.length) return say({ kind: 'f16', n, compileErrors: errors });
@@ -112,7 +162,7 @@ async function f16(n: number): Promise<void> {
     const pass = enc.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bg);
-    pass.dispatchWorkgroups(n / 64, n / 64);
+    pass.dispatchWorkgroups(n / bn, n / bm);
     pass.end();
     d.queue.submit([enc.finish()]);
   };
@@ -131,7 +181,7 @@ async function f16(n: number): Promise<void> {
     for (let k = 0; k < n; k++) want += f16Value(ah[i * n + k]!) * f16Value(bh[k * n + j]!);
     worst = Math.max(worst, Math.abs(c[i * n + j]! - want) / Math.sqrt(n));
   }
-  say({ kind: 'f16', n, ms, tflops: (2 * n ** 3) / (ms * 1e9), maxErrOverSqrtN: worst });
+  say({ kind: 'f16', n, tile: tileName, ms, tflops: (2 * n ** 3) / (ms * 1e9), maxErrOverSqrtN: worst });
 }
 
 async function train(name: string): Promise<void> {
@@ -168,14 +218,26 @@ async function profile(name: string): Promise<void> {
     Array.from({ length: n }, () => rng.int(0, c.model.vocabSize)),
     [c.batch, c.seqLen],
   );
+  let recordMs = 0;
   const step = async () => {
+    const t = performance.now();
     const loss = crossEntropy(model.forward(ids), ids);
     opt.zeroGrad();
     backward(loss);
     noGrad(() => opt.step(1e-3));
+    recordMs = performance.now() - t;
     await loss.item();
   };
   await step();
+  // unprofiled steps first: the JavaScript time to record a step, and the whole step's wall time
+  const host: number[] = [],
+    walls: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    await step();
+    walls.push(performance.now() - t);
+    host.push(recordMs);
+  }
   g.startProfile();
   const t0 = performance.now();
   await step();
@@ -186,7 +248,10 @@ async function profile(name: string): Promise<void> {
   say({
     kind: 'profile',
     name: c.name,
-    wallMsPerStep: wall,
+    stepMs: walls,
+    recordMs: host,
+    submitEvery: g.submitEvery,
+    profiledWallMsPerStep: wall,
     gpuMsPerStep: gpuMs,
     top: rows.slice(0, 30).map((r) => [r.kernel, +(r.ms / 2).toFixed(3), r.count / 2]),
   });
@@ -224,7 +289,8 @@ async function parity(): Promise<void> {
 async function aha(steps: number): Promise<void> {
   const { runAha } = await import('../../src/experiments/aha.ts');
   const name = process.env.TINYSEEK_BACKEND || 'cpu';
-  await openBackend(name);
+  if (name === 'webgpu') await gpu();
+  else await openBackend(name);
   const t0 = performance.now();
   const { summary, runs } = await runAha(
     { rl: steps ? { steps } : {} },
@@ -256,7 +322,7 @@ async function aha(steps: number): Promise<void> {
   });
 }
 
-const [mode, arg, arg2] = process.argv.slice(2);
+const [mode, arg, arg2, ...rest] = process.argv.slice(2);
 try {
   if (mode === 'info') {
     const g = await gpu();
@@ -266,8 +332,9 @@ try {
       features: g.features,
       configs: configs.map((c) => [c.name, parameterCount(c.model)]),
     });
-  } else if (mode === 'matmul') await matmul(Number(arg), arg2 ?? 'large');
-  else if (mode === 'f16') await f16(Number(arg));
+  } else if (mode === 'matmul') await matmul(+arg!, +arg!, +arg!, rest[0] ?? 'nn', arg2 ?? 'auto');
+  else if (mode === 'mm') await matmul(+arg!, +arg2!, +rest[0]!, rest[1]!, rest[2] ?? 'auto');
+  else if (mode === 'f16') await f16(Number(arg), arg2 ?? 'direct');
   else if (mode === 'train') await train(arg!);
   else if (mode === 'parity') await parity();
   else if (mode === 'profile') await profile(arg!);

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Prepare .device/ (git-ignored, ≤ 64 MiB) for the lent GPU machine, which has no Node and no Vulkan loader:
-# the bench bundled into one file, a node binary, the webgpu package's linux-x64 build, and the Vulkan loader
-# plus GL dispatch libraries from Debian packages (shared/WEBGPU.md says why all of them).
+# Prepare the device folder (git-ignored, ≤ 64 MiB) for the lent GPU machine, which has no Node and no Vulkan
+# loader: the bench bundled into one file, the run scripts, a node binary, the webgpu package's linux-x64
+# build, and the Vulkan loader plus GL dispatch libraries from Debian packages (shared/WEBGPU.md says why all
+# of them). DEST (default .device) is where it goes, e.g. a folder of the checkout the device copies;
+# NODE_XZ (default $DEST/node.xz) is the xz'd node binary, made from this machine's node when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-D=.device
+D=${DEST:-.device}
+NODE_XZ=${NODE_XZ:-$D/node.xz}
 mkdir -p $D/node_modules/webgpu/dist
 npx esbuild bench/gpu/bench.ts --bundle --platform=node --format=esm --target=node20 --external:webgpu \
   --outfile=$D/bench.mjs --log-level=warning
+cp bench/gpu/run.sh bench/gpu/torch_cuda.py $D/
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json $D/node_modules/webgpu/
 rm -rf $D/node_modules/webgpu/dist/linux-x64 && cp -r node_modules/webgpu/dist/linux-x64 $D/node_modules/webgpu/dist/
-[ -f $D/node.xz ] || xz -T1 -c "$(command -v node)" > $D/node.xz
+[ -f "$NODE_XZ" ] || xz -T1 -c "$(command -v node)" > "$NODE_XZ"
 if [ ! -d $D/vk ]; then
   tmp=$(mktemp -d)
   (cd "$tmp" && apt-get download libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2 > /dev/null)

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The H200 benchmark, run on the lent machine through `device` (see bench/gpu/README.md):
-#   bash bench/gpu/build.sh here, then run `bash bench/gpu/run.sh [main|aha]` there with .device/ carried.
+#   bash bench/gpu/build.sh here, then run `bash .device/run.sh [main|aha|...]` there with .device/ carried
+#   (D names another device folder, NODE_XZ another node binary).
 # Each measurement runs in its own process under `timeout` and appends one JSON line to $OUT/results.jsonl.
 set -u
 D=${D:-.device}
+NODE_XZ=${NODE_XZ:-$D/node.xz}
 OUT=${OUT:-/tmp/gpu-bench}
 mkdir -p "$OUT"
-xz -dc $D/node.xz > /tmp/node && chmod +x /tmp/node
+xz -dc "$NODE_XZ" > /tmp/node && chmod +x /tmp/node
 export LD_LIBRARY_PATH=$PWD/$D/vk/usr/lib/x86_64-linux-gnu:/usr/local/nvidia/lib64
 export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 export TINYSEEK_THREADS=1 OUT
@@ -25,11 +27,41 @@ case "${1:-main}" in
     for c in lesson d=128 d=512; do T=180 b train $c; done
     timeout 200 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     ;;
-  final)
-    for c in lesson d=128 d=512; do T=120 b train $c; done
-    T=120 b profile d=512
-    TINYSEEK_BACKEND=webgpu T=300 b aha
+  all)
+    # the whole measurement in one run (the RESULTS.md tables), most important first: fp32 at 4096 (the
+    # chosen tiles and alternatives), f16 tiles, the d=512 step (two submit chunkings) and its profile, parity,
+    # the other sizes and configs, PyTorch, then the aha run on both backends side by side
+    b info
+    for t in auto large 128,128,8,8,8,r; do b matmul 4096 $t; done
+    for l in nt tn; do b matmul 4096 auto $l; done
+    for t in direct staged 2,4,4,2,s,32; do b f16 4096 $t; done
+    for s in 64 0; do SUBMIT_EVERY=$s T=60 b train d=512; done
+    T=60 b profile d=512
     b parity
+    for n in 512 1024 2048; do b matmul $n small; b matmul $n large; b matmul $n auto; done
+    for n in 1024 2048; do b f16 $n direct; b f16 $n staged; done
+    for c in lesson d=128; do T=60 b train $c; done
+    timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
+    (TINYSEEK_BACKEND=cpu T=${AHA_S:-120} b aha > /dev/null) &
+    TINYSEEK_BACKEND=webgpu T=${AHA_S:-120} b aha | cut -c1-300
+    wait
+    ;;
+  verify)
+    # after a fix: f16 tiles, the training steps, the d=512 profile, parity, the aha run on WebGPU
+    for t in direct staged 2,4,4,2,s,32; do b f16 4096 $t; done
+    for c in d=512 lesson d=128 d=512; do T=60 b train $c; done
+    T=60 b profile d=512
+    b parity
+    TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
+    ;;
+  sweep)
+    # kernel variants and the host side, to pick defaults (fp32 tiles, f16 tiles, dispatches per submit)
+    for t in large v128 128,128,16,8,8,v v128x64 v64; do b matmul 4096 $t; done
+    for l in nt tn; do b matmul 4096 v128 $l; done
+    b mm 8192 1408 512 nt; b mm 8192 512 1408 nn; b mm 1408 512 8192 tn; b mm 8192 512 512 nt
+    for t in direct staged 2,4,4,2,s,32 2,2,4,4,s,64 2,2,4,4,d,16 4,2,2,4,s,32; do b f16 4096 $t; done
+    for s in 64 0 16; do SUBMIT_EVERY=$s T=120 b train d=512; done
+    T=120 b profile d=512
     ;;
   profile)
     for c in d=512 lesson; do T=120 b profile $c; done

@@ -127,8 +127,7 @@ const lesson: Lesson = {
       kind: 'check',
       title: 'Predict: the small model',
       run: 'table',
-      question:
-        'On the H200, PyTorch eager trains the d=512 model about 2.6× faster than tinyseek on WebGPU. **For the lesson model (d=64), is the gap smaller or larger?**',
+      question: `On the H200, PyTorch eager trains the d=512 model about ${(H200.train[2].torch / H200.train[2].webgpu).toFixed(1)}× faster than tinyseek on WebGPU. **For the lesson model (d=64), is the gap smaller or larger?**`,
       options: ['smaller', 'about the same', 'larger'],
       answer: () => {
         const [small, , big] = H200.train.map((t) => t.torch / t.webgpu);

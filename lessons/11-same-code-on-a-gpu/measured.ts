@@ -3,20 +3,20 @@
 export const H200 = {
   device: 'NVIDIA H200 (Dawn/Vulkan, webgpu 0.6.2)',
   fp32PeakTflops: 67,
-  /** fp32 matmul TFLOP/s by n (n×n×n): tinyseek's WGSL kernel, and cuBLAS SGEMM through PyTorch. */
+  /** fp32 matmul TFLOP/s by n (n×n×n): tinyseek's WGSL kernel (the backend's choice), and cuBLAS SGEMM. */
   matmul: [
-    { n: 512, wgsl: 4.5, cublas: 8.8 },
-    { n: 1024, wgsl: 15.1, cublas: 36.4 },
-    { n: 2048, wgsl: 19.4, cublas: 49.7 },
-    { n: 4096, wgsl: 27.1, cublas: 51.2 },
+    { n: 512, wgsl: 3.5, cublas: 10.7 },
+    { n: 1024, wgsl: 25.6, cublas: 37.0 },
+    { n: 2048, wgsl: 31.9, cublas: 50.2 },
+    { n: 4096, wgsl: 33.3, cublas: 51.3 },
   ],
-  f16SubgroupMatrixTflops4096: 73.0,
+  f16SubgroupMatrixTflops4096: 72.9,
   /** Training-step tokens/s: tinyseek on WebGPU, PyTorch CUDA eager fp32, and the dispatches per step. */
   train: [
-    { name: 'lesson d=64 L=2 T=48 B=16', params: 104_128, webgpu: 32_776, torch: 141_343, dispatches: 187 },
-    { name: 'd=128 L=4 H=4 T=64 B=32', params: 810_880, webgpu: 51_981, torch: 196_742, dispatches: 344 },
-    { name: 'd=512 L=8 H=8 T=256 B=32', params: 25_726_464, webgpu: 82_428, torch: 215_127, dispatches: 656 },
+    { name: 'lesson d=64 L=2 T=48 B=16', params: 104_128, webgpu: 44_493, torch: 168_805, dispatches: 187 },
+    { name: 'd=128 L=4 H=4 T=64 B=32', params: 810_880, webgpu: 44_060, torch: 196_529, dispatches: 344 },
+    { name: 'd=512 L=8 H=8 T=256 B=32', params: 25_726_464, webgpu: 89_405, torch: 216_873, dispatches: 656 },
   ],
   /** The R1-Zero aha run (61 steps) on the same machine: the same curve to the printed digit on both. */
-  aha: { webgpuSeconds: 50.2, cpuOneThreadSeconds: 67.4, greedyFirst: 0.094, greedyLast: 0.781 },
+  aha: { webgpuSeconds: 38.9, cpuOneThreadSeconds: 69.9, greedyFirst: 0.094, greedyLast: 0.781 },
 } as const;

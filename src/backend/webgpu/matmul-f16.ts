@@ -1,46 +1,130 @@
 // The opt-in f16 matmul on tensor cores: Dawn's experimental subgroup-matrix feature
 // (`chromium-experimental-subgroup-matrix`) exposes the GPU's matrix units as 16×16 tiles that one subgroup
-// loads, multiplies and stores together (f16 inputs, f32 accumulators, as NVIDIA's mma instructions). One
-// 32-thread workgroup (one subgroup) computes a 64×64 block of C as 4×4 result tiles, stepping K by 16:
-// four left and four right tiles loaded from memory feed sixteen multiply-accumulates. Not used by the model
-// (the backend stays fp32); `bench/gpu` measures it. Needs M, N multiples of 64 and K of 16.
-const R = 4;
+// loads, multiplies and stores together (f16 inputs, f32 accumulators, as NVIDIA's mma instructions).
+// A workgroup of WM×WN subgroups computes a (16·RM·WM)×(16·RN·WN) block of C; each subgroup owns RM×RN result
+// tiles, so every left tile it loads feeds RN multiply-accumulates and every right tile RM. Two ways to feed
+// them: straight from memory (`staged` false: the caches are the only sharing), or staged (`staged` true): the
+// workgroup copies a BK-deep slab of A and B into workgroup memory with 8-byte loads (A and B bound as vec4<f16>; rows padded by 8 halves
+// so the tile loads of neighbouring rows fall in different banks), and all its subgroups load their tiles from
+// there: the classic shared-memory GEMM of performance.md, one level up. Not used by the model (the backend
+// stays fp32); `bench/gpu` measures it. Needs M, N multiples of the block and K of BK.
+// Status on the H200 (bench/gpu/RESULTS.md): the direct one-subgroup tile works (73 TFLOP/s at 4096³). Dawn
+// requires the builtins' offsets to be uniform across the workgroup, which a subgroup's own offset is not, so
+// multi-subgroup tiles switch the subgroup_uniformity diagnostic off; so compiled, the staged tile gave no
+// result within 100 s: it is kept for the next attempt, not yet a working kernel.
+export interface F16Tile {
+  /** Subgroups along rows and columns of the block. */
+  wm: number;
+  wn: number;
+  /** 16×16 result tiles per subgroup along rows and columns. */
+  rm: number;
+  rn: number;
+  staged: boolean;
+  /** K per staged slab (a multiple of 16). */
+  bk: number;
+}
 
-/** P: [M, N, K]; A f16 [M, K], B f16 [K, N], C f32 [M, N]; dispatch (N/64, M/64). */
-export function matmulF16Source(): string {
+/** One subgroup per 64×64 block, tiles straight from memory (the first kernel). */
+export const F16_DIRECT: F16Tile = { wm: 1, wn: 1, rm: 4, rn: 4, staged: false, bk: 16 };
+/** Four subgroups share a 128×128 block staged 32 deep in workgroup memory. */
+export const F16_STAGED: F16Tile = { wm: 2, wn: 2, rm: 4, rn: 4, staged: true, bk: 32 };
+
+export function f16Block(t: F16Tile): { bm: number; bn: number; threads: number } {
+  return { bm: 16 * t.rm * t.wm, bn: 16 * t.rn * t.wn, threads: 32 * t.wm * t.wn };
+}
+
+const PAD = 8;
+
+/** P: [M, N, K]; A f16 [M, K], B f16 [K, N], C f32 [M, N]; dispatch (N/bn, M/bm). Subgroups of 32. */
+export function matmulF16Source(t: F16Tile = F16_DIRECT): string {
+  const { bm, bn, threads } = f16Block(t);
+  const I = [...Array(t.rm).keys()],
+    J = [...Array(t.rn).keys()];
   const lines: string[] = [];
-  const idx = [...Array(R).keys()];
-  for (const i of idx) for (const j of idx) lines.push(`  var c${i}${j} = subgroup_matrix_result<f32, 16, 16>();`);
-  lines.push('  for (var k = 0u; k < K; k = k + 16u) {');
-  for (const i of idx)
-    lines.push(
-      `    let a${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&A, (row0 + ${16 * i}u) * K + k, false, K);`,
-    );
-  for (const j of idx)
-    lines.push(
-      `    let b${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&B, k * N + col0 + ${16 * j}u, false, N);`,
-    );
-  for (const i of idx)
-    for (const j of idx) lines.push(`    c${i}${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, c${i}${j});`);
-  lines.push('  }');
-  for (const i of idx)
-    for (const j of idx)
-      lines.push(`  subgroupMatrixStore(&C, (row0 + ${16 * i}u) * N + col0 + ${16 * j}u, c${i}${j}, false, N);`);
+  for (const i of I) for (const j of J) lines.push(`  var c${i}${j} = subgroup_matrix_result<f32, 16, 16>();`);
+  const mma = () => {
+    for (const i of I)
+      for (const j of J) lines.push(`      c${i}${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, c${i}${j});`);
+  };
+  const sa = t.bk + PAD,
+    sb = bn + PAD;
+  let shared = '';
+  if (!t.staged) {
+    lines.push('  for (var k = 0u; k < K; k = k + 16u) {');
+    lines.push('    {');
+    for (const i of I)
+      lines.push(
+        `      let a${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&A, (r0 + ${16 * i}u) * K + k, false, K);`,
+      );
+    for (const j of J)
+      lines.push(
+        `      let b${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&B, k * N + c0 + ${16 * j}u, false, N);`,
+      );
+    mma();
+    lines.push('    }', '  }');
+  } else {
+    shared = `var<workgroup> As: array<f16, ${bm * sa}>;\nvar<workgroup> Bs: array<f16, ${t.bk * sb}>;`;
+    const aLoads = (bm * t.bk) / 4 / threads,
+      bLoads = (t.bk * bn) / 4 / threads;
+    lines.push('  for (var k = 0u; k < K; k = k + ' + t.bk + 'u) {');
+    for (let q = 0; q < aLoads; q++) {
+      const e = `(l + ${q * threads}u)`;
+      lines.push(`    {`);
+      lines.push(`      let r = ${e} / ${t.bk / 4}u; let c = (${e} % ${t.bk / 4}u) * 4u;`);
+      lines.push(`      let v = A[((bm0 + r) * K + k + c) / 4u];`);
+      lines.push(`      let o = r * ${sa}u + c; As[o] = v.x; As[o + 1u] = v.y; As[o + 2u] = v.z; As[o + 3u] = v.w;`);
+      lines.push(`    }`);
+    }
+    for (let q = 0; q < bLoads; q++) {
+      const e = `(l + ${q * threads}u)`;
+      lines.push(`    {`);
+      lines.push(`      let r = ${e} / ${bn / 4}u; let c = (${e} % ${bn / 4}u) * 4u;`);
+      lines.push(`      let v = B[((k + r) * N + bn0 + c) / 4u];`);
+      lines.push(`      let o = r * ${sb}u + c; Bs[o] = v.x; Bs[o + 1u] = v.y; Bs[o + 2u] = v.z; Bs[o + 3u] = v.w;`);
+      lines.push(`    }`);
+    }
+    lines.push('    workgroupBarrier();');
+    for (let kk = 0; kk < t.bk; kk += 16) {
+      lines.push('    {');
+      for (const i of I)
+        lines.push(
+          `      let a${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, (lr0 + ${16 * i}u) * ${sa}u + ${kk}u, false, ${sa}u);`,
+        );
+      for (const j of J)
+        lines.push(
+          `      let b${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&Bs, ${kk * sb}u + lc0 + ${16 * j}u, false, ${sb}u);`,
+        );
+      mma();
+      lines.push('    }');
+    }
+    lines.push('    workgroupBarrier();', '  }');
+  }
+  for (const i of I)
+    for (const j of J)
+      lines.push(`  subgroupMatrixStore(&C, (r0 + ${16 * i}u) * N + c0 + ${16 * j}u, c${i}${j}, false, N);`);
+  const elem = t.staged ? 'vec4<f16>' : 'f16';
   return `
 enable f16;
 enable chromium_experimental_subgroup_matrix;
+${t.wm * t.wn === 1 ? '' : 'diagnostic(off, subgroup_uniformity);'}
 @group(0) @binding(0) var<storage, read> P: array<u32>;
-@group(0) @binding(1) var<storage, read> A: array<f16>;
-@group(0) @binding(2) var<storage, read> B: array<f16>;
+@group(0) @binding(1) var<storage, read> A: array<${elem}>;
+@group(0) @binding(2) var<storage, read> B: array<${elem}>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
+${shared}
 
-@compute @workgroup_size(32)
-fn main(@builtin(workgroup_id) w: vec3u) {
+@compute @workgroup_size(${threads})
+fn main(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32) {
   let M = P[0];
   let N = P[1];
   let K = P[2];
-  let row0 = w.y * 64u;
-  let col0 = w.x * 64u;
+  let sg = ${t.wm * t.wn === 1 ? '0u' : 'l / 32u'};
+  let bm0 = w.y * ${bm}u;
+  let bn0 = w.x * ${bn}u;
+  let lr0 = (sg / ${t.wn}u) * ${16 * t.rm}u;
+  let lc0 = (sg % ${t.wn}u) * ${16 * t.rn}u;
+  let r0 = bm0 + lr0;
+  let c0 = bn0 + lc0;
 ${lines.join('\n')}
 }`;
 }

@@ -12,6 +12,10 @@ export interface MatmulTile {
   /** Outputs per thread along rows and columns. */
   tm: number;
   tn: number;
+  /** The aligned vec4 kernel (matmul-vec4.ts) instead of this file's bounds-checked one. */
+  vec4?: boolean;
+  /** vec4 kernel only: transpose k-contiguous operands in registers (matmul-vec4.ts). */
+  regT?: boolean;
 }
 
 export const SMALL_TILE: MatmulTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };

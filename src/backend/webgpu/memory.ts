@@ -3,8 +3,11 @@
 // loop that drops its intermediate tensors reuses the same buffers step after step instead of leaking them.
 // Reuse is safe without waiting for the GPU: a reused buffer is only written by commands recorded after every
 // command that read its old contents, and one queue runs them in order (WebGPU's queue ordering).
-// The collector does not see GPU memory, so when new buffers pile up the pool asks it for a collection at the
-// next read (a step's edge), after which the registry hands the dead storages' buffers back.
+// The collector does not see GPU memory, so once many buffer bytes have been handed out (new or reused) the
+// pool asks it for a collection at the next read (a step's edge), after which the registry hands the dead
+// storages' buffers back. Counting only new buffers would let a step that reused everything skip the
+// collection, so that the next step found the pool empty and created (and the GPU cleared) a step's worth of
+// new buffers: every other step slow.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { DType, Storage } from '../backend.ts';
@@ -19,7 +22,7 @@ function collectGarbage(): void {
   gcFn();
 }
 
-/** New buffer bytes after which the next read asks for a collection. */
+/** Buffer bytes handed out after which the next read asks for a collection. */
 const GC_AFTER_BYTES = 256 * 2 ** 20;
 
 /** A device buffer with a stable id (bind groups are cached by the ids they bind). */
@@ -46,7 +49,7 @@ export class BufferPool {
   /** Bytes held by live storages, and bytes parked in the pool for reuse. */
   liveBytes = 0;
   pooledBytes = 0;
-  private createdSinceGc = 0;
+  private takenSinceGc = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -61,6 +64,7 @@ export class BufferPool {
     const list = this.free.get(bytes);
     const reused = list?.pop();
     this.liveBytes += bytes;
+    this.takenSinceGc += bytes;
     if (reused) {
       this.pooledBytes -= bytes;
       return { buf: reused, fresh: false };
@@ -75,6 +79,7 @@ export class BufferPool {
     if (b) {
       this.pooledBytes -= bytes;
       this.liveBytes += bytes;
+      this.takenSinceGc += bytes;
     }
     return b;
   }
@@ -90,19 +95,19 @@ export class BufferPool {
     view.set(data);
     buf.gpu.unmap();
     this.liveBytes += bytes;
+    this.takenSinceGc += bytes;
     return buf;
   }
 
   private create(bytes: number, mapped: boolean): Buf {
-    this.createdSinceGc += bytes;
     const gpu = this.device.createBuffer({ size: bytes, usage: USAGE(), mappedAtCreation: mapped });
     return { gpu, id: this.nextId++, bytes };
   }
 
-  /** Collect garbage if many new buffers were made since the last time (or always, when `force`). */
+  /** Collect garbage if many buffer bytes were handed out since the last time (or always, when `force`). */
   collectIfNeeded(force = false): void {
-    if (!force && this.createdSinceGc < GC_AFTER_BYTES) return;
-    this.createdSinceGc = 0;
+    if (!force && this.takenSinceGc < GC_AFTER_BYTES) return;
+    this.takenSinceGc = 0;
     collectGarbage();
   }
 

@@ -1,6 +1,6 @@
 // The WebGPU backend: every kernel of backend.ts as a WGSL compute shader (wgsl.ts, matmul-wgsl.ts) on buffers
 // that stay on the device. Kernels are recorded into one command encoder and submitted together when a value
-// is read (the one async `read`) or the encoder fills; pipelines and bind groups are cached; each dispatch's
+// is read (the one async `read`) or a chunk of them is recorded; pipelines and bind groups are cached; each dispatch's
 // sizes go into a slice of one parameter buffer (a dynamic offset). Storage is float32 or int32 only:
 // float64 is CPU-only (WGSL has no f64). Buffers come from a pool and return to it (memory.ts).
 import type {
@@ -19,6 +19,7 @@ import type {
 } from '../backend.ts';
 import { BufferPool, GpuStorage } from './memory.ts';
 import type { OpenedDevice } from './device.ts';
+import { matmulVec4Source, vec4Fits, VEC4_TILES } from './matmul-vec4.ts';
 import { LARGE_TILE, matmulSource, SMALL_TILE, type MatmulTile } from './matmul-wgsl.ts';
 import * as W from './wgsl.ts';
 
@@ -78,6 +79,11 @@ export class WebGpuBackend implements Backend {
   private note = '';
   /** Dispatches recorded so far (a test and the bench count them). */
   dispatches = 0;
+  /**
+   * Dispatches per submit: the recorded commands are submitted in chunks of this many, so the GPU runs the
+   * first kernels of a step while JavaScript is still recording the rest (0: submit only at a read).
+   */
+  submitEvery = 64;
 
   constructor(opened: OpenedDevice) {
     this.device = opened.device;
@@ -371,6 +377,7 @@ export class WebGpuBackend implements Backend {
     pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
     if (prof) this.endPass();
     this.dispatches++;
+    if (this.submitEvery > 0 && this.slots >= this.submitEvery) this.flush();
     // Keep the storages reachable until their commands are recorded (the registry may pool them after).
     void storages;
   }
@@ -431,8 +438,19 @@ export class WebGpuBackend implements Backend {
     this.run(this.kernel(source, 'rw'), 'rw', p, [src, dst], this.grid(n));
   }
 
-  /** The matmul tile for a problem: large tiles once C has enough of them to fill the GPU. */
+  /**
+   * The matmul tile for a problem: the largest aligned vec4 tile that divides it and still makes ≥ 256
+   * workgroups (two per streaming multiprocessor of a large GPU); otherwise the bounds-checked kernel, with large
+   * tiles once C has enough of them to fill the GPU.
+   */
   matmulTile(l: MatmulLayout): MatmulTile {
+    const fits = VEC4_TILES.filter((t) => vec4Fits(t, l));
+    const groups = (t: MatmulTile) => (l.m / t.bm) * (l.n / t.bn) * l.batch;
+    const vec4 = fits.find((t) => groups(t) >= 256) ?? fits[fits.length - 1];
+    return vec4 ?? this.checkedTile(l);
+  }
+
+  private checkedTile(l: MatmulLayout): MatmulTile {
     return l.m * l.n * l.batch >= 512 * 512 && l.m >= 128 && l.n >= 128 ? LARGE_TILE : SMALL_TILE;
   }
 
@@ -440,16 +458,16 @@ export class WebGpuBackend implements Backend {
    * Split-K for a weight gradient Xᵀ·dY (transA, long K, few output tiles): S slabs of K become a batch of S
    * partial products, then an ordered sum over the slabs: more workgroups, and still no atomics.
    */
-  private splitK(l: MatmulLayout, tile: MatmulTile): number {
+  private splitK(l: MatmulLayout): number {
     if (!l.transA || l.transB || l.batch !== 1) return 1;
-    const tiles = Math.ceil(l.m / tile.bm) * Math.ceil(l.n / tile.bn);
+    const tiles = Math.ceil(l.m / 128) * Math.ceil(l.n / 128);
     for (const s of [16, 8, 4, 2]) if (tiles * s <= 528 && l.k % s === 0 && l.k / s >= 256) return s;
     return 1;
   }
 
-  matmul(a: Storage, b: Storage, out: Storage, l: MatmulLayout, tile: MatmulTile = this.matmulTile(l)): void {
+  matmul(a: Storage, b: Storage, out: Storage, l: MatmulLayout, tile?: MatmulTile): void {
     if (l.k === 0) return this.fill(out, 0);
-    const s = this.splitK(l, tile);
+    const s = this.splitK(l);
     if (s > 1) {
       const kc = l.k / s;
       const parts = this.allocUninit('float32', s * l.m * l.n);
@@ -459,7 +477,10 @@ export class WebGpuBackend implements Backend {
       this.free(parts);
       return;
     }
-    const k = this.kernel(matmulSource(tile, l.transA, l.transB), 'rrw');
+    tile ??= this.matmulTile(l);
+    if (tile.vec4 && !vec4Fits(tile, l)) tile = this.checkedTile(l);
+    const source = (tile.vec4 ? matmulVec4Source : matmulSource)(tile, l.transA, l.transB);
+    const k = this.kernel(source, 'rrw');
     if (this.profiler) this.note = ` ${l.batch}x${l.m}x${l.n}x${l.k}${l.transA ? 'T' : ''}${l.transB ? 't' : ''}`;
     const groups: [number, number, number] = [Math.ceil(l.n / tile.bn), Math.ceil(l.m / tile.bm), l.batch];
     this.run(k, 'rrw', [l.m, l.n, l.k, l.aBatchStride, l.bBatchStride], [a, b, out], groups);

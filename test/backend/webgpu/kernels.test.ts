@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend, DType, Storage } from '../../../src/backend/backend.ts';
 import { CpuBackend } from '../../../src/backend/cpu/cpu-backend.ts';
 import { contiguousView } from '../../../src/backend/view.ts';
-import { LARGE_TILE } from '../../../src/backend/webgpu/matmul-wgsl.ts';
+import { VEC4_TILES } from '../../../src/backend/webgpu/matmul-vec4.ts';
+import { LARGE_TILE, type MatmulTile } from '../../../src/backend/webgpu/matmul-wgsl.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { webgpu } from './gpu.ts';
 
@@ -180,6 +181,41 @@ describe.skipIf(!gpu)('WebGPU kernels against the CPU reference', () => {
           be === gpu && large ? gpu.matmul(x!, y!, o!, layout, LARGE_TILE) : be.matmul(x!, y!, o!, layout),
       );
       close(r.gpu[0]!, r.cpu[0]!, 1e-4, 1e-4);
+    }
+  });
+
+  it('the aligned vec4 matmul: every transpose layout, every tile, batched and broadcast; reruns identical', async () => {
+    // each layout on the smallest tile, the larger tiles once each (SwiftShader compiles slowly), and the
+    // transpose-in-registers staging where an operand is k-contiguous
+    const [big, wide, small] = VEC4_TILES as [MatmulTile, MatmulTile, MatmulTile];
+    const cases: [MatmulTile, boolean, boolean][] = [
+      [small, false, false],
+      [small, true, false],
+      [small, false, true],
+      [small, true, true],
+      [big, false, true],
+      [wide, true, false],
+      [{ ...big, regT: true }, false, true],
+      [{ ...wide, regT: true }, false, false],
+    ];
+    for (const [tile, transA, transB] of cases) {
+      const m = tile.bm * 2,
+        n = tile.bn,
+        k = tile.bk * 3,
+        batch = 2;
+      const a = rand(rng, batch * m * k),
+        bb = rand(rng, k * n);
+      const layout = { batch, m, k, n, transA, transB, aBatchStride: m * k, bBatchStride: 0 };
+      expect(gpu!.matmulTile(layout).vec4).toBe(true);
+      const run = (be: Backend, [x, y]: Storage[], [o]: Storage[]) =>
+        be === gpu ? gpu.matmul(x!, y!, o!, layout, tile) : be.matmul(x!, y!, o!, layout);
+      const ins: [DType, Float32Array][] = [
+        ['float32', a],
+        ['float32', bb],
+      ];
+      const r = await both(ins, [['float32', batch * m * n]], run);
+      close(r.gpu[0]!, r.cpu[0]!, 1e-4, 1e-4);
+      if (tile === big) expect((await both(ins, [['float32', batch * m * n]], run)).gpu[0]).toEqual(r.gpu[0]);
     }
   });
 
