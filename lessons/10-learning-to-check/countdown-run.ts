@@ -207,8 +207,16 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
   };
 }
 
-/** The held-out problems the intervention knob chooses among (those of the RL run's evaluation). */
-export const INTERVENTION_PROBLEMS = 6;
+/** The intervention knob's problems: the first six of the RL run's held-out set (heldOutSet('countdown', 3, n,
+ * DEFAULT_RL.heldOutSeed)), written out so the knob can show them; test/tui/lesson-10-runs.test.ts checks that. */
+export const INTERVENTION_PROBLEMS = [
+  '4 9 6 to 33',
+  '4 4 6 to 14',
+  '4 8 8 to 20',
+  '8 7 3 to 17',
+  '3 6 5 to 14',
+  '2 1 6 to 12',
+];
 
 export async function runInterventionLesson(ctx: RunContext): Promise<RunResult> {
   const { loadCheckpoint } = await import('../../src/model/checkpoint.ts');
@@ -217,14 +225,13 @@ export async function runInterventionLesson(ctx: RunContext): Promise<RunResult>
   const { Rng } = await import('../../src/core/rng.ts');
   const { DEFAULT_RL } = await import('../../src/rl/config.ts');
 
-  const k = Number(ctx.knobs['problem']);
+  const chosen = String(ctx.knobs['problem']);
   const seed = Number(ctx.knobs['seed'] ?? 0);
-  const problems = heldOutSet('countdown', 3, INTERVENTION_PROBLEMS, DEFAULT_RL.heldOutSeed);
-  const problem = problems[k];
-  if (!problem) throw new Error(`problem ${k}: there are ${problems.length} (0..${problems.length - 1})`);
+  const problem = heldOutSet('countdown', 3, 32, DEFAULT_RL.heldOutSeed).find((p) => p.prompt === chosen);
+  if (!problem) throw new Error(`'${chosen}' is not among the RL run's held-out problems`);
   const maxNewTokens = ctx.budget === 'small' ? 48 : MAX_NEW_TOKENS;
   // The same injected path for both models: the same problem index and the same stream.
-  const stream = () => new Rng(seed).child('lesson-10-intervention').child(`p${k}`);
+  const stream = () => new Rng(seed).child('lesson-10-intervention').child(chosen);
   const base = loadCheckpoint(BASE_DIR, { requiresGrad: false }).model;
   const models: [string, Transformer][] = [['base', base]];
   if (trained) models.push([`after ${trained.steps} RL steps (seed ${trained.seed})`, trained.model]);

@@ -121,8 +121,8 @@ On this CPU a step takes several seconds; the default is 15 steps. The measured 
 `;
 
 const interventionText = `
-The causal test, on one problem you choose (knob **problem**: the first ${INTERVENTION_PROBLEMS} held-out problems
-of the run). The player writes a dead-end path whose last step claims the target with a wrong value, e.g.
+The causal test, on one problem you choose (knob **problem**: the first ${INTERVENTION_PROBLEMS.length} held-out
+problems of the run). The player writes a dead-end path whose last step claims the target with a wrong value, e.g.
 \`6-5=1 3*1=14\`, and lets the model continue from there, greedily:
 
 - **caught**: it writes \`check 3*1=3 no\` — the recomputation is right and the verdict acts on it;
@@ -219,8 +219,8 @@ const lesson: Lesson = {
         {
           name: 'problem',
           label: 'held-out problem',
-          values: Array.from({ length: INTERVENTION_PROBLEMS }, (_, i) => i),
-          default: 0,
+          values: INTERVENTION_PROBLEMS,
+          default: INTERVENTION_PROBLEMS[0]!,
         },
         { name: 'seed', label: 'seed of the wrong path', values: [0, 1, 2], default: 0 },
       ],
