@@ -4,8 +4,8 @@
 // src/rl/trainer.ts on 3-number problems, room for a 160-token search, countdownVerify from
 // src/experiments/countdown-verify.ts at every evaluation), stepped here one RL step at a time so the player can
 // chart and cancel between steps. Per step it charts Gandhi et al.'s behaviours per training answer (verdicts,
-// checks, backtracks, subgoals; counted by world/countdown/parse.ts); at each evaluation the held-out pass@1,
-// step accuracy, check accuracy and the share of injected errors caught.
+// checks, backtracks, subgoals; counted by world/countdown/parse.ts) and reports training accuracy; at each
+// evaluation the held-out pass@1, step accuracy, check accuracy and the share of injected errors caught.
 //
 // runInterventionLesson: the intervention test (countdown-verify.ts runInterventions) on one held-out problem the
 // learner picks: force-decode a dead-end path whose last step claims the target with a wrong value, and show the
