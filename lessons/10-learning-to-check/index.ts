@@ -118,7 +118,9 @@ The chart, per step: Gandhi's behaviours per training answer (×10, so they shar
 hold between them): held-out pass@1 and the share of **injected errors caught**, the test of the next step run
 on all 32 problems.
 
-On this CPU a step takes several seconds; the default is 15 steps. The measured 60-step run is on the last page.
+On this CPU a step takes a few seconds; the default of 15 steps took about 2 minutes on a busy 2-core machine.
+Fifteen steps move little: seed 0 measured held-out pass@1 9% → 9%, injected errors caught 44% → 47%, verdicts per
+answer 2.3 → 2.3 — inside the noise of 32 problems. The 60-step run is on the last page.
 `;
 
 const interventionText = `
@@ -172,7 +174,7 @@ const lesson: Lesson = {
       title: 'Predict: more verification, or less?',
       run: 'countdown',
       question:
-        'The base writes about 2.7 verdicts (yes/no) per answer. RL rewards only a right final answer. Over the next run, **what happens to the verdicts per training answer** (mean of the first and of the last 3 steps)?',
+        'The base writes two to three verdicts (yes/no) per sampled answer. RL rewards only a right final answer. Over the next run, **what happens to the verdicts per training answer** (mean of the first and of the last 3 steps)?',
       options: ['they rise by more than 10%', 'they stay within 10%', 'they fall by more than 10%'],
       answer: (run) => {
         const c = verdictChange(run);
