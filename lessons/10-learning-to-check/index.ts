@@ -2,11 +2,13 @@
 // check can pay, the search-trace language with Gandhi et al.'s four behaviours, the tests that tell a
 // genuine check from a ritual one (with the consistency measure as the exercise), and what has been
 // measured: the miniature's scale, the shipped primed base, the default RL run and its verification tests,
-// the compute-matched control. Not yet here (issue 16): the live run and live intervention steps, and the
-// priming table across conditions (bases that have their arithmetic take ~25 CPU-minutes each).
+// the compute-matched control; a prediction, a live Countdown RL run on the shipped base (countdown-run.ts) and
+// the intervention test live on a problem the learner picks, the base beside the trained policy. Not yet here
+// (issue 16): the priming table across conditions (bases that have their arithmetic take ~25 CPU-minutes each).
 import { fileURLToPath } from 'node:url';
-import type { Lesson } from '../../src/tui/manifest.ts';
+import type { Lesson, RunResult } from '../../src/tui/manifest.ts';
 import { checkConsistency } from './consistency-check.ts';
+import { CD_SERIES, INTERVENTION_PROBLEMS, runCountdownLesson, runInterventionLesson } from './countdown-run.ts';
 
 const intro = `
 # Learning to check
@@ -105,6 +107,41 @@ verdicts and 1.7 backtracks per answer) before they have the arithmetic, and RL 
 the guess, not the search. The README's Countdown section has the tables and the commands.
 `;
 
+const runText = `
+The RL run of \`tinyseek aha --task countdown\`, one step at a time, on the shipped primed base
+(\`fixtures/countdown-base\`): each step 8 three-number problems, G sampled searches each, reward 1 for an
+answer that verifies (plus the format bonus), GRPO's group advantages, one update. Every 5 steps the
+verification tests of \`src/experiments/countdown-verify.ts\` run on 32 held-out problems.
+
+The chart, per step: Gandhi's behaviours per training answer (×10, so they share the axis with percentages):
+**verdicts** (yes/no), **checks**, **backtracks** ("try"), **subgoals** ("need"). At each evaluation (the lines
+hold between them): held-out pass@1 and the share of **injected errors caught**, the test of the next step run
+on all 32 problems.
+
+On this CPU a step takes a few seconds; the default of 15 steps took about 2 minutes on a busy 2-core machine.
+Fifteen steps move little: seed 0 measured held-out pass@1 9% → 9%, injected errors caught 44% → 47%, verdicts per
+answer 2.3 → 2.3 — inside the noise of 32 problems. The 60-step run is on the last page.
+`;
+
+const interventionText = `
+The causal test, on one problem you choose (knob **problem**: the first ${INTERVENTION_PROBLEMS.length} held-out
+problems of the run). The player writes a dead-end path whose last step claims the target with a wrong value, e.g.
+\`6-5=1 3*1=14\`, and lets the model continue from there, greedily:
+
+- **caught**: it writes \`check 3*1=3 no\` — the recomputation is right and the verdict acts on it;
+- **fooled**: it says \`yes\` to the wrong claim (directly, or after a check that repeats it) and answers wrong;
+- neither: it moves on without testing the claim, or its check recomputes the step wrong.
+
+The base's continuation is shown beside the continuation of the policy your RL run just trained (run the
+previous step first). Knob **seed** draws a different wrong path for the same problem.
+`;
+
+const verdictChange = (run: RunResult | undefined): number => {
+  const a = run?.metrics['verdictsFirst'],
+    b = run?.metrics['verdictsLast'];
+  return a === undefined || b === undefined ? NaN : (b - a) / Math.max(a, 1e-9);
+};
+
 const lesson: Lesson = {
   id: '10-learning-to-check',
   number: 10,
@@ -112,7 +149,14 @@ const lesson: Lesson = {
   summary:
     'Countdown search traces with verification, backtracking, subgoals and backward chaining; how to tell a genuine self-check from a ritual one, with the consistency measure as an exercise.',
   dir: fileURLToPath(new URL('.', import.meta.url)),
-  requires: ['src/world/countdown/verification.ts', 'src/world/countdown/parse.ts', 'src/world/template.ts'],
+  requires: [
+    'src/world/countdown/verification.ts',
+    'src/world/countdown/parse.ts',
+    'src/world/template.ts',
+    'src/rl/trainer.ts',
+    'src/experiments/countdown-verify.ts',
+    'fixtures/countdown-base/model.safetensors',
+  ],
   steps: [
     { kind: 'prose', title: 'A world where a check can pay', markdown: intro },
     { kind: 'prose', title: 'Genuine or ritual?', markdown: genuine },
@@ -124,6 +168,65 @@ const lesson: Lesson = {
       solution: 'solutions/consistency.ts',
       check: checkConsistency,
       hint: 'Find the index of "so" first. Mark which words are steps (match /^\\d+[+\\-*/]\\d+=\\d+$/ and the word before is not "check"). Then for each verdict look for a marked step after it and before "so".',
+    },
+    {
+      kind: 'check',
+      title: 'Predict: more verification, or less?',
+      run: 'countdown',
+      question:
+        'The base writes two to three verdicts (yes/no) per sampled answer. RL rewards only a right final answer. Over the next run, **what happens to the verdicts per training answer** (mean of the first and of the last 3 steps)?',
+      options: ['they rise by more than 10%', 'they stay within 10%', 'they fall by more than 10%'],
+      answer: (run) => {
+        const c = verdictChange(run);
+        return c > 0.1 ? 0 : c < -0.1 ? 2 : 1;
+      },
+      explain: (run) => {
+        const c = verdictChange(run);
+        const measured = Number.isFinite(c)
+          ? `This run measured ${run!.metrics['verdictsFirst']!.toFixed(2)} → ${run!.metrics['verdictsLast']!.toFixed(2)} verdicts per answer (${c >= 0 ? '+' : ''}${(100 * c).toFixed(0)}%) over ${run!.metrics['steps']} steps.`
+          : 'The run measured nothing.';
+        return `${measured} Gandhi et al. saw RL amplify verification on bases whose arithmetic was sound. Here a longer search mostly adds wrong steps, so the measured 60-step run pruned it: fewer verdicts and backtracks, the think shorter (95 → 82 characters). RL amplifies what pays, and a verdict pays only when the arithmetic under it is right. A few steps may show only noise.`;
+      },
+    },
+    {
+      kind: 'run',
+      id: 'countdown',
+      title: 'RL on Countdown, live',
+      markdown: runText,
+      knobs: [
+        { name: 'steps', label: 'RL steps', values: [10, 15, 20, 30], default: 15 },
+        { name: 'groupSize', label: 'group size G', values: [4, 8], default: 8 },
+        { name: 'seed', label: 'seed', values: [0, 1, 2], default: 0 },
+      ],
+      chart: {
+        series: [
+          CD_SERIES.pass1,
+          CD_SERIES.caught,
+          CD_SERIES.verdicts,
+          CD_SERIES.checks,
+          CD_SERIES.tries,
+          CD_SERIES.subgoals,
+        ],
+        title: 'GRPO on the primed Countdown base',
+        yLabel: '% / count ×10',
+      },
+      run: runCountdownLesson,
+    },
+    {
+      kind: 'run',
+      id: 'intervention',
+      title: 'Put an error in, watch for the check',
+      markdown: interventionText,
+      knobs: [
+        {
+          name: 'problem',
+          label: 'held-out problem',
+          values: INTERVENTION_PROBLEMS,
+          default: INTERVENTION_PROBLEMS[0]!,
+        },
+        { name: 'seed', label: 'seed of the wrong path', values: [0, 1, 2], default: 0 },
+      ],
+      run: runInterventionLesson,
     },
     { kind: 'prose', title: 'What has been measured', markdown: measured },
   ],

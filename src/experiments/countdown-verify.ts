@@ -17,6 +17,8 @@ import {
   countBehaviours,
   EMPTY_TALLY,
   interventionOutcome,
+  type Intervention,
+  type InterventionOutcome,
   interventionPrefix,
   parseSearch,
   verificationRates,
@@ -90,6 +92,41 @@ async function greedy(
   return out;
 }
 
+/** One intervention: the injected prefix, the model's greedy continuation after it, and how it was judged. */
+export interface InterventionRun {
+  problem: Problem;
+  intervention: Intervention;
+  continuation: string;
+  outcome: InterventionOutcome;
+}
+
+/** Force-decode "<prompt><a dead-end path whose last step claims the target>" for each problem (those with such a
+ * path) and judge the greedy continuations. `rng` is the verification stream (problem i draws its path from
+ * rng.child('iv').child('p<i>')). */
+export async function runInterventions(
+  model: Transformer,
+  problems: readonly Problem[],
+  rng: Rng,
+  maxNewTokens: number,
+  batchSize: number,
+): Promise<InterventionRun[]> {
+  const ivs = problems.map((p, i) => interventionPrefix(p, rng.child('iv').child(`p${i}`)));
+  const withIv = problems.flatMap((p, i) => (ivs[i] ? [{ p, iv: ivs[i]! }] : []));
+  const conts = await greedy(
+    model,
+    withIv.map(({ p, iv }) => promptFor(p) + iv.prefix),
+    maxNewTokens,
+    batchSize,
+    rng.child('intervene'),
+  );
+  return withIv.map(({ p, iv }, i) => ({
+    problem: p,
+    intervention: iv,
+    continuation: conts[i]!.text,
+    outcome: interventionOutcome(p, iv, conts[i]!.text),
+  }));
+}
+
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 export async function countdownVerify(
@@ -119,16 +156,7 @@ export async function countdownVerify(
   ) as unknown as BehaviourCounts;
 
   // Intervention: the same problems, each with an injected wrong claim.
-  const ivs = problems.map((p, i) => interventionPrefix(p, rng.child('iv').child(`p${i}`)));
-  const withIv = problems.flatMap((p, i) => (ivs[i] ? [{ p, iv: ivs[i]! }] : []));
-  const conts = await greedy(
-    model,
-    withIv.map(({ p, iv }) => promptFor(p) + iv.prefix),
-    o.maxNewTokens,
-    o.batchSize,
-    rng.child('intervene'),
-  );
-  const outcomes = withIv.map(({ p, iv }, i) => interventionOutcome(p, iv, conts[i]!.text));
+  const outcomes = (await runInterventions(model, problems, rng, o.maxNewTokens, o.batchSize)).map((r) => r.outcome);
   const rate = (f: (x: (typeof outcomes)[number]) => boolean) =>
     outcomes.length === 0 ? null : outcomes.filter(f).length / outcomes.length;
 

@@ -10,7 +10,7 @@ import { defaultConfig } from '../../src/model/config.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { runAha } from '../../src/experiments/aha.ts';
-import { countdownVerify } from '../../src/experiments/countdown-verify.ts';
+import { countdownVerify, runInterventions } from '../../src/experiments/countdown-verify.ts';
 import { COUNTDOWN_METRIC_KEYS } from '../../src/experiments/countdown-metrics.ts';
 import { heldOutSet, vocabSize } from '../../src/world/index.ts';
 
@@ -47,6 +47,23 @@ describe('countdown verification tests of a model', () => {
     for (let i = 1; i < a.scaling.length; i++)
       expect(a.scaling[i]!.accuracy).toBeGreaterThanOrEqual(a.scaling[i - 1]!.accuracy);
     expect(a.scaling.at(-1)!.accuracy).toBe(a.evalPass1);
+  });
+
+  it('runInterventions is the intervention test countdownVerify counts: same injected paths, same rates', async () => {
+    const model = Transformer.init(TINY, new Rng(3).child('init'));
+    const problems = heldOutSet('countdown', 3, 4);
+    const a = await countdownVerify(model, problems, { maxNewTokens: 24, budgets: [24], seed: 1 });
+    const runs = await runInterventions(model, problems, new Rng(1).child('countdown-verify'), 24, 64);
+    expect(runs.length).toBe(a.interventions);
+    const rate = (f: (r: (typeof runs)[number]) => boolean) => runs.filter(f).length / runs.length;
+    expect(rate((r) => r.outcome.caught)).toBe(a.interventionCatchRate);
+    expect(rate((r) => r.outcome.fooled)).toBe(a.interventionFooledRate);
+    expect(rate((r) => r.outcome.recovered)).toBe(a.interventionRecoverRate);
+    for (const r of runs) {
+      // The forced path ends in a claim of the target whose true value is something else.
+      expect(r.intervention.prefix.trim().endsWith(`=${r.problem.target}`)).toBe(true);
+      expect(r.intervention.trueValue).not.toBe(r.problem.target);
+    }
   });
 });
 
