@@ -19,9 +19,6 @@ import type { KnobValue, RunContext, RunResult } from '../../src/tui/manifest.ts
 import type { Transformer } from '../../src/model/transformer.ts';
 
 const BASE_DIR = fileURLToPath(new URL('../../fixtures/countdown-base/', import.meta.url));
-/** The CLI's Countdown settings (src/cli/aha.ts): 3-number problems, room for a search. */
-const TASKS = [{ kind: 'countdown' as const, difficulty: 3 }];
-const MAX_NEW_TOKENS = 160;
 
 export const CD_SERIES = {
   pass1: 'held-out pass@1 (%)',
@@ -43,7 +40,7 @@ interface Plan {
   maxNewTokens: number;
 }
 
-function plan(budget: 'small' | 'full', knobs: Record<string, KnobValue>): Plan {
+function plan(budget: 'small' | 'full', knobs: Record<string, KnobValue>, maxNewTokens: number): Plan {
   if (budget === 'small')
     return { steps: 2, promptsPerStep: 2, groupSize: 4, evalSize: 4, evalSamples: 1, evalEvery: 1, maxNewTokens: 48 };
   return {
@@ -53,7 +50,7 @@ function plan(budget: 'small' | 'full', knobs: Record<string, KnobValue>): Plan 
     evalSize: 32,
     evalSamples: 1,
     evalEvery: 5,
-    maxNewTokens: MAX_NEW_TOKENS,
+    maxNewTokens,
   };
 }
 
@@ -71,12 +68,13 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
   const { countBehaviours, parseSearch } = await import('../../src/world/countdown/index.ts');
   const { thinkText } = await import('../../src/world/index.ts');
 
-  const p = plan(ctx.budget, ctx.knobs);
+  const { COUNTDOWN_RL } = await import('../../src/train/countdown-presets.ts');
+  const p = plan(ctx.budget, ctx.knobs, COUNTDOWN_RL.maxNewTokens);
   const seed = Number(ctx.knobs['seed'] ?? 0);
   const config = resolveRlConfig(
     {
       seed,
-      tasks: TASKS,
+      tasks: COUNTDOWN_RL.tasks,
       steps: p.steps,
       promptsPerStep: p.promptsPerStep,
       groupSize: p.groupSize,
@@ -221,6 +219,7 @@ export const INTERVENTION_PROBLEMS = [
 export async function runInterventionLesson(ctx: RunContext): Promise<RunResult> {
   const { loadCheckpoint } = await import('../../src/model/checkpoint.ts');
   const { runInterventions } = await import('../../src/experiments/countdown-verify.ts');
+  const { COUNTDOWN_RL } = await import('../../src/train/countdown-presets.ts');
   const { heldOutSet } = await import('../../src/world/index.ts');
   const { Rng } = await import('../../src/core/rng.ts');
   const { DEFAULT_RL } = await import('../../src/rl/config.ts');
@@ -229,7 +228,7 @@ export async function runInterventionLesson(ctx: RunContext): Promise<RunResult>
   const seed = Number(ctx.knobs['seed'] ?? 0);
   const problem = heldOutSet('countdown', 3, 32, DEFAULT_RL.heldOutSeed).find((p) => p.prompt === chosen);
   if (!problem) throw new Error(`'${chosen}' is not among the RL run's held-out problems`);
-  const maxNewTokens = ctx.budget === 'small' ? 48 : MAX_NEW_TOKENS;
+  const maxNewTokens = ctx.budget === 'small' ? 48 : COUNTDOWN_RL.maxNewTokens;
   // The same injected path for both models: the same problem index and the same stream.
   const stream = () => new Rng(seed).child('lesson-10-intervention').child(chosen);
   const base = loadCheckpoint(BASE_DIR, { requiresGrad: false }).model;

@@ -22,18 +22,9 @@ import { installInterrupt } from './interrupt.ts';
 import { defineCommand, type IO } from './command.ts';
 import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
-import { countdownPreset } from '../train/countdown-presets.ts';
+import { COUNTDOWN_RL, countdownPreset } from '../train/countdown-presets.ts';
 import type { CountdownMetricKey, CountdownMetrics } from '../experiments/countdown-metrics.ts';
 import { PRIMING_CONDITIONS, type PrimingCondition } from '../world/countdown/priming.ts';
-
-/** `--task countdown`: 3-number problems (the primed bases' split; `--tasks countdown:3,countdown:4` adds the
- * harder one) and room for a search (3-number primed completions are ≤ ~160 tokens). */
-const COUNTDOWN_TASKS = [{ kind: 'countdown' as const, difficulty: 3 }];
-const COUNTDOWN_MAX_NEW_TOKENS = 160;
-/** A Countdown evaluation also runs the verification tests (two greedy passes over the held-out problems), so
- * it evaluates every 10 steps with 2 samples per problem, to keep the default run within ~6 minutes. */
-const COUNTDOWN_EVAL_EVERY = 10;
-const COUNTDOWN_EVAL_SAMPLES = 2;
 
 const d = DEFAULT_RL;
 
@@ -378,10 +369,10 @@ function settingsOf(a: Parsed): AhaSettings {
   if (str(a, 'task') === 'countdown') {
     if (ablation) throw new UsageError('--ablation is for the addition task');
     if (config.base === DEFAULT_BASE) config.base = COUNTDOWN_BASE;
-    config.rl.tasks ??= COUNTDOWN_TASKS;
-    config.rl.maxNewTokens ??= COUNTDOWN_MAX_NEW_TOKENS;
-    config.rl.evalEvery ??= COUNTDOWN_EVAL_EVERY;
-    config.rl.evalSamples ??= COUNTDOWN_EVAL_SAMPLES;
+    config.rl.tasks ??= COUNTDOWN_RL.tasks;
+    config.rl.maxNewTokens ??= COUNTDOWN_RL.maxNewTokens;
+    config.rl.evalEvery ??= COUNTDOWN_RL.evalEvery;
+    config.rl.evalSamples ??= COUNTDOWN_RL.evalSamples;
     config.pretrain = countdownPreset(str(a, 'priming') as PrimingCondition);
   } else if (a.flags.priming !== undefined && str(a, 'priming') !== 'all')
     throw new UsageError('--priming goes with --task countdown');

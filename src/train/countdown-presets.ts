@@ -13,6 +13,18 @@ import { vocabSize } from '../world/index.ts';
 /** The held-out split a primed base is scored on (3-number Countdown), left out of every corpus. */
 export const COUNTDOWN_EVAL = { every: 500, kind: 'countdown' as const, difficulty: 3, n: 64, maxNewTokens: 160 };
 
+/** `tinyseek aha --task countdown`'s RL settings (the CLI and lesson 10 read them here): 3-number problems (the
+ * primed bases' split; `--tasks countdown:3,countdown:4` adds the harder one) and room for a search (3-number
+ * primed completions are ≤ ~160 tokens). An evaluation also runs the verification tests (two greedy passes over
+ * the held-out problems), so it comes every 10 steps with 2 samples per problem, keeping the default run within
+ * ~6 minutes. */
+export const COUNTDOWN_RL = Object.freeze({
+  tasks: [{ kind: 'countdown' as const, difficulty: 3 }],
+  maxNewTokens: 160,
+  evalEvery: 10,
+  evalSamples: 2,
+});
+
 /** Pretraining steps of a primed base. */
 export const COUNTDOWN_PRETRAIN_STEPS = 1500;
 
