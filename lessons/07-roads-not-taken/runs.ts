@@ -81,7 +81,7 @@ export async function runBestOfN(ctx: RunContext): Promise<RunResult> {
   const { scoreSteps } = await import('../../src/search/scored-steps.ts');
   const { rewardModelFrom } = await import('../../src/search/reward-model.ts');
   const { scoreTraces } = await import('../../src/search/rm-data.ts');
-  const { bestOfN } = await import('../../src/search/best-of-n.ts');
+  const { bestOfN, candidatesOf } = await import('../../src/search/best-of-n.ts');
   const N = Number(ctx.knobs.n);
   const held = heldOutSet('add', 2, ctx.budget === 'small' ? 8 : 48);
   const rng = new Rng(0).child('lesson7-bon');
@@ -97,15 +97,7 @@ export async function runBestOfN(ctx: RunContext): Promise<RunResult> {
   // in the value it wrote — the implicit PRM. (The experiment trains one on Math-Shepherd labels.)
   const prm = rewardModelFrom(BASE);
   const scores = await scoreTraces(prm, traces);
-  const cands = held.map((_, j) =>
-    traces.slice(j * N, (j + 1) * N).map((t, i) => ({
-      answer: t.answer,
-      correct: t.correct,
-      wrongStep: t.wrongStep,
-      orm: scores[j * N + i]!.at(-1)!,
-      prm: scores[j * N + i]!,
-    })),
-  );
+  const cands = candidatesOf(traces, scores, scores, N);
   const rows = bestOfN(cands, [N], rng.child('select'));
   const acc = (s: string) => rows.find((r) => r.selector === s)!.accuracy;
   const lines = ['random', 'majority', 'prm-min', 'prm-product', 'oracle'].map(

@@ -12,7 +12,7 @@ import { trainingProblems } from '../experiments/roads-not-taken.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
 import { transformerPolicy } from '../model/policy.ts';
 import { svgLineChart } from '../plot/svg.ts';
-import { bestOfN, type Candidate } from '../search/best-of-n.ts';
+import { bestOfN, candidatesOf } from '../search/best-of-n.ts';
 import { loadRewardModel, rewardModelFrom, saveRewardModel, trainRewardModel } from '../search/reward-model.ts';
 import { rmExamples, scoreTraces, type RmTarget } from '../search/rm-data.ts';
 import { scoreSteps } from '../search/scored-steps.ts';
@@ -276,15 +276,7 @@ const rerank = defineCommand(
     io.err('scoring…\n');
     const ps = await scoreTraces(prm, st),
       os = ormDir ? await scoreTraces(orm, st) : ps;
-    const cands: Candidate[][] = held.map((_, j) =>
-      st.slice(j * N, (j + 1) * N).map((t, i) => ({
-        answer: t.answer,
-        correct: t.correct,
-        wrongStep: t.wrongStep,
-        orm: os[j * N + i]!.at(-1)!,
-        prm: ps[j * N + i]!,
-      })),
-    );
+    const cands = candidatesOf(st, ps, os, N);
     const rows = bestOfN(cands, ns, rng.child('select'));
     mkdirSync(out, { recursive: true });
     writeFileAtomic(join(out, 'metrics.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -22,7 +22,7 @@ import { resolveRlConfig, type RlConfig } from '../rl/config.ts';
 import type { RewardModel } from '../search/reward-model.ts';
 import { trainRl, type StepReport } from '../rl/trainer.ts';
 import { RunInterrupted } from '../train/trainer.ts';
-import { bestOfN, type BestOfNRow, type Candidate } from '../search/best-of-n.ts';
+import { bestOfN, candidatesOf, type BestOfNRow } from '../search/best-of-n.ts';
 import { MCTS_DEFAULTS, mctsSolve, drawTree, type MctsOptions } from '../search/mcts.ts';
 import {
   hackingOnset,
@@ -482,15 +482,7 @@ export async function runRoadsNotTaken(
     const st = samples.map(traceOf);
     const ps = await scoreTraces(prm, st),
       os = await scoreTraces(orm, st);
-    const cands: Candidate[][] = held.map((_, j) =>
-      st.slice(j * N, (j + 1) * N).map((t, i) => ({
-        answer: t.answer,
-        correct: t.correct,
-        wrongStep: t.wrongStep,
-        orm: os[j * N + i]!.at(-1)!,
-        prm: ps[j * N + i]!,
-      })),
-    );
+    const cands = candidatesOf(st, ps, os, N);
     const bon = bestOfN(cands, c.bestOfN.ns, br.child('select'));
     const rows: ComputeRow[] = [];
     for (const n of c.bestOfN.rerankN) {

@@ -10,6 +10,7 @@
 // Ties go to the earliest candidate, so every selector picks candidate 0 at N = 1. Also measured: how often a
 // selected *right* answer comes from a trace with a wrong step (Uesato et al.'s trace error; exact here).
 import type { Rng } from '../core/rng.ts';
+import type { ScoredTrace } from './scored-steps.ts';
 
 export const SELECTORS = ['random', 'majority', 'orm', 'prm-min', 'prm-product', 'prm-last'] as const;
 export type Selector = (typeof SELECTORS)[number];
@@ -22,6 +23,25 @@ export interface Candidate {
   orm: number;
   /** The PRM's scores at every read position (answer step last). */
   prm: number[];
+}
+
+/** Groups traces sampled N per problem (problem j's are traces[jN .. jN+N)) into candidates, with each trace's
+ * PRM scores and the ORM's score at its last read position. */
+export function candidatesOf(
+  traces: readonly ScoredTrace[],
+  prm: readonly number[][],
+  orm: readonly number[][],
+  n: number,
+): Candidate[][] {
+  return Array.from({ length: traces.length / n }, (_, j) =>
+    traces.slice(j * n, (j + 1) * n).map((t, i) => ({
+      answer: t.answer,
+      correct: t.correct,
+      wrongStep: t.wrongStep,
+      orm: orm[j * n + i]!.at(-1)!,
+      prm: prm[j * n + i]!,
+    })),
+  );
 }
 
 const argmax = (xs: readonly number[]): number => xs.reduce((best, x, i) => (x > xs[best]! ? i : best), 0);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
-import { bestOfN, select, SELECTORS, type Candidate } from '../../src/search/best-of-n.ts';
+import { bestOfN, candidatesOf, select, SELECTORS, type Candidate } from '../../src/search/best-of-n.ts';
+import type { ScoredTrace } from '../../src/search/scored-steps.ts';
 
 const candidate: fc.Arbitrary<Candidate> = fc.record({
   answer: fc.option(fc.constantFrom('12', '13', '14', '15'), { nil: null }),
@@ -76,5 +77,35 @@ describe('best-of-N selection', () => {
     ];
     const orm = bestOfN(ps, [1], new Rng(0)).find((r) => r.selector === 'orm')!;
     expect(orm).toEqual({ selector: 'orm', n: 1, accuracy: 1, wrongStepOfRight: 0.5 });
+  });
+});
+
+describe('candidatesOf', () => {
+  it('groups N traces per problem in order, with the PRM scores and the ORM score at the last position', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), (problems, n) => {
+        const traces = Array.from({ length: problems * n }, (_, k) => ({
+          answer: String(k),
+          correct: k % 2 === 0,
+          wrongStep: k % 3 === 0,
+        })) as unknown as ScoredTrace[];
+        const prm = traces.map((_, k) => [k, k + 0.5]);
+        const orm = traces.map((_, k) => [0, -k]);
+        const cands = candidatesOf(traces, prm, orm, n);
+        expect(cands).toHaveLength(problems);
+        cands.forEach((group, j) =>
+          group.forEach((c, i) => {
+            const k = j * n + i;
+            expect(c).toEqual({
+              answer: String(k),
+              correct: k % 2 === 0,
+              wrongStep: k % 3 === 0,
+              orm: -k,
+              prm: [k, k + 0.5],
+            });
+          }),
+        );
+      }),
+    );
   });
 });
