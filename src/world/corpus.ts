@@ -26,10 +26,11 @@ import {
   primedCompletion,
   type PrimingCondition,
 } from './countdown/priming.ts';
+import { drillDocument } from './countdown/drill.ts';
 
 export { thinkLength, reflectionCount, reflectionRate, REFLECTION_WORDS } from './reflection.ts';
 
-export type DocumentStyle = 'direct' | 'worked' | 'reflect' | 'primed';
+export type DocumentStyle = 'direct' | 'worked' | 'reflect' | 'primed' | 'drill';
 
 export interface CorpusMix {
   /** Relative weights of the three styles (the defaults sum to 1). */
@@ -51,6 +52,8 @@ export interface CorpusMix {
   /** When set, every Countdown document is a search trace of this priming condition (countdown/priming.ts)
    * instead of a direct/worked/reflective one. */
   countdownPriming: PrimingCondition | null;
+  /** Share of documents that are an arithmetic drill in the Countdown step language (countdown/drill.ts). */
+  drillFrac: number;
   /** Share of documents whose prompt asks for thinking in words (languages/corpus.ts; issue 14). */
   wordsFrac: number;
   /** Share of documents whose think code-switches between the two languages. */
@@ -68,6 +71,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   tinyThinkFrac: 0.1,
   confirmFrac: 0,
   countdownPriming: null,
+  drillFrac: 0,
   wordsFrac: 0,
   switchFrac: 0,
   kinds: ['add', 'sub', 'mul', 'expr', 'countdown'],
@@ -88,7 +92,8 @@ export const TINY_THINK = 'easy';
 export interface CorpusDocument {
   text: string;
   style: DocumentStyle;
-  problem: Problem;
+  /** The document's problem; null for a drill. */
+  problem: Problem | null;
   /** Whether the document's answer is right (false only for wrong direct answers and no_positive primed ones). */
   correct: boolean;
   tokens: number;
@@ -107,6 +112,7 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     'wrongDirectFrac',
     'tinyThinkFrac',
     'confirmFrac',
+    'drillFrac',
     'wordsFrac',
     'switchFrac',
   ] as const) {
@@ -117,6 +123,7 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     throw new RangeError('corpus mix: directFrac + workedFrac + reflectFrac must be > 0');
   if (mix.wrongDirectFrac > 1 || mix.tinyThinkFrac > 1 || mix.confirmFrac > 1)
     throw new RangeError('corpus mix: wrongDirectFrac, tinyThinkFrac and confirmFrac are fractions in [0, 1]');
+  if (mix.drillFrac > 1) throw new RangeError('corpus mix: drillFrac is a fraction in [0, 1]');
   if (mix.wordsFrac > 1 || mix.switchFrac > 1)
     throw new RangeError('corpus mix: wordsFrac and switchFrac are fractions in [0, 1]');
   if ((mix.wordsFrac > 0 || mix.switchFrac > 0) && mix.kinds.some((k) => !LANGUAGE_KINDS.includes(k)))
@@ -156,6 +163,11 @@ function primingHeldOut(): Set<string> {
 const COUNTDOWN_SIZES = [3, 4, 5];
 
 function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> | undefined): CorpusDocument {
+  // The drill's own stream, drawn only when a drill is asked for, so corpora without one are unchanged.
+  if (mix.drillFrac > 0 && docRng.child('drill').next() < mix.drillFrac) {
+    const text = drillDocument(docRng.child('drill').child('facts'));
+    return { text, style: 'drill', problem: null, correct: true, tokens: tokenLength(text) };
+  }
   // Fixed draws first, always in the same order, so the fractions never shift the problem stream.
   const choiceRng = docRng.child('choice');
   const kind = choiceRng.choice(mix.kinds);

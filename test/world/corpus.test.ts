@@ -30,10 +30,10 @@ describe('pretraining corpus', () => {
 
   it('documents are in the template, tokenizable, within maxTokens, and labelled truthfully', () => {
     for (const d of docs) {
-      expect(d.text.startsWith(`<bos>q:${d.problem.prompt}=?\na:<think>`)).toBe(true);
+      expect(d.text.startsWith(`<bos>q:${d.problem!.prompt}=?\na:<think>`)).toBe(true);
       expect(encode(d.text).length).toBe(d.tokens);
       expect(d.tokens).toBeLessThanOrEqual(DEFAULT_MIX.maxTokens);
-      const r = rewardBreakdown(d.problem, completionOf(d.text));
+      const r = rewardBreakdown(d.problem!, completionOf(d.text));
       expect(r.format).toBe(1);
       expect(r.accuracy === 1).toBe(d.correct);
     }
@@ -48,7 +48,7 @@ describe('pretraining corpus', () => {
     near(direct.filter((d) => !d.correct).length, direct.length, DEFAULT_MIX.wrongDirectFrac);
     expect(docs.filter((d) => d.style !== 'direct').every((d) => d.correct)).toBe(true);
     for (const kind of DEFAULT_MIX.kinds)
-      near(docs.filter((d) => d.problem.kind === kind).length, N, 1 / DEFAULT_MIX.kinds.length);
+      near(docs.filter((d) => d.problem!.kind === kind).length, N, 1 / DEFAULT_MIX.kinds.length);
   });
 
   it('makes long, careful thinking rare: only worked and reflective documents think', () => {
@@ -61,14 +61,14 @@ describe('pretraining corpus', () => {
   });
 
   it('keeps 3-digit addition documents short (≤ 120 tokens)', () => {
-    const add3 = docs.filter((d) => d.problem.kind === 'add' && d.problem.difficulty === 3);
+    const add3 = docs.filter((d) => d.problem!.kind === 'add' && d.problem!.difficulty === 3);
     expect(add3.length).toBeGreaterThan(100);
     expect(Math.max(...add3.map((d) => d.tokens))).toBeLessThanOrEqual(120);
   });
 
   it('the no-worked ablation has the same problems, and nothing but direct answers', () => {
     const ablation = makeLabeledCorpus(new Rng(11), 500, NO_WORKED_MIX);
-    expect(ablation.map((d) => d.problem)).toEqual(docs.slice(0, 500).map((d) => d.problem));
+    expect(ablation.map((d) => d.problem!)).toEqual(docs.slice(0, 500).map((d) => d.problem!));
     for (const d of ablation) {
       expect(d.style).toBe('direct');
       expect(['', 'easy']).toContain(thinkText(d.text));
@@ -79,16 +79,16 @@ describe('pretraining corpus', () => {
     const mix = { reflectFrac: 0.5, confirmFrac: 0.5 };
     const plain = makeLabeledCorpus(new Rng(11), 400, { reflectFrac: 0.5 });
     const confirming = makeLabeledCorpus(new Rng(11), 400, mix);
-    const add = (d: (typeof docs)[number]) => d.style === 'reflect' && d.problem.kind !== 'countdown';
+    const add = (d: (typeof docs)[number]) => d.style === 'reflect' && d.problem!.kind !== 'countdown';
     let confirmed = 0,
       reflective = 0;
     confirming.forEach((d, i) => {
-      expect(d.problem).toEqual(plain[i]!.problem);
+      expect(d.problem!).toEqual(plain[i]!.problem);
       if (d.style !== 'reflect') return expect(d.text).toBe(plain[i]!.text);
       if (!add(d)) return;
       reflective++;
       const first = thinkText(d.text).split(' ')[0];
-      if (first === d.problem.answer && thinkText(d.text).startsWith(`${first} wait check`)) confirmed++;
+      if (first === d.problem!.answer && thinkText(d.text).startsWith(`${first} wait check`)) confirmed++;
     });
     near(confirmed, reflective, 0.5);
     expect(makeLabeledCorpus(new Rng(11), 400, { reflectFrac: 0.5, confirmFrac: 0 })).toEqual(plain);
@@ -98,9 +98,9 @@ describe('pretraining corpus', () => {
     const held = new Set([...heldOutKeys('add', 1, 40), ...heldOutKeys('sub', 1, 40)]);
     const mix = { kinds: ['add', 'sub'] as const, difficulty: { add: [1, 1] as const, sub: [1, 1] as const } };
     const leaky = makeLabeledCorpus(new Rng(2), 600, mix);
-    expect(leaky.some((d) => held.has(problemKey(d.problem)))).toBe(true);
+    expect(leaky.some((d) => held.has(problemKey(d.problem!)))).toBe(true);
     const clean = makeLabeledCorpus(new Rng(2), 600, mix, { exclude: held });
-    expect(clean.some((d) => held.has(problemKey(d.problem)))).toBe(false);
+    expect(clean.some((d) => held.has(problemKey(d.problem!)))).toBe(false);
   });
 
   it('respects maxTokens by redrawing, and says so when nothing fits', () => {

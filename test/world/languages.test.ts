@@ -182,16 +182,16 @@ describe('the two-language corpus', () => {
   };
   it('asks half of the prompts in words and writes their thinks in words, a few code-switched', () => {
     const docs = makeLabeledCorpus(new Rng(7), 400, mix);
-    const words = docs.filter((d) => d.problem.language === 'words');
+    const words = docs.filter((d) => d.problem!.language === 'words');
     expect(words.length / docs.length).toBeGreaterThan(0.4);
     expect(words.length / docs.length).toBeLessThan(0.6);
     let switched = 0,
       withSteps = 0;
     for (const d of docs) {
-      expect(d.text.startsWith(promptFor(d.problem))).toBe(true);
-      expect(documentFor(d.problem, d.text.slice(promptFor(d.problem).length))).toBe(d.text);
+      expect(d.text.startsWith(promptFor(d.problem!))).toBe(true);
+      expect(documentFor(d.problem!, d.text.slice(promptFor(d.problem!).length))).toBe(d.text);
       const think = thinkText(d.text);
-      const m = mixingRate(think, d.problem.language!);
+      const m = mixingRate(think, d.problem!.language!);
       if (m === null) continue;
       withSteps++;
       if (m > 0) switched++;
@@ -204,7 +204,7 @@ describe('the two-language corpus', () => {
   it('is a pure function of the seed, and the default mix draws nothing new', () => {
     expect(makeLabeledCorpus(new Rng(3), 50, mix)).toEqual(makeLabeledCorpus(new Rng(3), 50, mix));
     const plain = makeLabeledCorpus(new Rng(3), 50, { kinds: ['add'] });
-    expect(plain.every((d) => d.problem.language === undefined)).toBe(true);
+    expect(plain.every((d) => d.problem!.language === undefined)).toBe(true);
     expect(() => makeLabeledCorpus(new Rng(3), 5, { wordsFrac: 0.5 })).toThrow(/words language is for add, sub, mul/);
   });
 });

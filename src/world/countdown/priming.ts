@@ -88,19 +88,24 @@ export function primedCompletion(
  * replaced by the next problem of the stream, so the cap trims the longest searches). */
 export const PRIMING_MAX_TOKENS = 190;
 
+/** Share of a primed corpus's documents that are the arithmetic drill (drill.ts), the same for every condition. */
+export const PRIMING_DRILL_FRAC = 0.3;
+
 /** The corpus mix of a primed base: 3-number Countdown (RL's default split; 4 numbers is the harder split it is
- * also measured on), every document of one condition. Miniature departs: Gandhi et al. prime with 3-4 numbers;
- * one size concentrates a few minutes of pretraining on the task RL plays. */
+ * also measured on), every trace of one condition, and the shared arithmetic drill. Miniature departs: Gandhi
+ * et al. prime with 3-4 numbers; one size concentrates a few minutes of pretraining on the task RL plays. */
 export function primingMix(condition: PrimingCondition): {
   kinds: ['countdown'];
   difficulty: { countdown: [number, number] };
   countdownPriming: PrimingCondition;
+  drillFrac: number;
   maxTokens: number;
 } {
   return {
     kinds: ['countdown'],
     difficulty: { countdown: [3, 3] },
     countdownPriming: condition,
+    drillFrac: PRIMING_DRILL_FRAC,
     maxTokens: PRIMING_MAX_TOKENS,
   };
 }

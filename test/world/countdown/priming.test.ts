@@ -16,10 +16,11 @@ import { rewardBreakdown } from '../../../src/world/rewards.ts';
 import { encode } from '../../../src/world/tokenizer.ts';
 
 const N = 150;
-const corpus = (c: PrimingCondition) => makeLabeledCorpus(new Rng(5), N, primingMix(c));
+const corpus = (c: PrimingCondition) =>
+  makeLabeledCorpus(new Rng(5), N, primingMix(c)).filter((d) => d.style === 'primed');
 const behaviours = (c: PrimingCondition) =>
   corpus(c).map((d) =>
-    countBehaviours(parseSearch(parseCompletion(completionOf(d.text)).think!, d.problem.numbers!, d.problem.target!)),
+    countBehaviours(parseSearch(parseCompletion(completionOf(d.text)).think!, d.problem!.numbers!, d.problem!.target!)),
   );
 const share = (xs: readonly boolean[]) => xs.filter(Boolean).length / xs.length;
 
@@ -30,7 +31,7 @@ describe('primed Countdown corpora', () => {
         expect(d.style).toBe('primed');
         expect(d.tokens).toBeLessThanOrEqual(PRIMING_MAX_TOKENS);
         expect(encode(d.text)).toHaveLength(d.tokens);
-        const r = rewardBreakdown(d.problem, completionOf(d.text));
+        const r = rewardBreakdown(d.problem!, completionOf(d.text));
         expect(r.format).toBe(1);
         expect(r.accuracy === 1).toBe(d.correct);
       }
@@ -73,6 +74,15 @@ describe('primed Countdown corpora', () => {
     }
   });
 
+  it('every condition gives the same share of its documents to the arithmetic drill, on the same slots', () => {
+    const drills = (c: PrimingCondition) =>
+      makeLabeledCorpus(new Rng(6), 400, primingMix(c)).flatMap((d, i) => (d.style === 'drill' ? [i] : []));
+    const slots = drills('all');
+    expect(slots.length / 400).toBeGreaterThan(0.22);
+    expect(slots.length / 400).toBeLessThan(0.38);
+    for (const c of PRIMING_CONDITIONS) expect(drills(c)).toEqual(slots);
+  });
+
   it('an unknown condition is a clear error', () => {
     expect(() =>
       makeLabeledCorpus(new Rng(1), 1, { ...primingMix('all'), countdownPriming: 'bogus' as PrimingCondition }),
@@ -87,8 +97,8 @@ describe('primed corpora and the held-out splits', () => {
     const { heldOutKeys, problemKey } = await import('../../../src/world/problems/index.ts');
     const { PRIMING_HELD_OUT } = await import('../../../src/world/corpus.ts');
     const held = heldOutKeys('countdown', 3, PRIMING_HELD_OUT);
-    const docs = makeLabeledCorpus(new Rng(8), 2000, { ...primingMix('direct'), difficulty: { countdown: [3, 3] } });
-    expect(docs.filter((d) => d.problem.numbers!.length === 3).length).toBe(2000);
-    expect(docs.filter((d) => held.has(problemKey(d.problem)))).toEqual([]);
+    const docs = makeLabeledCorpus(new Rng(8), 2000, { ...primingMix('direct'), drillFrac: 0 });
+    expect(docs.filter((d) => d.problem!.numbers!.length === 3).length).toBe(2000);
+    expect(docs.filter((d) => held.has(problemKey(d.problem!)))).toEqual([]);
   });
 });

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Rng } from '../../../src/core/rng.ts';
+import { makeLabeledCorpus } from '../../../src/world/corpus.ts';
+import { DRILL_FACTS, drillDocument, drillFacts } from '../../../src/world/countdown/drill.ts';
+import { parseStepText } from '../../../src/world/countdown/parse.ts';
+import { moveValue } from '../../../src/world/countdown/pairs.ts';
+import { COUNTDOWN_MAX_NUMBER, COUNTDOWN_MAX_VALUE, COUNTDOWN_OPS } from '../../../src/world/problems/countdown.ts';
+import { BOS, EOS, encode } from '../../../src/world/tokenizer.ts';
+
+describe('the arithmetic drill', () => {
+  it('holds every true step a ≥ b with b a given number, and nothing else', () => {
+    const facts = drillFacts();
+    let n = 0;
+    for (const op of COUNTDOWN_OPS)
+      for (let b = 1; b <= COUNTDOWN_MAX_NUMBER; b++)
+        for (let a = b; a <= COUNTDOWN_MAX_VALUE; a++) {
+          const v = moveValue(a, op, b);
+          const listed = facts[op].some((f) => f.a === a && f.b === b);
+          expect(listed).toBe(v !== null && v <= COUNTDOWN_MAX_VALUE);
+          if (listed) n++;
+        }
+    expect(COUNTDOWN_OPS.map((op) => facts[op].length)).toEqual([459, 495, 134, 168]);
+    expect(n).toBe(459 + 495 + 134 + 168);
+  });
+
+  it('a drill document is DRILL_FACTS true steps in the trace language, and is reproducible', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), (seed) => {
+        const doc = drillDocument(new Rng(seed));
+        expect(doc).toBe(drillDocument(new Rng(seed)));
+        expect(doc.startsWith(BOS) && doc.endsWith(EOS)).toBe(true);
+        const steps = doc.slice(BOS.length, -EOS.length).split(' ').map(parseStepText);
+        expect(steps).toHaveLength(DRILL_FACTS);
+        for (const s of steps) {
+          expect(s).not.toBeNull();
+          expect(moveValue(s!.a, s!.op, s!.b)).toBe(s!.value);
+        }
+        expect(encode(doc).length).toBeLessThanOrEqual(128);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('drillFrac 0 leaves a corpus as it was; a share of documents becomes drills otherwise', () => {
+    const mix = { kinds: ['countdown' as const] };
+    const plain = makeLabeledCorpus(new Rng(2), 200, mix);
+    expect(makeLabeledCorpus(new Rng(2), 200, { ...mix, drillFrac: 0 })).toEqual(plain);
+    const drilled = makeLabeledCorpus(new Rng(2), 200, { ...mix, drillFrac: 0.5 });
+    const drills = drilled.filter((d) => d.style === 'drill');
+    expect(drills.length).toBeGreaterThan(70);
+    expect(drills.length).toBeLessThan(130);
+    // The other documents are the plain corpus's, on the same slots.
+    drilled.forEach((d, i) => d.style !== 'drill' && expect(d).toEqual(plain[i]));
+    expect(() => makeLabeledCorpus(new Rng(2), 1, { ...mix, drillFrac: 1.5 })).toThrow(/drillFrac/);
+  });
+});
