@@ -87,12 +87,17 @@ export interface Schedule {
   total: number;
   /** Final lr as a fraction of the peak. */
   minRatio: number;
+  /** Warmup-stable-decay: hold the peak until this step, then decay (V3 §4.2 holds 2.2e-4 to 10T tokens, then
+   * decays by cosine). Absent: the decay starts right after warmup. */
+  decayFrom?: number;
 }
 
-/** Linear warmup over `warmup` steps, then cosine decay to minRatio·lr at `total`. `step` is 0-based. */
+/** Linear warmup over `warmup` steps, constant until `decayFrom` (default: the end of warmup), then cosine decay
+ * to minRatio·lr at `total`. `step` is 0-based. */
 export function warmupCosine(s: Schedule, step: number): number {
   if (step < s.warmup) return (s.lr * (step + 1)) / s.warmup;
-  const progress = Math.min(1, (step - s.warmup) / Math.max(1, s.total - s.warmup));
+  const from = Math.max(s.warmup, s.decayFrom ?? s.warmup);
+  const progress = Math.min(1, Math.max(0, step - from) / Math.max(1, s.total - from));
   const cos = 0.5 * (1 + Math.cos(Math.PI * progress));
   return s.lr * (s.minRatio + (1 - s.minRatio) * cos);
 }

@@ -59,6 +59,8 @@ export function validatePretrain(c: PretrainConfig): PretrainConfig {
   for (const k of ['steps', 'batchSize', 'seqLen', 'warmup'] as const)
     if (!Number.isInteger(c[k]) || c[k] < (k === 'warmup' ? 0 : 1))
       throw bad(`${k} must be a positive integer, got ${c[k]}`);
+  if (c.decayStart !== undefined && !(c.decayStart >= 0 && c.decayStart <= 1))
+    throw bad(`decayStart must be a fraction of the run in [0, 1], got ${c.decayStart}`);
   if (c.seqLen > model.maxSeqLen) throw bad(`seqLen ${c.seqLen} exceeds the model's maxSeqLen ${model.maxSeqLen}`);
   if (model.vocabSize !== vocabSize) throw bad(`model vocabSize ${model.vocabSize} ≠ the tokenizer's ${vocabSize}`);
   if (!(c.lr > 0)) throw bad(`lr must be > 0, got ${c.lr}`);

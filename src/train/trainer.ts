@@ -31,6 +31,9 @@ export interface Recipe {
   lr: number;
   warmup: number;
   minLrRatio: number;
+  /** Warmup-stable-decay: the share of the run after which the cosine decay starts (core/optim.ts); absent: right
+   * after warmup. */
+  decayStart?: number;
   weightDecay: number;
   beta2: number;
   gradClip: number;
@@ -156,7 +159,16 @@ export async function train<E extends Record<string, number>>(
     opt.zeroGrad();
     backward(obj.loss);
     const gradNorm = await clipGradNorm(params, r.gradClip);
-    const lr = warmupCosine({ lr: r.lr, warmup: r.warmup, total: r.steps, minRatio: r.minLrRatio }, step);
+    const lr = warmupCosine(
+      {
+        lr: r.lr,
+        warmup: r.warmup,
+        total: r.steps,
+        minRatio: r.minLrRatio,
+        decayFrom: Math.round((r.decayStart ?? 0) * r.steps),
+      },
+      step,
+    );
     noGrad(() => opt.step(lr, decays));
     if (r.bf16Moments) {
       roundTensorsToBF16(opt.state.m);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backward } from '../../src/core/autograd.ts';
 import { AdamW, clipGradNorm, warmupCosine } from '../../src/core/optim.ts';
@@ -67,5 +68,23 @@ describe('warmup + cosine schedule', () => {
     expect(warmupCosine(s, 60)).toBeCloseTo(0.55);
     expect(warmupCosine(s, 110)).toBeCloseTo(0.1);
     expect(warmupCosine(s, 500)).toBeCloseTo(0.1);
+  });
+
+  it('warmup-stable-decay holds the peak until decayFrom, then is the cosine of the rest of the run', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 200 }), (decayFrom, step) => {
+        const wsd = warmupCosine({ ...s, decayFrom }, step);
+        const from = Math.max(s.warmup, decayFrom);
+        if (step < s.warmup) expect(wsd).toBe(warmupCosine(s, step));
+        else if (step <= from) expect(wsd).toBe(1);
+        else {
+          // The same cosine, squeezed into [from, total].
+          const shrunk = warmupCosine({ lr: 1, warmup: 0, total: s.total - from, minRatio: 0.1 }, step - from);
+          expect(wsd).toBeCloseTo(shrunk, 12);
+          expect(wsd).toBeLessThanOrEqual(warmupCosine({ ...s, decayFrom }, step - 1));
+        }
+      }),
+    );
+    expect(warmupCosine({ ...s, decayFrom: 10 }, 60)).toBe(warmupCosine(s, 60));
   });
 });

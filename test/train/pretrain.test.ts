@@ -69,6 +69,7 @@ describe('pretraining', () => {
   it('rejects configs it cannot run, with a clear message', async () => {
     await expect(pretrain({ ...tiny, seqLen: 100 })).rejects.toThrow(/exceeds the model's maxSeqLen/);
     await expect(pretrain({ ...tiny, steps: 0 })).rejects.toThrow(/steps must be a positive integer/);
+    await expect(pretrain({ ...tiny, decayStart: 1.5 })).rejects.toThrow(/decayStart must be a fraction/);
   });
 });
 
