@@ -2,6 +2,7 @@
 // (results.json, metrics.jsonl, table.md, plot.svg, and timing.json where a clock matters). A thin wrapper:
 // the experiments live in src/experiments; this file lists them, parses flags and shows progress.
 import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { writeArchReport, type ArchReport, type ExperimentHooks } from '../experiments/arch-report.ts';
 import { MLA_CACHE_DEFAULTS, runMlaCache } from '../experiments/mla-cache.ts';
@@ -64,7 +65,7 @@ export const EXPERIMENTS: ExperimentEntry[] = [
   {
     name: 'priming',
     summary:
-      'Countdown bases primed with each cognitive behaviour, then the same GRPO: accuracy, behaviours, injected errors caught (pretrains every base: the default, 27 bases × 1,500 steps, takes hours on 2 cores, not 30 minutes; --budget small proves the plumbing)',
+      'Countdown bases primed with each cognitive behaviour (shipped in fixtures/countdown-primed), then the same GRPO with 3 seeds: accuracy, behaviours, injected errors caught; the runs go one per core',
     run: (o, h, x) => {
       const b = PRIMING_BUDGETS[x.budget];
       const steps = o.steps ?? b.rl.steps!;
@@ -73,6 +74,7 @@ export const EXPERIMENTS: ExperimentEntry[] = [
           ...b,
           seeds: b.seeds.map((s) => s + o.seed),
           rl: { ...b.rl, steps, evalEvery: Math.min(b.rl.evalEvery!, steps) },
+          parallel: availableParallelism(),
         },
         x.out,
         h,
