@@ -1,4 +1,4 @@
-// Lesson 10's live runs on the shipped primed Countdown base (fixtures/countdown-base).
+// Lesson 10's live runs on the shipped primed Countdown base (fixtures/countdown-primed/all).
 //
 // runCountdownLesson: the RL run of `tinyseek aha --task countdown` (src/experiments/aha.ts: RlTrainer from
 // src/rl/trainer.ts on 3-number problems, room for a 160-token search, countdownVerify from
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { KnobValue, RunContext, RunResult } from '../../src/tui/manifest.ts';
 import type { Transformer } from '../../src/model/transformer.ts';
 
-const BASE_DIR = fileURLToPath(new URL('../../fixtures/countdown-base/', import.meta.url));
+const BASE_DIR = fileURLToPath(new URL('../../fixtures/countdown-primed/all/', import.meta.url));
 
 export const CD_SERIES = {
   pass1: 'held-out pass@1 (%)',
@@ -92,7 +92,7 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
   const trainer = new RlTrainer({ policy, reference }, config);
   ctx.report({
     kind: 'log',
-    text: `GRPO on fixtures/countdown-base: ${p.steps} steps of ${p.promptsPerStep} prompts × G=${p.groupSize}; held-out: ${p.evalSize} 3-number problems, verification tests every ${p.evalEvery} steps`,
+    text: `GRPO on fixtures/countdown-primed/all: ${p.steps} steps of ${p.promptsPerStep} prompts × G=${p.groupSize}; held-out: ${p.evalSize} 3-number problems, verification tests every ${p.evalEvery} steps`,
   });
 
   type Held = { pass1: number; stepAcc: number; checkAcc: number; caught: number; fooled: number };

@@ -34,7 +34,7 @@ import {
 /** Where the shipped aha base checkpoint lives, relative to the repository root (`--preset aha`). */
 export const DEFAULT_BASE = 'fixtures/aha-base';
 /** The shipped primed Countdown base (`--preset countdown-all`), the default of `--task countdown`. */
-export const COUNTDOWN_BASE = 'fixtures/countdown-base';
+export const COUNTDOWN_BASE = 'fixtures/countdown-primed/all';
 /** A shipped base's directory wherever the command runs from. */
 const shipped = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 

@@ -108,7 +108,7 @@ describe('aha on Countdown', () => {
     const evalTiny = ['--eval-every', '1', '--eval-size', '1', '--eval-samples', '1'];
     expect(await ahaCommand.run(['--task', 'countdown', '--out', shipped, ...tiny, ...evalTiny], r)).toBe(0);
     const cfg = JSON.parse(readFileSync(join(shipped, 'config.json'), 'utf8'));
-    expect(cfg.base).toMatch(/fixtures\/countdown-base$/);
+    expect(cfg.base).toMatch(/fixtures\/countdown-primed\/all$/);
     expect(cfg.rl.tasks).toEqual([{ kind: 'countdown', difficulty: 3 }]);
     await expect(ahaCommand.run(['--task', 'countdown', '--base', tmp(), '--out', tmp()], r)).rejects.toThrow(
       /no base checkpoint here/,
