@@ -2,9 +2,9 @@
 // check can pay, the search-trace language with Gandhi et al.'s four behaviours, the tests that tell a
 // genuine check from a ritual one (with the consistency measure as the exercise), and what has been
 // measured: the miniature's scale, the shipped primed base, the default RL run and its verification tests,
-// the compute-matched control; a prediction, a live Countdown RL run on the shipped base (countdown-run.ts) and
-// the intervention test live on a problem the learner picks, the base beside the trained policy. Not yet here
-// (issue 16): the priming table across conditions (bases that have their arithmetic take ~25 CPU-minutes each).
+// the compute-matched control, the priming table; a prediction, a live Countdown RL run on the shipped base
+// (countdown-run.ts) and the intervention test live on a problem the learner picks, the base beside the trained
+// policy.
 import { fileURLToPath } from 'node:url';
 import type { Lesson, RunResult } from '../../src/tui/manifest.ts';
 import { checkConsistency } from './consistency-check.ts';
@@ -79,37 +79,74 @@ a search with two failed paths.
 const measured = `
 # What has been measured
 
-**The arithmetic comes first.** At numbers 1..20 and targets up to 200 the bases learned the shape of a search
-and none of its arithmetic. The world now plays Countdown at a miniature scale (\`COUNTDOWN_SCALE\`: numbers
-1..9, targets 10..60, every step ≤ 60), where a step is one of ~3,000 facts. Even so, a base primed with
-any of the nine corpora and stopped after ~560 steps writes only 5-29% of its steps right and solves 0-5% of
-64 held-out problems, and RL does not move it. The pretraining loss says when the arithmetic arrives: flat near
-0.7 until step ~600, ~0.3 by step 1,500.
+**The arithmetic comes first.** The world plays Countdown at a miniature scale (\`COUNTDOWN_SCALE\`: numbers
+1..9, targets 10..60, every step ≤ 60). Even so, a base that reads only search traces learns the shape of a
+search long before its arithmetic: the last stop's base (3,683 steps) wrote 52% of its steps right and 6% of
+its two-digit sums (\`10+9=13\`). Every primed corpus now gives 30% of its documents to an **arithmetic drill**
+(true steps in the trace language, the same in every condition), and the learning rate is held and then
+decayed, as V3's is. The shipped \`all\` base (\`fixtures/countdown-primed/all\`, 3,000 steps, ~9 CPU-minutes):
+77% of its steps right, a check's recomputed value right 80% of the time, **73% of injected wrong claims
+caught**, greedy pass@1 22%.
 
-**The shipped base** (\`fixtures/countdown-base\`, the \`all\` corpus, 3,683 steps, 25 CPU-minutes): 52% of its
-steps right, greedy pass@1 14%, pass@8 44%; a check's recomputed value is right 38% of the time, and it
-catches 41% of injected wrong claims — not a ritual, not yet reliable.
+**RL does not lift it** (\`tinyseek aha --task countdown\`, 60 steps): held-out pass@1 24% → 29%, the think
+*shorter* (92 → 81 characters), injected errors caught 73% → 52% (never accepted). Why: in 39 of 50 greedy failures the
+search names a subgoal and then *copies* the needed value into a wrong step (\`need 9 from 7 3\` then
+\`7+3=9\`), and its check only recomputes the last step, which is right. The checks look where the errors
+are not, so a longer search cannot pay, and RL prunes the random dead ends instead.
 
-**RL** (\`tinyseek aha --task countdown\`, 60 steps, ~6 CPU-minutes): held-out pass@1 9% → 21%, check accuracy
-38% → 47%, injected errors caught 41% → 42% (it never accepts one: fooled 0%). The think gets *shorter*
-(95 → 82 characters): fewer verdicts and backtracks, the same one check, subgoal and backward step. Here a
-longer search mostly adds wrong steps, so RL prunes it. A check can only be as good as the arithmetic under
-it: catching half of the injected errors needs a base whose steps are mostly right. Run twice as long, RL
-reaches pass@1 25% while the steps it writes get *less* accurate (53% → 45%): the reward pays for answers,
-not for the search under them.
+**The priming table** (nine bases, 3 RL seeds × 20 steps each) is on the next page.
 
-**At equal generated tokens**, a direct-answer base sampling until it has spent what the searcher spent, with a
-perfect verifier as the judge, beats the searcher on 3-number problems (38% vs 13%); on 4-number problems,
-which neither saw in pretraining, the search keeps a little (6% vs 3%).
+**At equal generated tokens** (measured on the last stop's base), a direct-answer base sampling until it has
+spent what the searcher spent, with a perfect verifier as the judge, beats the searcher on 3-number problems
+(38% vs 13%); on 4-number problems, which neither saw in pretraining, the search keeps a little (6% vs 3%).
 
-Gandhi et al. found that RL amplifies the behaviours a base already has. Our bases have the behaviours (2.7
-verdicts and 1.7 backtracks per answer) before they have the arithmetic, and RL amplifies only what pays:
-the guess, not the search. The README's Countdown section has the tables and the commands.
+Gandhi et al. found that RL amplifies the behaviours a base already has. Ours have them, and RL amplifies only
+what pays: here that is the guess, not the search. The README's Countdown section has the tables and the
+commands.
+`;
+
+const primingText = `
+# The priming table
+
+Gandhi et al. primed one base per condition and ran the same RL on each. So does \`tinyseek experiment
+priming\`: nine bases (\`fixtures/countdown-primed/\`), each made by its preset with the same drill, schedule
+and number of tokens, then 20 GRPO steps with 3 seeds each. Measured (means over seeds; pass@1 sampled at
+τ 0.6 on 64 held-out problems; behaviours and the injected-error test greedy):
+
+| condition   | pass@1 before | pass@1 after | verdicts/answer | backtracks/answer | subgoals/answer | backward/answer | check accuracy | caught before | caught after |
+|-------------|---------------|--------------|-----------------|-------------------|-----------------|-----------------|----------------|---------------|--------------|
+| direct      | 17%           | 17%          | 0.00            | 0.00              | 0.00            | 0.00            | –              | 0%            | 0%           |
+| backtrack   | 8%            | 9%           | 0.00            | 0.57              | 0.00            | 0.00            | –              | 0%            | 0%           |
+| verify      | 7%            | 9%           | 1.11            | 0.11              | 0.00            | 0.00            | 100%           | 39%           | 40%          |
+| subgoal     | 12%           | 14%          | 0.00            | 0.97              | 1.00            | 0.00            | –              | 0%            | 0%           |
+| backward    | 18%           | 15%          | 0.00            | 1.05              | 0.00            | 0.81            | –              | 0%            | 0%           |
+| all         | 23%           | 24%          | 1.92            | 0.93              | 0.99            | 1.00            | 86%            | 71%           | 63%          |
+| empty       | 25%           | 26%          | 0.00            | 0.00              | 0.00            | 0.00            | –              | 0%            | 0%           |
+| filler      | 0%            | 0%           | 0.00            | 0.00              | 0.00            | 0.00            | –              | 0%            | 0%           |
+| no_positive | 9%            | 8%           | 2.00            | 1.00              | 0.00            | 0.00            | 100%           | 22%           | 19%          |
+
+Compared with Gandhi et al. (Llama 3.2 3B and Qwen 2.5 3B, hundreds of RL steps): there, bases primed with
+backtracking and verification improved under RL, the all-wrong \`no_positive\` traces primed as well as right
+ones, and empty or filler thinks did not. Here, in 20 steps, **no condition moves** beyond the noise of 64
+problems (±8 points); the table measures the bases more than RL. What it does show:
+- **the search costs accuracy at this scale**: the two bases that do not search, \`empty\` (25%) and \`direct\`
+  (17%), answer better than every searching base but \`all\` (23%); a 2-layer, 64-wide model guesses a 3-number
+  problem in one go about as well as it searches it;
+- **checks are real only with verification priming**: only \`verify\`, \`all\` and \`no_positive\` write checks
+  (recomputed right 86–100% of the time), and only they ever catch an injected wrong claim (22–71%); the others
+  never check, so they catch nothing;
+- **\`no_positive\` keeps its behaviours** (2 verdicts and a backtrack per answer) and its checks (22% caught)
+  while answering worse than \`all\` (9% vs 23%): the behaviours survive wrong answers, as Gandhi found, but here
+  they do not make RL work;
+- **\`filler\`** (a think of \`? ? ?\` as long as \`all\`'s) answers nothing right: 0% before and after.
+The default run took 19 minutes of wall time on the shared 2-core machine at a load average of 6–10 (27 runs, 2
+at a time, run in three parts while the last bases trained, then read back with \`--resume\` in 59 s); the
+same seed gives the same table (tested at toy scale, in-process and in child processes).
 `;
 
 const runText = `
 The RL run of \`tinyseek aha --task countdown\`, one step at a time, on the shipped primed base
-(\`fixtures/countdown-base\`): each step 8 three-number problems, G sampled searches each, reward 1 for an
+(\`fixtures/countdown-primed/all\`): each step 8 three-number problems, G sampled searches each, reward 1 for an
 answer that verifies (plus the format bonus), GRPO's group advantages, one update. Every 5 steps the
 verification tests of \`src/experiments/countdown-verify.ts\` run on 32 held-out problems.
 
@@ -118,9 +155,10 @@ The chart, per step: Gandhi's behaviours per training answer (×10, so they shar
 hold between them): held-out pass@1 and the share of **injected errors caught**, the test of the next step run
 on all 32 problems.
 
-On this CPU a step takes a few seconds; the default of 15 steps took about 2 minutes on a busy 2-core machine.
-Fifteen steps move little: seed 0 measured held-out pass@1 9% → 9%, injected errors caught 44% → 47%, verdicts per
-answer 2.3 → 2.3 — inside the noise of 32 problems. The 60-step run is on the last page.
+On this CPU a step takes a few seconds (the default 15 steps are a few minutes on 2 quiet cores). Seed 0
+measured held-out pass@1 19% → 25% (inside the noise of 32 problems), injected errors caught 72% → 59%, verdicts
+per training answer 2.4 → 2.0 and backtracks 1.5 → 1.0: the search is pruned from the first steps. The 60-step
+run is on the measurements page.
 `;
 
 const interventionText = `
@@ -155,7 +193,7 @@ const lesson: Lesson = {
     'src/world/template.ts',
     'src/rl/trainer.ts',
     'src/experiments/countdown-verify.ts',
-    'fixtures/countdown-base/model.safetensors',
+    'fixtures/countdown-primed/all/model.safetensors',
   ],
   steps: [
     { kind: 'prose', title: 'A world where a check can pay', markdown: intro },
@@ -185,7 +223,7 @@ const lesson: Lesson = {
         const measured = Number.isFinite(c)
           ? `This run measured ${run!.metrics['verdictsFirst']!.toFixed(2)} → ${run!.metrics['verdictsLast']!.toFixed(2)} verdicts per answer (${c >= 0 ? '+' : ''}${(100 * c).toFixed(0)}%) over ${run!.metrics['steps']} steps.`
           : 'The run measured nothing.';
-        return `${measured} Gandhi et al. saw RL amplify verification on bases whose arithmetic was sound. Here a longer search mostly adds wrong steps, so the measured 60-step run pruned it: fewer verdicts and backtracks, the think shorter (95 → 82 characters). RL amplifies what pays, and a verdict pays only when the arithmetic under it is right. A few steps may show only noise.`;
+        return `${measured} Gandhi et al. saw RL amplify verification on bases whose arithmetic was sound. Here the checks only look at the last step while the errors sit in the first, so a longer search does not pay, so the measured 60-step run pruned it: verdicts 2.4 → 1.8 and backtracks 1.4 → 0.8 per answer, the think shorter (92 → 81 characters). RL amplifies what pays, and a verdict pays only when the arithmetic under it is right. A few steps may show only noise.`;
       },
     },
     {
@@ -229,6 +267,7 @@ const lesson: Lesson = {
       run: runInterventionLesson,
     },
     { kind: 'prose', title: 'What has been measured', markdown: measured },
+    { kind: 'prose', title: 'The priming table', markdown: primingText },
   ],
 };
 
