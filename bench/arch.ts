@@ -118,7 +118,7 @@ export async function benchArch(reps = 3): Promise<string> {
   for (const [name, c, impl] of [
     ['dense, width 192', dense, 'dense'],
     ['MoE 1+2/8 × 64, dense dispatch', moe, 'dense'],
-    ['MoE 1+2/8 × 64, sparse dispatch', moe, 'sparse'],
+    ['MoE 1+2/8 × 64, sparse (CPU default)', moe, 'sparse'],
   ] as const) {
     const tr = name.startsWith('dense') ? denseTrain : trainStepMs(c, B, T, reps, impl);
     ffnRows.push([

@@ -124,6 +124,19 @@ export interface Backend {
   copy(src: Storage, srcView: View, dst: Storage, dstView: View): void;
   matmul(a: Storage, b: Storage, out: Storage, layout: MatmulLayout): void;
   /**
+   * One `matmul` (batch 1) on sub-ranges: A, B and out start `aOffset`, `bOffset`, `outOffset` elements in.
+   * The grouped matmul of the sparse MoE runs one per expert. Optional: a backend without it has no sparse MoE.
+   */
+  matmulAt?(
+    a: Storage,
+    aOffset: number,
+    b: Storage,
+    bOffset: number,
+    out: Storage,
+    outOffset: number,
+    layout: MatmulLayout,
+  ): void;
+  /**
    * out[o, j, :] = src[o, idx[o·idxOuterStride + j], :] for src [outer, n, inner], idx of `count` per outer.
    * idxOuterStride is `count` (an index per outer row) or 0 (one shared index list, e.g. an embedding).
    */

@@ -19,11 +19,12 @@ import {
   type RopeTables,
 } from '../core/ops/index.ts';
 import type { Rng } from '../core/rng.ts';
-import { Tensor, intTensor, randn, ones, zeros } from '../core/tensor.ts';
+import { Tensor, intTensor, randn, ones, tensor, zeros } from '../core/tensor.ts';
 import { headDim, isMoeLayer, parameterShapes, type ModelConfig } from './config.ts';
 import type { KVCache } from './kvcache.ts';
 import { mlaAttention, type MlaImpl } from './mla.ts';
 import { moeFfn, type MoeImpl, type MoeLayerLog } from './moe.ts';
+import { expertName, isStackedExperts } from './weights.ts';
 import { yarnAttentionFactor, yarnInvFreq } from './yarn.ts';
 
 export interface ForwardOptions {
@@ -43,8 +44,8 @@ export class Transformer {
   readonly rope: RopeTables;
   /** The attention and FFN projections (numerics/precision.ts swaps in FP8); embedding and LM head stay linearT (V3 §3.3). */
   linear: (x: Tensor, w: Tensor) => Tensor = linearT;
-  /** How MoE layers run their routed experts (moe.ts); a run-time choice, not saved with the weights. */
-  moeImpl: MoeImpl = 'dense';
+  /** How MoE layers run their routed experts (moe.ts; default: sparse on the CPU); a run-time choice, not saved. */
+  moeImpl: MoeImpl | undefined = undefined;
 
   constructor(
     readonly config: ModelConfig,
@@ -85,13 +86,14 @@ export class Transformer {
         ? ones(shape, { dtype, requiresGrad: true })
         : name.endsWith('e_score_correction_bias')
           ? zeros(shape, { dtype })
-          : randn(
+          : initNormal(
+              name,
               shape,
-              rng.child(name),
+              rng,
               name.endsWith('o_proj.weight') || name.endsWith('down_proj.weight')
                 ? config.initStd / Math.sqrt(2 * config.nLayers)
                 : config.initStd,
-              { dtype, requiresGrad: true },
+              dtype,
             );
       p.name = name;
       params.set(name, p);
@@ -209,6 +211,21 @@ export class Transformer {
       this.p(pre + 'down_proj.weight'),
     );
   }
+}
+
+/**
+ * N(0, std²) weights from the parameter's own stream; a stacked expert tensor draws each expert from the stream
+ * of its per-expert name, so the values do not depend on the stacking.
+ */
+function initNormal(name: string, shape: number[], rng: Rng, std: number, dtype: 'float32' | 'float64'): Tensor {
+  if (!isStackedExperts(name)) return randn(shape, rng.child(name), std, { dtype, requiresGrad: true });
+  const n = shape.slice(1).reduce((a, b) => a * b, 1);
+  const host = new Float64Array(shape[0]! * n);
+  for (let e = 0; e < shape[0]!; e++) {
+    const r = rng.child(expertName(name, e));
+    for (let i = 0; i < n; i++) host[e * n + i] = r.normal() * std;
+  }
+  return tensor(host, shape, { dtype, requiresGrad: true });
 }
 
 /** offset, offset+1, … for every row of the batch. */

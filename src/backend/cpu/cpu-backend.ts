@@ -300,6 +300,21 @@ export class CpuBackend implements Backend {
     else this.pool.run(as, bs, os, layout);
   }
 
+  matmulAt(
+    a: Storage,
+    aOffset: number,
+    b: Storage,
+    bOffset: number,
+    out: Storage,
+    outOffset: number,
+    L: MatmulLayout,
+  ): void {
+    if (L.batch !== 1) throw new Error('matmulAt: batch must be 1');
+    // Subarrays share the parent's memory: the kernel reads and writes the ranges in place.
+    const sub = (s: Storage, at: number, n: number) => new CpuStorage(s.dtype, f(s).subarray(at, at + n));
+    this.matmul(sub(a, aOffset, L.m * L.k), sub(b, bOffset, L.k * L.n), sub(out, outOffset, L.m * L.n), L);
+  }
+
   gather(
     src: Storage,
     idx: Storage,
