@@ -190,6 +190,21 @@ export interface Backend {
   swiglu(gate: Storage, up: Storage, out: Storage): void;
   /** SwiGLU backward: dGate = (g ⊙ up) ⊙ SiLU'(gate), dUp = g ⊙ SiLU(gate). */
   swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void;
+  /**
+   * log p(target) per row of x [rows, n]: out[r] = logSoftmax(x)[r, targets[r]]; lse (float64 [rows]) receives
+   * each row's log Σ exp for the backward. Optional (the CPU's): without it the composed ops run.
+   */
+  logSoftmaxTake?(x: Storage, targets: Storage, out: Storage, lse: Storage, rows: number, n: number): void;
+  /** Its backward: gx[r, j] = [j = targets[r]]·g[r] − softmax(x)[r, j]·g[r], in one pass. */
+  logSoftmaxTakeBackward?(
+    x: Storage,
+    targets: Storage,
+    lse: Storage,
+    g: Storage,
+    gx: Storage,
+    rows: number,
+    n: number,
+  ): void;
   /** One AdamW step in place on param, m, v (decoupled weight decay, bias-corrected moments). */
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void;
 }

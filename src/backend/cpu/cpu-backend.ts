@@ -468,6 +468,22 @@ export class CpuBackend implements Backend {
     fused.swigluBackward(f(gate), f(up), f(g), f(dGate), f(dUp));
   }
 
+  logSoftmaxTake(x: Storage, targets: Storage, out: Storage, lse: Storage, rows: number, n: number): void {
+    fused.logSoftmaxTake(f(x), d(targets) as Int32Array, f(out), d(lse) as Float64Array, rows, n);
+  }
+
+  logSoftmaxTakeBackward(
+    x: Storage,
+    targets: Storage,
+    lse: Storage,
+    g: Storage,
+    gx: Storage,
+    rows: number,
+    n: number,
+  ): void {
+    fused.logSoftmaxTakeBackward(f(x), d(targets) as Int32Array, d(lse) as Float64Array, f(g), f(gx), rows, n);
+  }
+
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void {
     const p = d(param),
       g = d(grad),
