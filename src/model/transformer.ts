@@ -6,6 +6,7 @@
 // after the first nDenseLayers FFNs (moe.ts), YaRN RoPE tables (yarn.ts); the MTP modules (mtp.ts) reuse `block`.
 import {
   causalAttention,
+  causalAttentionInPlace,
   embedding,
   linearT,
   permute,
@@ -186,8 +187,15 @@ export class Transformer {
       [0, 2, 1, 3],
     );
     let v = permute(reshape(this.linear(h, this.p(pre + 'v_proj.weight')), [B, T, c.nKvHeads, hd]), [0, 2, 1, 3]);
-    if (opts.cache) [k, v] = opts.cache.extend(l, [k, v], 2) as [Tensor, Tensor];
-    const a = causalAttention(q, k, v, { bias: opts.bias }); // [B, H, T, hd]
+    let a: Tensor; // [B, H, T, hd]
+    if (opts.cache && !(q.requiresGrad || k.requiresGrad || v.requiresGrad)) {
+      // Decoding: K and V stay in the cache's buffers, appended in place (no copy of the past positions).
+      const { buffers, length } = opts.cache.append(l, [k, v], 2);
+      a = causalAttentionInPlace(q, buffers[0]!, buffers[1]!, length, { bias: opts.bias });
+    } else {
+      if (opts.cache) [k, v] = opts.cache.extend(l, [k, v], 2) as [Tensor, Tensor];
+      a = causalAttention(q, k, v, { bias: opts.bias });
+    }
     return this.linear(reshape(permute(a, [0, 2, 1, 3]), [B * T, c.nHeads * hd]), this.p(pre + 'o_proj.weight'));
   }
 

@@ -1,7 +1,7 @@
 // Shape ops: reshape (free: same storage), permute/transpose, slice, concat, expand. Strided views are
 // materialised by the backend's copy kernel. Gradients: reshape back; permute by the inverse permutation;
 // slice by writing into zeros; concat by slicing; expand by summing over the repeated dims.
-import { contiguousStrides, contiguousView } from '../../backend/view.ts';
+import { contiguousStrides, contiguousView, sliceView } from '../../backend/view.ts';
 import { record } from '../autograd.ts';
 import { Tensor, empty, numel, zeros } from '../tensor.ts';
 import { broadcastView, sumTo } from './elementwise.ts';
@@ -42,14 +42,6 @@ export function transpose(x: Tensor, a = -2, b = -1): Tensor {
     j = b < 0 ? x.ndim + b : b;
   [perm[i], perm[j]] = [perm[j]!, perm[i]!];
   return permute(x, perm);
-}
-
-/** The view of x with [start, end) along `axis`, as a strided view into x's storage. */
-function sliceView(shape: readonly number[], axis: number, start: number, end: number) {
-  const strides = contiguousStrides(shape);
-  const out = shape.slice();
-  out[axis] = end - start;
-  return { shape: out, strides, offset: start * strides[axis]! };
 }
 
 /** Elements [start, end) along `axis`. */
