@@ -190,6 +190,10 @@ export interface Backend {
   swiglu(gate: Storage, up: Storage, out: Storage): void;
   /** SwiGLU backward: dGate = (g ⊙ up) ⊙ SiLU'(gate), dUp = g ⊙ SiLU(gate). */
   swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void;
+  /** Optional (the CPU's): swiglu that also writes σ(gate) to sig (float64), so that the backward needs no exp. */
+  swigluKeep?(gate: Storage, up: Storage, out: Storage, sig: Storage): void;
+  /** swigluBackward with the σ(gate) that swigluKeep kept. */
+  swigluBackwardKept?(gate: Storage, up: Storage, sig: Storage, g: Storage, dGate: Storage, dUp: Storage): void;
   /**
    * log p(target) per row of x [rows, n]: out[r] = logSoftmax(x)[r, targets[r]]; lse (float64 [rows]) receives
    * each row's log Σ exp for the backward. Optional (the CPU's): without it the composed ops run.

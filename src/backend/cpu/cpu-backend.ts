@@ -468,6 +468,14 @@ export class CpuBackend implements Backend {
     fused.swigluBackward(f(gate), f(up), f(g), f(dGate), f(dUp));
   }
 
+  swigluKeep(gate: Storage, up: Storage, out: Storage, sig: Storage): void {
+    fused.swigluKeep(f(gate), f(up), f(out), d(sig) as Float64Array);
+  }
+
+  swigluBackwardKept(gate: Storage, up: Storage, sig: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
+    fused.swigluBackwardKept(f(gate), f(up), d(sig) as Float64Array, f(g), f(dGate), f(dUp));
+  }
+
   logSoftmaxTake(x: Storage, targets: Storage, out: Storage, lse: Storage, rows: number, n: number): void {
     fused.logSoftmaxTake(f(x), d(targets) as Int32Array, f(out), d(lse) as Float64Array, rows, n);
   }

@@ -91,6 +91,46 @@ export function swiglu(a: F, b: F, os: F): void {
   }
 }
 
+/** swiglu that also keeps σ(gate) in float64 for the backward (which then needs no exp): the same out. */
+export function swigluKeep(a: F, b: F, os: F, sig: Float64Array): void {
+  const len = a.length;
+  if (isF32(os)) {
+    for (let i = 0; i < len; i++) {
+      const x = a[i]!,
+        sg = (sig[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+      os[i] = Math.fround(x * sg) * b[i]!;
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) {
+    const x = a[i]!,
+      sg = (sig[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+    os[i] = x * sg * b[i]!;
+  }
+}
+
+/** swigluBackward with σ(gate) kept by swigluKeep: the same bits, no exp. */
+export function swigluBackwardKept(a: F, b: F, sig: Float64Array, gs: F, da: F, db: F): void {
+  const len = a.length;
+  if (isF32(da)) {
+    for (let i = 0; i < len; i++) {
+      const x = a[i]!,
+        sg = sig[i]!,
+        gi = gs[i]!;
+      da[i] = Math.fround(gi * b[i]!) * Math.fround(sg * (1 + x * (1 - sg)));
+      db[i] = gi * Math.fround(x * sg);
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) {
+    const x = a[i]!,
+      sg = sig[i]!,
+      gi = gs[i]!;
+    da[i] = gi * b[i]! * (sg * (1 + x * (1 - sg)));
+    db[i] = gi * (x * sg);
+  }
+}
+
 /** dGate = (g ⊙ up) ⊙ SiLU'(gate) with SiLU'(x) = σ(x)·(1 + x·(1 − σ(x))); dUp = g ⊙ SiLU(gate). */
 export function swigluBackward(a: F, b: F, gs: F, da: F, db: F): void {
   const len = a.length;
