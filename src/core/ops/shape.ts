@@ -22,8 +22,12 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== x.ndim || [...perm].sort((a, b) => a - b).some((p, i) => p !== i))
     throw new Error(`permute: [${perm}] is not a permutation of ${x.ndim} dims`);
-  const src = contiguousStrides(x.shape);
   const shape = perm.map((p) => x.shape[p]!);
+  // Moving only axes of size 1 (e.g. [B, 1, H, D] → [B, H, 1, D] when decoding one token) keeps the memory
+  // order: a reshape, no copy.
+  const moved = perm.filter((p) => x.shape[p] !== 1);
+  if (moved.every((p, i) => i === 0 || moved[i - 1]! < p)) return reshape(x, shape);
+  const src = contiguousStrides(x.shape);
   const out = empty(x.backend, x.dtype, shape);
   x.backend.copy(
     x.storage,
