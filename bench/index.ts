@@ -3,7 +3,7 @@
 // at the same thread count, and the table shows tinyseek / PyTorch, on 1 and on 2 threads.
 // TINYSEEK_PYTHON names the python to use (else python3, then /usr/bin/python3: a distribution's torch).
 // TINYSEEK_BENCH_THREADS=1,2 picks the thread counts of the model table; TINYSEEK_BENCH_TS=0 leaves out its
-// TypeScript-matmul column (the slowest part of the section).
+// TypeScript-matmul column (the slowest part of the section); TINYSEEK_BENCH_CLOCK=cpu times CPU instead of wall (util.ts).
 import { spawnSync } from 'node:child_process';
 import { chooseBackend } from '../src/backend/choose.ts';
 import { fileURLToPath } from 'node:url';

@@ -124,6 +124,19 @@ export interface Backend {
   copy(src: Storage, srcView: View, dst: Storage, dstView: View): void;
   matmul(a: Storage, b: Storage, out: Storage, layout: MatmulLayout): void;
   /**
+   * One `matmul` (batch 1) on sub-ranges: A, B and out start `aOffset`, `bOffset`, `outOffset` elements in.
+   * The grouped matmul of the sparse MoE runs one per expert. Optional: a backend without it has no sparse MoE.
+   */
+  matmulAt?(
+    a: Storage,
+    aOffset: number,
+    b: Storage,
+    bOffset: number,
+    out: Storage,
+    outOffset: number,
+    layout: MatmulLayout,
+  ): void;
+  /**
    * out[o, j, :] = src[o, idx[o·idxOuterStride + j], :] for src [outer, n, inner], idx of `count` per outer.
    * idxOuterStride is `count` (an index per outer row) or 0 (one shared index list, e.g. an embedding).
    */
@@ -177,6 +190,25 @@ export interface Backend {
   swiglu(gate: Storage, up: Storage, out: Storage): void;
   /** SwiGLU backward: dGate = (g ⊙ up) ⊙ SiLU'(gate), dUp = g ⊙ SiLU(gate). */
   swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void;
+  /** Optional (the CPU's): swiglu that also writes σ(gate) to sig (float64), so that the backward needs no exp. */
+  swigluKeep?(gate: Storage, up: Storage, out: Storage, sig: Storage): void;
+  /** swigluBackward with the σ(gate) that swigluKeep kept. */
+  swigluBackwardKept?(gate: Storage, up: Storage, sig: Storage, g: Storage, dGate: Storage, dUp: Storage): void;
+  /**
+   * log p(target) per row of x [rows, n]: out[r] = logSoftmax(x)[r, targets[r]]; lse (float64 [rows]) receives
+   * each row's log Σ exp for the backward. Optional (the CPU's): without it the composed ops run.
+   */
+  logSoftmaxTake?(x: Storage, targets: Storage, out: Storage, lse: Storage, rows: number, n: number): void;
+  /** Its backward: gx[r, j] = [j = targets[r]]·g[r] − softmax(x)[r, j]·g[r], in one pass. */
+  logSoftmaxTakeBackward?(
+    x: Storage,
+    targets: Storage,
+    lse: Storage,
+    g: Storage,
+    gx: Storage,
+    rows: number,
+    n: number,
+  ): void;
   /** One AdamW step in place on param, m, v (decoupled weight decay, bias-corrected moments). */
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void;
 }

@@ -14,3 +14,11 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 export function contiguousView(shape: readonly number[], offset = 0): View {
   return { shape, strides: contiguousStrides(shape), offset };
 }
+
+/** The part [start, end) along `axis` of a contiguous tensor of `shape`, as a strided view into its storage. */
+export function sliceView(shape: readonly number[], axis: number, start: number, end: number): View {
+  const strides = contiguousStrides(shape);
+  const out = shape.slice();
+  out[axis] = end - start;
+  return { shape: out, strides, offset: start * strides[axis]! };
+}

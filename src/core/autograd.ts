@@ -30,6 +30,11 @@ export function noGrad<T>(fn: () => T): T {
   return result;
 }
 
+/** Whether ops record the graph now (outside noGrad): an op may keep extra state for its backward only then. */
+export function isRecording(): boolean {
+  return gradEnabled;
+}
+
 /** Attach a node to `out` if recording is on and some input needs a gradient. Returns `out`. */
 export function record(out: Tensor, op: string, inputs: Tensor[], backward: GradNode['backward']): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {

@@ -213,7 +213,10 @@ function blockShapes(c: ModelConfig, l: number, p: string, s: Map<string, number
   const m = c.moe!;
   s.set(p + 'mlp.gate.weight', [m.nRoutedExperts, c.dModel]);
   s.set(p + 'mlp.gate.e_score_correction_bias', [m.nRoutedExperts]);
-  for (let e = 0; e < m.nRoutedExperts; e++) mlpShapes(`${p}mlp.experts.${e}.`, c.dModel, m.moeInterDim, s);
+  // The routed experts stacked, one tensor per projection (checkpoint files keep one per expert: weights.ts).
+  s.set(p + 'mlp.experts.gate_proj.weight', [m.nRoutedExperts, m.moeInterDim, c.dModel]);
+  s.set(p + 'mlp.experts.up_proj.weight', [m.nRoutedExperts, m.moeInterDim, c.dModel]);
+  s.set(p + 'mlp.experts.down_proj.weight', [m.nRoutedExperts, c.dModel, m.moeInterDim]);
   if (m.nSharedExperts > 0) mlpShapes(p + 'mlp.shared_experts.', c.dModel, m.nSharedExperts * m.moeInterDim, s);
 }
 
@@ -255,8 +258,8 @@ export function activatedParameterCount(c: ModelConfig): number {
     const layer = /^model\.layers\.(\d+)\./.exec(name);
     if (layer && Number(layer[1]) >= c.nLayers) continue; // MTP module
     if (name.endsWith('e_score_correction_bias')) continue; // a routing offset, not a weight
-    const expert = /\.mlp\.experts\.(\d+)\./.exec(name);
-    if (!expert || Number(expert[1]) < c.moe!.nActivatedExperts) n += size; // K of the N_r equally sized experts
+    // K of the N_r equally sized experts of a stacked [N_r, ...] tensor
+    n += name.includes('.mlp.experts.') ? (size / c.moe!.nRoutedExperts) * c.moe!.nActivatedExperts : size;
   }
   return n;
 }

@@ -2,11 +2,12 @@
 // grouped-GEMM dispatch of DeepSeek's DeepEP/DeepGEMM, in miniature; shared/reviews/structure.md §5].
 //   sort the N·K (token, expert) pairs by expert with a counting sort (stable: ascending token, then slot),
 //   offsets[e] = Σ_{e' < e} count[e'];  rows offsets[e]..offsets[e+1] of the gathered tokens go through
-//   expert e's SwiGLU; y[t] += g_{t,e} · FFN_e(x_t), added back in sorted order.
+//   expert e's SwiGLU as one grouped matmul per projection over the stacked weights (core/ops/grouped.ts);
+//   y[t] += W_down,e · (g_{t,e} · SwiGLU_e(x_t)), added back in sorted order.
 // The dense path in moe.ts (every expert on every token, combine weights 0 off the top-K) is the reference:
 // the same function, summed in another order, so the two agree to rounding (tested), and gradients flow
 // through the gather, the expert matmuls and the scatter-add like any other ops.
-import { concat, indexAdd, indexSelect, mul, reshape, slice } from '../core/ops/index.ts';
+import { groupedLinearT, indexAdd, indexSelect, mul, reshape, swiglu } from '../core/ops/index.ts';
 import { intTensor, zeros, type Tensor } from '../core/tensor.ts';
 import { requireHostMemory } from '../backend/host-only.ts';
 
@@ -40,27 +41,28 @@ export function dispatchByExpert(indices: ArrayLike<number>, N: number, K: numbe
   return { tokens, slots, offsets };
 }
 
+/** The stacked weights of the routed experts: [E, I, d], [E, I, d], [E, d, I] (HF layout per expert). */
+export interface StackedExperts {
+  gate: Tensor;
+  up: Tensor;
+  down: Tensor;
+}
+
 /**
  * Σ_k g_{t,k} · FFN_{e(t,k)}(x_t) for x [N, d], routing indices/weights [N, K]: the routed part of the MoE,
- * computing only routed experts. `expert(e, rows)` applies expert e's FFN to rows [n_e, d].
+ * computing only routed experts. The combine weight multiplies the activation before the down projection, as
+ * in the dense path, so the two differ only in how the down projection's sums meet across experts.
  */
-export function sparseRoutedExperts(
-  x: Tensor,
-  indices: Tensor,
-  weights: Tensor,
-  E: number,
-  expert: (e: number, rows: Tensor) => Tensor,
-): Tensor {
+export function sparseRoutedExperts(x: Tensor, indices: Tensor, weights: Tensor, w: StackedExperts): Tensor {
   const N = x.dim(0),
-    K = indices.dim(1);
+    K = indices.dim(1),
+    E = w.gate.dim(0);
   requireHostMemory(indices, 'the sparse MoE dispatch');
   const d = dispatchByExpert(indices.dataSync(), N, K, E);
   const tokens = intTensor(d.tokens, [N * K], x.backend);
   const xs = indexSelect(x, 0, tokens); // [N·K, d], grouped by expert
-  const outs: Tensor[] = [];
-  for (let e = 0; e < E; e++)
-    if (d.offsets[e + 1]! > d.offsets[e]!) outs.push(expert(e, slice(xs, 0, d.offsets[e]!, d.offsets[e + 1]!)));
   const g = indexSelect(reshape(weights, [N * K, 1]), 0, intTensor(d.slots, [N * K], x.backend)); // [N·K, 1]
-  const ys = mul(outs.length === 1 ? outs[0]! : concat(outs, 0), g);
+  const h = mul(swiglu(groupedLinearT(xs, w.gate, d.offsets), groupedLinearT(xs, w.up, d.offsets)), g); // [N·K, I]
+  const ys = groupedLinearT(h, w.down, d.offsets); // [N·K, d]
   return indexAdd(zeros(x.shape, { dtype: x.dtype, backend: x.backend }), tokens, ys);
 }

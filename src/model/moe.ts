@@ -6,15 +6,14 @@
 //   sequence-wise balance loss: L_Bal = α Σ_i f_i P_i per sequence, f_i = N_r/(K_r·T) Σ_t 1[i chosen at t],
 //   P_i = (1/T) Σ_t s'_{i,t} with s' = s / Σ_j s_j; averaged over the batch's sequences
 //   MaxVio = (max_i load_i − mean load) / mean load  (the balance measure V3 §4.5.3 and Wang et al. 2024 use)
-// Dispatch: the miniature runs every routed expert on every token as one wide GEMM and multiplies by the
-// combine weights, which are exactly 0 off the top-K. A synchronous forward cannot size per-expert batches
-// without reading the routing to the host, so this costs N_r/K_r times the activated FFN FLOPs; the output
-// and gradients are those of the sparse MoE. This dense path is the reference; `impl: 'sparse'`
-// (moe-dispatch.ts) sorts the routed pairs by expert and runs only the routed experts.
+// The routed experts are stored stacked, one tensor per projection ([E, I, d], [E, I, d], [E, d, I]); files keep
+// HF's one tensor per expert (weights.ts converts). Two dispatches give the same function, summed in another order:
+// 'dense' runs every routed expert on every token as one wide GEMM times combine weights that are exactly 0 off
+// the top-K (N_r/K_r times the activated FFN FLOPs, but no host read: the reference, and the GPU's path);
+// 'sparse' (moe-dispatch.ts, the CPU default) sorts the routed pairs by expert and runs only the routed experts.
 import { noGrad } from '../core/autograd.ts';
 import {
   add,
-  concat,
   div,
   linearT,
   map,
@@ -22,6 +21,7 @@ import {
   mul,
   mulScalar,
   neg,
+  permute,
   reshape,
   sub,
   sum,
@@ -30,7 +30,7 @@ import {
 import type { Tensor } from '../core/tensor.ts';
 import type { MoeConfig } from './config.ts';
 import { expertCounts, route, scatterRows } from './gate.ts';
-import { sparseRoutedExperts } from './moe-dispatch.ts';
+import { sparseRoutedExperts, type StackedExperts } from './moe-dispatch.ts';
 
 /** How routed experts run: 'dense' (every expert on every token, the reference) or 'sparse' (only routed ones). */
 export type MoeImpl = 'dense' | 'sparse';
@@ -53,7 +53,7 @@ export interface MoeContext {
   log?: MoeLayerLog[];
   /** The experts' linear layer (default linearT; FP8 training swaps it). The gate stays linearT (V3 §3.3). */
   linear?: Linear;
-  /** Default 'dense'. */
+  /** Default: sparse where the backend has the grouped matmul and the linear layer is plain, else dense. */
   impl?: MoeImpl;
 }
 
@@ -69,17 +69,33 @@ export function mlp(p: Param, pre: string, x: Tensor, linear: Linear = linearT):
   );
 }
 
+/** The routed experts' stacked weights of the MoE layer under `pre` ("model.layers.<l>.mlp."). */
+export function stackedExperts(p: Param, pre: string): StackedExperts {
+  return {
+    gate: p(pre + 'experts.gate_proj.weight'),
+    up: p(pre + 'experts.up_proj.weight'),
+    down: p(pre + 'experts.down_proj.weight'),
+  };
+}
+
+/**
+ * The dispatch a layer uses: the given one, else sparse where it can run (a backend with the grouped matmul,
+ * the plain linear layer), else dense. FP8 training swaps the linear layer, which the grouped matmul does not.
+ */
+export function chooseMoeImpl(impl: MoeImpl | undefined, x: Tensor, linear: Linear): MoeImpl {
+  return impl ?? (x.backend.matmulAt && linear === linearT ? 'sparse' : 'dense');
+}
+
 /** The MoE FFN of one layer: x [N, d] → [N, d]. `pre` is "model.layers.<l>.mlp.". */
 export function moeFfn(p: Param, pre: string, x: Tensor, moe: MoeConfig, ctx: MoeContext): Tensor {
   const E = moe.nRoutedExperts,
-    I = moe.moeInterDim,
     linear = ctx.linear ?? linearT;
   const r = route(x, p(pre + 'gate.weight'), p(pre + 'gate.e_score_correction_bias'), moe);
-  const experts = Array.from({ length: E }, (_, e) => `${pre}experts.${e}.`);
+  const w = stackedExperts(p, pre);
   let y =
-    ctx.impl === 'sparse'
-      ? sparseRoutedExperts(x, r.indices, r.weights, E, (e, rows) => mlp(p, experts[e]!, rows, linear))
-      : denseRoutedExperts(p, experts, x, r.indices, r.weights, I, linear);
+    chooseMoeImpl(ctx.impl, x, linear) === 'sparse'
+      ? sparseRoutedExperts(x, r.indices, r.weights, w)
+      : denseRoutedExperts(w, x, r.indices, r.weights, linear);
   if (moe.nSharedExperts > 0) y = add(y, mlp(p, pre + 'shared_experts.', x, linear));
   if (ctx.log) {
     const entry: MoeLayerLog = { layer: ctx.layer, counts: expertCounts(r.indices, E, x) };
@@ -91,29 +107,18 @@ export function moeFfn(p: Param, pre: string, x: Tensor, moe: MoeConfig, ctx: Mo
 }
 
 /** Every routed expert on every token as one wide GEMM, times combine weights that are 0 off the top-K. */
-function denseRoutedExperts(
-  p: Param,
-  experts: string[],
+export function denseRoutedExperts(
+  w: StackedExperts,
   x: Tensor,
   indices: Tensor,
   weights: Tensor,
-  I: number,
-  linear: Linear,
+  linear: Linear = linearT,
 ): Tensor {
   const N = x.dim(0),
-    E = experts.length;
-  const wGate = concat(
-    experts.map((e) => p(e + 'gate_proj.weight')),
-    0,
-  ); // [E·I, d]
-  const wUp = concat(
-    experts.map((e) => p(e + 'up_proj.weight')),
-    0,
-  ); // [E·I, d]
-  const wDown = concat(
-    experts.map((e) => p(e + 'down_proj.weight')),
-    1,
-  ); // [d, E·I]
+    [E, I, d] = w.gate.shape as [number, number, number];
+  const wGate = reshape(w.gate, [E * I, d]),
+    wUp = reshape(w.up, [E * I, d]);
+  const wDown = reshape(permute(w.down, [1, 0, 2]), [d, E * I]); // [E, d, I] → [d, E·I]
   const act = reshape(swiglu(linear(x, wGate), linear(x, wUp)), [N, E, I]);
   const combine = reshape(scatterRows(indices, weights, E, x), [N, E, 1]); // g, zero off the top-K
   return linear(reshape(mul(act, combine), [N, E * I]), wDown);

@@ -6,6 +6,7 @@
 // after the first nDenseLayers FFNs (moe.ts), YaRN RoPE tables (yarn.ts); the MTP modules (mtp.ts) reuse `block`.
 import {
   causalAttention,
+  causalAttentionInPlace,
   embedding,
   linearT,
   permute,
@@ -19,11 +20,12 @@ import {
   type RopeTables,
 } from '../core/ops/index.ts';
 import type { Rng } from '../core/rng.ts';
-import { Tensor, intTensor, randn, ones, zeros } from '../core/tensor.ts';
+import { Tensor, intTensor, randn, ones, tensor, zeros } from '../core/tensor.ts';
 import { headDim, isMoeLayer, parameterShapes, type ModelConfig } from './config.ts';
 import type { KVCache } from './kvcache.ts';
 import { mlaAttention, type MlaImpl } from './mla.ts';
 import { moeFfn, type MoeImpl, type MoeLayerLog } from './moe.ts';
+import { expertName, isStackedExperts } from './weights.ts';
 import { yarnAttentionFactor, yarnInvFreq } from './yarn.ts';
 
 export interface ForwardOptions {
@@ -43,8 +45,8 @@ export class Transformer {
   readonly rope: RopeTables;
   /** The attention and FFN projections (numerics/precision.ts swaps in FP8); embedding and LM head stay linearT (V3 §3.3). */
   linear: (x: Tensor, w: Tensor) => Tensor = linearT;
-  /** How MoE layers run their routed experts (moe.ts); a run-time choice, not saved with the weights. */
-  moeImpl: MoeImpl = 'dense';
+  /** How MoE layers run their routed experts (moe.ts; default: sparse on the CPU); a run-time choice, not saved. */
+  moeImpl: MoeImpl | undefined = undefined;
 
   constructor(
     readonly config: ModelConfig,
@@ -85,13 +87,14 @@ export class Transformer {
         ? ones(shape, { dtype, requiresGrad: true })
         : name.endsWith('e_score_correction_bias')
           ? zeros(shape, { dtype })
-          : randn(
+          : initNormal(
+              name,
               shape,
-              rng.child(name),
+              rng,
               name.endsWith('o_proj.weight') || name.endsWith('down_proj.weight')
                 ? config.initStd / Math.sqrt(2 * config.nLayers)
                 : config.initStd,
-              { dtype, requiresGrad: true },
+              dtype,
             );
       p.name = name;
       params.set(name, p);
@@ -184,8 +187,15 @@ export class Transformer {
       [0, 2, 1, 3],
     );
     let v = permute(reshape(this.linear(h, this.p(pre + 'v_proj.weight')), [B, T, c.nKvHeads, hd]), [0, 2, 1, 3]);
-    if (opts.cache) [k, v] = opts.cache.extend(l, [k, v], 2) as [Tensor, Tensor];
-    const a = causalAttention(q, k, v, { bias: opts.bias }); // [B, H, T, hd]
+    let a: Tensor; // [B, H, T, hd]
+    if (opts.cache && !(q.requiresGrad || k.requiresGrad || v.requiresGrad)) {
+      // Decoding: K and V stay in the cache's buffers, appended in place (no copy of the past positions).
+      const { buffers, length } = opts.cache.append(l, [k, v], 2);
+      a = causalAttentionInPlace(q, buffers[0]!, buffers[1]!, length, { bias: opts.bias });
+    } else {
+      if (opts.cache) [k, v] = opts.cache.extend(l, [k, v], 2) as [Tensor, Tensor];
+      a = causalAttention(q, k, v, { bias: opts.bias });
+    }
     return this.linear(reshape(permute(a, [0, 2, 1, 3]), [B * T, c.nHeads * hd]), this.p(pre + 'o_proj.weight'));
   }
 
@@ -209,6 +219,21 @@ export class Transformer {
       this.p(pre + 'down_proj.weight'),
     );
   }
+}
+
+/**
+ * N(0, std²) weights from the parameter's own stream; a stacked expert tensor draws each expert from the stream
+ * of its per-expert name, so the values do not depend on the stacking.
+ */
+function initNormal(name: string, shape: number[], rng: Rng, std: number, dtype: 'float32' | 'float64'): Tensor {
+  if (!isStackedExperts(name)) return randn(shape, rng.child(name), std, { dtype, requiresGrad: true });
+  const n = shape.slice(1).reduce((a, b) => a * b, 1);
+  const host = new Float64Array(shape[0]! * n);
+  for (let e = 0; e < shape[0]!; e++) {
+    const r = rng.child(expertName(name, e));
+    for (let i = 0; i < n; i++) host[e * n + i] = r.normal() * std;
+  }
+  return tensor(host, shape, { dtype, requiresGrad: true });
 }
 
 /** offset, offset+1, … for every row of the batch. */

@@ -28,11 +28,72 @@ export function nonFinite(data: ArrayLike<number>): { index: number; value: numb
   return first < 0 ? undefined : { index: first, value: data[first]!, count };
 }
 
-/** Host copies of named tensors, as safetensors F32 entries (read asynchronously: a GPU maps its buffers). */
+// The routed experts live stacked in memory ("<pre>experts.gate_proj.weight" [E, I, d]) and one per expert in
+// files ("<pre>experts.<e>.gate_proj.weight" [I, d], HF's layout), so files written before the stacking load
+// unchanged. A prefix (optimizer moments' "m.") is kept.
+const STACKED = /^(.*\.mlp\.experts)\.(gate_proj|up_proj|down_proj)\.weight$/;
+const PER_EXPERT = /^(.*\.mlp\.experts)\.(\d+)\.(gate_proj|up_proj|down_proj)\.weight$/;
+
+/** Whether `name` is a stacked routed-expert tensor [E, ...]. */
+export const isStackedExperts = (name: string): boolean => STACKED.test(name);
+
+/** The file name of expert e's slice of a stacked tensor. */
+export const expertName = (stacked: string, e: number): string => stacked.replace(STACKED, `$1.${e}.$2.weight`);
+
+/** Host copies of named tensors, as safetensors F32 entries (read asynchronously: a GPU maps its buffers); a
+ * stacked expert tensor is written as one entry per expert. */
 export async function toSafeTensors(named: Iterable<[string, Tensor]>): Promise<Record<string, SafeTensor>> {
   const out: Record<string, SafeTensor> = {};
-  for (const [name, t] of named)
-    out[name] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(await t.data()) };
+  for (const [name, t] of named) {
+    const data = Float32Array.from(await t.data());
+    if (!isStackedExperts(name) || t.ndim !== 3) {
+      out[name] = { dtype: 'F32', shape: [...t.shape], data };
+      continue;
+    }
+    const n = t.size / t.dim(0);
+    for (let e = 0; e < t.dim(0); e++)
+      out[expertName(name, e)] = { dtype: 'F32', shape: t.shape.slice(1), data: data.slice(e * n, (e + 1) * n) };
+  }
+  return out;
+}
+
+/** Per-expert entries 0..E−1 of equal shape and dtype joined into the stacked tensor; anything else as given. */
+export function stackExperts(tensors: Record<string, SafeTensor>): Record<string, SafeTensor> {
+  const groups = new Map<string, Map<number, SafeTensor>>();
+  const out: Record<string, SafeTensor> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    const m = PER_EXPERT.exec(name);
+    if (!m) {
+      out[name] = t;
+      continue;
+    }
+    const stacked = `${m[1]}.${m[3]}.weight`;
+    if (!groups.has(stacked)) groups.set(stacked, new Map());
+    groups.get(stacked)!.set(Number(m[2]), t);
+  }
+  for (const [stacked, byExpert] of groups) {
+    const first = byExpert.get(0);
+    const E = byExpert.size;
+    const whole =
+      first &&
+      [...byExpert.keys()].every((e) => e < E) &&
+      [...byExpert.values()].every(
+        (t) =>
+          t.dtype === first.dtype &&
+          t.shape.join() === first.shape.join() &&
+          t.data.constructor === first.data.constructor,
+      ) &&
+      (first.data instanceof Float32Array || first.data instanceof Float64Array);
+    if (!whole) {
+      // Left per expert: the shape check names what is wrong.
+      for (const [e, t] of byExpert) out[expertName(stacked, e)] = t;
+      continue;
+    }
+    const n = first.data.length;
+    const data = first.data instanceof Float64Array ? new Float64Array(E * n) : new Float32Array(E * n);
+    for (let e = 0; e < E; e++) data.set(byExpert.get(e)!.data as Float32Array | Float64Array, e * n);
+    out[stacked] = { dtype: first.dtype, shape: [E, ...first.shape], data };
+  }
   return out;
 }
 
@@ -43,6 +104,7 @@ export function paramsFromTensors(
   file: string,
   opts: LoadOptions = {},
 ): Map<string, Tensor> {
+  tensors = stackExperts(tensors);
   const expected = parameterShapes(config);
   const missing = [...expected.keys()].filter((k) => !(k in tensors));
   if (missing.length)

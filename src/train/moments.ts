@@ -4,7 +4,7 @@ import { InputError } from '../core/errors.ts';
 import type { AdamWState } from '../core/optim.ts';
 import { tensor, type Tensor } from '../core/tensor.ts';
 import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.ts';
-import { toSafeTensors } from '../model/weights.ts';
+import { stackExperts, toSafeTensors } from '../model/weights.ts';
 
 export async function encodeMoments(params: readonly Tensor[], state: AdamWState): Promise<Uint8Array> {
   return encodeSafetensors(
@@ -22,7 +22,7 @@ export async function encodeMoments(params: readonly Tensor[], state: AdamWState
 
 /** The optimizer state for `params` from `encodeMoments` bytes; `file` names the source in errors. */
 export function decodeMoments(bytes: Uint8Array, params: readonly Tensor[], step: number, file: string): AdamWState {
-  const { tensors } = decodeSafetensors(bytes, file);
+  const tensors = stackExperts(decodeSafetensors(bytes, file).tensors);
   const moment = (key: string, like: Tensor) => {
     const t = tensors[key];
     if (!t || t.shape.join() !== like.shape.join()) throw new InputError(`${file}: missing or misshaped ${key}`);

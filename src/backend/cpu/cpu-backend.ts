@@ -300,6 +300,21 @@ export class CpuBackend implements Backend {
     else this.pool.run(as, bs, os, layout);
   }
 
+  matmulAt(
+    a: Storage,
+    aOffset: number,
+    b: Storage,
+    bOffset: number,
+    out: Storage,
+    outOffset: number,
+    L: MatmulLayout,
+  ): void {
+    if (L.batch !== 1) throw new Error('matmulAt: batch must be 1');
+    // Subarrays share the parent's memory: the kernel reads and writes the ranges in place.
+    const sub = (s: Storage, at: number, n: number) => new CpuStorage(s.dtype, f(s).subarray(at, at + n));
+    this.matmul(sub(a, aOffset, L.m * L.k), sub(b, bOffset, L.k * L.n), sub(out, outOffset, L.m * L.n), L);
+  }
+
   gather(
     src: Storage,
     idx: Storage,
@@ -451,6 +466,30 @@ export class CpuBackend implements Backend {
 
   swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
     fused.swigluBackward(f(gate), f(up), f(g), f(dGate), f(dUp));
+  }
+
+  swigluKeep(gate: Storage, up: Storage, out: Storage, sig: Storage): void {
+    fused.swigluKeep(f(gate), f(up), f(out), d(sig) as Float64Array);
+  }
+
+  swigluBackwardKept(gate: Storage, up: Storage, sig: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
+    fused.swigluBackwardKept(f(gate), f(up), d(sig) as Float64Array, f(g), f(dGate), f(dUp));
+  }
+
+  logSoftmaxTake(x: Storage, targets: Storage, out: Storage, lse: Storage, rows: number, n: number): void {
+    fused.logSoftmaxTake(f(x), d(targets) as Int32Array, f(out), d(lse) as Float64Array, rows, n);
+  }
+
+  logSoftmaxTakeBackward(
+    x: Storage,
+    targets: Storage,
+    lse: Storage,
+    g: Storage,
+    gx: Storage,
+    rows: number,
+    n: number,
+  ): void {
+    fused.logSoftmaxTakeBackward(f(x), d(targets) as Int32Array, d(lse) as Float64Array, f(g), f(gx), rows, n);
   }
 
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void {

@@ -1,5 +1,6 @@
-// The CPU backend's fused kernels (backend.ts says what each computes): softmax backward, RMSNorm backward and
-// SwiGLU forward/backward, one pass where the composed ops take several.
+// The CPU backend's fused kernels (backend.ts says what each computes): softmax backward, RMSNorm backward,
+// SwiGLU forward/backward and log-softmax-and-take (cross-entropy) forward/backward, one pass where the composed
+// ops take several.
 //
 // Each rounds every intermediate to the storage type exactly where the composed ops would store it, so it gives
 // their bits. Every kernel is written twice: a float32 body that rounds with Math.fround written out, and a
@@ -90,6 +91,46 @@ export function swiglu(a: F, b: F, os: F): void {
   }
 }
 
+/** swiglu that also keeps σ(gate) in float64 for the backward (which then needs no exp): the same out. */
+export function swigluKeep(a: F, b: F, os: F, sig: Float64Array): void {
+  const len = a.length;
+  if (isF32(os)) {
+    for (let i = 0; i < len; i++) {
+      const x = a[i]!,
+        sg = (sig[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+      os[i] = Math.fround(x * sg) * b[i]!;
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) {
+    const x = a[i]!,
+      sg = (sig[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+    os[i] = x * sg * b[i]!;
+  }
+}
+
+/** swigluBackward with σ(gate) kept by swigluKeep: the same bits, no exp. */
+export function swigluBackwardKept(a: F, b: F, sig: Float64Array, gs: F, da: F, db: F): void {
+  const len = a.length;
+  if (isF32(da)) {
+    for (let i = 0; i < len; i++) {
+      const x = a[i]!,
+        sg = sig[i]!,
+        gi = gs[i]!;
+      da[i] = Math.fround(gi * b[i]!) * Math.fround(sg * (1 + x * (1 - sg)));
+      db[i] = gi * Math.fround(x * sg);
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) {
+    const x = a[i]!,
+      sg = sig[i]!,
+      gi = gs[i]!;
+    da[i] = gi * b[i]! * (sg * (1 + x * (1 - sg)));
+    db[i] = gi * (x * sg);
+  }
+}
+
 /** dGate = (g ⊙ up) ⊙ SiLU'(gate) with SiLU'(x) = σ(x)·(1 + x·(1 − σ(x))); dUp = g ⊙ SiLU(gate). */
 export function swigluBackward(a: F, b: F, gs: F, da: F, db: F): void {
   const len = a.length;
@@ -109,5 +150,58 @@ export function swigluBackward(a: F, b: F, gs: F, da: F, db: F): void {
       gi = gs[i]!;
     da[i] = gi * b[i]! * (sg * (1 + x * (1 - sg)));
     db[i] = gi * (x * sg);
+  }
+}
+
+/**
+ * log p(target) per row of x [rows, n]: out[r] = x[r, t_r] − lse_r with lse_r = max_r + log Σ_j e^(x_rj − max_r)
+ * (the log-softmax kernel's expression, so the same bits); lse (float64) is kept for the backward.
+ */
+export function logSoftmaxTake(xs: F, ts: Int32Array, os: F, lse: Float64Array, rows: number, n: number): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) if (xs[base + j]! > max) max = xs[base + j]!;
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += Math.exp(xs[base + j]! - max);
+    const l = (lse[r] = max + Math.log(sum));
+    // x − lse is rounded where the log-softmax kernel stores it, then taken.
+    os[r] = isF32(os) ? Math.fround(xs[base + ts[r]!]! - l) : xs[base + ts[r]!]! - l;
+  }
+}
+
+/**
+ * Its backward, as the composed ops compute it (gather's transpose puts g_r at the target, then log-softmax's
+ * backward g − e^y·Σg): gx[r, j] = [j = t_r]·g_r − e^(x_rj − lse_r)·g_r, with y = x − lse and e^y rounded where
+ * those ops store them.
+ */
+export function logSoftmaxTakeBackward(
+  xs: F,
+  ts: Int32Array,
+  lse: Float64Array,
+  gs: F,
+  gx: F,
+  rows: number,
+  n: number,
+): void {
+  if (isF32(gx)) {
+    for (let r = 0; r < rows; r++) {
+      const base = r * n,
+        l = lse[r]!,
+        g = gs[r]!,
+        t = ts[r]!;
+      for (let j = 0; j < n; j++) {
+        const m = Math.fround(Math.fround(Math.exp(Math.fround(xs[base + j]! - l))) * g);
+        gx[base + j] = (j === t ? g : 0) - m;
+      }
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const base = r * n,
+      l = lse[r]!,
+      g = gs[r]!,
+      t = ts[r]!;
+    for (let j = 0; j < n; j++) gx[base + j] = (j === t ? g : 0) - Math.exp(xs[base + j]! - l) * g;
   }
 }

@@ -4,7 +4,10 @@
 // consecutive query heads (G = 1: multi-head; Hkv = 1: multi-query). The G query heads of a group are laid
 // out as G·T rows, so one batched matmul serves the whole group. Query t (absolute position offset + t) sees
 // keys 0..offset+t. Gradients come from the ops it is built from.
-import { Tensor } from '../tensor.ts';
+// causalAttentionInPlace is the same computation for decoding, reading the first S positions of K and V kept in
+// place in a KV cache's buffers (room for more positions after them): the same matmuls with a larger batch
+// stride, so the same bits, and nothing copied.
+import { Tensor, empty } from '../tensor.ts';
 import { add, mulScalar } from './elementwise.ts';
 import { matmul } from './matmul.ts';
 import { reshape } from './shape.ts';
@@ -32,4 +35,50 @@ export function causalAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attention
   if (opts.bias) scores = add(scores, opts.bias);
   const p = causalSoftmax(scores, offset, T);
   return reshape(matmul(p, v), [B, H, T, Dv]);
+}
+
+/**
+ * causalAttention over the first S positions of kBuf [B, Hkv, room, D] and vBuf [B, Hkv, room, Dv] (a KV cache's
+ * in-place buffers, room ≥ S). Inference only: no gradient reaches the buffers.
+ */
+export function causalAttentionInPlace(
+  q: Tensor,
+  kBuf: Tensor,
+  vBuf: Tensor,
+  S: number,
+  opts: Omit<AttentionOptions, 'offset'> = {},
+): Tensor {
+  const [B, H, T, D] = q.shape as [number, number, number, number];
+  const [, Hkv, room] = kBuf.shape as [number, number, number, number];
+  const Dv = vBuf.dim(-1);
+  if (H % Hkv !== 0) throw new Error(`attention: ${H} query heads do not divide into ${Hkv} key/value heads`);
+  if (T > S || S > room) throw new Error(`attention: ${T} queries over ${S} cached keys in a buffer of ${room}`);
+  const G = H / Hkv,
+    b = q.backend;
+  const raw = empty(b, q.dtype, [B, Hkv, G * T, S]);
+  b.matmul(q.storage, kBuf.storage, raw.storage, {
+    batch: B * Hkv,
+    m: G * T,
+    k: D,
+    n: S,
+    transA: false,
+    transB: true,
+    aBatchStride: G * T * D,
+    bBatchStride: room * D,
+  });
+  let scores = mulScalar(raw, opts.scale ?? 1 / Math.sqrt(D)); // [B, Hkv, G·T, S]
+  if (opts.bias) scores = add(scores, opts.bias);
+  const p = causalSoftmax(scores, S - T, T);
+  const out = empty(b, q.dtype, [B, H, T, Dv]);
+  b.matmul(p.storage, vBuf.storage, out.storage, {
+    batch: B * Hkv,
+    m: G * T,
+    k: S,
+    n: Dv,
+    transA: false,
+    transB: false,
+    aBatchStride: G * T * S,
+    bBatchStride: room * Dv,
+  });
+  return out;
 }

@@ -10,3 +10,4 @@ export * from './norm.ts';
 export * from './rope.ts';
 export * from './attention.ts';
 export * from './activation.ts';
+export * from './grouped.ts';

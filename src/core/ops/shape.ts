@@ -1,7 +1,7 @@
 // Shape ops: reshape (free: same storage), permute/transpose, slice, concat, expand. Strided views are
 // materialised by the backend's copy kernel. Gradients: reshape back; permute by the inverse permutation;
 // slice by writing into zeros; concat by slicing; expand by summing over the repeated dims.
-import { contiguousStrides, contiguousView } from '../../backend/view.ts';
+import { contiguousStrides, contiguousView, sliceView } from '../../backend/view.ts';
 import { record } from '../autograd.ts';
 import { Tensor, empty, numel, zeros } from '../tensor.ts';
 import { broadcastView, sumTo } from './elementwise.ts';
@@ -22,8 +22,12 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== x.ndim || [...perm].sort((a, b) => a - b).some((p, i) => p !== i))
     throw new Error(`permute: [${perm}] is not a permutation of ${x.ndim} dims`);
-  const src = contiguousStrides(x.shape);
   const shape = perm.map((p) => x.shape[p]!);
+  // Moving only axes of size 1 (e.g. [B, 1, H, D] → [B, H, 1, D] when decoding one token) keeps the memory
+  // order: a reshape, no copy.
+  const moved = perm.filter((p) => x.shape[p] !== 1);
+  if (moved.every((p, i) => i === 0 || moved[i - 1]! < p)) return reshape(x, shape);
+  const src = contiguousStrides(x.shape);
   const out = empty(x.backend, x.dtype, shape);
   x.backend.copy(
     x.storage,
@@ -42,14 +46,6 @@ export function transpose(x: Tensor, a = -2, b = -1): Tensor {
     j = b < 0 ? x.ndim + b : b;
   [perm[i], perm[j]] = [perm[j]!, perm[i]!];
   return permute(x, perm);
-}
-
-/** The view of x with [start, end) along `axis`, as a strided view into x's storage. */
-function sliceView(shape: readonly number[], axis: number, start: number, end: number) {
-  const strides = contiguousStrides(shape);
-  const out = shape.slice();
-  out[axis] = end - start;
-  return { shape: out, strides, offset: start * strides[axis]! };
 }
 
 /** Elements [start, end) along `axis`. */

@@ -1,0 +1,85 @@
+// Grouped linear layer (the grouped GEMM of MoE): rows are sorted into groups, and group g goes through its own
+// weight matrix, one of a stack W [G, out, in] (HF layout per group). With rows o_g..o_{g+1}−1 in group g:
+//   Y[o_g:o_{g+1}] = X[o_g:o_{g+1}] · W_gᵀ
+//   ∂X[o_g:o_{g+1}] = G[o_g:o_{g+1}] · W_g        ∂W_g = G[o_g:o_{g+1}]ᵀ · X[o_g:o_{g+1}]   (0 for an empty group)
+// Each product is one backend matmul on sub-ranges (Backend.matmulAt), so per row and per group the sums are
+// exactly those of `linearT(rows, W_g)`, and only the groups' own rows are computed [V3 §2.1.2; DeepGEMM's
+// grouped GEMM, in miniature].
+import type { MatmulLayout } from '../../backend/backend.ts';
+import { InputError } from '../errors.ts';
+import { record } from '../autograd.ts';
+import { Tensor, empty, zeros } from '../tensor.ts';
+
+const layout = (m: number, k: number, n: number, transA: boolean, transB: boolean): MatmulLayout => ({
+  batch: 1,
+  m,
+  k,
+  n,
+  transA,
+  transB,
+  aBatchStride: 0,
+  bBatchStride: 0,
+});
+
+/**
+ * x [M, in], w [G, out, in], offsets [G + 1] (o_0 = 0, o_G = M, non-decreasing) → [M, out], row r of group g
+ * multiplied by w[g]ᵀ. The offsets are host integers (a counting sort's output), not a tensor.
+ */
+export function groupedLinearT(x: Tensor, w: Tensor, offsets: Int32Array): Tensor {
+  const b = x.backend;
+  if (!b.matmulAt) throw new InputError(`the grouped matmul (sparse MoE) is not available on the ${b.name} backend`);
+  const matmulAt = b.matmulAt.bind(b);
+  const [M, inDim] = x.shape as [number, number];
+  const [G, outDim, wIn] = w.shape as [number, number, number];
+  if (x.ndim !== 2 || w.ndim !== 3 || wIn !== inDim)
+    throw new Error(`groupedLinearT: x [${x.shape}] and w [${w.shape}] need [M, in] and [G, out, in]`);
+  if (offsets.length !== G + 1 || offsets[0] !== 0 || offsets[G] !== M)
+    throw new Error(`groupedLinearT: offsets must run 0..${M} over ${G} groups`);
+  if (x.dtype !== w.dtype) throw new Error(`groupedLinearT: dtypes differ (${x.dtype} vs ${w.dtype})`);
+  const groups: number[] = [];
+  for (let g = 0; g < G; g++) if (offsets[g + 1]! > offsets[g]!) groups.push(g);
+  const wSize = outDim * inDim;
+  const y = empty(b, x.dtype, [M, outDim]);
+  for (const g of groups) {
+    const o = offsets[g]!,
+      m = offsets[g + 1]! - o;
+    matmulAt(x.storage, o * inDim, w.storage, g * wSize, y.storage, o * outDim, layout(m, inDim, outDim, false, true));
+  }
+  return record(y, 'groupedLinearT', [x, w], (gy) => {
+    let gx: Tensor | null = null,
+      gw: Tensor | null = null;
+    if (x.requiresGrad) {
+      gx = empty(b, x.dtype, x.shape);
+      for (const g of groups) {
+        const o = offsets[g]!,
+          m = offsets[g + 1]! - o;
+        matmulAt(
+          gy.storage,
+          o * outDim,
+          w.storage,
+          g * wSize,
+          gx.storage,
+          o * inDim,
+          layout(m, outDim, inDim, false, false),
+        );
+      }
+    }
+    if (w.requiresGrad) {
+      gw = zeros(w.shape, { dtype: w.dtype, backend: b }); // a group without rows has gradient 0
+      for (const g of groups) {
+        const o = offsets[g]!,
+          m = offsets[g + 1]! - o;
+        matmulAt(
+          gy.storage,
+          o * outDim,
+          x.storage,
+          o * inDim,
+          gw.storage,
+          g * wSize,
+          layout(outDim, m, inDim, true, false),
+        );
+      }
+    }
+    return [gx, gw];
+  });
+}
