@@ -27,6 +27,7 @@ function topHelp(list: Command[]): string {
       '',
       "Run 'tinyseek <command> --help' for a command's options.",
       'Every command takes --backend cpu|webgpu (default $TINYSEEK_BACKEND, else cpu).',
+      'CPU matmuls sum float32 in float32; TINYSEEK_GEMM=f64 keeps float64 sums (the shipped fixtures were made so).',
     ].join('\n') + '\n'
   );
 }

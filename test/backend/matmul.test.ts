@@ -33,12 +33,14 @@ describe('CPU matmul', () => {
     fc.assert(
       fc.property(layout, fc.integer(), (L, seed) => {
         for (const F of [Float32Array, Float64Array]) {
-          const { a, b } = operands(L, seed, F);
-          const c1 = new F(L.batch * L.m * L.n),
-            c2 = new F(L.batch * L.m * L.n);
-          matmulNaive(a, b, c1, L);
-          matmulBlocked(a, b, c2, L);
-          expect(c2).toEqual(c1);
+          for (const acc of ['f32', 'f64'] as const) {
+            const { a, b } = operands(L, seed, F);
+            const c1 = new F(L.batch * L.m * L.n),
+              c2 = new F(L.batch * L.m * L.n);
+            matmulNaive(a, b, c1, L, acc);
+            matmulBlocked(a, b, c2, L, 0, undefined, acc);
+            expect(c2).toEqual(c1);
+          }
         }
       }),
       { numRuns: 200 },
@@ -47,19 +49,20 @@ describe('CPU matmul', () => {
 
   const pool = new MatmulPool(2);
   afterAll(() => pool.close());
-  it('two threads give exactly the one-thread result', () => {
-    for (const [batch, m, k, n] of [
-      [1, 128, 96, 80],
-      [3, 67, 50, 45],
-      [2, 5, 300, 200],
-    ] as const) {
-      const L: MatmulLayout = { batch, m, k, n, transA: false, transB: true, aBatchStride: m * k, bBatchStride: 0 };
-      const { a, b } = operands(L, 7, Float32Array);
-      const c1 = new Float32Array(batch * m * n),
-        c2 = new Float32Array(batch * m * n);
-      matmulBlocked(a, b, c1, L);
-      pool.run(a, b, c2, L);
-      expect(c2).toEqual(c1);
-    }
+  it('two threads give exactly the one-thread result, with either sum', () => {
+    for (const acc of ['f32', 'f64'] as const)
+      for (const [batch, m, k, n] of [
+        [1, 128, 96, 80],
+        [3, 67, 50, 45],
+        [2, 5, 300, 200],
+      ] as const) {
+        const L: MatmulLayout = { batch, m, k, n, transA: false, transB: true, aBatchStride: m * k, bBatchStride: 0 };
+        const { a, b } = operands(L, 7, Float32Array);
+        const c1 = new Float32Array(batch * m * n),
+          c2 = new Float32Array(batch * m * n);
+        matmulBlocked(a, b, c1, L, 0, undefined, acc);
+        pool.run(a, b, c2, L, acc);
+        expect(c2).toEqual(c1);
+      }
   });
 });

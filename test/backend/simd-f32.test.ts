@@ -1,14 +1,16 @@
-// The opt-in float32-accumulating SIMD matmul (TINYSEEK_GEMM=f32): its definition is the naive loop with
-// every product and partial sum rounded to float32, in order p = 0..k−1 (f32x4 mul then add). Not the
-// reference's numbers, but exactly these, for any shape, transposes, batch sharing and thread count.
+// The float32-summing matmul, the default for float32 operands: its definition is the naive loop with every
+// product and partial sum rounded to float32, in order p = 0..k−1 (f32x4 mul then add), written once more
+// here as the specification. The SIMD kernel and the TypeScript reference give exactly these bits, for any
+// shape, transposes, batch sharing and thread count.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MatmulLayout } from '../../src/backend/backend.ts';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
-import { matmulNaive } from '../../src/backend/cpu/matmul.ts';
+import { matmulBlocked, matmulNaive } from '../../src/backend/cpu/matmul.ts';
 import { F32_TILE } from '../../src/backend/cpu/simd/gemm-kernel.ts';
 import { SimdMatmul } from '../../src/backend/cpu/simd/simd-matmul.ts';
 import { backward, noGrad } from '../../src/core/autograd.ts';
+import { InputError } from '../../src/core/errors.ts';
 import { crossEntropy } from '../../src/core/ops/index.ts';
 import { AdamW } from '../../src/core/optim.ts';
 import { Rng } from '../../src/core/rng.ts';
@@ -55,26 +57,33 @@ function operands(L: MatmulLayout, seed: number) {
   };
 }
 
-describe('float32-accumulating SIMD matmul (opt-in)', () => {
+describe('float32-summing matmul (the default)', () => {
   const one = new SimdMatmul(1, F32_TILE),
     two = new SimdMatmul(2, F32_TILE);
   afterAll(() => Promise.all([one.close(), two.close()]));
 
-  it('is the float32-accumulating loop, bit for bit, for any shape, transposes and batch sharing', () => {
+  it('SIMD, TypeScript-blocked and naive kernels are the float32-summing loop, bit for bit, for any shape, transposes and batch sharing', () => {
     fc.assert(
       fc.property(layout, fc.integer(), (L, seed) => {
         const { a, b } = operands(L, seed);
-        const ref = new Float32Array(L.batch * L.m * L.n),
-          got = new Float32Array(L.batch * L.m * L.n).fill(NaN);
+        const size = L.batch * L.m * L.n;
+        const ref = new Float32Array(size);
         matmulF32Acc(a, b, ref, L);
-        one.run(a, b, got, L);
-        expect(got).toEqual(ref);
+        const simd = new Float32Array(size).fill(NaN),
+          blocked = new Float32Array(size).fill(NaN),
+          naive = new Float32Array(size).fill(NaN);
+        one.run(a, b, simd, L);
+        matmulBlocked(a, b, blocked, L);
+        matmulNaive(a, b, naive, L);
+        expect(simd).toEqual(ref);
+        expect(blocked).toEqual(ref);
+        expect(naive).toEqual(ref);
       }),
       { numRuns: 200 },
     );
   });
 
-  it('two threads give the one-thread bits; it differs from the float64-accumulating default', () => {
+  it('two threads give the one-thread bits; it differs from float64 sums', () => {
     const L: MatmulLayout = {
       batch: 2,
       m: 131,
@@ -93,16 +102,16 @@ describe('float32-accumulating SIMD matmul (opt-in)', () => {
     one.run(a, b, c1, L);
     two.run(a, b, c2, L);
     matmulF32Acc(a, b, ref, L);
-    matmulNaive(a, b, f64acc, L);
+    matmulNaive(a, b, f64acc, L, 'f64');
     expect(c2).toEqual(c1);
     expect(c1).toEqual(ref);
     expect(c1).not.toEqual(f64acc);
   });
 
-  it('the CPU backend uses it for float32 operands only when asked', async () => {
-    const f32 = new CpuBackend(1, { gemm: 'f32' }),
-      dflt = new CpuBackend(1);
-    expect([f32.matmulKernel, dflt.matmulKernel]).toEqual(['simd-f32', 'simd']);
+  it('the CPU backend uses it for float32 operands unless asked for float64 sums', async () => {
+    const f32 = new CpuBackend(1),
+      f64 = new CpuBackend(1, { gemm: 'f64' });
+    expect([f32.matmulKernel, f64.matmulKernel]).toEqual(['simd-f32', 'simd']);
     const L: MatmulLayout = {
       batch: 1,
       m: 9,
@@ -119,7 +128,7 @@ describe('float32-accumulating SIMD matmul (opt-in)', () => {
     const out = f32.alloc('float32', 63);
     f32.matmul(f32.fromHost('float32', a), f32.fromHost('float32', b), out, L);
     expect(await f32.read(out)).toEqual(ref);
-    // float64 operands keep float64 accumulation (the reference) even in f32 mode
+    // float64 operands keep float64 sums
     const a64 = Float64Array.from(a),
       b64 = Float64Array.from(b),
       ref64 = new Float64Array(63),
@@ -127,7 +136,19 @@ describe('float32-accumulating SIMD matmul (opt-in)', () => {
     matmulNaive(a64, b64, ref64, L);
     f32.matmul(f32.fromHost('float64', a64), f32.fromHost('float64', b64), out64, L);
     expect(await f32.read(out64)).toEqual(ref64);
-    await Promise.all([f32.close(), dflt.close()]);
+    await Promise.all([f32.close(), f64.close()]);
+  });
+
+  it('refuses an unknown TINYSEEK_GEMM with a one-line input error', () => {
+    const saved = process.env.TINYSEEK_GEMM;
+    process.env.TINYSEEK_GEMM = 'f16';
+    try {
+      expect(() => new CpuBackend(1)).toThrow(InputError);
+      expect(() => new CpuBackend(1)).toThrow("TINYSEEK_GEMM must be f32 or f64, got 'f16'");
+    } finally {
+      if (saved === undefined) delete process.env.TINYSEEK_GEMM;
+      else process.env.TINYSEEK_GEMM = saved;
+    }
   });
 
   it('trains to the same bits on one thread and on two (matmuls large enough to split)', async () => {
@@ -143,7 +164,7 @@ describe('float32-accumulating SIMD matmul (opt-in)', () => {
     const before = defaultBackend();
     const runs = [];
     for (const threads of [1, 2]) {
-      const be = new CpuBackend(threads, { gemm: 'f32' });
+      const be = new CpuBackend(threads);
       setDefaultBackend(be);
       const m = Transformer.init(config, new Rng(5));
       const opt = new AdamW(m.parameters());

@@ -1,5 +1,6 @@
-// The WebAssembly SIMD matmul against the TypeScript reference: the same bits for any shape, transposes,
-// batch sharing, tile shape and thread count (tolerance 0: both are one sequential float64 sum per element).
+// The float64-summing WebAssembly SIMD matmul (float64 operands, TINYSEEK_GEMM=f64) against the TypeScript
+// reference: the same bits for any shape, transposes, batch sharing, tile shape and thread count (tolerance
+// 0: both are one sequential float64 sum per element). The float32-summing default: simd-f32.test.ts.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MatmulLayout } from '../../src/backend/backend.ts';
@@ -103,7 +104,7 @@ describe('SIMD matmul', () => {
           const { a, b } = operands(L, seed, F);
           const ref = new F(L.batch * L.m * L.n),
             got = new F(L.batch * L.m * L.n).fill(NaN);
-          matmulNaive(a, b, ref, L);
+          matmulNaive(a, b, ref, L, 'f64');
           kernels[t]!.run(a, b, got, L);
           expect(got).toEqual(ref);
         }
@@ -124,7 +125,7 @@ describe('SIMD matmul', () => {
       const ref = new Float32Array(batch * m * n),
         c1 = new Float32Array(batch * m * n),
         c2 = new Float32Array(batch * m * n);
-      matmulNaive(a, b, ref, L);
+      matmulNaive(a, b, ref, L, 'f64');
       kernels[0]!.run(a, b, c1, L);
       two.run(a, b, c2, L);
       expect(c1).toEqual(ref);
@@ -141,7 +142,7 @@ describe('SIMD matmul', () => {
           const { a, b } = operands(L, seed, F);
           const ref = new F(L.batch * L.m * L.n),
             got = new F(L.batch * L.m * L.n);
-          matmulNaive(a, b, ref, L);
+          matmulNaive(a, b, ref, L, 'f64');
           fused.run(a, b, got, L);
           expect(got).toEqual(ref);
         }
@@ -161,16 +162,12 @@ describe('SIMD matmul', () => {
     const { a, b } = operands(L, 1, Float32Array);
     const ref = new Float32Array(67 * 45),
       got = new Float32Array(67 * 45);
-    matmulNaive(a, b, ref, L);
+    matmulNaive(a, b, ref, L, 'f64');
     fused.run(a, b, got, L);
     expect(got).toEqual(ref);
   });
 
-  it('the CPU backend gives the same matmul with its SIMD paths and with the TypeScript path', async () => {
-    const fast = new CpuBackend(2, { simd: true }),
-      fma = new CpuBackend(2, { simd: true, fma: true }),
-      plain = new CpuBackend(2, { simd: false });
-    expect([fast.matmulKernel, fma.matmulKernel, plain.matmulKernel]).toEqual(['simd', 'simd-fma', 'ts']);
+  it('the CPU backend gives the same matmul with its SIMD paths and with the TypeScript path, for either sum', async () => {
     const L: MatmulLayout = {
       batch: 4,
       m: 48,
@@ -182,14 +179,25 @@ describe('SIMD matmul', () => {
       bBatchStride: 48 * 16,
     };
     const { a, b } = operands(L, 3, Float32Array);
-    const outs = [];
-    for (const be of [fast, fma, plain]) {
-      const out = be.alloc('float32', 4 * 48 * 48);
-      be.matmul(be.fromHost('float32', a), be.fromHost('float32', b), out, L);
-      outs.push(await be.read(out));
+    const results: Record<string, number[]> = {};
+    for (const gemm of ['f64', 'f32'] as const) {
+      const fast = new CpuBackend(2, { simd: true, gemm }),
+        fma = new CpuBackend(2, { simd: true, fma: true, gemm }),
+        plain = new CpuBackend(2, { simd: false, gemm });
+      expect([fast.matmulKernel, fma.matmulKernel, plain.matmulKernel]).toEqual(
+        gemm === 'f64' ? ['simd', 'simd-fma', 'ts'] : ['simd-f32', 'simd-f32', 'ts'],
+      );
+      const outs = [];
+      for (const be of [fast, fma, plain]) {
+        const out = be.alloc('float32', 4 * 48 * 48);
+        be.matmul(be.fromHost('float32', a), be.fromHost('float32', b), out, L);
+        outs.push(Array.from(await be.read(out)));
+      }
+      expect(outs[0]).toEqual(outs[2]);
+      expect(outs[1]).toEqual(outs[2]);
+      results[gemm] = outs[0]!;
+      await Promise.all([fast.close(), fma.close(), plain.close()]);
     }
-    expect(outs[0]).toEqual(outs[2]);
-    expect(outs[1]).toEqual(outs[2]);
-    await Promise.all([fast.close(), fma.close(), plain.close()]);
+    expect(results.f32).not.toEqual(results.f64); // a test that can fail: the two sums do differ here
   });
 });

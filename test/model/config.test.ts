@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { intTensor } from '../../src/core/tensor.ts';
+import { defaultBackend, intTensor, setDefaultBackend } from '../../src/core/tensor.ts';
+import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import { defaultConfig, defaultMoe, parameterShapes, validateConfig } from '../../src/model/config.ts';
 import { KVCache } from '../../src/model/kvcache.ts';
 import { Transformer } from '../../src/model/transformer.ts';
@@ -21,11 +22,19 @@ describe('ModelConfig', () => {
     expect(names).toHaveLength(1 + 2 * 9 + 1);
   });
 
-  it('pins the dense model: seed 7, default config, same logits as before MLA/MoE/MTP existed', () => {
-    const m = Transformer.init(defaultConfig, new Rng(7));
-    const l = m.forward(intTensor([1, 12, 30, 7, 2, 44], [1, 6])).dataSync();
-    expect([l[0], l[100], l[323]]).toEqual([-0.10623151063919067, 0.0596398264169693, -0.018203912302851677]);
-    expect(Array.from(l).reduce((a, b) => a + b, 0)).toBeCloseTo(19.496303233667277, 9);
+  it('pins the dense model: seed 7, default config, same logits as before MLA/MoE/MTP existed (float64 sums), and with float32 sums', async () => {
+    const logits = () => Transformer.init(defaultConfig, new Rng(7)).forward(intTensor([1, 12, 30, 7, 2, 44], [1, 6]));
+    const l = logits().dataSync();
+    expect([l[0], l[100], l[323]]).toEqual([-0.10623151063919067, 0.05963980779051781, -0.01820390298962593]);
+    expect(Array.from(l).reduce((a, b) => a + b, 0)).toBeCloseTo(19.496302482206374, 9);
+    const before = defaultBackend(),
+      f64 = new CpuBackend(1, { gemm: 'f64' });
+    setDefaultBackend(f64);
+    const h = logits().dataSync();
+    setDefaultBackend(before);
+    await f64.close();
+    expect([h[0], h[100], h[323]]).toEqual([-0.10623151063919067, 0.0596398264169693, -0.018203912302851677]);
+    expect(Array.from(h).reduce((a, b) => a + b, 0)).toBeCloseTo(19.496303233667277, 9);
   });
 
   it('fills a partial moe section with V3-style defaults', () => {

@@ -7,7 +7,8 @@ import { backward } from '../../src/core/autograd.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { crossEntropy, linearT, mul, sum } from '../../src/core/ops/index.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { intTensor, tensor, type Tensor } from '../../src/core/tensor.ts';
+import { defaultBackend, intTensor, setDefaultBackend, tensor, type Tensor } from '../../src/core/tensor.ts';
+import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import { defaultConfig } from '../../src/model/config.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { roundToBF16 } from '../../src/numerics/bf16.ts';
@@ -62,9 +63,14 @@ const xv = randomF32(1, 'x', N * IN),
   rv = randomF32(1, 'r', N * OUT);
 
 describe('fp8LinearT', () => {
-  it('with the idealised recipe (no quantisation, exact sums stored as FP32) equals linearT exactly: forward and both gradients', () => {
-    // Both sum each dot product in order in float64 and round once (the CPU matmul kernel's definition).
+  it('with the idealised recipe (no quantisation, exact sums stored as FP32) equals linearT with float64 sums exactly: forward and both gradients', async () => {
+    // Both sum each dot product in order in float64 and round once (the CPU matmul's TINYSEEK_GEMM=f64).
+    const before = defaultBackend(),
+      f64 = new CpuBackend(1, { gemm: 'f64' });
+    setDefaultBackend(f64);
     const ref = run(linearT, xv, wv, rv, [2, 20, IN]);
+    setDefaultBackend(before);
+    await f64.close();
     const got = run((x, w) => fp8LinearT(x, w, FP32_REFERENCE_RECIPE), xv, wv, rv, [2, 20, IN]);
     for (const k of ['y', 'dx', 'dw'] as const) expect(Array.from(got[k])).toEqual(Array.from(ref[k]));
   });

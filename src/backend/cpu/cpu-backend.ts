@@ -1,7 +1,8 @@
 // The CPU backend: the readable reference for every kernel in backend.ts. Plain loops over typed arrays;
-// sums are carried in float64 and stored once, in a fixed order. The one fast path is the matmul: the
-// WebAssembly SIMD kernel (simd/, bit-identical to the reference) where the engine has SIMD128, else the
-// register-blocked TypeScript kernel (matmul.ts); both split over threads by a fixed partition.
+// sums are carried in float64 and stored once, in a fixed order — except the matmul's, which are float32
+// for float32 operands (matmul.ts `Accumulate`). The one fast path is the matmul: the WebAssembly SIMD
+// kernel (simd/, bit-identical to the reference) where the engine has SIMD128, else the register-blocked
+// TypeScript kernel (matmul.ts); both split over threads by a fixed partition.
 import { availableParallelism } from 'node:os';
 import type {
   AdamWHyper,
@@ -19,6 +20,8 @@ import type {
 } from '../backend.ts';
 import { binaryF32, copyF32, unaryF32 } from './float32.ts';
 import * as fused from './fused.ts';
+import { InputError } from '../../core/errors.ts';
+import { accumulateOf, type Accumulate } from './matmul.ts';
 import { MatmulPool } from './pool.ts';
 import { DEFAULT_TILE, F32_TILE } from './simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
@@ -103,29 +106,33 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
+  /** How float32 matmuls sum (float64 operands always sum in float64). */
+  readonly gemm: Accumulate;
   private pool: MatmulPool;
+  /** The float64-summing SIMD kernel: float64 operands, and float32 ones under `gemm: 'f64'`. */
   private simd: SimdMatmul | undefined;
-  /** The opt-in float32-accumulating kernel, used for float32 operands when set. */
+  /** The float32-summing SIMD kernel (f32x4 lanes, 4×8 tiles): float32 operands by default. */
   private simd32: SimdMatmul | undefined;
 
   /**
    * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
-   * `fma: true` (or TINYSEEK_SIMD=fma) opts into relaxed-SIMD multiply-adds for float32 matmuls where the
-   * engine has them: the same bits (see simd-matmul.ts), fewer instructions.
-   * `gemm: 'f32'` (or TINYSEEK_GEMM=f32) opts into float32 accumulation for float32 matmuls (f32x4 lanes,
-   * 4×8 tiles): faster, deterministic (any thread count gives the same bits), but not the reference's
-   * numbers, so never the default: README and lesson figures and the golden traces are float64-accumulated.
+   * `gemm: 'f64'` (or TINYSEEK_GEMM=f64) sums float32 matmuls in float64, as tinyseek did before float32
+   * sums became the default: half the speed, the numbers the older fixtures were made with.
+   * `fma: true` (or TINYSEEK_SIMD=fma) opts into relaxed-SIMD multiply-adds in the float64-summing kernel
+   * where the engine has them: the same bits (see simd-matmul.ts), fewer instructions.
    */
-  constructor(threads = defaultThreads(), opts: { simd?: boolean; fma?: boolean; gemm?: 'f64' | 'f32' } = {}) {
+  constructor(threads = defaultThreads(), opts: { simd?: boolean; fma?: boolean; gemm?: Accumulate } = {}) {
     this.pool = new MatmulPool(threads);
+    const env = process.env.TINYSEEK_GEMM || 'f32';
+    if (env !== 'f32' && env !== 'f64') throw new InputError(`TINYSEEK_GEMM must be f32 or f64, got '${env}'`);
+    this.gemm = opts.gemm ?? env;
     const simd = opts.simd ?? (process.env.TINYSEEK_SIMD !== '0' && simdSupported());
     const fma = simd && (opts.fma ?? process.env.TINYSEEK_SIMD === 'fma') && enableRelaxedSimd();
     if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
-    if (simd && (opts.gemm ?? (process.env.TINYSEEK_GEMM === 'f32' ? 'f32' : 'f64')) === 'f32')
-      this.simd32 = new SimdMatmul(threads, F32_TILE);
+    if (simd && this.gemm === 'f32') this.simd32 = new SimdMatmul(threads, F32_TILE);
   }
 
-  /** Which matmul kernel runs: 'simd' or 'simd-fma' (WebAssembly), or 'ts' (the TypeScript reference path). */
+  /** Which kernel runs float32 matmuls: WebAssembly SIMD ('simd-f32', or float64 sums 'simd' / 'simd-fma'), or 'ts'. */
   get matmulKernel(): 'simd' | 'simd-fma' | 'simd-f32' | 'ts' {
     if (this.simd32) return 'simd-f32';
     return this.simd ? (this.simd.tile.relaxed ? 'simd-fma' : 'simd') : 'ts';
@@ -294,10 +301,10 @@ export class CpuBackend implements Backend {
     const as = f(a),
       bs = f(b),
       os = f(out);
-    if (this.simd32 && as instanceof Float32Array && bs instanceof Float32Array && os instanceof Float32Array)
-      this.simd32.run(as, bs, os, layout);
-    else if (this.simd) this.simd.run(as, bs, os, layout);
-    else this.pool.run(as, bs, os, layout);
+    const acc = accumulateOf(as, bs, os) === 'f32' ? this.gemm : 'f64';
+    if (acc === 'f32' && this.simd32) this.simd32.run(as, bs, os, layout);
+    else if (acc === 'f64' && this.simd) this.simd.run(as, bs, os, layout);
+    else this.pool.run(as, bs, os, layout, acc);
   }
 
   matmulAt(

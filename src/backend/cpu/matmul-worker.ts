@@ -40,6 +40,7 @@ for (;;) {
       },
       c[CTRL.start]!,
       c[CTRL.end]!,
+      c[CTRL.f32acc] === 1 ? 'f32' : 'f64',
     );
     Atomics.store(c, CTRL.done, 1);
   } catch {

@@ -1,14 +1,25 @@
-// Matrix multiply on the CPU: the naive reference and the one fast kernel.
+// Matrix multiply on the CPU: the naive reference and the one TypeScript fast kernel.
 //
-//   C[i, j] = Σ_p A[i, p] · B[p, j],  summed in order p = 0..k−1 in a float64 register, stored once.
+//   C[i, j] = Σ_p A[i, p] · B[p, j],  summed in order p = 0..k−1, stored once.
 //
+// The sum's precision (`Accumulate`) follows the operands: float32 operands sum in float32 (each product
+// and each partial sum rounded to float32, as f32x4 lanes, GPUs and BLAS libraries do), float64 operands
+// in float64. 'f64' on float32 operands (TINYSEEK_GEMM=f64) keeps the float64 sums tinyseek used before.
 // The fast kernel packs B into 4-column panels and A into 4-row panels (contiguous along p, whatever the
-// transposes), then keeps a 4×4 block of C in 16 local registers while streaming p. Every element is
-// still one sequential float64 sum over p, so the fast kernel, the naive loop, and any split of the rows
-// across threads give bit-identical results. `rowBlockRange` lets a worker compute only its slice.
+// transposes), then keeps a 4×4 block of C in registers while streaming p. Every element is still one
+// sequential sum over p, so the fast kernel, the naive loop, and any split of the rows across threads
+// give bit-identical results. `rowBlocks` lets a worker compute only its slice.
 import type { MatmulLayout } from '../backend.ts';
 
 type F = Float32Array | Float64Array;
+
+/** How a matmul sums: every product and partial sum rounded to float32, or one float64 sum. */
+export type Accumulate = 'f32' | 'f64';
+
+/** The default: float32 sums when all three arrays are float32, else float64. */
+export function accumulateOf(a: F, b: F, c: F): Accumulate {
+  return a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array ? 'f32' : 'f64';
+}
 
 /** Element (i, p) of op(A) for batch entry `base`. */
 function aIndex(L: MatmulLayout, base: number, i: number, p: number): number {
@@ -18,17 +29,21 @@ function bIndex(L: MatmulLayout, base: number, p: number, j: number): number {
   return L.transB ? base + j * L.k + p : base + p * L.n + j;
 }
 
-/** The textbook triple loop: the reference the fast kernel is tested and benchmarked against. */
-export function matmulNaive(a: F, b: F, c: F, L: MatmulLayout): void {
+/** The textbook triple loop: the reference the fast kernels are tested and benchmarked against. */
+export function matmulNaive(a: F, b: F, c: F, L: MatmulLayout, acc: Accumulate = accumulateOf(a, b, c)): void {
+  const f32 = acc === 'f32';
   for (let e = 0; e < L.batch; e++) {
     const aBase = e * L.aBatchStride;
     const bBase = e * L.bBatchStride;
     const cBase = e * L.m * L.n;
     for (let i = 0; i < L.m; i++) {
       for (let j = 0; j < L.n; j++) {
-        let acc = 0;
-        for (let p = 0; p < L.k; p++) acc += a[aIndex(L, aBase, i, p)]! * b[bIndex(L, bBase, p, j)]!;
-        c[cBase + i * L.n + j] = acc;
+        let sum = 0;
+        for (let p = 0; p < L.k; p++) {
+          const prod = a[aIndex(L, aBase, i, p)]! * b[bIndex(L, bBase, p, j)]!;
+          sum = f32 ? Math.fround(sum + Math.fround(prod)) : sum + prod;
+        }
+        c[cBase + i * L.n + j] = sum;
       }
     }
   }
@@ -79,10 +94,19 @@ function packA(a: F, L: MatmulLayout, base: number, i0: number, ap: Float64Array
 }
 
 /**
- * The fast kernel over row blocks [blockStart, blockEnd) of the flattened (batch, 4-row block) space.
- * Scratch panels are passed in so that a worker reuses its own.
+ * The fast kernel over row blocks [blockStart, blockEnd) of the flattened (batch, 4-row block) space. For
+ * float32 sums each product and partial sum is rounded with Math.fround.
  */
-export function matmulBlocked(a: F, b: F, c: F, L: MatmulLayout, blockStart = 0, blockEnd = rowBlocks(L)): void {
+export function matmulBlocked(
+  a: F,
+  b: F,
+  c: F,
+  L: MatmulLayout,
+  blockStart = 0,
+  blockEnd = rowBlocks(L),
+  acc: Accumulate = accumulateOf(a, b, c),
+): void {
+  const f32 = acc === 'f32';
   const { m, k, n } = L;
   if (m === 0 || n === 0) return;
   const perBatch = Math.ceil(m / 4);
@@ -125,22 +149,22 @@ export function matmulBlocked(a: F, b: F, c: F, L: MatmulLayout, blockStart = 0,
           b1 = bp[bo + 1]!,
           b2 = bp[bo + 2]!,
           b3 = bp[bo + 3]!;
-        c00 += a0 * b0;
-        c01 += a0 * b1;
-        c02 += a0 * b2;
-        c03 += a0 * b3;
-        c10 += a1 * b0;
-        c11 += a1 * b1;
-        c12 += a1 * b2;
-        c13 += a1 * b3;
-        c20 += a2 * b0;
-        c21 += a2 * b1;
-        c22 += a2 * b2;
-        c23 += a2 * b3;
-        c30 += a3 * b0;
-        c31 += a3 * b1;
-        c32 += a3 * b2;
-        c33 += a3 * b3;
+        c00 = f32 ? Math.fround(c00 + Math.fround(a0 * b0)) : c00 + a0 * b0;
+        c01 = f32 ? Math.fround(c01 + Math.fround(a0 * b1)) : c01 + a0 * b1;
+        c02 = f32 ? Math.fround(c02 + Math.fround(a0 * b2)) : c02 + a0 * b2;
+        c03 = f32 ? Math.fround(c03 + Math.fround(a0 * b3)) : c03 + a0 * b3;
+        c10 = f32 ? Math.fround(c10 + Math.fround(a1 * b0)) : c10 + a1 * b0;
+        c11 = f32 ? Math.fround(c11 + Math.fround(a1 * b1)) : c11 + a1 * b1;
+        c12 = f32 ? Math.fround(c12 + Math.fround(a1 * b2)) : c12 + a1 * b2;
+        c13 = f32 ? Math.fround(c13 + Math.fround(a1 * b3)) : c13 + a1 * b3;
+        c20 = f32 ? Math.fround(c20 + Math.fround(a2 * b0)) : c20 + a2 * b0;
+        c21 = f32 ? Math.fround(c21 + Math.fround(a2 * b1)) : c21 + a2 * b1;
+        c22 = f32 ? Math.fround(c22 + Math.fround(a2 * b2)) : c22 + a2 * b2;
+        c23 = f32 ? Math.fround(c23 + Math.fround(a2 * b3)) : c23 + a2 * b3;
+        c30 = f32 ? Math.fround(c30 + Math.fround(a3 * b0)) : c30 + a3 * b0;
+        c31 = f32 ? Math.fround(c31 + Math.fround(a3 * b1)) : c31 + a3 * b1;
+        c32 = f32 ? Math.fround(c32 + Math.fround(a3 * b2)) : c32 + a3 * b2;
+        c33 = f32 ? Math.fround(c33 + Math.fround(a3 * b3)) : c33 + a3 * b3;
       }
       const j0 = jb * 4;
       const o = cBase + i0 * n + j0;

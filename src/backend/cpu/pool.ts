@@ -7,7 +7,7 @@
 // thread computes its own slice meanwhile and then waits (Atomics.wait is allowed on Node's main thread).
 import { Worker } from 'node:worker_threads';
 import type { MatmulLayout } from '../backend.ts';
-import { matmulBlocked, rowBlocks } from './matmul.ts';
+import { accumulateOf, matmulBlocked, rowBlocks, type Accumulate } from './matmul.ts';
 
 type F = Float32Array | Float64Array;
 
@@ -25,6 +25,8 @@ export const CTRL = {
   bStride: 10,
   start: 11,
   end: 12,
+  /** 1: float32 sums (matmul.ts `Accumulate`). */
+  f32acc: 13,
 } as const;
 const CTRL_SIZE = 16;
 
@@ -83,12 +85,12 @@ export class MatmulPool {
   }
 
   /** C = op(A)·op(B), split across threads when large enough. */
-  run(a: F, b: F, c: F, L: MatmulLayout): void {
+  run(a: F, b: F, c: F, L: MatmulLayout, acc: Accumulate = accumulateOf(a, b, c)): void {
     const blocks = rowBlocks(L);
     const macs = L.batch * L.m * L.n * L.k;
     const t = Math.min(this.threads, blocks);
     if (t <= 1 || macs < PARALLEL_MIN_MACS) {
-      matmulBlocked(a, b, c, L);
+      matmulBlocked(a, b, c, L, 0, blocks, acc);
       return;
     }
     const f64 = c instanceof Float64Array;
@@ -131,11 +133,12 @@ export class MatmulPool {
       ctl[CTRL.bStride] = L.bBatchStride;
       ctl[CTRL.start] = bound(w);
       ctl[CTRL.end] = bound(w + 1);
+      ctl[CTRL.f32acc] = acc === 'f32' ? 1 : 0;
       Atomics.store(ctl, CTRL.done, 0);
       Atomics.add(ctl, CTRL.seq, 1);
       Atomics.notify(ctl, CTRL.seq);
     }
-    matmulBlocked(A, B, C, L, 0, bound(1));
+    matmulBlocked(A, B, C, L, 0, bound(1), acc);
     for (let w = 1; w < t; w++) {
       const ctl = this.lanes[w - 1]!.ctrl;
       while (Atomics.load(ctl, CTRL.done) === 0) {

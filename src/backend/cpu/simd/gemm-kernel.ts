@@ -1,7 +1,7 @@
 // The register-tiled GEMM micro-kernel, emitted as WebAssembly SIMD by TypeScript.
 //
-//   C[i, j] = Σ_p A[i, p] · B[p, j],  each sum in float64, in order p = 0..k−1 — the CPU reference's
-//   semantics (../matmul.ts), so this kernel gives the reference's bits exactly.
+//   C[i, j] = Σ_p A[i, p] · B[p, j],  each sum in order p = 0..k−1 — the CPU reference's semantics
+//   (../matmul.ts) for either `Accumulate`, so this kernel gives the reference's bits exactly.
 //
 // Operands arrive packed as float64 (see simd-matmul.ts): A in row blocks of MR rows, [p][MR] contiguous,
 // B in column panels of NR columns, [p][NR] contiguous. For each (row block, panel) the kernel keeps an
@@ -10,9 +10,10 @@
 // inputs the product of two f32 values is exact in f64, so fused and unfused give the same bits).
 // The tile is written to a float64 C whose rows are `ldc` bytes apart. Threads split the row blocks.
 //
-// Opt-in float32 accumulation (`acc: 'f32'`, TINYSEEK_GEMM=f32): the same loops over f32x4 lanes, operands
-// packed as float32 and each product and partial sum rounded to float32, still in order p = 0..k−1. Twice the
-// lanes per instruction and half the bytes, but other numbers than the reference: never the default.
+// Float32 accumulation (`acc: 'f32'`, the default for float32 operands): the same loops over f32x4 lanes,
+// operands packed as float32 and each product and partial sum rounded to float32, still in order p = 0..k−1.
+// Twice the lanes per instruction and half the bytes of the float64 tile (kept for float64 operands and
+// TINYSEEK_GEMM=f64).
 import { FunctionBody, emitModule } from './wasm-emitter.ts';
 
 export interface GemmTile {
@@ -22,12 +23,12 @@ export interface GemmTile {
   nr: number;
   /** Also emit `gemmFma`, with f64x2.relaxed_madd instead of mul then add (float32 operands only). */
   relaxed: boolean;
-  /** Accumulator lanes: float64 (the reference's bits, default) or float32 (opt-in, f32x4; nr a multiple of 4). */
+  /** Accumulator lanes: float64 (f64x2) or float32 (f32x4; nr a multiple of 4). Default float64. */
   acc?: 'f64' | 'f32';
 }
 
 export const DEFAULT_TILE: GemmTile = { mr: 4, nr: 4, relaxed: false };
-/** The opt-in float32 tile: 4×8, eight f32x4 accumulators. */
+/** The float32 tile: 4×8, eight f32x4 accumulators. */
 export const F32_TILE: GemmTile = { mr: 4, nr: 8, relaxed: false, acc: 'f32' };
 
 /** Bytes per packed element: 8 for float64 accumulation, 4 for float32. */

@@ -6,14 +6,15 @@
 //
 // Threads: (threads − 1) workers instantiate the same module over the same memory; each computes a fixed,
 // contiguous range of output row blocks (never a split of k), so 1 and N threads give the same bits.
-// For float32 operands the raw bytes are copied in, and each thread packs its own rows of A and converts
-// its own rows of C back to float32 inside WebAssembly; only B is packed before the threads start.
+// For float32 operands the raw bytes are copied in; each thread packs a share of B's panels, waits at a
+// barrier until all of B is packed, then packs its own rows of A and converts its own rows of C back to
+// float32 inside WebAssembly.
 // (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.)
 // A float32-accumulating tile (gemm-kernel.ts, opt-in) packs float32 and takes float32 operands only.
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MatmulLayout } from '../../backend.ts';
-import { matmulBlocked } from '../matmul.ts';
+import { matmulBlocked, rowBlocks } from '../matmul.ts';
 import { DEFAULT_TILE, elemBytes, gemmModule, type GemmTile } from './gemm-kernel.ts';
 
 type F = Float32Array | Float64Array;
@@ -52,8 +53,18 @@ export const JOB = {
   group: 21,
   fma: 22,
   elem: 23,
+  /** Panels of B this thread packs, in the flattened (copy, panel) space: [packBStart, packBEnd). */
+  packBStart: 24,
+  packBEnd: 25,
+  rawB: 26,
+  rawBBatch: 27,
+  bCol: 28,
+  bP: 29,
+  /** Threads on this job; with more than one, each waits after packing B until the barrier count reaches `barrier`. */
+  threads: 30,
+  barrier: 31,
 } as const;
-const JOB_WORDS = 24;
+const JOB_WORDS = 32;
 
 /** Bytes of packed B a panel group may take: half a typical 256 KiB–2 MiB L2, so A's blocks fit beside it. */
 const B_GROUP_BYTES = 128 * 1024;
@@ -97,14 +108,43 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
 }
 
-/** Run a job's row blocks [start, end): pack those rows of A, multiply, convert those rows of C. */
-export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number): void {
+/**
+ * Run a job: pack its share of B's panels and wait at the barrier until every thread has packed its share,
+ * then its row blocks [start, end): pack those rows of A, multiply, convert those rows of C.
+ */
+export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number, nr: number, barrier: Int32Array): void {
   const start = j[JOB.start]!,
     end = j[JOB.end]!,
     perBatch = j[JOB.perBatch]!,
     m = j[JOB.m]!,
     k = j[JOB.k]!,
     eb = j[JOB.elem]!;
+  const panels = j[JOB.panels]!,
+    n = j[JOB.n]!;
+  for (let q = j[JOB.packBStart]!; q < j[JOB.packBEnd]!; q++) {
+    const e = Math.floor(q / panels),
+      j0 = (q - e * panels) * nr;
+    x.pack(
+      j[JOB.rawB]! + e * j[JOB.rawBBatch]! + j0 * j[JOB.bCol]!,
+      j[JOB.bOff]! + e * j[JOB.bBatch]! + j0 * k * eb,
+      Math.min(nr, n - j0),
+      nr,
+      k,
+      j[JOB.bCol]!,
+      j[JOB.bP]!,
+    );
+  }
+  if (j[JOB.threads]! > 1) {
+    // Every thread needs all of B. The count only grows (wrapping at 2³²): wait while it is short of the target.
+    const target = j[JOB.barrier]!;
+    let now = Atomics.add(barrier, 0, 1) + 1;
+    Atomics.notify(barrier, 0);
+    for (let waited = 0; ((now - target) | 0) < 0; waited++) {
+      if (waited === 60) throw new Error('SIMD matmul: a thread did not reach the barrier within 60 s');
+      Atomics.wait(barrier, 0, now, 1000);
+      now = Atomics.load(barrier, 0);
+    }
+  }
   if (j[JOB.packA]) {
     for (let blk = start; blk < end; blk++) {
       const e = Math.floor(blk / perBatch),
@@ -137,8 +177,7 @@ export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number): void
     j[JOB.group]!,
   );
   if (j[JOB.unpack]) {
-    const n = j[JOB.n]!,
-      ldc = j[JOB.ldc]!;
+    const ldc = j[JOB.ldc]!;
     for (let blk = start; blk < end; blk++) {
       const e = Math.floor(blk / perBatch),
         i0 = (blk - e * perBatch) * mr;
@@ -241,6 +280,8 @@ export class SimdMatmul {
   /** A float64 view of the memory, remade only when the memory grows. */
   private mem: Float64Array;
   private mem32: Float32Array;
+  /** One word every thread of a job counts up after packing its share of B (see runJob). */
+  private readonly barrier = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
     readonly threads = 1,
@@ -268,6 +309,8 @@ export class SimdMatmul {
           module: this.module,
           memory: this.memory,
           mr: this.tile.mr,
+          nr: this.tile.nr,
+          barrier: this.barrier.buffer,
         },
       });
       worker.unref();
@@ -296,7 +339,7 @@ export class SimdMatmul {
     const { mr, nr } = this.tile;
     const P = plan(L, this.tile);
     if (P.bytes > MAX_PAGES * 65536) {
-      matmulBlocked(a, b, c, L); // too big for the kernel's memory: the TypeScript kernel (same bits)
+      matmulBlocked(a, b, c, L, 0, rowBlocks(L), this.tile.acc ?? 'f64'); // too big for the kernel's memory: the TypeScript kernel (same bits)
       return;
     }
     this.reserve(P.bytes);
@@ -314,23 +357,13 @@ export class SimdMatmul {
       bCol = (L.transB ? k : 1) * 4,
       bP = (L.transB ? 1 : n) * 4;
     if (f32) {
+      // B's panels are packed by the threads (runJob), each its share.
       for (let e = 0; e < bCopies; e++)
         mem32.set(b.subarray(e * L.bBatchStride, e * L.bBatchStride + k * n), P.rawB / 4 + e * k * n);
-      for (let e = 0; e < bCopies; e++) {
-        for (let j0 = 0; j0 < n; j0 += nr)
-          x.pack(
-            P.rawB + e * k * n * 4 + j0 * bCol,
-            P.bOff + e * P.bBatch + j0 * k * eb,
-            Math.min(nr, n - j0),
-            nr,
-            k,
-            bCol,
-            bP,
-          );
-      }
       for (let e = 0; e < aCopies; e++)
         mem32.set(a.subarray(e * L.aBatchStride, e * L.aBatchStride + m * k), P.rawA / 4 + e * m * k);
-      if (aCopies === 1)
+      // One A shared by several batch entries is packed once, here; otherwise each thread packs its own rows.
+      if (aCopies === 1 && batch > 1)
         for (let i0 = 0; i0 < m; i0 += mr)
           x.pack(P.rawA + i0 * aRow, P.aOff + i0 * k * eb, Math.min(mr, m - i0), mr, k, aRow, aP);
     } else {
@@ -352,7 +385,7 @@ export class SimdMatmul {
     job[JOB.cBatch] = P.cBatch;
     job[JOB.ldc] = P.np * eb;
     job[JOB.elem] = eb;
-    job[JOB.packA] = f32 && aCopies > 1 ? 1 : 0;
+    job[JOB.packA] = f32 && (aCopies > 1 || batch === 1) ? 1 : 0;
     job[JOB.rawA] = P.rawA;
     job[JOB.rawABatch] = m * k * 4;
     job[JOB.aRow] = aRow;
@@ -366,12 +399,22 @@ export class SimdMatmul {
     // operands (24-bit significands, so a product needs at most 48 bits). Float64 operands use mul then add.
     job[JOB.fma] = this.tile.relaxed && f32 ? 1 : 0;
     const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
-    // Fixed partition: thread w gets row blocks [w·blocks/t, (w+1)·blocks/t).
-    const bound = (w: number) => Math.floor((w * blocks) / t);
+    const bPanels = f32 ? bCopies * (P.np / nr) : 0;
+    job[JOB.rawB] = P.rawB;
+    job[JOB.rawBBatch] = k * n * 4;
+    job[JOB.bCol] = bCol;
+    job[JOB.bP] = bP;
+    job[JOB.threads] = t;
+    job[JOB.barrier] = (Atomics.load(this.barrier, 0) + t) | 0;
+    // Fixed partition: thread w gets row blocks [w·blocks/t, (w+1)·blocks/t) and B's panels [w·bPanels/t, …).
+    const bound = (w: number) => Math.floor((w * blocks) / t),
+      bShare = (w: number) => Math.floor((w * bPanels) / t);
     for (let w = 1; w < t; w++) {
       const ctl = this.lane(w - 1).ctrl;
       job[JOB.start] = bound(w);
       job[JOB.end] = bound(w + 1);
+      job[JOB.packBStart] = bShare(w);
+      job[JOB.packBEnd] = bShare(w + 1);
       ctl.set(job, SIMD_CTRL.job);
       Atomics.store(ctl, SIMD_CTRL.done, 0);
       Atomics.add(ctl, SIMD_CTRL.seq, 1);
@@ -379,7 +422,9 @@ export class SimdMatmul {
     }
     job[JOB.start] = 0;
     job[JOB.end] = bound(1);
-    runJob(x, job, mr);
+    job[JOB.packBStart] = 0;
+    job[JOB.packBEnd] = bShare(1);
+    runJob(x, job, mr, nr, this.barrier);
     for (let w = 1; w < t; w++) {
       const ctl = this.lanes[w - 1]!.ctrl;
       while (Atomics.load(ctl, SIMD_CTRL.done) === 0) {

@@ -6,14 +6,16 @@ import { instantiate, runJob, SIMD_CTRL } from './simd-matmul.ts';
 
 const ctrl = new Int32Array(workerData.ctrl as SharedArrayBuffer);
 const kernels = instantiate(workerData.module as WebAssembly.Module, workerData.memory as WebAssembly.Memory);
-const mr = workerData.mr as number;
+const mr = workerData.mr as number,
+  nr = workerData.nr as number;
+const barrier = new Int32Array(workerData.barrier as SharedArrayBuffer);
 
 let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, SIMD_CTRL.seq, seen);
   seen = Atomics.load(ctrl, SIMD_CTRL.seq);
   try {
-    runJob(kernels, ctrl.subarray(SIMD_CTRL.job), mr);
+    runJob(kernels, ctrl.subarray(SIMD_CTRL.job), mr, nr, barrier);
     Atomics.store(ctrl, SIMD_CTRL.done, 1);
   } catch {
     Atomics.store(ctrl, SIMD_CTRL.done, 2);
