@@ -48,7 +48,7 @@ export const benchConfigs: ThroughputConfig[] = [
   },
 ];
 
-export async function trainTokensPerSec(c: ThroughputConfig, reps = 5): Promise<number> {
+export async function trainTokensPerSec(c: ThroughputConfig, reps = 7): Promise<number> {
   const model = Transformer.init(c.model, new Rng(1));
   const opt = new AdamW(model.parameters());
   const rng = new Rng(2);
@@ -61,13 +61,17 @@ export async function trainTokensPerSec(c: ThroughputConfig, reps = 5): Promise<
     Array.from({ length: n }, () => rng.int(0, c.model.vocabSize)),
     [c.batch, c.seqLen],
   );
-  const ms = await medianMs(async () => {
-    const loss = crossEntropy(model.forward(ids), tg);
-    opt.zeroGrad();
-    backward(loss);
-    noGrad(() => opt.step(1e-3));
-    await loss.item();
-  }, reps);
+  const ms = await medianMs(
+    async () => {
+      const loss = crossEntropy(model.forward(ids), tg);
+      opt.zeroGrad();
+      backward(loss);
+      noGrad(() => opt.step(1e-3));
+      await loss.item();
+    },
+    reps,
+    2,
+  );
   return n / (ms / 1000);
 }
 

@@ -17,9 +17,9 @@ export function clockMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** Median time in ms (clockMs) of `fn` over `reps` runs after one warm-up run. */
-export async function medianMs(fn: () => unknown | Promise<unknown>, reps = 5): Promise<number> {
-  await fn();
+/** Median time in ms (clockMs) of `fn` over `reps` runs after `warmup` warm-up runs (the JIT's and caches'). */
+export async function medianMs(fn: () => unknown | Promise<unknown>, reps = 5, warmup = 1): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
   const ts: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = clockMs();
