@@ -74,6 +74,11 @@ export interface MatmulLayout {
 export interface SoftmaxOptions {
   log: boolean;
   causal?: { tq: number; offset: number };
+  /**
+   * Softmax of scale·x (attention's 1/√d): each scaled score rounded to the storage type first, as a separate
+   * mulScalar would store it, so the fused row gives the composed ops' bits. Default 1.
+   */
+  scale?: number;
 }
 
 /**
@@ -170,8 +175,11 @@ export interface Backend {
 
   // Fused kernels: one pass where the composed ops take several. Each rounds every intermediate to the
   // storage type exactly where the composed ops would store it, so it gives the composed ops' bits.
-  /** Softmax backward per row of y (the softmax output): out = y ⊙ (g − Σ_j g_j·y_j). */
-  softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number): void;
+  /**
+   * Softmax backward per row of y (the softmax output): out = scale · (y ⊙ (g − Σ_j g_j·y_j)), the product
+   * rounded to the storage type before the scale (softmax's `scale` option; default 1).
+   */
+  softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number, scale?: number): void;
   /**
    * RMSNorm backward (y = x·r·w, r = rstd per row), with u = g ⊙ w:
    * gx = u·r − x·(r·r²)·mean(u ⊙ x);  gw = Σ_rows g ⊙ (x·r).

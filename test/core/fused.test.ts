@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backward, noGrad } from '../../src/core/autograd.ts';
-import { causalSoftmax, mul, rmsNorm, softmax, sum, swiglu } from '../../src/core/ops/index.ts';
+import { causalSoftmax, mul, mulScalar, rmsNorm, softmax, sum, swiglu } from '../../src/core/ops/index.ts';
 import { swigluComposed } from '../../src/core/ops/activation.ts';
 import { rmsNormBackwardComposed } from '../../src/core/ops/norm.ts';
 import { softmaxBackwardComposed } from '../../src/core/ops/softmax.ts';
@@ -32,6 +32,30 @@ describe("fused kernels give the composed ops' bits", () => {
         const y = noGrad(() => f(x));
         expect(fused!.dataSync()).toEqual(noGrad(() => softmaxBackwardComposed(y, G)).dataSync());
       }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the scaled causal softmax (an attention row): scale, mask and softmax fused, forward and backward', () => {
+    fc.assert(
+      fc.property(
+        shape,
+        fc.integer(),
+        fc.double({ min: 0.05, max: 3, noNaN: true }),
+        fc.constantFrom(...dtypes),
+        ([rows, n], seed, scale, dtype) => {
+          const rng = new Rng(seed);
+          const x = randn([rows, n], rng.child('x'), 2, { dtype, requiresGrad: true }),
+            G = randn([rows, n], rng.child('g'), 1, { dtype });
+          const offset = Math.max(0, n - rows);
+          const [fusedGrad] = grads((a) => causalSoftmax(a, offset, rows, scale), [x], G);
+          const [composedGrad] = grads((a) => causalSoftmax(mulScalar(a, scale), offset, rows), [x], G);
+          const fused = noGrad(() => causalSoftmax(x, offset, rows, scale)),
+            composed = noGrad(() => causalSoftmax(mulScalar(x, scale), offset, rows));
+          expect(fused.dataSync()).toEqual(composed.dataSync());
+          expect(fusedGrad!.dataSync()).toEqual(composedGrad!.dataSync());
+        },
+      ),
       { numRuns: 200 },
     );
   });

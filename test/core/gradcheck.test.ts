@@ -64,6 +64,7 @@ const cases: [string, () => number][] = [
   ['topk values', () => gradcheck((x) => proj(o.topk(x, 2).values), [r(3, 5)])],
   ['softmax', () => gradcheck((a) => proj(o.softmax(a)), [r(3, 5)])],
   ['causal softmax with offset', () => gradcheck((a) => proj(o.causalSoftmax(a, 1)), [r(2, 3, 4)])],
+  ['scaled causal softmax (fused scale)', () => gradcheck((a) => proj(o.causalSoftmax(a, 1, 3, 0.37)), [r(2, 3, 4)])],
   ['logSoftmax', () => gradcheck((a) => proj(o.logSoftmax(a)), [r(3, 5)])],
   ['tokenLogProbs', () => gradcheck((z) => proj(o.tokenLogProbs(z, intTensor([1, 4, 0]))), [r(3, 5)])],
   [

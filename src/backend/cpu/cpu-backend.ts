@@ -390,16 +390,21 @@ export class CpuBackend implements Backend {
     const xs = d(x),
       os = d(out);
     const e = new Float64Array(n); // exp(x − max) of one row, kept in float64 so it is computed once
+    const scale = opts.scale ?? 1,
+      f32 = xs instanceof Float32Array;
+    const v = new Float64Array(n); // the row's scaled scores, rounded as a stored mulScalar would be
     for (let r = 0; r < rows; r++) {
       const base = r * n;
       const limit = opts.causal ? Math.min(n, (r % opts.causal.tq) + opts.causal.offset + 1) : n;
+      if (f32) for (let j = 0; j < limit; j++) v[j] = Math.fround(xs[base + j]! * scale);
+      else for (let j = 0; j < limit; j++) v[j] = xs[base + j]! * scale;
       let max = -Infinity;
-      for (let j = 0; j < limit; j++) if (xs[base + j]! > max) max = xs[base + j]!;
+      for (let j = 0; j < limit; j++) if (v[j]! > max) max = v[j]!;
       let sum = 0;
-      for (let j = 0; j < limit; j++) sum += e[j] = Math.exp(xs[base + j]! - max);
+      for (let j = 0; j < limit; j++) sum += e[j] = Math.exp(v[j]! - max);
       if (opts.log) {
         const lse = max + Math.log(sum);
-        for (let j = 0; j < limit; j++) os[base + j] = xs[base + j]! - lse;
+        for (let j = 0; j < limit; j++) os[base + j] = v[j]! - lse;
         for (let j = limit; j < n; j++) os[base + j] = -Infinity;
       } else {
         for (let j = 0; j < limit; j++) os[base + j] = e[j]! / sum;
@@ -450,8 +455,8 @@ export class CpuBackend implements Backend {
     }
   }
 
-  softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number): void {
-    fused.softmaxBackward(f(y), f(g), f(out), rows, n);
+  softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number, scale = 1): void {
+    fused.softmaxBackward(f(y), f(g), f(out), rows, n, scale);
   }
 
   rmsnormBackward(

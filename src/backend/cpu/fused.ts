@@ -16,14 +16,14 @@ const isF32 = (a: HostArray): a is Float32Array => a instanceof Float32Array;
 // 'sigmoid' kernel's expression): as a helper V8 left it a call.
 
 /** out = y ⊙ (g − Σ_j g_j·y_j) per row of n. */
-export function softmaxBackward(ys: F, gs: F, os: F, rows: number, n: number): void {
+export function softmaxBackward(ys: F, gs: F, os: F, rows: number, n: number, scale = 1): void {
   if (isF32(os)) {
     for (let r = 0; r < rows; r++) {
       const base = r * n;
       let s = 0;
       for (let j = 0; j < n; j++) s += Math.fround(gs[base + j]! * ys[base + j]!);
       s = Math.fround(s);
-      for (let j = 0; j < n; j++) os[base + j] = ys[base + j]! * Math.fround(gs[base + j]! - s);
+      for (let j = 0; j < n; j++) os[base + j] = Math.fround(ys[base + j]! * Math.fround(gs[base + j]! - s)) * scale;
     }
     return;
   }
@@ -31,7 +31,7 @@ export function softmaxBackward(ys: F, gs: F, os: F, rows: number, n: number): v
     const base = r * n;
     let s = 0;
     for (let j = 0; j < n; j++) s += gs[base + j]! * ys[base + j]!;
-    for (let j = 0; j < n; j++) os[base + j] = ys[base + j]! * (gs[base + j]! - s);
+    for (let j = 0; j < n; j++) os[base + j] = ys[base + j]! * (gs[base + j]! - s) * scale;
   }
 }
 

@@ -525,7 +525,7 @@ export class WebGpuBackend implements Backend {
 
   softmax(x: Storage, out: Storage, rows: number, n: number, opts: SoftmaxOptions): void {
     const c = opts.causal;
-    const p = [rows, n, c ? 1 : 0, c?.tq ?? 1, c?.offset ?? 0, opts.log ? 1 : 0];
+    const p = [rows, n, c ? 1 : 0, c?.tq ?? 1, c?.offset ?? 0, opts.log ? 1 : 0, fb(opts.scale ?? 1)];
     this.run(this.kernel(W.softmaxSource(), 'rw'), 'rw', p, [x, out], this.grid(rows, 1));
   }
 
@@ -539,8 +539,9 @@ export class WebGpuBackend implements Backend {
     this.run(this.kernel(W.ropeSource(), 'rrrrw'), 'rrrrw', p, [x, pos, cos, sin, out], this.grid(total));
   }
 
-  softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number): void {
-    this.run(this.kernel(W.softmaxBackwardSource(), 'rrw'), 'rrw', [rows, n], [y, g, out], this.grid(rows, 1));
+  softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number, scale = 1): void {
+    const p = [rows, n, fb(scale)];
+    this.run(this.kernel(W.softmaxBackwardSource(), 'rrw'), 'rrw', p, [y, g, out], this.grid(rows, 1));
   }
 
   rmsnormBackward(

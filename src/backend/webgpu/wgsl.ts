@@ -349,7 +349,7 @@ export function topkSource(tx: Elem): string {
   );
 }
 
-/** P: [rows, n, causal, tq, offset, log]; a causal row r sees columns 0..(r mod tq)+offset. */
+/** P: [rows, n, causal, tq, offset, log, scale]; a causal row r sees columns 0..(r mod tq)+offset. */
 export function softmaxSource(): string {
   return (
     prelude +
@@ -362,17 +362,18 @@ export function softmaxSource(): string {
   let base = row * n;
   var limit = n;
   if (P[2] != 0u) { limit = min(n, (row % P[3]) + P[4] + 1u); }
+  let sc = pf(6);
   var m = neg_inf();
-  for (var j = l; j < limit; j = j + ${ROW_WG}u) { let v = X[base + j]; if (v > m) { m = v; } }
+  for (var j = l; j < limit; j = j + ${ROW_WG}u) { let v = X[base + j] * sc; if (v > m) { m = v; } }
   m = tree_max(l, m);
   var s = 0.0;
-  for (var j = l; j < limit; j = j + ${ROW_WG}u) { s = s + exp(X[base + j] - m); }
+  for (var j = l; j < limit; j = j + ${ROW_WG}u) { s = s + exp(X[base + j] * sc - m); }
   s = tree_sum(l, s);
   if (P[5] != 0u) {
     let lse = m + log(s);
-    for (var j = l; j < n; j = j + ${ROW_WG}u) { O[base + j] = select(neg_inf(), X[base + j] - lse, j < limit); }
+    for (var j = l; j < n; j = j + ${ROW_WG}u) { O[base + j] = select(neg_inf(), X[base + j] * sc - lse, j < limit); }
   } else {
-    for (var j = l; j < n; j = j + ${ROW_WG}u) { O[base + j] = select(0.0, exp(X[base + j] - m) / s, j < limit); }
+    for (var j = l; j < n; j = j + ${ROW_WG}u) { O[base + j] = select(0.0, exp(X[base + j] * sc - m) / s, j < limit); }
   }`)
   );
 }
@@ -431,7 +432,7 @@ export function ropeSource(): string {
   );
 }
 
-/** P: [rows, n]. */
+/** P: [rows, n, scale]. */
 export function softmaxBackwardSource(): string {
   return (
     prelude +
@@ -446,7 +447,8 @@ export function softmaxBackwardSource(): string {
   var s = 0.0;
   for (var j = l; j < n; j = j + ${ROW_WG}u) { s = s + G[base + j] * Y[base + j]; }
   s = tree_sum(l, s);
-  for (var j = l; j < n; j = j + ${ROW_WG}u) { O[base + j] = Y[base + j] * (G[base + j] - s); }`)
+  let sc = pf(2);
+  for (var j = l; j < n; j = j + ${ROW_WG}u) { O[base + j] = Y[base + j] * (G[base + j] - s) * sc; }`)
   );
 }
 

@@ -1,5 +1,7 @@
 // Causal scaled dot-product attention with grouped-query heads and an optional KV cache.
 //   A = softmax(Q·Kᵀ · scale + bias, causal) · V
+// Without a bias, the scale, the causal mask and the softmax run as one fused pass per row (causalSoftmax's
+// scale), forward and backward: the composed ops' bits, two passes and two score-sized tensors fewer.
 // Q [B, H, T, D], K [B, Hkv, S, D], V [B, Hkv, S, Dv] with H = G·Hkv: each key/value head serves G
 // consecutive query heads (G = 1: multi-head; Hkv = 1: multi-query). The G query heads of a group are laid
 // out as G·T rows, so one batched matmul serves the whole group. Query t (absolute position offset + t) sees
@@ -31,10 +33,15 @@ export function causalAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attention
   if (offset + T > S) throw new Error(`attention: ${T} queries at offset ${offset} need ${offset + T} keys, have ${S}`);
   const G = H / Hkv;
   const qg = reshape(q, [B, Hkv, G * T, D]);
-  let scores = mulScalar(matmul(qg, k, { transB: true }), opts.scale ?? 1 / Math.sqrt(D)); // [B, Hkv, G·T, S]
-  if (opts.bias) scores = add(scores, opts.bias);
-  const p = causalSoftmax(scores, offset, T);
+  const raw = matmul(qg, k, { transB: true }); // [B, Hkv, G·T, S]
+  const p = scaledCausalSoftmax(raw, offset, T, opts.scale ?? 1 / Math.sqrt(D), opts.bias);
   return reshape(matmul(p, v), [B, H, T, Dv]);
+}
+
+/** softmax(raw·scale + bias) over causal rows: scale, mask and softmax fused into one row pass when there is no bias. */
+function scaledCausalSoftmax(raw: Tensor, offset: number, T: number, scale: number, bias?: Tensor): Tensor {
+  if (!bias) return causalSoftmax(raw, offset, T, scale);
+  return causalSoftmax(add(mulScalar(raw, scale), bias), offset, T);
 }
 
 /**
@@ -66,9 +73,7 @@ export function causalAttentionInPlace(
     aBatchStride: G * T * D,
     bBatchStride: room * D,
   });
-  let scores = mulScalar(raw, opts.scale ?? 1 / Math.sqrt(D)); // [B, Hkv, G·T, S]
-  if (opts.bias) scores = add(scores, opts.bias);
-  const p = causalSoftmax(scores, S - T, T);
+  const p = scaledCausalSoftmax(raw, S - T, T, opts.scale ?? 1 / Math.sqrt(D), opts.bias); // [B, Hkv, G·T, S]
   const out = empty(b, q.dtype, [B, H, T, Dv]);
   b.matmul(p.storage, vBuf.storage, out.storage, {
     batch: B * Hkv,

@@ -15,13 +15,16 @@ function run(x: Tensor, opts: SoftmaxOptions): Tensor {
   return out;
 }
 
-/** ∂x = y ⊙ (g − Σ_j g_j y_j) in one fused pass (the same bits as those ops composed: see softmaxBackwardComposed). */
+/**
+ * ∂x = scale · y ⊙ (g − Σ_j g_j y_j) in one fused pass (the same bits as those ops composed: see
+ * softmaxBackwardComposed, then mulScalar's backward).
+ */
 function softmaxWith(x: Tensor, opts: SoftmaxOptions): Tensor {
   const y = run(x, opts);
   return record(y, 'softmax', [x], (g) => {
     const n = y.dim(-1);
     const gx = empty(y.backend, y.dtype, y.shape);
-    y.backend.softmaxBackward(y.storage, g.storage, gx.storage, y.size / n, n);
+    y.backend.softmaxBackward(y.storage, g.storage, gx.storage, y.size / n, n, opts.scale ?? 1);
     return [gx];
   });
 }
@@ -38,9 +41,11 @@ export function softmax(x: Tensor): Tensor {
 /**
  * Softmax of attention scores [..., rows, s] where row r is query t = r mod tq and may see keys 0..t+offset
  * (offset = cached positions before this chunk; tq defaults to the number of rows). Masked entries are 0.
+ * `scale` multiplies the scores first (attention's 1/√d): the causal attention row — scale, mask, softmax —
+ * in one pass forward and one backward, with the bits of mulScalar then causalSoftmax.
  */
-export function causalSoftmax(x: Tensor, offset: number, tq = x.dim(-2)): Tensor {
-  return softmaxWith(x, { log: false, causal: { tq, offset } });
+export function causalSoftmax(x: Tensor, offset: number, tq = x.dim(-2), scale = 1): Tensor {
+  return softmaxWith(x, { log: false, causal: { tq, offset }, scale });
 }
 
 export function logSoftmax(x: Tensor): Tensor {

@@ -259,28 +259,31 @@ describe.skipIf(!gpu)('WebGPU kernels against the CPU reference', () => {
     close(r.gpu[1]!, r.cpu[1]!, 0);
   });
 
-  it('softmax and log-softmax, plain and causal, and the softmax backward', async () => {
+  it('softmax and log-softmax, plain, causal and scaled, and the softmax backward', async () => {
     const rows = 6,
       n = 80;
     const x = rand(rng, rows * n, 3);
     for (const log of [false, true])
-      for (const causal of [undefined, { tq: 3, offset: 2 }]) {
-        const r = await both([['float32', x]], [['float32', rows * n]], (b, [s], [o]) =>
-          b.softmax(s!, o!, rows, n, { log, causal }),
-        );
-        close(r.gpu[0]!, r.cpu[0]!, 1e-5, 1e-6);
-      }
+      for (const causal of [undefined, { tq: 3, offset: 2 }])
+        for (const scale of [undefined, 0.25]) {
+          const r = await both([['float32', x]], [['float32', rows * n]], (b, [s], [o]) =>
+            b.softmax(s!, o!, rows, n, { log, causal, scale }),
+          );
+          close(r.gpu[0]!, r.cpu[0]!, 1e-5, 1e-6);
+        }
     const y = rand(rng, rows * n),
       g = rand(rng, rows * n);
-    const r = await both(
-      [
-        ['float32', y],
-        ['float32', g],
-      ],
-      [['float32', rows * n]],
-      (b, [a, c], [o]) => b.softmaxBackward(a!, c!, o!, rows, n),
-    );
-    close(r.gpu[0]!, r.cpu[0]!, 1e-5, 1e-5);
+    for (const scale of [undefined, 0.25]) {
+      const r = await both(
+        [
+          ['float32', y],
+          ['float32', g],
+        ],
+        [['float32', rows * n]],
+        (b, [a, c], [o]) => b.softmaxBackward(a!, c!, o!, rows, n, scale),
+      );
+      close(r.gpu[0]!, r.cpu[0]!, 1e-5, 1e-5);
+    }
   });
 
   it('rmsnorm and its backward', async () => {
