@@ -38,8 +38,9 @@ arrive. Then two runs of the same program give different bits, and a training ru
 
 tinyseek's kernels never do that: every sum has a fixed order — a serial loop per output, or a fixed tree
 over a workgroup's partial sums. Reruns on one GPU are bit-identical (a test checks it); the GPU and the CPU
-still differ slightly, because the GPU sums in float32 where the CPU reference carries float64, so parity
-is checked within stated tolerances. On the H200 the R1-Zero run gave the CPU's curve to every printed digit.
+still differ slightly: both sum a matmul in float32 in the same order, but a GPU compiler may fuse a
+multiply and an add into one rounding, and the CPU carries its other sums (norms, softmax) in float64, so
+parity is checked within stated tolerances. On the H200 the R1-Zero run gave the CPU's curve to every printed digit.
 `;
 
 const tableText = `

@@ -109,6 +109,34 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
 }
 
 /**
+ * Pack blocks [from, to) of a (copy, block) space with `per` blocks per copy and `w` rows of A (or columns of B)
+ * per block, `limit` in all per copy: the raw float32 copy at raw + e·rawCopy (rows sRow bytes apart, p steps
+ * sP bytes) goes to dst + e·dstCopy, zero-padded past `limit`.
+ */
+function packBlocks(
+  x: KernelExports,
+  from: number,
+  to: number,
+  per: number,
+  w: number,
+  limit: number,
+  k: number,
+  eb: number,
+  raw: number,
+  rawCopy: number,
+  dst: number,
+  dstCopy: number,
+  sRow: number,
+  sP: number,
+): void {
+  for (let q = from; q < to; q++) {
+    const e = Math.floor(q / per),
+      i0 = (q - e * per) * w;
+    x.pack(raw + e * rawCopy + i0 * sRow, dst + e * dstCopy + i0 * k * eb, Math.min(w, limit - i0), w, k, sRow, sP);
+  }
+}
+
+/**
  * Run a job: pack its share of B's panels and wait at the barrier until every thread has packed its share,
  * then its row blocks [start, end): pack those rows of A, multiply, convert those rows of C.
  */
@@ -119,21 +147,23 @@ export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number, nr: n
     m = j[JOB.m]!,
     k = j[JOB.k]!,
     eb = j[JOB.elem]!;
-  const panels = j[JOB.panels]!,
-    n = j[JOB.n]!;
-  for (let q = j[JOB.packBStart]!; q < j[JOB.packBEnd]!; q++) {
-    const e = Math.floor(q / panels),
-      j0 = (q - e * panels) * nr;
-    x.pack(
-      j[JOB.rawB]! + e * j[JOB.rawBBatch]! + j0 * j[JOB.bCol]!,
-      j[JOB.bOff]! + e * j[JOB.bBatch]! + j0 * k * eb,
-      Math.min(nr, n - j0),
-      nr,
-      k,
-      j[JOB.bCol]!,
-      j[JOB.bP]!,
-    );
-  }
+  const n = j[JOB.n]!;
+  packBlocks(
+    x,
+    j[JOB.packBStart]!,
+    j[JOB.packBEnd]!,
+    j[JOB.panels]!,
+    nr,
+    n,
+    k,
+    eb,
+    j[JOB.rawB]!,
+    j[JOB.rawBBatch]!,
+    j[JOB.bOff]!,
+    j[JOB.bBatch]!,
+    j[JOB.bCol]!,
+    j[JOB.bP]!,
+  );
   if (j[JOB.threads]! > 1) {
     // Every thread needs all of B. The count only grows (wrapping at 2³²): wait while it is short of the target.
     const target = j[JOB.barrier]!;
@@ -145,21 +175,23 @@ export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number, nr: n
       now = Atomics.load(barrier, 0);
     }
   }
-  if (j[JOB.packA]) {
-    for (let blk = start; blk < end; blk++) {
-      const e = Math.floor(blk / perBatch),
-        i0 = (blk - e * perBatch) * mr;
-      x.pack(
-        j[JOB.rawA]! + e * j[JOB.rawABatch]! + i0 * j[JOB.aRow]!,
-        j[JOB.aOff]! + e * j[JOB.aBatch]! + i0 * k * eb,
-        Math.min(mr, m - i0),
-        mr,
-        k,
-        j[JOB.aRow]!,
-        j[JOB.aP]!,
-      );
-    }
-  }
+  if (j[JOB.packA])
+    packBlocks(
+      x,
+      start,
+      end,
+      perBatch,
+      mr,
+      m,
+      k,
+      eb,
+      j[JOB.rawA]!,
+      j[JOB.rawABatch]!,
+      j[JOB.aOff]!,
+      j[JOB.aBatch]!,
+      j[JOB.aRow]!,
+      j[JOB.aP]!,
+    );
   const gemm = j[JOB.fma] ? x.gemmFma! : x.gemm;
   gemm(
     j[JOB.aOff]!,
