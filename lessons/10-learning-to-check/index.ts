@@ -96,9 +96,9 @@ are not, so a longer search cannot pay, and RL prunes the random dead ends inste
 
 **The priming table** (nine bases, 3 RL seeds × 20 steps each) is on the next page.
 
-**At equal generated tokens** (measured on the last stop's base), a direct-answer base sampling until it has
-spent what the searcher spent, with a perfect verifier as the judge, beats the searcher on 3-number problems
-(38% vs 13%); on 4-number problems, which neither saw in pretraining, the search keeps a little (6% vs 3%).
+**At equal generated tokens**, the \`direct\` base sampling until it has spent what the searcher spent, with a
+perfect verifier as the judge, roughly ties the searcher on 3-number problems (19% vs 22%) and beats it on
+4-number problems, which neither saw in pretraining (19% vs 6%).
 
 Gandhi et al. found that RL amplifies the behaviours a base already has. Ours have them, and RL amplifies only
 what pays: here that is the guess, not the search. The README's Countdown section has the tables and the
