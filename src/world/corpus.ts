@@ -52,6 +52,8 @@ export interface CorpusMix {
   /** When set, every Countdown document is a search trace of this priming condition (countdown/priming.ts)
    * instead of a direct/worked/reflective one. */
   countdownPriming: PrimingCondition | null;
+  /** With countdownPriming: the share of failed paths written as failed subgoals (search-trace.ts). */
+  subgoalFailFrac: number;
   /** Share of documents that are an arithmetic drill in the Countdown step language (countdown/drill.ts). */
   drillFrac: number;
   /** Share of documents whose prompt asks for thinking in words (languages/corpus.ts; issue 14). */
@@ -71,6 +73,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   tinyThinkFrac: 0.1,
   confirmFrac: 0,
   countdownPriming: null,
+  subgoalFailFrac: 0,
   drillFrac: 0,
   wordsFrac: 0,
   switchFrac: 0,
@@ -144,6 +147,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
       `corpus mix: unknown countdownPriming '${String(mix.countdownPriming)}' (conditions: ${PRIMING_CONDITIONS.join(', ')})`,
     );
   }
+  if (!(mix.subgoalFailFrac >= 0 && mix.subgoalFailFrac <= 1))
+    throw new RangeError(`corpus mix: subgoalFailFrac must be in [0, 1], got ${mix.subgoalFailFrac}`);
   if (!(mix.maxTokens > 0)) throw new RangeError(`corpus mix: maxTokens must be > 0, got ${mix.maxTokens}`);
   return mix;
 }
@@ -191,7 +196,9 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
     let completion: string;
     let correct = true;
     if (kind === 'countdown' && mix.countdownPriming !== null) {
-      ({ completion, correct } = primedCompletion(problem, mix.countdownPriming, noiseRng.child(`r${redraw}`)));
+      ({ completion, correct } = primedCompletion(problem, mix.countdownPriming, noiseRng.child(`r${redraw}`), {
+        subgoalFailFrac: mix.subgoalFailFrac,
+      }));
       const text = documentFor(problem, completion);
       const tokens = tokenLength(text);
       if (tokens <= mix.maxTokens) return { text, style: 'primed', problem, correct, tokens };

@@ -13,9 +13,10 @@
 // DFS path pruned to the moves its result uses. `wrongAnswer` (Gandhi's no_positive control) ends the search on
 // its last failed path and answers that path's (wrong) expression.
 import type { Rng } from '../../core/rng.ts';
+import { COUNTDOWN_MAX_VALUE } from '../problems/countdown.ts';
 import type { Problem } from '../problems/types.ts';
 import { completionFrom } from '../template.ts';
-import { applyMove, legalMoves, moveText, moveValue, pathExpression, type Move } from './pairs.ts';
+import { applyMove, legalMoves, moveText, moveValue, pathExpression, solvable, type Move } from './pairs.ts';
 import { randomFullPath } from './problems.ts';
 
 export interface Strategies {
@@ -45,12 +46,19 @@ export interface SearchTraceOptions {
   slipFrac: number;
   /** End on a failed path and answer it (all answers wrong). */
   wrongAnswer: boolean;
+  /**
+   * Probability that a failed path (with subgoal and backtrack) is a failed subgoal instead: a subgoal that the
+   * remaining numbers cannot make, one attempt at it, its verdict and "try" ("17-8=9 need 9 from 7 3 7+3=10 no
+   * try"). Default 0: only successful paths name a subgoal, so the step after one always makes it.
+   */
+  subgoalFailFrac: number;
 }
 
 export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze({
   maxFails: 2,
   slipFrac: 0.3,
   wrongAnswer: false,
+  subgoalFailFrac: 0,
 });
 
 export interface SearchTrace {
@@ -59,6 +67,8 @@ export interface SearchTrace {
   /** What was written, for tests and corpus labels. */
   fails: number;
   slipped: boolean;
+  /** How many of the failed paths were failed subgoals. */
+  subgoalFails: number;
 }
 
 /** A random path of moves that makes the target, pruned to the moves that feed its last result. */
@@ -158,6 +168,43 @@ function subgoalOf(
   return { goal: u.value, from: u.from, back };
 }
 
+/**
+ * A subgoal the problem cannot meet, and one attempt at it: the target undone by one given number w (the
+ * backward step t op⁻¹ w = u), where the other numbers cannot make u; the attempt combines those numbers at
+ * random. Null when every such subgoal can be met.
+ */
+function wrongSubgoal(
+  numbers: readonly number[],
+  target: number,
+  rng: Rng,
+): { back: Move; goal: number; from: number[]; attempt: Move[] } | null {
+  const options: { back: Move; goal: number; from: number[] }[] = [];
+  numbers.forEach((w, i) => {
+    const from = numbers.filter((_, j) => j !== i);
+    // u + w = t, u − w = t, u · w = t, u / w = t: the inverse steps, larger operand first like every step.
+    const inverses: [number, Move['op'], number][] = [
+      [target, '-', w],
+      [target, '+', w],
+      [target, '/', w],
+      [target, '*', w],
+    ];
+    for (const [a, op, b] of inverses) {
+      const u = moveValue(a, op, b);
+      if (u === null || u <= 0 || u > COUNTDOWN_MAX_VALUE || solvable(from, u)) continue;
+      if (options.some((o) => o.goal === u && o.from.join() === from.join())) continue;
+      options.push({ back: { a, op, b, value: u }, goal: u, from });
+    }
+  });
+  if (options.length === 0) return null;
+  const pick = rng.choice(options);
+  // The attempt must fail as a search too: none of its steps may make the target.
+  for (let k = 0; k < 20; k++) {
+    const attempt = randomFullPath(pick.from, rng);
+    if (attempt !== null && attempt.length > 0 && attempt.every((m) => m.value !== target)) return { ...pick, attempt };
+  }
+  return null;
+}
+
 /** A search trace for `problem` with the given strategies. */
 export function searchTrace(
   problem: Problem,
@@ -198,9 +245,23 @@ export function searchTrace(
     items.push(...p.slice(0, -1).map(moveText), moveText({ ...last, value: target }), 'check', moveText(last), 'no');
     abandon();
   };
+  // Failed subgoals: drawn from their own stream, and only when asked for, so other corpora keep their bits.
+  const subgoalRng = rng.child('subgoal-fails');
+  let subgoalFails = 0;
+  const failedSubgoal = (k: number): boolean => {
+    if (!(strategies.subgoal && strategies.backtrack && o.subgoalFailFrac > 0)) return false;
+    if (subgoalRng.child(`p${k}`).next() >= o.subgoalFailFrac) return false;
+    const w = wrongSubgoal(numbers, target, subgoalRng.child(`g${k}`));
+    if (w === null) return false;
+    subgoalFails++;
+    if (strategies.backward) items.push(moveText(w.back));
+    items.push('need', String(w.goal), 'from', ...w.from.map(String));
+    failedAttempt(w.attempt);
+    return true;
+  };
   fails.forEach((p, k) => {
     if (k === slipAt) slipAttempt(slip!);
-    failedAttempt(p);
+    if (!failedSubgoal(k)) failedAttempt(p);
   });
   if (slipAt === fails.length) slipAttempt(slip!);
 
@@ -209,7 +270,13 @@ export function searchTrace(
     if (items[items.length - 1] === 'try') items.pop();
     const last = fails[fails.length - 1]!;
     const answer = pathExpression(numbers, last);
-    return { think: [...items, `so ${answer}`].join(' '), answer, fails: fails.length, slipped: slip !== null };
+    return {
+      think: [...items, `so ${answer}`].join(' '),
+      answer,
+      fails: fails.length,
+      slipped: slip !== null,
+      subgoalFails,
+    };
   }
 
   const sub = strategies.subgoal || strategies.backward ? subgoalOf(numbers, solution) : null;
@@ -218,7 +285,13 @@ export function searchTrace(
   items.push(...solution.map(moveText));
   if (strategies.verify) items.push('check', moveText(solution[solution.length - 1]!), 'yes');
   const answer = pathExpression(numbers, solution);
-  return { think: [...items, `so ${answer}`].join(' '), answer, fails: fails.length, slipped: slip !== null };
+  return {
+    think: [...items, `so ${answer}`].join(' '),
+    answer,
+    fails: fails.length,
+    slipped: slip !== null,
+    subgoalFails,
+  };
 }
 
 /** The trace as a completion (think, </think>, answer block, <eos>). */

@@ -83,6 +83,27 @@ describe('primed Countdown corpora', () => {
     for (const c of PRIMING_CONDITIONS) expect(drills(c)).toEqual(slots);
   });
 
+  it('subgoalFailFrac writes failed subgoals into the searching conditions only, 0 leaves a corpus as it was', () => {
+    const mix = { ...primingMix('all'), drillFrac: 0 };
+    const plain = makeLabeledCorpus(new Rng(4), 150, mix);
+    expect(makeLabeledCorpus(new Rng(4), 150, { ...mix, subgoalFailFrac: 0 })).toEqual(plain);
+    const unsoundNeeds = (docs: typeof plain) =>
+      docs.reduce((n, d) => {
+        const p = d.problem!;
+        const think = parseCompletion(completionOf(d.text)).think!;
+        return (
+          n + parseSearch(think, p.numbers!, p.target!).items.filter((it) => it.kind === 'need' && !it.sound).length
+        );
+      }, 0);
+    expect(unsoundNeeds(plain)).toBe(0);
+    expect(unsoundNeeds(makeLabeledCorpus(new Rng(4), 150, { ...mix, subgoalFailFrac: 0.5 }))).toBeGreaterThan(20);
+    const verify = { ...primingMix('verify'), drillFrac: 0 };
+    expect(makeLabeledCorpus(new Rng(4), 50, { ...verify, subgoalFailFrac: 0.5 })).toEqual(
+      makeLabeledCorpus(new Rng(4), 50, verify),
+    );
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, subgoalFailFrac: 2 })).toThrow(/subgoalFailFrac/);
+  });
+
   it('an unknown condition is a clear error', () => {
     expect(() =>
       makeLabeledCorpus(new Rng(1), 1, { ...primingMix('all'), countdownPriming: 'bogus' as PrimingCondition }),

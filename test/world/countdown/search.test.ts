@@ -218,6 +218,37 @@ describe('Countdown search traces', () => {
     );
   });
 
+  it('failed subgoals: a subgoal the other numbers cannot make, one attempt, its verdict and try; off by default', () => {
+    let written = 0;
+    fc.assert(
+      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, (s, n, st) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const t = searchTrace(p, st, new Rng(s).child('t'), { subgoalFailFrac: 0.7 });
+        written += t.subgoalFails;
+        if (!(st.subgoal && st.backtrack)) expect(t.subgoalFails).toBe(0);
+        expect(t.subgoalFails).toBeLessThanOrEqual(t.fails);
+        const parsed = parseSearch(t.think, p.numbers!, p.target!);
+        const needs = parsed.items.filter((it) => it.kind === 'need');
+        // every failed subgoal is unsound; the successful path's subgoal (when written) is sound
+        expect(needs.filter((it) => !it.sound)).toHaveLength(t.subgoalFails);
+        expect(countBehaviours(parsed).backtracking).toBe(st.backtrack ? t.fails + (t.slipped ? 1 : 0) : 0);
+        for (const it of parsed.items) {
+          if (it.kind === 'step') expect(it.legal).toBe(true);
+          if (it.kind === 'verdict') expect(it.right).toBe(true);
+        }
+        expect(rewardBreakdown(p, completionFrom(t.think, t.answer)).accuracy).toBe(1);
+        // with the fraction at 0 the trace is the default one, bit for bit
+        expect(searchTrace(p, st, new Rng(s).child('t'), { subgoalFailFrac: 0 })).toEqual({
+          ...searchTrace(p, st, new Rng(s).child('t')),
+        });
+      }),
+      { numRuns: 200 },
+    );
+    expect(written).toBeGreaterThan(20);
+    const p = countdownPairProblem(new Rng(3).child('p'), 3);
+    expect(searchTrace(p, ALL_STRATEGIES, new Rng(3).child('t')).subgoalFails).toBe(0);
+  });
+
   it('all strategies use subgoals and backward chaining when the last move has a given number', () => {
     let withBack = 0;
     for (let s = 0; s < 100; s++) {
