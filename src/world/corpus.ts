@@ -54,6 +54,8 @@ export interface CorpusMix {
   countdownPriming: PrimingCondition | null;
   /** With countdownPriming: the share of failed paths written as failed subgoals (search-trace.ts). */
   subgoalFailFrac: number;
+  /** With countdownPriming: a successful subgoal is followed by "yes" too (search-trace.ts). */
+  subgoalVerdicts: boolean;
   /** Share of documents that are an arithmetic drill in the Countdown step language (countdown/drill.ts). */
   drillFrac: number;
   /** Share of documents whose prompt asks for thinking in words (languages/corpus.ts; issue 14). */
@@ -74,6 +76,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   confirmFrac: 0,
   countdownPriming: null,
   subgoalFailFrac: 0,
+  subgoalVerdicts: false,
   drillFrac: 0,
   wordsFrac: 0,
   switchFrac: 0,
@@ -147,6 +150,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
       `corpus mix: unknown countdownPriming '${String(mix.countdownPriming)}' (conditions: ${PRIMING_CONDITIONS.join(', ')})`,
     );
   }
+  if (typeof mix.subgoalVerdicts !== 'boolean')
+    throw new RangeError(`corpus mix: subgoalVerdicts must be true or false, got ${String(mix.subgoalVerdicts)}`);
   if (!(mix.subgoalFailFrac >= 0 && mix.subgoalFailFrac <= 1))
     throw new RangeError(`corpus mix: subgoalFailFrac must be in [0, 1], got ${mix.subgoalFailFrac}`);
   if (!(mix.maxTokens > 0)) throw new RangeError(`corpus mix: maxTokens must be > 0, got ${mix.maxTokens}`);
@@ -198,6 +203,7 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
     if (kind === 'countdown' && mix.countdownPriming !== null) {
       ({ completion, correct } = primedCompletion(problem, mix.countdownPriming, noiseRng.child(`r${redraw}`), {
         subgoalFailFrac: mix.subgoalFailFrac,
+        subgoalVerdicts: mix.subgoalVerdicts,
       }));
       const text = documentFor(problem, completion);
       const tokens = tokenLength(text);

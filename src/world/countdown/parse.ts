@@ -45,7 +45,14 @@ export type CdItem =
       /** index of the forward step it recomputes (null: none before) */ of: number | null;
       sameStep: boolean;
     })
-  | { kind: 'verdict'; says: 'yes' | 'no'; /** the value under test */ value: number | null; right: boolean | null }
+  | {
+      kind: 'verdict';
+      says: 'yes' | 'no';
+      /** the value under test */ value: number | null;
+      /** whether the value is tested against a subgoal ("need G from …", then its steps, then the verdict) rather
+       * than the target */ subgoal: boolean;
+      right: boolean | null;
+    }
   | { kind: 'try' }
   | { kind: 'need'; goal: number; from: number[]; sound: boolean }
   | { kind: 'so'; answer: string }
@@ -68,6 +75,9 @@ export function parseSearch(think: string, numbers: readonly number[], target: n
   let lastForward: number | null = null;
   let reset = true;
   let underTest: number | null = null;
+  // A subgoal "need G from X" is met by |X| − 1 steps; a verdict right after the last of them tests G.
+  let pending: { value: number; steps: number } | null = null;
+  let subgoalDue = false;
   const push = (item: CdItem, at: number) => {
     items.push(item);
     offsets.push(at);
@@ -105,6 +115,8 @@ export function parseSearch(think: string, numbers: readonly number[], target: n
       const onTrack = pathOk && (s.value === target || solvable(state, target));
       lastForward = items.length;
       underTest = s.value;
+      subgoalDue = pending !== null && --pending.steps === 0;
+      if (pending !== null && pending.steps < 0) pending = null;
       push({ kind: 'step', ...s, role: 'forward', right, legal, onTrack, state: state.slice(), startsPath: reset }, at);
       reset = false;
       continue;
@@ -114,23 +126,28 @@ export function parseSearch(think: string, numbers: readonly number[], target: n
       const f = lastForward === null ? null : (items[lastForward] as Extract<CdItem, { kind: 'step' }>);
       const sameStep = f !== null && f.a === c.a && f.op === c.op && f.b === c.b;
       underTest = c.value;
+      ({ pending, subgoalDue } = { pending: null, subgoalDue: false });
       push({ kind: 'check', ...c, right: moveValue(c.a, c.op, c.b) === c.value, of: lastForward, sameStep }, at);
       continue;
     }
     if (text === 'yes' || text === 'no') {
+      const against = subgoalDue ? pending!.value : target;
       push(
         {
           kind: 'verdict',
           says: text,
           value: underTest,
-          right: underTest === null ? null : (text === 'yes') === (underTest === target),
+          subgoal: subgoalDue,
+          right: underTest === null ? null : (text === 'yes') === (underTest === against),
         },
         at,
       );
+      ({ pending, subgoalDue } = { pending: null, subgoalDue: false });
       if (text === 'no') ({ state, pathOk, reset } = { state: numbers.slice(), pathOk: true, reset: true });
       continue;
     }
     if (text === 'try') {
+      ({ pending, subgoalDue } = { pending: null, subgoalDue: false });
       push({ kind: 'try' }, at);
       ({ state, pathOk, reset } = { state: numbers.slice(), pathOk: true, reset: true });
       continue;
@@ -147,6 +164,8 @@ export function parseSearch(think: string, numbers: readonly number[], target: n
       const rest = removeOnce(state, from);
       const makes = from.length === 1 ? from[0] === goal : solvable(from, goal);
       const sound = rest !== null && makes && (goal === target || solvable([...rest, goal], target));
+      pending = from.length > 1 ? { value: goal, steps: from.length - 1 } : null;
+      subgoalDue = false;
       push({ kind: 'need', goal, from, sound }, at);
       continue;
     }

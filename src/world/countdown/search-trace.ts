@@ -52,6 +52,12 @@ export interface SearchTraceOptions {
    * try"). Default 0: only successful paths name a subgoal, so the step after one always makes it.
    */
   subgoalFailFrac: number;
+  /**
+   * With subgoal and verify: the successful path also says "yes" after the step that meets its subgoal
+   * ("need 10 from 9 1 9+1=10 yes 10*4=40"), so a subgoal's step is followed by a verdict on both branches.
+   * Default false.
+   */
+  subgoalVerdicts: boolean;
 }
 
 export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze({
@@ -59,6 +65,7 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   slipFrac: 0.3,
   wrongAnswer: false,
   subgoalFailFrac: 0,
+  subgoalVerdicts: false,
 });
 
 export interface SearchTrace {
@@ -282,7 +289,21 @@ export function searchTrace(
   const sub = strategies.subgoal || strategies.backward ? subgoalOf(numbers, solution) : null;
   if (sub !== null && strategies.backward && sub.back !== null) items.push(moveText(sub.back));
   if (sub !== null && strategies.subgoal) items.push('need', String(sub.goal), 'from', ...sub.from.map(String));
-  items.push(...solution.map(moveText));
+  // The verdict goes after the step that meets the subgoal when the subgoal's steps are all that precede the last
+  // one (the other operand is a given number), as the parser counts them.
+  const metAt =
+    sub !== null &&
+    strategies.subgoal &&
+    strategies.verify &&
+    o.subgoalVerdicts &&
+    solution.length === sub.from.length &&
+    solution[solution.length - 2]?.value === sub.goal
+      ? solution.length - 2
+      : -1;
+  solution.forEach((m, j) => {
+    items.push(moveText(m));
+    if (j === metAt) items.push('yes');
+  });
   if (strategies.verify) items.push('check', moveText(solution[solution.length - 1]!), 'yes');
   const answer = pathExpression(numbers, solution);
   return {

@@ -87,7 +87,8 @@ export function verificationTally(problem: Problem, completion: string): Verific
       if (it.says === 'no') {
         t.noVerdicts++;
         if (forwardAfter(i)) t.continuedAfterNo++;
-      } else {
+      } else if (!it.subgoal) {
+        // A subgoal's "yes" lets its path go on; only a "yes" on the target claims the search is done.
         t.yesVerdicts++;
         if (!forwardAfter(i)) t.stoppedAfterYes++;
       }

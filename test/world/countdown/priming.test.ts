@@ -102,6 +102,10 @@ describe('primed Countdown corpora', () => {
       makeLabeledCorpus(new Rng(4), 50, verify),
     );
     expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, subgoalFailFrac: 2 })).toThrow(/subgoalFailFrac/);
+    expect(makeLabeledCorpus(new Rng(4), 150, { ...mix, subgoalVerdicts: false })).toEqual(plain);
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, subgoalVerdicts: 'yes' as unknown as boolean })).toThrow(
+      /subgoalVerdicts/,
+    );
   });
 
   it('an unknown condition is a clear error', () => {

@@ -175,6 +175,58 @@ describe('Countdown search traces', () => {
     expect(p.items[5]).toMatchObject({ kind: 'need', goal: 8, from: [3, 5], sound: true });
   });
 
+  it('judges a verdict right after a subgoal is met against the subgoal, every other one against the target', () => {
+    const verdicts = (think: string, numbers: number[], target: number) =>
+      parseSearch(think, numbers, target)
+        .items.filter((it) => it.kind === 'verdict')
+        .map((it) => ({ says: it.says, subgoal: it.subgoal, right: it.right }));
+    // a met subgoal, then the target
+    expect(verdicts('40/4=10 need 10 from 9 1 9+1=10 yes 10*4=40 check 10*4=40 yes', [9, 1, 4], 40)).toEqual([
+      { says: 'yes', subgoal: true, right: true },
+      { says: 'yes', subgoal: false, right: true },
+    ]);
+    // a missed subgoal said "yes" is wrong; said "no" is right
+    expect(verdicts('need 10 from 9 4 9+4=13 yes', [9, 4, 4], 40)).toEqual([
+      { says: 'yes', subgoal: true, right: false },
+    ]);
+    expect(verdicts('need 10 from 9 4 9+4=13 no try', [9, 4, 4], 40)).toEqual([
+      { says: 'no', subgoal: true, right: true },
+    ]);
+    // a subgoal of three numbers is met by two steps; a verdict after the first one is on the target
+    expect(verdicts('need 12 from 2 3 4 3*4=12 no', [2, 3, 4, 5], 60)[0]).toMatchObject({ subgoal: false });
+    expect(verdicts('need 10 from 2 3 4 3*4=12 12-2=10 yes', [2, 3, 4, 5], 50)[0]).toMatchObject({
+      subgoal: true,
+      right: true,
+    });
+    // without a verdict right after the subgoal's step, the path's verdicts are on the target, as before
+    expect(verdicts('need 8 from 3 5 3+5=8 8*7=56 check 8*7=56 yes', [3, 5, 7], 56)).toEqual([
+      { says: 'yes', subgoal: false, right: true },
+    ]);
+  });
+
+  it('subgoal verdicts: a met subgoal is followed by yes, every verdict is right, off by default', () => {
+    let written = 0;
+    fc.assert(
+      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, fc.boolean(), (s, n, st, fails) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const opts = { subgoalVerdicts: true, subgoalFailFrac: fails ? 0.5 : 0 };
+        const t = searchTrace(p, st, new Rng(s).child('t'), opts);
+        const items = parseSearch(t.think, p.numbers!, p.target!).items;
+        const subYes = items.filter((it) => it.kind === 'verdict' && it.subgoal && it.says === 'yes');
+        written += subYes.length;
+        if (!(st.subgoal && st.verify)) expect(subYes).toHaveLength(0);
+        expect(subYes.length).toBeLessThanOrEqual(1);
+        for (const it of items) if (it.kind === 'verdict') expect(it.right).toBe(true);
+        expect(rewardBreakdown(p, completionFrom(t.think, t.answer)).accuracy).toBe(1);
+        expect(searchTrace(p, st, new Rng(s).child('t'), { ...opts, subgoalVerdicts: false }).think).toBe(
+          t.think.replace(/(=\d+) yes (\d)/, '$1 $2'),
+        );
+      }),
+      { numRuns: 200 },
+    );
+    expect(written).toBeGreaterThan(20);
+  });
+
   it('every trace is well-formed, tokenizable and right (wrong only under wrongAnswer), for any strategies', () => {
     fc.assert(
       fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, fc.boolean(), (s, n, st, wrongAnswer) => {

@@ -51,6 +51,17 @@ describe('verification measures', () => {
     });
   });
 
+  it("a subgoal's yes lets its path go on: it is no claim that the search is done", () => {
+    const t = verificationTally(P, C('56/7=8 need 8 from 3 5 3+5=8 yes 8*7=56 check 8*7=56 yes so (3+5)*7'));
+    expect(t).toMatchObject({ yesVerdicts: 1, stoppedAfterYes: 1, noVerdicts: 0 });
+    // a missed subgoal's no counts as a no, and the search going on after it as consistent
+    const u = verificationTally(
+      P,
+      C('56-7=49 need 49 from 3 5 3*5=15 no try 56/7=8 need 8 from 3 5 3+5=8 8*7=56 check 8*7=56 yes so (3+5)*7'),
+    );
+    expect(u).toMatchObject({ noVerdicts: 1, continuedAfterNo: 1, yesVerdicts: 1, stoppedAfterYes: 1 });
+  });
+
   it('a ritual check copies the claim: accuracy 0, nothing saved', () => {
     const t = verificationTally(P, C('3+5=8 8+7=56 check 8+7=56 yes so 3+5+7'));
     expect(verificationRates(t)).toEqual({
