@@ -272,18 +272,17 @@ export function searchTrace(
   });
   if (slipAt === fails.length) slipAttempt(slip!);
 
+  const finish = (answer: string): SearchTrace => ({
+    think: [...items, `so ${answer}`].join(' '),
+    answer,
+    fails: fails.length,
+    slipped: slip !== null,
+    subgoalFails,
+  });
   if (o.wrongAnswer && fails.length > 0) {
     // Give up on the last failed path: drop its trailing "try" and answer it.
     if (items[items.length - 1] === 'try') items.pop();
-    const last = fails[fails.length - 1]!;
-    const answer = pathExpression(numbers, last);
-    return {
-      think: [...items, `so ${answer}`].join(' '),
-      answer,
-      fails: fails.length,
-      slipped: slip !== null,
-      subgoalFails,
-    };
+    return finish(pathExpression(numbers, fails[fails.length - 1]!));
   }
 
   const sub = strategies.subgoal || strategies.backward ? subgoalOf(numbers, solution) : null;
@@ -305,14 +304,7 @@ export function searchTrace(
     if (j === metAt) items.push('yes');
   });
   if (strategies.verify) items.push('check', moveText(solution[solution.length - 1]!), 'yes');
-  const answer = pathExpression(numbers, solution);
-  return {
-    think: [...items, `so ${answer}`].join(' '),
-    answer,
-    fails: fails.length,
-    slipped: slip !== null,
-    subgoalFails,
-  };
+  return finish(pathExpression(numbers, solution));
 }
 
 /** The trace as a completion (think, </think>, answer block, <eos>). */
