@@ -54,6 +54,29 @@ case "${1:-main}" in
     b parity
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
     ;;
+  toggles)
+    # what Dawn's safety costs (robustness clamps, validation, workgroup zeroing, lazy clears), with the fp32
+    # tile alternatives and a one-subgroup staged f16 tile (uniform offsets, no diagnostic switched off)
+    F=disable_robustness,skip_validation,disable_workgroup_init
+    b info
+    for t in auto 128,128,16,8,8,v; do b matmul 4096 $t; TINYSEEK_DAWN_ENABLE=$F b matmul 4096 $t; done
+    TINYSEEK_DAWN_ENABLE=disable_robustness b matmul 4096 auto
+    T=60 b train d=512
+    TINYSEEK_DAWN_ENABLE=skip_validation T=60 b train d=512
+    TINYSEEK_DAWN_ENABLE=$F TINYSEEK_DAWN_DISABLE=lazy_clear_resource_on_first_use T=60 b train d=512
+    T=60 b profile d=512
+    for t in direct 1,1,4,4,s,32 1,1,4,4,s,16 1,1,2,4,d,16; do T=30 b f16 4096 $t; done
+    TINYSEEK_DAWN_ENABLE=$F T=30 b f16 4096 direct
+    T=60 b parity
+    ;;
+  tiles)
+    # fp32 staging of A (k-major, transposed on the way in, vs row-major) and f16 loads in flight (direct
+    # tiles BK deep; one-subgroup staged tiles)
+    for t in auto 128,128,8,8,8,a 128,128,16,8,8,a 128,64,16,8,4,a; do b matmul 4096 $t; done
+    b matmul 4096 auto tn
+    for t in direct 1,1,4,4,d,32 1,1,4,4,d,64 1,1,4,2,d,32 1,1,4,4,s,32; do T=60 b f16 4096 $t; done
+    T=60 b train d=512
+    ;;
   sweep)
     # kernel variants and the host side, to pick defaults (fp32 tiles, f16 tiles, dispatches per submit)
     for t in large v128 128,128,16,8,8,v v128x64 v64; do b matmul 4096 $t; done
