@@ -4,7 +4,7 @@
 //   parity | aha STEPS
 // matmul: fp32 TFLOP/s of the backend's kernel at n×n×n (checked on sampled entries against float64 sums on
 // the host); TILE: small | large (bounds-checked) | v128 | v128x64 | v64 (aligned vec4) | auto (the backend's
-// choice) | bm,bn,bk,tm,tn[,v|r] (r: vec4, transposed in registers); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
+// choice) | bm,bn,bk,tm,tn[,v|r] (r: vec4, transposed in registers; a: vec4, A staged row-major); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
 // f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | wm,wn,rm,rn,staged,bk); train: tokens/s of one training step (bench/train.ts's
 // loop) at the issue's configs; parity: a short pretraining run on the CPU and the GPU, and a GPU rerun;
 // aha: the R1-Zero run's wall time on one backend (TINYSEEK_BACKEND picks it).
@@ -13,9 +13,7 @@ import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import {
   F16_DIRECT,
   F16_STAGED,
-  f16Bits,
   f16Block,
-  f16Value,
   matmulF16Source,
   type F16Tile,
 } from '../../src/backend/webgpu/matmul-f16.ts';
@@ -24,6 +22,7 @@ import { LARGE_TILE, SMALL_TILE, type MatmulTile } from '../../src/backend/webgp
 import type { WebGpuBackend } from '../../src/backend/webgpu/webgpu-backend.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { setDefaultBackend } from '../../src/core/tensor.ts';
+import { f16FromF32Bits, f32BitsFromF16 } from '../../src/model/safetensors.ts';
 import { defaultConfig, parameterCount, validateConfig } from '../../src/model/config.ts';
 import { defaultPretrain, pretrain } from '../../src/train/pretrain.ts';
 import { vocabSize } from '../../src/world/index.ts';
@@ -80,7 +79,8 @@ function tileOf(name: string): MatmulTile | undefined {
   if (name === 'auto') return undefined;
   if (named[name]) return named[name];
   const [bm, bn, bk, tm, tn, v] = name.split(',');
-  return { bm: +bm!, bn: +bn!, bk: +bk!, tm: +tm!, tn: +tn!, vec4: v === 'v' || v === 'r', regT: v === 'r' };
+  const vec4 = v === 'v' || v === 'r' || v === 'a';
+  return { bm: +bm!, bn: +bn!, bk: +bk!, tm: +tm!, tn: +tn!, vec4, regT: v === 'r', aRows: v === 'a' };
 }
 
 async function matmul(m: number, n: number, k: number, layoutName: string, tileName: string): Promise<void> {
@@ -111,7 +111,9 @@ async function matmul(m: number, n: number, k: number, layoutName: string, tileN
     shape: `${m}x${n}x${k}`,
     layout: layoutName,
     tile: tileName,
-    used: [used.bm, used.bn, used.bk, used.tm, used.tn, used.regT ? 'r' : used.vec4 ? 'v' : ''].join(','),
+    used: [used.bm, used.bn, used.bk, used.tm, used.tn, used.aRows ? 'a' : used.regT ? 'r' : used.vec4 ? 'v' : ''].join(
+      ',',
+    ),
     ms,
     tflops: (2 * m * n * k) / (ms * 1e9),
     maxErrOverSqrtN: worst,
@@ -135,7 +137,11 @@ async function f16(n: number, tileName: string): Promise<void> {
   }
   const d = g.device;
   const rng = new Rng(2);
-  const bits = (len: number) => Uint16Array.from({ length: len }, () => f16Bits(rng.normal() * 0.5));
+  const bits = (len: number) => {
+    const x = Float32Array.from({ length: len }, () => rng.normal() * 0.5);
+    return Uint16Array.from(new Uint32Array(x.buffer), f16FromF32Bits);
+  };
+  const value = (h: number) => new Float32Array(Uint32Array.of(f32BitsFromF16(h)).buffer)[0]!;
   const ah = bits(n * n),
     bh = bits(n * n);
   const buf = (data: Uint16Array | Uint32Array | null, bytes: number, usage: number) => {
@@ -178,7 +184,7 @@ async function f16(n: number, tileName: string): Promise<void> {
     const i = rng.int(0, n),
       j = rng.int(0, n);
     let want = 0;
-    for (let k = 0; k < n; k++) want += f16Value(ah[i * n + k]!) * f16Value(bh[k * n + j]!);
+    for (let k = 0; k < n; k++) want += value(ah[i * n + k]!) * value(bh[k * n + j]!);
     worst = Math.max(worst, Math.abs(c[i * n + j]! - want) / Math.sqrt(n));
   }
   say({ kind: 'f16', n, tile: tileName, ms, tflops: (2 * n ** 3) / (ms * 1e9), maxErrOverSqrtN: worst });

@@ -20,7 +20,7 @@ export interface F16Tile {
   rm: number;
   rn: number;
   staged: boolean;
-  /** K per staged slab (a multiple of 16). */
+  /** K per iteration (a multiple of 16): the staged slab's depth, or the direct tile's loads issued at once. */
   bk: number;
 }
 
@@ -42,26 +42,30 @@ export function matmulF16Source(t: F16Tile = F16_DIRECT): string {
     J = [...Array(t.rn).keys()];
   const lines: string[] = [];
   for (const i of I) for (const j of J) lines.push(`  var c${i}${j} = subgroup_matrix_result<f32, 16, 16>();`);
-  const mma = () => {
+  const mma = (s = '') => {
     for (const i of I)
-      for (const j of J) lines.push(`      c${i}${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, c${i}${j});`);
+      for (const j of J)
+        lines.push(`      c${i}${j} = subgroupMatrixMultiplyAccumulate(a${i}${s}, b${j}${s}, c${i}${j});`);
   };
   const sa = t.bk + PAD,
     sb = bn + PAD;
   let shared = '';
   if (!t.staged) {
-    lines.push('  for (var k = 0u; k < K; k = k + 16u) {');
-    lines.push('    {');
-    for (const i of I)
-      lines.push(
-        `      let a${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&A, (r0 + ${16 * i}u) * K + k, false, K);`,
-      );
-    for (const j of J)
-      lines.push(
-        `      let b${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&B, k * N + c0 + ${16 * j}u, false, N);`,
-      );
-    mma();
-    lines.push('    }', '  }');
+    // BK/16 steps per iteration, every tile load issued before the first multiply (more loads in flight)
+    const S = [...Array(t.bk / 16).keys()];
+    lines.push(`  for (var k = 0u; k < K; k = k + ${t.bk}u) {`);
+    for (const s of S) {
+      for (const i of I)
+        lines.push(
+          `    let a${i}_${s} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&A, (r0 + ${16 * i}u) * K + k + ${16 * s}u, false, K);`,
+        );
+      for (const j of J)
+        lines.push(
+          `    let b${j}_${s} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&B, (k + ${16 * s}u) * N + c0 + ${16 * j}u, false, N);`,
+        );
+    }
+    for (const s of S) mma(`_${s}`);
+    lines.push('  }');
   } else {
     shared = `var<workgroup> As: array<f16, ${bm * sa}>;\nvar<workgroup> Bs: array<f16, ${t.bk * sb}>;`;
     const aLoads = (bm * t.bk) / 4 / threads,
@@ -127,26 +131,4 @@ fn main(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32
   let c0 = bn0 + lc0;
 ${lines.join('\n')}
 }`;
-}
-
-/** The IEEE half-precision bits of x (round to nearest even; small values only: no subnormal care needed here). */
-export function f16Bits(x: number): number {
-  const f = new Float32Array([x]);
-  const u = new Uint32Array(f.buffer)[0]!;
-  const sign = (u >>> 16) & 0x8000;
-  const exp = ((u >>> 23) & 0xff) - 127 + 15;
-  if (exp <= 0) return sign;
-  if (exp >= 31) return sign | 0x7c00;
-  let mant = (u >>> 13) & 0x3ff;
-  const rest = u & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && mant & 1)) mant++;
-  return sign | ((exp << 10) + mant);
-}
-
-export function f16Value(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >>> 10) & 0x1f,
-    mant = bits & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }

@@ -8,6 +8,8 @@
 // - double buffering: the next K-slab is fetched into registers while the current one is multiplied, and the
 //   two workgroup buffers alternate, so one barrier per slab suffices;
 // - the inner k-loop and the thread's TM×TN outer product written out in full (no loops left to the compiler).
+// `aRows` stages a k-contiguous A as it is stored instead (row-major, no transpose on the way in): a thread then
+// reads one vec4 per row for 4 k-steps, as many loads as k-major staging, and its stores stay whole vec4s.
 // Thread (tx, ty) owns rows g·4·TY + 4·ty + r and columns h·4·TX + 4·tx + c (g < TM/4, h < TN/4, r, c < 4),
 // with TX = BN/TN and TY = BM/TM threads along columns and rows. Every output sums k = 0..K−1 in order.
 import type { MatmulLayout } from '../backend.ts';
@@ -40,7 +42,7 @@ export function vec4Fits(t: MatmulTile, l: MatmulLayout): boolean {
  * scalar stores into the vec4s of its row (`regT` false), or (`regT` true) by a thread loading the same 4 k of
  * 4 consecutive rows and writing 4 whole vec4s, one per k (fewer, wider stores; fewer threads loading).
  */
-function stager(name: string, bd: number, bk: number, threads: number, alongK: boolean, regT: boolean) {
+function stager(name: string, bd: number, bk: number, threads: number, alongK: boolean, regT: boolean, rows = false) {
   const D = name === 'A' ? 'M' : 'N';
   const origin = name === 'A' ? 'row0' : 'col0';
   const size = (bd * bk) / 4;
@@ -72,7 +74,7 @@ function stager(name: string, bd: number, bk: number, threads: number, alongK: b
     });
   const store = (buf: string) =>
     each((e, q) => {
-      if (!alongK) return `${name}s[${buf} + ${e}] = ${reg(q, 0)};`;
+      if (!alongK || rows) return `${name}s[${buf} + ${e}] = ${reg(q, 0)};`;
       const d = `${e} / ${bk / 4}u`,
         k = `(${e} % ${bk / 4}u) * 4u`;
       return [0, 1, 2, 3]
@@ -93,21 +95,40 @@ export function matmulVec4Source(t: MatmulTile, transA: boolean, transB: boolean
     threads = TX * TY;
   const G = t.tm / 4,
     H = t.tn / 4;
-  const a = stager('A', t.bm, t.bk, threads, !transA, !!t.regT);
+  const aRows = !!t.aRows && !transA;
+  const a = stager('A', t.bm, t.bk, threads, !transA, !!t.regT && !aRows, aRows);
   const b = stager('B', t.bn, t.bk, threads, transB, !!t.regT);
   const acc: string[] = [];
   for (let g = 0; g < G; g++)
     for (let r = 0; r < 4; r++) for (let h = 0; h < H; h++) acc.push(`  var c${g}${r}${h} = vec4f(0.0);`);
   const body: string[] = [];
-  for (let k = 0; k < t.bk; k++) {
-    body.push('    {');
-    for (let g = 0; g < G; g++) body.push(`      let a${g} = As[ab + ${(k * t.bm) / 4 + g * TY}u + ty];`);
-    for (let h = 0; h < H; h++) body.push(`      let b${h} = Bs[bb + ${(k * t.bn) / 4 + h * TX}u + tx];`);
-    for (let g = 0; g < G; g++)
-      for (let r = 0; r < 4; r++)
-        for (let h = 0; h < H; h++) body.push(`      c${g}${r}${h} = fma(vec4f(a${g}[${r}]), b${h}, c${g}${r}${h});`);
-    body.push('    }');
-  }
+  if (aRows)
+    for (let k4 = 0; k4 < t.bk / 4; k4++) {
+      // A staged row-major: one vec4 holds 4 k of a row; 4 k-steps share each thread's TM row loads
+      body.push('    {');
+      for (let g = 0; g < G; g++)
+        for (let r = 0; r < 4; r++)
+          body.push(`      let a${g}${r} = As[ab + ${((g * 4 * TY + r) * t.bk) / 4 + k4}u + ty * ${t.bk}u];`);
+      for (let kk = 0; kk < 4; kk++) {
+        const k = 4 * k4 + kk;
+        for (let h = 0; h < H; h++) body.push(`      let b${kk}${h} = Bs[bb + ${(k * t.bn) / 4 + h * TX}u + tx];`);
+        for (let g = 0; g < G; g++)
+          for (let r = 0; r < 4; r++)
+            for (let h = 0; h < H; h++)
+              body.push(`      c${g}${r}${h} = fma(vec4f(a${g}${r}[${kk}]), b${kk}${h}, c${g}${r}${h});`);
+      }
+      body.push('    }');
+    }
+  else
+    for (let k = 0; k < t.bk; k++) {
+      body.push('    {');
+      for (let g = 0; g < G; g++) body.push(`      let a${g} = As[ab + ${(k * t.bm) / 4 + g * TY}u + ty];`);
+      for (let h = 0; h < H; h++) body.push(`      let b${h} = Bs[bb + ${(k * t.bn) / 4 + h * TX}u + tx];`);
+      for (let g = 0; g < G; g++)
+        for (let r = 0; r < 4; r++)
+          for (let h = 0; h < H; h++) body.push(`      c${g}${r}${h} = fma(vec4f(a${g}[${r}]), b${h}, c${g}${r}${h});`);
+      body.push('    }');
+    }
   const out: string[] = [];
   for (let g = 0; g < G; g++)
     for (let r = 0; r < 4; r++)

@@ -16,6 +16,8 @@ export interface MatmulTile {
   vec4?: boolean;
   /** vec4 kernel only: transpose k-contiguous operands in registers (matmul-vec4.ts). */
   regT?: boolean;
+  /** vec4 kernel only: stage A (not transposed) row-major, k-contiguous as it is stored (matmul-vec4.ts). */
+  aRows?: boolean;
 }
 
 export const SMALL_TILE: MatmulTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };

@@ -186,7 +186,7 @@ describe.skipIf(!gpu)('WebGPU kernels against the CPU reference', () => {
 
   it('the aligned vec4 matmul: every transpose layout, every tile, batched and broadcast; reruns identical', async () => {
     // each layout on the smallest tile, the larger tiles once each (SwiftShader compiles slowly), and the
-    // transpose-in-registers staging where an operand is k-contiguous
+    // transpose-in-registers staging where an operand is k-contiguous, and A staged row-major
     const [big, wide, small] = VEC4_TILES as [MatmulTile, MatmulTile, MatmulTile];
     const cases: [MatmulTile, boolean, boolean][] = [
       [small, false, false],
@@ -197,6 +197,9 @@ describe.skipIf(!gpu)('WebGPU kernels against the CPU reference', () => {
       [wide, true, false],
       [{ ...big, regT: true }, false, true],
       [{ ...wide, regT: true }, false, false],
+      [{ ...big, aRows: true }, false, true],
+      [{ ...small, aRows: true }, false, false],
+      [{ ...small, aRows: true }, true, false],
     ];
     for (const [tile, transA, transB] of cases) {
       const m = tile.bm * 2,
