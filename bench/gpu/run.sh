@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The H200 benchmark, run on the lent machine through `device` (see bench/gpu/README.md):
 #   bash bench/gpu/build.sh here, then run `bash .device/run.sh [main|aha|...]` there with .device/ carried
-#   (D names another device folder, NODE_XZ another node binary).
+#   (D names another device folder, NODE_XZ another node binary, NM the node_modules tarball for `suite`).
 # Each measurement runs in its own process under `timeout` and appends one JSON line to $OUT/results.jsonl.
 set -u
 D=${D:-.device}
@@ -12,6 +12,8 @@ xz -dc "$NODE_XZ" > /tmp/node && chmod +x /tmp/node
 export LD_LIBRARY_PATH=$PWD/$D/vk/usr/lib/x86_64-linux-gnu:/usr/local/nvidia/lib64
 export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 export TINYSEEK_THREADS=1 OUT
+# node_modules packed by build.sh's NM (for the suite; the bench finds webgpu there too)
+[ -n "${NM:-}" ] && [ ! -d node_modules ] && tar -xJf "$NM"
 R=$OUT/results.jsonl
 b() {
   local t=${T:-120}
@@ -74,8 +76,12 @@ case "${1:-main}" in
     # tiles BK deep; one-subgroup staged tiles)
     for t in auto 128,128,8,8,8,a 128,128,16,8,8,a 128,64,16,8,4,a; do b matmul 4096 $t; done
     b matmul 4096 auto tn
-    for t in direct 1,1,4,4,d,32 1,1,4,4,d,64 1,1,4,2,d,32 1,1,4,4,s,32; do T=60 b f16 4096 $t; done
-    T=60 b train d=512
+    for t in direct 1,1,4,4,d,32 1,1,4,4,d,64 1,1,4,4,s,32 staged 2,2,4,4,s,16; do T=60 b f16 4096 $t; done
+    ;;
+  suite)
+    # the test suite on this GPU (needs NM): every test file, the parity suite required to find the adapter
+    PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${T:-420} /tmp/node node_modules/vitest/vitest.mjs run \
+      --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -40
     ;;
   sweep)
     # kernel variants and the host side, to pick defaults (fp32 tiles, f16 tiles, dispatches per submit)
