@@ -31,12 +31,13 @@ case "${1:-main}" in
     ;;
   all)
     # the whole measurement in one run (the RESULTS.md tables), most important first: fp32 at 4096 (the
-    # chosen tiles and alternatives), f16 tiles, the d=512 step (two submit chunkings) and its profile, parity,
-    # the other sizes and configs, PyTorch, then the aha run on both backends side by side
+    # backend's choice, k-major A staging, with Dawn's bounds clamps, other layouts), f16 tiles, the d=512 step
+    # (two submit chunkings) and its profile, parity, the other sizes and configs, PyTorch, then the aha run on
+    # both backends side by side
     b info
-    for t in auto large 128,128,8,8,8,r; do b matmul 4096 $t; done
+    b matmul 4096 auto; b matmul 4096 v128; TINYSEEK_DAWN_DISABLE=disable_robustness b matmul 4096 auto
     for l in nt tn; do b matmul 4096 auto $l; done
-    for t in direct staged 2,4,4,2,s,32; do b f16 4096 $t; done
+    for t in direct staged 1,1,4,4,s,64 1,1,4,4,s,16; do T=60 b f16 4096 $t; done
     for s in 64 0; do SUBMIT_EVERY=$s T=60 b train d=512; done
     T=60 b profile d=512
     b parity
