@@ -37,7 +37,7 @@ case "${1:-main}" in
     b info
     b matmul 4096 auto; b matmul 4096 v128; TINYSEEK_DAWN_DISABLE=disable_robustness b matmul 4096 auto
     for l in nt tn; do b matmul 4096 auto $l; done
-    for t in direct staged 1,1,4,4,s,64 1,1,4,4,s,16; do T=60 b f16 4096 $t; done
+    for t in direct staged 1,1,4,4,S,32 1,1,4,4,S,16 1,1,4,4,s,64 1,1,4,4,s,16; do T=60 b f16 4096 $t; done
     for s in 64 0; do SUBMIT_EVERY=$s T=60 b train d=512; done
     T=60 b profile d=512
     b parity

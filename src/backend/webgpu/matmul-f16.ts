@@ -20,6 +20,8 @@ export interface F16Tile {
   rm: number;
   rn: number;
   staged: boolean;
+  /** Staged only: two slab buffers, the next slab fetched into registers while this one is multiplied. */
+  double?: boolean;
   /** K per iteration (a multiple of 16): the staged slab's depth, or the direct tile's loads issued at once. */
   bk: number;
 }
@@ -67,41 +69,64 @@ export function matmulF16Source(t: F16Tile = F16_DIRECT): string {
     for (const s of S) mma(`_${s}`);
     lines.push('  }');
   } else {
-    shared = `var<workgroup> As: array<f16, ${bm * sa}>;\nvar<workgroup> Bs: array<f16, ${t.bk * sb}>;`;
-    const aLoads = (bm * t.bk) / 4 / threads,
-      bLoads = (t.bk * bn) / 4 / threads;
-    lines.push('  for (var k = 0u; k < K; k = k + ' + t.bk + 'u) {');
-    for (let q = 0; q < aLoads; q++) {
-      const e = `(l + ${q * threads}u)`;
-      lines.push(`    {`);
-      lines.push(`      let r = ${e} / ${t.bk / 4}u; let c = (${e} % ${t.bk / 4}u) * 4u;`);
-      lines.push(`      let v = A[((bm0 + r) * K + k + c) / 4u];`);
-      lines.push(`      let o = r * ${sa}u + c; As[o] = v.x; As[o + 1u] = v.y; As[o + 2u] = v.z; As[o + 3u] = v.w;`);
-      lines.push(`    }`);
+    // thread l's task q: the 4 halves at row r, column c of the slab (A: bm × bk, B: bk × bn)
+    const nb = t.double ? 2 : 1,
+      sizeA = bm * sa,
+      sizeB = t.bk * sb;
+    shared = `var<workgroup> As: array<f16, ${nb * sizeA}>;\nvar<workgroup> Bs: array<f16, ${nb * sizeB}>;`;
+    const tasks = (name: string, cols: number) =>
+      [...Array((t.bk * (name === 'a' ? bm : bn)) / 4 / threads).keys()].map((q) => {
+        const e = `(l + ${q * threads}u)`;
+        return { reg: `r${name}${q}`, r: `(${e} / ${cols / 4}u)`, c: `((${e} % ${cols / 4}u) * 4u)` };
+      });
+    const ta = tasks('a', t.bk),
+      tb = tasks('b', bn);
+    const fetch = (k: string) => [
+      ...ta.map((x) => `${x.reg} = A[((bm0 + ${x.r}) * K + ${k} + ${x.c}) / 4u];`),
+      ...tb.map((x) => `${x.reg} = B[((${k} + ${x.r}) * N + bn0 + ${x.c}) / 4u];`),
+    ];
+    const put = (arr: string, base: string, stride: number, x: { reg: string; r: string; c: string }) =>
+      `{ let o = ${base} + ${x.r} * ${stride}u + ${x.c}; ` +
+      ['x', 'y', 'z', 'w'].map((f, i) => `${arr}[o + ${i}u] = ${x.reg}.${f};`).join(' ') +
+      ' }';
+    const store = (buf: string) => [
+      ...ta.map((x) => put('As', `${buf} * ${sizeA}u`, sa, x)),
+      ...tb.map((x) => put('Bs', `${buf} * ${sizeB}u`, sb, x)),
+    ];
+    const multiply = (buf: string) => {
+      for (let kk = 0; kk < t.bk; kk += 16) {
+        lines.push('    {');
+        for (const i of I)
+          lines.push(
+            `      let a${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, ${buf} * ${sizeA}u + (lr0 + ${16 * i}u) * ${sa}u + ${kk}u, false, ${sa}u);`,
+          );
+        for (const j of J)
+          lines.push(
+            `      let b${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&Bs, ${buf} * ${sizeB}u + ${kk * sb}u + lc0 + ${16 * j}u, false, ${sb}u);`,
+          );
+        mma();
+        lines.push('    }');
+      }
+    };
+    for (const x of [...ta, ...tb]) lines.push(`  var ${x.reg}: vec4<f16>;`);
+    if (!t.double) {
+      lines.push(`  for (var k = 0u; k < K; k = k + ${t.bk}u) {`);
+      lines.push(...fetch('k').map((l) => '    ' + l), ...store('0u').map((l) => '    ' + l));
+      lines.push('    workgroupBarrier();');
+      multiply('0u');
+      lines.push('    workgroupBarrier();', '  }');
+    } else {
+      // the next slab is fetched into registers while this one is multiplied; the two buffers alternate, so
+      // one barrier per slab suffices (as in matmul-vec4.ts)
+      lines.push(...fetch('0u').map((l) => '  ' + l), ...store('0u').map((l) => '  ' + l));
+      lines.push('  workgroupBarrier();');
+      lines.push(`  for (var k = 0u; k < K; k = k + ${t.bk}u) {`);
+      lines.push(`    let cur = (k / ${t.bk}u) & 1u;`, `    let more = k + ${t.bk}u < K;`);
+      lines.push(`    if (more) { ${fetch(`k + ${t.bk}u`).join(' ')} }`);
+      multiply('cur');
+      lines.push(`    if (more) { ${store('(1u - cur)').join(' ')} }`);
+      lines.push('    workgroupBarrier();', '  }');
     }
-    for (let q = 0; q < bLoads; q++) {
-      const e = `(l + ${q * threads}u)`;
-      lines.push(`    {`);
-      lines.push(`      let r = ${e} / ${bn / 4}u; let c = (${e} % ${bn / 4}u) * 4u;`);
-      lines.push(`      let v = B[((k + r) * N + bn0 + c) / 4u];`);
-      lines.push(`      let o = r * ${sb}u + c; Bs[o] = v.x; Bs[o + 1u] = v.y; Bs[o + 2u] = v.z; Bs[o + 3u] = v.w;`);
-      lines.push(`    }`);
-    }
-    lines.push('    workgroupBarrier();');
-    for (let kk = 0; kk < t.bk; kk += 16) {
-      lines.push('    {');
-      for (const i of I)
-        lines.push(
-          `      let a${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, (lr0 + ${16 * i}u) * ${sa}u + ${kk}u, false, ${sa}u);`,
-        );
-      for (const j of J)
-        lines.push(
-          `      let b${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&Bs, ${kk * sb}u + lc0 + ${16 * j}u, false, ${sb}u);`,
-        );
-      mma();
-      lines.push('    }');
-    }
-    lines.push('    workgroupBarrier();', '  }');
   }
   for (const i of I)
     for (const j of J)
