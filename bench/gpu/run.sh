@@ -31,22 +31,21 @@ case "${1:-main}" in
     ;;
   all)
     # the whole measurement in one run (the RESULTS.md tables), most important first: fp32 at 4096 (the
-    # backend's choice, k-major A staging, with Dawn's bounds clamps, other layouts), f16 tiles, the d=512 step
-    # (two submit chunkings) and its profile, parity, the other sizes and configs, PyTorch, then the aha run on
-    # both backends side by side
+    # backend's choice, k-major A staging, with Dawn's bounds clamps), f16 tiles, the d=512 step and its
+    # profile, parity, the other sizes and configs, PyTorch, then the aha run on both backends side by side
     b info
     b matmul 4096 auto; b matmul 4096 v128; TINYSEEK_DAWN_DISABLE=disable_robustness b matmul 4096 auto
-    for l in nt tn; do b matmul 4096 auto $l; done
-    for t in direct staged 1,1,4,4,S,32 1,1,4,4,S,16 1,1,4,4,s,64 1,1,4,4,s,16; do T=60 b f16 4096 $t; done
-    for s in 64 0; do SUBMIT_EVERY=$s T=60 b train d=512; done
+    for t in direct staged 1,1,4,4,S,32 1,1,4,4,S,16 1,1,4,4,s,64; do T=45 b f16 4096 $t; done
+    T=60 b train d=512
     T=60 b profile d=512
     b parity
-    for n in 512 1024 2048; do b matmul $n small; b matmul $n large; b matmul $n auto; done
-    for n in 1024 2048; do b f16 $n direct; b f16 $n staged; done
+    for l in nt tn; do b matmul 4096 auto $l; done
+    for n in 512 1024 2048; do b matmul $n auto; done
+    for n in 1024 2048; do b f16 $n staged; done
     for c in lesson d=128; do T=60 b train $c; done
     timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
-    (TINYSEEK_BACKEND=cpu T=${AHA_S:-120} b aha > /dev/null) &
-    TINYSEEK_BACKEND=webgpu T=${AHA_S:-120} b aha | cut -c1-300
+    (TINYSEEK_BACKEND=cpu T=${AHA_S:-100} b aha > /dev/null) &
+    TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
     wait
     ;;
   verify)
