@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng.ts';
 import { makeLabeledCorpus } from '../../../src/world/corpus.ts';
@@ -106,6 +107,14 @@ describe('primed Countdown corpora', () => {
     expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, subgoalVerdicts: 'yes' as unknown as boolean })).toThrow(
       /subgoalVerdicts/,
     );
+  });
+
+  it('the shipped corpora are pinned: every condition, 200 documents each, hashed (knobs off change nothing)', () => {
+    // Measured before the pathCheck knob existed; the shipped bases in fixtures/countdown-primed read these corpora.
+    const h = createHash('sha256');
+    for (const c of PRIMING_CONDITIONS)
+      for (const d of makeLabeledCorpus(new Rng(11), 200, primingMix(c))) h.update(d.text + '\n');
+    expect(h.digest('hex')).toBe('95cf54cfc8b2fa526670ee02971205505f21de8cb0ceedba6f64e7eb265cb093');
   });
 
   it('an unknown condition is a clear error', () => {
