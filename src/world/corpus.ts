@@ -56,6 +56,8 @@ export interface CorpusMix {
   subgoalFailFrac: number;
   /** With countdownPriming: a successful subgoal is followed by "yes" too (search-trace.ts). */
   subgoalVerdicts: boolean;
+  /** With countdownPriming: checks re-derive the whole path, and slips fall on any of its steps (search-trace.ts). */
+  pathCheck: boolean;
   /** Share of documents that are an arithmetic drill in the Countdown step language (countdown/drill.ts). */
   drillFrac: number;
   /** Share of documents whose prompt asks for thinking in words (languages/corpus.ts; issue 14). */
@@ -77,6 +79,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   countdownPriming: null,
   subgoalFailFrac: 0,
   subgoalVerdicts: false,
+  pathCheck: false,
   drillFrac: 0,
   wordsFrac: 0,
   switchFrac: 0,
@@ -152,6 +155,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
   }
   if (typeof mix.subgoalVerdicts !== 'boolean')
     throw new RangeError(`corpus mix: subgoalVerdicts must be true or false, got ${String(mix.subgoalVerdicts)}`);
+  if (typeof mix.pathCheck !== 'boolean')
+    throw new RangeError(`corpus mix: pathCheck must be true or false, got ${String(mix.pathCheck)}`);
   if (!(mix.subgoalFailFrac >= 0 && mix.subgoalFailFrac <= 1))
     throw new RangeError(`corpus mix: subgoalFailFrac must be in [0, 1], got ${mix.subgoalFailFrac}`);
   if (!(mix.maxTokens > 0)) throw new RangeError(`corpus mix: maxTokens must be > 0, got ${mix.maxTokens}`);
@@ -204,6 +209,7 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
       ({ completion, correct } = primedCompletion(problem, mix.countdownPriming, noiseRng.child(`r${redraw}`), {
         subgoalFailFrac: mix.subgoalFailFrac,
         subgoalVerdicts: mix.subgoalVerdicts,
+        pathCheck: mix.pathCheck,
       }));
       const text = documentFor(problem, completion);
       const tokens = tokenLength(text);

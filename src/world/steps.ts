@@ -7,7 +7,7 @@
 //            Countdown — the path so far is right and legal and the target is made or still reachable by
 //            pair combination (exhaustive search, countdown/pairs.ts); "try"/"no" start a fresh path.
 // Steps are the trace items of the form "lhs=value" (worked.ts, countdown/search-trace.ts); a Countdown
-// "check 8+7=15" is a step of its own (its oracle is `right`; it moves no state).
+// "check 8+7=15" is a step of its own (its oracle is `right`; it moves no state), as is every step of a path check.
 import { evaluateArithmetic } from './arith.ts';
 import { parseSearch } from './countdown/parse.ts';
 import type { Problem } from './problems/types.ts';
@@ -50,18 +50,25 @@ function countdownSteps(problem: Problem, think: string): TraceStep[] {
   const out: TraceStep[] = [];
   let onTrack = true;
   parsed.items.forEach((it, i) => {
-    if (it.kind !== 'step' && it.kind !== 'check') return;
-    const start = parsed.offsets[i]! + (it.kind === 'check' ? 'check '.length : 0);
+    if (it.kind === 'check') {
+      // A path check is a step per recomputed step.
+      for (const st of it.steps) {
+        const text = `${st.a}${st.op}${st.b}=${st.value}`;
+        out.push({ text, start: st.at, end: st.at + text.length, role: 'check', right: st.right, onTrack });
+      }
+      return;
+    }
+    if (it.kind !== 'step') return;
+    const start = parsed.offsets[i]!;
     const text = `${it.a}${it.op}${it.b}=${it.value}`;
-    if (it.kind === 'step' && it.role === 'forward') onTrack = it.onTrack;
-    const role = it.kind === 'check' ? 'check' : it.role === 'backward' ? 'backward' : 'step';
+    if (it.role === 'forward') onTrack = it.onTrack;
     out.push({
       text,
       start,
       end: start + text.length,
-      role,
+      role: it.role === 'backward' ? 'backward' : 'step',
       right: it.right,
-      onTrack: onTrack && (it.kind === 'check' || it.role === 'forward' || it.right),
+      onTrack: onTrack && (it.role === 'forward' || it.right),
     });
   });
   return out;

@@ -4,6 +4,8 @@
 //   56/7=8            a backward step: one operand is the target (working back from it; the state is unchanged)
 //   need 8 from 3 5   a subgoal: make 8 from these numbers
 //   check 8+7=15      a verification: the last forward step recomputed
+//   check 3+5=8 8*7=56  ... or the whole current path recomputed in order from the given numbers (a path check:
+//                     as many steps as the path has forward steps; a wrong value carries into the later steps)
 //   yes | no          a verdict: is the value under test (the check's, else the last step's) the target?
 //   try               backtracking: abandon the path, start again from the given numbers ("no" also ends a path)
 //   so <answer>       the end of the think
@@ -41,8 +43,13 @@ export type CdItem =
     })
   | (StepText & {
       kind: 'check';
+      /** The recomputed steps in order (one, or the whole path); a, op, b, value above are the last of them. */
+      steps: CheckStep[];
+      /** Every recomputed value is the true a op b. */
       right: boolean;
       /** index of the forward step it recomputes (null: none before) */ of: number | null;
+      /** One step: it recomputes the last forward step (same a op b). A path check: it recomputes every forward
+       * step of the current path in order, each from the given numbers and the check's own earlier values. */
       sameStep: boolean;
     })
   | {
@@ -57,6 +64,33 @@ export type CdItem =
   | { kind: 'need'; goal: number; from: number[]; sound: boolean }
   | { kind: 'so'; answer: string }
   | { kind: 'other'; text: string };
+
+export interface CheckStep extends StepText {
+  right: boolean;
+  /** Character offset of the step in the think. */
+  at: number;
+}
+
+const COMMUTES: readonly CountdownOp[] = ['+', '*'];
+
+/** Does `check` recompute `path` (its forward steps, from the given numbers) step by step? Each check step has the
+ * path step's op and operands, where an operand that a path step made is replaced by the check's value for that
+ * step (a person plugging the numbers back in carries the true value on); + and * may swap their operands. */
+export function recomputesPath(numbers: readonly number[], path: readonly StepText[], check: readonly StepText[]) {
+  if (path.length !== check.length) return false;
+  const pool = numbers.map((v) => ({ written: v, now: v }));
+  const take = (v: number): number | null => {
+    const k = pool.findIndex((p) => p.written === v);
+    return k < 0 ? null : pool.splice(k, 1)[0]!.now;
+  };
+  return path.every((p, i) => {
+    const c = check[i]!;
+    const [x, y] = [take(p.a), take(p.b)];
+    pool.push({ written: p.value, now: c.value });
+    if (x === null || y === null || c.op !== p.op) return false;
+    return (c.a === x && c.b === y) || (COMMUTES.includes(c.op) && c.a === y && c.b === x);
+  });
+}
 
 export interface ParsedSearch {
   items: CdItem[];
@@ -73,6 +107,8 @@ export function parseSearch(think: string, numbers: readonly number[], target: n
   let state = numbers.slice();
   let pathOk = true;
   let lastForward: number | null = null;
+  // Forward steps of the current path (since the last "try" or "no"), for a path check.
+  let pathSteps: number[] = [];
   let reset = true;
   let underTest: number | null = null;
   // A subgoal "need G from X" is met by |X| − 1 steps; a verdict right after the last of them tests G.
@@ -114,6 +150,7 @@ export function parseSearch(think: string, numbers: readonly number[], target: n
       pathOk = pathOk && legal && right;
       const onTrack = pathOk && (s.value === target || solvable(state, target));
       lastForward = items.length;
+      pathSteps.push(items.length);
       underTest = s.value;
       subgoalDue = pending !== null && --pending.steps === 0;
       if (pending !== null && pending.steps < 0) pending = null;
@@ -122,12 +159,28 @@ export function parseSearch(think: string, numbers: readonly number[], target: n
       continue;
     }
     if (text === 'check' && i + 1 < words.length && parseStepText(words[i + 1]!.text) !== null) {
-      const c = parseStepText(words[++i]!.text)!;
+      // One step, or up to as many as the current path has: a path check.
+      const steps: CheckStep[] = [];
+      do {
+        const w = words[++i]!;
+        const c = parseStepText(w.text)!;
+        steps.push({ ...c, right: moveValue(c.a, c.op, c.b) === c.value, at: w.at });
+      } while (steps.length < pathSteps.length && i + 1 < words.length && parseStepText(words[i + 1]!.text) !== null);
+      const c = steps[steps.length - 1]!;
       const f = lastForward === null ? null : (items[lastForward] as Extract<CdItem, { kind: 'step' }>);
-      const sameStep = f !== null && f.a === c.a && f.op === c.op && f.b === c.b;
+      const sameStep =
+        steps.length === 1
+          ? f !== null && f.a === c.a && f.op === c.op && f.b === c.b
+          : recomputesPath(
+              numbers,
+              pathSteps.map((k) => items[k] as Extract<CdItem, { kind: 'step' }>),
+              steps,
+            );
       underTest = c.value;
       ({ pending, subgoalDue } = { pending: null, subgoalDue: false });
-      push({ kind: 'check', ...c, right: moveValue(c.a, c.op, c.b) === c.value, of: lastForward, sameStep }, at);
+      const { a, op, b, value } = c;
+      const right = steps.every((st) => st.right);
+      push({ kind: 'check', a, op, b, value, steps, right, of: lastForward, sameStep }, at);
       continue;
     }
     if (text === 'yes' || text === 'no') {
@@ -143,13 +196,14 @@ export function parseSearch(think: string, numbers: readonly number[], target: n
         at,
       );
       ({ pending, subgoalDue } = { pending: null, subgoalDue: false });
-      if (text === 'no') ({ state, pathOk, reset } = { state: numbers.slice(), pathOk: true, reset: true });
+      if (text === 'no')
+        ({ state, pathOk, reset, pathSteps } = { state: numbers.slice(), pathOk: true, reset: true, pathSteps: [] });
       continue;
     }
     if (text === 'try') {
       ({ pending, subgoalDue } = { pending: null, subgoalDue: false });
       push({ kind: 'try' }, at);
-      ({ state, pathOk, reset } = { state: numbers.slice(), pathOk: true, reset: true });
+      ({ state, pathOk, reset, pathSteps } = { state: numbers.slice(), pathOk: true, reset: true, pathSteps: [] });
       continue;
     }
     if (text === 'need' && i + 1 < words.length && /^\d+$/.test(words[i + 1]!.text)) {

@@ -5,7 +5,8 @@
 //   verify     every path ends in a verdict against the target ("no" / "yes"); a claimed success is recomputed
 //              ("check 8*7=56 yes"); with `slip`, one path mis-computes its last step INTO the target and the
 //              check catches it ("8+7=56 check 8+7=15 no try"), so the check is informative, not a ritual
-//              (slips need backtrack too: a caught slip is followed by another path)
+//              (slips need backtrack too: a caught slip is followed by another path); with `pathCheck` the
+//              check re-derives the whole path ("check 3+5=8 8*7=56") and a slip may fall on an earlier step
 //   subgoal    the successful path first names an intermediate goal               need 8 from 3 5
 //   backward   ... derived from the target by the inverse operation               56/7=8
 // e.g. all four on "3 5 7 to 56": "3+5=8 8+7=15 no try 56/7=8 need 8 from 3 5 3+5=8 8*7=56 check 8*7=56 yes
@@ -58,6 +59,13 @@ export interface SearchTraceOptions {
    * Default false.
    */
   subgoalVerdicts: boolean;
+  /**
+   * With verify: a check re-derives the whole path from the given numbers, as a person plugs the numbers back in
+   * ("check 3+5=8 8*7=56 yes"), instead of recomputing its last step; and a slip falls on any step of its path,
+   * the step before the last as often as the last one, so the check meets a wrong step after a subgoal too
+   * ("need 9 from 7 3 7+3=9 9+8=17 check 7+3=10 10+8=18 no try"). Default false.
+   */
+  pathCheck: boolean;
 }
 
 export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze({
@@ -66,6 +74,7 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   wrongAnswer: false,
   subgoalFailFrac: 0,
   subgoalVerdicts: false,
+  pathCheck: false,
 });
 
 export interface SearchTrace {
@@ -212,6 +221,40 @@ function wrongSubgoal(
   return null;
 }
 
+/**
+ * A slip on the step before the last of a dead-end path p (≥ 2 steps): that step's value x written as the u
+ * for which the last step, recomputed on u, makes the target (u op w = t, w the last step's other operand), so the
+ * written path claims the target and is wrong only in that step. Null when no such u exists (not a positive
+ * integer within the bound, or the target itself). The path as truly computed is p.
+ */
+export function midSlip(p: readonly Move[], target: number): Move[] | null {
+  if (p.length < 2) return null;
+  const prev = p[p.length - 2]!;
+  const last = p[p.length - 1]!;
+  const x = prev.value;
+  const xLeft = last.a === x;
+  const w = xLeft ? last.b : last.a;
+  const t = target;
+  // u from u op w = t (x on the left) or w op u = t (x on the right)
+  const u =
+    last.op === '+'
+      ? t - w
+      : last.op === '*'
+        ? t / w
+        : last.op === '-'
+          ? xLeft
+            ? t + w
+            : w - t
+          : xLeft
+            ? t * w
+            : w / t;
+  if (!Number.isInteger(u) || u <= 0 || u > COUNTDOWN_MAX_VALUE || u === t || u === x) return null;
+  const [a, b] = COMMUTATIVE.includes(last.op) ? [Math.max(u, w), Math.min(u, w)] : xLeft ? [u, w] : [w, u];
+  if (moveValue(a, last.op, b) !== t) return null;
+  return [...p.slice(0, -2), { ...prev, value: u }, { a, op: last.op, b, value: t }];
+}
+const COMMUTATIVE: readonly Move['op'][] = ['+', '*'];
+
 /** A search trace for `problem` with the given strategies. */
 export function searchTrace(
   problem: Problem,
@@ -247,9 +290,31 @@ export function searchTrace(
     if (strategies.verify) items.push('no');
     abandon();
   };
+  // With pathCheck, the slip's step (the last or the one before) is drawn from its own stream, only then.
+  const pathSlipRng = rng.child('path-slip');
   const slipAttempt = (p: Move[]) => {
-    const last = p[p.length - 1]!;
-    items.push(...p.slice(0, -1).map(moveText), moveText({ ...last, value: target }), 'check', moveText(last), 'no');
+    if (!o.pathCheck) {
+      const last = p[p.length - 1]!;
+      items.push(...p.slice(0, -1).map(moveText), moveText({ ...last, value: target }), 'check', moveText(last), 'no');
+      abandon();
+      return;
+    }
+    let mid: Move[] | null = null;
+    if (pathSlipRng.next() < 0.5) {
+      // Most dead ends admit no such slip (u would be a fraction or negative): draw others until one does.
+      for (let k = 0; k < 20 && mid === null; k++) {
+        if (k > 0) p = failedPath(numbers, target, pathSlipRng) ?? p;
+        mid = midSlip(p, target);
+      }
+    }
+    const written = mid ?? [...p.slice(0, -1), { ...p[p.length - 1]!, value: target }];
+    // A slip before the last step claims a subgoal it did not make, as a search that copies its subgoal does.
+    const sub = mid !== null && (strategies.subgoal || strategies.backward) ? subgoalOf(numbers, written) : null;
+    if (sub !== null && sub.goal === written[written.length - 2]!.value) {
+      if (strategies.backward && sub.back !== null) items.push(moveText(sub.back));
+      if (strategies.subgoal) items.push('need', String(sub.goal), 'from', ...sub.from.map(String));
+    }
+    items.push(...written.map(moveText), 'check', ...p.map(moveText), 'no');
     abandon();
   };
   // Failed subgoals: drawn from their own stream, and only when asked for, so other corpora keep their bits.
@@ -303,7 +368,7 @@ export function searchTrace(
     items.push(moveText(m));
     if (j === metAt) items.push('yes');
   });
-  if (strategies.verify) items.push('check', moveText(solution[solution.length - 1]!), 'yes');
+  if (strategies.verify) items.push('check', ...(o.pathCheck ? solution : solution.slice(-1)).map(moveText), 'yes');
   return finish(pathExpression(numbers, solution));
 }
 

@@ -1,13 +1,15 @@
 // Is a Countdown check genuine or a ritual? Exact measures over (problem, completion), from parse.ts's items
 // (issue 16 item 4; reference/r1-story-beyond-zero.md §7 (5)):
-//   (a) check accuracy      checks whose recomputed value is the true a op b        / checks
+//   (a) check accuracy      checks whose recomputed values are all the true a op b  / checks (a path check,
+//                           "check 3+5=8 8*7=56", recomputes every step of its path: parse.ts)
 //   (b) consistency         P(search continues | verdict "no"),  P(search stops | verdict "yes")
 //   (c) usefulness          saved:   a check rejects a WRONG candidate and the final answer is right
 //                           spoiled: a check rejects a RIGHT candidate (a true step that makes the target)
 //                                    and the final answer is wrong
 //   (d) intervention        force a path whose last step claims the target with a wrong value, let the model
 //                           go on, and ask whether it caught it: a check recomputes that step to its true
-//                           value and says "no". A ritual check (one that copies the claim) never does.
+//                           value and says "no" (a path check: its last step is that one, every step before
+//                           it recomputed faithfully). A ritual check (one that copies the claim) never does.
 // Tallies add up over completions; rates are null when their denominator is 0.
 import type { Rng } from '../../core/rng.ts';
 import type { Problem } from '../problems/types.ts';
@@ -74,7 +76,11 @@ export function verificationTally(problem: Problem, completion: string): Verific
       const rejects = next?.kind === 'verdict' && next.says === 'no';
       if (it.of !== null && it.sameStep) {
         const cand = items[it.of] as Step;
-        const candidateRight = cand.right && cand.legal && cand.value === target;
+        // A one-step check tests its step; a path check tests the whole path (onTrack: every step right and legal).
+        const candidateRight =
+          it.steps.length > 1
+            ? cand.onTrack && cand.value === target
+            : cand.right && cand.legal && cand.value === target;
         if (candidateRight) {
           t.rightCandidatesChecked++;
           if (rejects && !correct) t.spoiled++;
