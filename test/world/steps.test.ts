@@ -60,11 +60,17 @@ describe('steps of a trace', () => {
 
   it('label every step of a generated Countdown search right, with on-track equal to exhaustive search', () => {
     fc.assert(
-      fc.property(seed, fc.integer({ min: 2, max: 4 }), strategiesArb, (s, n, st) => {
+      fc.property(seed, fc.integer({ min: 2, max: 4 }), strategiesArb, fc.boolean(), (s, n, st, pathCheck) => {
         const p = countdownPairProblem(new Rng(s).child('p'), n);
-        const c = searchCompletion(p, st, new Rng(s).child('t'), { slipFrac: 0 });
+        const c = searchCompletion(p, st, new Rng(s).child('t'), { slipFrac: 0, pathCheck });
         const steps = splitSteps(p, c);
         for (const x of steps) expect(x.right).toBe(true);
+        // every step's offsets point at its text; a path check is a step per recomputed step
+        for (const x of steps) expect(c.slice(x.start, x.end)).toBe(x.text);
+        if (pathCheck && st.verify)
+          expect(steps.filter((x) => x.role === 'check').length).toBe(
+            steps.filter((x) => x.role === 'step' && x.start > c.lastIndexOf('try')).length,
+          );
         // replay the forward steps: on track iff the target is made or still reachable from the state
         let state = p.numbers!.slice();
         let prevEnd = 0;
@@ -83,9 +89,9 @@ describe('steps of a trace', () => {
 
   it('catch a corrupted Countdown step', () => {
     fc.assert(
-      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, fc.nat(), (s, n, st, pick) => {
+      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, fc.nat(), fc.boolean(), (s, n, st, pick, pc) => {
         const p = countdownPairProblem(new Rng(s).child('p'), n);
-        const c = searchCompletion(p, st, new Rng(s).child('t'), { slipFrac: 0 });
+        const c = searchCompletion(p, st, new Rng(s).child('t'), { slipFrac: 0, pathCheck: pc });
         const steps = splitSteps(p, c);
         const i = pick % steps.length;
         const bad = splitSteps(p, corrupt(c, steps[i]!));

@@ -109,6 +109,22 @@ describe('primed Countdown corpora', () => {
     );
   });
 
+  it('pathCheck re-derives whole paths in the verifying conditions only; off leaves a corpus as it was', () => {
+    const mix = { ...primingMix('all'), drillFrac: 0 };
+    const plain = makeLabeledCorpus(new Rng(4), 100, mix);
+    expect(makeLabeledCorpus(new Rng(4), 100, { ...mix, pathCheck: false })).toEqual(plain);
+    const on = makeLabeledCorpus(new Rng(4), 100, { ...mix, pathCheck: true });
+    const pathChecks = on.filter((d) => / check \S+ \S+ (yes|no)/.test(d.text)).length;
+    expect(pathChecks).toBeGreaterThan(80);
+    for (const c of ['direct', 'backtrack', 'subgoal', 'backward', 'empty'] as const) {
+      const m = { ...primingMix(c), drillFrac: 0 };
+      expect(makeLabeledCorpus(new Rng(4), 30, { ...m, pathCheck: true })).toEqual(
+        makeLabeledCorpus(new Rng(4), 30, m),
+      );
+    }
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, pathCheck: 1 as unknown as boolean })).toThrow(/pathCheck/);
+  });
+
   it('the shipped corpora are pinned: every condition, 200 documents each, hashed (knobs off change nothing)', () => {
     // Measured before the pathCheck knob existed; the shipped bases in fixtures/countdown-primed read these corpora.
     const h = createHash('sha256');

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../../src/core/rng.ts';
 import { applyOp, COUNTDOWN_MAX_VALUE, COUNTDOWN_OPS } from '../../../src/world/problems/countdown.ts';
-import { legalMoves, pathExpression, solvable } from '../../../src/world/countdown/pairs.ts';
+import { legalMoves, moveText, pathExpression, solvable } from '../../../src/world/countdown/pairs.ts';
 import { CD_MAX_TARGET, CD_MIN_TARGET, countdownPairProblem } from '../../../src/world/countdown/problems.ts';
-import { countBehaviours, parseSearch } from '../../../src/world/countdown/parse.ts';
+import { countBehaviours, parseSearch, type CdItem } from '../../../src/world/countdown/parse.ts';
 import {
   ALL_STRATEGIES,
+  midSlip,
   searchCompletion,
   searchTrace,
   type Strategies,
@@ -33,6 +34,30 @@ function reachable(xs: readonly number[]): Set<number> {
     }
   }
   return out;
+}
+
+/** A parsed think written back out, item by item. */
+function render(items: readonly CdItem[]): string {
+  return items
+    .map((it) => {
+      switch (it.kind) {
+        case 'step':
+          return moveText(it);
+        case 'check':
+          return ['check', ...it.steps.map(moveText)].join(' ');
+        case 'verdict':
+          return it.says;
+        case 'try':
+          return 'try';
+        case 'need':
+          return ['need', it.goal, 'from', ...it.from].join(' ');
+        case 'so':
+          return `so ${it.answer}`;
+        case 'other':
+          return it.text;
+      }
+    })
+    .join(' ');
 }
 
 const smallState = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 });
@@ -299,6 +324,107 @@ describe('Countdown search traces', () => {
     expect(written).toBeGreaterThan(20);
     const p = countdownPairProblem(new Rng(3).child('p'), 3);
     expect(searchTrace(p, ALL_STRATEGIES, new Rng(3).child('t')).subgoalFails).toBe(0);
+  });
+
+  it('path checks: a check re-derives its whole path, every verdict is right, off by default bit for bit', () => {
+    let mids = 0;
+    let slips = 0;
+    fc.assert(
+      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, (s, n, st) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const t = searchTrace(p, st, new Rng(s).child('t'), { pathCheck: true, slipFrac: 0.5 });
+        const { items } = parseSearch(t.think, p.numbers!, p.target!);
+        // the trace parses back exactly: rendering its items gives the think
+        expect(render(items)).toBe(t.think);
+        let path = 0;
+        for (const it of items) {
+          if (it.kind === 'step' && it.role === 'forward') path++;
+          if (it.kind === 'check') {
+            expect(it).toMatchObject({ right: true, sameStep: true });
+            expect(it.steps).toHaveLength(path);
+          }
+          if (it.kind === 'verdict') expect(it.right).toBe(true);
+          if (it.kind === 'try' || (it.kind === 'verdict' && it.says === 'no')) path = 0;
+        }
+        expect(countBehaviours({ items, offsets: [] }).checks).toBe(st.verify ? 1 + (t.slipped ? 1 : 0) : 0);
+        expect(rewardBreakdown(p, completionFrom(t.think, t.answer)).accuracy).toBe(1);
+        // a slip is one wrong step: the last of its path (claiming the target) or the one before it
+        const wrong = items.flatMap((it, i) => (it.kind === 'step' && !it.right ? [i] : []));
+        expect(wrong).toHaveLength(t.slipped ? 1 : 0);
+        if (t.slipped) {
+          slips++;
+          const next = items.slice(wrong[0]! + 1).find((it) => it.kind === 'step' || it.kind === 'check')!;
+          if (next.kind === 'step') {
+            mids++;
+            expect(next).toMatchObject({ right: true, value: p.target });
+            expect(items[items.indexOf(next) + 1]!.kind).toBe('check');
+          } else expect(items[wrong[0]!]).toMatchObject({ value: p.target });
+        }
+        expect(searchTrace(p, st, new Rng(s).child('t'), { slipFrac: 0.5, pathCheck: false })).toEqual(
+          searchTrace(p, st, new Rng(s).child('t'), { slipFrac: 0.5 }),
+        );
+      }),
+      { numRuns: 300 },
+    );
+    expect(mids / slips).toBeGreaterThan(0.3);
+    expect(mids / slips).toBeLessThan(0.7);
+  });
+
+  it('a slip before the last step is caught as a search that copies its subgoal makes it', () => {
+    // 17−8 = 9 is a subgoal 7 and 3 cannot make; "7+3=9" copies it, and only re-deriving the path shows it
+    expect(
+      midSlip(
+        [
+          { a: 7, op: '+', b: 3, value: 10 },
+          { a: 10, op: '+', b: 8, value: 18 },
+        ],
+        17,
+      ),
+    ).toEqual([
+      { a: 7, op: '+', b: 3, value: 9 },
+      { a: 9, op: '+', b: 8, value: 17 },
+    ]);
+    // operands keep their roles in - and /; no slip when u would be a fraction, negative or the target
+    expect(
+      midSlip(
+        [
+          { a: 9, op: '-', b: 3, value: 6 },
+          { a: 8, op: '-', b: 6, value: 2 },
+        ],
+        5,
+      ),
+    ).toEqual([
+      { a: 9, op: '-', b: 3, value: 3 },
+      { a: 8, op: '-', b: 3, value: 5 },
+    ]);
+    expect(
+      midSlip(
+        [
+          { a: 5, op: '+', b: 3, value: 8 },
+          { a: 8, op: '*', b: 7, value: 56 },
+        ],
+        20,
+      ),
+    ).toBeNull();
+    expect(
+      midSlip(
+        [
+          { a: 5, op: '+', b: 3, value: 8 },
+          { a: 8, op: '+', b: 7, value: 15 },
+        ],
+        5,
+      ),
+    ).toBeNull();
+    expect(
+      midSlip(
+        [
+          { a: 5, op: '+', b: 3, value: 8 },
+          { a: 8, op: '*', b: 1, value: 8 },
+        ],
+        20,
+      ),
+    ).toBeNull();
+    expect(midSlip([{ a: 5, op: '+', b: 3, value: 8 }], 20)).toBeNull();
   });
 
   it('all strategies use subgoals and backward chaining when the last move has a given number', () => {

@@ -5,6 +5,7 @@ import type { Problem } from '../../../src/world/problems/index.ts';
 import { completionFrom } from '../../../src/world/template.ts';
 import { countdownPairProblem } from '../../../src/world/countdown/problems.ts';
 import { ALL_STRATEGIES, searchCompletion } from '../../../src/world/countdown/search-trace.ts';
+import { parseSearch } from '../../../src/world/countdown/parse.ts';
 import {
   addTallies,
   EMPTY_TALLY,
@@ -124,6 +125,85 @@ describe('verification measures', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('path checks: the whole path re-derived from the given numbers', () => {
+  // 7 3 8 to 17: the subgoal 9 (17−8) cannot be made from 7 and 3; "7+3=9" copies it
+  const Q: Problem = {
+    kind: 'countdown',
+    prompt: '7 3 8 to 17',
+    answer: '8*3-7',
+    difficulty: 3,
+    numbers: [7, 3, 8],
+    target: 17,
+  };
+  const slip = '17-8=9 need 9 from 7 3 7+3=9 9+8=17';
+  const end = 'try 8*3=24 24-7=17 check 8*3=24 24-7=17 yes so 8*3-7';
+
+  it('catches a slip before the last step that a last-step check passes', () => {
+    const t = verificationTally(Q, C(`${slip} check 7+3=10 10+8=18 no ${end}`));
+    expect(t).toMatchObject({
+      steps: 5,
+      stepsRight: 4,
+      checks: 2,
+      checksRight: 2,
+      wrongCandidatesChecked: 1,
+      saved: 1,
+    });
+    expect(t).toMatchObject({ rightCandidatesChecked: 1, spoiled: 0, noVerdicts: 1, continuedAfterNo: 1 });
+    // the last-step check recomputes 9+8=17 right, says yes, and counts the copied path as a right candidate
+    const u = verificationTally(Q, C(`${slip} check 9+8=17 yes so (7+3)+8`));
+    expect(u).toMatchObject({ checks: 1, checksRight: 1, rightCandidatesChecked: 1, wrongCandidatesChecked: 0 });
+  });
+
+  it('a ritual path check copies the path: wrong; one that does not carry its own values is no recomputation', () => {
+    const parse = (think: string) => parseSearch(think, [7, 3, 8], 17).items.find((it) => it.kind === 'check')!;
+    expect(parse(`${slip} check 7+3=9 9+8=17 yes`)).toMatchObject({ right: false, sameStep: true, value: 17 });
+    expect(parse(`${slip} check 7+3=10 9+8=17 yes`)).toMatchObject({ right: true, sameStep: false });
+    expect(parse(`${slip} check 7+3=10 8+10=18 no`)).toMatchObject({ right: true, sameStep: true, value: 18 });
+    // a check takes at most as many steps as its path has: the rest is the search going on
+    const items = parseSearch('7+3=10 check 7+3=10 10+8=18 no', [7, 3, 8], 17).items.map((it) => it.kind);
+    expect(items).toEqual(['step', 'check', 'step', 'verdict']);
+    expect(verificationTally(Q, C(`${slip} check 7+3=9 9+8=17 yes so (7+3)+8`))).toMatchObject({
+      checksRight: 0,
+      wrongCandidatesChecked: 1,
+      saved: 0,
+    });
+  });
+
+  it('generated path-check traces: every check recomputed right and acted on, nothing spoiled', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 3, max: 4 }), (s, n) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const c = searchCompletion(p, ALL_STRATEGIES, new Rng(s).child('t'), { slipFrac: 0.5, pathCheck: true });
+        const t = verificationTally(p, c);
+        const r = verificationRates(t);
+        expect(r.checkAccuracy).toBe(1);
+        expect(t.wrongCandidatesChecked + t.rightCandidatesChecked).toBe(t.checks);
+        expect(r.pStopGivenYes).toBe(1);
+        if (r.pContinueGivenNo !== null) expect(r.pContinueGivenNo).toBe(1);
+        if (r.saveRate !== null) expect(r.saveRate).toBe(1);
+        expect(r.spoilRate).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('an injected wrong claim is caught by a path check that recomputes it to its true value', () => {
+    const iv = { prefix: '3+5=8 8+7=56 ', step: { a: 8, op: '+' as const, b: 7, value: 56 }, trueValue: 15 };
+    const right = 'try 3+5=8 8*7=56 check 3+5=8 8*7=56 yes so (3+5)*7';
+    expect(interventionOutcome(P, iv, C(`check 3+5=8 8+7=15 no ${right}`))).toEqual({
+      caught: true,
+      fooled: false,
+      recovered: true,
+    });
+    expect(interventionOutcome(P, iv, C('check 3+5=8 8+7=56 yes so 3+5+7'))).toMatchObject({
+      caught: false,
+      fooled: true,
+    });
+    // a wrong first value carried on is a faithful recomputation, but not of the claimed step's true value
+    expect(interventionOutcome(P, iv, C(`check 5+3=9 9+7=16 no ${right}`)).caught).toBe(false);
   });
 });
 
