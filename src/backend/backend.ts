@@ -203,6 +203,23 @@ export interface Backend {
   /** swigluBackward with the σ(gate) that swigluKeep kept. */
   swigluBackwardKept?(gate: Storage, up: Storage, sig: Storage, g: Storage, dGate: Storage, dUp: Storage): void;
   /**
+   * Optional (the CPU's): swigluKeep with each row of n times w[row], out = (SiLU(gate) ⊙ up) ⊙ w (the MoE combine
+   * weight folded in), the bits of swiglu then a row-broadcast mul. Without it the two ops run.
+   */
+  swigluScaledKeep?(gate: Storage, up: Storage, w: Storage, out: Storage, sig: Storage, n: number): void;
+  /** Its backward: dGate, dUp = swigluBackwardKept of g ⊙ w;  dw[r] = Σ_j g[r, j]·(SiLU(gate) ⊙ up)[r, j]. */
+  swigluScaledBackwardKept?(
+    gate: Storage,
+    up: Storage,
+    w: Storage,
+    sig: Storage,
+    g: Storage,
+    dGate: Storage,
+    dUp: Storage,
+    dw: Storage,
+    n: number,
+  ): void;
+  /**
    * log p(target) per row of x [rows, n]: out[r] = logSoftmax(x)[r, targets[r]]; lse (float64 [rows]) receives
    * each row's log Σ exp for the backward. Optional (the CPU's): without it the composed ops run.
    */

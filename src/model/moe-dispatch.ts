@@ -7,7 +7,7 @@
 // The dense path in moe.ts (every expert on every token, combine weights 0 off the top-K) is the reference:
 // the same function, summed in another order, so the two agree to rounding (tested), and gradients flow
 // through the gather, the expert matmuls and the scatter-add like any other ops.
-import { groupedLinearT, indexAdd, indexSelect, mul, reshape, swiglu } from '../core/ops/index.ts';
+import { groupedLinearT, indexAdd, indexSelect, reshape, swiglu } from '../core/ops/index.ts';
 import { intTensor, zeros, type Tensor } from '../core/tensor.ts';
 import { requireHostMemory } from '../backend/host-only.ts';
 
@@ -62,7 +62,7 @@ export function sparseRoutedExperts(x: Tensor, indices: Tensor, weights: Tensor,
   const tokens = intTensor(d.tokens, [N * K], x.backend);
   const xs = indexSelect(x, 0, tokens); // [N·K, d], grouped by expert
   const g = indexSelect(reshape(weights, [N * K, 1]), 0, intTensor(d.slots, [N * K], x.backend)); // [N·K, 1]
-  const h = mul(swiglu(groupedLinearT(xs, w.gate, d.offsets), groupedLinearT(xs, w.up, d.offsets)), g); // [N·K, I]
+  const h = swiglu(groupedLinearT(xs, w.gate, d.offsets), groupedLinearT(xs, w.up, d.offsets), g); // [N·K, I], ⊙ g
   const ys = groupedLinearT(h, w.down, d.offsets); // [N·K, d]
   return indexAdd(zeros(x.shape, { dtype: x.dtype, backend: x.backend }), tokens, ys);
 }

@@ -100,4 +100,21 @@ describe("fused kernels give the composed ops' bits", () => {
       { numRuns: 200 },
     );
   });
+
+  it('SwiGLU times a row weight (the MoE combine weight): forward and backward, the weight’s gradient included', () => {
+    fc.assert(
+      fc.property(shape, fc.integer(), fc.constantFrom(...dtypes), ([rows, n], seed, dtype) => {
+        const rng = new Rng(seed);
+        const a = randn([rows, n], rng.child('a'), 3, { dtype, requiresGrad: true }),
+          b = randn([rows, n], rng.child('b'), 1, { dtype, requiresGrad: true }),
+          w = randn([rows, 1], rng.child('w'), 1, { dtype, requiresGrad: true });
+        const G = randn([rows, n], rng.child('g'), 1, { dtype });
+        expect(noGrad(() => swiglu(a, b, w)).dataSync()).toEqual(noGrad(() => swigluComposed(a, b, w)).dataSync());
+        const fused = grads(swiglu, [a, b, w], G).map((t) => t.dataSync());
+        const composed = grads(swigluComposed, [a, b, w], G).map((t) => t.dataSync());
+        expect(fused).toEqual(composed);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -85,6 +85,7 @@ const cases: [string, () => number][] = [
     },
   ]),
   ['swiglu', () => gradcheck((a, b) => proj(o.swiglu(a, b)), [r(3, 4), r(3, 4)])],
+  ['swiglu times a row weight', () => gradcheck((a, b, w) => proj(o.swiglu(a, b, w)), [r(3, 4), r(3, 4), r(3, 1)])],
   [
     'causal attention (GQA)',
     () => gradcheck((q, k, v) => proj(o.causalAttention(q, k, v)), [r(1, 4, 3, 2), r(1, 2, 3, 2), r(1, 2, 3, 3)]),

@@ -488,6 +488,24 @@ export class CpuBackend implements Backend {
     fused.swigluBackwardKept(f(gate), f(up), d(sig) as Float64Array, f(g), f(dGate), f(dUp));
   }
 
+  swigluScaledKeep(gate: Storage, up: Storage, w: Storage, out: Storage, sig: Storage, n: number): void {
+    fused.swigluScaledKeep(f(gate), f(up), f(w), f(out), d(sig) as Float64Array, n);
+  }
+
+  swigluScaledBackwardKept(
+    gate: Storage,
+    up: Storage,
+    w: Storage,
+    sig: Storage,
+    g: Storage,
+    dGate: Storage,
+    dUp: Storage,
+    dw: Storage,
+    n: number,
+  ): void {
+    fused.swigluScaledBackwardKept(f(gate), f(up), f(w), d(sig) as Float64Array, f(g), f(dGate), f(dUp), f(dw), n);
+  }
+
   logSoftmaxTake(x: Storage, targets: Storage, out: Storage, lse: Storage, rows: number, n: number): void {
     fused.logSoftmaxTake(f(x), d(targets) as Int32Array, f(out), d(lse) as Float64Array, rows, n);
   }

@@ -131,6 +131,85 @@ export function swigluBackwardKept(a: F, b: F, sig: Float64Array, gs: F, da: F, 
   }
 }
 
+/**
+ * swigluKeep with each row of n times its weight: out[r, j] = SiLU(gate) ⊙ up [r, j] · w[r] (the MoE combine
+ * weight), rounded where swiglu and then a row-broadcast mul would store: the same out.
+ */
+export function swigluScaledKeep(a: F, b: F, w: F, os: F, sig: Float64Array, n: number): void {
+  const rows = n > 0 ? a.length / n : 0;
+  if (isF32(os)) {
+    for (let r = 0; r < rows; r++) {
+      const wr = w[r]!;
+      for (let i = r * n; i < (r + 1) * n; i++) {
+        const x = a[i]!,
+          sg = (sig[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+        os[i] = Math.fround(Math.fround(x * sg) * b[i]!) * wr;
+      }
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const wr = w[r]!;
+    for (let i = r * n; i < (r + 1) * n; i++) {
+      const x = a[i]!,
+        sg = (sig[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+      os[i] = x * sg * b[i]! * wr;
+    }
+  }
+}
+
+/**
+ * Its backward, as mul's then swiglu's would compute it: with gs = g ⊙ w (rounded), dGate and dUp are
+ * swigluBackwardKept's of gs, and dw[r] = Σ_j g[r, j]·SiLU(gate)·up [r, j], summed in float64 in j order (a
+ * row reduce's sum) and stored once.
+ */
+export function swigluScaledBackwardKept(
+  a: F,
+  b: F,
+  w: F,
+  sig: Float64Array,
+  gs: F,
+  da: F,
+  db: F,
+  dw: F,
+  n: number,
+): void {
+  const rows = n > 0 ? a.length / n : 0;
+  if (isF32(da)) {
+    const fr = Math.fround;
+    for (let r = 0; r < rows; r++) {
+      const wr = w[r]!;
+      let s = 0;
+      for (let i = r * n; i < (r + 1) * n; i++) {
+        const x = a[i]!,
+          sg = sig[i]!,
+          gi = gs[i]!,
+          gw = fr(gi * wr),
+          silu = fr(x * sg);
+        da[i] = fr(gw * b[i]!) * fr(sg * (1 + x * (1 - sg)));
+        db[i] = gw * silu;
+        s += fr(gi * fr(silu * b[i]!));
+      }
+      dw[r] = s;
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const wr = w[r]!;
+    let s = 0;
+    for (let i = r * n; i < (r + 1) * n; i++) {
+      const x = a[i]!,
+        sg = sig[i]!,
+        gi = gs[i]!,
+        gw = gi * wr;
+      da[i] = gw * b[i]! * (sg * (1 + x * (1 - sg)));
+      db[i] = gw * (x * sg);
+      s += gi * (x * sg * b[i]!);
+    }
+    dw[r] = s;
+  }
+}
+
 /** dGate = (g ⊙ up) ⊙ SiLU'(gate) with SiLU'(x) = σ(x)·(1 + x·(1 − σ(x))); dUp = g ⊙ SiLU(gate). */
 export function swigluBackward(a: F, b: F, gs: F, da: F, db: F): void {
   const len = a.length;
