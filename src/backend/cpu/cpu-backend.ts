@@ -262,6 +262,15 @@ export class CpuBackend implements Backend {
   reduce(op: ReduceOp, x: Storage, out: Storage, outer: number, n: number, inner: number): void {
     const xs = d(x),
       os = d(out);
+    if (op === 'sum' && inner === 1) {
+      // Rows summed to one number each (a routing weight's normaliser, a loss): the same float64 sums, no buffer.
+      for (let o = 0; o < outer; o++) {
+        let acc = 0;
+        for (let j = 0; j < n; j++) acc += xs[o * n + j]!;
+        os[o] = acc;
+      }
+      return;
+    }
     const acc = new Float64Array(inner);
     for (let o = 0; o < outer; o++) {
       const base = o * n * inner;
@@ -339,8 +348,11 @@ export class CpuBackend implements Backend {
       for (let j = 0; j < count; j++) {
         const id = ix[r * idxOuterStride + j]!;
         if (id < 0 || id >= n) throw new RangeError(`gather: index ${id} out of range [0, ${n})`);
-        const from = (r * n + id) * inner;
-        o.set(s.subarray(from, from + inner), (r * count + j) * inner);
+        const from = (r * n + id) * inner,
+          to = (r * count + j) * inner;
+        // A short row (a routing weight, a picked score) is copied by hand: a subarray per row costs more.
+        if (inner >= 32) o.set(s.subarray(from, from + inner), to);
+        else for (let i = 0; i < inner; i++) o[to + i] = s[from + i]!;
       }
     }
   }
