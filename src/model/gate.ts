@@ -6,19 +6,19 @@
 //   choice     TopK over the eligible (s_i + b_i), K = nActivatedExperts; b (e_score_correction_bias) is the
 //              auxiliary-loss-free balancing bias: it moves the choice, never the weights
 //   weights    g_i = s_i / (Σ_chosen s_j + 1e-20) · routeScale (normTopkProb, V3)   or   g_i = s_i · routeScale (V2)
-// Everything runs as backend ops on int32 index tensors (topk, takeAlong, indexAdd): no host loop over tokens.
+// Everything runs as backend ops on int32 index tensors (topk, takeAlong, scatterAddRows): no host loop over tokens.
 import { noGrad } from '../core/autograd.ts';
 import {
   add,
   addScalar,
   div,
   expand,
-  indexAdd,
   linearT,
   max,
   mul,
   mulScalar,
   reshape,
+  scatterAddRows,
   sigmoid,
   softmax,
   sum,
@@ -26,7 +26,7 @@ import {
   topk,
   zip,
 } from '../core/ops/index.ts';
-import { intTensor, ones, zeros, type Tensor } from '../core/tensor.ts';
+import { intTensor, ones, type Tensor } from '../core/tensor.ts';
 import type { MoeConfig } from './config.ts';
 
 export interface Routing {
@@ -52,7 +52,7 @@ export function scatterRows(idx: Tensor, values: Tensor | undefined, width: numb
   const flat = reshape(zip('add', idx, intTensor(offsets, [N, J], idx.backend)), [N * J]);
   const opts = { dtype: like.dtype, backend: like.backend };
   const src = values ? reshape(values, [N * J, 1]) : ones([N * J, 1], opts);
-  return reshape(indexAdd(zeros([N * width, 1], opts), flat, src), [N, width]);
+  return reshape(scatterAddRows(N * width, flat, src), [N, width]);
 }
 
 /** The scores that choose experts: s + b, with experts outside the kept groups pushed to EXCLUDED. */

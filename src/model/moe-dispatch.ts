@@ -7,8 +7,8 @@
 // The dense path in moe.ts (every expert on every token, combine weights 0 off the top-K) is the reference:
 // the same function, summed in another order, so the two agree to rounding (tested), and gradients flow
 // through the gather, the expert matmuls and the scatter-add like any other ops.
-import { groupedLinearT, indexAdd, indexSelect, reshape, swiglu } from '../core/ops/index.ts';
-import { intTensor, zeros, type Tensor } from '../core/tensor.ts';
+import { groupedLinearT, indexSelect, reshape, scatterAddRows, swiglu } from '../core/ops/index.ts';
+import { intTensor, type Tensor } from '../core/tensor.ts';
 import { requireHostMemory } from '../backend/host-only.ts';
 
 /** The (token, expert) pairs grouped by expert. */
@@ -64,5 +64,5 @@ export function sparseRoutedExperts(x: Tensor, indices: Tensor, weights: Tensor,
   const g = indexSelect(reshape(weights, [N * K, 1]), 0, intTensor(d.slots, [N * K], x.backend)); // [N·K, 1]
   const h = swiglu(groupedLinearT(xs, w.gate, d.offsets), groupedLinearT(xs, w.up, d.offsets), g); // [N·K, I], ⊙ g
   const ys = groupedLinearT(h, w.down, d.offsets); // [N·K, d]
-  return indexAdd(zeros(x.shape, { dtype: x.dtype, backend: x.backend }), tokens, ys);
+  return scatterAddRows(N, tokens, ys); // y[t] = Σ over t's pairs, in sorted order
 }

@@ -60,7 +60,7 @@ const cases: [string, () => number][] = [
   ],
   ['embedding', () => gradcheck((t) => proj(o.embedding(t, intTensor([2, 0, 2, 1], [2, 2]))), [r(3, 4)])],
   ['takeAlong', () => gradcheck((x) => proj(o.takeAlong(x, 1, intTensor([1, 1, 3, 0, 2, 2], [3, 2]))), [r(3, 4)])],
-  ['indexAdd', () => gradcheck((x, s) => proj(o.indexAdd(x, intTensor([2, 0, 2]), s)), [r(4, 3), r(3, 3)])],
+  ['scatterAddRows', () => gradcheck((s) => proj(o.scatterAddRows(4, intTensor([2, 0, 2]), s)), [r(3, 3)])],
   ['topk values', () => gradcheck((x) => proj(o.topk(x, 2).values), [r(3, 5)])],
   ['softmax', () => gradcheck((a) => proj(o.softmax(a)), [r(3, 5)])],
   ['causal softmax with offset', () => gradcheck((a) => proj(o.causalSoftmax(a, 1)), [r(2, 3, 4)])],

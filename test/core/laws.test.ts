@@ -157,6 +157,30 @@ describe('top-k', () => {
   });
 });
 
+describe('scatterAddRows', () => {
+  it('sums the source rows sent to each row in order, and leaves the rows nothing is sent to at 0', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        dims,
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 32, maxLength: 32 }),
+        (rows, width, picks, values) => {
+          const idx = picks.map((p) => p % rows);
+          const src = values.slice(0, idx.length * width);
+          const out = o.scatterAddRows(rows, intTensor(idx, [idx.length]), f64(src, [idx.length, width]));
+          const expected = new Array<number>(rows * width).fill(0);
+          idx.forEach((r, j) => {
+            for (let i = 0; i < width; i++) expected[r * width + i] += src[j * width + i]!;
+          });
+          expect(out.shape).toEqual([rows, width]);
+          expect([...out.dataSync()]).toEqual(expected);
+        },
+      ),
+    );
+  });
+});
+
 describe('cross-entropy', () => {
   it('equals log V for uniform logits and ignores masked positions', () => {
     const ce = o.crossEntropy(f64(Array(12).fill(0), [3, 4]), intTensor([1, -1, 3]));

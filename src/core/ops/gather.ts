@@ -1,5 +1,5 @@
 // Indexing: gather rows (embedding lookup, picking one logit per row), scatter-add (its transpose), and
-// top-k. Gradients: ∂gather = scatter-add of G into zeros at the same indices; ∂indexAdd = (G, gather(G));
+// top-k. Gradients: ∂gather = scatter-add of G into zeros at the same indices; ∂scatterAddRows = gather(G);
 // ∂topk values = scatter of G to the chosen positions. Indices are int32 tensors, never host arrays, so
 // routing (MoE) can stay on the device.
 import { record } from '../autograd.ts';
@@ -55,16 +55,17 @@ export function takeAlong(x: Tensor, axis: number, idx: Tensor): Tensor {
   });
 }
 
-/** out = x with src added at rows idx along axis 0: out[idx[j], ...] += src[j, ...] (repeats accumulate in order). */
-export function indexAdd(x: Tensor, idx: Tensor, src: Tensor): Tensor {
+/**
+ * Scatter-add into zeros: out [rows, ...] with out[idx[j], ...] = Σ src[j, ...] over the j that name that row,
+ * summed in order j (the sparse MoE's combine, a one-hot row scatter). Gradient: ∂src = gather(G, idx).
+ */
+export function scatterAddRows(rows: number, idx: Tensor, src: Tensor): Tensor {
   checkIdx(idx);
-  const [, n, inner] = around(x, 0);
-  if (src.shape[0] !== idx.size || src.size !== idx.size * inner)
-    throw new Error(`indexAdd: src [${src.shape}] does not match ${idx.size} rows of [${x.shape}]`);
-  const out = empty(x.backend, x.dtype, x.shape);
-  x.backend.unary('copy', x.storage, out.storage);
-  x.backend.scatterAdd(out.storage, idx.storage, src.storage, 1, n, idx.size, inner, 0);
-  return record(out, 'indexAdd', [x, src], (g) => [g, src.requiresGrad ? indexSelect(g, 0, idx) : null]);
+  const inner = src.size / Math.max(1, src.shape[0]!);
+  if (src.shape[0] !== idx.size) throw new Error(`scatterAddRows: src [${src.shape}] does not have ${idx.size} rows`);
+  const out = zeros([rows, ...src.shape.slice(1)], { dtype: src.dtype, backend: src.backend });
+  src.backend.scatterAdd(out.storage, idx.storage, src.storage, 1, rows, idx.size, inner, 0);
+  return record(out, 'scatterAddRows', [src], (g) => [indexSelect(g, 0, idx)]);
 }
 
 /** The k largest entries along the last axis, descending (ties → lower index); values carry gradient. */
