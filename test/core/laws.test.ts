@@ -157,6 +157,17 @@ describe('top-k', () => {
   });
 });
 
+describe('sigmoid', () => {
+  it('SiLU is x·σ(x) to the bit in float64 (the two kernels share one expression for σ)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -40, max: 40, noNaN: true }), { minLength: 1, maxLength: 16 }), (xs) => {
+        const x = f64(xs, [xs.length]);
+        expect([...o.silu(x).dataSync()]).toEqual([...o.mul(x, o.sigmoid(x)).dataSync()]);
+      }),
+    );
+  });
+});
+
 describe('scatterAddRows', () => {
   it('sums the source rows sent to each row in order, and leaves the rows nothing is sent to at 0', () => {
     fc.assert(

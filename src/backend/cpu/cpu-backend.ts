@@ -183,7 +183,13 @@ export class CpuBackend implements Backend {
       case 'exp':
         for (let i = 0; i < n; i++) os[i] = Math.exp(xs[i]!);
         return;
-      // SiLU and its derivative, with sigmoid inlined (the same expressions as unaryFn, so the same bits).
+      // Sigmoid (the MoE gate's scores), SiLU and its derivative, inlined (unaryFn's expressions: the same bits).
+      case 'sigmoid':
+        for (let i = 0; i < n; i++) {
+          const x = xs[i]!;
+          os[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+        }
+        return;
       case 'silu':
         for (let i = 0; i < n; i++) {
           const x = xs[i]!;
