@@ -5,7 +5,7 @@
 // matmul: fp32 TFLOP/s of the backend's kernel at n×n×n (checked on sampled entries against float64 sums on
 // the host); TILE: small | large (bounds-checked) | v128 | v128x64 | v64 (aligned vec4) | auto (the backend's
 // choice) | bm,bn,bk,tm,tn[,v|r] (r: vec4, transposed in registers; a: vec4, A staged row-major); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
-// f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | wm,wn,rm,rn,d|s|S,bk; S: staged, double-buffered); train: tokens/s of one training step (bench/train.ts's
+// f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | rm,rn,d|s|S,bk: direct, staged, staged and double-buffered); train: tokens/s of one training step (bench/train.ts's
 // loop) at the configs; parity: a short pretraining run on the CPU and the GPU, and a GPU rerun;
 // aha: the R1-Zero run's wall time on one backend (TINYSEEK_BACKEND picks it).
 import { openBackend } from '../../src/backend/choose.ts';
@@ -123,16 +123,8 @@ async function matmul(m: number, n: number, k: number, layoutName: string, tileN
 function f16TileOf(name: string): F16Tile {
   if (name === 'direct') return F16_DIRECT;
   if (name === 'staged') return F16_STAGED;
-  const [wm, wn, rm, rn, staged, bk] = name.split(',');
-  return {
-    wm: +wm!,
-    wn: +wn!,
-    rm: +rm!,
-    rn: +rn!,
-    staged: staged === 's' || staged === 'S',
-    double: staged === 'S',
-    bk: +bk!,
-  };
+  const [rm, rn, kind, bk] = name.split(',');
+  return { rm: +rm!, rn: +rn!, staged: kind === 's' || kind === 'S', double: kind === 'S', bk: +bk! };
 }
 
 async function f16(n: number, tileName: string): Promise<void> {

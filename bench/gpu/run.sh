@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The H200 benchmark, run on the lent machine through `device` (see bench/gpu/README.md):
-#   bash bench/gpu/build.sh here, then run `bash .device/run.sh [main|aha|...]` there with .device/ carried
+#   bash bench/gpu/build.sh here, then run `bash .device/run.sh [all|suite|tiles|toggles|aha]` there with .device/ carried
 #   (D names another device folder, NODE_XZ another node binary, NM the node_modules tarball for `suite`).
 # Each measurement runs in its own process under `timeout` and appends one JSON line to $OUT/results.jsonl.
 set -u
@@ -20,22 +20,14 @@ b() {
   timeout "$t" /tmp/node $D/bench.mjs "$@" >> "$R" 2>> "$OUT/stderr.log" || echo "{\"kind\":\"crash\",\"args\":\"$*\",\"rc\":$?}" >> "$R"
   tail -1 "$R"
 }
-case "${1:-main}" in
-  main)
-    b info
-    for n in 512 1024 2048 4096; do b matmul $n small; b matmul $n large; done
-    for n in 1024 2048 4096; do b f16 $n; done
-    b parity
-    for c in lesson d=128 d=512; do T=180 b train $c; done
-    timeout 200 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
-    ;;
+case "${1:-all}" in
   all)
     # the whole measurement in one run (the RESULTS.md tables), most important first: fp32 at 4096 (the
     # backend's choice, k-major A staging, with Dawn's bounds clamps), f16 tiles, the d=512 step and its
     # profile, parity, the other sizes and configs, PyTorch, then the aha run on both backends side by side
     b info
     b matmul 4096 auto; b matmul 4096 v128; TINYSEEK_DAWN_DISABLE=disable_robustness b matmul 4096 auto
-    for t in direct staged 1,1,4,4,S,32 1,1,4,4,S,16 1,1,4,4,s,64; do T=45 b f16 4096 $t; done
+    for t in direct staged 4,4,S,32 4,4,S,16 4,4,s,64; do T=45 b f16 4096 $t; done
     T=60 b train d=512
     T=60 b profile d=512
     b parity
@@ -48,13 +40,17 @@ case "${1:-main}" in
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
     wait
     ;;
-  verify)
-    # after a fix: f16 tiles, the training steps, the d=512 profile, parity, the aha run on WebGPU
-    for t in direct staged 2,4,4,2,s,32; do b f16 4096 $t; done
-    for c in d=512 lesson d=128 d=512; do T=60 b train $c; done
-    T=60 b profile d=512
-    b parity
-    TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
+  suite)
+    # the test suite on this GPU (needs NM): every test file, the parity suite required to find the adapter
+    PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${T:-420} /tmp/node node_modules/vitest/vitest.mjs run \
+      --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -40
+    ;;
+  tiles)
+    # fp32 staging of A (k-major, transposed on the way in, vs row-major) and f16 loads in flight (direct
+    # tiles BK deep; one-subgroup staged tiles)
+    for t in auto 128,128,8,8,8,a 128,128,16,8,8,a 128,64,16,8,4,a; do b matmul 4096 $t; done
+    b matmul 4096 auto tn
+    for t in direct 4,4,d,32 4,4,d,64 4,4,s,32; do T=60 b f16 4096 $t; done
     ;;
   toggles)
     # what Dawn's safety costs (robustness clamps, validation, workgroup zeroing, lazy clears), with the fp32
@@ -67,35 +63,9 @@ case "${1:-main}" in
     TINYSEEK_DAWN_ENABLE=skip_validation T=60 b train d=512
     TINYSEEK_DAWN_ENABLE=$F TINYSEEK_DAWN_DISABLE=lazy_clear_resource_on_first_use T=60 b train d=512
     T=60 b profile d=512
-    for t in direct 1,1,4,4,s,32 1,1,4,4,s,16 1,1,2,4,d,16; do T=30 b f16 4096 $t; done
+    for t in direct 4,4,s,32 4,4,s,16 2,4,d,16; do T=30 b f16 4096 $t; done
     TINYSEEK_DAWN_ENABLE=$F T=30 b f16 4096 direct
     T=60 b parity
-    ;;
-  tiles)
-    # fp32 staging of A (k-major, transposed on the way in, vs row-major) and f16 loads in flight (direct
-    # tiles BK deep; one-subgroup staged tiles)
-    for t in auto 128,128,8,8,8,a 128,128,16,8,8,a 128,64,16,8,4,a; do b matmul 4096 $t; done
-    b matmul 4096 auto tn
-    for t in direct 1,1,4,4,d,32 1,1,4,4,d,64 1,1,4,4,s,32 staged 2,2,4,4,s,16; do T=60 b f16 4096 $t; done
-    ;;
-  suite)
-    # the test suite on this GPU (needs NM): every test file, the parity suite required to find the adapter
-    PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${T:-420} /tmp/node node_modules/vitest/vitest.mjs run \
-      --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -40
-    ;;
-  sweep)
-    # kernel variants and the host side, to pick defaults (fp32 tiles, f16 tiles, dispatches per submit)
-    for t in large v128 128,128,16,8,8,v v128x64 v64; do b matmul 4096 $t; done
-    for l in nt tn; do b matmul 4096 v128 $l; done
-    b mm 8192 1408 512 nt; b mm 8192 512 1408 nn; b mm 1408 512 8192 tn; b mm 8192 512 512 nt
-    for t in direct staged 2,4,4,2,s,32 2,2,4,4,s,64 2,2,4,4,d,16 4,2,2,4,s,32; do b f16 4096 $t; done
-    for s in 64 0 16; do SUBMIT_EVERY=$s T=120 b train d=512; done
-    T=120 b profile d=512
-    ;;
-  profile)
-    for c in d=512 lesson; do T=120 b profile $c; done
-    for c in lesson d=128 d=512; do T=120 b train $c; done
-    for n in 4096; do b matmul $n large; done
     ;;
   aha)
     # the training steps again (after a kernel change), then the aha run on both backends side by side
@@ -104,4 +74,5 @@ case "${1:-main}" in
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-400} b aha
     wait
     ;;
+  *) echo "modes: all | suite | tiles | toggles | aha" >&2; exit 2 ;;
 esac

@@ -1,22 +1,19 @@
 // The opt-in f16 matmul on tensor cores: Dawn's experimental subgroup-matrix feature
 // (`chromium-experimental-subgroup-matrix`) exposes the GPU's matrix units as 16×16 tiles that one subgroup
 // loads, multiplies and stores together (f16 inputs, f32 accumulators, as NVIDIA's mma instructions).
-// A workgroup of WM×WN subgroups computes a (16·RM·WM)×(16·RN·WN) block of C; each subgroup owns RM×RN result
+// A workgroup is one subgroup (32 invocations) and computes a (16·RM)×(16·RN) block of C as RM×RN result
 // tiles, so every left tile it loads feeds RN multiply-accumulates and every right tile RM. Two ways to feed
-// them: straight from memory (`staged` false: the caches are the only sharing), or staged (`staged` true): the
-// workgroup copies a BK-deep slab of A and B into workgroup memory with 8-byte loads (A and B bound as vec4<f16>; rows padded by 8 halves
-// so the tile loads of neighbouring rows fall in different banks), and all its subgroups load their tiles from
-// there: the classic shared-memory GEMM of performance.md, one level up. Not used by the model (the backend
-// stays fp32); `bench/gpu` measures it. Needs M, N multiples of the block and K of BK.
-// Status on the H200 (bench/gpu/RESULTS.md): the direct one-subgroup tile works (73 TFLOP/s at 4096³). Dawn
-// requires the builtins' offsets to be uniform across the workgroup, which a subgroup's own offset is not, so
-// multi-subgroup tiles switch the subgroup_uniformity diagnostic off; so compiled, the staged tile gave no
-// result within 100 s: it is kept for the next attempt, not yet a working kernel.
+// them: straight from memory (`staged` false: the caches are the only sharing; BK/16 steps' loads issued
+// before the first multiply), or staged: the subgroup copies a BK-deep slab of A and B into workgroup memory
+// with 8-byte loads (A and B bound as vec4<f16>; rows padded by 8 halves so the tile loads of neighbouring
+// rows fall in different banks) and loads its tiles from there, the classic shared-memory GEMM of
+// performance.md one level up; `double` overlaps the next slab's fetch with this one's multiplies.
+// One subgroup per workgroup because Dawn requires these builtins' offsets to be uniform across the
+// workgroup, which a second subgroup's offsets are not ('subgroupMatrixStore requires argument 1 to be
+// uniform', an error the subgroup_uniformity diagnostic does not cover). Not used by the model (the backend
+// stays fp32); `bench/gpu` measures it (RESULTS.md). Needs M, N multiples of the block and K of BK.
 export interface F16Tile {
-  /** Subgroups along rows and columns of the block. */
-  wm: number;
-  wn: number;
-  /** 16×16 result tiles per subgroup along rows and columns. */
+  /** 16×16 result tiles along rows and columns of the block. */
   rm: number;
   rn: number;
   staged: boolean;
@@ -26,20 +23,24 @@ export interface F16Tile {
   bk: number;
 }
 
-/** One subgroup per 64×64 block, tiles straight from memory (the first kernel). */
-export const F16_DIRECT: F16Tile = { wm: 1, wn: 1, rm: 4, rn: 4, staged: false, bk: 16 };
-/** One subgroup per 64×64 block, staged 32 deep in workgroup memory (107 TFLOP/s at 4096³ against 59 direct). */
-export const F16_STAGED: F16Tile = { wm: 1, wn: 1, rm: 4, rn: 4, staged: true, bk: 32 };
+/** A 64×64 block, tiles straight from memory (the first kernel). */
+export const F16_DIRECT: F16Tile = { rm: 4, rn: 4, staged: false, bk: 16 };
+/** A 64×64 block staged 32 deep in workgroup memory (107 TFLOP/s at 4096³ against 59 direct). */
+export const F16_STAGED: F16Tile = { rm: 4, rn: 4, staged: true, bk: 32 };
 
-export function f16Block(t: F16Tile): { bm: number; bn: number; threads: number } {
-  return { bm: 16 * t.rm * t.wm, bn: 16 * t.rn * t.wn, threads: 32 * t.wm * t.wn };
+/** Invocations per workgroup: one subgroup. */
+const THREADS = 32;
+
+export function f16Block(t: F16Tile): { bm: number; bn: number } {
+  return { bm: 16 * t.rm, bn: 16 * t.rn };
 }
 
 const PAD = 8;
 
 /** P: [M, N, K]; A f16 [M, K], B f16 [K, N], C f32 [M, N]; dispatch (N/bn, M/bm). Subgroups of 32. */
 export function matmulF16Source(t: F16Tile = F16_DIRECT): string {
-  const { bm, bn, threads } = f16Block(t);
+  const { bm, bn } = f16Block(t),
+    threads = THREADS;
   const I = [...Array(t.rm).keys()],
     J = [...Array(t.rn).keys()];
   const lines: string[] = [];
@@ -82,8 +83,8 @@ export function matmulF16Source(t: F16Tile = F16_DIRECT): string {
     const ta = tasks('a', t.bk),
       tb = tasks('b', bn);
     const fetch = (k: string) => [
-      ...ta.map((x) => `${x.reg} = A[((bm0 + ${x.r}) * K + ${k} + ${x.c}) / 4u];`),
-      ...tb.map((x) => `${x.reg} = B[((${k} + ${x.r}) * N + bn0 + ${x.c}) / 4u];`),
+      ...ta.map((x) => `${x.reg} = A[((r0 + ${x.r}) * K + ${k} + ${x.c}) / 4u];`),
+      ...tb.map((x) => `${x.reg} = B[((${k} + ${x.r}) * N + c0 + ${x.c}) / 4u];`),
     ];
     const put = (arr: string, base: string, stride: number, x: { reg: string; r: string; c: string }) =>
       `{ let o = ${base} + ${x.r} * ${stride}u + ${x.c}; ` +
@@ -98,11 +99,11 @@ export function matmulF16Source(t: F16Tile = F16_DIRECT): string {
         lines.push('    {');
         for (const i of I)
           lines.push(
-            `      let a${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, ${buf} * ${sizeA}u + (lr0 + ${16 * i}u) * ${sa}u + ${kk}u, false, ${sa}u);`,
+            `      let a${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, ${buf} * ${sizeA}u + ${16 * i * sa + kk}u, false, ${sa}u);`,
           );
         for (const j of J)
           lines.push(
-            `      let b${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&Bs, ${buf} * ${sizeB}u + ${kk * sb}u + lc0 + ${16 * j}u, false, ${sb}u);`,
+            `      let b${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&Bs, ${buf} * ${sizeB}u + ${kk * sb + 16 * j}u, false, ${sb}u);`,
           );
         mma();
         lines.push('    }');
@@ -135,25 +136,19 @@ export function matmulF16Source(t: F16Tile = F16_DIRECT): string {
   return `
 enable f16;
 enable chromium_experimental_subgroup_matrix;
-${t.wm * t.wn === 1 ? '' : 'diagnostic(off, subgroup_uniformity);'}
 @group(0) @binding(0) var<storage, read> P: array<u32>;
 @group(0) @binding(1) var<storage, read> A: array<${elem}>;
 @group(0) @binding(2) var<storage, read> B: array<${elem}>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 ${shared}
 
-@compute @workgroup_size(${threads})
+@compute @workgroup_size(${THREADS})
 fn main(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32) {
   let M = P[0];
   let N = P[1];
   let K = P[2];
-  let sg = ${t.wm * t.wn === 1 ? '0u' : 'l / 32u'};
-  let bm0 = w.y * ${bm}u;
-  let bn0 = w.x * ${bn}u;
-  let lr0 = (sg / ${t.wn}u) * ${16 * t.rm}u;
-  let lc0 = (sg % ${t.wn}u) * ${16 * t.rn}u;
-  let r0 = bm0 + lr0;
-  let c0 = bn0 + lc0;
+  let r0 = w.y * ${bm}u;
+  let c0 = w.x * ${bn}u;
 ${lines.join('\n')}
 }`;
 }
