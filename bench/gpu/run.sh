@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The H200 benchmark, run on the lent machine through `device` (see bench/gpu/README.md):
-#   bash bench/gpu/build.sh here, then run `bash .device/run.sh [all|suite|tiles|toggles|aha]` there with .device/ carried
+#   bash bench/gpu/build.sh here, then run `bash .device/run.sh [all|short|suite|tiles|toggles|aha]` there with .device/ carried
 #   (D names another device folder, NODE_XZ another node binary, NM the node_modules tarball for `suite`).
 # Each measurement runs in its own process under `timeout` and appends one JSON line to $OUT/results.jsonl.
 set -u
@@ -40,6 +40,18 @@ case "${1:-all}" in
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
     wait
     ;;
+  short)
+    # the headline rows of `all` for a short lease: fp32 at 4096 (row-major and k-major A), the f16 staged
+    # tiles, the d=512 step and its profile, parity, the lesson configs, the aha run on WebGPU
+    b info
+    b matmul 4096 auto; b matmul 4096 v128
+    for t in staged 4,4,S,32 4,4,S,16; do T=40 b f16 4096 $t; done
+    T=60 b train d=512
+    b parity
+    T=60 b profile d=512
+    for c in lesson d=128; do T=40 b train $c; done
+    TINYSEEK_BACKEND=webgpu T=${AHA_S:-80} b aha | cut -c1-300
+    ;;
   suite)
     # the test suite on this GPU (needs NM): every test file, the parity suite required to find the adapter
     PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${T:-420} /tmp/node node_modules/vitest/vitest.mjs run \
@@ -74,5 +86,5 @@ case "${1:-all}" in
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-400} b aha
     wait
     ;;
-  *) echo "modes: all | suite | tiles | toggles | aha" >&2; exit 2 ;;
+  *) echo "modes: all | short | suite | tiles | toggles | aha" >&2; exit 2 ;;
 esac
