@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The H200 benchmark, run on the lent machine through `device` (see bench/gpu/README.md):
+# The H200 benchmark, run on the lent machine through `device` (bench/gpu/RESULTS.md says how and what it measured):
 #   bash bench/gpu/build.sh here, then run `bash .device/run.sh [all|short|suite|tiles|toggles|aha]` there with .device/ carried
 #   (D names another device folder, NODE_XZ another node binary, NM the node_modules tarball for `suite`).
 # Each measurement runs in its own process under `timeout` and appends one JSON line to $OUT/results.jsonl.
