@@ -94,6 +94,15 @@ search names a subgoal and then *copies* the needed value into a wrong step (\`n
 \`7+3=9\`), and its check only recomputes the last step, which is right. The checks look where the errors
 are not, so a longer search cannot pay, and RL prunes the random dead ends instead.
 
+**And the verdict reads the form, not the value.** Parse 5,000 documents of the \`all\` corpus and guess each
+"yes"/"no" from the path's form alone (does it name a subgoal? how many steps? where in the trace?): the guess is
+right every time, because a path that names a subgoal always ends in "yes". A model learns that cue instead of
+comparing the check's value with the target. Two more corpora, each chosen after reading the last one's
+failures, moved the error without removing it: checks that re-derive the whole path, and paths whose form no
+longer tells the verdict. The second base checked every injected claim and caught 84% of them, but it learnt
+the one cue left in (the check's position), and RL turned its verdict into a habitual "yes". The README lists
+all six tries with their numbers.
+
 **The priming table** (nine bases, 3 RL seeds × 20 steps each) is on the next page.
 
 **At equal generated tokens**, the \`direct\` base sampling until it has spent what the searcher spent, with a
