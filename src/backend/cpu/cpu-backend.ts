@@ -22,6 +22,7 @@ import { binaryF32, copyF32, unaryF32 } from './float32.ts';
 import * as fused from './fused.ts';
 import { InputError } from '../../core/errors.ts';
 import { accumulateOf, type Accumulate } from './matmul.ts';
+import { HostPool, hostPoolFromEnv, type HostPoolOptions } from './host-pool.ts';
 import { MatmulPool } from './pool.ts';
 import { DEFAULT_TILE, F32_TILE } from './simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
@@ -37,10 +38,6 @@ export class CpuStorage implements Storage {
   get length(): number {
     return this.data.length;
   }
-}
-
-function make(dtype: DType, n: number): HostArray {
-  return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
 }
 
 const d = (s: Storage): HostArray => (s as CpuStorage).data;
@@ -109,6 +106,8 @@ export class CpuBackend implements Backend {
   /** How float32 matmuls sum (float64 operands always sum in float64). */
   readonly gemm: Accumulate;
   private pool: MatmulPool;
+  /** Tensor memory, reused across steps (host-pool.ts). */
+  readonly memory: HostPool;
   /** The float64-summing SIMD kernel: float64 operands, and float32 ones under `gemm: 'f64'`. */
   private simd: SimdMatmul | undefined;
   /** The float32-summing SIMD kernel (f32x4 lanes, 4×8 tiles): float32 operands by default. */
@@ -120,9 +119,14 @@ export class CpuBackend implements Backend {
    * sums became the default: half the speed, the numbers the older fixtures were made with.
    * `fma: true` (or TINYSEEK_SIMD=fma) opts into relaxed-SIMD multiply-adds in the float64-summing kernel
    * where the engine has them: the same bits (see simd-matmul.ts), fewer instructions.
+   * `memory` sets how tensor memory is reused (host-pool.ts; its mode also by TINYSEEK_POOL=0|1|poison).
    */
-  constructor(threads = defaultThreads(), opts: { simd?: boolean; fma?: boolean; gemm?: Accumulate } = {}) {
+  constructor(
+    threads = defaultThreads(),
+    opts: { simd?: boolean; fma?: boolean; gemm?: Accumulate; memory?: Partial<HostPoolOptions> } = {},
+  ) {
     this.pool = new MatmulPool(threads);
+    this.memory = new HostPool({ ...hostPoolFromEnv(), ...opts.memory });
     const env = process.env.TINYSEEK_GEMM || 'f32';
     if (env !== 'f32' && env !== 'f64') throw new InputError(`TINYSEEK_GEMM must be f32 or f64, got '${env}'`);
     this.gemm = opts.gemm ?? env;
@@ -143,12 +147,20 @@ export class CpuBackend implements Backend {
   }
 
   alloc(dtype: DType, length: number): Storage {
-    return new CpuStorage(dtype, make(dtype, length));
+    return this.storage(dtype, this.memory.take(dtype, length, true));
+  }
+  allocUninit(dtype: DType, length: number): Storage {
+    return this.storage(dtype, this.memory.take(dtype, length, false));
   }
   fromHost(dtype: DType, data: ArrayLike<number>): Storage {
-    const s = make(dtype, data.length);
+    const s = this.memory.take(dtype, data.length, false);
     s.set(data);
-    return new CpuStorage(dtype, s);
+    return this.storage(dtype, s);
+  }
+  private storage(dtype: DType, data: HostArray): Storage {
+    const s = new CpuStorage(dtype, data);
+    this.memory.track(s, data);
+    return s;
   }
   async read(s: Storage): Promise<HostArray> {
     return this.readSync(s);
@@ -156,8 +168,8 @@ export class CpuBackend implements Backend {
   readSync(s: Storage): HostArray {
     return d(s).slice();
   }
-  free(): void {
-    // Host memory: the garbage collector owns it.
+  free(s: Storage): void {
+    this.memory.free(s, d(s));
   }
 
   fill(out: Storage, value: number): void {

@@ -8,19 +8,8 @@
 // storages' buffers back. Counting only new buffers would let a step that reused everything skip the
 // collection, so that the next step found the pool empty and created (and the GPU cleared) a step's worth of
 // new buffers: every other step slow.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { DType, Storage } from '../backend.ts';
-
-let gcFn: (() => void) | undefined;
-/** V8's collector, exposed at run time (the same as node --expose-gc). */
-function collectGarbage(): void {
-  if (!gcFn) {
-    setFlagsFromString('--expose-gc');
-    gcFn = runInNewContext('gc') as () => void;
-  }
-  gcFn();
-}
+import { collectGarbage } from '../gc.ts';
 
 /** Buffer bytes handed out after which the next read asks for a collection. */
 const GC_AFTER_BYTES = 256 * 2 ** 20;

@@ -1,0 +1,119 @@
+// Host memory for tensors, reused across steps. When a storage is found unreachable (a FinalizationRegistry) or
+// freed explicitly, its array is parked in a pool keyed by dtype and length, and the next allocation of that
+// size takes it instead of a new one.
+// Why: a new typed array above glibc's mmap threshold (128 KiB) is fresh pages from the kernel, each faulted in
+// and zeroed on first touch, and it grows V8's external memory until a full collection; a training step makes
+// the same shapes every time, so from the second step on most of its memory can be reused instead.
+// When: the collector finds dead storages only when it runs, and hands them back only when the event loop turns
+// (every training loop yields once a step). A pool that waited for V8 would run dry between its rare full
+// collections, so once `gcAfterBytes` have been handed out (new or reused) the pool asks for a collection, and
+// the storages the last steps dropped are parked at the next turn of the loop. Counting reused bytes too keeps
+// a step that reused everything from skipping the collection the next step needs (webgpu/memory.ts does the same).
+// Determinism: `take(…, zero = true)` zero-fills, and an uninitialised take is only for a kernel that writes its
+// whole output (`empty`), so no result depends on which array comes back or on when the collector ran. The mode
+// `poison` fills every reused uninitialised array with NaN, so that a kernel reading what it did not write
+// changes a test's numbers (test/backend/host-pool.test.ts); TINYSEEK_POOL=0 turns reuse off.
+import type { DType, HostArray } from '../backend.ts';
+import { InputError } from '../../core/errors.ts';
+import { collectGarbage } from '../gc.ts';
+
+export type PoolMode = 'on' | 'off' | 'poison';
+
+export interface HostPoolOptions {
+  mode: PoolMode;
+  /** Arrays below this many elements are left to the allocator: small ones are cheap, and many. */
+  minLength: number;
+  /** Bytes handed out (new or reused) after which the pool asks for a collection. */
+  gcAfterBytes: number;
+  /** At most this many bytes are parked; beyond it a released array is left to the collector. */
+  maxParkedBytes: number;
+}
+
+export const defaultHostPool: HostPoolOptions = {
+  mode: 'on',
+  minLength: 1024,
+  gcAfterBytes: Infinity,
+  maxParkedBytes: 256 * 2 ** 20,
+};
+
+/** The pool `poison` sets: every size pooled, a collection every 16 MiB handed out, so that most takes reuse. */
+export const poisonHostPool: Partial<HostPoolOptions> = { mode: 'poison', minLength: 1, gcAfterBytes: 16 * 2 ** 20 };
+
+/** TINYSEEK_POOL: 1 (or unset) reuses, 0 does not, poison reuses everything and fills stale arrays with NaN. */
+export function hostPoolFromEnv(): Partial<HostPoolOptions> {
+  const v = process.env.TINYSEEK_POOL || '1';
+  if (v === '1') return { mode: 'on' };
+  if (v === '0') return { mode: 'off' };
+  if (v === 'poison') return poisonHostPool;
+  throw new InputError(`TINYSEEK_POOL must be 0, 1 or poison, got '${v}'`);
+}
+
+function make(dtype: DType, n: number): HostArray {
+  return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
+}
+
+const dtypeOf = (a: HostArray): DType =>
+  a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : 'int32';
+const key = (dtype: DType, n: number): number => n * 4 + (dtype === 'float32' ? 0 : dtype === 'float64' ? 1 : 2);
+
+export class HostPool {
+  readonly opts: HostPoolOptions;
+  private readonly parked = new Map<number, HostArray[]>();
+  private readonly registry = new FinalizationRegistry<HostArray>((a) => this.release(a));
+  private takenSinceGc = 0;
+  /** Counters for the bench and the tests: bytes parked now, takes served from the pool and new, collections. */
+  parkedBytes = 0;
+  reused = 0;
+  created = 0;
+  collections = 0;
+
+  constructor(opts: Partial<HostPoolOptions> = {}) {
+    this.opts = { ...defaultHostPool, ...opts };
+  }
+
+  private pooled(n: number): boolean {
+    return this.opts.mode !== 'off' && n >= this.opts.minLength;
+  }
+
+  /** An array of `n` elements of `dtype`: zero-filled when `zero`, otherwise with unspecified contents. */
+  take(dtype: DType, n: number, zero: boolean): HostArray {
+    if (!this.pooled(n)) return make(dtype, n);
+    const a = this.parked.get(key(dtype, n))?.pop();
+    this.takenSinceGc += a ? a.byteLength : n * (dtype === 'float64' ? 8 : 4);
+    if (this.takenSinceGc >= this.opts.gcAfterBytes) {
+      this.takenSinceGc = 0;
+      this.collections++;
+      collectGarbage();
+    }
+    if (!a) {
+      this.created++;
+      return make(dtype, n);
+    }
+    this.parkedBytes -= a.byteLength;
+    this.reused++;
+    if (zero) a.fill(0);
+    else if (this.opts.mode === 'poison') a.fill(dtype === 'int32' ? -0x7fffffff : NaN);
+    return a;
+  }
+
+  /** Watch `owner`: once it is unreachable, `data` goes back to the pool. */
+  track(owner: object, data: HostArray): void {
+    if (this.pooled(data.length)) this.registry.register(owner, data, owner);
+  }
+
+  /** Give `data` back now; `owner` (tracked with it) must not be used again. */
+  free(owner: object, data: HostArray): void {
+    if (!this.pooled(data.length)) return;
+    this.registry.unregister(owner);
+    this.release(data);
+  }
+
+  private release(a: HostArray): void {
+    if (this.parkedBytes + a.byteLength > this.opts.maxParkedBytes) return;
+    const k = key(dtypeOf(a), a.length);
+    let list = this.parked.get(k);
+    if (!list) this.parked.set(k, (list = []));
+    list.push(a);
+    this.parkedBytes += a.byteLength;
+  }
+}
