@@ -5,7 +5,8 @@
 // tape, in the order the forward pass wrote it) and walks it in reverse, summing each tensor's incoming
 // gradients: ∂L/∂x = Σ over uses u of x of (∂L/∂u)·(∂u/∂x). Leaves that require grad get `.grad`.
 import { add } from './ops/elementwise.ts';
-import { Tensor, ones, type GradNode } from './tensor.ts';
+import type { Storage } from '../backend/backend.ts';
+import { Tensor, ones, watchBirths, type GradNode } from './tensor.ts';
 
 let gradEnabled = true;
 
@@ -72,13 +73,17 @@ function topoOrder(root: Tensor): Tensor[] {
 
 /**
  * Backpropagate from `root` (a scalar unless `seed` is given). Leaf gradients accumulate into `.grad`
- * (call `zeroGrad` between steps); intermediate gradients are freed as the walk passes them.
+ * (call `zeroGrad` between steps); an intermediate gradient's memory goes back to the backend (`free`) as soon
+ * as the walk has used it, so the next gradient of its size reuses it (see GradientMemory below).
  */
 export function backward(root: Tensor, seed?: Tensor): void {
   if (!root.requiresGrad) throw new Error('backward: the tensor does not depend on anything that requires grad');
   if (!seed && root.size !== 1) throw new Error(`backward: root must be a scalar, got shape [${root.shape}]`);
+  const memory = new GradientMemory();
+  const prevBirths = watchBirths(memory.born);
   const grads = new Map<Tensor, Tensor>();
-  grads.set(root, seed ?? ones(root.shape, { dtype: root.dtype, backend: root.backend }));
+  const put = (x: Tensor, g: Tensor) => (grads.set(x, g), memory.hold(g));
+  put(root, seed ?? ones(root.shape, { dtype: root.dtype, backend: root.backend }));
   const order = topoOrder(root);
   const prev = gradEnabled;
   gradEnabled = false;
@@ -87,23 +92,69 @@ export function backward(root: Tensor, seed?: Tensor): void {
       const t = order[i]!;
       const g = grads.get(t);
       if (!g) continue;
+      grads.delete(t);
+      memory.drop(g);
       if (!t.node) {
-        t.grad = t.grad ? add(t.grad, g) : g;
+        if (t.grad) {
+          t.grad = add(t.grad, g);
+          memory.keep(t.grad);
+          memory.release(g);
+        } else memory.keep((t.grad = g));
         continue;
       }
-      grads.delete(t);
       const inputGrads = t.node.backward(g);
-      t.node.inputs.forEach((x, k) => {
+      const flowing = t.node.inputs.map((x, k) => {
         const gx = inputGrads[k];
-        if (!gx || !x.requiresGrad) return;
+        if (!gx || !x.requiresGrad) return null;
         if (gx.shape.join() !== x.shape.join())
           throw new Error(`backward of ${t.node!.op}: gradient shape [${gx.shape}] ≠ input shape [${x.shape}]`);
-        const acc = grads.get(x);
-        grads.set(x, acc ? add(acc, gx) : gx);
+        memory.hold(gx);
+        return gx;
       });
+      t.node.inputs.forEach((x, k) => {
+        const gx = flowing[k];
+        if (!gx) return;
+        const acc = grads.get(x);
+        if (!acc) return void grads.set(x, gx); // the hold taken above is now the map's
+        put(x, add(acc, gx));
+        memory.drop(acc);
+        memory.drop(gx);
+        memory.release(acc);
+        memory.release(gx);
+      });
+      memory.release(g);
     }
   } finally {
     gradEnabled = prev;
+    watchBirths(prevBirths);
+  }
+}
+
+/**
+ * Which gradient storages the walk may give back. A storage is freed only if the walk made it (`born`: a
+ * seed, a leaf's earlier `.grad` or anything from the forward pass is never freed), nothing the walk still
+ * holds shares it (`held`: a reshape passes its gradient on as a view of the same storage, and `add`'s
+ * backward passes one gradient to both inputs) and it did not become a leaf's `.grad` (`kept`).
+ */
+class GradientMemory {
+  readonly born = new Set<Storage>();
+  private readonly held = new Map<Storage, number>();
+  private readonly kept = new Set<Storage>();
+
+  hold(t: Tensor): void {
+    this.held.set(t.storage, (this.held.get(t.storage) ?? 0) + 1);
+  }
+  drop(t: Tensor): void {
+    this.held.set(t.storage, this.held.get(t.storage)! - 1);
+  }
+  keep(t: Tensor): void {
+    this.kept.add(t.storage);
+  }
+  release(t: Tensor): void {
+    const s = t.storage;
+    if (!this.born.has(s) || this.kept.has(s) || (this.held.get(s) ?? 0) > 0) return;
+    this.born.delete(s);
+    t.backend.free(s);
   }
 }
 

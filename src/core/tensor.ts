@@ -99,7 +99,7 @@ export function tensor(
   opts: CreateOptions = {},
 ): Tensor {
   const b = opts.backend ?? defaultBackend();
-  return new Tensor(b, b.fromHost(opts.dtype ?? 'float32', data), shape, opts.requiresGrad ?? false);
+  return new Tensor(b, born(b.fromHost(opts.dtype ?? 'float32', data)), shape, opts.requiresGrad ?? false);
 }
 
 /** Integer indices (token ids, targets, positions). */
@@ -113,7 +113,7 @@ export function intTensor(
 
 export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
   const b = opts.backend ?? defaultBackend();
-  const s = b.alloc(opts.dtype ?? 'float32', numel(shape));
+  const s = born(b.alloc(opts.dtype ?? 'float32', numel(shape)));
   if (value !== 0) b.fill(s, value);
   return new Tensor(b, s, shape, opts.requiresGrad ?? false);
 }
@@ -131,5 +131,20 @@ export function randn(shape: readonly number[], rng: Rng, std = 1, opts: CreateO
 /** An empty result tensor of a given shape on a backend (ops use this for outputs). */
 export function empty(backend: Backend, dtype: DType, shape: readonly number[]): Tensor {
   const n = numel(shape);
-  return new Tensor(backend, backend.allocUninit?.(dtype, n) ?? backend.alloc(dtype, n), shape);
+  return new Tensor(backend, born(backend.allocUninit?.(dtype, n) ?? backend.alloc(dtype, n)), shape);
+}
+
+// ---- births: the storages made while a set watches (autograd's backward frees the gradients it made) ----
+let births: Set<Storage> | undefined;
+
+/** Record every storage made from now on in `set` (undefined stops); returns the set watching before. */
+export function watchBirths(set: Set<Storage> | undefined): Set<Storage> | undefined {
+  const prev = births;
+  births = set;
+  return prev;
+}
+
+function born(s: Storage): Storage {
+  births?.add(s);
+  return s;
 }
