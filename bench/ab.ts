@@ -4,7 +4,7 @@
 // dense FFN against a MoE at equal activated parameters (1 shared + 2 of 8 routed experts of width 64 vs width
 // 192, d=64, 2 layers, B=8, T=64), the MoE in its default dispatch. Use with TINYSEEK_THREADS=1 and
 // TINYSEEK_BENCH_CLOCK=cpu on a busy machine. Each checkout needs its node_modules (a symlink will do).
-// Run: npx tsx bench/ab.ts <checkout A> <checkout B> [rounds]
+// Run: node --max-semi-space-size=64 --import tsx bench/ab.ts <checkout A> <checkout B> [rounds] (the CLI's heap)
 import { resolve } from 'node:path';
 
 type Mod = Record<string, any>; // two copies of the library, typed loosely
@@ -63,7 +63,7 @@ async function ffnStep(m: Lib, moe: boolean): Promise<number> {
 
 const [dirA, dirB, roundsArg] = process.argv.slice(2);
 if (!dirA || !dirB) {
-  console.error('usage: npx tsx bench/ab.ts <checkout A> <checkout B> [rounds]');
+  console.error('usage: node --max-semi-space-size=64 --import tsx bench/ab.ts <checkout A> <checkout B> [rounds]');
   process.exit(1);
 }
 const libs = { A: await load(dirA), B: await load(dirB) };

@@ -4,11 +4,12 @@
 // plus the KV cache each attention keeps per token, measured here and projected to V3's full size in BF16.
 // The dense MoE path runs every routed expert on every token (src/model/moe.ts says why), so its cost is that
 // of N_r/K_r times the activated FFN; the sparse path (src/model/moe-dispatch.ts) runs only routed experts.
-// The table shows both. Median of several runs after a warm-up.
-// Run: npx tsx bench/arch.ts
+// The table shows both. Medians of runs timed in alternation after a warm-up.
+// Run: node --max-semi-space-size=64 --import tsx bench/arch.ts (the CLI's heap settings; bin/tinyseek.js says why)
 import { chooseBackend } from '../src/backend/choose.ts';
 import { pathToFileURL } from 'node:url';
-import { clockMs } from './util.ts';
+import { yieldToEventLoop } from '../src/core/yield.ts';
+import { clockMs, median, medianMs } from './util.ts';
 import { backward, noGrad } from '../src/core/autograd.ts';
 import { crossEntropy, reshape } from '../src/core/ops/index.ts';
 import { Rng } from '../src/core/rng.ts';
@@ -26,17 +27,6 @@ import type { MlaImpl } from '../src/model/mla.ts';
 import type { MoeImpl } from '../src/model/moe.ts';
 import { Transformer } from '../src/model/transformer.ts';
 
-function medianMs(run: () => void, reps: number): number {
-  run();
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = clockMs();
-    run();
-    times.push(clockMs() - t0);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
-}
-
 const base = {
   vocabSize: 54,
   dModel: 64,
@@ -53,26 +43,44 @@ const ids = (B: number, T: number) =>
     [B, T],
   );
 
-function trainStepMs(c: ModelConfig, B: number, T: number, reps: number, moeImpl: MoeImpl = 'dense'): number {
+/** One training step (forward and backward, no optimiser) of a model of config `c`. */
+function trainStep(c: ModelConfig, B: number, T: number, moeImpl: MoeImpl = 'dense'): () => void {
   const m = Transformer.init(c, new Rng(0));
   m.moeImpl = moeImpl;
   const x = ids(B, T),
     y = reshape(ids(B, T), [B * T]);
-  return medianMs(() => {
+  return () => {
     for (const p of m.parameters()) p.grad = null;
     backward(crossEntropy(m.forward(x), y));
-  }, reps);
+  };
 }
 
-function forwardMs(c: ModelConfig, B: number, T: number, reps: number, moeImpl: MoeImpl = 'dense'): number {
+function forwardStep(c: ModelConfig, B: number, T: number, moeImpl: MoeImpl = 'dense'): () => void {
   const m = Transformer.init(c, new Rng(0));
   m.moeImpl = moeImpl;
   const x = ids(B, T);
-  return medianMs(() => noGrad(() => m.forward(x).dataSync()), reps);
+  return () => noGrad(() => m.forward(x).dataSync());
+}
+
+/**
+ * Median ms of each of `steps`, timed in alternating rounds after two warm-up runs each, so that a shared
+ * machine's drift (and the JIT's warm-up) hits them alike; the event loop turns between runs, as in training.
+ */
+async function alternatingMs(steps: (() => void)[], rounds: number): Promise<number[]> {
+  for (const step of steps) (step(), step());
+  const times = steps.map((): number[] => []);
+  for (let r = 0; r < rounds; r++)
+    for (const [i, step] of steps.entries()) {
+      const t0 = clockMs();
+      step();
+      times[i]!.push(clockMs() - t0);
+      await yieldToEventLoop();
+    }
+  return times.map(median);
 }
 
 /** Decode `steps` tokens one at a time after a prompt of `prompt` tokens, batch B. */
-function decodeMs(c: ModelConfig, impl: MlaImpl, B: number, prompt: number, steps: number, reps: number): number {
+function decodeMs(c: ModelConfig, impl: MlaImpl, B: number, prompt: number, steps: number, reps: number) {
   const m = Transformer.init(c, new Rng(0));
   return medianMs(
     () =>
@@ -114,30 +122,29 @@ export async function benchArch(reps = 3): Promise<string> {
   const ffnRows = [
     ['FFN (d=64, 2 layers)', 'params', 'activated', 'train k tok/s', 'forward k tok/s', 'train vs dense'],
   ];
-  // Warm every path up first: whichever is timed first would otherwise also pay for the JIT's warm-up.
-  for (const [c, impl] of [
-    [dense, 'dense'],
-    [moe, 'dense'],
-    [moe, 'sparse'],
-  ] as const)
-    trainStepMs(c, B, T, 2, impl);
-  const denseTrain = trainStepMs(dense, B, T, reps);
-  for (const [name, c, impl] of [
+  const ffns = [
     ['dense, width 192', dense, 'dense'],
     ['MoE 1+2/8 × 64, dense dispatch', moe, 'dense'],
     ['MoE 1+2/8 × 64, sparse (CPU default)', moe, 'sparse'],
-  ] as const) {
-    const tr = name.startsWith('dense') ? denseTrain : trainStepMs(c, B, T, reps, impl);
+  ] as const;
+  const train = await alternatingMs(
+    ffns.map(([, c, impl]) => trainStep(c, B, T, impl)),
+    2 * reps + 1,
+  );
+  const forward = await alternatingMs(
+    ffns.map(([, c, impl]) => forwardStep(c, B, T, impl)),
+    2 * reps + 1,
+  );
+  ffns.forEach(([name, c], i) =>
     ffnRows.push([
       name,
       String(parameterCount(c)),
       String(activatedParameterCount(c)),
-      kTok(B * T, tr),
-      kTok(B * T, forwardMs(c, B, T, reps, impl)),
-      `${(denseTrain / tr).toFixed(2)}x`,
-    ]);
-  }
-
+      kTok(B * T, train[i]!),
+      kTok(B * T, forward[i]!),
+      `${(train[0]! / train[i]!).toFixed(2)}x`,
+    ]),
+  );
   // Attention: MHA (4 heads of 16) vs GQA-2 vs MLA (d_c 32, d_h^R 16, per-head 16/16), decoding from a cache.
   const mha = validateConfig(base),
     gqa = validateConfig({ ...base, nKvHeads: 2 });
@@ -149,7 +156,7 @@ export async function benchArch(reps = 3): Promise<string> {
   const decB = 4,
     prompt = 64,
     steps = 32;
-  const mhaMs = decodeMs(mha, 'absorbed', decB, prompt, steps, reps);
+  const mhaMs = await decodeMs(mha, 'absorbed', decB, prompt, steps, reps);
   const attnRows = [
     ['attention (decode 32 after 64)', 'params', 'cache numbers/token/layer', 'decode tok/s', 'vs MHA'],
   ];
@@ -159,7 +166,7 @@ export async function benchArch(reps = 3): Promise<string> {
     ['MLA naive', mla, 'naive'],
     ['MLA absorbed', mla, 'absorbed'],
   ] as const) {
-    const ms = name === 'MHA' ? mhaMs : decodeMs(c, impl, decB, prompt, steps, reps);
+    const ms = name === 'MHA' ? mhaMs : await decodeMs(c, impl, decB, prompt, steps, reps);
     attnRows.push([
       name,
       String(parameterCount(c)),

@@ -50,13 +50,16 @@ export async function benchModel(threads: number): Promise<string> {
   const rows: (string | number)[][] = [];
   const simd = new CpuBackend(threads, { simd: true }),
     plain = new CpuBackend(threads, { simd: false }),
-    f64 = new CpuBackend(threads, { simd: true, gemm: 'f64' });
+    f64 = new CpuBackend(threads, { simd: true, gemm: 'f64' }),
+    noReuse = new CpuBackend(threads, { simd: true, memory: { mode: 'off' } });
   for (const c of benchConfigs) {
     setDefaultBackend(plain);
     const trainTs = process.env.TINYSEEK_BENCH_TS === '0' ? NaN : await trainTokensPerSec(c);
     setDefaultBackend(simd);
     const train = await trainTokensPerSec(c);
     const sample = await sampleTokensPerSec(c);
+    setDefaultBackend(noReuse);
+    const trainNoReuse = await trainTokensPerSec(c);
     setDefaultBackend(f64);
     const trainF64 = await trainTokensPerSec(c);
     setDefaultBackend(simd);
@@ -65,6 +68,7 @@ export async function benchModel(threads: number): Promise<string> {
       c.name,
       `${(parameterCount(c.model) / 1000).toFixed(0)}k`,
       trainTs,
+      trainNoReuse,
       train,
       p?.train_tok_s ?? NaN,
       p ? `${(train / p.train_tok_s).toFixed(2)}×` : '—',
@@ -75,18 +79,21 @@ export async function benchModel(threads: number): Promise<string> {
       p ? `${(sample / p.sample_tok_s).toFixed(2)}×` : '—',
     ]);
   }
-  await Promise.all([simd.close(), plain.close(), f64.close()]);
+  await Promise.all([simd.close(), plain.close(), f64.close(), noReuse.close()]);
   const note =
     typeof peer === 'string'
       ? `\n(${peer})`
       : `\n(PyTorch ${peer.torch} eager, ${peer.threads} thread(s); its sampler has no KV cache)`;
-  const f64Note = '\n(f64 sums: TINYSEEK_GEMM=f64, the float64-summing matmul the older fixtures were made with)';
+  const f64Note =
+    '\n(no reuse: TINYSEEK_POOL=0, every tensor in new memory; f64 sums: TINYSEEK_GEMM=f64, the float64-summing' +
+    ' matmul the older fixtures were made with)';
   return (
     table(
       [
         `model, ${threads} thread(s)`,
         'params',
         'train tok/s TS mm',
+        'SIMD, no reuse',
         'train tok/s SIMD',
         'torch train',
         'ratio',

@@ -1,4 +1,5 @@
 // Benchmark helpers: medians of repeated timings and plain-text tables. Benchmarks print; tests never time.
+import { yieldToEventLoop } from '../src/core/yield.ts';
 
 /** The median of a non-empty list (the upper one of the middle two for an even count). */
 export function median(xs: readonly number[]): number {
@@ -19,12 +20,13 @@ export function clockMs(): number {
 
 /** Median time in ms (clockMs) of `fn` over `reps` runs after `warmup` warm-up runs (the JIT's and caches'). */
 export async function medianMs(fn: () => unknown | Promise<unknown>, reps = 5, warmup = 1): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
+  for (let i = 0; i < warmup; i++) (await fn(), await yieldToEventLoop());
   const ts: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = clockMs();
     await fn();
     ts.push(clockMs() - t0);
+    await yieldToEventLoop(); // between steps, as every training loop does (and the CPU's memory pool needs)
   }
   return median(ts);
 }
