@@ -126,6 +126,7 @@ const sections: [string, () => Promise<string>][] = [
     'Architectures: dense vs MoE, MHA vs MLA, cache bytes per token',
     async () => (await import('./arch.ts')).benchArch(7),
   ],
+  ['MoE vs dense training, end to end', async () => (await import('./moe-train.ts')).benchMoeTrain()],
   ['RL: steps/s and rollout tokens/s', async () => (await import('./rl.ts')).benchRl()],
   ['FP8 GEMM emulation', async () => (await import('./fp8.ts')).benchFp8()],
 ];

@@ -1,12 +1,13 @@
 // The CPU backend's memory pool (src/backend/cpu/host-pool.ts): a released array comes back to the next take of
-// its dtype and length, zero-filled when asked for; storages the collector finds dead are parked; and reuse
+// its dtype and size class, zero-filled when asked for; storages the collector finds dead are parked; and reuse
 // changes no bit: the V3 objective (MLA, sparse MoE, MTP) trained with AdamW, a short pretraining run and a short
 // GRPO run give the same numbers when every array is reused and its stale contents poisoned with NaN as with no
 // pool at all. The poisoned backend pools every size and collects often, so most takes are reuses (checked).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.ts';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
-import { HostPool, poisonHostPool } from '../../src/backend/cpu/host-pool.ts';
+import { HostPool, poisonHostPool, sizeClass } from '../../src/backend/cpu/host-pool.ts';
 import { collectGarbage } from '../../src/backend/gc.ts';
 import { backward, noGrad } from '../../src/core/autograd.ts';
 import { AdamW } from '../../src/core/optim.ts';
@@ -34,6 +35,24 @@ describe('the host memory pool', () => {
     expect([...b]).toEqual(new Array(8).fill(0));
     expect(pool.take('float32', 8, true)).not.toBe(a); // taken once only
     expect([pool.reused, pool.created]).toEqual([1, 4]);
+  });
+
+  it('rounds a length up to its size class by at most an eighth, so near lengths share arrays', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 28 }), (n) => {
+        const c = sizeClass(n);
+        expect(c).toBeGreaterThanOrEqual(n);
+        expect(c).toBeLessThanOrEqual(n + n / 8);
+        expect(sizeClass(c)).toBe(c);
+      }),
+    );
+    const pool = new HostPool({ minLength: 4 });
+    const a = pool.take('float32', 1100, false); // class 1152
+    a.fill(5);
+    expect(a.length).toBe(1100);
+    pool.free({}, a);
+    const b = pool.take('float32', 1150, true);
+    expect([b.length, b.buffer === a.buffer, b.every((x) => x === 0)]).toEqual([1150, true, true]);
   });
 
   it('poisons a reused uninitialised array, and leaves small arrays, a full pool and mode off alone', () => {

@@ -54,6 +54,23 @@ function make(dtype: DType, n: number): HostArray {
 
 const dtypeOf = (a: HostArray): DType =>
   a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : 'int32';
+/**
+ * The length a pooled array of `n` elements is made with: n rounded up to m·2^e with m in 8..15, at most 1/8
+ * more, so that tensors whose lengths vary a little from step to step (an expert's routed rows) share arrays.
+ */
+export function sizeClass(n: number): number {
+  const e = Math.max(0, Math.floor(Math.log2(n)) - 3);
+  return Math.ceil(n / 2 ** e) * 2 ** e;
+}
+
+function wholeArray(a: HostArray): HostArray {
+  return a instanceof Float32Array
+    ? new Float32Array(a.buffer)
+    : a instanceof Float64Array
+      ? new Float64Array(a.buffer)
+      : new Int32Array(a.buffer);
+}
+
 const key = (dtype: DType, n: number): number => n * 4 + (dtype === 'float32' ? 0 : dtype === 'float64' ? 1 : 2);
 
 export class HostPool {
@@ -78,19 +95,22 @@ export class HostPool {
   /** An array of `n` elements of `dtype`: zero-filled when `zero`, otherwise with unspecified contents. */
   take(dtype: DType, n: number, zero: boolean): HostArray {
     if (!this.pooled(n)) return make(dtype, n);
-    const a = this.parked.get(key(dtype, n))?.pop();
-    this.takenSinceGc += a ? a.byteLength : n * (dtype === 'float64' ? 8 : 4);
+    const L = sizeClass(n);
+    const whole = this.parked.get(key(dtype, L))?.pop();
+    this.takenSinceGc += L * (dtype === 'float64' ? 8 : 4);
     if (this.takenSinceGc >= this.opts.gcAfterBytes) {
       this.takenSinceGc = 0;
       this.collections++;
       collectGarbage();
     }
-    if (!a) {
+    if (!whole) {
       this.created++;
-      return make(dtype, n);
+      const a = make(dtype, L);
+      return L === n ? a : a.subarray(0, n);
     }
-    this.parkedBytes -= a.byteLength;
+    this.parkedBytes -= whole.byteLength;
     this.reused++;
+    const a = L === n ? whole : whole.subarray(0, n);
     if (zero) a.fill(0);
     else if (this.opts.mode === 'poison') a.fill(dtype === 'int32' ? -0x7fffffff : NaN);
     return a;
@@ -108,12 +128,14 @@ export class HostPool {
     this.release(data);
   }
 
+  /** Park the whole array that `a` (a take's result: the array, or a view of its start) lives in. */
   private release(a: HostArray): void {
-    if (this.parkedBytes + a.byteLength > this.opts.maxParkedBytes) return;
-    const k = key(dtypeOf(a), a.length);
+    const whole = a.byteLength === a.buffer.byteLength ? a : wholeArray(a);
+    if (this.parkedBytes + whole.byteLength > this.opts.maxParkedBytes) return;
+    const k = key(dtypeOf(whole), whole.length);
     let list = this.parked.get(k);
     if (!list) this.parked.set(k, (list = []));
-    list.push(a);
-    this.parkedBytes += a.byteLength;
+    list.push(whole);
+    this.parkedBytes += whole.byteLength;
   }
 }
