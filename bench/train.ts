@@ -70,7 +70,7 @@ export async function trainTokensPerSec(c: ThroughputConfig, reps = 7): Promise<
       await loss.item();
     },
     reps,
-    2,
+    5, // warm-up: the JIT's, and the memory pool's (its first steps make the arrays that later steps reuse)
   );
   return n / (ms / 1000);
 }

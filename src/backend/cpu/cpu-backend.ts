@@ -572,6 +572,7 @@ export class CpuBackend implements Backend {
 
   /** Stop worker threads (lets benchmarks switch thread counts cleanly). */
   async close(): Promise<void> {
+    this.memory.clear();
     await Promise.all([this.pool.close(), this.simd?.close(), this.simd32?.close()]);
   }
 }

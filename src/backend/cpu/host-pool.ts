@@ -128,6 +128,12 @@ export class HostPool {
     this.release(data);
   }
 
+  /** Drop every parked array (to the collector); storages still alive come back as before. */
+  clear(): void {
+    this.parked.clear();
+    this.parkedBytes = 0;
+  }
+
   /** Park the whole array that `a` (a take's result: the array, or a view of its start) lives in. */
   private release(a: HostArray): void {
     const whole = a.byteLength === a.buffer.byteLength ? a : wholeArray(a);
