@@ -12,14 +12,13 @@ import { collectGarbage } from '../../src/backend/gc.ts';
 import { backward, noGrad } from '../../src/core/autograd.ts';
 import { AdamW } from '../../src/core/optim.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { defaultBackend, intTensor, setDefaultBackend } from '../../src/core/tensor.ts';
+import { defaultBackend, setDefaultBackend } from '../../src/core/tensor.ts';
 import { yieldToEventLoop } from '../../src/core/yield.ts';
 import { trainingObjective } from '../../src/model/objective.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { trainRl } from '../../src/rl/trainer.ts';
-import { defaultPretrain, pretrain } from '../../src/train/pretrain.ts';
-import { tinyV3 } from '../model/util.ts';
-import { TINY, tinyConfig, tinyParts } from '../rl/setups.ts';
+import { nextTokenBatch, tinyV3 } from '../model/util.ts';
+import { tinyConfig, tinyParts, tinyPretrain } from '../rl/setups.ts';
 
 describe('the host memory pool', () => {
   it('gives a released array back to the next take of its dtype and length, zero-filled when asked', () => {
@@ -105,14 +104,7 @@ async function v3Steps(): Promise<{ losses: number[]; params: Map<string, unknow
   const losses: number[] = [];
   for (let step = 0; step < 3; step++) {
     const ids = Array.from({ length: 2 * 9 }, () => rng.int(0, cfg.vocabSize));
-    const x = intTensor(
-      ids.filter((_, i) => i % 9 < 8),
-      [2, 8],
-    );
-    const y = intTensor(
-      ids.filter((_, i) => i % 9 > 0),
-      [2, 8],
-    );
+    const { x, y } = nextTokenBatch(ids, 9);
     const obj = trainingObjective(model, x, y);
     opt.zeroGrad();
     backward(obj.loss);
@@ -125,19 +117,7 @@ async function v3Steps(): Promise<{ losses: number[]; params: Map<string, unknow
   return { losses, params };
 }
 
-const pretrainRun = async () =>
-  (
-    await pretrain({
-      ...defaultPretrain,
-      model: TINY,
-      steps: 3,
-      batchSize: 2,
-      seqLen: 24,
-      warmup: 1,
-      seed: 11,
-      eval: { every: 3, kind: 'add', difficulty: 1, n: 2, maxNewTokens: 6 },
-    })
-  ).metrics;
+const pretrainRun = async () => (await tinyPretrain()).metrics;
 
 const grpoRun = () =>
   trainRl(tinyParts(), tinyConfig({ seed: 3, steps: 2, maxNewTokens: 10, evalSize: 2, evalSamples: 1 }));

@@ -1,8 +1,8 @@
 // Shared helpers for the model tests: small DeepSeek-style configs, float64 models with non-trivial weights,
-// and a fixed projection that turns any tensor into a scalar depending on every element.
+// a fixed projection that turns any tensor into a scalar depending on every element, and next-token batches.
 import { mul, sum } from '../../src/core/ops/index.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { randn, tensor, type Tensor } from '../../src/core/tensor.ts';
+import { intTensor, randn, tensor, type Tensor } from '../../src/core/tensor.ts';
 import { validateConfig, type ModelConfig } from '../../src/model/config.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 
@@ -106,4 +106,19 @@ export function leaves(m: Transformer): Tensor[] {
 export function withParams(like: Transformer, ps: Tensor[]): Transformer {
   const names = [...like.params.keys()];
   return new Transformer(like.config, new Map(ps.map((p, i) => [names[i]!, p])));
+}
+
+/** Rows of `len` ids as a next-token batch: x is each row but its last id, y each row but its first. */
+export function nextTokenBatch(ids: readonly number[], len: number): { x: Tensor; y: Tensor } {
+  const rows = ids.length / len;
+  return {
+    x: intTensor(
+      ids.filter((_, i) => i % len < len - 1),
+      [rows, len - 1],
+    ),
+    y: intTensor(
+      ids.filter((_, i) => i % len > 0),
+      [rows, len - 1],
+    ),
+  };
 }

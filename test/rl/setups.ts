@@ -1,4 +1,4 @@
-// Small RL setups shared by the trainer, golden and variant tests.
+// Small RL setups shared by the trainer, golden and variant tests, and a three-step pretraining run of TINY.
 import { Rng } from '../../src/core/rng.ts';
 import { defaultConfig, type ModelConfig } from '../../src/model/config.ts';
 import { Transformer } from '../../src/model/transformer.ts';
@@ -7,6 +7,7 @@ import { FixedLogitPolicy } from '../../src/rl/fixed-logit.ts';
 import { freeze, transformerPolicy } from '../../src/model/policy.ts';
 import { ValueModel } from '../../src/rl/ppo.ts';
 import type { TrainerParts } from '../../src/rl/trainer.ts';
+import { defaultPretrain, pretrain } from '../../src/train/pretrain.ts';
 import {
   ANSWER_END_ID,
   ANSWER_ID,
@@ -97,3 +98,16 @@ export function tinyConfig(over: Partial<RlConfig> = {}): RlConfig {
     ...over,
   });
 }
+
+/** Three pretraining steps of TINY with an evaluation at the end (the backend tests compare such runs). */
+export const tinyPretrain = () =>
+  pretrain({
+    ...defaultPretrain,
+    model: TINY,
+    steps: 3,
+    batchSize: 2,
+    seqLen: 24,
+    warmup: 1,
+    seed: 11,
+    eval: { every: 3, kind: 'add', difficulty: 1, n: 2, maxNewTokens: 6 },
+  });

@@ -7,13 +7,12 @@ import type { Backend } from '../../../src/backend/backend.ts';
 import { chooseBackend } from '../../../src/backend/choose.ts';
 import { backward } from '../../../src/core/autograd.ts';
 import { Rng } from '../../../src/core/rng.ts';
-import { intTensor, setDefaultBackend } from '../../../src/core/tensor.ts';
+import { setDefaultBackend } from '../../../src/core/tensor.ts';
 import { trainingObjective } from '../../../src/model/objective.ts';
 import { Transformer } from '../../../src/model/transformer.ts';
 import { trainRl } from '../../../src/rl/trainer.ts';
-import { defaultPretrain, pretrain } from '../../../src/train/pretrain.ts';
-import { tinyV3 } from '../../model/util.ts';
-import { TINY, tinyConfig, tinyParts } from '../../rl/setups.ts';
+import { nextTokenBatch, tinyV3 } from '../../model/util.ts';
+import { tinyConfig, tinyParts, tinyPretrain } from '../../rl/setups.ts';
 import { webgpu } from './gpu.ts';
 
 const gpu = await webgpu();
@@ -32,17 +31,7 @@ function near(got: number, want: number, rtol: number, what: string): void {
   if (Math.abs(got - want) > rtol * Math.max(1, Math.abs(want))) expect.fail(`${what}: got ${got}, want ${want}`);
 }
 
-const pretrainRun = () =>
-  pretrain({
-    ...defaultPretrain,
-    model: TINY,
-    steps: 3,
-    batchSize: 2,
-    seqLen: 24,
-    warmup: 1,
-    seed: 11,
-    eval: { every: 3, kind: 'add', difficulty: 1, n: 2, maxNewTokens: 6 },
-  });
+const pretrainRun = tinyPretrain;
 
 describe.skipIf(!gpu)('the same model code on WebGPU', () => {
   afterAll(() => gpu?.destroy());
@@ -54,14 +43,7 @@ describe.skipIf(!gpu)('the same model code on WebGPU', () => {
     const run = (b: Backend) =>
       on(b, async () => {
         const model = Transformer.init(cfg, new Rng(2).child('init'));
-        const x = intTensor(
-          ids.filter((_, i) => i % 9 < 8),
-          [2, 8],
-        );
-        const y = intTensor(
-          ids.filter((_, i) => i % 9 > 0),
-          [2, 8],
-        );
+        const { x, y } = nextTokenBatch(ids, 9);
         const obj = trainingObjective(model, x, y);
         backward(obj.loss);
         const grads = new Map<string, Float32Array | Float64Array | Int32Array>();
