@@ -8,7 +8,7 @@ import type { MatmulLayout } from '../../src/backend/backend.ts';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import { matmulBlocked, matmulNaive } from '../../src/backend/cpu/matmul.ts';
 import { F32_TILE } from '../../src/backend/cpu/simd/gemm-kernel.ts';
-import { SimdMatmul } from '../../src/backend/cpu/simd/simd-matmul.ts';
+import { SIMD_PARALLEL_MIN_MACS, SimdMatmul } from '../../src/backend/cpu/simd/simd-matmul.ts';
 import { backward, noGrad } from '../../src/core/autograd.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { crossEntropy } from '../../src/core/ops/index.ts';
@@ -106,6 +106,43 @@ describe('float32-summing matmul (the default)', () => {
     expect(c2).toEqual(c1);
     expect(c1).toEqual(ref);
     expect(c1).not.toEqual(f64acc);
+  });
+
+  it('threads that claim panels and row blocks as they go give the one-thread bits, for any shape large enough to share', () => {
+    const three = new SimdMatmul(3, F32_TILE);
+    const big = fc
+      .record({
+        batch: fc.integer({ min: 1, max: 3 }),
+        m: fc.integer({ min: 1, max: 160 }),
+        k: fc.integer({ min: 1, max: 200 }),
+        n: fc.integer({ min: 1, max: 90 }),
+        transA: fc.boolean(),
+        transB: fc.boolean(),
+        shareA: fc.boolean(),
+        shareB: fc.boolean(),
+      })
+      .filter((r) => r.batch * r.m * r.k * r.n >= SIMD_PARALLEL_MIN_MACS)
+      .map((r): MatmulLayout => ({
+        ...r,
+        aBatchStride: r.shareA ? 0 : r.m * r.k,
+        bBatchStride: r.shareB ? 0 : r.k * r.n,
+      }));
+    fc.assert(
+      fc.property(big, fc.integer(), (L, seed) => {
+        const { a, b } = operands(L, seed);
+        const size = L.batch * L.m * L.n;
+        const c1 = new Float32Array(size),
+          c2 = new Float32Array(size).fill(NaN),
+          c3 = new Float32Array(size).fill(NaN);
+        one.run(a, b, c1, L);
+        two.run(a, b, c2, L);
+        three.run(a, b, c3, L);
+        expect(c2).toEqual(c1);
+        expect(c3).toEqual(c1);
+      }),
+      { numRuns: 25 },
+    );
+    return three.close();
   });
 
   it('the CPU backend uses it for float32 operands unless asked for float64 sums', async () => {

@@ -4,11 +4,13 @@
 //   C[b] = op(A[b]) · op(B[b]),  each element one sequential float64 sum over p, stored once —
 //   bit-identical to matmulNaive / matmulBlocked in ../matmul.ts (the reference, tested against it).
 //
-// Threads: (threads − 1) workers instantiate the same module over the same memory; each computes a fixed,
-// contiguous range of output row blocks (never a split of k), so 1 and N threads give the same bits.
-// For float32 operands the raw bytes are copied in; each thread packs a share of B's panels, waits at a
-// barrier until all of B is packed, then packs its own rows of A and converts its own rows of C back to
-// float32 inside WebAssembly.
+// Threads: (threads − 1) workers instantiate the same module over the same memory and share the work of a
+// call by claiming chunks from shared counters: first panels of B to pack, then (after a barrier, since every
+// tile needs all of B) row blocks of C, each packing its own rows of A and converting its own rows of C back
+// to float32 inside WebAssembly. A tile is one sum over all of k whoever computes it (k is never split), so
+// 1 and N threads give the same bits, and a thread that starts late or is descheduled simply claims less.
+// The calling thread wakes the workers, copies the raw float32 B in (they wait for it: waking costs tens of
+// µs), copies A in while they pack B, and copies out the rows of C it computed as it goes, the rest at the end.
 // (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.)
 // A float32-accumulating tile (gemm-kernel.ts, opt-in) packs float32 and takes float32 operands only.
 import { setFlagsFromString } from 'node:v8';
@@ -25,8 +27,13 @@ const MAX_PAGES = 16384;
 /** Control words shared with each worker; the job (see JOB) follows them. */
 export const SIMD_CTRL = { seq: 0, done: 1, job: 2 } as const;
 /**
- * One thread's job, as int32 words: the gemm arguments (byte offsets and strides), then whether this
- * thread packs its own rows of A and converts its own rows of C, with what that needs, then its range.
+ * Words of the sync array: the barrier count, the next row block and the next panel of B to claim, and the
+ * number of the last call whose B the calling thread has copied in (the workers are woken before it copies).
+ */
+export const SYNC = { barrier: 0, nextBlock: 1, nextPanel: 2, ready: 3 } as const;
+/**
+ * A call's job, as int32 words: the gemm arguments (byte offsets and strides), then whether the threads
+ * pack rows of A and convert rows of C, with what that needs, then the work to share out.
  */
 export const JOB = {
   aOff: 0,
@@ -48,23 +55,24 @@ export const JOB = {
   unpack: 16,
   rawC: 17,
   n: 18,
-  start: 19,
-  end: 20,
+  /** Row blocks in the flattened (batch entry, row block) space. */
+  blocks: 19,
+  /** Panels of B the threads pack, in the flattened (copy, panel) space (0: packed already). */
+  bPanels: 20,
   group: 21,
   fma: 22,
   elem: 23,
-  /** Panels of B this thread packs, in the flattened (copy, panel) space: [packBStart, packBEnd). */
-  packBStart: 24,
-  packBEnd: 25,
-  rawB: 26,
-  rawBBatch: 27,
-  bCol: 28,
-  bP: 29,
+  rawB: 24,
+  rawBBatch: 25,
+  bCol: 26,
+  bP: 27,
   /** Threads on this job; with more than one, each waits after packing B until the barrier count reaches `barrier`. */
-  threads: 30,
-  barrier: 31,
+  threads: 28,
+  barrier: 29,
+  /** The call's number: a worker starts packing B once the sync word `ready` holds it. */
+  ticket: 30,
 } as const;
-const JOB_WORDS = 32;
+const JOB_WORDS = 31;
 
 /** Bytes of packed B a panel group may take: half a typical 256 KiB–2 MiB L2, so A's blocks fit beside it. */
 const B_GROUP_BYTES = 128 * 1024;
@@ -136,92 +144,149 @@ function packBlocks(
   }
 }
 
+/** Loads of a shared word a thread spins through (some tens of µs) before it sleeps in Atomics.wait. */
+const SPINS = 20_000;
+
 /**
- * Run a job: pack its share of B's panels and wait at the barrier until every thread has packed its share,
- * then its row blocks [start, end): pack those rows of A, multiply, convert those rows of C.
+ * Wait while a[i] === value, up to `ms`: spin first, since waking a sleeping thread takes tens of µs (as long
+ * as a small matmul), then sleep. Returns Atomics.wait's answer, or 'not-equal' when the spin saw a change.
  */
-export function runJob(x: KernelExports, j: ArrayLike<number>, mr: number, nr: number, barrier: Int32Array): void {
-  const start = j[JOB.start]!,
-    end = j[JOB.end]!,
+export function waitWhile(a: Int32Array, i: number, value: number, ms: number): 'ok' | 'not-equal' | 'timed-out' {
+  for (let s = 0; s < SPINS; s++) if (Atomics.load(a, i) !== value) return 'not-equal';
+  return Atomics.wait(a, i, value, ms);
+}
+
+/**
+ * Share [0, total) among `threads` threads: each claims chunks from the counter sync[word] (reset to 0 by the
+ * caller) until none is left, and runs f on each. Chunks are guided: half the remaining work per thread,
+ * at least `min`, so the first claims are large and a late thread still finds small ones to take.
+ */
+function forChunks(
+  sync: Int32Array,
+  word: number,
+  total: number,
+  threads: number,
+  min: number,
+  f: (from: number, to: number) => void,
+): void {
+  if (threads === 1) {
+    if (total > 0) f(0, total);
+    return;
+  }
+  for (;;) {
+    const from = Atomics.load(sync, word);
+    if (from >= total) return;
+    const to = Math.min(total, from + Math.max(min, Math.ceil((total - from) / (2 * threads))));
+    if (Atomics.compareExchange(sync, word, from, to) === from) f(from, to);
+  }
+}
+
+/** Wait, up to 60 s, until the shared counter sync[word] has reached `target` (it only grows, wrapping at 2³²). */
+function waitFor(sync: Int32Array, word: number, target: number, what: string): void {
+  let now = Atomics.load(sync, word);
+  for (let waited = 0; ((now - target) | 0) < 0; waited++) {
+    if (waited === 60) throw new Error(`SIMD matmul: ${what} within 60 s`);
+    waitWhile(sync, word, now, 1000);
+    now = Atomics.load(sync, word);
+  }
+}
+
+/**
+ * Run a job on one thread: wait until the calling thread has copied B in, run `before` (the calling thread
+ * copies A in here, while the workers pack B), claim panels of B to pack until none is left, wait at the
+ * barrier until every thread has done so, then claim row blocks: pack those rows of A, multiply, convert those
+ * rows of C, and run `after` on them (the calling thread copies them out while the workers finish).
+ */
+export function runJob(
+  x: KernelExports,
+  j: ArrayLike<number>,
+  mr: number,
+  nr: number,
+  sync: Int32Array,
+  before?: () => void,
+  after?: (from: number, to: number) => void,
+): void {
+  const threads = j[JOB.threads]!,
     perBatch = j[JOB.perBatch]!,
     m = j[JOB.m]!,
     k = j[JOB.k]!,
-    eb = j[JOB.elem]!;
-  const n = j[JOB.n]!;
-  packBlocks(
-    x,
-    j[JOB.packBStart]!,
-    j[JOB.packBEnd]!,
-    j[JOB.panels]!,
-    nr,
-    n,
-    k,
-    eb,
-    j[JOB.rawB]!,
-    j[JOB.rawBBatch]!,
-    j[JOB.bOff]!,
-    j[JOB.bBatch]!,
-    j[JOB.bCol]!,
-    j[JOB.bP]!,
-  );
-  if (j[JOB.threads]! > 1) {
-    // Every thread needs all of B. The count only grows (wrapping at 2³²): wait while it is short of the target.
-    const target = j[JOB.barrier]!;
-    let now = Atomics.add(barrier, 0, 1) + 1;
-    Atomics.notify(barrier, 0);
-    for (let waited = 0; ((now - target) | 0) < 0; waited++) {
-      if (waited === 60) throw new Error('SIMD matmul: a thread did not reach the barrier within 60 s');
-      Atomics.wait(barrier, 0, now, 1000);
-      now = Atomics.load(barrier, 0);
-    }
-  }
-  if (j[JOB.packA])
+    n = j[JOB.n]!,
+    eb = j[JOB.elem]!,
+    ldc = j[JOB.ldc]!;
+  if (threads > 1) waitFor(sync, SYNC.ready, j[JOB.ticket]!, 'the calling thread did not copy B in');
+  before?.();
+  forChunks(sync, SYNC.nextPanel, j[JOB.bPanels]!, threads, 4, (from, to) =>
     packBlocks(
       x,
-      start,
-      end,
-      perBatch,
-      mr,
-      m,
+      from,
+      to,
+      j[JOB.panels]!,
+      nr,
+      n,
       k,
       eb,
-      j[JOB.rawA]!,
-      j[JOB.rawABatch]!,
-      j[JOB.aOff]!,
-      j[JOB.aBatch]!,
-      j[JOB.aRow]!,
-      j[JOB.aP]!,
-    );
-  const gemm = j[JOB.fma] ? x.gemmFma! : x.gemm;
-  gemm(
-    j[JOB.aOff]!,
-    j[JOB.bOff]!,
-    j[JOB.cOff]!,
-    k,
-    j[JOB.panels]!,
-    perBatch,
-    j[JOB.aBatch]!,
-    j[JOB.bBatch]!,
-    j[JOB.cBatch]!,
-    j[JOB.ldc]!,
-    start,
-    end,
-    j[JOB.group]!,
+      j[JOB.rawB]!,
+      j[JOB.rawBBatch]!,
+      j[JOB.bOff]!,
+      j[JOB.bBatch]!,
+      j[JOB.bCol]!,
+      j[JOB.bP]!,
+    ),
   );
-  if (j[JOB.unpack]) {
-    const ldc = j[JOB.ldc]!;
-    for (let blk = start; blk < end; blk++) {
-      const e = Math.floor(blk / perBatch),
-        i0 = (blk - e * perBatch) * mr;
-      x.unpack(
-        j[JOB.cOff]! + e * j[JOB.cBatch]! + i0 * ldc,
-        j[JOB.rawC]! + (e * m + i0) * n * 4,
-        Math.min(mr, m - i0),
-        n,
-        ldc,
-      );
-    }
+  if (threads > 1) {
+    // Every tile needs all of B.
+    Atomics.add(sync, SYNC.barrier, 1);
+    Atomics.notify(sync, SYNC.barrier);
+    waitFor(sync, SYNC.barrier, j[JOB.barrier]!, 'a thread did not reach the barrier');
   }
+  const gemm = j[JOB.fma] ? x.gemmFma! : x.gemm;
+  forChunks(sync, SYNC.nextBlock, j[JOB.blocks]!, threads, 1, (from, to) => {
+    if (j[JOB.packA])
+      packBlocks(
+        x,
+        from,
+        to,
+        perBatch,
+        mr,
+        m,
+        k,
+        eb,
+        j[JOB.rawA]!,
+        j[JOB.rawABatch]!,
+        j[JOB.aOff]!,
+        j[JOB.aBatch]!,
+        j[JOB.aRow]!,
+        j[JOB.aP]!,
+      );
+    gemm(
+      j[JOB.aOff]!,
+      j[JOB.bOff]!,
+      j[JOB.cOff]!,
+      k,
+      j[JOB.panels]!,
+      perBatch,
+      j[JOB.aBatch]!,
+      j[JOB.bBatch]!,
+      j[JOB.cBatch]!,
+      ldc,
+      from,
+      to,
+      j[JOB.group]!,
+    );
+    if (j[JOB.unpack])
+      for (let blk = from; blk < to; blk++) {
+        const e = Math.floor(blk / perBatch),
+          i0 = (blk - e * perBatch) * mr;
+        x.unpack(
+          j[JOB.cOff]! + e * j[JOB.cBatch]! + i0 * ldc,
+          j[JOB.rawC]! + (e * m + i0) * n * 4,
+          Math.min(mr, m - i0),
+          n,
+          ldc,
+        );
+      }
+    after?.(from, to);
+  });
 }
 
 interface Lane {
@@ -312,8 +377,8 @@ export class SimdMatmul {
   /** A float64 view of the memory, remade only when the memory grows. */
   private mem: Float64Array;
   private mem32: Float32Array;
-  /** One word every thread of a job counts up after packing its share of B (see runJob). */
-  private readonly barrier = new Int32Array(new SharedArrayBuffer(4));
+  /** The counters the threads of a job share (SYNC; see runJob). */
+  private readonly sync = new Int32Array(new SharedArrayBuffer(4 * 4));
 
   constructor(
     readonly threads = 1,
@@ -342,7 +407,7 @@ export class SimdMatmul {
           memory: this.memory,
           mr: this.tile.mr,
           nr: this.tile.nr,
-          barrier: this.barrier.buffer,
+          sync: this.sync.buffer,
         },
       });
       worker.unref();
@@ -377,7 +442,8 @@ export class SimdMatmul {
     this.reserve(P.bytes);
     const mem = this.mem,
       mem32 = this.mem32,
-      x = this.x;
+      x = this.x,
+      sync = this.sync;
     const f32 = a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
     const eb = elemBytes(this.tile);
     if (eb === 4 && !f32) throw new Error('a float32-accumulating SIMD matmul takes float32 operands only');
@@ -388,23 +454,11 @@ export class SimdMatmul {
       aP = (L.transA ? m : 1) * 4,
       bCol = (L.transB ? k : 1) * 4,
       bP = (L.transB ? 1 : n) * 4;
-    if (f32) {
-      // B's panels are packed by the threads (runJob), each its share.
-      for (let e = 0; e < bCopies; e++)
-        mem32.set(b.subarray(e * L.bBatchStride, e * L.bBatchStride + k * n), P.rawB / 4 + e * k * n);
-      for (let e = 0; e < aCopies; e++)
-        mem32.set(a.subarray(e * L.aBatchStride, e * L.aBatchStride + m * k), P.rawA / 4 + e * m * k);
-      // One A shared by several batch entries is packed once, here; otherwise each thread packs its own rows.
-      if (aCopies === 1 && batch > 1)
-        for (let i0 = 0; i0 < m; i0 += mr)
-          x.pack(P.rawA + i0 * aRow, P.aOff + i0 * k * eb, Math.min(mr, m - i0), mr, k, aRow, aP);
-    } else {
-      for (let e = 0; e < aCopies; e++) packA(a, L, e, mem, (P.aOff + e * P.aBatch) / 8, mr);
-      for (let e = 0; e < bCopies; e++) packB(b, L, e, mem, (P.bOff + e * P.bBatch) / 8, nr);
-    }
-
+    // One A shared by several batch entries is packed once, here; otherwise the threads pack its rows.
+    const packAHere = aCopies === 1 && batch > 1;
     const perBatch = P.mp / mr,
       blocks = batch * perBatch;
+    const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
     const job = new Array<number>(JOB_WORDS).fill(0);
     job[JOB.aOff] = P.aOff;
     job[JOB.bOff] = P.bOff;
@@ -417,7 +471,7 @@ export class SimdMatmul {
     job[JOB.cBatch] = P.cBatch;
     job[JOB.ldc] = P.np * eb;
     job[JOB.elem] = eb;
-    job[JOB.packA] = f32 && (aCopies > 1 || batch === 1) ? 1 : 0;
+    job[JOB.packA] = f32 && !packAHere ? 1 : 0;
     job[JOB.rawA] = P.rawA;
     job[JOB.rawABatch] = m * k * 4;
     job[JOB.aRow] = aRow;
@@ -430,44 +484,86 @@ export class SimdMatmul {
     // A fused multiply-add keeps the reference's bits only when each product is exact in f64: float32
     // operands (24-bit significands, so a product needs at most 48 bits). Float64 operands use mul then add.
     job[JOB.fma] = this.tile.relaxed && f32 ? 1 : 0;
-    const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
-    const bPanels = f32 ? bCopies * (P.np / nr) : 0;
+    job[JOB.blocks] = blocks;
+    job[JOB.bPanels] = f32 ? bCopies * (P.np / nr) : 0;
     job[JOB.rawB] = P.rawB;
     job[JOB.rawBBatch] = k * n * 4;
     job[JOB.bCol] = bCol;
     job[JOB.bP] = bP;
     job[JOB.threads] = t;
-    job[JOB.barrier] = (Atomics.load(this.barrier, 0) + t) | 0;
-    // Fixed partition: thread w gets row blocks [w·blocks/t, (w+1)·blocks/t) and B's panels [w·bPanels/t, …).
-    const bound = (w: number) => Math.floor((w * blocks) / t),
-      bShare = (w: number) => Math.floor((w * bPanels) / t);
+    job[JOB.barrier] = (Atomics.load(sync, SYNC.barrier) + t) | 0;
+    const ticket = (Atomics.load(sync, SYNC.ready) + 1) | 0;
+    job[JOB.ticket] = ticket;
+    Atomics.store(sync, SYNC.nextBlock, 0);
+    Atomics.store(sync, SYNC.nextPanel, 0);
+    // Wake the workers first: they wait for B while it is copied in, which hides the time they take to wake.
     for (let w = 1; w < t; w++) {
       const ctl = this.lane(w - 1).ctrl;
-      job[JOB.start] = bound(w);
-      job[JOB.end] = bound(w + 1);
-      job[JOB.packBStart] = bShare(w);
-      job[JOB.packBEnd] = bShare(w + 1);
       ctl.set(job, SIMD_CTRL.job);
       Atomics.store(ctl, SIMD_CTRL.done, 0);
       Atomics.add(ctl, SIMD_CTRL.seq, 1);
       Atomics.notify(ctl, SIMD_CTRL.seq);
     }
-    job[JOB.start] = 0;
-    job[JOB.end] = bound(1);
-    job[JOB.packBStart] = 0;
-    job[JOB.packBEnd] = bShare(1);
-    runJob(x, job, mr, nr, this.barrier);
+    const copyA = () => {
+      for (let e = 0; e < aCopies; e++)
+        mem32.set(a.subarray(e * L.aBatchStride, e * L.aBatchStride + m * k), P.rawA / 4 + e * m * k);
+    };
+    if (f32) {
+      // B's panels and A's row blocks are packed by the threads (runJob).
+      for (let e = 0; e < bCopies; e++)
+        mem32.set(b.subarray(e * L.bBatchStride, e * L.bBatchStride + k * n), P.rawB / 4 + e * k * n);
+      if (packAHere) {
+        copyA();
+        for (let i0 = 0; i0 < m; i0 += mr)
+          x.pack(P.rawA + i0 * aRow, P.aOff + i0 * k * eb, Math.min(mr, m - i0), mr, k, aRow, aP);
+      }
+    } else {
+      for (let e = 0; e < aCopies; e++) packA(a, L, e, mem, (P.aOff + e * P.aBatch) / 8, mr);
+      for (let e = 0; e < bCopies; e++) packB(b, L, e, mem, (P.bOff + e * P.bBatch) / 8, nr);
+    }
+    Atomics.store(sync, SYNC.ready, ticket);
+    Atomics.notify(sync, SYNC.ready);
+
+    // Float32 C: this thread copies out the row blocks it computed as it goes, the workers' ones at the end.
+    // Row blocks [from, to) are the contiguous rows [rowOf(from), rowOf(to)) of the batch-major result.
+    const rowOf = (blk: number) => {
+      const e = Math.floor(blk / perBatch);
+      return e * m + Math.min(m, (blk - e * perBatch) * mr);
+    };
+    const copyOut = (from: number, to: number) =>
+      c.set(mem32.subarray(P.rawC / 4 + rowOf(from) * n, P.rawC / 4 + rowOf(to) * n), rowOf(from) * n);
+    const mine: number[] = [];
+    runJob(
+      x,
+      job,
+      mr,
+      nr,
+      sync,
+      job[JOB.packA] ? copyA : undefined,
+      f32
+        ? (from, to) => {
+            copyOut(from, to);
+            mine.push(from, to);
+          }
+        : undefined,
+    );
     for (let w = 1; w < t; w++) {
       const ctl = this.lanes[w - 1]!.ctrl;
       while (Atomics.load(ctl, SIMD_CTRL.done) === 0) {
-        if (Atomics.wait(ctl, SIMD_CTRL.done, 0, 60_000) === 'timed-out')
+        if (waitWhile(ctl, SIMD_CTRL.done, 0, 60_000) === 'timed-out')
           throw new Error('SIMD matmul worker did not answer within 60 s');
       }
       if (ctl[SIMD_CTRL.done] === 2) throw new Error('SIMD matmul worker failed');
     }
 
     if (f32) {
-      c.set(mem32.subarray(P.rawC / 4, P.rawC / 4 + batch * m * n));
+      // The gaps between this thread's chunks (claimed in increasing order) are the workers'.
+      let done = 0;
+      for (let i = 0; i < mine.length; i += 2) {
+        if (mine[i]! > done) copyOut(done, mine[i]!);
+        done = mine[i + 1]!;
+      }
+      if (done < blocks) copyOut(done, blocks);
       return;
     }
     // Float64 operands: copy out here. C rows are np wide in the memory, n wide in the result.
