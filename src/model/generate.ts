@@ -11,6 +11,7 @@ import type { Backend, DType } from '../backend/backend.ts';
 import { noGrad } from '../core/autograd.ts';
 import type { Rng } from '../core/rng.ts';
 import { intTensor, tensor, type Tensor } from '../core/tensor.ts';
+import { yieldToEventLoop } from '../core/yield.ts';
 import { KVCache } from './kvcache.ts';
 import { sampleToken, type SampleOptions } from './sampling.ts';
 import type { Transformer } from './transformer.ts';
@@ -108,6 +109,9 @@ async function generateInner(model: Transformer, prompts: number[][], opts: Gene
       bias: biasFor(active, P + step + 1),
     });
     last = await lastRow(logits);
+    // Turn the event loop: Ctrl-C is heard, and arrays the CPU memory pool watches come back to it (their
+    // FinalizationRegistry callbacks run as tasks; without a turn, a long generation holds every array it made).
+    await yieldToEventLoop();
   }
   return out;
 }

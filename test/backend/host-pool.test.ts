@@ -16,6 +16,7 @@ import { defaultBackend, setDefaultBackend } from '../../src/core/tensor.ts';
 import { yieldToEventLoop } from '../../src/core/yield.ts';
 import { trainingObjective } from '../../src/model/objective.ts';
 import { Transformer } from '../../src/model/transformer.ts';
+import { generate } from '../../src/model/generate.ts';
 import { trainRl } from '../../src/rl/trainer.ts';
 import { nextTokenBatch, tinyV3 } from '../model/util.ts';
 import { tinyConfig, tinyParts, tinyPretrain } from '../rl/setups.ts';
@@ -82,6 +83,34 @@ describe('the host memory pool', () => {
     const before = cpu.memory.reused;
     cpu.alloc('float32', 64);
     expect(cpu.memory.reused).toBe(before + 1);
+  });
+
+  it('over its cap, drops the sizes released least recently first', () => {
+    const pool = new HostPool({ minLength: 1, maxParkedBytes: 3 * 64 });
+    const [a, b, c] = [16, 16, 24].map((n) => pool.take('float32', n, true)); // 64, 64 and 96 bytes
+    pool.free({}, a!); // size 16: 64 bytes
+    pool.free({}, c!); // size 24: 160 bytes
+    pool.free({}, b!); // size 16 again (now the most recent): 224 > 192, so size 24 goes
+    expect(pool.parkedBytes).toBe(128);
+    expect(pool.take('float32', 24, true)).not.toBe(c);
+    expect(new Set([pool.take('float32', 16, true), pool.take('float32', 16, true)])).toEqual(new Set([a, b]));
+  });
+
+  it('gets arrays back during a long generation, which turns the event loop every token', async () => {
+    const cpu = new CpuBackend(1, { memory: { minLength: 1, gcAfterBytes: 2 ** 18 } });
+    await on(cpu, async () => {
+      const model = Transformer.init(tinyV3(), new Rng(1));
+      const before = cpu.memory.reused;
+      await generate(
+        model,
+        [
+          [1, 2, 3],
+          [4, 5],
+        ],
+        { maxNewTokens: 28, stopIds: [], padId: 0, rng: new Rng(2), temperature: 1 },
+      );
+      expect(cpu.memory.reused - before).toBeGreaterThan(50);
+    });
   });
 });
 

@@ -25,7 +25,8 @@ export interface HostPoolOptions {
   minLength: number;
   /** Bytes handed out (new or reused) after which the pool asks for a collection. */
   gcAfterBytes: number;
-  /** At most this many bytes are parked; beyond it a released array is left to the collector. */
+  /** At most this many bytes are parked; beyond it the arrays of the least recently released sizes are left to
+   * the collector (a sampling loop whose batch shrinks as rows finish leaves sizes behind that never return). */
   maxParkedBytes: number;
 }
 
@@ -134,14 +135,24 @@ export class HostPool {
     this.parkedBytes = 0;
   }
 
-  /** Park the whole array that `a` (a take's result: the array, or a view of its start) lives in. */
+  /**
+   * Park the whole array that `a` (a take's result: the array, or a view of its start) lives in. Its size moves
+   * to the back of the map's order; over the cap, sizes are dropped from the front (least recently released).
+   */
   private release(a: HostArray): void {
     const whole = a.byteLength === a.buffer.byteLength ? a : wholeArray(a);
-    if (this.parkedBytes + whole.byteLength > this.opts.maxParkedBytes) return;
+    if (whole.byteLength > this.opts.maxParkedBytes) return;
     const k = key(dtypeOf(whole), whole.length);
-    let list = this.parked.get(k);
-    if (!list) this.parked.set(k, (list = []));
+    const list = this.parked.get(k) ?? [];
+    this.parked.delete(k);
+    this.parked.set(k, list);
     list.push(whole);
     this.parkedBytes += whole.byteLength;
+    for (const [old, arrays] of this.parked) {
+      if (this.parkedBytes <= this.opts.maxParkedBytes) break;
+      while (arrays.length > 0 && this.parkedBytes > this.opts.maxParkedBytes)
+        this.parkedBytes -= arrays.pop()!.byteLength;
+      if (arrays.length === 0) this.parked.delete(old);
+    }
   }
 }
