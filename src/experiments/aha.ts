@@ -21,7 +21,7 @@ import { finishedRun, keptLines, removeStoppedFiles, resumeParts, saveStoppedRun
 import { pretrain, type PretrainConfig } from '../train/pretrain.ts';
 import { PRETRAIN_PRESETS } from '../train/presets.ts';
 import { encode, heldOutSet, promptFor, vocabSize } from '../world/index.ts';
-import { countdownVerify } from './countdown-verify.ts';
+import { countdownVerify, type CountdownVerifyResult } from './countdown-verify.ts';
 import {
   countdownEvalsOf,
   countdownMetrics,
@@ -217,6 +217,16 @@ async function runSeed(
   let end: RlResumeState | undefined;
   hooks.onEvent?.({ type: 'seed-start', seed: rl.seed, index, seeds: config.seeds.length, steps: rl.steps, dir });
   await trainRl(parts, rl, {
+    // The verification tests measure the policy the evaluation saw: after it, before the step's update.
+    afterEval: cdProblems.length
+      ? () =>
+          countdownVerify(parts.policy.model, cdProblems, {
+            maxNewTokens: rl.maxNewTokens,
+            budgets: [1, 2, 3, 4].map((q) => Math.round((q * rl.maxNewTokens) / 4)),
+            seed: rl.seed,
+            batchSize: rl.genBatch,
+          })
+      : undefined,
     now: hooks.now,
     shouldStop: hooks.shouldStop,
     start: resumed?.state,
@@ -227,14 +237,7 @@ async function runSeed(
       history.push(parseMetrics(line)[0]!);
       let cdm: CountdownMetrics | undefined;
       if (cdProblems.length > 0) {
-        const v = report.eval
-          ? await countdownVerify(parts.policy.model, cdProblems, {
-              maxNewTokens: rl.maxNewTokens,
-              budgets: [1, 2, 3, 4].map((q) => Math.round((q * rl.maxNewTokens) / 4)),
-              seed: rl.seed,
-              batchSize: rl.genBatch,
-            })
-          : null;
+        const v = report.eval ? (report.evalExtra as CountdownVerifyResult) : null;
         cdm = countdownMetrics(v);
         if (v) cdEvals.push(cdm);
         line = withCountdownMetrics(line, cdm);

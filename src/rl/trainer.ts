@@ -50,6 +50,8 @@ export interface StepReport {
   /** This step's training rollouts (none on the final evaluation-only report). */
   rollouts: Rollout[];
   eval?: Evaluation;
+  /** What TrainOptions.afterEval returned at this evaluation. */
+  evalExtra?: unknown;
   /** Wall-clock milliseconds by phase, only when the caller passed a clock. */
   timing?: { rolloutMs: number; updateMs: number; evalMs: number };
 }
@@ -67,6 +69,8 @@ export class RlTrainer {
   readonly evalProblems: Problem[];
   /** The next step to run. */
   step = 0;
+  /** TrainOptions.afterEval. */
+  afterEval?: () => Promise<unknown>;
   private readonly heldOut: Set<string>;
   private readonly rng: Rng;
   private readonly opt: AdamW;
@@ -144,6 +148,7 @@ export class RlTrainer {
       step = this.step;
     const t0 = this.now?.() ?? 0;
     const ev = step % c.evalEvery === 0 ? await this.evaluate() : undefined;
+    const extra = ev && this.afterEval ? await this.afterEval() : undefined;
     const t1 = this.now?.() ?? 0;
     const problems = this.sampleProblems(step);
     const rolloutRng = this.rng.child('rollout').child(`s${step}`);
@@ -187,6 +192,7 @@ export class RlTrainer {
     };
     const report: StepReport = { metrics, rollouts };
     if (ev) report.eval = ev;
+    if (extra !== undefined) report.evalExtra = extra;
     if (this.now) report.timing = { evalMs: t1 - t0, rolloutMs: t2 - t1, updateMs: t3 - t2 };
     return report;
   }
@@ -196,6 +202,7 @@ export class RlTrainer {
     const t0 = this.now?.() ?? 0;
     const ev = await this.evaluate();
     const report: StepReport = { metrics: { ...emptyMetrics(this.step), ...evalMetrics(ev) }, rollouts: [], eval: ev };
+    if (this.afterEval) report.evalExtra = await this.afterEval();
     if (this.now) report.timing = { evalMs: (this.now() ?? 0) - t0, rolloutMs: 0, updateMs: 0 };
     return report;
   }
@@ -244,6 +251,9 @@ export interface TrainOptions {
   start?: RlResumeState;
   /** Called once the steps end (all done or stopped), before the final evaluation, with the state to save. */
   onEnd?: (state: RlResumeState) => void | Promise<void>;
+  /** More measures of the policy at every evaluation, taken right after it, before the step's update (so they
+   * see the policy the evaluation saw); the result rides in the report as `evalExtra`. */
+  afterEval?: () => Promise<unknown>;
 }
 
 /** Run config.steps steps plus the final evaluation; returns every metrics line. */
@@ -253,6 +263,7 @@ export async function trainRl(
   opts: TrainOptions = {},
 ): Promise<RlStepMetrics[]> {
   const trainer = new RlTrainer(parts, config, opts.now, opts.start);
+  trainer.afterEval = opts.afterEval;
   const lines: RlStepMetrics[] = [];
   while (trainer.step < config.steps && !opts.shouldStop?.()) {
     const r = await trainer.trainStep();

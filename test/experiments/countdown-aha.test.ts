@@ -3,11 +3,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ahaCommand } from '../../src/cli/aha.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { defaultConfig } from '../../src/model/config.ts';
-import { saveCheckpoint } from '../../src/model/checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { runAha } from '../../src/experiments/aha.ts';
 import { countdownVerify, runInterventions } from '../../src/experiments/countdown-verify.ts';
@@ -93,6 +94,28 @@ describe('aha on Countdown', () => {
       first: rows[0]!.interventionCatchRate,
       last: rows[2]!.interventionCatchRate,
     });
+  });
+
+  it("measures the policy its evaluation saw: step 0's verification is the base's, whatever the step's update did", async () => {
+    // The shipped primed base, which earns rewards, so that a large learning rate moves it.
+    const shipped = fileURLToPath(new URL('../../fixtures/countdown-primed/all', import.meta.url));
+    const small = { ...rl, steps: 1, promptsPerStep: 2, groupSize: 4, maxNewTokens: 160, evalSize: 2 };
+    const firstRow = async (lr: number) => {
+      const out = tmp();
+      await runAha({ base: shipped, seeds: [2], rl: { ...small, lr } }, { out });
+      const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
+      return rows.map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    const [slow, fast] = [await firstRow(1e-9), await firstRow(0.05)];
+    const { model } = loadCheckpoint(shipped, { requiresGrad: false });
+    const problems = heldOutSet('countdown', 3, small.evalSize);
+    const v = await countdownVerify(model, problems, { maxNewTokens: 160, budgets: [40, 80, 120, 160], seed: 2 });
+    for (const row of [slow[0]!, fast[0]!]) {
+      expect(row.stepAccuracy).toBe(Number(v.stepAccuracy!.toFixed(6)));
+      expect(row.interventionCatchRate).toBe(Number(v.interventionCatchRate!.toFixed(6)));
+    }
+    // (the update did move the policy: the final evaluation after one step differs)
+    expect(fast[1]!.evalThinkLen).not.toBe(slow[1]!.evalThinkLen);
   });
 
   it('tinyseek aha --task countdown starts from the shipped primed base and prints the verification line', async () => {
