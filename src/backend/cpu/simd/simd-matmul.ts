@@ -78,8 +78,8 @@ const JOB_WORDS = 31;
 const B_GROUP_BYTES = 128 * 1024;
 const CTRL_WORDS = SIMD_CTRL.job + JOB_WORDS;
 
-/** Below this many multiply-adds the hand-off to a worker costs more than it saves (measured: 128×64×176,
- * 1.4M, 0.96× on two threads; 128³, 2.1M, 1.16×). */
+/** Below this many multiply-adds the hand-off to a worker costs more than it saves (measured on two threads:
+ * 128×64×176, 1.4M, 0.96×; 64³ 0.70×; 128³, 2.1M, 1.16–1.22×). */
 export const SIMD_PARALLEL_MIN_MACS = 1 << 21;
 
 /** Whether this engine validates WebAssembly SIMD128 (a 1-function module using v128 ops). */
@@ -145,12 +145,17 @@ function packBlocks(
   }
 }
 
-/** Loads of a shared word a thread spins through (some tens of µs) before it sleeps in Atomics.wait. */
-const SPINS = 20_000;
+/**
+ * Loads of a shared word a thread spins through before it sleeps in Atomics.wait (some µs), which catches a
+ * quick hand-off. A long spin keeps the workers awake through a step but takes a core from V8's own threads:
+ * with ~1.5 ms of spinning, two-thread training of the lesson model fell from 14.4–15.8k to 10.0–10.5k tokens/s
+ * on this 2-core VM, although a lone 128³ product ran faster.
+ */
+const SPINS = 2000;
 
 /**
- * Wait while a[i] === value, up to `ms`: spin first, since waking a sleeping thread takes tens of µs (as long
- * as a small matmul), then sleep. Returns Atomics.wait's answer, or 'not-equal' when the spin saw a change.
+ * Wait while a[i] === value, up to `ms`: spin first, since waking a sleeping thread can take longer than a small
+ * matmul, then sleep. Returns Atomics.wait's answer, or 'not-equal' when the spin saw a change.
  */
 export function waitWhile(a: Int32Array, i: number, value: number, ms: number): 'ok' | 'not-equal' | 'timed-out' {
   for (let s = 0; s < SPINS; s++) if (Atomics.load(a, i) !== value) return 'not-equal';
