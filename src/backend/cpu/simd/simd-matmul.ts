@@ -78,9 +78,10 @@ const JOB_WORDS = 31;
 const B_GROUP_BYTES = 128 * 1024;
 const CTRL_WORDS = SIMD_CTRL.job + JOB_WORDS;
 
-/** Below this many multiply-adds the hand-off to a worker costs more than it saves (measured on two threads:
- * 128×64×176, 1.4M, 0.96×; 64³ 0.70×; 128³, 2.1M, 1.16–1.22×). */
-export const SIMD_PARALLEL_MIN_MACS = 1 << 21;
+/** Below this many multiply-adds (4.2M) the hand-off to a worker can cost more than it saves: two threads on
+ * 128³ (2.1M) ran 1.16–1.22× one thread's speed when the calls came back to back, 0.56× when the event loop
+ * turned between them (the worker had gone to sleep); 256×128×128 (4.2M) 1.42×, 256³ 1.48–1.98×. */
+export const SIMD_PARALLEL_MIN_MACS = 1 << 22;
 
 /** Whether this engine validates WebAssembly SIMD128 (a 1-function module using v128 ops). */
 export function simdSupported(): boolean {
