@@ -34,18 +34,26 @@ function matmulF32Acc(a: Float32Array, b: Float32Array, c: Float32Array, L: Matm
       }
 }
 
-const layout = fc
-  .record({
-    batch: fc.integer({ min: 1, max: 3 }),
-    m: fc.integer({ min: 1, max: 13 }),
-    k: fc.integer({ min: 0, max: 17 }),
-    n: fc.integer({ min: 1, max: 19 }),
-    transA: fc.boolean(),
-    transB: fc.boolean(),
-    shareA: fc.boolean(),
-    shareB: fc.boolean(),
-  })
-  .map((r): MatmulLayout => ({ ...r, aBatchStride: r.shareA ? 0 : r.m * r.k, bBatchStride: r.shareB ? 0 : r.k * r.n }));
+/** Layouts up to m × k × n (k from kMin), any transposes and batch sharing, of at least `minMacs` multiply-adds. */
+const layouts = (m: number, k: number, n: number, kMin = 0, minMacs = 0) =>
+  fc
+    .record({
+      batch: fc.integer({ min: 1, max: 3 }),
+      m: fc.integer({ min: 1, max: m }),
+      k: fc.integer({ min: kMin, max: k }),
+      n: fc.integer({ min: 1, max: n }),
+      transA: fc.boolean(),
+      transB: fc.boolean(),
+      shareA: fc.boolean(),
+      shareB: fc.boolean(),
+    })
+    .filter((r) => r.batch * r.m * r.k * r.n >= minMacs)
+    .map((r): MatmulLayout => ({
+      ...r,
+      aBatchStride: r.shareA ? 0 : r.m * r.k,
+      bBatchStride: r.shareB ? 0 : r.k * r.n,
+    }));
+const layout = layouts(13, 17, 19);
 
 function operands(L: MatmulLayout, seed: number) {
   const rng = new Rng(seed);
@@ -110,23 +118,7 @@ describe('float32-summing matmul (the default)', () => {
 
   it('threads that claim panels and row blocks as they go give the one-thread bits, for any shape large enough to share', () => {
     const three = new SimdMatmul(3, F32_TILE);
-    const big = fc
-      .record({
-        batch: fc.integer({ min: 1, max: 3 }),
-        m: fc.integer({ min: 1, max: 256 }),
-        k: fc.integer({ min: 1, max: 256 }),
-        n: fc.integer({ min: 1, max: 160 }),
-        transA: fc.boolean(),
-        transB: fc.boolean(),
-        shareA: fc.boolean(),
-        shareB: fc.boolean(),
-      })
-      .filter((r) => r.batch * r.m * r.k * r.n >= SIMD_PARALLEL_MIN_MACS)
-      .map((r): MatmulLayout => ({
-        ...r,
-        aBatchStride: r.shareA ? 0 : r.m * r.k,
-        bBatchStride: r.shareB ? 0 : r.k * r.n,
-      }));
+    const big = layouts(256, 256, 160, 1, SIMD_PARALLEL_MIN_MACS);
     fc.assert(
       fc.property(big, fc.integer(), (L, seed) => {
         const { a, b } = operands(L, seed);
