@@ -17,6 +17,7 @@
 import { fileURLToPath } from 'node:url';
 import type { KnobValue, RunContext, RunResult } from '../../src/tui/manifest.ts';
 import type { Transformer } from '../../src/model/transformer.ts';
+import type { CountdownVerifyResult } from '../../src/experiments/countdown-verify.ts';
 
 const BASE_DIR = fileURLToPath(new URL('../../fixtures/countdown-primed/all/', import.meta.url));
 
@@ -90,6 +91,14 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
   const reference = transformerPolicy(loadCheckpoint(BASE_DIR, { requiresGrad: false }).model);
   freeze(reference);
   const trainer = new RlTrainer({ policy, reference }, config);
+  // The verification tests see the policy its evaluation saw: right after it, before the step's update.
+  trainer.afterEval = () =>
+    countdownVerify(policy.model, trainer.evalProblems, {
+      maxNewTokens: config.maxNewTokens,
+      budgets: [config.maxNewTokens],
+      seed,
+      batchSize: config.genBatch,
+    });
   ctx.report({
     kind: 'log',
     text: `GRPO on fixtures/countdown-primed/all: ${p.steps} steps of ${p.promptsPerStep} prompts × G=${p.groupSize}; held-out: ${p.evalSize} 3-number problems, verification tests every ${p.evalEvery} steps`,
@@ -101,14 +110,9 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
   const beh = { verdicts: [] as number[], checks: [] as number[], tries: [] as number[], subgoals: [] as number[] };
   const total = p.steps + 1;
 
-  const evaluate = async (r: Awaited<ReturnType<typeof trainer.trainStep>>) => {
+  const evaluate = (r: Awaited<ReturnType<typeof trainer.trainStep>>) => {
     if (!r.eval) return;
-    const v = await countdownVerify(policy.model, trainer.evalProblems, {
-      maxNewTokens: config.maxNewTokens,
-      budgets: [config.maxNewTokens],
-      seed,
-      batchSize: config.genBatch,
-    });
+    const v = r.evalExtra as CountdownVerifyResult;
     held = {
       pass1: pct(r.metrics.evalPass1),
       stepAcc: pct(v.stepAccuracy),
@@ -151,13 +155,13 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
   let done = 0;
   while (done < p.steps && !ctx.signal.aborted) {
     const r = await trainer.trainStep();
-    await evaluate(r);
+    evaluate(r);
     done++;
     show(done, r);
     await ctx.tick();
   }
   const last = await trainer.finalEval();
-  await evaluate(last);
+  evaluate(last);
   show(total, last);
   await ctx.tick();
   trained = { model: policy.model, steps: done, seed };
