@@ -4,8 +4,10 @@
 //   parity | aha STEPS
 // matmul: fp32 TFLOP/s of the backend's kernel at n×n×n (checked on sampled entries against float64 sums on
 // the host); TILE: small | large (bounds-checked) | v128 | v128x64 | v64 (aligned vec4) | auto (the backend's
-// choice) | bm,bn,bk,tm,tn[,v|r] (r: vec4, transposed in registers; a: vec4, A staged row-major); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
-// f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | rm,rn,d|s|S,bk: direct, staged, staged and double-buffered); train: tokens/s of one training step (bench/train.ts's
+// choice) | bm,bn,bk,tm,tn[,v|r|a[,G]] (r: vec4, transposed in registers; a: vec4, A staged row-major;
+// G: blocks taken G block rows at a time); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
+// f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | rm,rn,d|s|S,bk[,sgm,sgn[,w]]: tiles per subgroup, direct, staged, staged and
+// double-buffered, K per iteration, subgroups per workgroup, w: 16-byte staging loads); train: tokens/s of one training step (bench/train.ts's
 // loop) at the issue's configs; parity: a short pretraining run on the CPU and the GPU, and a GPU rerun;
 // aha: the R1-Zero run's wall time on one backend (TINYSEEK_BACKEND picks it).
 import { openBackend } from '../../src/backend/choose.ts';
@@ -78,9 +80,10 @@ function tileOf(name: string): MatmulTile | undefined {
   };
   if (name === 'auto') return undefined;
   if (named[name]) return named[name];
-  const [bm, bn, bk, tm, tn, v] = name.split(',');
+  const [bm, bn, bk, tm, tn, v, group] = name.split(',');
   const vec4 = v === 'v' || v === 'r' || v === 'a';
-  return { bm: +bm!, bn: +bn!, bk: +bk!, tm: +tm!, tn: +tn!, vec4, regT: v === 'r', aRows: v === 'a' };
+  const tile = { bm: +bm!, bn: +bn!, bk: +bk!, tm: +tm!, tn: +tn!, vec4, regT: v === 'r', aRows: v === 'a' };
+  return group ? { ...tile, group: +group } : tile;
 }
 
 async function matmul(m: number, n: number, k: number, layoutName: string, tileName: string): Promise<void> {
@@ -111,9 +114,15 @@ async function matmul(m: number, n: number, k: number, layoutName: string, tileN
     shape: `${m}x${n}x${k}`,
     layout: layoutName,
     tile: tileName,
-    used: [used.bm, used.bn, used.bk, used.tm, used.tn, used.aRows ? 'a' : used.regT ? 'r' : used.vec4 ? 'v' : ''].join(
-      ',',
-    ),
+    used: [
+      used.bm,
+      used.bn,
+      used.bk,
+      used.tm,
+      used.tn,
+      used.aRows ? 'a' : used.regT ? 'r' : used.vec4 ? 'v' : '',
+      used.group ?? '',
+    ].join(','),
     ms,
     tflops: (2 * m * n * k) / (ms * 1e9),
     maxErrOverSqrtN: worst,
@@ -123,8 +132,17 @@ async function matmul(m: number, n: number, k: number, layoutName: string, tileN
 function f16TileOf(name: string): F16Tile {
   if (name === 'direct') return F16_DIRECT;
   if (name === 'staged') return F16_STAGED;
-  const [rm, rn, kind, bk] = name.split(',');
-  return { rm: +rm!, rn: +rn!, staged: kind === 's' || kind === 'S', double: kind === 'S', bk: +bk! };
+  const [rm, rn, kind, bk, sgm, sgn, wide] = name.split(',');
+  return {
+    rm: +rm!,
+    rn: +rn!,
+    staged: kind === 's' || kind === 'S',
+    double: kind === 'S',
+    bk: +bk!,
+    sgm: +(sgm ?? 1),
+    sgn: +(sgn ?? 1),
+    wide: wide === 'w',
+  };
 }
 
 async function f16(n: number, tileName: string): Promise<void> {

@@ -54,11 +54,13 @@ case "${1:-all}" in
       --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -40
     ;;
   tiles)
-    # fp32 staging of A (k-major, transposed on the way in, vs row-major) and f16 loads in flight (direct
-    # tiles BK deep; one-subgroup staged tiles)
-    for t in auto 128,128,8,8,8,a 128,128,16,8,8,a 128,64,16,8,4,a; do b matmul 4096 $t; done
-    b matmul 4096 auto tn
-    for t in direct 4,4,d,32 4,4,d,64 4,4,s,32; do T=60 b f16 4096 $t; done
+    # fp32: the blocks of C taken in groups of block rows (L2 reuse); f16: several subgroups per workgroup
+    # sharing one staged slab (rm,rn,s|S,bk,sgm,sgn[,w]), against the one-subgroup tile; fp32 `auto` first and
+    # last, to see the machine's drift
+    for t in auto 128,128,8,8,8,a,4 128,128,8,8,8,a,8 128,128,8,8,8,a,16; do b matmul 4096 $t; done
+    for t in staged 4,4,s,32,2,2 4,4,s,32,2,2,w 2,4,s,32,2,2,w 4,2,s,32,2,4,w 2,4,s,32,4,2,w 2,2,s,32,4,4,w \
+      4,4,s,32,4,2,w 4,4,s,32,2,4,w 4,4,s,64,2,2,w 4,4,S,32,2,2,w 2,4,S,32,4,2,w; do T=45 b f16 4096 $t; done
+    b matmul 4096 auto
     ;;
   toggles)
     # what Dawn's safety costs (robustness clamps, validation, workgroup zeroing, lazy clears), with the fp32

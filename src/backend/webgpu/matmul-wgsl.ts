@@ -18,6 +18,11 @@ export interface MatmulTile {
   regT?: boolean;
   /** vec4 kernel only: stage A (not transposed) row-major, k-contiguous as it is stored (matmul-vec4.ts). */
   aRows?: boolean;
+  /**
+   * vec4 kernel only: workgroups take C's blocks in groups of this many block rows, column by column inside a
+   * group, so the blocks in flight together share rows of A and columns of B in the L2 cache (matmul-vec4.ts).
+   */
+  group?: number;
 }
 
 export const SMALL_TILE: MatmulTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };

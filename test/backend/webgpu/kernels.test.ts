@@ -200,10 +200,13 @@ describe.skipIf(!gpu)('WebGPU kernels against the CPU reference', () => {
       [{ ...big, aRows: true }, false, true],
       [{ ...small, aRows: true }, false, false],
       [{ ...small, aRows: true }, true, false],
+      // blocks taken in groups of 2 block rows: 5 block rows (the last group short) by 3 block columns
+      [{ ...small, group: 2 }, false, false],
+      [{ ...big, aRows: true, group: 2 }, false, true],
     ];
     for (const [tile, transA, transB] of cases) {
-      const m = tile.bm * 2,
-        n = tile.bn,
+      const m = tile.bm * (tile.group ? 5 : 2),
+        n = tile.bn * (tile.group ? 3 : 1),
         k = tile.bk * 3,
         batch = 2;
       const a = rand(rng, batch * m * k),
