@@ -4,9 +4,10 @@
 //   parity | aha STEPS
 // matmul: fp32 TFLOP/s of the backend's kernel at n×n×n (checked on sampled entries against float64 sums on
 // the host); TILE: small | large (bounds-checked) | v128 | v128x64 | v64 (aligned vec4) | auto (the backend's
-// choice) | bm,bn,bk,tm,tn[,v|r|a[,G]] (r: vec4, transposed in registers; a: vec4, A staged row-major;
-// G: blocks taken G block rows at a time); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
-// f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | rm,rn,d|s|S,bk[,sgm,sgn[,w]]: tiles per subgroup, direct, staged, staged and
+// choice) | bm,bn,bk,tm,tn[,v|r|a[,G[,FLAGS]]] (r: vec4, transposed in registers; a: vec4, A staged row-major;
+// G: blocks taken G block rows at a time;
+// FLAGS after G (may be empty): u two slabs per iteration, c branch-free fetch); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
+// f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | shared | rm,rn,d|s|S,bk[,sgm,sgn[,w]]: tiles per subgroup, direct, staged, staged and
 // double-buffered, K per iteration, subgroups per workgroup, w: 16-byte staging loads); train: tokens/s of one training step (bench/train.ts's
 // loop) at the configs; parity: a short pretraining run on the CPU and the GPU, and a GPU rerun;
 // aha: the R1-Zero run's wall time on one backend (TINYSEEK_BACKEND picks it).
@@ -14,6 +15,7 @@ import { openBackend } from '../../src/backend/choose.ts';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import {
   F16_DIRECT,
+  F16_SHARED,
   F16_STAGED,
   f16Block,
   matmulF16Source,
@@ -80,10 +82,22 @@ function tileOf(name: string): MatmulTile | undefined {
   };
   if (name === 'auto') return undefined;
   if (named[name]) return named[name];
-  const [bm, bn, bk, tm, tn, v, group] = name.split(',');
+  const [bm, bn, bk, tm, tn, v, group, flags = ''] = name.split(',');
   const vec4 = v === 'v' || v === 'r' || v === 'a';
-  const tile = { bm: +bm!, bn: +bn!, bk: +bk!, tm: +tm!, tn: +tn!, vec4, regT: v === 'r', aRows: v === 'a' };
-  return group ? { ...tile, group: +group } : tile;
+  const tile: MatmulTile = {
+    bm: +bm!,
+    bn: +bn!,
+    bk: +bk!,
+    tm: +tm!,
+    tn: +tn!,
+    vec4,
+    regT: v === 'r',
+    aRows: v === 'a',
+  };
+  if (group) tile.group = +group;
+  if (flags.includes('u')) tile.unroll2 = true;
+  if (flags.includes('c')) tile.clampFetch = true;
+  return tile;
 }
 
 async function matmul(m: number, n: number, k: number, layoutName: string, tileName: string): Promise<void> {
@@ -122,6 +136,7 @@ async function matmul(m: number, n: number, k: number, layoutName: string, tileN
       used.tn,
       used.aRows ? 'a' : used.regT ? 'r' : used.vec4 ? 'v' : '',
       used.group ?? '',
+      (used.unroll2 ? 'u' : '') + (used.clampFetch ? 'c' : ''),
     ].join(','),
     ms,
     tflops: (2 * m * n * k) / (ms * 1e9),
@@ -132,6 +147,7 @@ async function matmul(m: number, n: number, k: number, layoutName: string, tileN
 function f16TileOf(name: string): F16Tile {
   if (name === 'direct') return F16_DIRECT;
   if (name === 'staged') return F16_STAGED;
+  if (name === 'shared') return F16_SHARED;
   const [rm, rn, kind, bk, sgm, sgn, wide] = name.split(',');
   return {
     rm: +rm!,

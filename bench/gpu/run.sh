@@ -54,13 +54,12 @@ case "${1:-all}" in
       --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -40
     ;;
   tiles)
-    # fp32: the blocks of C taken in groups of block rows (L2 reuse); f16: several subgroups per workgroup
-    # sharing one staged slab (rm,rn,s|S,bk,sgm,sgn[,w]), against the one-subgroup tile; fp32 `auto` first and
-    # last, to see the machine's drift
-    for t in auto 128,128,8,8,8,a,4 128,128,8,8,8,a,8 128,128,8,8,8,a,16; do b matmul 4096 $t; done
-    for t in staged 4,4,s,32,2,2 4,4,s,32,2,2,w 2,4,s,32,2,2,w 4,2,s,32,2,4,w 2,4,s,32,4,2,w 2,2,s,32,4,4,w \
-      4,4,s,32,4,2,w 4,4,s,32,2,4,w 4,4,s,64,2,2,w 4,4,S,32,2,2,w 2,4,S,32,4,2,w; do T=45 b f16 4096 $t; done
-    b matmul 4096 auto
+    # fp32 at 4096: the backend's tile against two slabs per iteration (u), a branch-free fetch (c), 128-thread
+    # 128×64 / 64×128 tiles (more workgroups per SM if registers are what limits them), a 4-deep slab; `auto`
+    # first and last, to see the machine's drift. (Run 10's `tiles`: fp32 block groups, f16 subgroup layouts.)
+    for t in auto 128,128,8,8,8,a,,u 128,128,8,8,8,a,,c 128,128,8,8,8,a,,uc 128,64,8,8,8,a 64,128,8,8,8,a \
+      128,64,8,8,8,a,,uc 64,128,8,8,8,a,,uc 128,128,4,8,8,a auto; do b matmul 4096 $t; done
+    for t in shared 4,4,s,16,2,2,w 4,4,S,32,2,2,w; do T=45 b f16 4096 $t; done
     ;;
   toggles)
     # what Dawn's safety costs (robustness clamps, validation, workgroup zeroing, lazy clears), with the fp32

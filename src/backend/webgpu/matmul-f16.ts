@@ -36,6 +36,12 @@ export const F16_DIRECT: F16Tile = { rm: 4, rn: 4, staged: false, bk: 16 };
 /** A 64×64 block staged 32 deep in workgroup memory by one subgroup (107 TFLOP/s at 4096³ against 59 direct). */
 export const F16_STAGED: F16Tile = { rm: 4, rn: 4, staged: true, bk: 32 };
 
+/**
+ * A 128×128 block: 2×2 subgroups of 4×4 tiles sharing one 32-deep slab, staged with 16-byte loads (201 TFLOP/s
+ * at 4096³ on the H200 against 113 for F16_STAGED in the same run, bench/gpu/results/run10-tiles.jsonl).
+ */
+export const F16_SHARED: F16Tile = { rm: 4, rn: 4, sgm: 2, sgn: 2, staged: true, bk: 32, wide: true };
+
 /** Invocations per subgroup (NVIDIA's warp; Dawn's subgroup-matrix pipelines run full subgroups). */
 const SUBGROUP = 32;
 

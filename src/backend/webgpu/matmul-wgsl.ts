@@ -23,6 +23,10 @@ export interface MatmulTile {
    * group, so the blocks in flight together share rows of A and columns of B in the L2 cache (matmul-vec4.ts).
    */
   group?: number;
+  /** vec4 kernel only: two K-slabs per loop iteration, buffer offsets constant (matmul-vec4.ts). */
+  unroll2?: boolean;
+  /** vec4 kernel only: the next slab's fetch and store without a branch (matmul-vec4.ts). */
+  clampFetch?: boolean;
 }
 
 export const SMALL_TILE: MatmulTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
