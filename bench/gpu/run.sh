@@ -23,17 +23,19 @@ b() {
 case "${1:-all}" in
   all)
     # the whole measurement in one run (the RESULTS.md tables), most important first: fp32 at 4096 (the
-    # backend's choice, k-major A staging, with Dawn's bounds clamps), f16 tiles, the d=512 step and its
+    # backend's choice, with Dawn's bounds clamps, the loop and tile variants of `tiles`), f16 tiles, the d=512 step and its
     # profile, parity, the other sizes and configs, PyTorch, then the aha run on both backends side by side
     b info
-    b matmul 4096 auto; b matmul 4096 v128; TINYSEEK_DAWN_DISABLE=disable_robustness b matmul 4096 auto
-    for t in direct staged 4,4,S,32 4,4,S,16 4,4,s,64; do T=45 b f16 4096 $t; done
+    b matmul 4096 auto; TINYSEEK_DAWN_DISABLE=disable_robustness b matmul 4096 auto
+    for t in 128,128,8,8,8,a,,u 128,128,8,8,8,a,,c 128,128,8,8,8,a,,uc 128,64,8,8,8,a 64,128,8,8,8,a \
+      256,128,8,16,8,a 128,256,8,8,16,a; do b matmul 4096 $t; done
+    for t in direct staged shared; do T=45 b f16 4096 $t; done
     T=60 b train d=512
     T=60 b profile d=512
     b parity
     for l in nt tn; do b matmul 4096 auto $l; done
     for n in 512 1024 2048; do b matmul $n auto; done
-    for n in 1024 2048; do b f16 $n staged; done
+    for n in 1024 2048; do b f16 $n shared; done
     for c in lesson d=128; do T=60 b train $c; done
     timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     (TINYSEEK_BACKEND=cpu T=${AHA_S:-100} b aha > /dev/null) &
@@ -44,7 +46,7 @@ case "${1:-all}" in
     # the headline rows of `all` for a lease of a few minutes: fp32 at 4096 (the backend's choice), the f16
     # staged tiles, the d=512 step, the aha run on WebGPU
     b matmul 4096 auto
-    for t in 4,4,S,32 staged; do T=35 b f16 4096 $t; done
+    for t in staged shared; do T=35 b f16 4096 $t; done
     T=50 b train d=512
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-70} b aha | cut -c1-300
     ;;
@@ -55,10 +57,13 @@ case "${1:-all}" in
     ;;
   tiles)
     # fp32 at 4096: the backend's tile against two slabs per iteration (u), a branch-free fetch (c), 128-thread
-    # 128×64 / 64×128 tiles (more workgroups per SM if registers are what limits them), a 4-deep slab; `auto`
+    # 128×64 / 64×128 tiles (more workgroups per SM if registers are what limits them), a 4-deep slab, 256×128
+    # and 128×256 tiles (more reuse, more registers); `auto`
     # first and last, to see the machine's drift. (Run 10's `tiles`: fp32 block groups, f16 subgroup layouts.)
     for t in auto 128,128,8,8,8,a,,u 128,128,8,8,8,a,,c 128,128,8,8,8,a,,uc 128,64,8,8,8,a 64,128,8,8,8,a \
-      128,64,8,8,8,a,,uc 64,128,8,8,8,a,,uc 128,128,4,8,8,a auto; do b matmul 4096 $t; done
+      128,64,8,8,8,a,,uc 64,128,8,8,8,a,,uc 128,128,4,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
+      b matmul 4096 $t
+    done
     for t in shared 4,4,s,16,2,2,w 4,4,S,32,2,2,w; do T=45 b f16 4096 $t; done
     ;;
   toggles)
