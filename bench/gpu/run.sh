@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The H200 benchmark, run on the lent machine through `device` (bench/gpu/RESULTS.md says how and what it measured):
-#   bash bench/gpu/build.sh here, then run `bash .device/run.sh [all|short|suite|tiles|toggles|aha]` there with .device/ carried
+#   bash bench/gpu/build.sh here, then run `bash .device/run.sh [all|final|short|suite|tiles|toggles|aha]` there with .device/ carried
 #   (D names another device folder, NODE_XZ another node binary, NM the node_modules tarball for `suite`).
 # Each measurement runs in its own process under `timeout` and appends one JSON line to $OUT/results.jsonl.
 set -u
@@ -41,6 +41,23 @@ case "${1:-all}" in
     (TINYSEEK_BACKEND=cpu T=${AHA_S:-100} b aha > /dev/null) &
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
     wait
+    ;;
+  final)
+    # the issue's rows and the test suite in one run, for a lease of about six minutes: fp32 at 4096 (the
+    # backend's choice and the loop and tile variants), the f16 tiles, the three training steps, parity,
+    # PyTorch, the aha run on both backends side by side, then the suite (needs NM)
+    b info
+    for t in auto 128,128,8,8,8,a,,u 128,128,8,8,8,a,,c 128,128,8,8,8,a,,uc 128,64,8,8,8,a 64,128,8,8,8,a \
+      256,128,8,16,8,a 128,256,8,8,16,a; do b matmul 4096 $t; done
+    for t in staged shared; do T=45 b f16 4096 $t; done
+    for c in d=512 lesson d=128; do T=60 b train $c; done
+    b parity
+    timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
+    (TINYSEEK_BACKEND=cpu T=${AHA_S:-100} b aha > /dev/null) &
+    TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
+    wait
+    PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${SUITE_S:-150} /tmp/node node_modules/vitest/vitest.mjs run \
+      --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -15
     ;;
   short)
     # the headline rows of `all` for a lease of a few minutes: fp32 at 4096 (the backend's choice), the f16
@@ -88,5 +105,5 @@ case "${1:-all}" in
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-400} b aha
     wait
     ;;
-  *) echo "modes: all | short | suite | tiles | toggles | aha" >&2; exit 2 ;;
+  *) echo "modes: all | final | short | suite | tiles | toggles | aha" >&2; exit 2 ;;
 esac
