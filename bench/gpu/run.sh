@@ -47,10 +47,11 @@ case "${1:-all}" in
     # backend's choice and the loop and tile variants), the f16 tiles, the three training steps, parity,
     # PyTorch, the aha run on both backends side by side, then the suite (needs NM)
     b info
-    for t in auto 128,128,8,8,8,a,,u 128,128,8,8,8,a,,c 128,128,8,8,8,a,,uc 128,64,8,8,8,a 64,128,8,8,8,a \
-      256,128,8,16,8,a 128,256,8,8,16,a; do b matmul 4096 $t; done
-    for t in staged shared; do T=45 b f16 4096 $t; done
-    for c in d=512 lesson d=128; do T=60 b train $c; done
+    for t in auto 128,128,8,8,8,a,,u 128,128,8,8,8,a,,uc 128,64,8,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a; do
+      T=40 b matmul 4096 $t
+    done
+    for t in staged shared; do T=40 b f16 4096 $t; done
+    for c in d=512 lesson d=128; do T=50 b train $c; done
     b parity
     timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     (TINYSEEK_BACKEND=cpu T=${AHA_S:-100} b aha > /dev/null) &
