@@ -43,22 +43,24 @@ case "${1:-all}" in
     wait
     ;;
   final)
-    # the issue's rows and the test suite in one run, for a lease of about six minutes: fp32 at 4096 (the
-    # backend's choice and the loop and tile variants), the f16 tiles, the three training steps, parity,
-    # PyTorch, the aha run on both backends side by side, then the suite (needs NM)
+    # the issue's rows and the test suite in one run, for a lease of about six minutes, most important first (a
+    # run cut short keeps what it measured): fp32 and f16 at 4096, the d=512 step, PyTorch, the suite (needs
+    # NM), then the fp32 loop and tile variants, parity, the small configs, the aha run on both backends
     b info
-    for t in auto 128,128,8,8,8,a,,u 128,128,8,8,8,a,,uc 128,64,8,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a; do
+    T=40 b matmul 4096 auto
+    for t in shared staged; do T=40 b f16 4096 $t; done
+    T=50 b train d=512
+    timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
+    PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${SUITE_S:-150} /tmp/node node_modules/vitest/vitest.mjs run \
+      --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -15
+    for t in 128,128,8,8,8,a,,u 128,128,8,8,8,a,,uc 128,64,8,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
       T=40 b matmul 4096 $t
     done
-    for t in staged shared; do T=40 b f16 4096 $t; done
-    for c in d=512 lesson d=128; do T=50 b train $c; done
     b parity
-    timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
+    for c in lesson d=128; do T=50 b train $c; done
     (TINYSEEK_BACKEND=cpu T=${AHA_S:-100} b aha > /dev/null) &
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-100} b aha | cut -c1-300
     wait
-    PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${SUITE_S:-150} /tmp/node node_modules/vitest/vitest.mjs run \
-      --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -15
     ;;
   short)
     # the headline rows of `all` for a lease of a few minutes: fp32 at 4096 (the backend's choice), the f16
