@@ -4,12 +4,14 @@
 //   parity | aha STEPS
 // matmul: fp32 TFLOP/s of the backend's kernel at n×n×n (checked on sampled entries against float64 sums on
 // the host); TILE: small | large (bounds-checked) | v128 | v128x64 | v64 (aligned vec4) | auto (the backend's
-// choice) | bm,bn,bk,tm,tn[,v|r|a[,G[,FLAGS]]] (r: vec4, transposed in registers; a: vec4, A staged row-major;
-// G: blocks taken G block rows at a time;
-// FLAGS after G (may be empty): u two slabs per iteration, c branch-free fetch); LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
-// f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | shared | rm,rn,d|s|S,bk[,sgm,sgn[,w]]: tiles per subgroup, direct, staged, staged and
-// double-buffered, K per iteration, subgroups per workgroup, w: 16-byte staging loads); train: tokens/s of one training step (bench/train.ts's
-// loop) at the configs; parity: a short pretraining run on the CPU and the GPU, and a GPU rerun;
+// choice) | bm,bn,bk,tm,tn[,v|r|a[,FLAGS]] (v: vec4; r: vec4, transposed in registers; a: vec4, A staged
+// row-major; FLAGS: u two slabs per iteration, c branch-free fetch); LAYOUT: nn | nt | tn (which operand is
+// transposed); mm: any shape (the model's);
+// f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | shared |
+// rm,rn,d|s|S,bk[,sgm,sgn[,w]]: tiles per subgroup, direct / staged / staged and double-buffered, K per
+// iteration, subgroups per workgroup, w: 16-byte staging loads); train: tokens/s of one training step
+// (bench/train.ts's loop) at the configs; parity: a short pretraining run on the CPU and the GPU, and a
+// GPU rerun;
 // aha: the R1-Zero run's wall time on one backend (TINYSEEK_BACKEND picks it).
 import { openBackend } from '../../src/backend/choose.ts';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
@@ -82,7 +84,7 @@ function tileOf(name: string): MatmulTile | undefined {
   };
   if (name === 'auto') return undefined;
   if (named[name]) return named[name];
-  const [bm, bn, bk, tm, tn, v, group, flags = ''] = name.split(',');
+  const [bm, bn, bk, tm, tn, v, flags = ''] = name.split(',');
   const vec4 = v === 'v' || v === 'r' || v === 'a';
   const tile: MatmulTile = {
     bm: +bm!,
@@ -94,7 +96,6 @@ function tileOf(name: string): MatmulTile | undefined {
     regT: v === 'r',
     aRows: v === 'a',
   };
-  if (group) tile.group = +group;
   if (flags.includes('u')) tile.unroll2 = true;
   if (flags.includes('c')) tile.clampFetch = true;
   return tile;
@@ -135,7 +136,6 @@ async function matmul(m: number, n: number, k: number, layoutName: string, tileN
       used.tm,
       used.tn,
       used.aRows ? 'a' : used.regT ? 'r' : used.vec4 ? 'v' : '',
-      used.group ?? '',
       (used.unroll2 ? 'u' : '') + (used.clampFetch ? 'c' : ''),
     ].join(','),
     ms,

@@ -27,7 +27,7 @@ case "${1:-all}" in
     # profile, parity, the other sizes and configs, PyTorch, then the aha run on both backends side by side
     b info
     b matmul 4096 auto; TINYSEEK_DAWN_DISABLE=disable_robustness b matmul 4096 auto
-    for t in 128,128,8,8,8,a,,u 128,128,8,8,8,a,,c 128,128,8,8,8,a,,uc 128,64,8,8,8,a 64,128,8,8,8,a \
+    for t in 128,128,8,8,8,a,u 128,128,8,8,8,a,c 128,128,8,8,8,a,uc 128,64,8,8,8,a 64,128,8,8,8,a \
       256,128,8,16,8,a 128,256,8,8,16,a; do b matmul 4096 $t; done
     for t in direct staged shared; do T=45 b f16 4096 $t; done
     T=60 b train d=512
@@ -53,7 +53,7 @@ case "${1:-all}" in
     timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${SUITE_S:-150} /tmp/node node_modules/vitest/vitest.mjs run \
       --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -15
-    for t in 128,128,8,8,8,a,,u 128,128,8,8,8,a,,uc 128,64,8,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
+    for t in 128,128,8,8,8,a,u 128,128,8,8,8,a,uc 128,64,8,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
       T=40 b matmul 4096 $t
     done
     b parity
@@ -80,8 +80,8 @@ case "${1:-all}" in
     # 128×64 / 64×128 tiles (more workgroups per SM if registers are what limits them), a 4-deep slab, 256×128
     # and 128×256 tiles (more reuse, more registers); `auto`
     # first and last, to see the machine's drift. (Run 10's `tiles`: fp32 block groups, f16 subgroup layouts.)
-    for t in auto 128,128,8,8,8,a,,u 128,128,8,8,8,a,,c 128,128,8,8,8,a,,uc 128,64,8,8,8,a 64,128,8,8,8,a \
-      128,64,8,8,8,a,,uc 64,128,8,8,8,a,,uc 128,128,4,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
+    for t in auto 128,128,8,8,8,a,u 128,128,8,8,8,a,c 128,128,8,8,8,a,uc 128,64,8,8,8,a 64,128,8,8,8,a \
+      128,64,8,8,8,a,uc 64,128,8,8,8,a,uc 128,128,4,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
       b matmul 4096 $t
     done
     for t in shared 4,4,s,16,2,2,w 4,4,S,32,2,2,w; do T=45 b f16 4096 $t; done

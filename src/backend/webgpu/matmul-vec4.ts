@@ -10,10 +10,6 @@
 // - the inner k-loop and the thread's TM×TN outer product written out in full (no loops left to the compiler).
 // `aRows` stages a k-contiguous A as it is stored instead (row-major, no transpose on the way in): a thread then
 // reads one vec4 per row for 4 k-steps, as many loads as k-major staging, and its stores stay whole vec4s.
-// `group` G changes which block of C a workgroup computes: workgroup number q (in dispatch order, x fastest) takes
-// the blocks of G block rows at a time, down a column of that group before the next column, so that the blocks
-// computed at the same time share their A rows and B columns in the L2 cache (rather than a whole row of blocks
-// streaming all of B). Each block's arithmetic is unchanged, so its bits are too.
 // Thread (tx, ty) owns rows g·4·TY + 4·ty + r and columns h·4·TX + 4·tx + c (g < TM/4, h < TN/4, r, c < 4),
 // with TX = BN/TN and TY = BM/TM threads along columns and rows. Every output sums k = 0..K−1 in order.
 import type { MatmulLayout } from '../backend.ts';
@@ -122,20 +118,6 @@ ${body}
   return `  for (var kt = 0u; kt < nt; kt = kt + 2u) {\n${slab('kt', '0')}\n    if (kt + 1u < nt) {\n${slab('(kt + 1u)', '1')}\n    }\n  }`;
 }
 
-/** WGSL setting row0, col0: the first row and column of the workgroup's block of C. */
-function place(t: MatmulTile): string {
-  if (!t.group)
-    return `  let row0 = w.y * ${t.bm}u;
-  let col0 = w.x * ${t.bn}u;`;
-  return `  let gx = N / ${t.bn}u;
-  let q = w.y * gx + w.x;
-  let first = (q / (${t.group}u * gx)) * ${t.group}u;
-  let rows = min(M / ${t.bm}u - first, ${t.group}u);
-  let inGroup = q % (${t.group}u * gx);
-  let row0 = (first + inGroup % rows) * ${t.bm}u;
-  let col0 = (inGroup / rows) * ${t.bn}u;`;
-}
-
 /** P: [M, N, K, aBatchStride, bBatchStride]; dispatch (N/bn, M/bm, batch). Needs vec4Fits. */
 export function matmulVec4Source(t: MatmulTile, transA: boolean, transB: boolean): string {
   const TX = t.bn / t.tn,
@@ -203,7 +185,8 @@ fn main(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32
   let Abase = w.z * (P[3] / 4u);
   let Bbase = w.z * (P[4] / 4u);
   let cbase = w.z * M * N4;
-${place(t)}
+  let row0 = w.y * ${t.bm}u;
+  let col0 = w.x * ${t.bn}u;
   let tx = l % ${TX}u;
   let ty = l / ${TX}u;
   let nt = K / ${t.bk}u;

@@ -18,11 +18,6 @@ export interface MatmulTile {
   regT?: boolean;
   /** vec4 kernel only: stage A (not transposed) row-major, k-contiguous as it is stored (matmul-vec4.ts). */
   aRows?: boolean;
-  /**
-   * vec4 kernel only: workgroups take C's blocks in groups of this many block rows, column by column inside a
-   * group, so the blocks in flight together share rows of A and columns of B in the L2 cache (matmul-vec4.ts).
-   */
-  group?: number;
   /** vec4 kernel only: two K-slabs per loop iteration, buffer offsets constant (matmul-vec4.ts). */
   unroll2?: boolean;
   /** vec4 kernel only: the next slab's fetch and store without a branch (matmul-vec4.ts). */
