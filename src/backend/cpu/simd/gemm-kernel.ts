@@ -185,7 +185,10 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
 /**
  * pack(src, dst, rows, w, k, sRow, sP): one packed block of float32 source rows as float64 (as float32 when
  * `f32`): dst[p·w + r] = src[r·sRow + p·sP] for r < rows, 0 for rows ≤ r < w (byte strides; rows, k ≥ 1).
- * A row block of op(A) and a column panel of op(B) are both this, with their own strides.
+ * A row block of op(A) and a column panel of op(B) are both this, with their own strides. With `f32`, a full
+ * block (rows = w, w a multiple of 4) goes four values to a load: copied when its w values per p are adjacent
+ * (sRow = 4: a panel of B, or a row block of a transposed A), transposed 4×4 at a time when its p values are
+ * (sP = 4: a row block of A, or a panel of a transposed B; the last k mod 4 steps of p one by one).
  */
 export function emitPack(f32 = false): FunctionBody {
   const eb = f32 ? 4 : 8;
@@ -194,6 +197,27 @@ export function emitPack(f32 = false): FunctionBody {
   const p = f.local('i32'),
     r = f.local('i32'),
     s = f.local('i32');
+  if (f32) emitPackTransposed(f, src, dst, rows, w, k, sRow, sP, p, r, s);
+  f.block(); // the element-by-element loop follows this block; the vector path returns
+  if (f32) {
+    // sRow ≠ 4, a partial block or w not a multiple of 4: take the element-by-element loop.
+    f.get(sRow).i32(4).i32Ne().get(rows).get(w).i32Ne().i32Or().get(w).i32(3).i32And().i32Or().brIf(0);
+    f.loop(); // over p
+    {
+      f.get(src).set(s).i32(0).set(r);
+      f.loop(); // over r, four at a time
+      f.get(dst).get(s).v128Load().v128Store();
+      f.get(dst).i32(16).i32Add().set(dst).get(s).i32(16).i32Add().set(s);
+      f.get(r).i32(4).i32Add().tee(r).get(w).i32LtU().brIf(0);
+      f.end();
+      f.get(src).get(sP).i32Add().set(src);
+      f.get(p).i32(1).i32Add().tee(p).get(k).i32LtU().brIf(0);
+    }
+    f.end();
+    f.return_();
+  }
+  f.end();
+  f.block().get(p).get(k).i32GeU().brIf(0); // the steps of p the transposing path left, if any
   f.loop(); // over p
   {
     f.get(src).set(s).i32(0).set(r);
@@ -212,12 +236,84 @@ export function emitPack(f32 = false): FunctionBody {
     f.get(p).i32(1).i32Add().tee(p).get(k).i32LtU().brIf(0);
   }
   f.end();
+  f.end();
   return f;
 }
 
 /**
+ * pack's transposing path for a full float32 block with adjacent p values (sP = 4): for each group of four
+ * steps of p and four rows, load the rows' four values (one vector each), transpose them with shuffles, and
+ * store four vectors, one per step. It leaves p, src and dst past the steps done (p = 0: not taken).
+ */
+function emitPackTransposed(
+  f: FunctionBody,
+  src: number,
+  dst: number,
+  rows: number,
+  w: number,
+  k: number,
+  sRow: number,
+  sP: number,
+  p: number,
+  r: number,
+  s: number,
+): void {
+  const x = Array.from({ length: 4 }, () => f.local('v128')),
+    t = Array.from({ length: 4 }, () => f.local('v128'));
+  const d = f.local('i32');
+  f.block();
+  {
+    // sP ≠ 4, a partial block, w not a multiple of 4 or k < 4: not taken.
+    f.get(sP).i32(4).i32Ne().get(rows).get(w).i32Ne().i32Or().get(w).i32(3).i32And().i32Or();
+    f.get(k).i32(4).i32LtU().i32Or().brIf(0);
+    f.loop(); // over p, four at a time
+    {
+      f.i32(0).set(r);
+      f.loop(); // over r, four at a time
+      {
+        // x[i] = the values of row r + i at p..p+3
+        f.get(src).get(r).get(sRow).i32Mul().i32Add().set(s);
+        for (let i = 0; i < 4; i++) {
+          f.get(s).v128Load().set(x[i]!);
+          if (i < 3) f.get(s).get(sRow).i32Add().set(s);
+        }
+        // t[0] = (x0[0] x1[0] x0[1] x1[1]), t[1] = (x0[2] x1[2] x0[3] x1[3]), t[2], t[3] the same of x2, x3
+        for (const [o, a, lanes] of [
+          [0, 0, [0, 4, 1, 5]],
+          [1, 0, [2, 6, 3, 7]],
+          [2, 2, [0, 4, 1, 5]],
+          [3, 2, [2, 6, 3, 7]],
+        ] as const)
+          f.get(x[a]!)
+            .get(x[a + 1]!)
+            .f32x4Shuffle(lanes)
+            .set(t[o]!);
+        // step p + q: the four rows' values, stored at dst + q·w·4 + r·4
+        f.get(dst).get(r).i32(4).i32Mul().i32Add().set(d);
+        for (let q = 0; q < 4; q++) {
+          const [a, lanes] = q % 2 === 0 ? ([q >> 1, [0, 1, 4, 5]] as const) : ([q >> 1, [2, 3, 6, 7]] as const);
+          f.get(d)
+            .get(t[a]!)
+            .get(t[a + 2]!)
+            .f32x4Shuffle(lanes)
+            .v128Store();
+          if (q < 3) f.get(d).get(w).i32(4).i32Mul().i32Add().set(d);
+        }
+        f.get(r).i32(4).i32Add().tee(r).get(w).i32LtU().brIf(0);
+      }
+      f.end();
+      f.get(src).i32(16).i32Add().set(src);
+      f.get(dst).get(w).i32(16).i32Mul().i32Add().set(dst);
+      f.get(p).i32(4).i32Add().tee(p).i32(4).i32Add().get(k).i32LeU().brIf(0); // while p + 4 ≤ k
+    }
+    f.end();
+  }
+  f.end();
+}
+
+/**
  * unpack(src, dst, rows, n, ldc): dst[i·n + j] = float32(src[i·ldc + j]) for i < rows, j < n (rows, n ≥ 1);
- * src holds float64, or float32 when `f32`.
+ * src holds float64, or float32 when `f32` (copied four values to a load, then one by one past the last four).
  */
 export function emitUnpack(f32 = false): FunctionBody {
   const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32']);
@@ -228,6 +324,14 @@ export function emitUnpack(f32 = false): FunctionBody {
   f.loop();
   {
     f.get(src).set(s).i32(0).set(j);
+    if (f32) {
+      f.block().get(n).i32(4).i32LtU().brIf(0); // fewer than four columns: the one-by-one loop only
+      f.loop().get(dst).get(s).v128Load().v128Store();
+      f.get(dst).i32(16).i32Add().set(dst).get(s).i32(16).i32Add().set(s);
+      f.get(j).i32(4).i32Add().tee(j).i32(4).i32Add().get(n).i32LeU().brIf(0); // while j + 4 ≤ n
+      f.end().end();
+      f.block().get(j).get(n).i32GeU().brIf(0); // nothing left past the last four
+    }
     if (f32) f.loop().get(dst).get(s).f32Load().f32Store();
     else f.loop().get(dst).get(s).f64Load().f32DemoteF64().f32Store();
     f.get(dst)
@@ -239,6 +343,7 @@ export function emitUnpack(f32 = false): FunctionBody {
       .i32Add()
       .set(s);
     f.get(j).i32(1).i32Add().tee(j).get(n).i32LtU().brIf(0).end();
+    if (f32) f.end();
     f.get(src).get(ldc).i32Add().set(src);
     f.get(i).i32(1).i32Add().tee(i).get(rows).i32LtU().brIf(0);
   }

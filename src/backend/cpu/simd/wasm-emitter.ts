@@ -98,6 +98,18 @@ export class FunctionBody {
   i32GeU() {
     return this.op(0x4f);
   }
+  i32LeU() {
+    return this.op(0x4d);
+  }
+  i32Ne() {
+    return this.op(0x47);
+  }
+  i32And() {
+    return this.op(0x71);
+  }
+  i32Or() {
+    return this.op(0x72);
+  }
   /** Pops c, b, a: a if c ≠ 0, else b. */
   select() {
     return this.op(0x1b);
@@ -121,6 +133,9 @@ export class FunctionBody {
   }
   br(depth: number) {
     return this.op(0x0c, ...uleb(depth));
+  }
+  return_() {
+    return this.op(0x0f);
   }
 
   f64Add() {
@@ -165,6 +180,10 @@ export class FunctionBody {
   /** Load one f32 and copy it into all four lanes. */
   v128Load32Splat(offset = 0) {
     return this.simd(0x09, ...this.mem(2, offset));
+  }
+  /** Pops b, a: four f32 lanes picked from a's lanes 0–3 and b's lanes 4–7 (i8x16.shuffle, byte by byte). */
+  f32x4Shuffle(lanes: readonly [number, number, number, number]) {
+    return this.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
   }
   v128Zero() {
     return this.simd(0x0c, ...new Array<number>(16).fill(0));
