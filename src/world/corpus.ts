@@ -58,6 +58,8 @@ export interface CorpusMix {
   subgoalVerdicts: boolean;
   /** With countdownPriming: checks re-derive the whole path, and slips fall on any of its steps (search-trace.ts). */
   pathCheck: boolean;
+  /** With countdownPriming: the share of traces that are guesses, one path answered at once (search-trace.ts). */
+  guessFrac: number;
   /** Share of documents that are an arithmetic drill in the Countdown step language (countdown/drill.ts). */
   drillFrac: number;
   /** Share of documents whose prompt asks for thinking in words (languages/corpus.ts; issue 14). */
@@ -80,6 +82,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   subgoalFailFrac: 0,
   subgoalVerdicts: false,
   pathCheck: false,
+  guessFrac: 0,
   drillFrac: 0,
   wordsFrac: 0,
   switchFrac: 0,
@@ -157,6 +160,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     throw new RangeError(`corpus mix: subgoalVerdicts must be true or false, got ${String(mix.subgoalVerdicts)}`);
   if (typeof mix.pathCheck !== 'boolean')
     throw new RangeError(`corpus mix: pathCheck must be true or false, got ${String(mix.pathCheck)}`);
+  if (!(mix.guessFrac >= 0 && mix.guessFrac <= 1))
+    throw new RangeError(`corpus mix: guessFrac must be in [0, 1], got ${mix.guessFrac}`);
   if (!(mix.subgoalFailFrac >= 0 && mix.subgoalFailFrac <= 1))
     throw new RangeError(`corpus mix: subgoalFailFrac must be in [0, 1], got ${mix.subgoalFailFrac}`);
   if (!(mix.maxTokens > 0)) throw new RangeError(`corpus mix: maxTokens must be > 0, got ${mix.maxTokens}`);
@@ -210,6 +215,7 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
         subgoalFailFrac: mix.subgoalFailFrac,
         subgoalVerdicts: mix.subgoalVerdicts,
         pathCheck: mix.pathCheck,
+        guessFrac: mix.guessFrac,
       }));
       const text = documentFor(problem, completion);
       const tokens = tokenLength(text);

@@ -78,7 +78,8 @@ export function primedCompletion(
     }
     default: {
       const t = searchTrace(problem, STRATEGIES[condition], rng, options);
-      return { completion: completionFrom(t.think, t.answer), correct: true };
+      const completion = completionFrom(t.think, t.answer);
+      return { completion, correct: t.guessed ? verify(problem, completion).correct : true };
     }
   }
 }

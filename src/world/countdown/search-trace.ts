@@ -12,7 +12,8 @@
 // e.g. all four on "3 5 7 to 56": "3+5=8 8+7=15 no try 56/7=8 need 8 from 3 5 3+5=8 8*7=56 check 8*7=56 yes
 // so (3+5)*7". Failed paths are random full paths that never touch the target; the successful one is a random
 // DFS path pruned to the moves its result uses. `wrongAnswer` (Gandhi's no_positive control) ends the search on
-// its last failed path and answers that path's (wrong) expression.
+// its last failed path and answers that path's (wrong) expression. `guessFrac` makes some traces guesses: the
+// first path the search would write, answered at once, with no verdict (right only when it is the solution).
 import type { Rng } from '../../core/rng.ts';
 import { COUNTDOWN_MAX_VALUE } from '../problems/countdown.ts';
 import type { Problem } from '../problems/types.ts';
@@ -66,6 +67,13 @@ export interface SearchTraceOptions {
    * ("need 9 from 7 3 7+3=9 9+8=17 check 7+3=10 10+8=18 no try"). Default false.
    */
   pathCheck: boolean;
+  /**
+   * Probability that the trace is a guess instead of a search: the first path it would write (its first failed
+   * path, or the successful one when it has none), then straight to the answer, that path's expression, with no
+   * verdict, check or "try" ("3+5=8 8+7=15 so (3+5)+7"). A base that mostly guesses and sometimes searches has
+   * a search for RL to amplify (Gandhi et al.). Default 0.
+   */
+  guessFrac: number;
 }
 
 export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze({
@@ -75,6 +83,7 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   subgoalFailFrac: 0,
   subgoalVerdicts: false,
   pathCheck: false,
+  guessFrac: 0,
 });
 
 export interface SearchTrace {
@@ -85,6 +94,8 @@ export interface SearchTrace {
   slipped: boolean;
   /** How many of the failed paths were failed subgoals. */
   subgoalFails: number;
+  /** A guess (guessFrac): one path and its answer, right or wrong. */
+  guessed: boolean;
 }
 
 /** A random path of moves that makes the target, pruned to the moves that feed its last result. */
@@ -275,6 +286,9 @@ export function searchTrace(
     const p = failedPath(numbers, target, failRng);
     if (p !== null) fails.push(p);
   }
+  // A guess is drawn from its own stream, only when asked for, so other corpora keep their bits.
+  if (o.guessFrac > 0 && rng.child('guess').next() < o.guessFrac)
+    return guessTrace(numbers, solution, fails[0], strategies);
   const slipRng = rng.child('slip');
   let slip: Move[] | null = null;
   if (strategies.verify && strategies.backtrack && o.slipFrac > 0 && slipRng.next() < o.slipFrac)
@@ -343,6 +357,7 @@ export function searchTrace(
     fails: fails.length,
     slipped: slip !== null,
     subgoalFails,
+    guessed: false,
   });
   if (o.wrongAnswer && fails.length > 0) {
     // Give up on the last failed path: drop its trailing "try" and answer it.
@@ -370,6 +385,26 @@ export function searchTrace(
   });
   if (strategies.verify) items.push('check', ...(o.pathCheck ? solution : solution.slice(-1)).map(moveText), 'yes');
   return finish(pathExpression(numbers, solution));
+}
+
+/** A guess: the first path a search would write (`failed`, or the successful one, with its subgoal, when there
+ * is no failed path), answered at once. */
+function guessTrace(
+  numbers: readonly number[],
+  solution: Move[],
+  failed: Move[] | undefined,
+  strategies: Strategies,
+): SearchTrace {
+  const items: string[] = [];
+  const path = failed ?? solution;
+  if (failed === undefined) {
+    const sub = strategies.subgoal || strategies.backward ? subgoalOf(numbers, solution) : null;
+    if (sub !== null && strategies.backward && sub.back !== null) items.push(moveText(sub.back));
+    if (sub !== null && strategies.subgoal) items.push('need', String(sub.goal), 'from', ...sub.from.map(String));
+  }
+  const answer = pathExpression(numbers, path);
+  items.push(...path.map(moveText), `so ${answer}`);
+  return { think: items.join(' '), answer, fails: failed ? 1 : 0, slipped: false, subgoalFails: 0, guessed: true };
 }
 
 /** The trace as a completion (think, </think>, answer block, <eos>). */

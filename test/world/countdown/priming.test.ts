@@ -84,6 +84,19 @@ describe('primed Countdown corpora', () => {
     for (const c of PRIMING_CONDITIONS) expect(drills(c)).toEqual(slots);
   });
 
+  it('guessFrac makes some documents guesses, labelled right or wrong by the verifier; 0 leaves a corpus as it was', () => {
+    const mix = { ...primingMix('all'), drillFrac: 0 };
+    const plain = makeLabeledCorpus(new Rng(4), 150, mix);
+    expect(makeLabeledCorpus(new Rng(4), 150, { ...mix, guessFrac: 0 })).toEqual(plain);
+    expect(plain.every((d) => d.correct)).toBe(true);
+    const docs = makeLabeledCorpus(new Rng(4), 150, { ...mix, guessFrac: 0.5 });
+    for (const d of docs) expect(d.correct).toBe(rewardBreakdown(d.problem!, completionOf(d.text)).accuracy === 1);
+    const wrong = docs.filter((d) => !d.correct).length;
+    expect(wrong).toBeGreaterThan(20);
+    expect(wrong).toBeLessThan(75);
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, guessFrac: -0.1 })).toThrow(/guessFrac/);
+  });
+
   it('subgoalFailFrac writes failed subgoals into the searching conditions only, 0 leaves a corpus as it was', () => {
     const mix = { ...primingMix('all'), drillFrac: 0 };
     const plain = makeLabeledCorpus(new Rng(4), 150, mix);

@@ -326,6 +326,42 @@ describe('Countdown search traces', () => {
     expect(searchTrace(p, ALL_STRATEGIES, new Rng(3).child('t')).subgoalFails).toBe(0);
   });
 
+  it('guesses: one path answered at once, no verdict, check or try, right only when it is the solution; off by default', () => {
+    let guessed = 0,
+      right = 0;
+    const runs = 300;
+    fc.assert(
+      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, (s, n, st) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const t = searchTrace(p, st, new Rng(s).child('t'), { guessFrac: 0.6 });
+        const { items } = parseSearch(t.think, p.numbers!, p.target!);
+        expect(render(items)).toBe(t.think);
+        const accuracy = rewardBreakdown(p, completionFrom(t.think, t.answer)).accuracy;
+        if (!t.guessed) {
+          // a search, bit for bit the one written without guesses
+          expect(t).toEqual(searchTrace(p, st, new Rng(s).child('t')));
+          return;
+        }
+        guessed++;
+        right += accuracy;
+        expect(items.filter((it) => ['verdict', 'check', 'try'].includes(it.kind))).toEqual([]);
+        expect(t).toMatchObject({ slipped: false, subgoalFails: 0 });
+        for (const it of items) if (it.kind === 'step') expect(it).toMatchObject({ legal: true, right: true });
+        // the one path is the search's first: its first failed path, or the solution when it has none
+        expect(accuracy).toBe(t.fails === 0 ? 1 : 0);
+        const forward = items.filter((it) => it.kind === 'step' && it.role === 'forward');
+        expect(forward.at(-1)).toMatchObject({ value: accuracy ? p.target : expect.any(Number) });
+        if (!accuracy) expect(forward.at(-1)).not.toMatchObject({ value: p.target });
+      }),
+      { numRuns: runs },
+    );
+    // about 60% are guesses, and without backtracking (no failed path) every guess is the solution
+    expect(guessed / runs).toBeGreaterThan(0.45);
+    expect(guessed / runs).toBeLessThan(0.75);
+    expect(right).toBeGreaterThan(0);
+    expect(right).toBeLessThan(guessed);
+  });
+
   it('path checks: a check re-derives its whole path, every verdict is right, off by default bit for bit', () => {
     let mids = 0;
     let slips = 0;
