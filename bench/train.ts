@@ -48,6 +48,10 @@ export const benchConfigs: ThroughputConfig[] = [
   },
 ];
 
+/** Untimed steps before trainTokensPerSec times its `reps`: the JIT's warm-up, and the memory pool's (its
+ * first steps make the arrays that later steps reuse). */
+export const TRAIN_WARMUP = 5;
+
 export async function trainTokensPerSec(c: ThroughputConfig, reps = 7): Promise<number> {
   const model = Transformer.init(c.model, new Rng(1));
   const opt = new AdamW(model.parameters());
@@ -70,7 +74,7 @@ export async function trainTokensPerSec(c: ThroughputConfig, reps = 7): Promise<
       await loss.item();
     },
     reps,
-    5, // warm-up: the JIT's, and the memory pool's (its first steps make the arrays that later steps reuse)
+    TRAIN_WARMUP,
   );
   return n / (ms / 1000);
 }

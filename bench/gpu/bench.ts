@@ -4,9 +4,8 @@
 //   parity | aha STEPS
 // matmul: fp32 TFLOP/s of the backend's kernel at n×n×n (checked on sampled entries against float64 sums on
 // the host); TILE: small | large (bounds-checked) | v128 | v128x64 | v64 (aligned vec4) | auto (the backend's
-// choice) | bm,bn,bk,tm,tn[,v|r|a[,FLAGS]] (v: vec4; r: vec4, transposed in registers; a: vec4, A staged
-// row-major; FLAGS: u two slabs per iteration, c branch-free fetch); LAYOUT: nn | nt | tn (which operand is
-// transposed); mm: any shape (the model's);
+// choice) | bm,bn,bk,tm,tn[,v|r|a] (v: vec4; r: vec4, transposed in registers; a: vec4, A staged row-major);
+// LAYOUT: nn | nt | tn (which operand is transposed); mm: any shape (the model's);
 // f16: the opt-in tensor-core kernel (matmul-f16.ts; F16TILE: direct | staged | shared |
 // rm,rn,d|s|S,bk[,sgm,sgn[,w]]: tiles per subgroup, direct / staged / staged and double-buffered, K per
 // iteration, subgroups per workgroup, w: 16-byte staging loads); train: tokens/s of one training step
@@ -32,7 +31,7 @@ import { f16FromF32Bits, f32BitsFromF16 } from '../../src/model/safetensors.ts';
 import { defaultConfig, parameterCount, validateConfig } from '../../src/model/config.ts';
 import { defaultPretrain, pretrain } from '../../src/train/pretrain.ts';
 import { vocabSize } from '../../src/world/index.ts';
-import { benchConfigs, trainTokensPerSec, type ThroughputConfig } from '../train.ts';
+import { benchConfigs, TRAIN_WARMUP, trainTokensPerSec, type ThroughputConfig } from '../train.ts';
 
 const say = (o: object) => console.log(JSON.stringify(o));
 
@@ -84,7 +83,7 @@ function tileOf(name: string): MatmulTile | undefined {
   };
   if (name === 'auto') return undefined;
   if (named[name]) return named[name];
-  const [bm, bn, bk, tm, tn, v, flags = ''] = name.split(',');
+  const [bm, bn, bk, tm, tn, v] = name.split(',');
   const vec4 = v === 'v' || v === 'r' || v === 'a';
   const tile: MatmulTile = {
     bm: +bm!,
@@ -96,8 +95,6 @@ function tileOf(name: string): MatmulTile | undefined {
     regT: v === 'r',
     aRows: v === 'a',
   };
-  if (flags.includes('u')) tile.unroll2 = true;
-  if (flags.includes('c')) tile.clampFetch = true;
   return tile;
 }
 
@@ -129,15 +126,9 @@ async function matmul(m: number, n: number, k: number, layoutName: string, tileN
     shape: `${m}x${n}x${k}`,
     layout: layoutName,
     tile: tileName,
-    used: [
-      used.bm,
-      used.bn,
-      used.bk,
-      used.tm,
-      used.tn,
-      used.aRows ? 'a' : used.regT ? 'r' : used.vec4 ? 'v' : '',
-      (used.unroll2 ? 'u' : '') + (used.clampFetch ? 'c' : ''),
-    ].join(','),
+    used: [used.bm, used.bn, used.bk, used.tm, used.tn, used.aRows ? 'a' : used.regT ? 'r' : used.vec4 ? 'v' : ''].join(
+      ',',
+    ),
     ms,
     tflops: (2 * m * n * k) / (ms * 1e9),
     maxErrOverSqrtN: worst,
@@ -229,13 +220,14 @@ async function train(name: string): Promise<void> {
   if (!c) throw new Error(`no config '${name}'`);
   const g = await gpu();
   const before = g.dispatches;
-  const tokS = await trainTokensPerSec(c, 5);
+  const reps = 5;
+  const tokS = await trainTokensPerSec(c, reps);
   say({
     kind: 'train',
     name: c.name,
     params: parameterCount(c.model),
     tokS,
-    dispatchesPerStep: (g.dispatches - before) / 6,
+    dispatchesPerStep: (g.dispatches - before) / (reps + TRAIN_WARMUP), // the warm-up steps dispatch too
     memory: g.memory,
   });
 }

@@ -45,7 +45,7 @@ case "${1:-all}" in
   final)
     # the issue's rows and the test suite in one run, for a lease of about six minutes, most important first (a
     # run cut short keeps what it measured): fp32 and f16 at 4096, the d=512 step, PyTorch, the suite (needs
-    # NM), then the fp32 loop and tile variants, parity, the small configs, the aha run on both backends
+    # NM), fp32 again (the machine's drift), parity, the small configs, the aha run on both backends
     b info
     T=40 b matmul 4096 auto
     for t in shared staged; do T=40 b f16 4096 $t; done
@@ -53,9 +53,7 @@ case "${1:-all}" in
     timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
     PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${SUITE_S:-150} /tmp/node node_modules/vitest/vitest.mjs run \
       --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -15
-    for t in 128,128,8,8,8,a,u 128,128,8,8,8,a,uc 128,64,8,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
-      T=40 b matmul 4096 $t
-    done
+    T=40 b matmul 4096 auto
     b parity
     for c in lesson d=128; do T=50 b train $c; done
     (TINYSEEK_BACKEND=cpu T=${AHA_S:-100} b aha > /dev/null) &
@@ -76,12 +74,11 @@ case "${1:-all}" in
       --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -40
     ;;
   tiles)
-    # fp32 at 4096: the backend's tile against two slabs per iteration (u), a branch-free fetch (c), 128-thread
-    # 128×64 / 64×128 tiles (more workgroups per SM if registers are what limits them), a 4-deep slab, 256×128
-    # and 128×256 tiles (more reuse, more registers); `auto`
-    # first and last, to see the machine's drift. (Run 10's `tiles`: fp32 block groups, f16 subgroup layouts.)
-    for t in auto 128,128,8,8,8,a,u 128,128,8,8,8,a,c 128,128,8,8,8,a,uc 128,64,8,8,8,a 64,128,8,8,8,a \
-      128,64,8,8,8,a,uc 64,128,8,8,8,a,uc 128,128,4,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
+    # fp32 at 4096: the backend's tile against 128-thread 128×64 / 64×128 tiles (more workgroups per SM if
+    # registers are what limits them), a 4-deep slab, 256×128 and 128×256 tiles (more reuse, more registers);
+    # `auto` first and last, to see the machine's drift. (Run 10's `tiles`: fp32 block groups, f16 subgroup
+    # layouts; run 11's `final`: two slabs per iteration and a branch-free fetch, since removed.)
+    for t in auto 128,64,8,8,8,a 64,128,8,8,8,a 128,128,4,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
       b matmul 4096 $t
     done
     for t in shared 4,4,s,16,2,2,w 4,4,S,32,2,2,w; do T=45 b f16 4096 $t; done

@@ -18,10 +18,6 @@ export interface MatmulTile {
   regT?: boolean;
   /** vec4 kernel only: stage A (not transposed) row-major, k-contiguous as it is stored (matmul-vec4.ts). */
   aRows?: boolean;
-  /** vec4 kernel only: two K-slabs per loop iteration, buffer offsets constant (matmul-vec4.ts). */
-  unroll2?: boolean;
-  /** vec4 kernel only: the next slab's fetch and store without a branch (matmul-vec4.ts). */
-  clampFetch?: boolean;
 }
 
 export const SMALL_TILE: MatmulTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
