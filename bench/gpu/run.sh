@@ -77,7 +77,8 @@ case "${1:-all}" in
     # fp32 at 4096: the backend's tile against 128-thread 128×64 / 64×128 tiles (more workgroups per SM if
     # registers are what limits them), a 4-deep slab, 256×128 and 128×256 tiles (more reuse, more registers);
     # `auto` first and last, to see the machine's drift. (Run 10's `tiles`: fp32 block groups, f16 subgroup
-    # layouts; run 11's `final`: two slabs per iteration and a branch-free fetch, since removed.)
+    # layouts; run 11's `final`: two slabs per iteration and a branch-free fetch; run 12's, on an H100: threads
+    # placed in 4×8 patches per warp; none gained, all removed.)
     for t in auto 128,64,8,8,8,a 64,128,8,8,8,a 128,128,4,8,8,a 256,128,8,16,8,a 128,256,8,8,16,a auto; do
       b matmul 4096 $t
     done
