@@ -109,9 +109,17 @@ all six tries with their numbers.
 perfect verifier as the judge, roughly ties the searcher on 3-number problems (19% vs 22%) and beats it on
 4-number problems, which neither saw in pretraining (19% vs 6%).
 
+**A base that mostly guesses.** Make 80% of the \`all\` traces guesses (the first path, answered at once, no
+verdict) and pretrain a 4-layer, 128-wide model on them: 60 GRPO steps lift pass@1 from 14% to 27% while the
+think grows (greedy 30 → 48 characters), the largest lift with a growing think so far. Split the answers and
+the reason shows: the searches are right no more often than the guesses (12% against 11%), because their
+verdict is still the ritual, so RL does not amplify the search. It amplifies the guesses that open with a
+backward step and a subgoal (\`42/7=6 need 6 from 9 3 ...\`), which in this corpus are always the solution:
+0.33 of each per greedy answer before RL, about 1 after. Longer, it plateaus at 25–30%.
+
 Gandhi et al. found that RL amplifies the behaviours a base already has. Ours have them, and RL amplifies only
-what pays: here that is the guess, not the search. The README's Countdown section has the tables and the
-commands.
+what pays: here that is the guess and backward chaining, not the search or the check. The README's Countdown
+section has the tables and the commands.
 `;
 
 const primingText = `
