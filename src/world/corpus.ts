@@ -60,6 +60,8 @@ export interface CorpusMix {
   pathCheck: boolean;
   /** With countdownPriming: the share of traces that are guesses, one path answered at once (search-trace.ts). */
   guessFrac: number;
+  /** With guessFrac: guesses write a path's steps only (search-trace.ts). */
+  guessPlain: boolean;
   /** Share of documents that are an arithmetic drill in the Countdown step language (countdown/drill.ts). */
   drillFrac: number;
   /** Share of documents whose prompt asks for thinking in words (languages/corpus.ts; issue 14). */
@@ -83,6 +85,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   subgoalVerdicts: false,
   pathCheck: false,
   guessFrac: 0,
+  guessPlain: false,
   drillFrac: 0,
   wordsFrac: 0,
   switchFrac: 0,
@@ -160,6 +163,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     throw new RangeError(`corpus mix: subgoalVerdicts must be true or false, got ${String(mix.subgoalVerdicts)}`);
   if (typeof mix.pathCheck !== 'boolean')
     throw new RangeError(`corpus mix: pathCheck must be true or false, got ${String(mix.pathCheck)}`);
+  if (typeof mix.guessPlain !== 'boolean')
+    throw new RangeError(`corpus mix: guessPlain must be true or false, got ${String(mix.guessPlain)}`);
   if (!(mix.guessFrac >= 0 && mix.guessFrac <= 1))
     throw new RangeError(`corpus mix: guessFrac must be in [0, 1], got ${mix.guessFrac}`);
   if (!(mix.subgoalFailFrac >= 0 && mix.subgoalFailFrac <= 1))
@@ -216,6 +221,7 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
         subgoalVerdicts: mix.subgoalVerdicts,
         pathCheck: mix.pathCheck,
         guessFrac: mix.guessFrac,
+        guessPlain: mix.guessPlain,
       }));
       const text = documentFor(problem, completion);
       const tokens = tokenLength(text);

@@ -74,6 +74,9 @@ export interface SearchTraceOptions {
    * a search for RL to amplify (Gandhi et al.). Default 0.
    */
   guessFrac: number;
+  /** With guessFrac: a guess of the successful path writes its steps only, without the backward step and the
+   * subgoal a search names before it, so an opening no longer tells a right guess from a wrong one. */
+  guessPlain: boolean;
 }
 
 export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze({
@@ -84,6 +87,7 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   subgoalVerdicts: false,
   pathCheck: false,
   guessFrac: 0,
+  guessPlain: false,
 });
 
 export interface SearchTrace {
@@ -288,7 +292,12 @@ export function searchTrace(
   }
   // A guess is drawn from its own stream, only when asked for, so other corpora keep their bits.
   if (o.guessFrac > 0 && rng.child('guess').next() < o.guessFrac)
-    return guessTrace(numbers, solution, fails[0], strategies);
+    return guessTrace(
+      numbers,
+      solution,
+      fails[0],
+      o.guessPlain ? { ...strategies, subgoal: false, backward: false } : strategies,
+    );
   const slipRng = rng.child('slip');
   let slip: Move[] | null = null;
   if (strategies.verify && strategies.backtrack && o.slipFrac > 0 && slipRng.next() < o.slipFrac)

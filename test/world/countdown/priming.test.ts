@@ -95,6 +95,10 @@ describe('primed Countdown corpora', () => {
     expect(wrong).toBeGreaterThan(20);
     expect(wrong).toBeLessThan(75);
     expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, guessFrac: -0.1 })).toThrow(/guessFrac/);
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, guessPlain: 1 as unknown as boolean })).toThrow(
+      /guessPlain/,
+    );
+    expect(makeLabeledCorpus(new Rng(4), 150, { ...mix, guessPlain: true })).toEqual(plain); // no guesses, no change
   });
 
   it('subgoalFailFrac writes failed subgoals into the searching conditions only, 0 leaves a corpus as it was', () => {

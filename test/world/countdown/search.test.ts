@@ -362,6 +362,25 @@ describe('Countdown search traces', () => {
     expect(right).toBeLessThan(guessed);
   });
 
+  it('plain guesses write the steps of their path only: no subgoal or backward step, otherwise the same guess', () => {
+    let opened = 0;
+    fc.assert(
+      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, (s, n, st) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const t = searchTrace(p, st, new Rng(s).child('t'), { guessFrac: 0.6 });
+        const plain = searchTrace(p, st, new Rng(s).child('t'), { guessFrac: 0.6, guessPlain: true });
+        if (!t.guessed) return void expect(plain).toEqual(t);
+        const { items } = parseSearch(plain.think, p.numbers!, p.target!);
+        expect(items.filter((it) => it.kind === 'need' || (it.kind === 'step' && it.role !== 'forward'))).toEqual([]);
+        if (plain.think !== t.think) opened++;
+        expect(t.think.endsWith(plain.think)).toBe(true);
+        expect(plain.answer).toBe(t.answer);
+      }),
+      { numRuns: 200 },
+    );
+    expect(opened).toBeGreaterThan(5);
+  });
+
   it('path checks: a check re-derives its whole path, every verdict is right, off by default bit for bit', () => {
     let mids = 0;
     let slips = 0;
