@@ -115,7 +115,9 @@ think grows (greedy 30 → 48 characters), the largest lift with a growing think
 the reason shows: the searches are right no more often than the guesses (12% against 11%), because their
 verdict is still the ritual, so RL does not amplify the search. It amplifies the guesses that open with a
 backward step and a subgoal (\`42/7=6 need 6 from 9 3 ...\`), which in this corpus are always the solution:
-0.33 of each per greedy answer before RL, about 1 after. Longer, it plateaus at 25–30%.
+0.33 of each per greedy answer before RL, about 1 after. Longer, it plateaus at 25–30%. The control: when a
+guess writes its steps only, so that a right guess opens as a wrong one does, RL lifts nothing (14% → 14%) and
+the think shortens.
 
 Gandhi et al. found that RL amplifies the behaviours a base already has. Ours have them, and RL amplifies only
 what pays: here that is the guess and backward chaining, not the search or the check. The README's Countdown
