@@ -112,7 +112,7 @@ perfect verifier as the judge, roughly ties the searcher on 3-number problems (1
 **A base that mostly guesses.** Make 80% of the \`all\` traces guesses (the first path, answered at once, no
 verdict) and pretrain a 4-layer, 128-wide model on them: 60 GRPO steps lift pass@1 from 14% to 27% while the
 think grows (greedy 30 → 48 characters), the largest lift with a growing think so far. Split the answers and
-the reason shows: the searches are right no more often than the guesses (12% against 11%), because their
+the reason shows: the searches are right about as often as the guesses (12% against 11%), because their
 verdict is still the ritual, so RL does not amplify the search. It amplifies the guesses that open with a
 backward step and a subgoal (\`42/7=6 need 6 from 9 3 ...\`), which in this corpus are always the solution:
 0.33 of each per greedy answer before RL, about 1 after. Longer, it plateaus at 25–30%. The control: when a
