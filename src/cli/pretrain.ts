@@ -79,6 +79,16 @@ export const pretrainCommand = defineCommand(
         max: 1,
         help: 'share of self-checking documents whose quick answer is right, so the check confirms it (default 0)',
       },
+      'guess-frac': {
+        type: 'float',
+        min: 0,
+        max: 1,
+        help: 'countdown-<condition> presets: share of search traces written as guesses, one path answered at once (default 0)',
+      },
+      'guess-plain': {
+        type: 'bool',
+        help: 'with --guess-frac: a guess writes its steps only, without the backward step and subgoal of the solution',
+      },
       'eval-every': { type: 'int', default: d.eval.every, min: 1, help: 'held-out evaluation interval (steps)' },
       'checkpoint-every': { type: 'int', default: 250, min: 1, help: 'checkpoint interval (steps)' },
       precision: {
@@ -113,6 +123,10 @@ export const pretrainCommand = defineCommand(
       const unknown = kinds.filter((k) => !(PROBLEM_KINDS as readonly string[]).includes(k));
       if (unknown.length)
         throw new UsageError(`--kinds: unknown kind ${unknown.join(', ')} (known: ${PROBLEM_KINDS.join(', ')})`);
+      if ((a.flags['guess-frac'] !== undefined || bool(a, 'guess-plain')) && !p.mix.countdownPriming)
+        throw new UsageError('--guess-frac and --guess-plain need a countdown-<condition> preset (a primed corpus)');
+      if (bool(a, 'guess-plain') && a.flags['guess-frac'] === undefined)
+        throw new UsageError('--guess-plain needs --guess-frac');
       const dModel = num(a, 'd-model'),
         heads = num(a, 'heads');
       const seqLen = (a.flags['seq-len'] as number | undefined) ?? p.seqLen;
@@ -138,6 +152,9 @@ export const pretrainCommand = defineCommand(
           kinds: kinds as ProblemKind[],
           ...(bool(a, 'no-worked') ? { directFrac: 1, workedFrac: 0, reflectFrac: 0 } : {}),
           ...(a.flags['confirm-frac'] !== undefined ? { confirmFrac: num(a, 'confirm-frac') } : {}),
+          ...(a.flags['guess-frac'] !== undefined
+            ? { guessFrac: num(a, 'guess-frac'), guessPlain: bool(a, 'guess-plain') }
+            : {}),
         },
         eval: { ...p.eval, every: num(a, 'eval-every') },
         ...(optStr(a, 'model-config') !== undefined

@@ -57,6 +57,8 @@ describe('tinyseek CLI', () => {
     [['pretrain', '--lr'], /--lr needs a value/],
     [['pretrain', '--kinds', 'add,division'], /unknown kind division/],
     [['pretrain', '--confirm-frac', '2'], /--confirm-frac must be ≤ 1/],
+    [['pretrain', '--guess-frac', '0.5'], /--guess-frac and --guess-plain need a countdown-<condition> preset/],
+    [['pretrain', '--preset', 'countdown-all', '--guess-plain'], /--guess-plain needs --guess-frac/],
     [['pretrain', '--preset', 'huge'], /--preset must be one of base, aha/],
     [['sample', '--problem', '1+1'], /--model DIR is required/],
     [['eval', '--model', 'x', '--kind', 'poetry'], /--kind must be one of/],
@@ -69,7 +71,7 @@ describe('tinyseek CLI', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('pretrain starts from its preset, and --confirm-frac changes only the corpus mix', async () => {
+  it('pretrain starts from its preset, and --confirm-frac or --guess-frac changes only the corpus mix', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tinyseek-cli-'));
     try {
       const tiny = [
@@ -91,6 +93,14 @@ describe('tinyseek CLI', () => {
       const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).pretrain;
       expect(cfg.mix).toEqual({ ...JSON.parse(JSON.stringify(PRETRAIN_PRESETS.aha.mix)), confirmFrac: 0.5 });
       expect([cfg.seqLen, cfg.steps]).toEqual([PRETRAIN_PRESETS.aha.seqLen, 1]);
+      const g = await run('pretrain', '--preset', 'countdown-all', '--guess-frac', '0.8', '--out', out, ...tiny);
+      expect(g.code).toBe(0);
+      const gcfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).pretrain;
+      expect(gcfg.mix).toEqual({
+        ...JSON.parse(JSON.stringify(PRETRAIN_PRESETS['countdown-all'].mix)),
+        guessFrac: 0.8,
+        guessPlain: false,
+      });
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
