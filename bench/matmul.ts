@@ -8,7 +8,7 @@ import { MatmulPool } from '../src/backend/cpu/pool.ts';
 import { F32_TILE } from '../src/backend/cpu/simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul } from '../src/backend/cpu/simd/simd-matmul.ts';
 import { Rng } from '../src/core/rng.ts';
-import { medianMs, table } from './util.ts';
+import { medianMs, medianPairMs, table } from './util.ts';
 
 export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> {
   const pool = new MatmulPool(2);
@@ -36,8 +36,14 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
     const naive = gf(await medianMs(() => matmulNaive(a, b, c, L, 'f64'), flop >= 2e8 ? 1 : reps));
     const ts1 = gf(await medianMs(() => matmulBlocked(a, b, c, L), reps));
     const ts2 = gf(await medianMs(() => pool.run(a, b, c, L), reps));
-    const s1 = gf(await medianMs(() => simd1.run(a, b, c, L), reps * 4));
-    const s2 = gf(await medianMs(() => simd2.run(a, b, c, L), reps * 4));
+    // One and two threads alternately, at least 40 pairs: their ratio is the scaling the issue asks for.
+    const [s1, s2] = (
+      await medianPairMs(
+        () => simd1.run(a, b, c, L),
+        () => simd2.run(a, b, c, L),
+        Math.max(40, reps * 4),
+      )
+    ).map(gf) as [number, number];
     const f1 = fma1 ? gf(await medianMs(() => fma1.run(a, b, c, L), reps * 4)) : NaN;
     const q1 = gf(await medianMs(() => f64a.run(a, b, c, L), reps * 4));
     const q2 = gf(await medianMs(() => f64b.run(a, b, c, L), reps * 4));

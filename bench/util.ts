@@ -31,6 +31,33 @@ export async function medianMs(fn: () => unknown | Promise<unknown>, reps = 5, w
   return median(ts);
 }
 
+/**
+ * Medians in ms (clockMs) of `a` and `b` timed alternately, a then b, `reps` times after `warmup` of each: drift
+ * in the machine's speed (another process, the clock) falls on both alike, so their ratio is steadier than that
+ * of two medianMs runs one after the other.
+ */
+export async function medianPairMs(
+  a: () => unknown | Promise<unknown>,
+  b: () => unknown | Promise<unknown>,
+  reps: number,
+  warmup = 1,
+): Promise<[number, number]> {
+  for (let i = 0; i < warmup; i++) (await a(), await yieldToEventLoop(), await b(), await yieldToEventLoop());
+  const ta: number[] = [],
+    tb: number[] = [];
+  for (let i = 0; i < reps; i++)
+    for (const [f, ts] of [
+      [a, ta],
+      [b, tb],
+    ] as const) {
+      const t0 = clockMs();
+      await f();
+      ts.push(clockMs() - t0);
+      await yieldToEventLoop();
+    }
+  return [median(ta), median(tb)];
+}
+
 export function table(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
