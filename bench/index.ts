@@ -11,13 +11,15 @@ import { CpuBackend } from '../src/backend/cpu/cpu-backend.ts';
 import { setDefaultBackend } from '../src/core/tensor.ts';
 import { benchMatmul } from './matmul.ts';
 import { benchConfigs, parameterCount, sampleTokensPerSec, trainTokensPerSec } from './train.ts';
-import { table } from './util.ts';
+import { median, table } from './util.ts';
 
 chooseBackend();
 
 interface Peer {
   torch: string;
   threads: number;
+  /** The BLAS library the peer mapped (older peer scripts did not say). */
+  blas?: string;
   configs: { name: string; train_tok_s: number; sample_tok_s: number }[];
 }
 
@@ -44,46 +46,70 @@ function torchPeer(threads: number): Peer | string {
   }
 }
 
-/** Training and sampling tokens/s on `threads` threads, tinyseek (SIMD matmul and TS matmul) beside PyTorch. */
+/**
+ * Training and sampling tokens/s on `threads` threads, tinyseek (SIMD matmul and TS matmul) beside PyTorch. This
+ * VM's speed drifts by up to 2× between seconds, and a measurement lasts well under one, so tinyseek's main
+ * figures (SIMD training and sampling) and the PyTorch peer run in TINYSEEK_BENCH_ROUNDS alternating rounds
+ * (default 3): the table gives the medians, and the training ratio of each round beside them.
+ */
 export async function benchModel(threads: number): Promise<string> {
-  const peer = torchPeer(threads);
-  const rows: (string | number)[][] = [];
+  const rounds = Math.max(1, Number(process.env.TINYSEEK_BENCH_ROUNDS ?? 3));
   const simd = new CpuBackend(threads, { simd: true }),
     plain = new CpuBackend(threads, { simd: false }),
     f64 = new CpuBackend(threads, { simd: true, gemm: 'f64' }),
     noReuse = new CpuBackend(threads, { simd: true, memory: { mode: 'off' } });
-  for (const c of benchConfigs) {
+  const peers: Peer[] = [];
+  let peerNote = '';
+  const train = benchConfigs.map((): number[] => []),
+    sample = benchConfigs.map((): number[] => []);
+  for (let r = 0; r < rounds; r++) {
+    const peer = torchPeer(threads);
+    if (typeof peer === 'string') peerNote = peer;
+    else peers.push(peer);
+    setDefaultBackend(simd);
+    for (const [i, c] of benchConfigs.entries()) {
+      train[i]!.push(await trainTokensPerSec(c));
+      sample[i]!.push(await sampleTokensPerSec(c));
+    }
+  }
+  const rows: (string | number)[][] = [];
+  for (const [i, c] of benchConfigs.entries()) {
+    // The secondary columns, once each.
     setDefaultBackend(plain);
     const trainTs = process.env.TINYSEEK_BENCH_TS === '0' ? NaN : await trainTokensPerSec(c);
-    setDefaultBackend(simd);
-    const train = await trainTokensPerSec(c);
-    const sample = await sampleTokensPerSec(c);
     setDefaultBackend(noReuse);
     const trainNoReuse = await trainTokensPerSec(c);
     setDefaultBackend(f64);
     const trainF64 = await trainTokensPerSec(c);
     setDefaultBackend(simd);
-    const p = typeof peer === 'string' ? undefined : peer.configs.find((x) => x.name === c.name);
+    const mine = peers.map((p) => p.configs.find((x) => x.name === c.name)!);
+    const torchTrain = mine.length ? median(mine.map((p) => p.train_tok_s)) : NaN,
+      torchSample = mine.length ? median(mine.map((p) => p.sample_tok_s)) : NaN;
+    const ratio = (x: number, y: number) => (Number.isFinite(y) ? `${(x / y).toFixed(2)}×` : '—');
+    const tTrain = median(train[i]!),
+      tSample = median(sample[i]!);
     rows.push([
       c.name,
       `${(parameterCount(c.model) / 1000).toFixed(0)}k`,
       trainTs,
       trainNoReuse,
-      train,
-      p?.train_tok_s ?? NaN,
-      p ? `${(train / p.train_tok_s).toFixed(2)}×` : '—',
+      tTrain,
+      torchTrain,
+      ratio(tTrain, torchTrain),
+      mine.map((p, r) => (train[i]![r]! / p.train_tok_s).toFixed(2)).join(', ') || '—',
       trainF64,
-      p ? `${(trainF64 / p.train_tok_s).toFixed(2)}×` : '—',
-      sample,
-      p?.sample_tok_s ?? NaN,
-      p ? `${(sample / p.sample_tok_s).toFixed(2)}×` : '—',
+      ratio(trainF64, torchTrain),
+      tSample,
+      torchSample,
+      ratio(tSample, torchSample),
     ]);
   }
   await Promise.all([simd.close(), plain.close(), f64.close(), noReuse.close()]);
-  const note =
-    typeof peer === 'string'
-      ? `\n(${peer})`
-      : `\n(PyTorch ${peer.torch} eager, ${peer.threads} thread(s); its sampler has no KV cache)`;
+  const p0 = peers[0];
+  const note = p0
+    ? `\n(PyTorch ${p0.torch} eager, ${p0.threads} thread(s), BLAS ${p0.blas ?? 'not reported'}; its sampler has no KV cache;` +
+      ` SIMD train and sample and PyTorch: medians of ${rounds} alternating rounds)`
+    : `\n(${peerNote})`;
   const f64Note =
     '\n(no reuse: TINYSEEK_POOL=0, every tensor in new memory; f64 sums: TINYSEEK_GEMM=f64, the float64-summing' +
     ' matmul the older fixtures were made with)';
@@ -97,6 +123,7 @@ export async function benchModel(threads: number): Promise<string> {
         'train tok/s SIMD',
         'torch train',
         'ratio',
+        'per round',
         'train f64 sums',
         'ratio',
         'sample tok/s',

@@ -1,6 +1,8 @@
 """PyTorch eager on the CPU: the same two configs as bench/train.ts, for the side-by-side table.
 
-Prints one JSON object: {"torch": version, "threads": n, "configs": [{"name", "train_tok_s", "sample_tok_s"}]}.
+Prints one JSON object: {"torch": version, "threads": n, "blas": library, "configs": [{"name", "train_tok_s",
+"sample_tok_s"}]}. "blas" names the BLAS library the process mapped (a distribution's torch takes whichever the
+system provides: Debian's reference libblas3 trains the lesson model about 4x slower than its OpenBLAS).
 Run by bench/index.ts when python3 with torch is present; the same architecture as tinyseek's dense model
 (pre-RMSNorm, RoPE, causal MHA, SwiGLU, tied head), written here independently.
 Runs on the torch a Linux distribution ships (Debian's 1.13 has neither nn.RMSNorm nor
@@ -106,4 +108,15 @@ for name, d, L, h, ff, T, B in configs:
                 x = torch.cat([x, torch.multinomial(p, 1)], 1)
     samp = B * 32 / median_s(sample, max(1, REPS // 2))
     out.append({"name": name, "train_tok_s": train, "sample_tok_s": samp})
-print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "configs": out}))
+
+def blas_library():
+    """The BLAS shared libraries this process has mapped (none: built into torch, as MKL is in PyPI's wheels)."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f}
+        libs = {l for l in libs if ("blas" in l.lower() or "mkl" in l.lower()) and "lapack" not in l.lower()}
+    except OSError:
+        return "unknown"
+    return ", ".join(sorted(os.path.basename(os.path.dirname(l)) + "/" + os.path.basename(l) for l in libs)) or "built in"
+
+print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library(), "configs": out}))
