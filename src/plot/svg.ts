@@ -2,8 +2,9 @@
 // mean ± std over seeds, log axes, a second y axis on the right) and a grouped bar chart.
 // Output is a complete SVG 1.1 document with no dependencies. Series differ by colour (the Okabe–Ito
 // palette, chosen to stay distinguishable under the common colour-vision deficiencies) *and* by dash
-// pattern (lines) or hatching (bars), so a chart still reads in greyscale. NaN and other unplottable points
-// leave a gap in the line. Every coordinate is rounded by `fmt`: same input, same bytes.
+// pattern (lines) or hatching (bars), so a chart still reads in greyscale. The root is an image named by its
+// title for screen readers (role="img", aria-label), as an <img> with alt text would be. NaN and other
+// unplottable points leave a gap in the line. Every coordinate is rounded by `fmt`: same input, same bytes.
 import {
   axisTicks,
   decadeExponent,
@@ -70,7 +71,7 @@ function open(w: number, h: number, title: string): string[] {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ` +
-      'font-family="Helvetica, Arial, sans-serif" font-size="12">',
+      `font-family="Helvetica, Arial, sans-serif" font-size="12" role="img" aria-label="${escapeXml(title)}">`,
     `<title>${escapeXml(title)}</title>`,
     `<rect width="${w}" height="${h}" fill="#ffffff"/>`,
     `<text x="${fmt(w / 2)}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,

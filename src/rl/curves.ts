@@ -1,6 +1,8 @@
 // Curves from RL metrics: one metric against step, averaged over seeds with a mean ± std band, and the
 // charts the aha experiment draws from them (the R1 picture: accuracy and response length rising together).
-//   mean_s(step) = (1/S) Σ_seeds m_seed(step)      band = mean ± std over the seeds (population std)
+//   mean_s(step) = (1/S) Σ_seeds m_seed(step)      band = mean ± std over the seeds (population std), clipped
+//   to the range the seeds span at that step, so a band never shows a value no seed had (a negative length,
+//   an accuracy above 1: two seeds at 0 and one at 30 give mean 10, std 14.1, band [0, 24.1], not [−4.1, 24.1]).
 // Only steps where every seed has a value count, so a shorter (interrupted) seed never skews the mean.
 import { svgLineChart, type LineSeries } from '../plot/svg.ts';
 import type { MetricKey, RlStepMetrics } from './step-metrics.ts';
@@ -8,7 +10,7 @@ import type { MetricKey, RlStepMetrics } from './step-metrics.ts';
 export interface Curve {
   /** [step, mean] */
   points: [number, number][];
-  /** [step, mean − std, mean + std]; empty for a single seed. */
+  /** [step, max(mean − std, min), min(mean + std, max)] over the seeds; empty for a single seed. */
   band: [number, number, number][];
 }
 
@@ -25,7 +27,7 @@ export function meanCurve(runs: readonly (readonly RlStepMetrics[])[], key: Metr
     points.push([s, mean]);
     if (vs.length > 1) {
       const std = Math.sqrt(vs.reduce((a, b) => a + (b - mean) ** 2, 0) / vs.length);
-      band.push([s, mean - std, mean + std]);
+      band.push([s, Math.max(mean - std, Math.min(...vs)), Math.min(mean + std, Math.max(...vs))]);
     }
   }
   return { points, band };

@@ -53,6 +53,18 @@ describe('svgLineChart', () => {
       expect(doc).toContain(`>${text}</text>`);
   });
 
+  it('is an image named by its title for screen readers, bar charts too', () => {
+    const line = svgLineChart({ title: 'a < "b"', xLabel: 'x', yLabel: 'y', series: aha });
+    const bars = svgBarChart({
+      title: 'a < "b"',
+      yLabel: 'y',
+      categories: ['c'],
+      groups: [{ name: 'g', values: [1] }],
+    });
+    for (const doc of [line, bars])
+      expect(doc.split('\n')[1]).toMatch(/ role="img" aria-label="a &lt; &quot;b&quot;">$/);
+  });
+
   it('gives the same bytes for the same input', () => {
     const opts = { title: 't', xLabel: 'x', yLabel: 'y', series: aha, yRight: { label: 'tokens', series: [1] } };
     expect(svgLineChart(opts)).toBe(svgLineChart(structuredClone(opts)));
