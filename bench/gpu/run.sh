@@ -74,16 +74,17 @@ case "${1:-all}" in
       --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -40
     ;;
   tiles)
-    # fp32 at 4096: A staged row-major (the backend's choice, `auto`), k-major by scalar stores (v) and k-major
-    # by a 4×4 register transpose (r), alternated three times in one run, with the SM clock and power sampled
-    # beside them (k-major read 39.3 and 39.1 against 38.5 on an H100 in run 12, 39.7 in run 7, 34.6 in run 8).
-    # (Run 10's `tiles`: fp32 block groups, f16 subgroup layouts; run 11's `final`: two slabs per iteration, a
-    # branch-free fetch, 128×64, 256×128 and 128×256 tiles; run 12's, on an H100: threads placed in 4×8 patches
-    # per warp; none gained, all removed.)
+    # fp32 at 4096: smaller thread tiles for more workgroups per SM (if the 8×8 tile's registers hold the SM to one
+    # workgroup, its barriers stall the whole SM): 128×64 and 64×128 tiles with 8×4 / 4×8 per thread and 64×64
+    # with 4×4 (256 threads each, A row-major `a` or k-major `v`), the backend's tile and its k-major form, `auto`
+    # first and last to see the machine's drift. (Run 13's `tiles`: A row-major / k-major / k-major by register
+    # transpose, alternated; run 10's: fp32 block groups, f16 subgroup layouts; run 11's `final`: two slabs per
+    # iteration, a branch-free fetch, 128×64, 256×128 and 128×256 tiles; run 12's, on an H100: threads placed in
+    # 4×8 patches per warp; none gained, all removed.)
     nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.max.sm,power.draw,temperature.gpu --format=csv -lms 250 \
       > "$OUT/smi.csv" 2>/dev/null &
-    for rep in 1 2 3; do
-      for t in auto 128,128,8,8,8,v 128,128,8,8,8,r; do T=40 b matmul 4096 $t; done
+    for t in auto 128,128,8,8,8,v 128,64,8,8,4,a 128,64,8,8,4,v 64,128,8,4,8,v 64,64,8,4,4,v auto; do
+      T=40 b matmul 4096 $t
     done
     kill %1 2>/dev/null
     ;;
