@@ -83,7 +83,8 @@ case "${1:-all}" in
     # 4×8 patches per warp; none gained, all removed.)
     nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.max.sm,power.draw,temperature.gpu --format=csv -lms 250 \
       > "$OUT/smi.csv" 2>/dev/null &
-    for t in auto 128,128,8,8,8,v 128,64,8,8,4,a 128,64,8,8,4,v 64,128,8,4,8,v 64,64,8,4,4,v auto; do
+    # TILES names another list, e.g. run 15's head-to-head on the H200: "auto 128,128,8,8,8,v" three times over.
+    for t in ${TILES:-auto 128,128,8,8,8,v 128,64,8,8,4,a 128,64,8,8,4,v 64,128,8,4,8,v 64,64,8,4,4,v auto}; do
       T=40 b matmul 4096 $t
     done
     kill %1 2>/dev/null
