@@ -83,6 +83,7 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
       ],
       rows,
     ) +
-    '\n(GFLOP/s, medians; TS-blocked and SIMD give bit-identical float32 sums; naive: the plain float64-summing loop;\n f64 sums: the TINYSEEK_GEMM=f64 kernel, and its relaxed-SIMD multiply-add form (opt-in), both other numbers)'
+    '\n(GFLOP/s, medians; SIMD on 1 and 2 threads timed alternately, ≥ 40 pairs; TS-blocked and SIMD give bit-identical' +
+    ' float32 sums;\n naive: the plain float64-summing loop; f64 sums: the TINYSEEK_GEMM=f64 kernel, and its relaxed-SIMD multiply-add form (opt-in), both other numbers)'
   );
 }
