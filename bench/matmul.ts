@@ -7,8 +7,40 @@ import { matmulBlocked, matmulNaive } from '../src/backend/cpu/matmul.ts';
 import { MatmulPool } from '../src/backend/cpu/pool.ts';
 import { F32_TILE } from '../src/backend/cpu/simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul } from '../src/backend/cpu/simd/simd-matmul.ts';
+import { Worker } from 'node:worker_threads';
 import { Rng } from '../src/core/rng.ts';
-import { medianMs, medianPairMs, table } from './util.ts';
+import { median, medianMs, medianPairMs, table } from './util.ts';
+
+/**
+ * What two threads could reach on this machine: the one-thread SIMD product at n³ timed alone and while a
+ * second thread runs the same product on its own kernel and memory (matmul-busy.ts), in alternating rounds. Two
+ * cores share caches, memory bandwidth and a power budget, so each may run slower beside the other; twice the
+ * ratio (alone → beside) is the speed-up two threads can get, before any hand-off or copy costs.
+ */
+async function twoThreadCeiling(n: number, rounds = 3): Promise<{ alone: number; beside: number }> {
+  const L = { batch: 1, m: n, k: n, n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+  const rng = new Rng('ceiling');
+  const a = Float32Array.from({ length: n * n }, () => rng.normal()),
+    b = Float32Array.from({ length: n * n }, () => rng.normal()),
+    c = new Float32Array(n * n);
+  const simd = new SimdMatmul(1, F32_TILE);
+  const time = () => medianMs(() => simd.run(a, b, c, L), 60, 5);
+  const alone: number[] = [],
+    beside: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    alone.push(await time());
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(new URL('../src/backend/cpu/worker-bootstrap.mjs', import.meta.url), {
+      workerData: { entry: new URL('./matmul-busy.ts', import.meta.url).href, flag: flag.buffer, n },
+    });
+    while (Atomics.load(flag, 0) === 0) await new Promise((r) => setTimeout(r, 5));
+    beside.push(await time());
+    Atomics.store(flag, 0, 0);
+    await new Promise((r) => worker.once('exit', r));
+  }
+  await simd.close();
+  return { alone: median(alone), beside: median(beside) };
+}
 
 export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> {
   const pool = new MatmulPool(2);
@@ -64,6 +96,9 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
     ]);
   }
   await Promise.all([pool.close(), simd1.close(), simd2.close(), fma1?.close(), f64a.close(), f64b.close()]);
+  const top = Math.max(...sizes);
+  const ceiling = await twoThreadCeiling(top);
+  const gfTop = (ms: number) => (2 * top ** 3) / (ms * 1e6);
   return (
     table(
       [
@@ -84,6 +119,13 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
       rows,
     ) +
     '\n(GFLOP/s, medians; SIMD on 1 and 2 threads timed alternately, ≥ 40 pairs; TS-blocked and SIMD give bit-identical' +
-    ' float32 sums;\n naive: the plain float64-summing loop; f64 sums: the TINYSEEK_GEMM=f64 kernel, and its relaxed-SIMD multiply-add form (opt-in), both other numbers)'
+    ' float32 sums;\n naive: the plain float64-summing loop; f64 sums: the TINYSEEK_GEMM=f64 kernel, and its relaxed-SIMD multiply-add form (opt-in), both other numbers)' +
+    `\n(two threads' ceiling: the one-thread SIMD product at ${top}³ runs at ${gfTop(ceiling.alone).toFixed(1)} GFLOP/s alone and` +
+    ` ${gfTop(ceiling.beside).toFixed(1)} while a second thread runs the same product beside it (medians of 3 alternating rounds),` +
+    ` so two threads can reach at most ${((2 * ceiling.alone) / ceiling.beside).toFixed(2)}× one` +
+    (ceiling.beside < ceiling.alone
+      ? ': above 2×, a lone thread ran slower than one beside a busy core, the machine drifting'
+      : '') +
+    ')'
   );
 }
