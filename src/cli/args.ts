@@ -70,7 +70,33 @@ function convert(flag: string, raw: string, spec: FlagSpec): FlagValue {
   }
 }
 
-/** Parse argv against a spec. Accepts `--flag value`, `--flag=value`, `--no-flag` for booleans, `-h`/`--help`. */
+/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b. */
+export function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The known name closest to `name` when it is a likely typo (within a third of its length, at most 3 edits). */
+export function closest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined,
+    dist = Math.min(3, Math.max(1, Math.floor(name.length / 3))) + 1;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (d < dist) [best, dist] = [k, d];
+  }
+  return best;
+}
+
+/**
+ * Parse argv against a spec. Accepts `--flag value`, `--flag=value`, `--no-flag` for booleans, `-h`/`--help`,
+ * and `--` to end the options (what follows is positional).
+ */
 export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
   const flags: Record<string, FlagValue> = {};
   for (const [k, f] of Object.entries(spec.flags)) flags[k] = f.default;
@@ -82,7 +108,11 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
       help = true;
       continue;
     }
-    if (!arg.startsWith('--') || arg === '--') {
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--')) {
       positionals.push(arg);
       continue;
     }
@@ -99,6 +129,8 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
       continue;
     }
     if (!f) {
+      const guess = closest(name, Object.keys(spec.flags));
+      if (guess) throw new UsageError(`unknown flag --${name} for '${spec.name}'; did you mean --${guess}?`);
       const known = Object.keys(spec.flags)
         .map((k) => `--${k}`)
         .join(' ');
@@ -126,15 +158,18 @@ export function formatHelp(spec: CommandSpec): string {
   const entries = Object.entries(spec.flags);
   if (entries.length) {
     lines.push('Options:');
-    const left = entries.map(([k, f]) => `  --${k}${f.type === 'bool' ? '' : ` ${f.meta ?? f.type.toUpperCase()}`}`);
-    const width = Math.max(...left.map((l) => l.length)) + 2;
+    // a choice flag shows its choices where another shows its value's name: --budget small|default
+    const meta = (f: FlagSpec) => f.meta ?? f.choices?.join('|') ?? f.type.toUpperCase();
+    const left = entries.map(([k, f]) => `  --${k}${f.type === 'bool' ? '' : ` ${meta(f)}`}`);
+    const helpRow = '  -h, --help';
+    const width = Math.max(helpRow.length, ...left.map((l) => l.length)) + 2;
     entries.forEach(([, f], i) => {
       const extra: string[] = [];
-      if (f.choices) extra.push(`one of ${f.choices.join('|')}`);
+      if (f.choices && f.meta) extra.push(`one of ${f.choices.join('|')}`);
       if (f.default !== undefined && f.default !== false) extra.push(`default ${String(f.default)}`);
       lines.push(left[i]!.padEnd(width) + f.help + (extra.length ? ` (${extra.join('; ')})` : ''));
     });
-    lines.push('  -h, --help'.padEnd(width) + 'show this help');
+    lines.push(helpRow.padEnd(width) + 'show this help');
   }
   if (spec.examples?.length) {
     lines.push('', 'Examples:');

@@ -1,6 +1,6 @@
 // `tinyseek`: the command-line entry. Each subcommand lives in its own file and is a thin wrapper over
 // the library; this file only dispatches and turns every failure into one line and an exit code (failure.ts).
-import { UsageError } from './args.ts';
+import { closest, UsageError } from './args.ts';
 import { describeFailure } from './failure.ts';
 import type { Command, IO } from './command.ts';
 import { commands } from './registry.ts';
@@ -25,7 +25,7 @@ function topHelp(list: Command[]): string {
       'Commands:',
       ...list.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
       '',
-      "Run 'tinyseek <command> --help' for a command's options.",
+      "Run 'tinyseek <command> --help' (or 'tinyseek help <command>') for a command's options.",
       'Every command takes --backend cpu|webgpu (default $TINYSEEK_BACKEND, else cpu).',
       'CPU matmuls sum float32 in float32; TINYSEEK_GEMM=f64 keeps float64 sums (the shipped fixtures were made so).',
     ].join('\n') + '\n'
@@ -63,7 +63,8 @@ export function takeBackendFlag(argv: string[]): { backend: string | undefined; 
 }
 
 export async function main(argv: string[], io: IO = processIO): Promise<number> {
-  const [name, ...rest] = argv;
+  let [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) [name, rest] = [rest[0], ['--help']]; // `help <command>`
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.out(topHelp(commands));
     return name === undefined ? 2 : 0;
@@ -76,7 +77,15 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
   // loaded here, so --help and --version stay light
   const { openBackend, closeBackends, BACKEND_NAMES } = await import('../backend/choose.ts');
   try {
-    if (!cmd) throw new UsageError(`unknown command '${name}' (run 'tinyseek --help' for the list)`);
+    if (!cmd) {
+      const guess = closest(
+        name,
+        commands.map((c) => c.name),
+      );
+      throw new UsageError(
+        `unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ''} (run 'tinyseek --help' for the list)`,
+      );
+    }
     const { backend, args } = takeBackendFlag(rest);
     if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend))
       throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${backend}'`);

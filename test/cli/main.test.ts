@@ -43,14 +43,18 @@ describe('tinyseek CLI', () => {
       expect(await run(flag)).toMatchObject({ code: 0, stdout: `tinyseek ${version}\n` });
   });
 
-  it.each(commands.map((c) => c.name))('%s --help prints usage and exits 0', async (name) => {
+  it.each(commands.map((c) => c.name))('%s --help prints usage and exits 0, as help %s does', async (name) => {
     const r = await run(name, '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: tinyseek/);
+    expect(await run('help', name)).toMatchObject({ code: 0, stdout: r.stdout });
   });
 
   it.each([
-    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['frobnicate'], /unknown command 'frobnicate' \(run/],
+    [['pretran'], /unknown command 'pretran'; did you mean 'pretrain'\?/],
+    [['pretrain', '--step', '3'], /unknown flag --step for 'pretrain'; did you mean --steps\?/],
+    [['help', 'frobnicate'], /unknown command 'frobnicate'/],
     [['pretrain', '--steps', 'abc'], /--steps expects a number, got 'abc'/],
     [['pretrain', '--steps', '1.5'], /--steps expects an integer/],
     [['pretrain', '--bogus'], /unknown flag --bogus for 'pretrain'/],
