@@ -22,6 +22,7 @@ import { installInterrupt } from './interrupt.ts';
 import { defineCommand, type IO } from './command.ts';
 import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
+import { colorFor } from '../tui/style.ts';
 import { COUNTDOWN_RL, countdownPreset } from '../train/countdown-presets.ts';
 import type { CountdownMetricKey, CountdownMetrics } from '../experiments/countdown-metrics.ts';
 import { PRIMING_CONDITIONS, type PrimingCondition } from '../world/countdown/priming.ts';
@@ -139,7 +140,7 @@ function summaryText(s: AhaSummary): string {
 
 /** Draws progress: a redrawn chart on a TTY, plain lines elsewhere. */
 function makeView(io: IO, now: () => number) {
-  const colors = io.isTTY && !process.env.NO_COLOR;
+  const colors = colorFor(process.env, io.isTTY); // the live chart is drawn on stderr
   let drawn = 0;
   let bar: ProgressBar | undefined;
   let cd: (CountdownMetrics | undefined)[] = [];

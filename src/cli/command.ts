@@ -7,6 +7,8 @@ export interface IO {
   err(text: string): void;
   /** True when stderr is an interactive terminal (progress bars redraw in place only then). */
   isTTY: boolean;
+  /** True when stdout is an interactive terminal (charts written there are coloured only then). */
+  outTTY?: boolean;
 }
 
 export interface Command {

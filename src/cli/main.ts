@@ -12,6 +12,7 @@ export const processIO: IO = {
   out: (s) => void process.stdout.write(s),
   err: (s) => void process.stderr.write(s),
   isTTY: Boolean(process.stderr.isTTY),
+  outTTY: Boolean(process.stdout.isTTY),
 };
 
 function topHelp(list: Command[]): string {

@@ -14,6 +14,7 @@ import { defineCommand } from './command.ts';
 import { installInterrupt } from './interrupt.ts';
 import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
+import { colorFor } from '../tui/style.ts';
 
 const d = defaultPretrain;
 
@@ -215,7 +216,7 @@ export const pretrainCommand = defineCommand(
           width: 72,
           height: 12,
           title: 'training loss',
-          colors: io.isTTY && !process.env.NO_COLOR,
+          colors: colorFor(process.env, Boolean(io.outTTY)),
         }) + '\n',
       );
       const lastEval = [...metrics].reverse().find((m) => m.eval)?.eval;

@@ -12,6 +12,7 @@ import { difficultyOf, kindFlag } from './flags.ts';
 import { installInterrupt } from './interrupt.ts';
 import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
+import { colorFor } from '../tui/style.ts';
 
 const d = defaultSft;
 
@@ -124,7 +125,7 @@ export const sftCommand = defineCommand(
             width: 72,
             height: 10,
             title: 'SFT loss (completion tokens)',
-            colors: io.isTTY && !process.env.NO_COLOR,
+            colors: colorFor(process.env, Boolean(io.outTTY)),
           }) + '\n',
         );
       const final = metrics.filter((m) => m.eval).at(-1);

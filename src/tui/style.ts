@@ -7,12 +7,28 @@
 
 export type StyleMode = 'none' | 'mono' | 'color';
 
-/** NO_COLOR (https://no-color.org): any non-empty value turns colour off. */
+/**
+ * FORCE_COLOR (https://force-color.org): a non-empty value other than 0 or false turns colour on, even when
+ * the stream is not a terminal; 0 or false turns it off. Undefined when the variable does not decide.
+ */
+function forcedColor(env: Record<string, string | undefined>): boolean | undefined {
+  const v = env['FORCE_COLOR'];
+  if (v === undefined || v === '') return undefined;
+  return v !== '0' && v !== 'false';
+}
+
+/** NO_COLOR (https://no-color.org): any non-empty value turns colour off; FORCE_COLOR overrides both ways. */
 export function detectStyleMode(env: Record<string, string | undefined>, isTTY: boolean): StyleMode {
+  const forced = forcedColor(env);
+  if (forced === true) return 'color';
   if (!isTTY) return 'none';
-  if ((env['NO_COLOR'] ?? '') !== '' || env['TERM'] === 'dumb') return 'mono';
+  if (forced === false || (env['NO_COLOR'] ?? '') !== '' || env['TERM'] === 'dumb') return 'mono';
   return 'color';
 }
+
+/** Whether text written to a stream (a terminal or not: `isTTY`) should carry colours: detectStyleMode's rule. */
+export const colorFor = (env: Record<string, string | undefined>, isTTY: boolean): boolean =>
+  detectStyleMode(env, isTTY) === 'color';
 
 export type Colour = 'cyan' | 'yellow' | 'green' | 'red' | 'magenta' | 'blue' | 'gray';
 const FG: Record<Colour, number> = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90 };

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { markdownProblems, renderMarkdown } from '../../src/tui/markdown.ts';
-import { detectStyleMode, stripAnsi, styler, visibleWidth } from '../../src/tui/style.ts';
+import { colorFor, detectStyleMode, stripAnsi, styler, visibleWidth } from '../../src/tui/style.ts';
 
 const none = styler('none');
 const color = styler('color');
@@ -17,6 +17,20 @@ describe('colour modes', () => {
     expect(detectStyleMode({ TERM: 'dumb' }, true)).toBe('mono');
     expect(detectStyleMode({ NO_COLOR: '' }, true)).toBe('color');
     expect(detectStyleMode({}, true)).toBe('color');
+  });
+
+  it('FORCE_COLOR turns colour on off a terminal and over NO_COLOR, and 0 or false turns it off; colorFor says which', () => {
+    for (const v of ['1', '2', '3', 'true']) {
+      expect(detectStyleMode({ FORCE_COLOR: v }, false)).toBe('color');
+      expect(detectStyleMode({ FORCE_COLOR: v, NO_COLOR: '1' }, true)).toBe('color');
+    }
+    for (const v of ['0', 'false']) {
+      expect(detectStyleMode({ FORCE_COLOR: v }, true)).toBe('mono');
+      expect(detectStyleMode({ FORCE_COLOR: v }, false)).toBe('none');
+    }
+    expect(detectStyleMode({ FORCE_COLOR: '' }, true)).toBe('color');
+    expect([colorFor({}, true), colorFor({}, false), colorFor({ NO_COLOR: '1' }, true)]).toEqual([true, false, false]);
+    expect(colorFor({ FORCE_COLOR: '1' }, false)).toBe(true);
   });
 
   it('never colour in mono mode', () => {
