@@ -28,7 +28,8 @@ export interface LessonDeps {
   interactive(): boolean;
   /** Text width for plain output. */
   columns(): number;
-  open(opts: OpenOptions): Promise<void>;
+  /** Runs the player; says whether the learner quit or pressed Ctrl-C (the command then exits 130). */
+  open(opts: OpenOptions): Promise<'quit' | 'interrupted'>;
 }
 
 const budgetFlag = (dflt: Budget) => ({
@@ -167,7 +168,7 @@ export function makeLessonCommands(deps: LessonDeps): {
       }
       tieWorkspace(progressFile, workspace);
       if (!bool(args, 'plain') && deps.interactive()) {
-        await deps.open({
+        const how = await deps.open({
           catalog,
           progressFile,
           workspace,
@@ -175,12 +176,13 @@ export function makeLessonCommands(deps: LessonDeps): {
           budget,
           watch: !bool(args, 'manual-run'),
         });
-        return 0;
+        return how === 'interrupted' ? 130 : 0;
       }
       if (!bool(args, 'plain')) io.err('tinyseek: not a terminal, so printing the lesson as text (as with --plain)\n');
       const ok = await printLessonPlain(lesson, {
         out: io.out,
         width: Math.min(deps.columns(), 100),
+        codeWidth: io.outTTY ? Math.min(deps.columns(), 100) : Infinity,
         budget,
         workspace,
         step,
@@ -203,8 +205,8 @@ export function makeLessonCommands(deps: LessonDeps): {
       if (deps.interactive()) {
         const f = files();
         tieWorkspace(f.progressFile, f.workspace);
-        await deps.open({ catalog, ...f, watch: !bool(args, 'manual-run') });
-        return 0;
+        const how = await deps.open({ catalog, ...f, watch: !bool(args, 'manual-run') });
+        return how === 'interrupted' ? 130 : 0;
       }
       list(catalog, io);
       io.out('(Not a terminal, so no menu: run one of the commands above, or npm start in a terminal.)\n');

@@ -15,6 +15,8 @@ export interface AppProps {
   /** Fixed size (tests); otherwise the terminal's, following resizes. */
   width?: number;
   height?: number;
+  /** Called when the learner presses Ctrl-C (the app then exits, as it does on q). */
+  onInterrupt?: () => void;
 }
 
 export function keyName(input: string, key: Key): KeyName | undefined {
@@ -50,7 +52,7 @@ function useTerminalSize(fixedWidth?: number, fixedHeight?: number): { width: nu
   return size;
 }
 
-export function App({ player, style, width: fixedWidth, height: fixedHeight }: AppProps) {
+export function App({ player, style, width: fixedWidth, height: fixedHeight, onInterrupt }: AppProps) {
   const { exit } = useApp();
   const state = useSyncExternalStore(player.subscribe, player.getState);
   const { width: columns, height } = useTerminalSize(fixedWidth, fixedHeight);
@@ -73,6 +75,11 @@ export function App({ player, style, width: fixedWidth, height: fixedHeight }: A
       : '';
 
   useInput((input, key) => {
+    if (key.ctrl && input === 'c') {
+      onInterrupt?.();
+      exit();
+      return;
+    }
     const name = keyName(input, key);
     if (name) player.key(name, view);
   });

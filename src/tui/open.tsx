@@ -20,7 +20,8 @@ export interface OpenOptions {
   watch?: boolean;
 }
 
-export async function openPlayer(opts: OpenOptions): Promise<void> {
+/** Runs the player until the learner quits (q) or interrupts it (Ctrl-C), and says which. */
+export async function openPlayer(opts: OpenOptions): Promise<'quit' | 'interrupted'> {
   const progress = loadProgress(opts.progressFile);
   const player = createPlayer(
     {
@@ -35,10 +36,14 @@ export async function openPlayer(opts: OpenOptions): Promise<void> {
     { startLesson: opts.startLesson },
   );
   const style = styler(detectStyleMode(process.env, Boolean(process.stdout.isTTY)));
-  const app = render(<App player={player} style={style} />, { exitOnCtrlC: true });
+  let interrupted = false;
+  const app = render(<App player={player} style={style} onInterrupt={() => (interrupted = true)} />, {
+    exitOnCtrlC: false, // the App handles Ctrl-C, so that the command can exit 130
+  });
   try {
     await app.waitUntilExit();
   } finally {
     player.dispose();
   }
+  return interrupted ? 'interrupted' : 'quit';
 }

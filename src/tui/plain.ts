@@ -16,6 +16,9 @@ import { knobValueText, knobsText, metricsText, verbatim, wrapText } from './ren
 export interface PlainOptions {
   out(text: string): void;
   width: number;
+  /** Width at which code and checker output continue on a new line (default `width`; Infinity: never, so
+   * that a solution printed to a file or a pipe can be pasted as it is). */
+  codeWidth?: number;
   budget: Budget;
   workspace: string;
   /** Only this step (1-based), e.g. to re-check an exercise after editing the file. */
@@ -114,7 +117,8 @@ async function plainExercise(
     ),
   ]);
   const outcome = await checkExerciseInWorker(lesson, lesson.steps.indexOf(step), path);
-  say(['', outcome.pass ? 'Check passed.' : 'Check failed:', ...verbatim(outcome.message, o.width, '  ')]);
+  const code = o.codeWidth ?? o.width;
+  say(['', outcome.pass ? 'Check passed.' : 'Check failed:', ...verbatim(outcome.message, code, '  ')]);
   o.record?.exercise(k, outcome.pass);
   if (!outcome.pass)
     say(o.hint ? ['', 'Hint:', ...renderMarkdown(step.hint, o.width, st)] : ['', `Stuck? Add --hint for a hint.`]);
@@ -122,7 +126,7 @@ async function plainExercise(
     say([
       '',
       `Reference solution (${step.solution}):`,
-      ...verbatim(readFileSync(solutionPath(lesson, step), 'utf8').trimEnd(), o.width, '  '),
+      ...verbatim(readFileSync(solutionPath(lesson, step), 'utf8').trimEnd(), code, '  '),
     ]);
   return outcome.pass;
 }

@@ -26,10 +26,12 @@ afterEach(() => {
   removeTempDirs();
 });
 
-function mount(opts: { mode?: StyleMode; width?: number; start?: number } = {}) {
+function mount(opts: { mode?: StyleMode; width?: number; start?: number; onInterrupt?: () => void } = {}) {
   const env = testEnv([demoLesson()]);
   const player = createPlayer(env, emptyProgress(), { startLesson: opts.start });
-  const ui = render(<App player={player} style={styler(opts.mode ?? 'none')} width={opts.width ?? 80} />);
+  const ui = render(
+    <App player={player} style={styler(opts.mode ?? 'none')} width={opts.width ?? 80} onInterrupt={opts.onInterrupt} />,
+  );
   mounted.push({ unmount: ui.unmount, player });
   const frame = () => ui.lastFrame() ?? '';
   const until = (text: string | RegExp) =>
@@ -150,6 +152,17 @@ describe('the player view', () => {
     await until('step 1/5');
     await press(RIGHT, 'q');
     await waitFor(() => player.getState().quit, 'quit');
+    expect(loadProgress(env.progressFile).lessons['42-demo']).toMatchObject({ step: 1, done: [0] });
+  });
+
+  it('on Ctrl-C says so (the command then exits 130) and keeps the progress already saved', async () => {
+    let interrupted = false;
+    const { until, press, env } = mount({ start: 0, onInterrupt: () => (interrupted = true) });
+    await until('step 1/5');
+    await press(RIGHT);
+    await until('step 2/5');
+    await press('\x03');
+    await waitFor(() => interrupted, 'the interrupt');
     expect(loadProgress(env.progressFile).lessons['42-demo']).toMatchObject({ step: 1, done: [0] });
   });
 });

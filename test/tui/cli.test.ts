@@ -14,7 +14,15 @@ import { removeTempDirs, tempDir } from './helpers.ts';
 afterEach(removeTempDirs);
 
 function setup(
-  opts: { lessons?: Lesson[]; interactive?: boolean; noWorkspaceEnv?: boolean; state?: string; cwd?: string } = {},
+  opts: {
+    lessons?: Lesson[];
+    interactive?: boolean;
+    noWorkspaceEnv?: boolean;
+    state?: string;
+    cwd?: string;
+    /** How the player ends: q (the default) or Ctrl-C. */
+    ends?: 'quit' | 'interrupted';
+  } = {},
 ) {
   const dir = opts.cwd ?? tempDir();
   const opened: OpenOptions[] = [];
@@ -31,7 +39,7 @@ function setup(
     cwd: dir,
     interactive: () => opts.interactive ?? false,
     columns: () => 80,
-    open: async (o) => void opened.push(o),
+    open: async (o) => (opened.push(o), opts.ends ?? 'quit'),
   });
   return { ...cmds, io, dir, env, opened, text: () => out.join(''), errText: () => err.join('') };
 }
@@ -96,6 +104,14 @@ describe('tinyseek lesson N', () => {
       progressFile: t.env.TINYSEEK_STATE,
       workspace: t.env.TINYSEEK_WORKSPACE,
     });
+  });
+
+  it('exits 130 when the learner leaves the player with Ctrl-C, 0 with q (lesson N and start)', async () => {
+    const t = setup({ interactive: true, ends: 'interrupted' });
+    expect(await t.lessonCommand.run(['42'], t.io)).toBe(130);
+    expect(await t.startCommand.run([], t.io)).toBe(130);
+    const u = setup({ interactive: true, ends: 'quit' });
+    expect(await u.startCommand.run([], u.io)).toBe(0);
   });
 
   it('prints the lesson as text with --plain, or when not in a terminal', async () => {

@@ -1,6 +1,6 @@
 // Plain mode (`tinyseek lesson N --plain`): the lesson as text, runs with plain progress, for CI and
 // screen readers. Same lesson, same transcript; no escape codes.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lessons } from '../../lessons/index.ts';
 import type { Lesson } from '../../src/tui/manifest.ts';
@@ -69,6 +69,26 @@ describe('printLessonPlain', () => {
     expect([first.ok, hinted.ok, solved.ok]).toEqual([false, false, true]);
     expect(solved.text).toContain('Check passed.');
     expect(solved.text).toContain('Reference solution (solutions/double.ts):\n  // Fixture solution.');
+  });
+
+  it('breaks long code lines at the width on a terminal, and never off one (codeWidth Infinity), so it can be pasted', async () => {
+    const first = await transcript(demoLesson());
+    writeFileSync(
+      workspaceFile(first.workspace, demoLesson(), demoLesson().steps[4] as never),
+      'export const double = (x: number) => 2 * x;\n',
+    );
+    const line = readFileSync('test/tui/fixtures/demo/solutions/double.ts', 'utf8')
+      .split('\n')
+      .find((l) => l.length > 30)!;
+    const narrow = await transcript(demoLesson(), { workspace: first.workspace, step: 5, width: 24 });
+    const whole = await transcript(demoLesson(), {
+      workspace: first.workspace,
+      step: 5,
+      width: 24,
+      codeWidth: Infinity,
+    });
+    expect(narrow.text).not.toContain(`  ${line}\n`);
+    expect(whole.text).toContain(`  ${line}\n`);
   });
 
   it('prints only the step asked for', async () => {

@@ -1,5 +1,5 @@
 // Smoke tests under a real pseudo-terminal (util-linux `script`): `npm start` opens the menu and quits on
-// q; the player opens lesson 0, checks its exercise file through tsx, and quits. Skipped, saying why,
+// q (exit 0) or Ctrl-C (exit 130); the player opens lesson 0, checks its exercise file through tsx, and quits. Skipped, saying why,
 // where `script` is missing or `start` is not registered yet.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -43,6 +43,17 @@ describe('under a pseudo-terminal', () => {
       expect(t.output()).toContain('Welcome: how the player works');
       t.send('q');
       expect(await t.exited).toBe(0);
+    } finally {
+      t.stop();
+    }
+  });
+
+  it.skipIf(!hasScript || !registered)('Ctrl-C leaves the menu with exit code 130', async () => {
+    const t = inPty('node bin/tinyseek.js start');
+    try {
+      await t.until('Enter open');
+      t.send('\x03');
+      expect(await t.exited).toBe(130);
     } finally {
       t.stop();
     }
