@@ -147,6 +147,8 @@ export function trainScenario(
     problems.push(`overlap must be in [0, 1] (got ${o.overlap})`);
   if (o.tokens !== undefined && !(o.tokens > 0)) problems.push(`the token budget must be > 0 (got ${o.tokens})`);
   const stages = adaptStages(preset, o, g);
+  // A problem every phase has with its own numbers (each phase's batch) is said once, with how many more have it.
+  const byForm = new Map<string, { first: string; more: number }>();
   for (const st of stages) {
     if (st.kind !== 'computed') continue;
     const stagePlan = { ...plan, ...st.planOverride };
@@ -156,9 +158,15 @@ export function trainScenario(
         gpusPerNode: g.gpusPerNode,
         seqLen: ph.seqLen,
         globalBatchTokens: ph.globalBatchTokens,
-      }))
-        if (!problems.includes(pr)) problems.push(pr);
+      })) {
+        const form = pr.replace(/\d[\d.e+]*/g, '#');
+        const seen = byForm.get(form);
+        if (!seen) byForm.set(form, { first: pr, more: 0 });
+        else if (seen.first !== pr) seen.more++;
+      }
   }
+  for (const { first, more } of byForm.values())
+    problems.push(more ? `${first} (and so in ${more} more phase${more > 1 ? 's' : ''} of the run)` : first);
   // The RL stage's rollout engine runs on the chosen GPU too.
   const retarget = (st: StageSpec): StageSpec =>
     st.kind === 'rl'

@@ -66,6 +66,11 @@ describe('tinyseek cost', () => {
     );
     await expect(run('train', '--gpus', '0')).rejects.toThrow(/number of GPUs must be a whole number ≥ 1 \(got 0\)/);
     await expect(run('train', '--gpus', '2.5')).rejects.toThrow(UsageError);
+    // a problem every phase of the run has, each with its own batch, is said once
+    const many = await run('train', '--gpus', '1e30').catch((e: Error) => e.message);
+    expect(many).toMatch(
+      /^a global batch of \d+ sequences cannot feed DP [\d.e+]+ × 1-sequence micro-batches \(and so in 2 more phases of the run\)$/,
+    );
     await expect(run('train', '--schedule', 'gpipe')).rejects.toThrow(
       /--schedule must be one of 1f1b, interleaved, zb1p, dualpipe/,
     );
