@@ -2,9 +2,12 @@
 //
 // Autograd (src/core) and the model never touch storage: they call these kernels, and gradients are
 // written once, beside each op, in terms of other kernels. Every kernel writes into a preallocated `out`
-// and has a fixed reduction order, so any backend that follows the CPU reference gives the same numbers
-// (the CPU backend in ./cpu is the living definition of every kernel). Host reads happen only through
-// `read`, which is async so that a GPU backend can map its buffers.
+// and has a fixed reduction order, so a backend that follows the CPU reference gives the same numbers to
+// within its float32 arithmetic (the CPU backend in ./cpu is the living definition of every kernel; float64 is
+// CPU-only, and the WebGPU backend's parity suite states its tolerances), and a rerun on one backend gives the
+// same bits. Index arguments (gather, scatterAdd) are not checked by the kernels (a GPU could not without a
+// read back): their makers keep them in range (token ids are checked where text and files come in, routing
+// indices come from topk). Host reads happen only through `read`, which is async so that a GPU backend can map its buffers.
 
 export type DType = 'float32' | 'float64' | 'int32';
 export type HostArray = Float32Array | Float64Array | Int32Array;
@@ -13,6 +16,15 @@ export type HostArray = Float32Array | Float64Array | Int32Array;
 export interface Storage {
   readonly dtype: DType;
   readonly length: number;
+}
+
+/**
+ * The message when a kernel of `backend` is handed a storage another backend made: tensors of one computation
+ * must live on one backend (they are placed where they are made: `tinyseek --backend`, or the tensor options).
+ */
+export function foreignStorage(backend: string, s: Storage): string {
+  const other = (s as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
+  return `a ${s.dtype} tensor of another backend (${other}) was given to the ${backend} backend: every tensor of one computation must live on one backend`;
 }
 
 /** Elementwise maps. `*Scalar` ops take the kernel's `scalar` argument: out = f(x, scalar). */

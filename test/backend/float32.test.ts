@@ -102,3 +102,18 @@ describe('float32 fast paths give the generic kernels’ bits', () => {
     );
   });
 });
+
+describe('a storage of another backend', () => {
+  it('is refused by the CPU kernels by name, before any element is read as undefined', () => {
+    class GpuStorage {
+      readonly dtype = 'float32' as const;
+      readonly length = 3;
+    }
+    expect(() => cpu.unary('neg', new GpuStorage(), cpu.alloc('float32', 3))).toThrow(
+      /a float32 tensor of another backend \(GpuStorage\) was given to the cpu backend: every tensor of one computation must live on one backend/,
+    );
+    const out = cpu.alloc('float32', 3);
+    cpu.unary('neg', cpu.fromHost('float32', [1, 2, 3]), out);
+    expect([...cpu.readSync(out)]).toEqual([-1, -2, -3]);
+  });
+});

@@ -18,6 +18,7 @@ import type {
   UnaryOp,
   View,
 } from '../backend.ts';
+import { foreignStorage } from '../backend.ts';
 import { binaryF32, copyF32, unaryF32 } from './float32.ts';
 import * as fused from './fused.ts';
 import { InputError } from '../../core/errors.ts';
@@ -40,8 +41,12 @@ export class CpuStorage implements Storage {
   }
 }
 
-const d = (s: Storage): HostArray => (s as CpuStorage).data;
-const f = (s: Storage): F => (s as CpuStorage).data as F;
+/** A storage's array; a storage of another backend (a GPU buffer) is refused by name, not read as undefined. */
+function d(s: Storage): HostArray {
+  if (!(s instanceof CpuStorage)) throw new Error(foreignStorage('cpu', s));
+  return s.data;
+}
+const f = (s: Storage): F => d(s) as F;
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 function unaryFn(op: UnaryOp, s: number): (x: number) => number {

@@ -17,6 +17,7 @@ import type {
   UnaryOp,
   View,
 } from '../backend.ts';
+import { foreignStorage } from '../backend.ts';
 import { BufferPool, GpuStorage } from './memory.ts';
 import type { OpenedDevice } from './device.ts';
 import { matmulVec4Source, vec4Fits, VEC4_TILES } from './matmul-vec4.ts';
@@ -261,7 +262,8 @@ export class WebGpuBackend implements Backend {
   }
 
   private buf(s: Storage) {
-    const b = (s as GpuStorage).buf;
+    if (!(s instanceof GpuStorage)) throw new Error(foreignStorage('webgpu', s));
+    const b = s.buf;
     if (!b) throw new Error('use of a freed WebGPU tensor');
     return b;
   }

@@ -47,6 +47,14 @@ describe.skipIf(!gpu)('WebGPU kernels against the CPU reference', () => {
   afterAll(() => gpu?.destroy());
   const rng = new Rng(17).child('kernels');
 
+  it("refuses the other backend's storages by name: a CPU array to a GPU kernel, a GPU buffer to a CPU one", () => {
+    const onCpu = cpu.fromHost('float32', [1, 2, 3]),
+      onGpu = gpu!.fromHost('float32', [1, 2, 3]);
+    const mix = /a float32 tensor of another backend \((CpuStorage|GpuStorage)\) was given to the (webgpu|cpu) backend/;
+    expect(() => gpu!.unary('neg', onCpu, gpu!.alloc('float32', 3))).toThrow(mix);
+    expect(() => cpu.unary('neg', onGpu, cpu.alloc('float32', 3))).toThrow(mix);
+  });
+
   it('describes its adapter', () => {
     expect(gpu!.description.length).toBeGreaterThan(0);
   });
