@@ -4,41 +4,34 @@
 // rule written beside the op (src/core/ops). `backward(loss)` orders the recorded graph topologically (the
 // tape, in the order the forward pass wrote it) and walks it in reverse, summing each tensor's incoming
 // gradients: ∂L/∂x = Σ over uses u of x of (∂L/∂u)·(∂u/∂x). Leaves that require grad get `.grad`.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { add } from './ops/elementwise.ts';
 import type { Storage } from '../backend/backend.ts';
 import { Tensor, ones, watchBirths, type GradNode } from './tensor.ts';
 
-let gradEnabled = true;
+/**
+ * Where recording is off: the async context of a noGrad call. A flag set for the whole process would also
+ * switch recording off for other work that runs while an async noGrad body waits (a sampler yielding to the
+ * event loop between tokens, a training step beside it); the context follows only the body's own awaits.
+ */
+const notRecording = new AsyncLocalStorage<true>();
 
 /**
  * Run `fn` without recording the graph (inference, optimizer updates, sampling). If `fn` returns a promise,
- * recording stays off until it settles.
+ * recording stays off in its async continuations until it settles, and nowhere else.
  */
 export function noGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = false;
-  let result: T;
-  try {
-    result = fn();
-  } catch (e) {
-    gradEnabled = prev;
-    throw e;
-  }
-  if (result instanceof Promise) {
-    return result.finally(() => (gradEnabled = prev)) as T;
-  }
-  gradEnabled = prev;
-  return result;
+  return notRecording.run(true, fn);
 }
 
 /** Whether ops record the graph now (outside noGrad): an op may keep extra state for its backward only then. */
 export function isRecording(): boolean {
-  return gradEnabled;
+  return notRecording.getStore() === undefined;
 }
 
 /** Attach a node to `out` if recording is on and some input needs a gradient. Returns `out`. */
 export function record(out: Tensor, op: string, inputs: Tensor[], backward: GradNode['backward']): Tensor {
-  if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
+  if (inputs.some((t) => t.requiresGrad) && isRecording()) {
     out.requiresGrad = true;
     out.node = { op, inputs, backward };
   }
@@ -85,48 +78,55 @@ export function backward(root: Tensor, seed?: Tensor): void {
   const put = (x: Tensor, g: Tensor) => (grads.set(x, g), memory.hold(g));
   put(root, seed ?? ones(root.shape, { dtype: root.dtype, backend: root.backend }));
   const order = topoOrder(root);
-  const prev = gradEnabled;
-  gradEnabled = false;
   try {
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i]!;
-      const g = grads.get(t);
-      if (!g) continue;
-      grads.delete(t);
-      memory.drop(g);
-      if (!t.node) {
-        if (t.grad) {
-          t.grad = add(t.grad, g);
-          memory.keep(t.grad);
-          memory.release(g);
-        } else memory.keep((t.grad = g));
-        continue;
-      }
-      const inputGrads = t.node.backward(g);
-      const flowing = t.node.inputs.map((x, k) => {
-        const gx = inputGrads[k];
-        if (!gx || !x.requiresGrad) return null;
-        if (gx.shape.join() !== x.shape.join())
-          throw new Error(`backward of ${t.node!.op}: gradient shape [${gx.shape}] ≠ input shape [${x.shape}]`);
-        memory.hold(gx);
-        return gx;
-      });
-      t.node.inputs.forEach((x, k) => {
-        const gx = flowing[k];
-        if (!gx) return;
-        const acc = grads.get(x);
-        if (!acc) return void grads.set(x, gx); // the hold taken above is now the map's
-        put(x, add(acc, gx));
-        memory.drop(acc);
-        memory.drop(gx);
-        memory.release(acc);
-        memory.release(gx);
-      });
-      memory.release(g);
-    }
+    noGrad(() => walk(order, grads, memory, put));
   } finally {
-    gradEnabled = prev;
     watchBirths(prevBirths);
+  }
+}
+
+/** The reverse walk of backward: each tensor's summed gradient through its node's rule to its inputs. */
+function walk(
+  order: Tensor[],
+  grads: Map<Tensor, Tensor>,
+  memory: GradientMemory,
+  put: (x: Tensor, g: Tensor) => void,
+): void {
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i]!;
+    const g = grads.get(t);
+    if (!g) continue;
+    grads.delete(t);
+    memory.drop(g);
+    if (!t.node) {
+      if (t.grad) {
+        t.grad = add(t.grad, g);
+        memory.keep(t.grad);
+        memory.release(g);
+      } else memory.keep((t.grad = g));
+      continue;
+    }
+    const inputGrads = t.node.backward(g);
+    const flowing = t.node.inputs.map((x, k) => {
+      const gx = inputGrads[k];
+      if (!gx || !x.requiresGrad) return null;
+      if (gx.shape.join() !== x.shape.join())
+        throw new Error(`backward of ${t.node!.op}: gradient shape [${gx.shape}] ≠ input shape [${x.shape}]`);
+      memory.hold(gx);
+      return gx;
+    });
+    t.node.inputs.forEach((x, k) => {
+      const gx = flowing[k];
+      if (!gx) return;
+      const acc = grads.get(x);
+      if (!acc) return void grads.set(x, gx); // the hold taken above is now the map's
+      put(x, add(acc, gx));
+      memory.drop(acc);
+      memory.drop(gx);
+      memory.release(acc);
+      memory.release(gx);
+    });
+    memory.release(g);
   }
 }
 
