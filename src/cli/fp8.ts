@@ -7,7 +7,7 @@ import {
   writeFp8GemmErrorRun,
   type Distribution,
 } from '../experiments/fp8-gemm-error.ts';
-import { decodeFp8, encodeFp8, isNaNCode } from '../numerics/fp8.ts';
+import { codeBits, codeClass, decodeFp8, encodeFp8 } from '../numerics/fp8.ts';
 import { fp8Format, FP8_FORMAT_NAMES, type Fp8Format, type Fp8FormatName } from '../numerics/formats.ts';
 import { outlierScalingDemo, OUTLIER_DEMO_DEFAULTS } from '../numerics/outlier-demo.ts';
 import { InputError } from '../core/errors.ts';
@@ -42,20 +42,6 @@ export function parseNumberToken(text: string): number | undefined {
   if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(t)) return NaN;
   return DECIMAL.test(t) ? Number(t) : undefined;
-}
-
-/** S.EEEE.MMM: the code's fields, for reading a value off its bits. */
-export function codeBits(code: number, fmt: Fp8Format): string {
-  const b = code.toString(2).padStart(8, '0');
-  return `${b[0]}.${b.slice(1, 1 + fmt.expBits)}.${b.slice(1 + fmt.expBits)}`;
-}
-
-export function codeClass(code: number, fmt: Fp8Format): string {
-  const mag = code & 0x7f;
-  if (isNaNCode(code, fmt)) return 'nan';
-  if (fmt.hasInf && mag === fmt.overflowCode) return 'inf';
-  if (mag === 0) return 'zero';
-  return mag >>> fmt.manBits === 0 ? 'subnormal' : 'normal';
 }
 
 /** Hex form of a code, zero-padded: hex(0x7e, 2) = '0x7e'. */

@@ -73,6 +73,21 @@ export function isNaNCode(code: number, fmt: Fp8Format): boolean {
   return fmt.hasInf ? mag > fmt.overflowCode : mag === fmt.nanCode;
 }
 
+/** S.EEEE.MMM: the code's sign, exponent and mantissa fields, for reading a value off its bits. */
+export function codeBits(code: number, fmt: Fp8Format): string {
+  const b = code.toString(2).padStart(8, '0');
+  return `${b[0]}.${b.slice(1, 1 + fmt.expBits)}.${b.slice(1 + fmt.expBits)}`;
+}
+
+/** What kind of value a code holds: nan, inf, zero, subnormal or normal. */
+export function codeClass(code: number, fmt: Fp8Format): 'nan' | 'inf' | 'zero' | 'subnormal' | 'normal' {
+  const mag = code & 0x7f;
+  if (isNaNCode(code, fmt)) return 'nan';
+  if (fmt.hasInf && mag === fmt.overflowCode) return 'inf';
+  if (mag === 0) return 'zero';
+  return mag >>> fmt.manBits === 0 ? 'subnormal' : 'normal';
+}
+
 export const encodeE4M3 = (x: number, saturate = false): number => encodeFp8(x, E4M3, saturate);
 export const decodeE4M3 = (code: number): number => decodeFp8(code, E4M3);
 export const encodeE5M2 = (x: number, saturate = false): number => encodeFp8(x, E5M2, saturate);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  codeBits,
+  codeClass,
   decodeE4M3,
   decodeE5M2,
   decodeFp8,
@@ -33,6 +35,29 @@ function nearestByBruteForce(x: number, fmt: Fp8Format): number {
 /** Float32 inputs inside the finite range of the format (no overflow). */
 const inRangeF32 = (fmt: Fp8Format) =>
   fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-fmt.maxFinite), max: Math.fround(fmt.maxFinite) });
+
+describe('FP8 code fields and classes', () => {
+  it('codeBits writes the sign, exponent and mantissa fields of every code, and codeClass agrees with its value', () => {
+    for (const fmt of [E4M3, E5M2])
+      for (let code = 0; code < 256; code++) {
+        const bits = codeBits(code, fmt);
+        expect(bits.split('.').map((f) => f.length)).toEqual([1, fmt.expBits, fmt.manBits]);
+        expect(parseInt(bits.replace(/\./g, ''), 2)).toBe(code);
+        const v = decodeFp8(code, fmt),
+          cls = codeClass(code, fmt);
+        const want = Number.isNaN(v)
+          ? 'nan'
+          : !Number.isFinite(v)
+            ? 'inf'
+            : v === 0
+              ? 'zero'
+              : Math.abs(v) < 2 ** fmt.emin
+                ? 'subnormal'
+                : 'normal';
+        expect(cls, `${fmt.name} code ${code}`).toBe(want);
+      }
+  });
+});
 
 describe('FP8 decode', () => {
   it('gives the OCP values of the landmark E4M3 codes', () => {
