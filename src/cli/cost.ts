@@ -20,9 +20,10 @@ import { serveScenario, trainScenario, type TrainOverrides } from '../cost/scena
 import type { ModelShape } from '../cost/shape.ts';
 import { projectTrain } from '../cost/train.ts';
 import { v3WhatIf } from '../cost/whatif.ts';
+import { toJson } from './output.ts';
 
 const print = (io: IO, lines: string[]) => io.out(lines.join('\n') + '\n');
-const printJson = (io: IO, value: unknown) => io.out(JSON.stringify(value, null, 2) + '\n');
+const printJson = (io: IO, value: unknown) => io.out(toJson(value, 2) + '\n');
 
 const userGpus = (a: Parsed): GpuSpec[] => {
   const file = optStr(a, 'gpu-file');

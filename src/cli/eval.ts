@@ -8,6 +8,7 @@ import { heldOutSet, type ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
 import { checkpointFlag, difficultyOf, kindFlag } from './flags.ts';
+import { toJson } from './output.ts';
 
 export const evalCommand = defineCommand(
   {
@@ -70,7 +71,7 @@ export const evalCommand = defineCommand(
     const g = r.greedy;
     if (bool(a, 'json')) {
       const { greedyRollouts, sampledRollouts, ...rest } = r;
-      io.out(JSON.stringify({ kind, difficulty, n: problems.length, samples, ...rest }, null, 2) + '\n');
+      io.out(toJson({ kind, difficulty, n: problems.length, samples, ...rest }, 2) + '\n');
       return 0;
     }
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

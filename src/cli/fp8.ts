@@ -13,7 +13,7 @@ import { outlierScalingDemo, OUTLIER_DEMO_DEFAULTS } from '../numerics/outlier-d
 import { InputError } from '../core/errors.ts';
 import { bool, num, str, UsageError, type FlagSpec } from './args.ts';
 import { defineCommand, defineGroup, type Command } from './command.ts';
-import { checkOutDir } from './output.ts';
+import { checkOutDir, toJson } from './output.ts';
 import { ProgressBar } from './progress.ts';
 
 export interface Fp8Deps {
@@ -46,9 +46,6 @@ export function parseNumberToken(text: string): number | undefined {
 
 /** Hex form of a code, zero-padded: hex(0x7e, 2) = '0x7e'. */
 const hex = (code: number, digits: number): string => '0x' + code.toString(16).padStart(digits, '0');
-
-/** Non-finite numbers as JSON strings ('NaN', 'Infinity', '-Infinity'); JSON has no literal for them. */
-const jsonNumber = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
 
 /** String(v), except that -0 keeps its sign. */
 const showNumber = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
@@ -136,11 +133,7 @@ function castCommand(deps: Fp8Deps): Command {
         return { input: x!, code, value: decodeFp8(code, fmt) };
       });
       if (bool(args, 'json')) {
-        io.out(
-          JSON.stringify(
-            results.map((r) => ({ input: jsonNumber(r.input), code: r.code, value: jsonNumber(r.value) })),
-          ) + '\n',
-        );
+        io.out(toJson(results) + '\n');
       } else {
         const rows = [
           ['input', 'code', 'bits', 'value', 'rel.error'],
@@ -172,11 +165,11 @@ const tableCommand = defineCommand(
     const codes = Array.from({ length: 256 }, (_, c) => c);
     if (bool(args, 'json')) {
       io.out(
-        JSON.stringify(
+        toJson(
           codes.map((c) => ({
             code: c,
             bits: codeBits(c, fmt),
-            value: jsonNumber(decodeFp8(c, fmt)),
+            value: decodeFp8(c, fmt),
             class: codeClass(c, fmt),
           })),
         ) + '\n',
@@ -247,7 +240,7 @@ const scaleCommand = defineCommand(
       );
     const rows = outlierScalingDemo(o);
     if (bool(args, 'json')) {
-      io.out(JSON.stringify({ options: o, rows }, null, 2) + '\n');
+      io.out(toJson({ options: o, rows }, 2) + '\n');
       return 0;
     }
     const fmt = fp8Format(o.format);

@@ -12,6 +12,7 @@ import { attentionKind } from '../model/config.ts';
 import { bool, num, optStr, str, UsageError } from './args.ts';
 import { checkpointFlag } from './flags.ts';
 import { defineCommand, type Command } from './command.ts';
+import { toJson } from './output.ts';
 
 export interface LogitsComparison {
   maxAbs: number;
@@ -102,7 +103,7 @@ export const logitsCommand: Command = defineCommand(
     const data = await logits.data();
     const V = c.vocabSize,
       rows = ids.map((_, t) => Array.from(data.subarray(t * V, (t + 1) * V)));
-    if (bool(args, 'json')) io.out(JSON.stringify({ ids, logits: rows }) + '\n');
+    if (bool(args, 'json')) io.out(toJson({ ids, logits: rows }) + '\n');
     else {
       const kind = meta.format === 'hf' ? `Hugging Face ${String(meta.modelType)}` : 'tinyseek';
       io.out(

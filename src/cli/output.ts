@@ -77,3 +77,15 @@ export function checkInDir(dir: string, flag: string): void {
   }
   if (!isDir) throw new InputError(`${dir}: is a file, expected a directory (${flag} DIR)`);
 }
+
+/**
+ * A value as the JSON a `--json` flag prints: non-finite numbers as the strings "NaN", "Infinity" and
+ * "-Infinity" (JSON has no literal for them, and JSON.stringify would write null, losing which one it was).
+ */
+export function toJson(value: unknown, indent?: number): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+    indent,
+  );
+}

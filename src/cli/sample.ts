@@ -18,6 +18,7 @@ import {
 import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
 import { checkpointFlag } from './flags.ts';
+import { toJson } from './output.ts';
 
 export const sampleCommand = defineCommand(
   {
@@ -97,7 +98,7 @@ export const sampleCommand = defineCommand(
         const scored = asked
           ? { correct: rewardBreakdown(asked, completion, { truncated: g.finish === 'length' }).accuracy === 1 }
           : {};
-        io.out(JSON.stringify({ prompt: decode(ids), completion, finish: g.finish, ...scored }) + '\n');
+        io.out(toJson({ prompt: decode(ids), completion, finish: g.finish, ...scored }) + '\n');
       }
       return 0;
     }
