@@ -86,8 +86,30 @@ describe('tinyseek experiment', () => {
       expect(existsSync(join(out, f))).toBe(true);
     expect(readFileSync(join(out, 'plot.svg'), 'utf8')).toMatch(/^<svg|^<\?xml/);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).experiment).toBe('moe-balance');
-    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4); // 2 variants × 2 steps
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+    expect(metrics.trim().split('\n')).toHaveLength(4); // 2 variants × 2 steps
     expect(r.out.join('')).toContain(readFileSync(join(out, 'table.md'), 'utf8'));
+    // Its numbers obey the method: each step's loss is the LM loss plus the balance term; the two methods start
+    // from the same weights and data, so their first LM losses and routings agree and their first balance terms
+    // differ by the ratio of their α (0.1 against V3's 0.0001); MaxVio is a load ratio in [0, E − 1].
+    type Row = { method: string; step: number; loss: number; main: number; balance: number; maxVio: number };
+    const rows = metrics
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Row);
+    for (const m of rows) {
+      expect(m.loss).toBeCloseTo(m.main + m.balance, 5);
+      expect(m.maxVio).toBeGreaterThanOrEqual(0);
+      expect(m.maxVio).toBeLessThanOrEqual(7);
+    }
+    const [aux, free] = ['aux-loss', 'aux-free'].map((k) => rows.find((m) => m.method === k && m.step === 1)!);
+    expect(free!.main).toBe(aux!.main);
+    expect(free!.maxVio).toBe(aux!.maxVio);
+    expect(aux!.balance / free!.balance).toBeCloseTo(1000, 3);
+    // and the same seed gives the same bytes
+    const again = join(tmp, 'moe-balance-again');
+    expect(await experimentCommand.run(['moe-balance', '--steps', '2', '--out', again], recorder().io)).toBe(0);
+    expect(readFileSync(join(again, 'metrics.jsonl'), 'utf8')).toBe(metrics);
   });
 
   it('runs mtp end to end: two trainings, speculative decoding identical to greedy, teacher-forced agreement', async () => {
