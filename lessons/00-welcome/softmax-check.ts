@@ -2,7 +2,7 @@
 // inputs chosen to teach something each (small scores, ties, one score, a large shift, very negative
 // scores, mixed signs). On a failure it shows the input, what came back, what was expected and why the
 // case matters, never a bare diff. It also checks that the input array is left unchanged.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   input: number[];
@@ -59,13 +59,7 @@ function judgeCase(f: (xs: number[]) => unknown, c: Case): string | undefined {
 
 export function checkSoftmax(mod: Record<string, unknown>): CheckOutcome {
   const f = mod['softmax'];
-  if (typeof f !== 'function') {
-    const names = Object.keys(mod).filter((k) => k !== 'default');
-    return {
-      pass: false,
-      message: `the file must export a function named softmax (it exports: ${names.join(', ') || 'nothing'})`,
-    };
-  }
+  if (typeof f !== 'function') return missingExport(mod, 'softmax');
   for (const c of CASES) {
     const problem = judgeCase(f as (xs: number[]) => unknown, c);
     if (problem) return { pass: false, message: problem };

@@ -2,7 +2,7 @@
 // (src/world/tokenizer.ts) on texts chosen to teach one thing each: plain characters, special tags, a whole
 // training document, and characters outside the vocabulary (which must throw). On a failure it shows the
 // text, the ids that came back (with the token each stands for), the expected ids, and why the case matters.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   text: string;
@@ -16,13 +16,7 @@ const show = (v: unknown): string =>
 
 export async function checkTokenizer(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['encode'];
-  if (typeof f !== 'function') {
-    const names = Object.keys(mod).filter((k) => k !== 'default');
-    return {
-      pass: false,
-      message: `the file must export a function named encode (it exports: ${names.join(', ') || 'nothing'})`,
-    };
-  }
+  if (typeof f !== 'function') return missingExport(mod, 'encode');
   const world = await import('../../src/world/index.ts');
   const { VOCAB, encode } = world;
   const problem = { kind: 'add' as const, prompt: '37+45', answer: '82', difficulty: 2, numbers: [37, 45] };

@@ -2,7 +2,7 @@
 // tinyseek's worked solutions (src/world/solutions/worked.ts, rendered by renderThink) on sums chosen to
 // teach one thing each: no carry, a carry out of one column, a carry in, operands of different lengths,
 // a carry rippling through every column. On a failure: the call, what came back, what was expected, why.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 const CASES: [number, number, string][] = [
   [3, 4, 'one column, no carry'],
@@ -17,13 +17,7 @@ const CASES: [number, number, string][] = [
 
 export async function checkWorkedThink(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['workedThink'];
-  if (typeof f !== 'function') {
-    const names = Object.keys(mod).filter((k) => k !== 'default');
-    return {
-      pass: false,
-      message: `the file must export a function named workedThink (it exports: ${names.join(', ') || 'nothing'})`,
-    };
-  }
+  if (typeof f !== 'function') return missingExport(mod, 'workedThink');
   const { renderThink, workedTrace } = await import('../../src/world/index.ts');
   const reference = (a: number, b: number): string =>
     renderThink(

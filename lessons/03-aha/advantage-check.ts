@@ -2,7 +2,7 @@
 // groupAdvantages (src/rl/advantages.ts) on groups chosen to teach one law each: the advantages sum to 0,
 // adding a constant to every reward changes nothing, an all-equal group gives zeros (not NaN), and the
 // std is the population one. A failure shows the rewards, what came back and what was expected.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   rewards: number[];
@@ -28,13 +28,7 @@ const show = (v: unknown): string => {
 
 export async function checkGroupAdvantage(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['groupAdvantage'];
-  if (typeof f !== 'function') {
-    const names = Object.keys(mod).filter((k) => k !== 'default');
-    return {
-      pass: false,
-      message: `the file must export a function named groupAdvantage (it exports: ${names.join(', ') || 'nothing'})`,
-    };
-  }
+  if (typeof f !== 'function') return missingExport(mod, 'groupAdvantage');
   const { groupAdvantages, ADV_EPS } = await import('../../src/rl/advantages.ts');
   for (const c of CASES) {
     const call = `groupAdvantage(${show(c.rewards)})`;

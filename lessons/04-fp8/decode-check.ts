@@ -2,7 +2,7 @@
 // (src/numerics/fp8.ts) on all 256 codes. On a failure it shows the first wrong code with its bits split
 // into sign, exponent and mantissa, what came back, what was expected, and which kind of code it is
 // (normal, subnormal, zero, NaN), plus how many codes are wrong in all.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 const bits = (code: number): string => {
   const b = code.toString(2).padStart(8, '0');
@@ -32,13 +32,7 @@ const same = (a: unknown, b: number): boolean =>
 
 export async function checkDecodeE4M3(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['decodeE4M3'];
-  if (typeof f !== 'function') {
-    const names = Object.keys(mod).filter((k) => k !== 'default');
-    return {
-      pass: false,
-      message: `the file must export a function named decodeE4M3 (it exports: ${names.join(', ') || 'nothing'})`,
-    };
-  }
+  if (typeof f !== 'function') return missingExport(mod, 'decodeE4M3');
   const { decodeE4M3 } = await import('../../src/numerics/fp8.ts');
   const wrong: number[] = [];
   let first = '';

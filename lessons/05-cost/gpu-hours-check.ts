@@ -2,7 +2,7 @@
 // (F / (peak · mfu) / 3600) on small exact cases first, then on DeepSeek-V3's and Llama-3.1-405B's
 // numbers. On a failure it shows the call, what came back, what was expected and what the case is about.
 // On a pass it puts the learner's gpuHours next to the cost model's own pre-training line for V3.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   fn: 'trainingFlops' | 'gpuHours';
@@ -56,13 +56,7 @@ const close = (got: unknown, want: number): boolean =>
 
 export async function checkGpuHours(mod: Record<string, unknown>): Promise<CheckOutcome> {
   for (const name of ['trainingFlops', 'gpuHours']) {
-    if (typeof mod[name] !== 'function') {
-      const names = Object.keys(mod).filter((k) => k !== 'default');
-      return {
-        pass: false,
-        message: `the file must export a function named ${name} (it exports: ${names.join(', ') || 'nothing'})`,
-      };
-    }
+    if (typeof mod[name] !== 'function') return missingExport(mod, name);
   }
   for (const c of CASES) {
     const call = `${c.fn}(${c.args.map(show).join(', ')})`;

@@ -3,7 +3,7 @@
 // weights = the logits). Cases: no bias; a bias that changes the choice (the weights must still be the
 // unbiased scores); a large negative logit; k = 1. Laws checked on the learner's answer too: the weights
 // sum to routeScale, and the chosen experts' weights do not depend on the bias.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   logits: number[];
@@ -69,13 +69,7 @@ function asMap(got: unknown, k: number): Map<number, number> | string {
 
 export async function checkV3Gate(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['v3Gate'];
-  if (typeof f !== 'function') {
-    const names = Object.keys(mod).filter((k) => k !== 'default');
-    return {
-      pass: false,
-      message: `the file must export a function named v3Gate (it exports: ${names.join(', ') || 'nothing'})`,
-    };
-  }
+  if (typeof f !== 'function') return missingExport(mod, 'v3Gate');
   const { tensor } = await import('../../src/core/tensor.ts');
   const { defaultMoe } = await import('../../src/model/config.ts');
   const { route } = await import('../../src/model/gate.ts');

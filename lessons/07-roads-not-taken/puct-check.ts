@@ -1,7 +1,7 @@
 // The check for lesson 7's exercise: the learner's `puctScore` against src/search/puct.ts on children that each
 // teach one case (unvisited, visited, a large parent count where c(N) has grown), then the law that follows
 // from it: with equal priors and no values, a search tries every child once before any twice.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 type Child = { prior: number; visits: number; valueSum: number };
 const CASES: { child: Child; parent: number; why: string }[] = [
@@ -13,11 +13,7 @@ const CASES: { child: Child; parent: number; why: string }[] = [
 
 export async function checkPuct(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['puctScore'];
-  if (typeof f !== 'function')
-    return {
-      pass: false,
-      message: `the file must export a function named puctScore (it exports: ${Object.keys(mod).join(', ') || 'nothing'})`,
-    };
+  if (typeof f !== 'function') return missingExport(mod, 'puctScore');
   const score = f as (c: Child, n: number) => number;
   const ref = await import('../../src/search/puct.ts');
   for (const c of CASES) {

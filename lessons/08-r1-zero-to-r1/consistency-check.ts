@@ -1,6 +1,6 @@
 // The check for lesson 08's exercise: the learner's `consistency` against the project's language-consistency
 // share (src/world/languages/measures.ts) on thinks that each teach one case.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 const CASES: { think: string; target: 'symbols' | 'words'; why: string }[] = [
   { think: 'seven plus five is twelve three plus four plus one is eight so 82', target: 'words', why: 'all in words' },
@@ -21,11 +21,7 @@ const CASES: { think: string; target: 'symbols' | 'words'; why: string }[] = [
 
 export async function checkConsistency(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['consistency'];
-  if (typeof f !== 'function')
-    return {
-      pass: false,
-      message: `the file must export a function named consistency (it exports: ${Object.keys(mod).join(', ') || 'nothing'})`,
-    };
+  if (typeof f !== 'function') return missingExport(mod, 'consistency');
   const { languageConsistency } = await import('../../src/world/languages/measures.ts');
   for (const { think, target, why } of CASES) {
     const want = languageConsistency(think, target);

@@ -1,7 +1,7 @@
 // The check for lesson 09's exercise: the learner's `passAtK(n, c, k)` against the project's own
 // (src/train/eval.ts) on cases that each teach one thing: k = 1 is the plain fraction, a problem never solved
 // stays 0, fewer wrong answers than k gives 1, the estimate grows with k, and n = 64 needs the product form.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Case {
   n: number;
@@ -24,13 +24,7 @@ const TOLERANCE = 1e-9;
 
 export async function checkPassAtK(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['passAtK'];
-  if (typeof f !== 'function') {
-    const names = Object.keys(mod).filter((k) => k !== 'default');
-    return {
-      pass: false,
-      message: `the file must export a function named passAtK (it exports: ${names.join(', ') || 'nothing'})`,
-    };
-  }
+  if (typeof f !== 'function') return missingExport(mod, 'passAtK');
   const { passAtK } = await import('../../src/train/eval.ts');
   for (const c of CASES) {
     const call = `passAtK(${c.n}, ${c.c}, ${c.k})`;

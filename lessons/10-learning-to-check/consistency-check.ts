@@ -1,7 +1,7 @@
 // The check for lesson 10's exercise: the learner's `consistency` against the project's verification tally
 // (src/world/countdown/verification.ts) on thinks chosen to teach one case each: a search that goes on after
 // "no", a "no" followed only by the answer, a "yes" the search ignores, a checked step that is not a move.
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 const THINKS: { think: string; why: string }[] = [
   {
@@ -25,11 +25,7 @@ const THINKS: { think: string; why: string }[] = [
 
 export async function checkConsistency(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['consistency'];
-  if (typeof f !== 'function')
-    return {
-      pass: false,
-      message: `the file must export a function named consistency (it exports: ${Object.keys(mod).join(', ') || 'nothing'})`,
-    };
+  if (typeof f !== 'function') return missingExport(mod, 'consistency');
   const { verificationTally } = await import('../../src/world/countdown/verification.ts');
   const { completionFrom } = await import('../../src/world/template.ts');
   const problem = {

@@ -2,7 +2,7 @@
 // on three steps that each teach one regime: a tiny step that launch overhead dominates (the GPU loses), the
 // lesson model on the H200 (overhead still dominates, the GPU wins by less than its FLOP/s suggest), and the
 // 26M-parameter model (arithmetic dominates).
-import type { CheckOutcome } from '../../src/tui/manifest.ts';
+import { missingExport, type CheckOutcome } from '../../src/tui/manifest.ts';
 
 interface Step {
   flops: number;
@@ -37,11 +37,7 @@ const close = (a: unknown, b: number) => typeof a === 'number' && Math.abs(a - b
 
 export async function checkSpeedup(mod: Record<string, unknown>): Promise<CheckOutcome> {
   const f = mod['predict'];
-  if (typeof f !== 'function')
-    return {
-      pass: false,
-      message: `the file must export a function named predict (it exports: ${Object.keys(mod).join(', ') || 'nothing'})`,
-    };
+  if (typeof f !== 'function') return missingExport(mod, 'predict');
   for (const { step, why } of CASES) {
     const want = reference(step);
     const got = (f as (s: Step) => Record<string, unknown>)(step);

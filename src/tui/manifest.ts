@@ -111,6 +111,15 @@ export interface CheckOutcome {
   message: string;
 }
 
+/** The failed outcome of an exercise file that lacks the function `name` its check calls: what it exports instead. */
+export function missingExport(mod: Record<string, unknown>, name: string): CheckOutcome {
+  const names = Object.keys(mod).filter((k) => k !== 'default');
+  return {
+    pass: false,
+    message: `the file must export a function named ${name} (it exports: ${names.join(', ') || 'nothing'})`,
+  };
+}
+
 export interface ExerciseStep {
   kind: 'exercise';
   title: string;

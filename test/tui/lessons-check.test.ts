@@ -20,6 +20,18 @@ describe('every registered lesson', () => {
     expect(report.lines.at(-1)).toMatch(/^ok: \d+ lessons? checked/);
   });
 
+  it('every exercise check refuses a file without its function, naming what the file exports instead', async () => {
+    const exercises = lessons.flatMap((l) => l.steps.filter((s) => s.kind === 'exercise'));
+    expect(exercises.length).toBeGreaterThanOrEqual(12);
+    for (const step of exercises) {
+      const outcome = await step.check({ default: {}, somethingElse: () => 0 });
+      expect(outcome.pass, step.title).toBe(false);
+      expect(outcome.message, step.title).toMatch(
+        /^the file must export a function named \w+ \(it exports: somethingElse\)$/,
+      );
+    }
+  });
+
   it('includes the welcome lesson, whose starter fails and whose solution passes', async () => {
     const report = await checkLessons(
       lessons.filter((l) => l.id === '00-welcome'),
