@@ -93,9 +93,12 @@ export function closest(name: string, known: readonly string[]): string | undefi
   return best;
 }
 
+/** Short forms of the options most commands share, wherever a command has the long one: `-o runs/x`. */
+export const SHORT_FLAGS: Readonly<Record<string, string>> = { o: 'out', m: 'model', s: 'steps', n: 'n' };
+
 /**
  * Parse argv against a spec. Accepts `--flag value`, `--flag=value`, `--no-flag` for booleans, `-h`/`--help`,
- * and `--` to end the options (what follows is positional).
+ * the short forms of SHORT_FLAGS (`-o DIR`), and `--` to end the options (what follows is positional).
  */
 export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
   const flags: Record<string, FlagValue> = {};
@@ -111,6 +114,14 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
     if (arg === '--') {
       positionals.push(...argv.slice(i + 1));
       break;
+    }
+    const short = /^-([a-zA-Z])$/.exec(arg)?.[1];
+    if (short !== undefined) {
+      const long = SHORT_FLAGS[short];
+      if (long === undefined || !spec.flags[long]) throw new UsageError(`unknown flag -${short} for '${spec.name}'`);
+      argv = [...argv.slice(0, i), `--${long}`, ...argv.slice(i + 1)];
+      i--;
+      continue;
     }
     if (!arg.startsWith('--')) {
       positionals.push(arg);
@@ -160,7 +171,11 @@ export function formatHelp(spec: CommandSpec): string {
     lines.push('Options:');
     // a choice flag shows its choices where another shows its value's name: --budget small|default
     const meta = (f: FlagSpec) => f.meta ?? f.choices?.join('|') ?? f.type.toUpperCase();
-    const left = entries.map(([k, f]) => `  --${k}${f.type === 'bool' ? '' : ` ${meta(f)}`}`);
+    const shortOf = (k: string) => Object.keys(SHORT_FLAGS).find((c) => SHORT_FLAGS[c] === k);
+    const left = entries.map(([k, f]) => {
+      const c = shortOf(k);
+      return `  ${c ? `-${c}, ` : ''}--${k}${f.type === 'bool' ? '' : ` ${meta(f)}`}`;
+    });
     const helpRow = '  -h, --help';
     const width = Math.max(helpRow.length, ...left.map((l) => l.length)) + 2;
     entries.forEach(([, f], i) => {

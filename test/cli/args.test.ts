@@ -51,6 +51,14 @@ describe('parseArgs and formatHelp', () => {
     expect(() => parseArgs(['--zzzzzz'], spec)).toThrow(/\(known: --steps --budget/);
   });
 
+  it('reads the short forms of the shared options where the command has the long one, and shows them in help', () => {
+    expect(parseArgs(['-s', '7', 'f.txt'], spec)).toMatchObject({ flags: { steps: 7 }, positionals: ['f.txt'] });
+    expect(parseArgs(['-s', '7'], spec)).toEqual(parseArgs(['--steps', '7'], spec));
+    expect(() => parseArgs(['-o', 'dir'], spec)).toThrow(/unknown flag -o for 'demo'/);
+    expect(() => parseArgs(['-q'], spec)).toThrow(/unknown flag -q for 'demo'/);
+    expect(formatHelp(spec)).toContain('  -s, --steps INT');
+  });
+
   it('takes everything after -- as positional, flags included', () => {
     expect(parseArgs(['--steps', '4', '--', '--verbose'], spec)).toMatchObject({
       flags: { steps: 4, verbose: undefined },
