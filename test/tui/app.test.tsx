@@ -55,6 +55,7 @@ describe('the player view', () => {
     await until('Lessons');
     expect(frame()).toMatchSnapshot();
     expect(frame()).toContain('› 42  Demo  not started');
+    expect(frame()).toContain('Lessons  0 of 1 lessons done · 0 of 5 steps');
     expect(frame().trimEnd().split('\n').at(-1)).toBe('↑/↓ choose · Enter open · q quit');
   });
 

@@ -73,6 +73,7 @@ describe('tinyseek lessons', () => {
     );
     await t.lessonsCommand.run([], t.io);
     expect(t.text()).toContain('  42  Demo  [2/5 steps]');
+    expect(t.text()).toContain('\n0 of 1 lessons done · 2 of 5 steps\n');
   });
 
   it('check exits 0 when every lesson works and 1 otherwise', async () => {

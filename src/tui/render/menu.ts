@@ -20,6 +20,13 @@ export function progressBadge(p: Progress, lesson: Lesson, st: Styler): string {
 
 const num = (l: Lesson) => String(l.number).padStart(2, '0');
 
+/** The whole course at a glance: `2 of 12 lessons done · 31 of 96 steps`. */
+export function overall(lessons: Lesson[], p: Progress): string {
+  const all = lessons.map((l) => lessonSummary(p, l));
+  const sum = (f: (s: (typeof all)[number]) => number) => all.reduce((a, s) => a + f(s), 0);
+  return `${sum((s) => (s.complete ? 1 : 0))} of ${lessons.length} lessons done · ${sum((s) => s.done)} of ${sum((s) => s.total)} steps`;
+}
+
 function hiddenNote(hidden: HiddenLesson[], width: number, st: Styler): string[] {
   if (!hidden.length) return [];
   const names = hidden.map((h) => `${num(h.lesson)} ${h.lesson.title} (needs ${h.missing.join(', ')})`);
@@ -41,7 +48,7 @@ export function menuLines(
   width: number,
   st: Styler,
 ): string[] {
-  const out = [st.bold('Lessons'), ''];
+  const out = [st.bold('Lessons') + (lessons.length ? `  ${st.dim(overall(lessons, p))}` : ''), ''];
   if (!lessons.length) out.push('No lessons are available yet.');
   const titleWidth = Math.max(0, ...lessons.map((l) => [...l.title].length));
   lessons.forEach((l, i) => {
@@ -65,7 +72,7 @@ export function listText(
   width: number,
   st: Styler,
 ): string {
-  const out = [`tinyseek lessons (progress: ${progressFile})`, ''];
+  const out = [`tinyseek lessons (progress: ${progressFile})`, ...(lessons.length ? [overall(lessons, p)] : []), ''];
   if (!lessons.length) out.push('  No lessons are available yet.');
   for (const l of lessons) {
     out.push(`  ${num(l)}  ${l.title}  [${progressBadge(p, l, st)}]`);
