@@ -7,7 +7,8 @@
 // CPU-only, and the WebGPU backend's parity suite states its tolerances), and a rerun on one backend gives the
 // same bits. Index arguments (gather, scatterAdd) are not checked by the kernels (a GPU could not without a
 // read back): their makers keep them in range (token ids are checked where text and files come in, routing
-// indices come from topk). Host reads happen only through `read`, which is async so that a GPU backend can map its buffers.
+// indices come from topk). Host reads happen only through `read`, which is async so that a GPU backend can
+// map its buffers.
 
 export type DType = 'float32' | 'float64' | 'int32';
 export type HostArray = Float32Array | Float64Array | Int32Array;
