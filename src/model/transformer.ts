@@ -168,26 +168,13 @@ export class Transformer {
         bias: opts.bias,
         linear: this.linear,
       });
-    const q = permute(
-      rope(
-        reshape(this.linear(h, this.p(pre + 'q_proj.weight')), [B, T, c.nHeads, hd]),
-        positions,
-        this.rope,
-        c.ropeStyle,
-      ),
-      [0, 2, 1, 3],
-    );
-    let k = permute(
-      rope(
-        reshape(this.linear(h, this.p(pre + 'k_proj.weight')), [B, T, c.nKvHeads, hd]),
-        positions,
-        this.rope,
-        c.ropeStyle,
-      ),
-      [0, 2, 1, 3],
-    );
-    let v = permute(reshape(this.linear(h, this.p(pre + 'v_proj.weight')), [B, T, c.nKvHeads, hd]), [0, 2, 1, 3]);
-    let a: Tensor; // [B, H, T, hd]
+    // h [B·T, d] → n heads [B, T, n, hd] through a projection; RoPE turns q and k by position; heads go first.
+    const heads = (w: string, n: number) => reshape(this.linear(h, this.p(pre + w)), [B, T, n, hd]);
+    const turned = (x: Tensor) => rope(x, positions, this.rope, c.ropeStyle);
+    const q = permute(turned(heads('q_proj.weight', c.nHeads)), [0, 2, 1, 3]); // [B, H, T, hd]
+    let k = permute(turned(heads('k_proj.weight', c.nKvHeads)), [0, 2, 1, 3]); // [B, Hkv, T, hd]
+    let v = permute(heads('v_proj.weight', c.nKvHeads), [0, 2, 1, 3]); // [B, Hkv, T, hd]
+    let a: Tensor; // [B, H, T, hd]: each query's softmax-weighted values (GQA: H/Hkv query heads share a K, V head)
     if (opts.cache && !(q.requiresGrad || k.requiresGrad || v.requiresGrad)) {
       // Decoding: K and V stay in the cache's buffers, appended in place (no copy of the past positions).
       const { buffers, length } = opts.cache.append(l, [k, v], 2);
@@ -196,6 +183,7 @@ export class Transformer {
       if (opts.cache) [k, v] = opts.cache.extend(l, [k, v], 2) as [Tensor, Tensor];
       a = causalAttention(q, k, v, { bias: opts.bias });
     }
+    // heads back beside each other, [B·T, H·hd], and the output projection to [B·T, d]
     return this.linear(reshape(permute(a, [0, 2, 1, 3]), [B * T, c.nHeads * hd]), this.p(pre + 'o_proj.weight'));
   }
 
