@@ -18,13 +18,8 @@ import { median, medianMs, medianPairMs, table } from './util.ts';
  * ratio (alone → beside) is the speed-up two threads can get, before any hand-off or copy costs.
  */
 async function twoThreadCeiling(n: number, rounds = 3): Promise<{ alone: number; beside: number }> {
-  const L = { batch: 1, m: n, k: n, n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
-  const rng = new Rng('ceiling');
-  const a = Float32Array.from({ length: n * n }, () => rng.normal()),
-    b = Float32Array.from({ length: n * n }, () => rng.normal()),
-    c = new Float32Array(n * n);
-  const simd = new SimdMatmul(1, F32_TILE);
-  const time = () => medianMs(() => simd.run(a, b, c, L), 60, 5);
+  const p = oneThreadProduct(n, 'ceiling');
+  const time = () => medianMs(p.run, 60, 5);
   const alone: number[] = [],
     beside: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -38,8 +33,19 @@ async function twoThreadCeiling(n: number, rounds = 3): Promise<{ alone: number;
     Atomics.store(flag, 0, 0);
     await new Promise((r) => worker.once('exit', r));
   }
-  await simd.close();
+  await p.close();
   return { alone: median(alone), beside: median(beside) };
+}
+
+/** The one-thread SIMD product of two random n×n float32 matrices (the ceiling's measure), ready to run. */
+export function oneThreadProduct(n: number, seed: string): { run: () => void; close: () => Promise<void> } {
+  const L = { batch: 1, m: n, k: n, n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+  const rng = new Rng(seed);
+  const a = Float32Array.from({ length: n * n }, () => rng.normal()),
+    b = Float32Array.from({ length: n * n }, () => rng.normal()),
+    c = new Float32Array(n * n);
+  const simd = new SimdMatmul(1, F32_TILE);
+  return { run: () => simd.run(a, b, c, L), close: () => simd.close() };
 }
 
 export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> {
