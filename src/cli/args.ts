@@ -82,10 +82,10 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The known name closest to `name` when it is a likely typo (within a third of its length, at most 3 edits). */
+/** The known name closest to `name` when it is a likely typo (about a third of its length in edits, 1 to 3). */
 export function closest(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined,
-    dist = Math.min(3, Math.max(1, Math.floor(name.length / 3))) + 1;
+    dist = Math.min(3, Math.max(1, Math.round(name.length / 3))) + 1;
   for (const k of known) {
     const d = editDistance(name, k);
     if (d < dist) [best, dist] = [k, d];

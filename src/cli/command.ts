@@ -1,5 +1,5 @@
 // The shape of a `tinyseek` subcommand and the one place where parsing, help and usage errors meet.
-import { formatHelp, parseArgs, UsageError, type CommandSpec, type Parsed } from './args.ts';
+import { closest, formatHelp, parseArgs, UsageError, type CommandSpec, type Parsed } from './args.ts';
 
 /** Where a command writes. Tests pass a recorder; the real CLI passes the process streams. */
 export interface IO {
@@ -63,10 +63,15 @@ export function defineGroup(name: string, summary: string, subs: Command[]): Com
         return first === undefined ? 2 : 0;
       }
       const sub = subs.find((s) => s.name === first);
-      if (!sub)
-        throw new UsageError(
-          `unknown subcommand '${first}' for '${name}' (known: ${subs.map((s) => s.name).join(', ')})`,
+      if (!sub) {
+        const guess = closest(
+          first,
+          subs.map((s) => s.name),
         );
+        throw new UsageError(
+          `unknown subcommand '${first}' for '${name}'${guess ? `; did you mean '${guess}'?` : ''} (known: ${subs.map((s) => s.name).join(', ')})`,
+        );
+      }
       return sub.run(rest, io);
     },
   };

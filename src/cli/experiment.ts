@@ -10,7 +10,7 @@ import { MOE_BALANCE_DEFAULTS, runMoeBalance } from '../experiments/moe-balance.
 import { MOE_VS_DENSE_DEFAULTS, runMoeVsDense } from '../experiments/moe-vs-dense.ts';
 import { MTP_DEFAULTS, runMtp } from '../experiments/mtp.ts';
 import { PRIMING_BUDGETS, runPriming } from '../experiments/priming.ts';
-import { bool, num, optNum, optStr, str, UsageError } from './args.ts';
+import { bool, closest, num, optNum, optStr, str, UsageError } from './args.ts';
 import { defineCommand, type Command } from './command.ts';
 import { readCommand, saveCommand } from './command-file.ts';
 import { installInterrupt } from './interrupt.ts';
@@ -136,10 +136,13 @@ export const experimentCommand: Command = defineCommand(
   async (args, io) => {
     const name = args.positionals[0];
     const entry = EXPERIMENTS.find((e) => e.name === name);
-    if (!entry)
+    if (!entry) {
+      const known = EXPERIMENTS.map((e) => e.name);
+      const guess = name === undefined ? undefined : closest(name, known);
       throw new UsageError(
-        `${name === undefined ? 'missing experiment name' : `unknown experiment '${name}'`} (known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`,
+        `${name === undefined ? 'missing experiment name' : `unknown experiment '${name}'`}${guess ? `; did you mean '${guess}'?` : ''} (known: ${known.join(', ')})`,
       );
+    }
     const out = optStr(args, 'out') ?? join('runs', entry.name);
     checkOutDir(out);
     const resume = bool(args, 'resume');

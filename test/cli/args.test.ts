@@ -47,6 +47,8 @@ describe('parseArgs and formatHelp', () => {
     expect(closest('step', ['steps', 'seed'])).toBe('steps');
     expect(closest('pretran', ['pretrain', 'sample'])).toBe('pretrain');
     expect(closest('frobnicate', ['pretrain', 'sample'])).toBeUndefined();
+    expect(closest('trian', ['train', 'serve'])).toBe('train'); // a swap is two edits, allowed from 5 letters
+    expect(closest('sl', ['steps', 'seed'])).toBeUndefined();
     expect(() => parseArgs(['--step', '2'], spec)).toThrow(/unknown flag --step for 'demo'; did you mean --steps\?/);
     expect(() => parseArgs(['--zzzzzz'], spec)).toThrow(/\(known: --steps --budget/);
   });

@@ -55,6 +55,10 @@ describe('tinyseek CLI', () => {
     [['pretran'], /unknown command 'pretran'; did you mean 'pretrain'\?/],
     [['pretrain', '--step', '3'], /unknown flag --step for 'pretrain'; did you mean --steps\?/],
     [['help', 'frobnicate'], /unknown command 'frobnicate'/],
+    [
+      ['cost', 'trian'],
+      /unknown subcommand 'trian' for 'cost'; did you mean 'train'\? \(known: train, serve, model, gpus\)/,
+    ],
     [['pretrain', '--steps', 'abc'], /--steps expects a number, got 'abc'/],
     [['pretrain', '--steps', '1.5'], /--steps expects an integer/],
     [['pretrain', '--bogus'], /unknown flag --bogus for 'pretrain'/],
