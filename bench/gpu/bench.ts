@@ -1,7 +1,7 @@
 // The WebGPU benchmarks, one measurement per process (run.sh runs each under `timeout`, as Dawn processes can
 // die at exit or with many pipelines): prints one JSON line per result as soon as it is measured.
-//   info | matmul N TILE [LAYOUT] | mm M N K LAYOUT [TILE] | f16 N [F16TILE] | train NAME | profile NAME |
-//   parity | aha STEPS
+//   info | matmul N TILE [LAYOUT] | mm M N K LAYOUT [TILE] | f16 N [F16TILE] | fmapeak [PASSES] | train NAME |
+//   profile NAME | parity | aha STEPS
 // matmul: fp32 TFLOP/s of the backend's kernel at n×n×n (checked on sampled entries against float64 sums on
 // the host); TILE: small | large (bounds-checked) | v128 | v128x64 | v64 (aligned vec4) | auto (the backend's
 // choice) | bm,bn,bk,tm,tn[,v|r|a] (v: vec4; r: vec4, transposed in registers; a: vec4, A staged row-major);
@@ -354,6 +354,60 @@ async function aha(steps: number): Promise<void> {
   });
 }
 
+/**
+ * The fp32 rate the compiler and the card give a kernel with no memory traffic at all: each thread keeps 16
+ * vec4 accumulators in registers and applies c ← fma(c, x, y) to each, 4 times per pass of a loop of `passes`
+ * (256 scalar FMAs between branches), over 16 workgroups of 256 threads per SM. What a GEMM can reach through
+ * this path is at most this.
+ */
+async function fmaPeak(passes = 2048): Promise<void> {
+  const g = await gpu();
+  const d = g.device;
+  const acc = [...Array(16).keys()];
+  const body = acc.map((i) => `c${i} = fma(c${i}, x, y);`).join(' ');
+  const code = `
+@group(0) @binding(0) var<storage, read> P: array<f32>;
+@group(0) @binding(1) var<storage, read_write> O: array<vec4f>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let x = vec4f(P[0] + f32(gid.x % 7u) * 1e-6);
+  let y = vec4f(P[1]);
+${acc.map((i) => `  var c${i} = vec4f(f32(gid.x + ${i}u) * 1e-9);`).join('\n')}
+  let n = u32(P[2]);
+  for (var i = 0u; i < n; i = i + 1u) {
+    ${body}
+    ${body}
+    ${body}
+    ${body}
+  }
+  O[gid.x] = ${acc.map((i) => `c${i}`).join(' + ')};
+}`;
+  const groups = 132 * 16;
+  const S = GPUBufferUsage.STORAGE;
+  const P = d.createBuffer({ size: 16, usage: S, mappedAtCreation: true });
+  new Float32Array(P.getMappedRange()).set([0.9999, 0.0001, passes, 0]);
+  P.unmap();
+  const O = d.createBuffer({ size: groups * 256 * 16, usage: S });
+  const module = d.createShaderModule({ code });
+  const pipeline = d.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const bg = d.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [P, O].map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+  const run = () => {
+    const enc = d.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bg);
+    pass.dispatchWorkgroups(groups);
+    pass.end();
+    d.queue.submit([enc.finish()]);
+  };
+  const ms = await timeIt(g, run);
+  const flop = groups * 256 * passes * 4 * 16 * 4 * 2;
+  say({ kind: 'fmapeak', passes, groups, ms, tflops: flop / (ms * 1e9) });
+}
+
 const [mode, arg, arg2, ...rest] = process.argv.slice(2);
 try {
   if (mode === 'info') {
@@ -367,6 +421,7 @@ try {
   } else if (mode === 'matmul') await matmul(+arg!, +arg!, +arg!, rest[0] ?? 'nn', arg2 ?? 'auto');
   else if (mode === 'mm') await matmul(+arg!, +arg2!, +rest[0]!, rest[1]!, rest[2] ?? 'auto');
   else if (mode === 'f16') await f16(Number(arg), arg2 ?? 'direct');
+  else if (mode === 'fmapeak') await fmaPeak(arg ? Number(arg) : undefined);
   else if (mode === 'train') await train(arg!);
   else if (mode === 'parity') await parity();
   else if (mode === 'profile') await profile(arg!);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The H200 benchmark, run on the lent machine through `device` (bench/gpu/RESULTS.md says how and what it measured):
-#   bash bench/gpu/build.sh here, then run `bash .device/run.sh [all|final|short|suite|tiles|toggles|aha]` there with .device/ carried
+#   bash bench/gpu/build.sh here, then run `bash .device/run.sh [all|final|short|suite|tiles|peak|toggles|aha]` there with .device/ carried
 #   (D names another device folder, NODE_XZ another node binary, NM the node_modules tarball for `suite`).
 # Each measurement runs in its own process under `timeout` and appends one JSON line to $OUT/results.jsonl.
 set -u
@@ -89,6 +89,11 @@ case "${1:-all}" in
     done
     kill %1 2>/dev/null
     ;;
+  peak)
+    # the fp32 rate with no memory traffic (bench.ts fmapeak: register-only FMAs) beside the GEMM at 4096³, alternated
+    b info
+    for r in 1 2 3; do T=40 b fmapeak; T=40 b matmul 4096 auto; done
+    ;;
   toggles)
     # what Dawn's safety costs (robustness clamps, validation, workgroup zeroing, lazy clears), with the fp32
     # tile alternatives and a one-subgroup staged f16 tile (uniform offsets, no diagnostic switched off)
@@ -111,5 +116,5 @@ case "${1:-all}" in
     TINYSEEK_BACKEND=webgpu T=${AHA_S:-400} b aha
     wait
     ;;
-  *) echo "modes: all | final | short | suite | tiles | toggles | aha" >&2; exit 2 ;;
+  *) echo "modes: all | final | short | suite | tiles | peak | toggles | aha" >&2; exit 2 ;;
 esac
