@@ -13,12 +13,21 @@ import { checkExerciseInWorker, resetWorkspaceFile, workspaceFile } from '../tui
 import type { OpenOptions } from '../tui/open.tsx';
 import { printLessonPlain, type PlainRecorder } from '../tui/plain.ts';
 import { loadProgress, progressPath, resolveWorkspace, saveProgress, tieWorkspace } from '../tui/progress-file.ts';
-import { forgetExercise, markDone, recordExercisePass, recordRun, visit, type Progress } from '../tui/progress.ts';
+import {
+  forgetExercise,
+  lessonSummary,
+  markDone,
+  recordExercisePass,
+  recordRun,
+  visit,
+  type Progress,
+} from '../tui/progress.ts';
 import { existsSync } from 'node:fs';
 import { listText } from '../tui/render/menu.ts';
 import { styler } from '../tui/style.ts';
 import { bool, optNum, str, UsageError } from './args.ts';
 import { defineCommand, type Command, type IO } from './command.ts';
+import { toJson } from './output.ts';
 
 export interface LessonDeps {
   lessons: Lesson[];
@@ -61,17 +70,20 @@ export function makeLessonCommands(deps: LessonDeps): {
     const progressFile = progressPath(deps.env);
     return { progressFile, workspace: resolveWorkspace(loadProgress(progressFile), deps.env, deps.cwd) };
   };
-  const list = (catalog: Catalog, io: IO) => {
+  const list = (catalog: Catalog, io: IO, json = false) => {
     const { progressFile } = files();
+    const progress = loadProgress(progressFile);
+    if (json) {
+      const lessons = catalog.lessons.map((l) => {
+        const { done, total, complete } = lessonSummary(progress, l);
+        return { number: l.number, id: l.id, title: l.title, summary: l.summary, steps: { done, total }, complete };
+      });
+      const hidden = catalog.hidden.map((h) => ({ number: h.lesson.number, title: h.lesson.title, needs: h.missing }));
+      io.out(toJson({ progressFile, lessons, hidden }, 2) + '\n');
+      return;
+    }
     io.out(
-      listText(
-        catalog.lessons,
-        catalog.hidden,
-        loadProgress(progressFile),
-        progressFile,
-        Math.min(deps.columns(), 100),
-        styler('none'),
-      ),
+      listText(catalog.lessons, catalog.hidden, progress, progressFile, Math.min(deps.columns(), 100), styler('none')),
     );
   };
 
@@ -79,9 +91,13 @@ export function makeLessonCommands(deps: LessonDeps): {
     {
       name: 'lessons',
       summary: 'list the lessons and your progress, or check that every lesson works',
-      usage: 'tinyseek lessons [--list] [check | verify]',
+      usage: 'tinyseek lessons [--list] [--json] [check | verify]',
       positionals: ['check|verify'],
-      flags: { list: { type: 'bool', help: 'list the lessons (the default)' }, budget: budgetFlag('small') },
+      flags: {
+        list: { type: 'bool', help: 'list the lessons (the default)' },
+        json: { type: 'bool', help: 'the list as JSON: each lesson with its steps done and whether it is complete' },
+        budget: budgetFlag('small'),
+      },
       examples: [
         'tinyseek lessons --list',
         'tinyseek lessons check    # every lesson works (starters fail, solutions pass)',
@@ -91,7 +107,7 @@ export function makeLessonCommands(deps: LessonDeps): {
     async (args, io) => {
       const [sub] = args.positionals;
       if (sub === undefined) {
-        list(loadCatalog(deps.lessons), io);
+        list(loadCatalog(deps.lessons), io, bool(args, 'json'));
         return 0;
       }
       if (sub === 'verify') return verify(loadCatalog(deps.lessons), io);

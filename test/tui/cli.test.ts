@@ -74,6 +74,13 @@ describe('tinyseek lessons', () => {
     await t.lessonsCommand.run([], t.io);
     expect(t.text()).toContain('  42  Demo  [2/5 steps]');
     expect(t.text()).toContain('\n0 of 1 lessons done · 2 of 5 steps\n');
+    const j = setup({ state: t.env.TINYSEEK_STATE, cwd: t.dir });
+    expect(await j.lessonsCommand.run(['--json'], j.io)).toBe(0);
+    expect(JSON.parse(j.text())).toMatchObject({
+      progressFile: t.env.TINYSEEK_STATE,
+      lessons: [{ number: 42, id: '42-demo', title: 'Demo', steps: { done: 2, total: 5 }, complete: false }],
+      hidden: [],
+    });
   });
 
   it('check exits 0 when every lesson works and 1 otherwise', async () => {
