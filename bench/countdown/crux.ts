@@ -1,6 +1,7 @@
 // Does a model's verdict compare? (README "Countdown", the "own misses" column.) Greedy thinks of a checkpoint on
 // held-out 3-number problems, parsed (world/countdown/parse.ts); of the verdicts that follow a check against the
-// target (not a subgoal's), the share that says "yes" when the checked value misses the target, and when it hits.
+// target (not a subgoal's) or a written comparison ("15=56?"), the share that says "yes" when the value under test
+// misses the target, and when it hits.
 // A verdict that compares says "yes" to few misses and to every hit; a ritual says "yes" to both.
 //   npx tsx bench/countdown/crux.ts <checkpoint> [problems] [max new tokens]
 import { chooseBackend } from '../../src/backend/choose.ts';
@@ -30,10 +31,11 @@ for (const ro of r.greedyRollouts) {
   const { numbers, target } = ro.problem;
   if (!numbers || target === undefined) continue;
   const think = ro.text.split('</think>')[0]!.replace('<think>', '');
-  let checked: number | null = null; // the value of the check just before, if the last item was a check
+  let tested = false; // the last item was a check or a written comparison
   for (const it of parseSearch(think, numbers, target).items) {
-    if (it.kind === 'verdict' && checked !== null && !it.subgoal) says[checked === target ? 'hit' : 'miss'][it.says]++;
-    checked = it.kind === 'check' ? it.value : null;
+    if (it.kind === 'verdict' && tested && !it.subgoal && it.value !== null)
+      says[it.value === target ? 'hit' : 'miss'][it.says]++;
+    tested = it.kind === 'check' || it.kind === 'compare';
   }
 }
 const share = (s: { yes: number; no: number }) => `${s.yes} of ${s.yes + s.no}`;

@@ -1,6 +1,6 @@
 // `tinyseek pretrain`: train a base model on the arithmetic corpus and write a run directory.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
 import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { terminalLineChart } from '../plot/terminal.ts';
@@ -12,7 +12,7 @@ import { PROBLEM_KINDS, vocabSize, type ProblemKind } from '../world/index.ts';
 import { UsageError, bool, num, optStr, str } from './args.ts';
 import { defineCommand } from './command.ts';
 import { installInterrupt } from './interrupt.ts';
-import { checkOutDir } from './output.ts';
+import { checkInDir, checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { colorFor } from '../tui/style.ts';
 
@@ -59,6 +59,11 @@ export const pretrainCommand = defineCommand(
       out: { type: 'string', default: 'runs/pretrain', help: 'run directory to write', meta: 'DIR' },
       steps: { type: 'int', min: 1, help: byPreset('optimiser steps', (c) => c.steps) },
       seed: { type: 'int', default: d.seed, min: 0, help: 'seed of every random stream' },
+      init: {
+        type: 'string',
+        meta: 'DIR',
+        help: "continued pretraining: start from this checkpoint instead of fresh weights (its model config must be this run's)",
+      },
       resume: {
         type: 'bool',
         help: 'continue the run in --out from its last checkpoint (other flags come from its config)',
@@ -89,6 +94,30 @@ export const pretrainCommand = defineCommand(
       'guess-plain': {
         type: 'bool',
         help: 'with --guess-frac: a guess writes its steps only, without the backward step and subgoal of the solution',
+      },
+      comparison: {
+        type: 'bool',
+        help: 'countdown-<condition> presets: a verdict follows a written comparison of the value with the target ("15=56? no")',
+      },
+      'geometric-fails': {
+        type: 'bool',
+        help: 'countdown-<condition> presets: a geometric number of failed paths (each further one with probability ½), so no position says "yes"',
+      },
+      'slip-frac': {
+        type: 'float',
+        min: 0,
+        max: 1,
+        help: 'countdown-<condition> presets: share of verifying traces with one wrong claim that a check catches (default 0.3)',
+      },
+      'comparison-drill-frac': {
+        type: 'float',
+        min: 0,
+        max: 0.7,
+        help: 'countdown-<condition> presets: share of documents that drill written comparisons, "15=56? no 56=56? yes" (default 0)',
+      },
+      'no-claim-checks': {
+        type: 'bool',
+        help: 'countdown-<condition> presets, with --slip-frac 0: a path that claims the target goes straight to its verdict, without "check"',
       },
       'eval-every': { type: 'int', default: d.eval.every, min: 1, help: 'held-out evaluation interval (steps)' },
       'checkpoint-every': { type: 'int', default: 250, min: 1, help: 'checkpoint interval (steps)' },
@@ -124,8 +153,20 @@ export const pretrainCommand = defineCommand(
       const unknown = kinds.filter((k) => !(PROBLEM_KINDS as readonly string[]).includes(k));
       if (unknown.length)
         throw new UsageError(`--kinds: unknown kind ${unknown.join(', ')} (known: ${PROBLEM_KINDS.join(', ')})`);
-      if ((a.flags['guess-frac'] !== undefined || bool(a, 'guess-plain')) && !p.mix.countdownPriming)
-        throw new UsageError('--guess-frac and --guess-plain need a countdown-<condition> preset (a primed corpus)');
+      const traceFlags = [
+        'guess-frac',
+        'guess-plain',
+        'comparison',
+        'geometric-fails',
+        'slip-frac',
+        'no-claim-checks',
+      ].filter((f) => a.flags[f] !== undefined && a.flags[f] !== false);
+      if (traceFlags.length > 0 && !p.mix.countdownPriming)
+        throw new UsageError(
+          `${traceFlags.map((f) => `--${f}`).join(', ')}: need${traceFlags.length === 1 ? 's' : ''} a countdown-<condition> preset (a primed corpus)`,
+        );
+      if (bool(a, 'no-claim-checks') && a.flags['slip-frac'] !== 0)
+        throw new UsageError('--no-claim-checks needs --slip-frac 0 (a slip is caught by its check)');
       if (bool(a, 'guess-plain') && a.flags['guess-frac'] === undefined)
         throw new UsageError('--guess-plain needs --guess-frac');
       const dModel = num(a, 'd-model'),
@@ -156,6 +197,13 @@ export const pretrainCommand = defineCommand(
           ...(a.flags['guess-frac'] !== undefined
             ? { guessFrac: num(a, 'guess-frac'), guessPlain: bool(a, 'guess-plain') }
             : {}),
+          ...(bool(a, 'comparison') ? { comparison: true } : {}),
+          ...(bool(a, 'geometric-fails') ? { geometricFails: true } : {}),
+          ...(a.flags['slip-frac'] !== undefined ? { slipFrac: num(a, 'slip-frac') } : {}),
+          ...(bool(a, 'no-claim-checks') ? { checkClaims: false } : {}),
+          ...(a.flags['comparison-drill-frac'] !== undefined
+            ? { comparisonDrillFrac: num(a, 'comparison-drill-frac') }
+            : {}),
         },
         eval: { ...p.eval, every: num(a, 'eval-every') },
         ...(optStr(a, 'model-config') !== undefined
@@ -163,9 +211,17 @@ export const pretrainCommand = defineCommand(
           : {}),
         precision: str(a, 'precision') as Precision,
         bf16Moments: bool(a, 'bf16-moments'),
+        ...(optStr(a, 'init') !== undefined ? { init: optStr(a, 'init') } : {}),
       };
     }
     checkSize(cfg);
+    const init = optStr(a, 'init');
+    if (init !== undefined) {
+      // Checked before the run directory is made.
+      checkInDir(init, '--init');
+      if (!existsSync(join(init, 'config.json')))
+        throw new InputError(`${join(init, 'config.json')}: not found (--init takes a checkpoint directory)`);
+    }
     mkdirSync(out, { recursive: true });
     const timing = join(out, 'timing.jsonl');
     writeFileSync(timing, '');

@@ -5,7 +5,7 @@
 // uninterrupted one would, and the same seed gives byte-identical metrics and weights. Held-out evaluation
 // problems are excluded from the training data.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../model/checkpoint.ts';
 import { InputError } from '../core/errors.ts';
@@ -106,7 +106,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The checkpoint continued pretraining starts from; its config must be the run's. */
 function initFrom(dir: string, model: ModelConfig): Transformer {
-  const path = existsSync(join(dir, 'config.json')) ? dir : join(REPO_ROOT, dir);
+  const path = existsSync(join(dir, 'config.json')) ? dir : resolve(REPO_ROOT, dir);
   const m = loadCheckpoint(path).model;
   if (JSON.stringify(m.config) !== JSON.stringify(model))
     throw new InputError(`pretrain: ${dir} has another model config than this run's (continued pretraining keeps it)`);

@@ -26,7 +26,8 @@ import {
   primedCompletion,
   type PrimingCondition,
 } from './countdown/priming.ts';
-import { drillDocument } from './countdown/drill.ts';
+import { comparisonDrillDocument, drillDocument } from './countdown/drill.ts';
+import { DEFAULT_SEARCH_TRACE } from './countdown/search-trace.ts';
 
 export { thinkLength, reflectionCount, reflectionRate, REFLECTION_WORDS } from './reflection.ts';
 
@@ -62,8 +63,18 @@ export interface CorpusMix {
   guessFrac: number;
   /** With guessFrac: guesses write a path's steps only (search-trace.ts). */
   guessPlain: boolean;
+  /** With countdownPriming: a verdict on the target follows a written comparison, "15=56? no" (search-trace.ts). */
+  comparison: boolean;
+  /** With countdownPriming: a geometric number of failed paths instead of a uniform one (search-trace.ts). */
+  geometricFails: boolean;
+  /** With countdownPriming: the share of verifying traces with one slip that a check catches (search-trace.ts). */
+  slipFrac: number;
+  /** With countdownPriming: a claimed success is recomputed before its verdict (search-trace.ts; off needs slipFrac 0). */
+  checkClaims: boolean;
   /** Share of documents that are an arithmetic drill in the Countdown step language (countdown/drill.ts). */
   drillFrac: number;
+  /** Share of documents that are the comparison drill, "15=56? no 56=56? yes" (countdown/drill.ts). */
+  comparisonDrillFrac: number;
   /** Share of documents whose prompt asks for thinking in words (languages/corpus.ts; issue 14). */
   wordsFrac: number;
   /** Share of documents whose think code-switches between the two languages. */
@@ -86,7 +97,12 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   pathCheck: false,
   guessFrac: 0,
   guessPlain: false,
+  comparison: false,
+  geometricFails: false,
+  slipFrac: DEFAULT_SEARCH_TRACE.slipFrac,
+  checkClaims: true,
   drillFrac: 0,
+  comparisonDrillFrac: 0,
   wordsFrac: 0,
   switchFrac: 0,
   kinds: ['add', 'sub', 'mul', 'expr', 'countdown'],
@@ -128,6 +144,7 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     'tinyThinkFrac',
     'confirmFrac',
     'drillFrac',
+    'comparisonDrillFrac',
     'wordsFrac',
     'switchFrac',
   ] as const) {
@@ -138,7 +155,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     throw new RangeError('corpus mix: directFrac + workedFrac + reflectFrac must be > 0');
   if (mix.wrongDirectFrac > 1 || mix.tinyThinkFrac > 1 || mix.confirmFrac > 1)
     throw new RangeError('corpus mix: wrongDirectFrac, tinyThinkFrac and confirmFrac are fractions in [0, 1]');
-  if (mix.drillFrac > 1) throw new RangeError('corpus mix: drillFrac is a fraction in [0, 1]');
+  if (mix.drillFrac + mix.comparisonDrillFrac > 1)
+    throw new RangeError('corpus mix: drillFrac + comparisonDrillFrac is a fraction in [0, 1]');
   if (mix.wordsFrac > 1 || mix.switchFrac > 1)
     throw new RangeError('corpus mix: wordsFrac and switchFrac are fractions in [0, 1]');
   if ((mix.wordsFrac > 0 || mix.switchFrac > 0) && mix.kinds.some((k) => !LANGUAGE_KINDS.includes(k)))
@@ -163,8 +181,13 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     throw new RangeError(`corpus mix: subgoalVerdicts must be true or false, got ${String(mix.subgoalVerdicts)}`);
   if (typeof mix.pathCheck !== 'boolean')
     throw new RangeError(`corpus mix: pathCheck must be true or false, got ${String(mix.pathCheck)}`);
-  if (typeof mix.guessPlain !== 'boolean')
-    throw new RangeError(`corpus mix: guessPlain must be true or false, got ${String(mix.guessPlain)}`);
+  for (const k of ['guessPlain', 'comparison', 'geometricFails', 'checkClaims'] as const)
+    if (typeof mix[k] !== 'boolean')
+      throw new RangeError(`corpus mix: ${k} must be true or false, got ${String(mix[k])}`);
+  if (!(mix.slipFrac >= 0 && mix.slipFrac <= 1))
+    throw new RangeError(`corpus mix: slipFrac must be in [0, 1], got ${mix.slipFrac}`);
+  if (!mix.checkClaims && mix.slipFrac > 0)
+    throw new RangeError('corpus mix: checkClaims off needs slipFrac 0 (a slip is caught by its check)');
   if (!(mix.guessFrac >= 0 && mix.guessFrac <= 1))
     throw new RangeError(`corpus mix: guessFrac must be in [0, 1], got ${mix.guessFrac}`);
   if (!(mix.subgoalFailFrac >= 0 && mix.subgoalFailFrac <= 1))
@@ -188,8 +211,14 @@ function primingHeldOut(): Set<string> {
 const COUNTDOWN_SIZES = [3, 4, 5];
 
 function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> | undefined): CorpusDocument {
-  // The drill's own stream, drawn only when a drill is asked for, so corpora without one are unchanged.
-  if (mix.drillFrac > 0 && docRng.child('drill').next() < mix.drillFrac) {
+  // One draw picks the drill, the comparison drill or a problem, from the drill's own stream (drawn only when a
+  // drill is asked for, so corpora without one are unchanged).
+  const drill = mix.drillFrac + mix.comparisonDrillFrac > 0 ? docRng.child('drill').next() : 1;
+  if (drill >= mix.drillFrac && drill < mix.drillFrac + mix.comparisonDrillFrac) {
+    const text = comparisonDrillDocument(docRng.child('drill').child('comparisons'));
+    return { text, style: 'drill', problem: null, correct: true, tokens: tokenLength(text) };
+  }
+  if (drill < mix.drillFrac) {
     const text = drillDocument(docRng.child('drill').child('facts'));
     return { text, style: 'drill', problem: null, correct: true, tokens: tokenLength(text) };
   }
@@ -222,6 +251,10 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
         pathCheck: mix.pathCheck,
         guessFrac: mix.guessFrac,
         guessPlain: mix.guessPlain,
+        comparison: mix.comparison,
+        geometricFails: mix.geometricFails,
+        slipFrac: mix.slipFrac,
+        checkClaims: mix.checkClaims,
       }));
       const text = documentFor(problem, completion);
       const tokens = tokenLength(text);

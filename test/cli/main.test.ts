@@ -1,5 +1,5 @@
 // The `tinyseek` command: help for everything, and bad input answered in one line with exit code 2 (usage) or 1 (files).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,7 +65,11 @@ describe('tinyseek CLI', () => {
     [['pretrain', '--lr'], /--lr needs a value/],
     [['pretrain', '--kinds', 'add,division'], /unknown kind division/],
     [['pretrain', '--confirm-frac', '2'], /--confirm-frac must be ≤ 1/],
-    [['pretrain', '--guess-frac', '0.5'], /--guess-frac and --guess-plain need a countdown-<condition> preset/],
+    [['pretrain', '--guess-frac', '0.5'], /--guess-frac: needs a countdown-<condition> preset/],
+    [
+      ['pretrain', '--comparison', '--slip-frac', '0'],
+      /--comparison, --slip-frac: need a countdown-<condition> preset/,
+    ],
     [['pretrain', '--preset', 'countdown-all', '--guess-plain'], /--guess-plain needs --guess-frac/],
     [['pretrain', '--preset', 'huge'], /--preset must be one of base, aha/],
     [['sample', '--problem', '1+1'], /--model DIR is required/],
@@ -79,8 +83,9 @@ describe('tinyseek CLI', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('pretrain starts from its preset, and --confirm-frac or --guess-frac changes only the corpus mix', async () => {
+  it('pretrain starts from its preset, the corpus flags change only the corpus mix, --init continues a checkpoint', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tinyseek-cli-'));
+    const out2 = mkdtempSync(join(tmpdir(), 'tinyseek-cli-'));
     try {
       const tiny = [
         '--steps',
@@ -109,8 +114,20 @@ describe('tinyseek CLI', () => {
         guessFrac: 0.8,
         guessPlain: false,
       });
+      // the trace knobs, continued from that checkpoint
+      const flags = ['--comparison', '--geometric-fails', '--slip-frac', '0', '--no-claim-checks'];
+      const c = await run('pretrain', '--preset', 'countdown-verify', '--init', out, ...flags, '--out', out2, ...tiny);
+      expect(c.code).toBe(0);
+      const ccfg = JSON.parse(readFileSync(join(out2, 'config.json'), 'utf8')).pretrain;
+      expect(ccfg.init).toBe(out);
+      expect(ccfg.mix).toMatchObject({ comparison: true, geometricFails: true, slipFrac: 0, checkClaims: false });
+      const missing = await run('pretrain', '--init', join(out, 'nothing'), '--out', join(out2, 'x'), ...tiny);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/nothing\/config\.json: not found \(--init takes a checkpoint directory\)/);
+      expect(existsSync(join(out2, 'x'))).toBe(false);
     } finally {
       rmSync(out, { recursive: true, force: true });
+      rmSync(out2, { recursive: true, force: true });
     }
   });
 

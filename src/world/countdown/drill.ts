@@ -9,7 +9,13 @@
 // gives the same share of its documents to this drill (priming.ts), which leaves the behaviours, the only
 // thing the conditions differ in, as they were. Chosen after seeing that base fail, and said so.
 import type { Rng } from '../../core/rng.ts';
-import { COUNTDOWN_MAX_NUMBER, COUNTDOWN_MAX_VALUE, COUNTDOWN_OPS, type CountdownOp } from '../problems/countdown.ts';
+import {
+  COUNTDOWN_MAX_NUMBER,
+  COUNTDOWN_MAX_VALUE,
+  COUNTDOWN_MIN_TARGET,
+  COUNTDOWN_OPS,
+  type CountdownOp,
+} from '../problems/countdown.ts';
 import { moveText, moveValue, type Move } from './pairs.ts';
 import { BOS, EOS } from '../tokenizer.ts';
 
@@ -37,4 +43,30 @@ export function drillDocument(rng: Rng): string {
   const all = drillFacts();
   const items = Array.from({ length: DRILL_FACTS }, () => moveText(rng.choice(all[rng.choice(COUNTDOWN_OPS)])));
   return BOS + items.join(' ') + EOS;
+}
+
+/** Comparisons per comparison-drill document (~100 tokens, under a row of 128). */
+export const COMPARISON_FACTS = 10;
+
+/**
+ * One comparison-drill document: a target named as a prompt names it ("to 56:"), then written comparisons of
+ * the search language against it with their verdicts, "to 56: 15=56? no 56=56? yes ...", half of them equal
+ * and the unequal ones mostly near misses (one digit off, the digits swapped, ±1), so that a verdict must read
+ * both numbers digit by digit and the right side must be fetched from where the target is named. A comparison is
+ * learnt in isolation and not from the traces alone (README "Countdown"): this drill is its isolation.
+ */
+export function comparisonDrillDocument(rng: Rng): string {
+  const hi = COUNTDOWN_MAX_VALUE;
+  const t = rng.int(COUNTDOWN_MIN_TARGET, hi + 1);
+  const swapped = Number(String(t).split('').reverse().join(''));
+  const items = Array.from({ length: COMPARISON_FACTS }, () => {
+    let v = t;
+    if (rng.next() < 0.5) {
+      const near = [t + 1, t - 1, t + 10, t - 10, swapped, rng.int(1, hi + 1)];
+      for (let k = 0; k < 20 && (v === t || v < 1 || v > hi); k++) v = rng.choice(near);
+      if (v === t) v = t === hi ? t - 1 : t + 1;
+    }
+    return `${v}=${t}? ${v === t ? 'yes' : 'no'}`;
+  });
+  return `${BOS}to ${t}: ${items.join(' ')}${EOS}`;
 }

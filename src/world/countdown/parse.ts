@@ -6,7 +6,9 @@
 //   check 8+7=15      a verification: the last forward step recomputed
 //   check 3+5=8 8*7=56  ... or the whole current path recomputed in order from the given numbers (a path check:
 //                     as many steps as the path has forward steps; a wrong value carries into the later steps)
-//   yes | no          a verdict: is the value under test (the check's, else the last step's) the target?
+//   15=56?            a written comparison: the value under test against the target, side by side
+//   yes | no          a verdict: is the value under test (the comparison's, else the check's, else the last
+//                     step's) the target?
 //   try               backtracking: abandon the path, start again from the given numbers ("no" also ends a path)
 //   so <answer>       the end of the think
 // Anything else is an `other` item. The oracle: a step is `right` iff its value is the exact a op b over the
@@ -16,6 +18,7 @@ import { COUNTDOWN_OPS, type CountdownOp } from '../problems/countdown.ts';
 import { moveValue, removeOnce, solvable } from './pairs.ts';
 
 const STEP = /^(\d+)([+\-*/])(\d+)=(\d+)$/;
+const COMPARE = /^(\d+)=(\d+)\?$/;
 
 export interface StepText {
   a: number;
@@ -59,6 +62,14 @@ export type CdItem =
       /** whether the value is tested against a subgoal ("need G from …", then its steps, then the verdict) rather
        * than the target */ subgoal: boolean;
       right: boolean | null;
+    }
+  | {
+      kind: 'compare';
+      /** The value written as under test, and what it is compared with (the target when written right). */
+      value: number;
+      against: number;
+      /** The value is the one under test before it (the last step's or the check's). */
+      copied: boolean;
     }
   | { kind: 'try' }
   | { kind: 'need'; goal: number; from: number[]; sound: boolean }
@@ -181,6 +192,13 @@ export function parseSearch(think: string, numbers: readonly number[], target: n
       const { a, op, b, value } = c;
       const right = steps.every((st) => st.right);
       push({ kind: 'check', a, op, b, value, steps, right, of: lastForward, sameStep }, at);
+      continue;
+    }
+    const cmp = COMPARE.exec(text);
+    if (cmp !== null) {
+      const value = Number(cmp[1]);
+      push({ kind: 'compare', value, against: Number(cmp[2]), copied: value === underTest }, at);
+      underTest = value;
       continue;
     }
     if (text === 'yes' || text === 'no') {

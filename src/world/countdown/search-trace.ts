@@ -14,6 +14,8 @@
 // DFS path pruned to the moves its result uses. `wrongAnswer` (Gandhi's no_positive control) ends the search on
 // its last failed path and answers that path's (wrong) expression. `guessFrac` makes some traces guesses: the
 // first path the search would write, answered at once, with no verdict (right only when it is the solution).
+// `comparison` writes the value under test beside the target before each verdict ("8+7=15 15=56? no"), and
+// `geometricFails` draws how many paths fail so that no position tells the next verdict.
 import type { Rng } from '../../core/rng.ts';
 import { COUNTDOWN_MAX_VALUE } from '../problems/countdown.ts';
 import type { Problem } from '../problems/types.ts';
@@ -77,7 +79,25 @@ export interface SearchTraceOptions {
   /** With guessFrac: a guess of the successful path writes its steps only, without the backward step and the
    * subgoal a search names before it, so an opening no longer tells a right guess from a wrong one. */
   guessPlain: boolean;
+  /**
+   * With verify: every verdict on the target follows a written comparison of the value under test with the
+   * target ("8+7=15 15=56? no try", "check 8*7=56 56=56? yes"), so the verdict reads two numbers side by side
+   * instead of one written a hundred tokens back in the prompt. Default false.
+   */
+  comparison: boolean;
+  /**
+   * The number of failed paths is geometric (each further one with probability ½, up to GEOMETRIC_MAX_FAILS)
+   * instead of uniform in 0..maxFails, so the chance that the next path succeeds does not grow with the paths
+   * already written (uniform 0..2 makes the third path always succeed: a position cue). Default false.
+   */
+  geometricFails: boolean;
+  /** With verify: a path that claims the target is recomputed ("check 8*7=56") before its verdict. Default true;
+   * off (only with slipFrac 0, since a slip is caught by its check) every path goes straight to its verdict. */
+  checkClaims: boolean;
 }
+
+/** The cap of geometricFails: a trace reaches it 1 time in 16; five paths of 3 numbers fill ~150 tokens. */
+export const GEOMETRIC_MAX_FAILS = 4;
 
 export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze({
   maxFails: 2,
@@ -88,6 +108,9 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   pathCheck: false,
   guessFrac: 0,
   guessPlain: false,
+  comparison: false,
+  geometricFails: false,
+  checkClaims: true,
 });
 
 export interface SearchTrace {
@@ -278,13 +301,23 @@ export function searchTrace(
   options: Partial<SearchTraceOptions> = {},
 ): SearchTrace {
   const o = { ...DEFAULT_SEARCH_TRACE, ...options };
+  if (!o.checkClaims && o.slipFrac > 0)
+    throw new Error('searchTrace: checkClaims off needs slipFrac 0 (a slip is caught by its check)');
   const { numbers, target } = problem;
   if (problem.kind !== 'countdown' || numbers === undefined || target === undefined)
     throw new Error(`searchTrace: not a countdown problem: ${problem.prompt}`);
   const solution = solutionPath(numbers, target, rng.child('solution'));
   const failRng = rng.child('fails');
-  const wantFails =
-    strategies.backtrack || o.wrongAnswer ? failRng.int(o.wrongAnswer ? 1 : 0, Math.max(o.maxFails, 1) + 1) : 0;
+  const geometric = () => {
+    let k = 0;
+    while (k < GEOMETRIC_MAX_FAILS && failRng.next() < 0.5) k++;
+    return k;
+  };
+  const wantFails = !(strategies.backtrack || o.wrongAnswer)
+    ? 0
+    : o.geometricFails && !o.wrongAnswer
+      ? geometric()
+      : failRng.int(o.wrongAnswer ? 1 : 0, Math.max(o.maxFails, 1) + 1);
   const fails: Move[][] = [];
   for (let k = 0; k < wantFails; k++) {
     const p = failedPath(numbers, target, failRng);
@@ -308,9 +341,14 @@ export function searchTrace(
   const abandon = () => {
     if (strategies.backtrack) items.push('try');
   };
+  /** The verdict on `value` against the target, after its written comparison when asked for. */
+  const verdict = (value: number) => {
+    if (o.comparison) items.push(`${value}=${target}?`);
+    items.push(value === target ? 'yes' : 'no');
+  };
   const failedAttempt = (p: Move[]) => {
     items.push(...p.map(moveText));
-    if (strategies.verify) items.push('no');
+    if (strategies.verify) verdict(p[p.length - 1]!.value);
     abandon();
   };
   // With pathCheck, the slip's step (the last or the one before) is drawn from its own stream, only then.
@@ -318,7 +356,8 @@ export function searchTrace(
   const slipAttempt = (p: Move[]) => {
     if (!o.pathCheck) {
       const last = p[p.length - 1]!;
-      items.push(...p.slice(0, -1).map(moveText), moveText({ ...last, value: target }), 'check', moveText(last), 'no');
+      items.push(...p.slice(0, -1).map(moveText), moveText({ ...last, value: target }), 'check', moveText(last));
+      verdict(last.value);
       abandon();
       return;
     }
@@ -337,7 +376,8 @@ export function searchTrace(
       if (strategies.backward && sub.back !== null) items.push(moveText(sub.back));
       if (strategies.subgoal) items.push('need', String(sub.goal), 'from', ...sub.from.map(String));
     }
-    items.push(...written.map(moveText), 'check', ...p.map(moveText), 'no');
+    items.push(...written.map(moveText), 'check', ...p.map(moveText));
+    verdict(p[p.length - 1]!.value);
     abandon();
   };
   // Failed subgoals: drawn from their own stream, and only when asked for, so other corpora keep their bits.
@@ -351,7 +391,9 @@ export function searchTrace(
     subgoalFails++;
     if (strategies.backward) items.push(moveText(w.back));
     items.push('need', String(w.goal), 'from', ...w.from.map(String));
-    failedAttempt(w.attempt);
+    items.push(...w.attempt.map(moveText));
+    if (strategies.verify) items.push('no');
+    abandon();
     return true;
   };
   fails.forEach((p, k) => {
@@ -392,7 +434,10 @@ export function searchTrace(
     items.push(moveText(m));
     if (j === metAt) items.push('yes');
   });
-  if (strategies.verify) items.push('check', ...(o.pathCheck ? solution : solution.slice(-1)).map(moveText), 'yes');
+  if (strategies.verify) {
+    if (o.checkClaims) items.push('check', ...(o.pathCheck ? solution : solution.slice(-1)).map(moveText));
+    verdict(target);
+  }
   return finish(pathExpression(numbers, solution));
 }
 

@@ -58,6 +58,11 @@ function problemParts(problem: Problem): { numbers: number[]; target: number } {
 
 type Step = Extract<CdItem, { kind: 'step' }>;
 
+/** The item after items[i], past a written comparison ("15=56?") if one comes first: where a verdict on a check is. */
+function verdictAfter(items: readonly CdItem[], i: number): CdItem | undefined {
+  return items[i + 1]?.kind === 'compare' ? items[i + 2] : items[i + 1];
+}
+
 /** The tally of one completion. */
 export function verificationTally(problem: Problem, completion: string): VerificationTally {
   const { numbers, target } = problemParts(problem);
@@ -72,7 +77,7 @@ export function verificationTally(problem: Problem, completion: string): Verific
     } else if (it.kind === 'check') {
       t.checks++;
       if (it.right) t.checksRight++;
-      const next = items[i + 1];
+      const next = verdictAfter(items, i);
       const rejects = next?.kind === 'verdict' && next.says === 'no';
       if (it.of !== null && it.sameStep) {
         const cand = items[it.of] as Step;
@@ -190,7 +195,7 @@ export function interventionOutcome(problem: Problem, iv: Intervention, continua
       const it = items[i]!;
       if (it.kind === 'step' || it.kind === 'so' || it.kind === 'try') break;
       if (it.kind === 'check' && it.sameStep && it.of === at) {
-        const next = items[i + 1];
+        const next = verdictAfter(items, i);
         if (
           it.value === iv.trueValue &&
           moveValue(it.a, it.op, it.b) === it.value &&

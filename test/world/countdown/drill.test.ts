@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../../src/core/rng.ts';
 import { makeLabeledCorpus } from '../../../src/world/corpus.ts';
-import { DRILL_FACTS, drillDocument, drillFacts } from '../../../src/world/countdown/drill.ts';
+import {
+  COMPARISON_FACTS,
+  comparisonDrillDocument,
+  DRILL_FACTS,
+  drillDocument,
+  drillFacts,
+} from '../../../src/world/countdown/drill.ts';
 import { parseStepText } from '../../../src/world/countdown/parse.ts';
 import { moveValue } from '../../../src/world/countdown/pairs.ts';
 import { COUNTDOWN_MAX_NUMBER, COUNTDOWN_MAX_VALUE, COUNTDOWN_OPS } from '../../../src/world/problems/countdown.ts';
@@ -53,5 +59,56 @@ describe('the arithmetic drill', () => {
     // The other documents are the plain corpus's, on the same slots.
     drilled.forEach((d, i) => d.style !== 'drill' && expect(d).toEqual(plain[i]));
     expect(() => makeLabeledCorpus(new Rng(2), 1, { ...mix, drillFrac: 1.5 })).toThrow(/drillFrac/);
+  });
+});
+
+describe('the comparison drill', () => {
+  it('is a target and COMPARISON_FACTS comparisons against it, each verdict true, about half equal, the rest mostly near', () => {
+    let equal = 0,
+      near = 0,
+      all = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), (seed) => {
+        const doc = comparisonDrillDocument(new Rng(seed));
+        expect(doc).toBe(comparisonDrillDocument(new Rng(seed)));
+        const head = /^<bos>to (\d+): /.exec(doc);
+        expect(head).not.toBeNull();
+        expect(doc.endsWith(EOS)).toBe(true);
+        const body = doc.slice(head![0].length, -EOS.length);
+        const items = [...body.matchAll(/(\d+)=(\d+)\? (yes|no)( |$)/g)];
+        expect(items.map((m) => m[0]).join('')).toBe(body);
+        expect(items).toHaveLength(COMPARISON_FACTS);
+        for (const [, v, t, says] of items) {
+          all++;
+          expect(t).toBe(head![1]);
+          expect(says).toBe(v === t ? 'yes' : 'no');
+          expect(Number(v)).toBeGreaterThanOrEqual(1);
+          expect(Number(v)).toBeLessThanOrEqual(COUNTDOWN_MAX_VALUE);
+          if (v === t) equal++;
+          else if (Math.abs(Number(v) - Number(t)) <= 10 || v === [...t!].reverse().join('')) near++;
+        }
+        expect(encode(doc).length).toBeLessThanOrEqual(128);
+      }),
+      { numRuns: 100, seed: 3 },
+    );
+    expect(equal / all).toBeGreaterThan(0.4);
+    expect(equal / all).toBeLessThan(0.6);
+    expect(near / (all - equal)).toBeGreaterThan(0.6);
+  });
+
+  it('comparisonDrillFrac 0 leaves a corpus as it was; otherwise that share of documents, beside the arithmetic drill', () => {
+    const mix = { kinds: ['countdown' as const], drillFrac: 0.3 };
+    const plain = makeLabeledCorpus(new Rng(2), 300, mix);
+    expect(makeLabeledCorpus(new Rng(2), 300, { ...mix, comparisonDrillFrac: 0 })).toEqual(plain);
+    const drilled = makeLabeledCorpus(new Rng(2), 300, { ...mix, comparisonDrillFrac: 0.3 });
+    const comparisons = drilled.filter((d) => d.style === 'drill' && d.text.includes('?'));
+    expect(comparisons.length).toBeGreaterThan(60);
+    expect(comparisons.length).toBeLessThan(120);
+    // the arithmetic drills and the problems keep their slots
+    drilled.forEach((d, i) => !d.text.includes('?') && d.style !== 'drill' && expect(d).toEqual(plain[i]));
+    drilled.forEach((d, i) => d.style === 'drill' && !d.text.includes('?') && expect(d).toEqual(plain[i]));
+    expect(() => makeLabeledCorpus(new Rng(2), 1, { ...mix, comparisonDrillFrac: 0.8 })).toThrow(
+      /drillFrac \+ comparisonDrillFrac/,
+    );
   });
 });

@@ -126,6 +126,42 @@ describe('primed Countdown corpora', () => {
     );
   });
 
+  it('comparison, geometricFails, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
+    const mix = { ...primingMix('verify'), drillFrac: 0 };
+    const plain = makeLabeledCorpus(new Rng(4), 150, mix);
+    expect(
+      makeLabeledCorpus(new Rng(4), 150, {
+        ...mix,
+        comparison: false,
+        geometricFails: false,
+        slipFrac: 0.3,
+        checkClaims: true,
+      }),
+    ).toEqual(plain);
+    const text = (docs: typeof plain) => docs.map((d) => d.text).join('\n');
+    const compared = makeLabeledCorpus(new Rng(4), 150, { ...mix, comparison: true });
+    expect(text(compared).replace(/ \d+=\d+\?/g, '')).toBe(text(plain));
+    // no slips: no step is wrong; no claim checks either: no "check" at all
+    const clean = makeLabeledCorpus(new Rng(4), 150, { ...mix, slipFrac: 0, checkClaims: false });
+    expect(text(clean)).not.toContain('check');
+    for (const d of clean) {
+      const p = d.problem!;
+      const think = parseCompletion(completionOf(d.text)).think!;
+      for (const it of parseSearch(think, p.numbers!, p.target!).items)
+        if (it.kind === 'step') expect(it.right).toBe(true);
+    }
+    const long = makeLabeledCorpus(new Rng(4), 150, { ...mix, geometricFails: true });
+    const paths = (docs: typeof plain) => text(docs).split(' try ').length;
+    expect(paths(long)).not.toBe(paths(plain));
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, checkClaims: false })).toThrow(
+      /checkClaims off needs slipFrac 0/,
+    );
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, slipFrac: 1.5 })).toThrow(/slipFrac/);
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, comparison: 1 as unknown as boolean })).toThrow(
+      /comparison must be true or false/,
+    );
+  });
+
   it('pathCheck re-derives whole paths in the verifying conditions only; off leaves a corpus as it was', () => {
     const mix = { ...primingMix('all'), drillFrac: 0 };
     const plain = makeLabeledCorpus(new Rng(4), 100, mix);

@@ -54,6 +54,8 @@ function render(items: readonly CdItem[]): string {
           return ['check', ...it.steps.map(moveText)].join(' ');
         case 'verdict':
           return it.says;
+        case 'compare':
+          return `${it.value}=${it.against}?`;
         case 'try':
           return 'try';
         case 'need':
@@ -386,6 +388,63 @@ describe('Countdown search traces', () => {
       { numRuns: 200, ...COUNTED },
     );
     expect(opened).toBeGreaterThan(5);
+  });
+
+  it('written comparisons: each verdict on the target follows its value beside the target; without them, the same trace', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(seed, fc.integer({ min: 3, max: 4 }), strategiesArb, fc.boolean(), (s, n, st, pathCheck) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const opts = { slipFrac: 0.5, pathCheck, subgoalFailFrac: 0.5, guessFrac: 0.3 };
+        const t = searchTrace(p, st, new Rng(s).child('t'), { ...opts, comparison: true });
+        const { items } = parseSearch(t.think, p.numbers!, p.target!);
+        expect(render(items)).toBe(t.think);
+        items.forEach((it, i) => {
+          if (it.kind === 'compare') {
+            compared++;
+            // the value under test (the last step's or the check's, the true one) against the target
+            expect(it).toMatchObject({ against: p.target, copied: true });
+            expect(items[i + 1]).toMatchObject({
+              kind: 'verdict',
+              right: true,
+              says: it.value === p.target ? 'yes' : 'no',
+            });
+          }
+          // a verdict on the target always follows a comparison; a failed subgoal's verdict does not
+          if (it.kind === 'verdict') expect(items[i - 1]!.kind === 'compare').toBe(!it.subgoal && st.verify);
+        });
+        const without = searchTrace(p, st, new Rng(s).child('t'), opts);
+        expect(t.think.replace(/ \d+=\d+\?/g, '')).toBe(without.think);
+        expect(t.answer).toBe(without.answer);
+      }),
+      { numRuns: 300, ...COUNTED },
+    );
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('geometric fails: each further failed path with probability ½ up to the cap; off by default bit for bit', () => {
+    const counts = [0, 0, 0, 0, 0];
+    const runs = 400;
+    fc.assert(
+      fc.property(seed, (s) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), 3);
+        const t = searchTrace(p, ALL_STRATEGIES, new Rng(s).child('t'), { geometricFails: true });
+        // a failed path may be skipped when no dead end is found, so a count is at most the drawn one
+        expect(t.fails).toBeLessThanOrEqual(4);
+        counts[t.fails]!++;
+        expect(searchTrace(p, ALL_STRATEGIES, new Rng(s).child('t'), { geometricFails: false })).toEqual(
+          searchTrace(p, ALL_STRATEGIES, new Rng(s).child('t')),
+        );
+      }),
+      { numRuns: runs, ...COUNTED },
+    );
+    // P(k) = 2^-(k+1) below the cap and 1/16 at it: about 200, 100, 50, 25, 25 of 400
+    expect(counts[0]! / runs).toBeGreaterThan(0.4);
+    expect(counts[0]! / runs).toBeLessThan(0.6);
+    expect(counts[1]! / runs).toBeGreaterThan(0.17);
+    expect(counts[1]! / runs).toBeLessThan(0.33);
+    expect(counts[4]!).toBeGreaterThan(0);
+    expect(counts[4]! / runs).toBeLessThan(0.12);
   });
 
   it('path checks: a check re-derives its whole path, every verdict is right, off by default bit for bit', () => {

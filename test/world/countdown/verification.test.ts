@@ -242,5 +242,22 @@ describe('intervention: an injected wrong claim', () => {
     });
     // a check with the wrong recomputed value that still says no is not a catch
     expect(interventionOutcome(P, iv, C('check 8+7=14 no so 3+5+7')).caught).toBe(false);
+    // a written comparison between the check and its verdict: the same judgement
+    expect(interventionOutcome(P, iv, C('check 8+7=15 15=56? no try 3+5=8 8*7=56 so (3+5)*7'))).toEqual({
+      caught: true,
+      fooled: false,
+      recovered: true,
+    });
+    expect(interventionOutcome(P, iv, C('check 8+7=56 56=56? yes so 3+5+7'))).toMatchObject({
+      caught: false,
+      fooled: true,
+    });
+  });
+
+  it('reads a verdict after a written comparison as after the check itself', () => {
+    const plain = '3+5=8 8+7=56 check 8+7=15 no try 3+5=8 8+7=15 no try 3+5=8 8*7=56 check 8*7=56 yes so (3+5)*7';
+    const compared =
+      '3+5=8 8+7=56 check 8+7=15 15=56? no try 3+5=8 8+7=15 15=56? no try 3+5=8 8*7=56 check 8*7=56 56=56? yes so (3+5)*7';
+    expect(verificationTally(P, C(compared))).toEqual(verificationTally(P, C(plain)));
   });
 });
