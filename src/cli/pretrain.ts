@@ -115,6 +115,10 @@ export const pretrainCommand = defineCommand(
         max: 0.7,
         help: 'countdown-<condition> presets: share of documents that drill written comparisons, "15=56? no 56=56? yes" (default 0)',
       },
+      'comparison-drill-prompts': {
+        type: 'bool',
+        help: 'with --comparison-drill-frac: each comparison drill follows a Countdown prompt and compares with its target',
+      },
       'no-claim-checks': {
         type: 'bool',
         help: 'countdown-<condition> presets, with --slip-frac 0: a path that claims the target goes straight to its verdict, without "check"',
@@ -167,6 +171,8 @@ export const pretrainCommand = defineCommand(
         );
       if (bool(a, 'no-claim-checks') && a.flags['slip-frac'] !== 0)
         throw new UsageError('--no-claim-checks needs --slip-frac 0 (a slip is caught by its check)');
+      if (bool(a, 'comparison-drill-prompts') && a.flags['comparison-drill-frac'] === undefined)
+        throw new UsageError('--comparison-drill-prompts needs --comparison-drill-frac');
       if (bool(a, 'guess-plain') && a.flags['guess-frac'] === undefined)
         throw new UsageError('--guess-plain needs --guess-frac');
       const dModel = num(a, 'd-model'),
@@ -204,6 +210,7 @@ export const pretrainCommand = defineCommand(
           ...(a.flags['comparison-drill-frac'] !== undefined
             ? { comparisonDrillFrac: num(a, 'comparison-drill-frac') }
             : {}),
+          ...(bool(a, 'comparison-drill-prompts') ? { comparisonDrillPrompts: true } : {}),
         },
         eval: { ...p.eval, every: num(a, 'eval-every') },
         ...(optStr(a, 'model-config') !== undefined

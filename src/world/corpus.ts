@@ -75,6 +75,8 @@ export interface CorpusMix {
   drillFrac: number;
   /** Share of documents that are the comparison drill, "15=56? no 56=56? yes" (countdown/drill.ts). */
   comparisonDrillFrac: number;
+  /** The comparison drill written after a Countdown prompt, against its target (countdown/drill.ts). */
+  comparisonDrillPrompts: boolean;
   /** Share of documents whose prompt asks for thinking in words (languages/corpus.ts; issue 14). */
   wordsFrac: number;
   /** Share of documents whose think code-switches between the two languages. */
@@ -103,6 +105,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   checkClaims: true,
   drillFrac: 0,
   comparisonDrillFrac: 0,
+  comparisonDrillPrompts: false,
   wordsFrac: 0,
   switchFrac: 0,
   kinds: ['add', 'sub', 'mul', 'expr', 'countdown'],
@@ -181,7 +184,7 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     throw new RangeError(`corpus mix: subgoalVerdicts must be true or false, got ${String(mix.subgoalVerdicts)}`);
   if (typeof mix.pathCheck !== 'boolean')
     throw new RangeError(`corpus mix: pathCheck must be true or false, got ${String(mix.pathCheck)}`);
-  for (const k of ['guessPlain', 'comparison', 'geometricFails', 'checkClaims'] as const)
+  for (const k of ['guessPlain', 'comparison', 'geometricFails', 'checkClaims', 'comparisonDrillPrompts'] as const)
     if (typeof mix[k] !== 'boolean')
       throw new RangeError(`corpus mix: ${k} must be true or false, got ${String(mix[k])}`);
   if (!(mix.slipFrac >= 0 && mix.slipFrac <= 1))
@@ -215,7 +218,15 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
   // drill is asked for, so corpora without one are unchanged).
   const drill = mix.drillFrac + mix.comparisonDrillFrac > 0 ? docRng.child('drill').next() : 1;
   if (drill >= mix.drillFrac && drill < mix.drillFrac + mix.comparisonDrillFrac) {
-    const text = comparisonDrillDocument(docRng.child('drill').child('comparisons'));
+    const r = docRng.child('drill').child('comparisons');
+    let problem: Problem | undefined;
+    // A prompted drill's problem is never a held-out one (its target is all it shows of it, but a split is a split).
+    const problems = r.child('problem');
+    while (mix.comparisonDrillPrompts && problem === undefined) {
+      const p = generateProblem('countdown', problems, 3);
+      if (!exclude?.has(problemKey(p)) && !primingHeldOut().has(problemKey(p))) problem = p;
+    }
+    const text = comparisonDrillDocument(r, problem);
     return { text, style: 'drill', problem: null, correct: true, tokens: tokenLength(text) };
   }
   if (drill < mix.drillFrac) {

@@ -71,6 +71,11 @@ describe('tinyseek CLI', () => {
       /--comparison, --slip-frac: need a countdown-<condition> preset/,
     ],
     [['pretrain', '--preset', 'countdown-all', '--guess-plain'], /--guess-plain needs --guess-frac/],
+    [
+      ['pretrain', '--preset', 'countdown-all', '--comparison-drill-prompts'],
+      /--comparison-drill-prompts needs --comparison-drill-frac/,
+    ],
+    [['pretrain', '--preset', 'countdown-all', '--no-claim-checks'], /--no-claim-checks needs --slip-frac 0/],
     [['pretrain', '--preset', 'huge'], /--preset must be one of base, aha/],
     [['sample', '--problem', '1+1'], /--model DIR is required/],
     [['eval', '--model', 'x', '--kind', 'poetry'], /--kind must be one of/],

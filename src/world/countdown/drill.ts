@@ -18,6 +18,8 @@ import {
 } from '../problems/countdown.ts';
 import { moveText, moveValue, type Move } from './pairs.ts';
 import { BOS, EOS } from '../tokenizer.ts';
+import { promptFor } from '../template.ts';
+import type { Problem } from '../problems/types.ts';
 
 /** Facts per drill document (~85 tokens, under a row of 128). */
 export const DRILL_FACTS = 12;
@@ -54,12 +56,14 @@ export const COMPARISON_FACTS = 10;
  * and the unequal ones mostly near misses (one digit off, the digits swapped, ±1), so that a verdict must read
  * both numbers digit by digit and the right side must be fetched from where the target is named. A comparison is
  * learnt in isolation and not from the traces alone (README "Countdown"): this drill is its isolation.
+ * Given a problem, the document is its prompt instead, with PROMPTED_COMPARISONS comparisons against its target
+ * in the think (never closed: no answer is given), so the fetch is drilled where a trace does it.
  */
-export function comparisonDrillDocument(rng: Rng): string {
+export function comparisonDrillDocument(rng: Rng, problem?: Problem): string {
   const hi = COUNTDOWN_MAX_VALUE;
-  const t = rng.int(COUNTDOWN_MIN_TARGET, hi + 1);
+  const t = problem?.target ?? rng.int(COUNTDOWN_MIN_TARGET, hi + 1);
   const swapped = Number(String(t).split('').reverse().join(''));
-  const items = Array.from({ length: COMPARISON_FACTS }, () => {
+  const items = Array.from({ length: problem ? PROMPTED_COMPARISONS : COMPARISON_FACTS }, () => {
     let v = t;
     if (rng.next() < 0.5) {
       const near = [t + 1, t - 1, t + 10, t - 10, swapped, rng.int(1, hi + 1)];
@@ -68,5 +72,8 @@ export function comparisonDrillDocument(rng: Rng): string {
     }
     return `${v}=${t}? ${v === t ? 'yes' : 'no'}`;
   });
-  return `${BOS}to ${t}: ${items.join(' ')}${EOS}`;
+  return `${problem ? promptFor(problem) : `${BOS}to ${t}: `}${items.join(' ')}${EOS}`;
 }
+
+/** Comparisons in a prompted comparison-drill document (a 3-number prompt is ~25 tokens; the whole ≤ 128). */
+export const PROMPTED_COMPARISONS = 8;

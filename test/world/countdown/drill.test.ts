@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../../src/core/rng.ts';
-import { makeLabeledCorpus } from '../../../src/world/corpus.ts';
+import { makeLabeledCorpus, PRIMING_HELD_OUT } from '../../../src/world/corpus.ts';
+import { countdownPairProblem } from '../../../src/world/countdown/problems.ts';
+import { primingMix } from '../../../src/world/countdown/priming.ts';
+import { heldOutSet } from '../../../src/world/index.ts';
+import { promptFor } from '../../../src/world/template.ts';
 import {
   COMPARISON_FACTS,
   comparisonDrillDocument,
+  PROMPTED_COMPARISONS,
   DRILL_FACTS,
   drillDocument,
   drillFacts,
@@ -94,6 +99,30 @@ describe('the comparison drill', () => {
     expect(equal / all).toBeGreaterThan(0.4);
     expect(equal / all).toBeLessThan(0.6);
     expect(near / (all - equal)).toBeGreaterThan(0.6);
+  });
+
+  it("prompted: the problem's prompt, then comparisons against its target in the think, no answer", () => {
+    const problem = countdownPairProblem(new Rng(7), 3);
+    const doc = comparisonDrillDocument(new Rng(1), problem);
+    expect(doc.startsWith(promptFor(problem))).toBe(true);
+    const body = doc.slice(promptFor(problem).length, -EOS.length);
+    const items = [...body.matchAll(/(\d+)=(\d+)\? (yes|no)/g)];
+    expect(items).toHaveLength(PROMPTED_COMPARISONS);
+    for (const [, v, t, says] of items) {
+      expect(Number(t)).toBe(problem.target);
+      expect(says).toBe(v === t ? 'yes' : 'no');
+    }
+    expect(encode(doc).length).toBeLessThanOrEqual(128);
+    // in a corpus: every prompted drill is a 3-number problem outside the held-out splits
+    const mix = { ...primingMix('verify'), drillFrac: 0.3, comparisonDrillFrac: 0.4, comparisonDrillPrompts: true };
+    const drills = makeLabeledCorpus(new Rng(2), 200, mix).filter((d) => d.text.includes('?') && d.style === 'drill');
+    expect(drills.length).toBeGreaterThan(50);
+    const held = new Set(heldOutSet('countdown', 3, PRIMING_HELD_OUT).map((p) => p.prompt));
+    for (const d of drills) {
+      const prompt = /q:(.*)=\?/.exec(d.text)![1]!;
+      expect(held.has(prompt)).toBe(false);
+      expect(d.text).not.toContain('</think>');
+    }
   });
 
   it('comparisonDrillFrac 0 leaves a corpus as it was; otherwise that share of documents, beside the arithmetic drill', () => {
