@@ -119,6 +119,10 @@ export const pretrainCommand = defineCommand(
         type: 'bool',
         help: 'with --comparison-drill-frac: each comparison drill follows a Countdown prompt and compares with its target',
       },
+      'restate-target': {
+        type: 'bool',
+        help: 'countdown-<condition> presets: every path opens by naming the target, "to 56: 3+5=8 ..."',
+      },
       'no-claim-checks': {
         type: 'bool',
         help: 'countdown-<condition> presets, with --slip-frac 0: a path that claims the target goes straight to its verdict, without "check"',
@@ -211,6 +215,7 @@ export const pretrainCommand = defineCommand(
             ? { comparisonDrillFrac: num(a, 'comparison-drill-frac') }
             : {}),
           ...(bool(a, 'comparison-drill-prompts') ? { comparisonDrillPrompts: true } : {}),
+          ...(bool(a, 'restate-target') ? { restateTarget: true } : {}),
         },
         eval: { ...p.eval, every: num(a, 'eval-every') },
         ...(optStr(a, 'model-config') !== undefined

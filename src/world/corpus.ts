@@ -71,6 +71,8 @@ export interface CorpusMix {
   slipFrac: number;
   /** With countdownPriming: a claimed success is recomputed before its verdict (search-trace.ts; off needs slipFrac 0). */
   checkClaims: boolean;
+  /** With countdownPriming: every path opens by naming the target, "to 56: 3+5=8 ..." (search-trace.ts). */
+  restateTarget: boolean;
   /** Share of documents that are an arithmetic drill in the Countdown step language (countdown/drill.ts). */
   drillFrac: number;
   /** Share of documents that are the comparison drill, "15=56? no 56=56? yes" (countdown/drill.ts). */
@@ -103,6 +105,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   geometricFails: false,
   slipFrac: DEFAULT_SEARCH_TRACE.slipFrac,
   checkClaims: true,
+  restateTarget: false,
   drillFrac: 0,
   comparisonDrillFrac: 0,
   comparisonDrillPrompts: false,
@@ -184,7 +187,14 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     throw new RangeError(`corpus mix: subgoalVerdicts must be true or false, got ${String(mix.subgoalVerdicts)}`);
   if (typeof mix.pathCheck !== 'boolean')
     throw new RangeError(`corpus mix: pathCheck must be true or false, got ${String(mix.pathCheck)}`);
-  for (const k of ['guessPlain', 'comparison', 'geometricFails', 'checkClaims', 'comparisonDrillPrompts'] as const)
+  for (const k of [
+    'guessPlain',
+    'comparison',
+    'geometricFails',
+    'checkClaims',
+    'comparisonDrillPrompts',
+    'restateTarget',
+  ] as const)
     if (typeof mix[k] !== 'boolean')
       throw new RangeError(`corpus mix: ${k} must be true or false, got ${String(mix[k])}`);
   if (!(mix.slipFrac >= 0 && mix.slipFrac <= 1))
@@ -266,6 +276,7 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
         geometricFails: mix.geometricFails,
         slipFrac: mix.slipFrac,
         checkClaims: mix.checkClaims,
+        restateTarget: mix.restateTarget,
       }));
       const text = documentFor(problem, completion);
       const tokens = tokenLength(text);

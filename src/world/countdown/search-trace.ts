@@ -94,6 +94,9 @@ export interface SearchTraceOptions {
   /** With verify: a path that claims the target is recomputed ("check 8*7=56") before its verdict. Default true;
    * off (only with slipFrac 0, since a slip is caught by its check) every path goes straight to its verdict. */
   checkClaims: boolean;
+  /** Every path, a guess's too, opens by naming the target as a prompt does ("to 56: 3+5=8 ..."), so a written
+   * comparison can copy it from a few tokens back. Default false. */
+  restateTarget: boolean;
 }
 
 /** The cap of geometricFails: a trace reaches it 1 time in 16; five paths of 3 numbers fill ~150 tokens. */
@@ -111,6 +114,7 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   comparison: false,
   geometricFails: false,
   checkClaims: true,
+  restateTarget: false,
 });
 
 export interface SearchTrace {
@@ -330,6 +334,7 @@ export function searchTrace(
       solution,
       fails[0],
       o.guessPlain ? { ...strategies, subgoal: false, backward: false } : strategies,
+      o.restateTarget ? target : null,
     );
   const slipRng = rng.child('slip');
   let slip: Move[] | null = null;
@@ -346,8 +351,9 @@ export function searchTrace(
     if (o.comparison) items.push(`${value}=${target}?`);
     items.push(value === target ? 'yes' : 'no');
   };
+  const opening = o.restateTarget ? ['to', `${target}:`] : [];
   const failedAttempt = (p: Move[]) => {
-    items.push(...p.map(moveText));
+    items.push(...opening, ...p.map(moveText));
     if (strategies.verify) verdict(p[p.length - 1]!.value);
     abandon();
   };
@@ -356,7 +362,13 @@ export function searchTrace(
   const slipAttempt = (p: Move[]) => {
     if (!o.pathCheck) {
       const last = p[p.length - 1]!;
-      items.push(...p.slice(0, -1).map(moveText), moveText({ ...last, value: target }), 'check', moveText(last));
+      items.push(
+        ...opening,
+        ...p.slice(0, -1).map(moveText),
+        moveText({ ...last, value: target }),
+        'check',
+        moveText(last),
+      );
       verdict(last.value);
       abandon();
       return;
@@ -370,6 +382,7 @@ export function searchTrace(
       }
     }
     const written = mid ?? [...p.slice(0, -1), { ...p[p.length - 1]!, value: target }];
+    items.push(...opening);
     // A slip before the last step claims a subgoal it did not make, as a search that copies its subgoal does.
     const sub = mid !== null && (strategies.subgoal || strategies.backward) ? subgoalOf(numbers, written) : null;
     if (sub !== null && sub.goal === written[written.length - 2]!.value) {
@@ -389,6 +402,7 @@ export function searchTrace(
     const w = wrongSubgoal(numbers, target, subgoalRng.child(`g${k}`));
     if (w === null) return false;
     subgoalFails++;
+    items.push(...opening);
     if (strategies.backward) items.push(moveText(w.back));
     items.push('need', String(w.goal), 'from', ...w.from.map(String));
     items.push(...w.attempt.map(moveText));
@@ -417,6 +431,7 @@ export function searchTrace(
   }
 
   const sub = strategies.subgoal || strategies.backward ? subgoalOf(numbers, solution) : null;
+  items.push(...opening);
   if (sub !== null && strategies.backward && sub.back !== null) items.push(moveText(sub.back));
   if (sub !== null && strategies.subgoal) items.push('need', String(sub.goal), 'from', ...sub.from.map(String));
   // The verdict goes after the step that meets the subgoal when the subgoal's steps are all that precede the last
@@ -448,8 +463,9 @@ function guessTrace(
   solution: Move[],
   failed: Move[] | undefined,
   strategies: Strategies,
+  restate: number | null,
 ): SearchTrace {
-  const items: string[] = [];
+  const items: string[] = restate === null ? [] : ['to', `${restate}:`];
   const path = failed ?? solution;
   if (failed === undefined) {
     const sub = strategies.subgoal || strategies.backward ? subgoalOf(numbers, solution) : null;

@@ -129,6 +129,7 @@ describe('primed Countdown corpora', () => {
   it('comparison, geometricFails, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
     const mix = { ...primingMix('verify'), drillFrac: 0 };
     const plain = makeLabeledCorpus(new Rng(4), 150, mix);
+    const text = (docs: typeof plain) => docs.map((d) => d.text).join('\n');
     expect(
       makeLabeledCorpus(new Rng(4), 150, {
         ...mix,
@@ -136,9 +137,11 @@ describe('primed Countdown corpora', () => {
         geometricFails: false,
         slipFrac: 0.3,
         checkClaims: true,
+        restateTarget: false,
       }),
     ).toEqual(plain);
-    const text = (docs: typeof plain) => docs.map((d) => d.text).join('\n');
+    const restated = makeLabeledCorpus(new Rng(4), 150, { ...mix, restateTarget: true });
+    expect(text(restated).replace(/to \d+: /g, '')).toBe(text(plain));
     const compared = makeLabeledCorpus(new Rng(4), 150, { ...mix, comparison: true });
     expect(text(compared).replace(/ \d+=\d+\?/g, '')).toBe(text(plain));
     // no slips: no step is wrong; no claim checks either: no "check" at all

@@ -416,6 +416,15 @@ describe('Countdown search traces', () => {
         const without = searchTrace(p, st, new Rng(s).child('t'), opts);
         expect(t.think.replace(/ \d+=\d+\?/g, '')).toBe(without.think);
         expect(t.answer).toBe(without.answer);
+        // restateTarget: every path (a guess's too) opens with "to T:", and nothing else changes
+        const restated = searchTrace(p, st, new Rng(s).child('t'), { ...opts, comparison: true, restateTarget: true });
+        expect(restated.think.replaceAll(`to ${p.target}: `, '')).toBe(t.think);
+        const parsed = parseSearch(restated.think, p.numbers!, p.target!).items;
+        const opens = parsed.filter(
+          (it, i) => it.kind === 'other' && it.text === 'to' && parsed[i + 1]?.kind === 'other',
+        );
+        const paths = items.filter((it) => it.kind === 'step' && it.startsPath).length;
+        expect(opens.length).toBe(paths);
       }),
       { numRuns: 300, ...COUNTED },
     );
