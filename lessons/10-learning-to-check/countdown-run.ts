@@ -222,7 +222,7 @@ export const INTERVENTION_PROBLEMS = [
 
 export async function runInterventionLesson(ctx: RunContext): Promise<RunResult> {
   const { loadCheckpoint } = await import('../../src/model/checkpoint.ts');
-  const { runInterventions } = await import('../../src/experiments/countdown-verify.ts');
+  const { runInterventions, restatesTarget } = await import('../../src/experiments/countdown-verify.ts');
   const { COUNTDOWN_RL } = await import('../../src/train/countdown-presets.ts');
   const { heldOutSet } = await import('../../src/world/index.ts');
   const { Rng } = await import('../../src/core/rng.ts');
@@ -235,13 +235,13 @@ export async function runInterventionLesson(ctx: RunContext): Promise<RunResult>
   const maxNewTokens = ctx.budget === 'small' ? 48 : COUNTDOWN_RL.maxNewTokens;
   // The same injected path for both models: the same problem index and the same stream.
   const stream = () => new Rng(seed).child('lesson-10-intervention').child(chosen);
-  const base = loadCheckpoint(BASE_DIR, { requiresGrad: false }).model;
+  const { model: base, meta } = loadCheckpoint(BASE_DIR, { requiresGrad: false });
   const models: [string, Transformer][] = [['base', base]];
   if (trained) models.push([`after ${trained.steps} RL steps (seed ${trained.seed})`, trained.model]);
   const lines: string[] = [];
   const metrics: Record<string, number> = {};
   for (const [i, [name, model]] of models.entries()) {
-    const [r] = await runInterventions(model, [problem], stream(), maxNewTokens, 1);
+    const [r] = await runInterventions(model, [problem], stream(), maxNewTokens, 1, restatesTarget(meta));
     if (!r) throw new Error(`${problem.prompt.trim()}: every path touches the target; choose another problem`);
     if (i === 0) {
       lines.push(`problem: ${problem.prompt.trim()}`);

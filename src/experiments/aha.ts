@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fsio.ts';
-import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.ts';
+import { loadCheckpoint, readCheckpointConfig, saveCheckpoint } from '../model/checkpoint.ts';
 import { ahaChart, firstLast } from '../rl/curves.ts';
 import { resolveRlConfig, type RlConfig } from '../rl/config.ts';
 import { freeze, transformerPolicy } from '../model/policy.ts';
@@ -21,7 +21,7 @@ import { finishedRun, keptLines, removeStoppedFiles, resumeParts, saveStoppedRun
 import { pretrain, type PretrainConfig } from '../train/pretrain.ts';
 import { PRETRAIN_PRESETS } from '../train/presets.ts';
 import { encode, heldOutSet, promptFor, vocabSize } from '../world/index.ts';
-import { countdownVerify, type CountdownVerifyResult } from './countdown-verify.ts';
+import { countdownVerify, restatesTarget, type CountdownVerifyResult } from './countdown-verify.ts';
 import {
   countdownEvalsOf,
   countdownMetrics,
@@ -214,6 +214,7 @@ async function runSeed(
     .filter((t) => t.kind === 'countdown')
     .flatMap((t) => heldOutSet(t.kind, t.difficulty, rl.evalSize, rl.heldOutSeed));
   const cdEvals: CountdownMetrics[] = cdProblems.length ? countdownEvalsOf(lines) : [];
+  const restateTarget = cdProblems.length > 0 && restatesTarget(readCheckpointConfig(base).meta);
   let end: RlResumeState | undefined;
   hooks.onEvent?.({ type: 'seed-start', seed: rl.seed, index, seeds: config.seeds.length, steps: rl.steps, dir });
   await trainRl(parts, rl, {
@@ -225,6 +226,7 @@ async function runSeed(
             budgets: [1, 2, 3, 4].map((q) => Math.round((q * rl.maxNewTokens) / 4)),
             seed: rl.seed,
             batchSize: rl.genBatch,
+            restateTarget,
           })
       : undefined,
     now: hooks.now,

@@ -10,6 +10,7 @@
 //                        function of the prefix, so the run capped at B is the prefix of the long run: a
 //                        completion counts at budget B iff it is right and ≤ B tokens (no extra generation).
 import { Rng } from '../core/rng.ts';
+import type { CheckpointMeta } from '../model/checkpoint.ts';
 import { generate } from '../model/generate.ts';
 import type { Transformer } from '../model/transformer.ts';
 import {
@@ -45,6 +46,15 @@ export interface CountdownVerifyOptions {
   budgets: readonly number[];
   seed: number;
   batchSize: number;
+  /** The injected prefixes open by naming the target (interventionPrefix), for a base whose paths all do. */
+  restateTarget: boolean;
+}
+
+/** Whether a checkpoint was pretrained on a Countdown corpus whose paths open by naming the target (its
+ * config.json's pretrain.mix.restateTarget): its injected prefixes must open so too. */
+export function restatesTarget(meta: CheckpointMeta): boolean {
+  const mix = (meta.pretrain as { mix?: { restateTarget?: unknown } } | undefined)?.mix;
+  return mix?.restateTarget === true;
 }
 
 export const COUNTDOWN_VERIFY_DEFAULTS: CountdownVerifyOptions = {
@@ -52,6 +62,7 @@ export const COUNTDOWN_VERIFY_DEFAULTS: CountdownVerifyOptions = {
   budgets: [25, 50, 100, 150, 200],
   seed: 0,
   batchSize: 64,
+  restateTarget: false,
 };
 
 export interface CountdownVerifyResult extends VerificationRates {
@@ -109,8 +120,9 @@ export async function runInterventions(
   rng: Rng,
   maxNewTokens: number,
   batchSize: number,
+  restateTarget = false,
 ): Promise<InterventionRun[]> {
-  const ivs = problems.map((p, i) => interventionPrefix(p, rng.child('iv').child(`p${i}`)));
+  const ivs = problems.map((p, i) => interventionPrefix(p, rng.child('iv').child(`p${i}`), restateTarget));
   const withIv = problems.flatMap((p, i) => (ivs[i] ? [{ p, iv: ivs[i]! }] : []));
   const conts = await greedy(
     model,
@@ -156,7 +168,9 @@ export async function countdownVerify(
   ) as unknown as BehaviourCounts;
 
   // Intervention: the same problems, each with an injected wrong claim.
-  const outcomes = (await runInterventions(model, problems, rng, o.maxNewTokens, o.batchSize)).map((r) => r.outcome);
+  const outcomes = (await runInterventions(model, problems, rng, o.maxNewTokens, o.batchSize, o.restateTarget)).map(
+    (r) => r.outcome,
+  );
   const rate = (f: (x: (typeof outcomes)[number]) => boolean) =>
     outcomes.length === 0 ? null : outcomes.filter(f).length / outcomes.length;
 

@@ -147,8 +147,9 @@ export interface Intervention {
 }
 
 /** A random dead-end path of the problem, its last step mis-computed into the target. Null when every full
- * path of a few draws touches the target. */
-export function interventionPrefix(problem: Problem, rng: Rng): Intervention | null {
+ * path of a few draws touches the target. `restateTarget`: the path opens by naming the target ("to 56: ..."), as
+ * every path of a base pretrained with that corpus knob does (search-trace.ts), so the prefix is in its form. */
+export function interventionPrefix(problem: Problem, rng: Rng, restateTarget = false): Intervention | null {
   const { numbers, target } = problemParts(problem);
   for (let k = 0; k < 50; k++) {
     const p = randomFullPath(numbers, rng);
@@ -156,7 +157,8 @@ export function interventionPrefix(problem: Problem, rng: Rng): Intervention | n
     const last = p[p.length - 1]!;
     const wrong = { ...last, value: target };
     return {
-      prefix: [...p.slice(0, -1).map(moveText), moveText(wrong)].join(' ') + ' ',
+      prefix:
+        [...(restateTarget ? [`to ${target}:`] : []), ...p.slice(0, -1).map(moveText), moveText(wrong)].join(' ') + ' ',
       step: wrong,
       trueValue: last.value,
     };

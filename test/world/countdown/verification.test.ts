@@ -222,6 +222,26 @@ describe('intervention: an injected wrong claim', () => {
     );
   });
 
+  it('opens by naming the target for a base whose paths all do, and is judged the same', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), (s) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), 3);
+        const plain = interventionPrefix(p, new Rng(s).child('iv'));
+        const restated = interventionPrefix(p, new Rng(s).child('iv'), true);
+        if (plain === null) return expect(restated).toBeNull();
+        expect(restated).toEqual({ ...plain, prefix: `to ${p.target}: ${plain.prefix}` });
+      }),
+      { numRuns: 100 },
+    );
+    const iv = { prefix: 'to 56: 3+5=8 8+7=56 ', step: { a: 8, op: '+' as const, b: 7, value: 56 }, trueValue: 15 };
+    expect(interventionOutcome(P, iv, C('check 8+7=15 15=56? no try to 56: 3+5=8 8*7=56 so (3+5)*7'))).toEqual({
+      caught: true,
+      fooled: false,
+      recovered: true,
+    });
+    expect(interventionOutcome(P, iv, C('check 8+7=56 56=56? yes so 3+5+7')).fooled).toBe(true);
+  });
+
   it('is caught by a genuine check, fools a ritual one, and is neither when ignored', () => {
     const iv = { prefix: '3+5=8 8+7=56 ', step: { a: 8, op: '+' as const, b: 7, value: 56 }, trueValue: 15 };
     expect(interventionOutcome(P, iv, C('check 8+7=15 no try 3+5=8 8*7=56 check 8*7=56 yes so (3+5)*7'))).toEqual({
