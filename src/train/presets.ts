@@ -11,8 +11,9 @@
 //         found nothing to amplify); a model that thinks well in one script and is learning a second is also
 //         the situation R1-Zero's mixing came from.
 //   countdown-<condition>  the primed Countdown bases (countdown-presets.ts), one per Gandhi et al. condition.
+//   countdown-compare-drill, countdown-search  the two stages of the searching Countdown base (fixtures/countdown-search).
 import type { CorpusMixInput, ProblemKind } from '../world/index.ts';
-import { COUNTDOWN_PRESETS } from './countdown-presets.ts';
+import { COUNTDOWN_PRESETS, COUNTDOWN_SEARCH_PRESETS } from './countdown-presets.ts';
 import { defaultPretrain, type PretrainConfig } from './pretrain.ts';
 
 /** The aha base's corpus: 1- and 2-digit additions; 70% direct answers, 15% worked, 15% self-checking. */
@@ -48,6 +49,12 @@ export const R1_BASE_MIX: CorpusMixInput = Object.freeze({
 });
 const r1: PretrainConfig = { ...aha, init: 'fixtures/aha-base', steps: 600, mix: R1_BASE_MIX };
 
-export const PRETRAIN_PRESETS = Object.freeze({ base: defaultPretrain, aha, ...COUNTDOWN_PRESETS, r1 });
+export const PRETRAIN_PRESETS = Object.freeze({
+  base: defaultPretrain,
+  aha,
+  ...COUNTDOWN_PRESETS,
+  ...COUNTDOWN_SEARCH_PRESETS,
+  r1,
+});
 export type PresetName = keyof typeof PRETRAIN_PRESETS;
 export const PRESET_NAMES = Object.keys(PRETRAIN_PRESETS) as PresetName[];
