@@ -23,7 +23,7 @@ import { defineCommand, type IO } from './command.ts';
 import { checkOutDir } from './output.ts';
 import { ProgressBar } from './progress.ts';
 import { colorFor } from '../tui/style.ts';
-import { COUNTDOWN_RL, countdownPreset } from '../train/countdown-presets.ts';
+import { COUNTDOWN_SEARCH_RL, countdownPreset } from '../train/countdown-presets.ts';
 import type { CountdownMetricKey, CountdownMetrics } from '../experiments/countdown-metrics.ts';
 import { PRIMING_CONDITIONS, type PrimingCondition } from '../world/countdown/priming.ts';
 
@@ -133,9 +133,24 @@ function summaryText(s: AhaSummary): string {
       fl('response (tokens)', s.responseLength, f1),
       fl('answers that re-check', s.reflectiveFrac, (x) => pct(x)),
       fl('wrong answers (tokens)', s.incorrectLength, f1) + '   (training rollouts, first → last 10 steps)',
-      `  criteria: accuracy +30 points ${c.accuracyUp30 ? 'yes' : 'no'}, think length ×2 ${c.thinkDoubled ? 'yes' : 'no'}, re-checking up ≥5 points ${c.reflectionUp ? 'yes' : 'no'}`,
+      s.countdown
+        ? countdownCriteria(s)
+        : `  criteria: accuracy +30 points ${yn(c.accuracyUp30)}, think length ×2 ${yn(c.thinkDoubled)}, re-checking up ≥5 points ${yn(c.reflectionUp)}`,
     ].join('\n') + '\n'
   );
+}
+
+const yn = (b: boolean) => (b ? 'yes' : 'no');
+
+/** Issue 16's goals for a Countdown run: pass@1 up ≥ 25 points while the think grows, and a final policy that
+ * catches at least half of the injected errors. */
+function countdownCriteria(s: AhaSummary): string {
+  const caught = s.countdown?.interventionCatchRate.last ?? null;
+  return [
+    `  criteria: accuracy +25 points ${yn(s.pass1 !== null && s.pass1.last - s.pass1.first >= 0.25)}`,
+    `think longer ${yn(s.thinkLength !== null && s.thinkLength.last > s.thinkLength.first)}`,
+    `injected errors caught ≥50% ${yn(caught !== null && caught >= 0.5)} (${caught === null ? '-' : pct(caught)})`,
+  ].join(', ');
 }
 
 /** Draws progress: a redrawn chart on a TTY, plain lines elsewhere. */
@@ -242,12 +257,28 @@ export const ahaCommand = defineCommand(
         help: 'base pretrained without worked solutions, for --ablation no_worked (tinyseek pretrain --preset aha --no-worked; else it is pretrained here)',
         meta: 'DIR',
       },
-      steps: { type: 'int', min: 1, help: `RL steps (default ${d.steps})` },
+      steps: {
+        type: 'int',
+        min: 1,
+        help: `RL steps (default ${d.steps}; --task countdown ${COUNTDOWN_SEARCH_RL.steps})`,
+      },
       prompts: { type: 'int', min: 1, help: `questions per step (default ${d.promptsPerStep})` },
-      'group-size': { type: 'int', min: 1, help: `G, samples per question (default ${d.groupSize})` },
+      'group-size': {
+        type: 'int',
+        min: 1,
+        help: `G, samples per question (default ${d.groupSize}; --task countdown ${COUNTDOWN_SEARCH_RL.groupSize})`,
+      },
       temperature: { type: 'float', min: 0.01, help: `sampling temperature (default ${d.temperature})` },
-      'max-new-tokens': { type: 'int', min: 1, help: `completion budget in tokens (default ${d.maxNewTokens})` },
-      lr: { type: 'float', min: 0, help: `learning rate (default ${d.lr})` },
+      'max-new-tokens': {
+        type: 'int',
+        min: 1,
+        help: `completion budget in tokens (default ${d.maxNewTokens}; --task countdown ${COUNTDOWN_SEARCH_RL.maxNewTokens})`,
+      },
+      lr: {
+        type: 'float',
+        min: 0,
+        help: `learning rate (default ${d.lr}; --task countdown ${COUNTDOWN_SEARCH_RL.lr})`,
+      },
       'kl-coef': { type: 'float', min: 0, help: `β of the k3 KL to the reference (default ${d.klCoef})` },
       'clip-eps': { type: 'float', min: 0, help: `ε of the clipped ratio (default ${d.clipEps})` },
       'clip-eps-high': { type: 'float', min: 0, help: 'upper ε (clip-higher); default = --clip-eps' },
@@ -370,10 +401,14 @@ function settingsOf(a: Parsed): AhaSettings {
   if (str(a, 'task') === 'countdown') {
     if (ablation) throw new UsageError('--ablation is for the addition task');
     if (config.base === DEFAULT_BASE) config.base = COUNTDOWN_BASE;
-    config.rl.tasks ??= COUNTDOWN_RL.tasks;
-    config.rl.maxNewTokens ??= COUNTDOWN_RL.maxNewTokens;
-    config.rl.evalEvery ??= COUNTDOWN_RL.evalEvery;
-    config.rl.evalSamples ??= COUNTDOWN_RL.evalSamples;
+    const cd = COUNTDOWN_SEARCH_RL;
+    config.rl.tasks ??= cd.tasks;
+    config.rl.maxNewTokens ??= cd.maxNewTokens;
+    config.rl.evalEvery ??= cd.evalEvery;
+    config.rl.evalSamples ??= cd.evalSamples;
+    config.rl.lr ??= cd.lr;
+    config.rl.groupSize ??= cd.groupSize;
+    config.rl.steps ??= cd.steps;
     config.pretrain = countdownPreset(str(a, 'priming') as PrimingCondition);
   } else if (a.flags.priming !== undefined && str(a, 'priming') !== 'all')
     throw new UsageError('--priming goes with --task countdown');

@@ -5,7 +5,7 @@
 // `aha`; lessons/03-aha explains the measured runs). Writes a run directory per seed (seed-<s>/ when there are
 // several): config.json, metrics.jsonl (+ timing.jsonl with a clock), samples.jsonl, aha.svg, summary.json and
 // the trained policy (model.safetensors: the directory is a checkpoint), and the mean over seeds at the top.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.ts';
@@ -25,6 +25,7 @@ import { countdownVerify, restatesTarget, type CountdownVerifyResult } from './c
 import {
   countdownEvalsOf,
   countdownMetrics,
+  meanCountdown,
   summarizeCountdown,
   withCountdownMetrics,
   type CountdownMetrics,
@@ -33,8 +34,8 @@ import {
 
 /** Where the shipped aha base checkpoint lives, relative to the repository root (`--preset aha`). */
 export const DEFAULT_BASE = 'fixtures/aha-base';
-/** The shipped primed Countdown base (`--preset countdown-all`), the default of `--task countdown`. */
-export const COUNTDOWN_BASE = 'fixtures/countdown-primed/all';
+/** The shipped searching Countdown base (`--preset countdown-search`), the default of `--task countdown`. */
+export const COUNTDOWN_BASE = 'fixtures/countdown-search/base';
 /** A shipped base's directory wherever the command runs from. */
 const shipped = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 
@@ -286,6 +287,13 @@ async function runSeed(
   return history;
 }
 
+/** The Countdown part of the summary.json a seed's run wrote (absent for other tasks). */
+function readSeedCountdown(dir: string): CountdownSummary | undefined {
+  const path = join(dir, 'summary.json');
+  if (!existsSync(path)) return undefined;
+  return (JSON.parse(readFileSync(path, 'utf8')) as AhaSummary).countdown;
+}
+
 /** Run the experiment for every seed; returns the summary over seeds (also in `<out>/summary.json`). */
 export async function runAha(
   partial: Partial<AhaConfig>,
@@ -306,13 +314,18 @@ export async function runAha(
   const base = await baseDir(config, rls[0]!, hooks);
   if (hooks.signal?.aborted) return { summary: summarizeAha([], []), runs: [] }; // stopped while pretraining the base
   const runs: RlStepMetrics[][] = [];
+  const countdowns: CountdownSummary[] = [];
   for (const [i, rl] of rls.entries()) {
     if (i > 0 && hooks.shouldStop?.()) break;
     const dir = config.seeds.length === 1 ? hooks.out : join(hooks.out, `seed-${rl.seed}`);
     const done = hooks.resume ? finishedRun(dir) : undefined;
     runs.push(done ?? (await runSeed(base, rl, dir, config, hooks, i)));
+    const cd = readSeedCountdown(dir);
+    if (cd) countdowns.push(cd);
   }
   const summary = summarizeAha(runs, config.seeds.slice(0, runs.length));
+  const cd = meanCountdown(countdowns);
+  if (cd) summary.countdown = cd;
   if (config.seeds.length > 1) {
     writeFileAtomic(join(hooks.out, 'aha.svg'), ahaChart(runs, 'R1-Zero aha'));
     writeJsonAtomic(join(hooks.out, 'summary.json'), summary);

@@ -79,6 +79,19 @@ export function summarizeCountdown(evals: readonly CountdownMetrics[]): Countdow
   };
 }
 
+/** Seeds' summaries in one: each first and last is the mean over the seeds that have it (null when none does). */
+export function meanCountdown(list: readonly CountdownSummary[]): CountdownSummary | null {
+  if (list.length === 0) return null;
+  const mean = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+  };
+  const keys = Object.keys(list[0]!) as (keyof CountdownSummary)[];
+  return Object.fromEntries(
+    keys.map((k) => [k, { first: mean(list.map((c) => c[k].first)), last: mean(list.map((c) => c[k].last)) }]),
+  ) as unknown as CountdownSummary;
+}
+
 /** The Countdown columns of the evaluation rows among metrics lines (for a resumed run's summary). */
 export function countdownEvalsOf(lines: readonly string[]): CountdownMetrics[] {
   return lines

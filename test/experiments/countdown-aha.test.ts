@@ -11,8 +11,8 @@ import { defaultConfig } from '../../src/model/config.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { runAha } from '../../src/experiments/aha.ts';
-import { countdownVerify, runInterventions } from '../../src/experiments/countdown-verify.ts';
-import { COUNTDOWN_METRIC_KEYS } from '../../src/experiments/countdown-metrics.ts';
+import { countdownVerify, restatesTarget, runInterventions } from '../../src/experiments/countdown-verify.ts';
+import { COUNTDOWN_METRIC_KEYS, meanCountdown } from '../../src/experiments/countdown-metrics.ts';
 import { heldOutSet, vocabSize } from '../../src/world/index.ts';
 
 const dirs: string[] = [];
@@ -96,6 +96,23 @@ describe('aha on Countdown', () => {
     });
   });
 
+  it("sums its seeds up: the summary over seeds holds the mean of each seed's verification numbers", async () => {
+    const out = tmp();
+    const { summary } = await runAha({ base, seeds: [1, 2], rl }, { out });
+    const seeds = [1, 2].map((s) => JSON.parse(readFileSync(join(out, `seed-${s}`, 'summary.json'), 'utf8')));
+    const mean = (k: string, e: 'first' | 'last') => (seeds[0].countdown[k][e] + seeds[1].countdown[k][e]) / 2;
+    for (const k of ['behVerification', 'behBacktracking', 'interventionCatchRate'])
+      expect(summary.countdown![k as 'behVerification']).toEqual({ first: mean(k, 'first'), last: mean(k, 'last') });
+    expect(meanCountdown([])).toBeNull();
+    const one = { first: null, last: 0.5 };
+    expect(
+      meanCountdown([
+        { ...seeds[0].countdown, checkAccuracy: one },
+        { ...seeds[1].countdown, checkAccuracy: { first: null, last: null } },
+      ])!.checkAccuracy,
+    ).toEqual(one);
+  });
+
   it("measures the policy its evaluation saw: step 0's verification is the base's, whatever the step's update did", async () => {
     // The shipped primed base, which earns rewards, so that a large learning rate moves it.
     const shipped = fileURLToPath(new URL('../../fixtures/countdown-primed/all', import.meta.url));
@@ -118,7 +135,7 @@ describe('aha on Countdown', () => {
     expect(fast[1]!.evalThinkLen).not.toBe(slow[1]!.evalThinkLen);
   });
 
-  it('tinyseek aha --task countdown starts from the shipped primed base and prints the verification line', async () => {
+  it('tinyseek aha --task countdown starts from the shipped searching base with its settings and prints the verification line', async () => {
     const r = {
       stdout: '',
       stderr: '',
@@ -131,8 +148,21 @@ describe('aha on Countdown', () => {
     const evalTiny = ['--eval-every', '1', '--eval-size', '1', '--eval-samples', '1'];
     expect(await ahaCommand.run(['--task', 'countdown', '--out', shipped, ...tiny, ...evalTiny], r)).toBe(0);
     const cfg = JSON.parse(readFileSync(join(shipped, 'config.json'), 'utf8'));
-    expect(cfg.base).toMatch(/fixtures\/countdown-primed\/all$/);
+    expect(cfg.base).toMatch(/fixtures\/countdown-search\/base$/);
     expect(cfg.rl.tasks).toEqual([{ kind: 'countdown', difficulty: 3 }]);
+    // the flags given win; the rest are the searching base's run
+    expect(cfg.rl).toMatchObject({ groupSize: 2, maxNewTokens: 8, steps: 1, lr: 3e-4 });
+    expect(r.stdout).toMatch(
+      /criteria: accuracy \+25 points (yes|no), think longer (yes|no), injected errors caught ≥50% (yes|no)/,
+    );
+    // the searching base's paths open by naming the target, and so does the injected prefix its evaluation forces
+    const searchBase = loadCheckpoint(fileURLToPath(new URL('../../fixtures/countdown-search/base', import.meta.url)));
+    expect(restatesTarget(searchBase.meta)).toBe(true);
+    expect(
+      restatesTarget(
+        loadCheckpoint(fileURLToPath(new URL('../../fixtures/countdown-primed/all', import.meta.url))).meta,
+      ),
+    ).toBe(false);
     await expect(ahaCommand.run(['--task', 'countdown', '--base', tmp(), '--out', tmp()], r)).rejects.toThrow(
       /no base checkpoint here/,
     );
