@@ -1,7 +1,9 @@
-// Lesson 10's live runs on the shipped primed Countdown base (fixtures/countdown-primed/all).
+// Lesson 10's live runs on a shipped Countdown base, chosen by the knob `base`: the searching base
+// (fixtures/countdown-search/base, `tinyseek aha --task countdown`'s default: comparisons, no checks) or the primed
+// `all` base (fixtures/countdown-primed/all: every behaviour, checks that catch slips).
 //
 // runCountdownLesson: the RL run of `tinyseek aha --task countdown` (src/experiments/aha.ts: RlTrainer from
-// src/rl/trainer.ts on 3-number problems, room for a 160-token search, countdownVerify from
+// src/rl/trainer.ts on 3-number problems, that base's token budget and learning rate, countdownVerify from
 // src/experiments/countdown-verify.ts at every evaluation), stepped here one RL step at a time so the player can
 // chart and cancel between steps. Per step it charts Gandhi et al.'s behaviours per training answer (verdicts,
 // checks, backtracks, subgoals; counted by world/countdown/parse.ts) and reports training accuracy; at each
@@ -19,7 +21,14 @@ import type { KnobValue, RunContext, RunResult } from '../../src/tui/manifest.ts
 import type { Transformer } from '../../src/model/transformer.ts';
 import type { CountdownVerifyResult } from '../../src/experiments/countdown-verify.ts';
 
-const BASE_DIR = fileURLToPath(new URL('../../fixtures/countdown-primed/all/', import.meta.url));
+/** The knob `base`: where each choice lives. */
+export const BASES = {
+  search: 'fixtures/countdown-search/base',
+  all: 'fixtures/countdown-primed/all',
+} as const;
+type BaseName = keyof typeof BASES;
+const baseDir = (b: BaseName) => fileURLToPath(new URL(`../../${BASES[b]}/`, import.meta.url));
+const baseOf = (knobs: Record<string, KnobValue>): BaseName => (knobs['base'] === 'all' ? 'all' : 'search');
 
 export const CD_SERIES = {
   pass1: 'held-out pass@1 (%)',
@@ -56,26 +65,30 @@ function plan(budget: 'small' | 'full', knobs: Record<string, KnobValue>, maxNew
 }
 
 /** The policy the last finished RL step trained, for the intervention step (null until one has run). */
-let trained: { model: Transformer; steps: number; seed: number } | null = null;
+let trained: { model: Transformer; steps: number; seed: number; base: BaseName } | null = null;
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? NaN : 100 * x);
 
 export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
   const { loadCheckpoint } = await import('../../src/model/checkpoint.ts');
-  const { resolveRlConfig } = await import('../../src/rl/config.ts');
+  const { DEFAULT_RL, resolveRlConfig } = await import('../../src/rl/config.ts');
   const { freeze, transformerPolicy } = await import('../../src/model/policy.ts');
   const { RlTrainer } = await import('../../src/rl/trainer.ts');
-  const { countdownVerify } = await import('../../src/experiments/countdown-verify.ts');
+  const { countdownVerify, restatesTarget } = await import('../../src/experiments/countdown-verify.ts');
   const { countBehaviours, parseSearch } = await import('../../src/world/countdown/index.ts');
   const { thinkText } = await import('../../src/world/index.ts');
 
-  const { COUNTDOWN_RL } = await import('../../src/train/countdown-presets.ts');
-  const p = plan(ctx.budget, ctx.knobs, COUNTDOWN_RL.maxNewTokens);
+  const { COUNTDOWN_RL, COUNTDOWN_SEARCH_RL } = await import('../../src/train/countdown-presets.ts');
+  const base = baseOf(ctx.knobs);
+  // The searching base runs as `tinyseek aha --task countdown` does; the primed base as the priming table's runs.
+  const settings = base === 'search' ? COUNTDOWN_SEARCH_RL : { ...COUNTDOWN_RL, lr: DEFAULT_RL.lr };
+  const p = plan(ctx.budget, ctx.knobs, settings.maxNewTokens);
   const seed = Number(ctx.knobs['seed'] ?? 0);
   const config = resolveRlConfig(
     {
       seed,
-      tasks: COUNTDOWN_RL.tasks,
+      lr: settings.lr,
+      tasks: settings.tasks,
       steps: p.steps,
       promptsPerStep: p.promptsPerStep,
       groupSize: p.groupSize,
@@ -87,8 +100,9 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
     },
     'lesson 10 run',
   );
-  const policy = transformerPolicy(loadCheckpoint(BASE_DIR, { requiresGrad: true }).model);
-  const reference = transformerPolicy(loadCheckpoint(BASE_DIR, { requiresGrad: false }).model);
+  const loaded = loadCheckpoint(baseDir(base), { requiresGrad: true });
+  const policy = transformerPolicy(loaded.model);
+  const reference = transformerPolicy(loadCheckpoint(baseDir(base), { requiresGrad: false }).model);
   freeze(reference);
   const trainer = new RlTrainer({ policy, reference }, config);
   // The verification tests see the policy its evaluation saw: right after it, before the step's update.
@@ -98,10 +112,11 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
       budgets: [config.maxNewTokens],
       seed,
       batchSize: config.genBatch,
+      restateTarget: restatesTarget(loaded.meta),
     });
   ctx.report({
     kind: 'log',
-    text: `GRPO on fixtures/countdown-primed/all: ${p.steps} steps of ${p.promptsPerStep} prompts × G=${p.groupSize}; held-out: ${p.evalSize} 3-number problems, verification tests every ${p.evalEvery} steps`,
+    text: `GRPO on ${BASES[base]}: ${p.steps} steps of ${p.promptsPerStep} prompts × G=${p.groupSize}; held-out: ${p.evalSize} 3-number problems, verification tests every ${p.evalEvery} steps`,
   });
 
   type Held = { pass1: number; stepAcc: number; checkAcc: number; caught: number; fooled: number };
@@ -164,7 +179,7 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
   evaluate(last);
   show(total, last);
   await ctx.tick();
-  trained = { model: policy.model, steps: done, seed };
+  trained = { model: policy.model, steps: done, seed, base };
 
   const f = first!,
     l = held;
@@ -223,7 +238,7 @@ export const INTERVENTION_PROBLEMS = [
 export async function runInterventionLesson(ctx: RunContext): Promise<RunResult> {
   const { loadCheckpoint } = await import('../../src/model/checkpoint.ts');
   const { runInterventions, restatesTarget } = await import('../../src/experiments/countdown-verify.ts');
-  const { COUNTDOWN_RL } = await import('../../src/train/countdown-presets.ts');
+  const { COUNTDOWN_RL, COUNTDOWN_SEARCH_RL } = await import('../../src/train/countdown-presets.ts');
   const { heldOutSet } = await import('../../src/world/index.ts');
   const { Rng } = await import('../../src/core/rng.ts');
   const { DEFAULT_RL } = await import('../../src/rl/config.ts');
@@ -232,12 +247,15 @@ export async function runInterventionLesson(ctx: RunContext): Promise<RunResult>
   const seed = Number(ctx.knobs['seed'] ?? 0);
   const problem = heldOutSet('countdown', 3, 32, DEFAULT_RL.heldOutSeed).find((p) => p.prompt === chosen);
   if (!problem) throw new Error(`'${chosen}' is not among the RL run's held-out problems`);
-  const maxNewTokens = ctx.budget === 'small' ? 48 : COUNTDOWN_RL.maxNewTokens;
+  const which = baseOf(ctx.knobs);
+  const budget = (which === 'search' ? COUNTDOWN_SEARCH_RL : COUNTDOWN_RL).maxNewTokens;
+  const maxNewTokens = ctx.budget === 'small' ? 48 : budget;
   // The same injected path for both models: the same problem index and the same stream.
   const stream = () => new Rng(seed).child('lesson-10-intervention').child(chosen);
-  const { model: base, meta } = loadCheckpoint(BASE_DIR, { requiresGrad: false });
-  const models: [string, Transformer][] = [['base', base]];
-  if (trained) models.push([`after ${trained.steps} RL steps (seed ${trained.seed})`, trained.model]);
+  const { model: base, meta } = loadCheckpoint(baseDir(which), { requiresGrad: false });
+  const models: [string, Transformer][] = [[`base (${BASES[which]})`, base]];
+  const mine = trained?.base === which ? trained : null;
+  if (mine) models.push([`after ${mine.steps} RL steps (seed ${mine.seed})`, mine.model]);
   const lines: string[] = [];
   const metrics: Record<string, number> = {};
   for (const [i, [name, model]] of models.entries()) {
@@ -264,6 +282,6 @@ export async function runInterventionLesson(ctx: RunContext): Promise<RunResult>
     ctx.report({ kind: 'progress', step: i + 1, total: models.length });
     await ctx.tick();
   }
-  if (!trained) lines.push('(run the RL step first to see the trained policy beside the base)');
+  if (!mine) lines.push(`(run the RL step on the ${which} base first to see the trained policy beside it)`);
   return { metrics, lines };
 }

@@ -119,9 +119,27 @@ backward step and a subgoal (\`42/7=6 need 6 from 9 3 ...\`), which in this corp
 guess writes its steps only, so that a right guess opens as a wrong one does, RL lifts nothing (14% → 14%) and
 the think shortens.
 
+**A verdict that compares, and a search that pays.** Every try above found the verdict read from the path's
+form. So the searching base (\`fixtures/countdown-search/base\`, now the default of \`tinyseek aha --task
+countdown\`) writes the comparison out before each verdict, \`to 56: 8+7=15 15=56? no try to 56: ...\`, with no
+check beside it to lean on, after a first stage that drills the comparison alone. Teacher-forced on 100 of its
+corpus's searches: at a "yes", P(yes) is 0.99, and 0.03 once the comparison's right side is replaced by another
+number; at a "no" it is 0.00, and 0.56 once the two sides are made equal. This verdict reads the values (the
+"no" side only half learnt). Its searches answer right
+21% of the time against its guesses' 7%, and now RL amplifies the search: seed 0 goes from 14% to 38% pass@1 in 80
+steps, the think from 60 to 116 characters, the verdicts per answer from 0.6 to 3.6 (seeds 1 and 2: 17% → 32% and 20% → 35%, the think doubling).
+
+Two things remain short. Its gain (18 points on the mean of three seeds) is under the 25 the project aimed
+for: the curves flatten near 40%, where a 2-layer model's paths, each right about 1 time in 7, stop finding the
+answer within four or five tries. And it never checks, so it catches no injected error: the comparison trusts the
+step before it. Bases that check claims as well catch at most 14% before RL, because a first path in a mostly
+guessing base is followed by its answer, and RL drops the checks: this model's steps are right 99% of the time, so
+a recomputation costs tokens and saves almost nothing. A check pays where the arithmetic fails; here it rarely
+does.
+
 Gandhi et al. found that RL amplifies the behaviours a base already has. Ours have them, and RL amplifies only
-what pays: here that is the guess and backward chaining, not the search or the check. The README's Countdown
-section has the tables and the commands.
+what pays: the search, once its verdict compares; the guess and backward chaining before that; never, at this
+scale, the check. The README's Countdown section has the tables and the commands.
 `;
 
 const primingText = `
@@ -164,20 +182,25 @@ same seed gives the same table (tested at toy scale, in-process and in child pro
 `;
 
 const runText = `
-The RL run of \`tinyseek aha --task countdown\`, one step at a time, on the shipped primed base
-(\`fixtures/countdown-primed/all\`): each step 8 three-number problems, G sampled searches each, reward 1 for an
-answer that verifies (plus the format bonus), GRPO's group advantages, one update. Every 5 steps the
-verification tests of \`src/experiments/countdown-verify.ts\` run on 32 held-out problems.
+The RL run of \`tinyseek aha --task countdown\`, one step at a time, from the base of knob **base**:
+**search** (\`fixtures/countdown-search/base\`, the command's default: guesses and searches whose verdicts read a
+written comparison, \`15=56? no\`, and no checks) or **all** (\`fixtures/countdown-primed/all\`: every behaviour,
+checks that recompute a claimed step). Each step 8 three-number problems, G sampled answers each, reward 1 for an
+answer that verifies (plus the format bonus), GRPO's group advantages, one update. Every 5 steps the verification
+tests of \`src/experiments/countdown-verify.ts\` run on 32 held-out problems.
 
 The chart, per step: Gandhi's behaviours per training answer (×10, so they share the axis with percentages):
 **verdicts** (yes/no), **checks**, **backtracks** ("try"), **subgoals** ("need"). At each evaluation (the lines
 hold between them): held-out pass@1 and the share of **injected errors caught**, the test of the next step run
 on all 32 problems.
 
-On this CPU a step takes a few seconds (the default 15 steps are a few minutes on 2 quiet cores). Seed 0
-measured held-out pass@1 19% → 25% (inside the noise of 32 problems), injected errors caught 72% → 59%, verdicts
-per training answer 2.4 → 2.0 and backtracks 1.5 → 1.0: the search is pruned from the first steps. The 60-step
-run is on the measurements page.
+On this CPU a step takes a few seconds (the default 15 steps are a few minutes on 2 quiet cores). The searching
+base, seed 0,
+measured held-out pass@1 9% → 25% (32 problems, one sample each: ±18 points), verdicts per training answer
+1.8 → 3.5 and backtracks 1.5 → 2.8: its search grows. Injected errors: caught 0% → 0%, accepted 22% → 97%; it has
+no check, and its comparison trusts the step before it. The \`all\` base (G = 8) measured held-out pass@1 19% → 25% (inside the noise
+of 32 problems), injected errors caught 72% → 59%, verdicts per training answer 2.4 → 2.0 and backtracks
+1.5 → 1.0: its search is pruned from the first steps. The full runs are on the measurements page.
 `;
 
 const interventionText = `
@@ -189,8 +212,11 @@ problems of the run). The player writes a dead-end path whose last step claims t
 - **fooled**: it says \`yes\` to the wrong claim (directly, or after a check that repeats it) and answers wrong;
 - neither: it moves on without testing the claim, or its check recomputes the step wrong.
 
-The base's continuation is shown beside the continuation of the policy your RL run just trained (run the
-previous step first). Knob **seed** draws a different wrong path for the same problem.
+Knob **base** picks the model. The searching base opens every path by naming the target, so its wrong path does
+too (\`to 14: 6-4=2 4-2=14 \`); it has no check, and its comparison (\`14=14? yes\`) trusts the step before it,
+so expect it to be fooled. The \`all\` base recomputes a claimed step before its verdict, so it can catch one.
+The base's continuation is shown beside the continuation of the policy your RL run just trained from the same
+base (run the previous step first). Knob **seed** draws a different wrong path for the same problem.
 `;
 
 const verdictChange = (run: RunResult | undefined): number => {
@@ -213,6 +239,7 @@ const lesson: Lesson = {
     'src/rl/trainer.ts',
     'src/experiments/countdown-verify.ts',
     'fixtures/countdown-primed/all/model.safetensors',
+    'fixtures/countdown-search/base/model.safetensors',
   ],
   steps: [
     { kind: 'prose', title: 'A world where a check can pay', markdown: intro },
@@ -242,7 +269,7 @@ const lesson: Lesson = {
         const measured = Number.isFinite(c)
           ? `This run measured ${run!.metrics['verdictsFirst']!.toFixed(2)} → ${run!.metrics['verdictsLast']!.toFixed(2)} verdicts per answer (${c >= 0 ? '+' : ''}${(100 * c).toFixed(0)}%) over ${run!.metrics['steps']} steps.`
           : 'The run measured nothing.';
-        return `${measured} Gandhi et al. saw RL amplify verification on bases whose arithmetic was sound. Here the checks only look at the last step while the errors sit in the first, so a longer search does not pay, so the measured 60-step run pruned it: verdicts 2.4 → 1.8 and backtracks 1.4 → 0.8 per answer, the think shorter (92 → 81 characters). RL amplifies what pays, and a verdict pays only when the arithmetic under it is right. A few steps may show only noise.`;
+        return `${measured} Gandhi et al. saw RL amplify the behaviours a base already has, where they pay. From the searching base they pay: a search of four paths whose verdict compares each value with the target answers right three times as often as a guess, so RL turns guesses into searches (the default 80-step run, seed 0: verdicts per answer 0.6 → 3.6, the think 60 → 116 characters, pass@1 14% → 38%). From the \`all\` base they do not: its checks recompute only the last step while its errors sit in the first, so RL prunes the search (60 steps: verdicts 2.4 → 1.8, backtracks 1.4 → 0.8, the think 92 → 81 characters). A few steps may show only noise.`;
       },
     },
     {
@@ -251,8 +278,9 @@ const lesson: Lesson = {
       title: 'RL on Countdown, live',
       markdown: runText,
       knobs: [
+        { name: 'base', label: 'base', values: ['search', 'all'], default: 'search' },
         { name: 'steps', label: 'RL steps', values: [10, 15, 20, 30], default: 15 },
-        { name: 'groupSize', label: 'group size G', values: [4, 8], default: 8 },
+        { name: 'groupSize', label: 'group size G', values: [4, 8, 16], default: 16 },
         { name: 'seed', label: 'seed', values: [0, 1, 2], default: 0 },
       ],
       chart: {
@@ -281,6 +309,7 @@ const lesson: Lesson = {
           values: INTERVENTION_PROBLEMS,
           default: INTERVENTION_PROBLEMS[0]!,
         },
+        { name: 'base', label: 'base', values: ['search', 'all'], default: 'search' },
         { name: 'seed', label: 'seed of the wrong path', values: [0, 1, 2], default: 0 },
       ],
       run: runInterventionLesson,

@@ -31,8 +31,13 @@ describe('lesson 10 live steps', () => {
 
   it('the intervention step shows the base alone before any run, deterministically', async () => {
     const a = await run(step('intervention'), { problem: INTERVENTION_PROBLEMS[1]! });
-    expect(a.result.lines.some((l) => l.startsWith('base: …'))).toBe(true);
-    expect(a.result.lines.at(-1)).toMatch(/run the RL step first/);
+    expect(a.result.lines.some((l) => l.startsWith('base (fixtures/countdown-search/base): …'))).toBe(true);
+    expect(a.result.lines.at(-1)).toMatch(/run the RL step on the search base first/);
+    // The searching base's paths open by naming the target, so its injected path does too; the primed base's not.
+    expect(a.result.lines[1]).toMatch(/^forced prefix: to 14: /);
+    const all = await run(step('intervention'), { problem: INTERVENTION_PROBLEMS[1]!, base: 'all' });
+    expect(all.result.lines[1]).toMatch(/^forced prefix: \d/);
+    expect(all.result.lines.some((l) => l.startsWith('base (fixtures/countdown-primed/all): …'))).toBe(true);
     expect(Object.keys(a.result.metrics).sort()).toEqual(['baseCaught', 'baseFooled', 'baseRecovered']);
     expect((await run(step('intervention'), { problem: INTERVENTION_PROBLEMS[1]! })).result).toEqual(a.result);
     // Another problem, another forced path.
@@ -62,6 +67,9 @@ describe('lesson 10 live steps', () => {
     expect(iv.result).toEqual(before.result);
     expect(iv.result.lines.some((l) => l.startsWith('after 2 RL steps (seed 0): …'))).toBe(true);
     expect(Object.keys(iv.result.metrics)).toContain('rlCaught');
+    // The trained policy is the search base's: the primed base's page shows the base alone.
+    const other = await run(step('intervention'), { problem: INTERVENTION_PROBLEMS[1]!, base: 'all' });
+    expect(other.result.lines.some((l) => l.startsWith('after '))).toBe(false);
     // The prediction is judged by what the run measured.
     const check = lesson.steps.find((s) => s.kind === 'check' && s.run === 'countdown');
     expect(check?.kind === 'check' && [0, 1, 2].includes(check.answer(result))).toBe(true);
