@@ -258,7 +258,7 @@ const lesson: Lesson = {
       title: 'Predict: more verification, or less?',
       run: 'countdown',
       question:
-        'The base writes two to three verdicts (yes/no) per sampled answer. RL rewards only a right final answer. Over the next run, **what happens to the verdicts per training answer** (mean of the first and of the last 3 steps)?',
+        'The searching base writes about two verdicts (yes/no) per sampled answer, mostly guessing; the `all` base two to three, after a search with checks. RL rewards only a right final answer. Over the next run, **what happens to the verdicts per training answer** (mean of the first and of the last 3 steps)?',
       options: ['they rise by more than 10%', 'they stay within 10%', 'they fall by more than 10%'],
       answer: (run) => {
         const c = verdictChange(run);
