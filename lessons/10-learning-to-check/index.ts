@@ -119,15 +119,15 @@ backward step and a subgoal (\`42/7=6 need 6 from 9 3 ...\`), which in this corp
 guess writes its steps only, so that a right guess opens as a wrong one does, RL lifts nothing (14% → 14%) and
 the think shortens.
 
-**A verdict that compares, and a search that pays.** Every try above found the verdict read from the path's
-form. So the searching base (\`fixtures/countdown-search/base\`, now the default of \`tinyseek aha --task
-countdown\`) writes the comparison out before each verdict, \`to 56: 8+7=15 15=56? no try to 56: ...\`, with no
-check beside it to lean on, after a first stage that drills the comparison alone. Teacher-forced on 100 of its
-corpus's searches: at a "yes", P(yes) is 0.99, and 0.03 once the comparison's right side is replaced by another
-number; at a "no" it is 0.00, and 0.56 once the two sides are made equal. This verdict reads the values (the
-"no" side only half learnt). Its searches answer right
-21% of the time against its guesses' 7%, and now RL amplifies the search: seed 0 goes from 14% to 38% pass@1 in 80
-steps, the think from 60 to 116 characters, the verdicts per answer from 0.6 to 3.6 (seeds 1 and 2: 17% → 32% and 20% → 35%, the think doubling).
+**A verdict that compares, and a search that pays.** Every try above found the verdict read from the path's form.
+So the searching base (\`fixtures/countdown-search/base\`, now the default of \`tinyseek aha --task countdown\`)
+writes the comparison out before each verdict, \`to 56: 8+7=15 15=56? no try to 56: ...\`, with no check beside
+it to lean on, after a first stage that drills the comparison alone. Teacher-forced on 100 of its corpus's
+searches: at a "yes", P(yes) is 0.99, and 0.03 once the comparison's right side is replaced by another number; at
+a "no" it is 0.00, and 0.56 once the two sides are made equal. This verdict reads the values (the "no" side only
+half learnt). Its searches answer right 21% of the time against its guesses' 7%, and now RL amplifies the search:
+seed 0 goes from 14% to 38% pass@1 in 80 steps, the think from 60 to 116 characters, the verdicts per answer from
+0.6 to 3.6 (seeds 1 and 2: 17% → 32% and 20% → 35%, the think doubling).
 
 Two things remain short. Its gain (18 points on the mean of three seeds) is under the 25 the project aimed
 for: the curves flatten near 40%, where a 2-layer model's paths, each right about 1 time in 7, stop finding the
@@ -195,12 +195,12 @@ hold between them): held-out pass@1 and the share of **injected errors caught**,
 on all 32 problems.
 
 On this CPU a step takes a few seconds (the default 15 steps are a few minutes on 2 quiet cores). The searching
-base, seed 0,
-measured held-out pass@1 9% → 25% (32 problems, one sample each: ±18 points), verdicts per training answer
-1.8 → 3.5 and backtracks 1.5 → 2.8: its search grows. Injected errors: caught 0% → 0%, accepted 22% → 97%; it has
-no check, and its comparison trusts the step before it. The \`all\` base (G = 8) measured held-out pass@1 19% → 25% (inside the noise
-of 32 problems), injected errors caught 72% → 59%, verdicts per training answer 2.4 → 2.0 and backtracks
-1.5 → 1.0: its search is pruned from the first steps. The full runs are on the measurements page.
+base, seed 0, measured held-out pass@1 9% → 25% (32 problems, one sample each: ±18 points), verdicts per training
+answer 1.8 → 3.5 and backtracks 1.5 → 2.8: its search grows. Injected errors: caught 0% → 0%, accepted 22% → 97%;
+it has no check, and its comparison trusts the step before it. The \`all\` base (G = 8) measured held-out pass@1
+19% → 25% (inside the noise of 32 problems), injected errors caught 72% → 59%, verdicts per training answer 2.4 →
+2.0 and backtracks 1.5 → 1.0: its search is pruned from the first steps. The full runs are on the measurements
+page.
 `;
 
 const interventionText = `
