@@ -137,6 +137,41 @@ describe('float32-summing matmul (the default)', () => {
     return three.close();
   });
 
+  it('no row block starts before the calling thread has copied A in, however slow that copy', async () => {
+    // The calling thread copies A while the workers pack B; a worker done with B must still wait for A. A copy
+    // slowed down (as a descheduled thread's is) makes a worker that does not wait read the previous call's A.
+    class SlowA extends Float32Array {
+      override subarray(begin?: number, end?: number): Float32Array {
+        const until = performance.now() + 30;
+        while (performance.now() < until);
+        return new Float32Array(this.buffer, this.byteOffset).subarray(begin, end);
+      }
+    }
+    const L: MatmulLayout = {
+      batch: 1,
+      m: 256,
+      k: 256,
+      n: 256,
+      transA: false,
+      transB: false,
+      aBatchStride: 0,
+      bBatchStride: 0,
+    };
+    const two2 = new SimdMatmul(2, F32_TILE);
+    for (const seed of [1, 2, 3]) {
+      const { a, b } = operands(L, seed);
+      const slow = new SlowA(a.length);
+      slow.set(a);
+      const c1 = new Float32Array(256 * 256),
+        c2 = new Float32Array(256 * 256).fill(NaN);
+      one.run(a, b, c1, L);
+      two2.run(slow, b, c2, L);
+      // the first entry that differs (-1: none), cheaper to report than two 65,536-entry arrays
+      expect(c2.findIndex((v, i) => !Object.is(v, c1[i]))).toBe(-1);
+    }
+    await two2.close();
+  });
+
   it('the CPU backend uses it for float32 operands unless asked for float64 sums', async () => {
     const f32 = new CpuBackend(1),
       f64 = new CpuBackend(1, { gemm: 'f64' });

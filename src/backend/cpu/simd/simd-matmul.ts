@@ -32,10 +32,11 @@ const MAX_PAGES = 16384;
  */
 export const SIMD_CTRL = { seq: 0, done: 1, posted: 2, job: 3 } as const;
 /**
- * Words of the sync array: the panels of B packed so far, the next row block and the next panel of B to claim,
- * and the number of the last call whose B the calling thread has copied in (the workers are woken before it
- * copies). Row blocks wait on the panels packed, not on every thread: a worker still waking up (tens of µs to
- * some hundred in a VM) holds no one back, the threads already running pack its share.
+ * Words of the sync array: the work row blocks wait for (panels of B packed, and A copied in when the threads
+ * pack its rows), the next row block and the next panel of B to claim, and the number of the last call whose B
+ * the calling thread has copied in (the workers are woken before it copies). Row blocks wait on that work, not
+ * on every thread: a worker still waking up (tens of µs to some hundred in a VM) holds no one back, the threads
+ * already running pack its share.
  */
 export const SYNC = { packed: 0, nextBlock: 1, nextPanel: 2, ready: 3 } as const;
 /**
@@ -215,7 +216,7 @@ function waitFor(sync: Int32Array, word: number, target: number, what: string): 
 /**
  * Run a job on one thread: wait until the calling thread has copied B in, run `before` (the calling thread
  * copies A in here, while the workers pack B), claim panels of B to pack until none is left, wait until
- * every panel is packed (whoever packed it), then claim row blocks: pack those rows of A, multiply, convert those
+ * every panel is packed (whoever packed it) and A is in, then claim row blocks: pack those rows of A, multiply, convert those
  * rows of C, and run `after` on them (the calling thread copies them out while the workers finish).
  */
 export function runJob(
@@ -235,9 +236,17 @@ export function runJob(
     eb = j[JOB.elem]!,
     ldc = j[JOB.ldc]!;
   if (threads > 1) waitFor(sync, SYNC.ready, j[JOB.ticket]!, 'the calling thread did not copy B in');
-  before?.();
-  const bPanels = j[JOB.bPanels]!;
-  forChunks(sync, SYNC.nextPanel, bPanels, threads, 4, (from, to) => {
+  // Row blocks may start once every panel of B is packed and, when the threads pack rows of A, once the calling
+  // thread has copied A in (its `before`): `packed` counts both, whoever did them.
+  const needed = j[JOB.bPanels]! + (j[JOB.packA] ? 1 : 0);
+  const arrive = (count: number) => {
+    if (threads > 1 && Atomics.add(sync, SYNC.packed, count) + count === needed) Atomics.notify(sync, SYNC.packed);
+  };
+  if (before) {
+    before();
+    arrive(1);
+  }
+  forChunks(sync, SYNC.nextPanel, j[JOB.bPanels]!, threads, 4, (from, to) => {
     packBlocks(
       x,
       from,
@@ -254,11 +263,9 @@ export function runJob(
       j[JOB.bCol]!,
       j[JOB.bP]!,
     );
-    if (threads > 1 && Atomics.add(sync, SYNC.packed, to - from) + (to - from) === bPanels)
-      Atomics.notify(sync, SYNC.packed);
+    arrive(to - from);
   });
-  // Every tile needs all of B.
-  if (threads > 1) waitFor(sync, SYNC.packed, bPanels, 'the panels of B were not packed');
+  if (threads > 1) waitFor(sync, SYNC.packed, needed, 'B was not packed or A not copied in');
   const gemm = j[JOB.fma] ? x.gemmFma! : x.gemm;
   forChunks(sync, SYNC.nextBlock, j[JOB.blocks]!, threads, 1, (from, to) => {
     if (j[JOB.packA])
