@@ -5,13 +5,12 @@
 //   bit-identical to matmulNaive / matmulBlocked in ../matmul.ts (the reference, tested against it).
 //
 // Threads: (threads − 1) workers instantiate the same module over the same memory and share the work of a
-// call by claiming chunks from shared counters: first panels of B to pack, then (once every panel is packed,
-// since every tile needs all of B) row blocks of C, each packing its own rows of A and converting its own rows
-// of C back to float32 inside WebAssembly. A tile is one sum over all of k whoever computes it (k is never
-// split), so 1 and N threads give the same bits, and a thread that starts late or is descheduled simply claims
-// less. The calling thread wakes the workers before anything else (waking costs tens of µs, in a VM some
-// hundred), copies the raw float32 B in, copies A in while they pack B, and copies out the rows of C it computed
-// as it goes, the rest at the end.
+// call by claiming chunks from shared counters: first panels of B to pack, then (after a barrier, since every
+// tile needs all of B) row blocks of C, each packing its own rows of A and converting its own rows of C back
+// to float32 inside WebAssembly. A tile is one sum over all of k whoever computes it (k is never split), so
+// 1 and N threads give the same bits, and a thread that starts late or is descheduled simply claims less.
+// The calling thread wakes the workers, copies the raw float32 B in (they wait for it: waking costs tens of
+// µs), copies A in while they pack B, and copies out the rows of C it computed as it goes, the rest at the end.
 // (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.)
 // A float32-accumulating tile (gemm-kernel.ts, opt-in) packs float32 and takes float32 operands only.
 import { setFlagsFromString } from 'node:v8';
@@ -25,20 +24,13 @@ type F = Float32Array | Float64Array;
 /** 64 KiB pages the shared memory may grow to (1 GiB of address space; only what is used is touched). */
 const MAX_PAGES = 16384;
 
+/** Control words shared with each worker; the job (see JOB) follows them. */
+export const SIMD_CTRL = { seq: 0, done: 1, job: 2 } as const;
 /**
- * Control words shared with each worker: `seq` wakes it (bumped first thing in a call, since waking a sleeping
- * thread takes tens of µs to some hundred in a VM), `posted` says the job (see JOB) written after it is
- * complete, `done` answers.
+ * Words of the sync array: the barrier count, the next row block and the next panel of B to claim, and the
+ * number of the last call whose B the calling thread has copied in (the workers are woken before it copies).
  */
-export const SIMD_CTRL = { seq: 0, done: 1, posted: 2, job: 3 } as const;
-/**
- * Words of the sync array: the work row blocks wait for (panels of B packed, and A copied in when the threads
- * pack its rows), the next row block and the next panel of B to claim, and the number of the last call whose B
- * the calling thread has copied in (the workers are woken before it copies). Row blocks wait on that work, not
- * on every thread: a worker still waking up (tens of µs to some hundred in a VM) holds no one back, the threads
- * already running pack its share.
- */
-export const SYNC = { packed: 0, nextBlock: 1, nextPanel: 2, ready: 3 } as const;
+export const SYNC = { barrier: 0, nextBlock: 1, nextPanel: 2, ready: 3 } as const;
 /**
  * A call's job, as int32 words: the gemm arguments (byte offsets and strides), then whether the threads
  * pack rows of A and convert rows of C, with what that needs, then the work to share out.
@@ -74,12 +66,13 @@ export const JOB = {
   rawBBatch: 25,
   bCol: 26,
   bP: 27,
-  /** Threads on this job; with more than one, each waits after packing B until all `bPanels` are packed. */
+  /** Threads on this job; with more than one, each waits after packing B until the barrier count reaches `barrier`. */
   threads: 28,
+  barrier: 29,
   /** The call's number: a worker starts packing B once the sync word `ready` holds it. */
-  ticket: 29,
+  ticket: 30,
 } as const;
-const JOB_WORDS = 30;
+const JOB_WORDS = 31;
 
 /** Bytes of packed B a panel group may take: half a typical 256 KiB–2 MiB L2, so A's blocks fit beside it. */
 const B_GROUP_BYTES = 128 * 1024;
@@ -160,21 +153,13 @@ function packBlocks(
  * on this 2-core VM, although a lone 128³ product ran faster.
  */
 const SPINS = 2000;
-/** The spin of a wait inside a call, where another thread is known to be working toward the awaited word. */
-export const IN_CALL_SPINS = 1 << 18;
 
 /**
  * Wait while a[i] === value, up to `ms`: spin first, since waking a sleeping thread can take longer than a small
  * matmul, then sleep. Returns Atomics.wait's answer, or 'not-equal' when the spin saw a change.
  */
-export function waitWhile(
-  a: Int32Array,
-  i: number,
-  value: number,
-  ms: number,
-  spins = SPINS,
-): 'ok' | 'not-equal' | 'timed-out' {
-  for (let s = 0; s < spins; s++) if (Atomics.load(a, i) !== value) return 'not-equal';
+export function waitWhile(a: Int32Array, i: number, value: number, ms: number): 'ok' | 'not-equal' | 'timed-out' {
+  for (let s = 0; s < SPINS; s++) if (Atomics.load(a, i) !== value) return 'not-equal';
   return Atomics.wait(a, i, value, ms);
 }
 
@@ -208,15 +193,15 @@ function waitFor(sync: Int32Array, word: number, target: number, what: string): 
   let now = Atomics.load(sync, word);
   for (let waited = 0; ((now - target) | 0) < 0; waited++) {
     if (waited === 60) throw new Error(`SIMD matmul: ${what} within 60 s`);
-    waitWhile(sync, word, now, 1000, IN_CALL_SPINS);
+    waitWhile(sync, word, now, 1000);
     now = Atomics.load(sync, word);
   }
 }
 
 /**
  * Run a job on one thread: wait until the calling thread has copied B in, run `before` (the calling thread
- * copies A in here, while the workers pack B), claim panels of B to pack until none is left, wait until
- * every panel is packed (whoever packed it) and A is in, then claim row blocks: pack those rows of A, multiply, convert those
+ * copies A in here, while the workers pack B), claim panels of B to pack until none is left, wait at the
+ * barrier until every thread has done so, then claim row blocks: pack those rows of A, multiply, convert those
  * rows of C, and run `after` on them (the calling thread copies them out while the workers finish).
  */
 export function runJob(
@@ -236,17 +221,8 @@ export function runJob(
     eb = j[JOB.elem]!,
     ldc = j[JOB.ldc]!;
   if (threads > 1) waitFor(sync, SYNC.ready, j[JOB.ticket]!, 'the calling thread did not copy B in');
-  // Row blocks may start once every panel of B is packed and, when the threads pack rows of A, once the calling
-  // thread has copied A in (its `before`): `packed` counts both, whoever did them.
-  const needed = j[JOB.bPanels]! + (j[JOB.packA] ? 1 : 0);
-  const arrive = (count: number) => {
-    if (threads > 1 && Atomics.add(sync, SYNC.packed, count) + count === needed) Atomics.notify(sync, SYNC.packed);
-  };
-  if (before) {
-    before();
-    arrive(1);
-  }
-  forChunks(sync, SYNC.nextPanel, j[JOB.bPanels]!, threads, 4, (from, to) => {
+  before?.();
+  forChunks(sync, SYNC.nextPanel, j[JOB.bPanels]!, threads, 4, (from, to) =>
     packBlocks(
       x,
       from,
@@ -262,10 +238,14 @@ export function runJob(
       j[JOB.bBatch]!,
       j[JOB.bCol]!,
       j[JOB.bP]!,
-    );
-    arrive(to - from);
-  });
-  if (threads > 1) waitFor(sync, SYNC.packed, needed, 'B was not packed or A not copied in');
+    ),
+  );
+  if (threads > 1) {
+    // Every tile needs all of B.
+    Atomics.add(sync, SYNC.barrier, 1);
+    Atomics.notify(sync, SYNC.barrier);
+    waitFor(sync, SYNC.barrier, j[JOB.barrier]!, 'a thread did not reach the barrier');
+  }
   const gemm = j[JOB.fma] ? x.gemmFma! : x.gemm;
   forChunks(sync, SYNC.nextBlock, j[JOB.blocks]!, threads, 1, (from, to) => {
     if (j[JOB.packA])
@@ -466,24 +446,14 @@ export class SimdMatmul {
       matmulBlocked(a, b, c, L, 0, rowBlocks(L), this.tile.acc ?? 'f64'); // too big for the kernel's memory: the TypeScript kernel (same bits)
       return;
     }
-    const f32 = a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
-    const eb = elemBytes(this.tile);
-    if (eb === 4 && !f32) throw new Error('a float32-accumulating SIMD matmul takes float32 operands only');
-    const perBatch = P.mp / mr,
-      blocks = batch * perBatch;
-    const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
-    // Wake the workers first: they wake while the job is planned and B is copied in.
-    const seqs: number[] = [];
-    for (let w = 1; w < t; w++) {
-      const ctl = this.lane(w - 1).ctrl;
-      seqs.push(Atomics.add(ctl, SIMD_CTRL.seq, 1) + 1);
-      Atomics.notify(ctl, SIMD_CTRL.seq);
-    }
     this.reserve(P.bytes);
     const mem = this.mem,
       mem32 = this.mem32,
       x = this.x,
       sync = this.sync;
+    const f32 = a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
+    const eb = elemBytes(this.tile);
+    if (eb === 4 && !f32) throw new Error('a float32-accumulating SIMD matmul takes float32 operands only');
     const aCopies = L.aBatchStride === 0 ? 1 : batch,
       bCopies = L.bBatchStride === 0 ? 1 : batch;
     // Strides of op(A) and op(B) in the raw float32 copies, in bytes.
@@ -493,6 +463,9 @@ export class SimdMatmul {
       bP = (L.transB ? 1 : n) * 4;
     // One A shared by several batch entries is packed once, here; otherwise the threads pack its rows.
     const packAHere = aCopies === 1 && batch > 1;
+    const perBatch = P.mp / mr,
+      blocks = batch * perBatch;
+    const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
     const job = new Array<number>(JOB_WORDS).fill(0);
     job[JOB.aOff] = P.aOff;
     job[JOB.bOff] = P.bOff;
@@ -525,18 +498,18 @@ export class SimdMatmul {
     job[JOB.bCol] = bCol;
     job[JOB.bP] = bP;
     job[JOB.threads] = t;
+    job[JOB.barrier] = (Atomics.load(sync, SYNC.barrier) + t) | 0;
     const ticket = (Atomics.load(sync, SYNC.ready) + 1) | 0;
     job[JOB.ticket] = ticket;
     Atomics.store(sync, SYNC.nextBlock, 0);
     Atomics.store(sync, SYNC.nextPanel, 0);
-    Atomics.store(sync, SYNC.packed, 0);
-    // Post the job: the workers then wait for B while it is copied in.
+    // Wake the workers first: they wait for B while it is copied in, which hides the time they take to wake.
     for (let w = 1; w < t; w++) {
-      const ctl = this.lanes[w - 1]!.ctrl;
+      const ctl = this.lane(w - 1).ctrl;
       ctl.set(job, SIMD_CTRL.job);
       Atomics.store(ctl, SIMD_CTRL.done, 0);
-      Atomics.store(ctl, SIMD_CTRL.posted, seqs[w - 1]!);
-      Atomics.notify(ctl, SIMD_CTRL.posted);
+      Atomics.add(ctl, SIMD_CTRL.seq, 1);
+      Atomics.notify(ctl, SIMD_CTRL.seq);
     }
     const copyA = () => {
       for (let e = 0; e < aCopies; e++)
@@ -584,7 +557,7 @@ export class SimdMatmul {
     for (let w = 1; w < t; w++) {
       const ctl = this.lanes[w - 1]!.ctrl;
       while (Atomics.load(ctl, SIMD_CTRL.done) === 0) {
-        if (waitWhile(ctl, SIMD_CTRL.done, 0, 60_000, IN_CALL_SPINS) === 'timed-out')
+        if (waitWhile(ctl, SIMD_CTRL.done, 0, 60_000) === 'timed-out')
           throw new Error('SIMD matmul worker did not answer within 60 s');
       }
       if (ctl[SIMD_CTRL.done] === 2) throw new Error('SIMD matmul worker failed');

@@ -3,7 +3,7 @@
 // completion.
 // See simd-matmul.ts for the protocol.
 import { workerData } from 'node:worker_threads';
-import { IN_CALL_SPINS, instantiate, runJob, SIMD_CTRL, waitWhile } from './simd-matmul.ts';
+import { instantiate, runJob, SIMD_CTRL, waitWhile } from './simd-matmul.ts';
 
 const ctrl = new Int32Array(workerData.ctrl as SharedArrayBuffer);
 const kernels = instantiate(workerData.module as WebAssembly.Module, workerData.memory as WebAssembly.Memory);
@@ -14,13 +14,7 @@ const sync = new Int32Array(workerData.sync as SharedArrayBuffer);
 let seen = 0;
 for (;;) {
   waitWhile(ctrl, SIMD_CTRL.seq, seen, Infinity);
-  // Woken: the job follows (a call that failed before posting its job is overtaken by the next one's wake).
-  for (;;) {
-    const posted = Atomics.load(ctrl, SIMD_CTRL.posted);
-    seen = Atomics.load(ctrl, SIMD_CTRL.seq);
-    if (posted === seen) break;
-    waitWhile(ctrl, SIMD_CTRL.posted, posted, Infinity, IN_CALL_SPINS);
-  }
+  seen = Atomics.load(ctrl, SIMD_CTRL.seq);
   try {
     runJob(kernels, ctrl.subarray(SIMD_CTRL.job), mr, nr, sync);
     Atomics.store(ctrl, SIMD_CTRL.done, 1);
