@@ -102,4 +102,14 @@ export const COUNTDOWN_SEARCH_PRESETS = Object.freeze({
     init: COUNTDOWN_SEARCH_DRILL,
     mix: { ...SEARCH_MIX, comparisonDrillFrac: 0.2, restateTarget: true },
   }),
+  /** `countdown-search` with distinct failed paths, up to five of them, on rows of 256 tokens (a search of six
+   * paths fits one, and the RL budget of 224 new tokens): chosen after reading the default run's final policy,
+   * whose searches rewrite one dead end again and again and turn to noise after a fourth failed path (the
+   * corpus's cap). */
+  'countdown-search-distinct': countdownPreset('verify', {
+    steps: 4000,
+    seqLen: 256,
+    init: COUNTDOWN_SEARCH_DRILL,
+    mix: { ...SEARCH_MIX, comparisonDrillFrac: 0.2, restateTarget: true, distinctFails: true, failCap: 5 },
+  }),
 });

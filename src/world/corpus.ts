@@ -67,6 +67,10 @@ export interface CorpusMix {
   comparison: boolean;
   /** With countdownPriming: a geometric number of failed paths instead of a uniform one (search-trace.ts). */
   geometricFails: boolean;
+  /** With geometricFails: the most failed paths a trace writes (search-trace.ts). */
+  failCap: number;
+  /** With countdownPriming: a search never writes the same failed path twice (search-trace.ts). */
+  distinctFails: boolean;
   /** With countdownPriming: the share of verifying traces with one slip that a check catches (search-trace.ts). */
   slipFrac: number;
   /** With countdownPriming: a claimed success is recomputed before its verdict (search-trace.ts; off needs slipFrac 0). */
@@ -103,6 +107,8 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   guessPlain: false,
   comparison: false,
   geometricFails: false,
+  failCap: DEFAULT_SEARCH_TRACE.failCap,
+  distinctFails: false,
   slipFrac: DEFAULT_SEARCH_TRACE.slipFrac,
   checkClaims: true,
   restateTarget: false,
@@ -191,6 +197,7 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     'guessPlain',
     'comparison',
     'geometricFails',
+    'distinctFails',
     'checkClaims',
     'comparisonDrillPrompts',
     'restateTarget',
@@ -199,6 +206,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
       throw new RangeError(`corpus mix: ${k} must be true or false, got ${String(mix[k])}`);
   if (!(mix.slipFrac >= 0 && mix.slipFrac <= 1))
     throw new RangeError(`corpus mix: slipFrac must be in [0, 1], got ${mix.slipFrac}`);
+  if (!(Number.isInteger(mix.failCap) && mix.failCap >= 0 && mix.failCap <= 12))
+    throw new RangeError(`corpus mix: failCap must be an integer in 0..12, got ${mix.failCap}`);
   if (!mix.checkClaims && mix.slipFrac > 0)
     throw new RangeError('corpus mix: checkClaims off needs slipFrac 0 (a slip is caught by its check)');
   if (!(mix.guessFrac >= 0 && mix.guessFrac <= 1))
@@ -274,6 +283,8 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
         guessPlain: mix.guessPlain,
         comparison: mix.comparison,
         geometricFails: mix.geometricFails,
+        failCap: mix.failCap,
+        distinctFails: mix.distinctFails,
         slipFrac: mix.slipFrac,
         checkClaims: mix.checkClaims,
         restateTarget: mix.restateTarget,

@@ -91,6 +91,13 @@ export interface SearchTraceOptions {
    * already written (uniform 0..2 makes the third path always succeed: a position cue). Default false.
    */
   geometricFails: boolean;
+  /** With geometricFails: the most failed paths a trace writes (default GEOMETRIC_MAX_FAILS). */
+  failCap: number;
+  /**
+   * Failed paths differ from each other as written: a search never writes the same dead end twice (a repeated
+   * path is drawn again, up to 20 times). Default false.
+   */
+  distinctFails: boolean;
   /** With verify: a path that claims the target is recomputed ("check 8*7=56") before its verdict. Default true;
    * off (only with slipFrac 0, since a slip is caught by its check) every path goes straight to its verdict. */
   checkClaims: boolean;
@@ -113,6 +120,8 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   guessPlain: false,
   comparison: false,
   geometricFails: false,
+  failCap: GEOMETRIC_MAX_FAILS,
+  distinctFails: false,
   checkClaims: true,
   restateTarget: false,
 });
@@ -314,7 +323,7 @@ export function searchTrace(
   const failRng = rng.child('fails');
   const geometric = () => {
     let k = 0;
-    while (k < GEOMETRIC_MAX_FAILS && failRng.next() < 0.5) k++;
+    while (k < o.failCap && failRng.next() < 0.5) k++;
     return k;
   };
   const wantFails = !(strategies.backtrack || o.wrongAnswer)
@@ -323,9 +332,14 @@ export function searchTrace(
       ? geometric()
       : failRng.int(o.wrongAnswer ? 1 : 0, Math.max(o.maxFails, 1) + 1);
   const fails: Move[][] = [];
+  const written = new Set<string>();
+  const seen = (p: Move[] | null) => o.distinctFails && p !== null && written.has(p.map(moveText).join(' '));
   for (let k = 0; k < wantFails; k++) {
-    const p = failedPath(numbers, target, failRng);
-    if (p !== null) fails.push(p);
+    let p = failedPath(numbers, target, failRng);
+    for (let redraw = 0; seen(p) && redraw < 20; redraw++) p = failedPath(numbers, target, failRng);
+    if (p === null || seen(p)) continue;
+    written.add(p.map(moveText).join(' '));
+    fails.push(p);
   }
   // A guess is drawn from its own stream, only when asked for, so other corpora keep their bits.
   if (o.guessFrac > 0 && rng.child('guess').next() < o.guessFrac)

@@ -126,7 +126,7 @@ describe('primed Countdown corpora', () => {
     );
   });
 
-  it('comparison, geometricFails, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
+  it('comparison, geometricFails, failCap, distinctFails, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
     const mix = { ...primingMix('verify'), drillFrac: 0 };
     const plain = makeLabeledCorpus(new Rng(4), 150, mix);
     const text = (docs: typeof plain) => docs.map((d) => d.text).join('\n');
@@ -135,6 +135,8 @@ describe('primed Countdown corpora', () => {
         ...mix,
         comparison: false,
         geometricFails: false,
+        failCap: 4,
+        distinctFails: false,
         slipFrac: 0.3,
         checkClaims: true,
         restateTarget: false,
@@ -156,10 +158,15 @@ describe('primed Countdown corpora', () => {
     const long = makeLabeledCorpus(new Rng(4), 150, { ...mix, geometricFails: true });
     const paths = (docs: typeof plain) => text(docs).split(' try ').length;
     expect(paths(long)).not.toBe(paths(plain));
+    const longer = makeLabeledCorpus(new Rng(4), 150, { ...mix, geometricFails: true, failCap: 8 });
+    expect(paths(longer)).not.toBe(paths(long));
+    const distinct = makeLabeledCorpus(new Rng(4), 150, { ...mix, geometricFails: true, distinctFails: true });
+    expect(text(distinct)).not.toBe(text(long));
     expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, checkClaims: false })).toThrow(
       /checkClaims off needs slipFrac 0/,
     );
     expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, slipFrac: 1.5 })).toThrow(/slipFrac/);
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, failCap: 2.5 })).toThrow(/failCap/);
     expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, comparison: 1 as unknown as boolean })).toThrow(
       /comparison must be true or false/,
     );

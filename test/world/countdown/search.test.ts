@@ -456,6 +456,41 @@ describe('Countdown search traces', () => {
     expect(counts[4]! / runs).toBeLessThan(0.12);
   });
 
+  it('failCap bounds the geometric fails; distinctFails never writes a dead end twice; both off by default bit for bit', () => {
+    const counts = new Array<number>(7).fill(0);
+    let repeatsWithout = 0;
+    const runs = 400;
+    const o = { geometricFails: true, comparison: true, restateTarget: true } as const;
+    /** The failed paths of a verify+backtrack trace as written: each path's text before its verdict. */
+    const failedPaths = (think: string) =>
+      think
+        .split(' try ')
+        .slice(0, -1)
+        .map((p) => p.replace(/ \d+=\d+\? no$/, ''));
+    fc.assert(
+      fc.property(seed, (s) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), 3);
+        const st = { ...ALL_STRATEGIES, subgoal: false, backward: false };
+        const t = searchTrace(p, st, new Rng(s).child('t'), { ...o, failCap: 6, distinctFails: true, slipFrac: 0 });
+        expect(t.fails).toBeLessThanOrEqual(6);
+        counts[t.fails]!++;
+        const fails = failedPaths(t.think);
+        expect(fails.length).toBe(t.fails);
+        expect(new Set(fails).size).toBe(fails.length);
+        const plain = failedPaths(searchTrace(p, st, new Rng(s).child('t'), { ...o, failCap: 6, slipFrac: 0 }).think);
+        if (new Set(plain).size < plain.length) repeatsWithout++;
+        expect(searchTrace(p, st, new Rng(s).child('t'), { ...o, failCap: 4, distinctFails: false })).toEqual(
+          searchTrace(p, st, new Rng(s).child('t'), o),
+        );
+      }),
+      { numRuns: runs, ...COUNTED },
+    );
+    // P(k ≥ 5) = 1/32 with the cap at 6: about 12 of 400 traces write five or six failed paths
+    expect(counts[5]! + counts[6]!).toBeGreaterThan(2);
+    // the knob is not idle: without it some searches repeat a dead end
+    expect(repeatsWithout).toBeGreaterThan(0);
+  });
+
   it('path checks: a check re-derives its whole path, every verdict is right, off by default bit for bit', () => {
     let mids = 0;
     let slips = 0;
