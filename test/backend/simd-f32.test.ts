@@ -141,10 +141,10 @@ describe('float32-summing matmul (the default)', () => {
     // The calling thread copies A while the workers pack B; a worker done with B must still wait for A. A copy
     // slowed down (as a descheduled thread's is) makes a worker that does not wait read the previous call's A.
     class SlowA extends Float32Array {
-      override subarray(begin?: number, end?: number): Float32Array {
+      override subarray(begin?: number, end?: number): Float32Array<ArrayBuffer> {
         const until = performance.now() + 30;
         while (performance.now() < until);
-        return new Float32Array(this.buffer, this.byteOffset).subarray(begin, end);
+        return super.subarray(begin, end);
       }
     }
     const L: MatmulLayout = {
