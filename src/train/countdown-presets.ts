@@ -112,4 +112,19 @@ export const COUNTDOWN_SEARCH_PRESETS = Object.freeze({
     init: COUNTDOWN_SEARCH_DRILL,
     mix: { ...SEARCH_MIX, comparisonDrillFrac: 0.2, restateTarget: true, distinctFails: true, failCap: 5 },
   }),
+  /** `countdown-search-distinct` whose searches take the pairs of numbers in the prompt's order, so the next path
+   * follows from the last one written: chosen after its RL'd policy still rewrote dead ends (52% of answers). */
+  'countdown-search-ordered': countdownPreset('verify', {
+    steps: 4000,
+    seqLen: 256,
+    init: COUNTDOWN_SEARCH_DRILL,
+    mix: {
+      ...SEARCH_MIX,
+      comparisonDrillFrac: 0.2,
+      restateTarget: true,
+      distinctFails: true,
+      failCap: 5,
+      pairOrder: true,
+    },
+  }),
 });

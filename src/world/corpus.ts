@@ -71,6 +71,8 @@ export interface CorpusMix {
   failCap: number;
   /** With countdownPriming: a search never writes the same failed path twice (search-trace.ts). */
   distinctFails: boolean;
+  /** With countdownPriming: a search takes the pairs of numbers in the prompt's order (search-trace.ts). */
+  pairOrder: boolean;
   /** With countdownPriming: the share of verifying traces with one slip that a check catches (search-trace.ts). */
   slipFrac: number;
   /** With countdownPriming: a claimed success is recomputed before its verdict (search-trace.ts; off needs slipFrac 0). */
@@ -109,6 +111,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   geometricFails: false,
   failCap: DEFAULT_SEARCH_TRACE.failCap,
   distinctFails: false,
+  pairOrder: false,
   slipFrac: DEFAULT_SEARCH_TRACE.slipFrac,
   checkClaims: true,
   restateTarget: false,
@@ -198,6 +201,7 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     'comparison',
     'geometricFails',
     'distinctFails',
+    'pairOrder',
     'checkClaims',
     'comparisonDrillPrompts',
     'restateTarget',
@@ -285,6 +289,7 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
         geometricFails: mix.geometricFails,
         failCap: mix.failCap,
         distinctFails: mix.distinctFails,
+        pairOrder: mix.pairOrder,
         slipFrac: mix.slipFrac,
         checkClaims: mix.checkClaims,
         restateTarget: mix.restateTarget,

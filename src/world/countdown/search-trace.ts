@@ -98,6 +98,13 @@ export interface SearchTraceOptions {
    * path is drawn again, up to 20 times). Default false.
    */
   distinctFails: boolean;
+  /**
+   * A search takes the pairs of given numbers in a fixed order (the prompt's: 1st+2nd, 1st+3rd, 2nd+3rd, ...):
+   * each path's first move combines the pair after the previous path's, round the cycle, and the successful
+   * path's pair comes last, so the next path follows from the last one written, as a person working through the
+   * pairs goes. Default false.
+   */
+  pairOrder: boolean;
   /** With verify: a path that claims the target is recomputed ("check 8*7=56") before its verdict. Default true;
    * off (only with slipFrac 0, since a slip is caught by its check) every path goes straight to its verdict. */
   checkClaims: boolean;
@@ -122,6 +129,7 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   geometricFails: false,
   failCap: GEOMETRIC_MAX_FAILS,
   distinctFails: false,
+  pairOrder: false,
   checkClaims: true,
   restateTarget: false,
 });
@@ -184,6 +192,30 @@ function failedPath(numbers: readonly number[], target: number, rng: Rng): Move[
   for (let k = 0; k < 20; k++) {
     const p = randomFullPath(numbers, rng);
     if (p !== null && p.length > 0 && p.every((m) => m.value !== target)) return p;
+  }
+  return null;
+}
+
+/** The pairs of positions of n given numbers in the prompt's order: (0,1), (0,2), ..., (1,2), ... */
+export function numberPairs(n: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out.push([i, j]);
+  return out;
+}
+
+/** Whether move m combines the values x and y (in either order). */
+function sameOperands(m: Move, x: number, y: number): boolean {
+  return (m.a === x && m.b === y) || (m.a === y && m.b === x);
+}
+
+/** A dead end whose first move combines the given numbers at positions `pair`, or null after a few draws. */
+function failedPathFrom(numbers: readonly number[], pair: [number, number], target: number, rng: Rng): Move[] | null {
+  for (let k = 0; k < 20; k++) {
+    const first = rng.choice(legalMoves([numbers[pair[0]]!, numbers[pair[1]]!]));
+    if (first === undefined) return null;
+    const rest = randomFullPath(applyMove(numbers, first), rng);
+    const p = rest === null ? null : [first, ...rest];
+    if (p !== null && p.every((m) => m.value !== target)) return p;
   }
   return null;
 }
@@ -334,9 +366,17 @@ export function searchTrace(
   const fails: Move[][] = [];
   const written = new Set<string>();
   const seen = (p: Move[] | null) => o.distinctFails && p !== null && written.has(p.map(moveText).join(' '));
+  // pairOrder: failed path k opens with the pair wantFails − k places before the solution's, round the cycle.
+  const pairs = numberPairs(numbers.length);
+  const last = pairs.findIndex(([i, j]) => sameOperands(solution[0]!, numbers[i]!, numbers[j]!));
+  const draw = (k: number) => {
+    if (!o.pairOrder || last < 0) return failedPath(numbers, target, failRng);
+    const [i, j] = pairs[(((last - wantFails + k) % pairs.length) + pairs.length) % pairs.length]!;
+    return failedPathFrom(numbers, [i, j], target, failRng);
+  };
   for (let k = 0; k < wantFails; k++) {
-    let p = failedPath(numbers, target, failRng);
-    for (let redraw = 0; seen(p) && redraw < 20; redraw++) p = failedPath(numbers, target, failRng);
+    let p = draw(k);
+    for (let redraw = 0; seen(p) && redraw < 20; redraw++) p = draw(k);
     if (p === null || seen(p)) continue;
     written.add(p.map(moveText).join(' '));
     fails.push(p);

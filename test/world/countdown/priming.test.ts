@@ -126,7 +126,7 @@ describe('primed Countdown corpora', () => {
     );
   });
 
-  it('comparison, geometricFails, failCap, distinctFails, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
+  it('comparison, geometricFails, failCap, distinctFails, pairOrder, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
     const mix = { ...primingMix('verify'), drillFrac: 0 };
     const plain = makeLabeledCorpus(new Rng(4), 150, mix);
     const text = (docs: typeof plain) => docs.map((d) => d.text).join('\n');
@@ -137,6 +137,7 @@ describe('primed Countdown corpora', () => {
         geometricFails: false,
         failCap: 4,
         distinctFails: false,
+        pairOrder: false,
         slipFrac: 0.3,
         checkClaims: true,
         restateTarget: false,
@@ -162,6 +163,8 @@ describe('primed Countdown corpora', () => {
     expect(paths(longer)).not.toBe(paths(long));
     const distinct = makeLabeledCorpus(new Rng(4), 150, { ...mix, geometricFails: true, distinctFails: true });
     expect(text(distinct)).not.toBe(text(long));
+    const ordered = makeLabeledCorpus(new Rng(4), 150, { ...mix, geometricFails: true, pairOrder: true });
+    expect(text(ordered)).not.toBe(text(long));
     expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, checkClaims: false })).toThrow(
       /checkClaims off needs slipFrac 0/,
     );

@@ -8,6 +8,7 @@ import { countBehaviours, parseSearch, type CdItem } from '../../../src/world/co
 import {
   ALL_STRATEGIES,
   midSlip,
+  numberPairs,
   searchCompletion,
   searchTrace,
   type Strategies,
@@ -479,9 +480,9 @@ describe('Countdown search traces', () => {
         expect(new Set(fails).size).toBe(fails.length);
         const plain = failedPaths(searchTrace(p, st, new Rng(s).child('t'), { ...o, failCap: 6, slipFrac: 0 }).think);
         if (new Set(plain).size < plain.length) repeatsWithout++;
-        expect(searchTrace(p, st, new Rng(s).child('t'), { ...o, failCap: 4, distinctFails: false })).toEqual(
-          searchTrace(p, st, new Rng(s).child('t'), o),
-        );
+        expect(
+          searchTrace(p, st, new Rng(s).child('t'), { ...o, failCap: 4, distinctFails: false, pairOrder: false }),
+        ).toEqual(searchTrace(p, st, new Rng(s).child('t'), o));
       }),
       { numRuns: runs, ...COUNTED },
     );
@@ -489,6 +490,37 @@ describe('Countdown search traces', () => {
     expect(counts[5]! + counts[6]!).toBeGreaterThan(2);
     // the knob is not idle: without it some searches repeat a dead end
     expect(repeatsWithout).toBeGreaterThan(0);
+  });
+
+  it('pairOrder: each path opens with the pair of numbers after the last path’s, round the prompt’s order', () => {
+    let searches = 0;
+    fc.assert(
+      fc.property(seed, fc.constantFrom(3, 4), (s, n) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const st = { ...ALL_STRATEGIES, subgoal: false, backward: false };
+        const o = { geometricFails: true, failCap: 5, distinctFails: true, pairOrder: true, slipFrac: 0 } as const;
+        const t = searchTrace(p, st, new Rng(s).child('t'), { ...o, checkClaims: false });
+        const pairs = numberPairs(n);
+        // the pair (as a sorted pair of values) each path's first move combines
+        const opens = t.think
+          .split(' try ')
+          .map((path) => /^(\d+)[-+*/](\d+)=/.exec(path)!)
+          .map((m) => [Number(m[1]), Number(m[2])].sort((x, y) => x - y).join(' '));
+        const at = (k: number) =>
+          pairs
+            .map(([i, j]) => [p.numbers![i]!, p.numbers![j]!].sort((x, y) => x - y).join(' '))
+            .map((v, q) => (v === opens[k] ? q : -1))
+            .filter((q) => q >= 0);
+        if (opens.length > 1) searches++;
+        for (let k = 1; k < opens.length; k++) {
+          // some position of the previous path's pair is followed by some position of this one's
+          const ok = at(k - 1).some((q) => at(k).includes((q + 1) % pairs.length));
+          expect(ok, `${p.prompt}: ${t.think}`).toBe(true);
+        }
+      }),
+      { numRuns: 200, ...COUNTED },
+    );
+    expect(searches).toBeGreaterThan(50);
   });
 
   it('path checks: a check re-derives its whole path, every verdict is right, off by default bit for bit', () => {
