@@ -42,6 +42,7 @@ function rlOverrides(a: Parsed): Partial<RlConfig> {
   set('max-new-tokens', 'maxNewTokens');
   set('lr', 'lr');
   set('kl-coef', 'klCoef');
+  set('repetition-weight', 'repetitionWeight');
   set('clip-eps', 'clipEps');
   set('clip-eps-high', 'clipEpsHigh');
   set('mu', 'mu');
@@ -280,6 +281,11 @@ export const ahaCommand = defineCommand(
         help: `learning rate (default ${d.lr}; --task countdown ${COUNTDOWN_SEARCH_RL.lr})`,
       },
       'kl-coef': { type: 'float', min: 0, help: `β of the k3 KL to the reference (default ${d.klCoef})` },
+      'repetition-weight': {
+        type: 'float',
+        min: 0,
+        help: `--task countdown: subtract w × the share of a think's paths that repeat an earlier one (default ${d.repetitionWeight})`,
+      },
       'clip-eps': { type: 'float', min: 0, help: `ε of the clipped ratio (default ${d.clipEps})` },
       'clip-eps-high': { type: 'float', min: 0, help: 'upper ε (clip-higher); default = --clip-eps' },
       mu: { type: 'int', min: 1, help: `μ, passes over each batch (default ${d.mu})` },

@@ -64,6 +64,8 @@ export interface RlConfig {
   refResetEvery: number;
   /** w of R1's language-consistency reward added to accuracy + format (world/rewards.ts); 0 = R1-Zero. */
   languageWeight: number;
+  /** w_rep of Countdown's repeated-path term subtracted from the reward (world/rewards.ts); 0 = none. */
+  repetitionWeight: number;
   /** Ablation: permute rewards within each group (no signal). */
   rewardShuffle: boolean;
   /** REINFORCE's baseline: the batch mean or the group mean. */
@@ -118,6 +120,7 @@ export const DEFAULT_RL: Readonly<RlConfig> = Object.freeze<RlConfig>({
   overlongBuffer: 20,
   refResetEvery: 0,
   languageWeight: 0,
+  repetitionWeight: 0,
   rewardShuffle: false,
   baseline: 'batch',
   valueLr: 1e-3,
@@ -189,6 +192,7 @@ export function validateRlConfig(c: RlConfig, source = 'rl config'): void {
     'valueLr',
     'evalTemperature',
     'languageWeight',
+    'repetitionWeight',
   ] as const;
   for (const k of nonNeg)
     if (!(Number.isFinite(c[k]) && c[k] >= 0)) throw bad(`${k} must be a number ≥ 0, got ${c[k]}`);

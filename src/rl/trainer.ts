@@ -161,6 +161,7 @@ export class RlTrainer {
       rngFor: (j, k) => rolloutRng.child(`p${j}`).child(`g${k}`),
       batchSize: c.genBatch,
       languageWeight: c.languageWeight,
+      repetitionWeight: c.repetitionWeight,
     });
     const t2 = this.now?.() ?? 0;
     const lr = this.lrAt(step);

@@ -40,6 +40,8 @@ export interface RolloutOptions extends SamplingOptions {
   batchSize?: number;
   /** Weight of the language-consistency reward (world/rewards.ts; 0 or absent: none). */
   languageWeight?: number;
+  /** Weight of Countdown's repetition term (world/rewards.ts; 0 or absent: none). */
+  repetitionWeight?: number;
 }
 
 export interface Rollout {
@@ -69,6 +71,7 @@ export function scoreCompletion(
   completion: number[],
   finish: 'stop' | 'length',
   languageWeight = 0,
+  repetitionWeight = 0,
 ): Omit<Rollout, 'problemIndex' | 'sample' | 'prompt'> {
   const text = decode(completion);
   return {
@@ -76,7 +79,7 @@ export function scoreCompletion(
     completion,
     text,
     finish,
-    reward: rewardBreakdown(problem, text, { truncated: finish === 'length', languageWeight }),
+    reward: rewardBreakdown(problem, text, { truncated: finish === 'length', languageWeight, repetitionWeight }),
     length: completion.length,
     thinkLength: thinkLength(text),
     reflectionWords: reflectionCount(text),
@@ -119,7 +122,7 @@ export async function rollout(
     chunk.forEach((r, i) => {
       const g = gens[i]!;
       out.push({
-        ...scoreCompletion(problems[r.j]!, g.tokens, g.finish, opts.languageWeight),
+        ...scoreCompletion(problems[r.j]!, g.tokens, g.finish, opts.languageWeight, opts.repetitionWeight),
         problemIndex: r.j,
         sample: r.k,
         prompt: r.prompt,
