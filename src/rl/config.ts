@@ -224,6 +224,8 @@ export function validateRlConfig(c: RlConfig, source = 'rl config'): void {
     if (t.language !== undefined && !isLanguage(t.language))
       throw bad(`unknown language '${t.language}' (languages: symbols, words)`);
   }
+  if (c.repetitionWeight > 0 && !c.tasks.some((t) => t.kind === 'countdown'))
+    throw bad('repetitionWeight counts repeated Countdown paths: it needs a countdown task');
 }
 
 /** "add:3,mul:2" → tasks. */

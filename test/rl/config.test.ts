@@ -52,6 +52,8 @@ describe('RL config validation', () => {
     [{ tasks: [{ kind: 'add' as const, difficulty: 9 }] }, /difficulty of add/],
     [{ topP: 1.5 }, /topP/],
     [{ variant: 'sarsa' as never }, /unknown variant/],
+    [{ repetitionWeight: -1 }, /repetitionWeight/],
+    [{ repetitionWeight: 0.5 }, /needs a countdown task/],
   ])('refuses %j', (over, msg) => {
     expect(() => resolveRlConfig(over)).toThrow(InputError);
     expect(() => resolveRlConfig(over)).toThrow(msg);
