@@ -205,7 +205,7 @@ function makeView(io: IO, now: () => number) {
           if (c && c.checkAccuracy !== undefined && m.evalGreedyAcc !== null) {
             const n = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '-');
             io.err(
-              `${prefix}  per answer: verdicts ${n(c.behVerification)} checks ${n(c.behChecks)} backtracks ${n(c.behBacktracking)} subgoals ${n(c.behSubgoals)} backward ${n(c.behBackwardChaining)}; check accuracy ${pct(c.checkAccuracy as number | null)}, injected errors caught ${pct(c.interventionCatchRate as number | null)}\n`,
+              `${prefix}  per answer: verdicts ${n(c.behVerification)} checks ${n(c.behChecks)} backtracks ${n(c.behBacktracking)} subgoals ${n(c.behSubgoals)} backward ${n(c.behBackwardChaining)}, a path written twice ${pct(c.repeatedPaths as number | null)}; check accuracy ${pct(c.checkAccuracy as number | null)}, injected errors caught ${pct(c.interventionCatchRate as number | null)}\n`,
             );
           }
           return;

@@ -1,6 +1,6 @@
 // The Countdown columns of an aha run's metrics.jsonl: on every evaluation row the verification tests of
 // countdown-verify.ts (step and check accuracy, consistency, usefulness, intervention catch rate, behaviour counts per
-// answer, test-time scaling), null on the other rows, so every line has the same keys in the same order.
+// answer, the share of answers that write a path twice, test-time scaling), null on the other rows, so every line has the same keys in the same order.
 // They are appended after the RL columns (rl/step-metrics.ts), which stay byte-identical.
 import { round6 } from '../train/metrics.ts';
 import type { CountdownVerifyResult } from './countdown-verify.ts';
@@ -20,6 +20,7 @@ export const COUNTDOWN_METRIC_KEYS = [
   'behBacktracking',
   'behSubgoals',
   'behBackwardChaining',
+  'repeatedPaths',
   'evalGreedyThinkLen',
   'testTimeScaling',
 ] as const;
@@ -46,6 +47,7 @@ export function countdownMetrics(v: CountdownVerifyResult | null): CountdownMetr
     behBacktracking: round6(v.behaviours.backtracking),
     behSubgoals: round6(v.behaviours.subgoals),
     behBackwardChaining: round6(v.behaviours.backwardChaining),
+    repeatedPaths: round6(v.repeatedPaths),
     evalGreedyThinkLen: round6(v.evalThinkLen),
     testTimeScaling: v.scaling.map((s) => ({ budget: s.budget, accuracy: round6(s.accuracy)! })),
   });

@@ -22,6 +22,7 @@ import {
   type InterventionOutcome,
   interventionPrefix,
   parseSearch,
+  repeatedShare,
   verificationRates,
   verificationTally,
   type BehaviourCounts,
@@ -71,6 +72,8 @@ export interface CountdownVerifyResult extends VerificationRates {
   evalThinkLen: number;
   /** Mean count per completion of each behaviour. */
   behaviours: BehaviourCounts;
+  /** Share of the answers whose think writes a path it already wrote (countdown/repetition.ts). */
+  repeatedPaths: number;
   interventionCatchRate: number | null;
   interventionFooledRate: number | null;
   interventionRecoverRate: number | null;
@@ -179,6 +182,9 @@ export async function countdownVerify(
     evalFormatRate: mean(rewards.map((r) => r.format)),
     evalThinkLen: mean(gens.map((g) => thinkLength(g.text))),
     behaviours,
+    repeatedPaths: mean(
+      gens.map((g, i) => (repeatedShare(thinkText(g.text), problems[i]!.numbers!, problems[i]!.target!) > 0 ? 1 : 0)),
+    ),
     ...verificationRates(tally),
     interventionCatchRate: rate((x) => x.caught),
     interventionFooledRate: rate((x) => x.fooled),

@@ -87,7 +87,8 @@ describe('aha on Countdown', () => {
       expect(r.interventionCatchRate !== null).toBe(isEval);
       expect(Array.isArray(r.testTimeScaling)).toBe(isEval);
       if (isEval)
-        for (const k of ['evalPass1', 'evalThinkLen', 'interventionCatchRate']) expect(typeof r[k]).toBe('number');
+        for (const k of ['evalPass1', 'evalThinkLen', 'interventionCatchRate', 'repeatedPaths'])
+          expect(typeof r[k]).toBe('number');
     }
     const summary = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
     expect(summary.countdown.interventionCatchRate).toEqual({
