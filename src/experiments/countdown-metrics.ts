@@ -1,6 +1,7 @@
 // The Countdown columns of an aha run's metrics.jsonl: on every evaluation row the verification tests of
 // countdown-verify.ts (step and check accuracy, consistency, usefulness, intervention catch rate, behaviour counts per
-// answer, the share of answers that write a path twice, test-time scaling), null on the other rows, so every line has the same keys in the same order.
+// answer, the share of answers that write a path twice, test-time scaling), null on the other rows, so every line
+// has the same keys in the same order.
 // They are appended after the RL columns (rl/step-metrics.ts), which stay byte-identical.
 import { round6 } from '../train/metrics.ts';
 import type { CountdownVerifyResult } from './countdown-verify.ts';

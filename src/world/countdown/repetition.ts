@@ -1,7 +1,7 @@
 // Repeated paths in a Countdown search: the share of a think's paths that write again, step for step, a path
 // written earlier in the same think (parse.ts: a path is the forward steps from one that starts a path to the
 // next). RL'd searches rewrite the same dead end over and over (README "The same dead end, again and again":
-// 41% of the default policy's answers), which costs room in the budget and finds nothing new.
+// 45% of the default policy's answers), which costs room in the budget and finds nothing new.
 //   repeatedShare = (paths equal to an earlier path) / paths,  0 for a think of fewer than two paths
 // As a reward term (world/rewards.ts, `repetitionWeight` w): total −= w · repeatedShare. A rule over the parsed
 // text, as Yeo et al. (2025, "Demystifying Long Chain-of-Thought Reasoning in LLMs") penalise repeated n-grams to
