@@ -135,9 +135,9 @@ answer within four or five tries, and 45% of its final answers rewrite a path th
 32+8=40 40=20? no try\` three times). A corpus that never repeats, one whose paths take the pairs in order, and a
 reward that charges for every repeated path all leave the repeats at 39–59% and the gain where it was: a
 2-layer model does not learn to compare a path with the ones above it. And it never checks, so it catches no
-injected error: the comparison trusts the step before it. Bases that check claims as well catch at most 14% before RL, because a first path in a mostly
-guessing base is followed by its answer, and RL drops the checks: this model's steps are right 99% of the time, so
-a recomputation costs tokens and saves almost nothing. A check pays where the arithmetic fails; here it rarely
+injected error: the comparison trusts the step before it. Bases that check claims as well catch at most 14%
+before RL, because a first path in a mostly guessing base is followed by its answer, and RL drops the checks:
+this model's steps are right 99% of the time, so a recomputation costs tokens and saves almost nothing. A check pays where the arithmetic fails; here it rarely
 does.
 
 Gandhi et al. found that RL amplifies the behaviours a base already has. Ours have them, and RL amplifies only
