@@ -137,8 +137,8 @@ reward that charges for every repeated path all leave the repeats at 39–59% an
 2-layer model does not learn to compare a path with the ones above it. And it never checks, so it catches no
 injected error: the comparison trusts the step before it. Bases that check claims as well catch at most 14%
 before RL, because a first path in a mostly guessing base is followed by its answer, and RL drops the checks:
-this model's steps are right 99% of the time, so a recomputation costs tokens and saves almost nothing. A check pays where the arithmetic fails; here it rarely
-does.
+this model's steps are right 99% of the time, so a recomputation costs tokens and saves almost nothing. A check
+pays where the arithmetic fails; here it rarely does.
 
 Gandhi et al. found that RL amplifies the behaviours a base already has. Ours have them, and RL amplifies only
 what pays: the search, once its verdict compares; the guess and backward chaining before that; never, at this
