@@ -14,7 +14,7 @@ import {
   type AhaEvent,
   type AhaSummary,
 } from '../experiments/aha.ts';
-import { DEFAULT_RL, parseTasks, VARIANT_NAMES, type RlConfig, type Variant } from '../rl/config.ts';
+import { DEFAULT_RL, parseTasks, resolveRlConfig, VARIANT_NAMES, type RlConfig, type Variant } from '../rl/config.ts';
 import type { RlStepMetrics } from '../rl/step-metrics.ts';
 import { UsageError, bool, num, optStr, str, type Parsed } from './args.ts';
 import { readCommand, saveCommand } from './command-file.ts';
@@ -45,6 +45,8 @@ function rlOverrides(a: Parsed): Partial<RlConfig> {
   set('repetition-weight', 'repetitionWeight');
   set('clip-eps', 'clipEps');
   set('clip-eps-high', 'clipEpsHigh');
+  set('overlong', 'overlong');
+  set('overlong-buffer', 'overlongBuffer');
   set('mu', 'mu');
   set('minibatches', 'minibatches');
   set('ref-reset', 'refResetEvery');
@@ -288,6 +290,16 @@ export const ahaCommand = defineCommand(
       },
       'clip-eps': { type: 'float', min: 0, help: `ε of the clipped ratio (default ${d.clipEps})` },
       'clip-eps-high': { type: 'float', min: 0, help: 'upper ε (clip-higher); default = --clip-eps' },
+      overlong: {
+        type: 'string',
+        choices: ['none', 'mask', 'soft'],
+        help: `answers that reach the budget: none (rewarded as they are), mask (left out of the loss), soft (DAPO's length penalty over the budget's last --overlong-buffer tokens) (default ${d.overlong}; --variant dapo mask)`,
+      },
+      'overlong-buffer': {
+        type: 'int',
+        min: 1,
+        help: `L_cache, the tokens before the budget's end where --overlong soft starts to subtract (default ${d.overlongBuffer})`,
+      },
       mu: { type: 'int', min: 1, help: `μ, passes over each batch (default ${d.mu})` },
       minibatches: { type: 'int', min: 1, help: `updates per pass (default ${d.minibatches})` },
       'ref-reset': { type: 'int', min: 0, help: 'reset the reference to the policy every N steps (0: never)' },
@@ -418,5 +430,12 @@ function settingsOf(a: Parsed): AhaSettings {
     config.pretrain = countdownPreset(str(a, 'priming') as PrimingCondition);
   } else if (a.flags.priming !== undefined && str(a, 'priming') !== 'all')
     throw new UsageError('--priming goes with --task countdown');
+  // flags that pass one by one but not together (e.g. --overlong-buffer past the budget) stop here, before the
+  // run directory is written
+  try {
+    resolveRlConfig({ ...config.rl, seed: seeds[0] }, 'aha');
+  } catch (e) {
+    throw e instanceof InputError ? new UsageError(e.message) : e;
+  }
   return { config, ablation, noWorkedBase: optStr(a, 'no-worked-base') };
 }

@@ -77,6 +77,12 @@ describe('tinyseek CLI', () => {
     ],
     [['pretrain', '--preset', 'countdown-all', '--no-claim-checks'], /--no-claim-checks needs --slip-frac 0/],
     [['pretrain', '--preset', 'huge'], /--preset must be one of base, aha/],
+    [['aha', '--overlong', 'hard'], /--overlong must be one of none, mask, soft/],
+    [
+      ['aha', '--task', 'countdown', '--overlong', 'soft', '--overlong-buffer', '500'],
+      /aha: overlongBuffer must be in \[1, maxNewTokens\] for soft overlong, got 500/,
+    ],
+    [['aha', '--repetition-weight', '0.5'], /aha: repetitionWeight .* needs a countdown task/],
     [['sample', '--problem', '1+1'], /--model DIR is required/],
     [['eval', '--model', 'x', '--kind', 'poetry'], /--kind must be one of/],
     [['eval', '--model', 'x', '--difficulty', '9'], /--difficulty for add must be in/],
