@@ -129,16 +129,17 @@ half learnt). Its searches answer right 21% of the time against its guesses' 7%,
 seed 0 goes from 14% to 38% pass@1 in 80 steps, the think from 60 to 116 characters, the verdicts per answer from
 0.6 to 3.6 (seeds 1 and 2: 17% → 32% and 20% → 35%, the think doubling).
 
-Two things remain short. Its gain (18 points on the mean of three seeds) is under the 25 the project aimed
-for: the curves flatten near 40%, where a 2-layer model's paths, each right about 1 time in 7, stop finding the
-answer within four or five tries, and 45% of its final answers rewrite a path they already wrote (\`8*4=32
-32+8=40 40=20? no try\` three times). A corpus that never repeats, one whose paths take the pairs in order, and a
-reward that charges for every repeated path all leave the repeats at 39–59% and the gain where it was: a
-2-layer model does not learn to compare a path with the ones above it. And it never checks, so it catches no
-injected error: the comparison trusts the step before it. Bases that check claims as well catch at most 14%
-before RL, because a first path in a mostly guessing base is followed by its answer, and RL drops the checks:
-this model's steps are right 99% of the time, so a recomputation costs tokens and saves almost nothing. A check
-pays where the arithmetic fails; here it rarely does.
+Two things remain short. Its gain (18 points on the mean of three seeds) is under the 25 the project aimed for: the
+curves flatten near 40%, where a 2-layer model's paths, each right about 1 time in 7, stop finding the answer
+within four or five tries, and 45% of its final answers rewrite a path they already wrote (\`8*4=32 32+8=40 40=20?
+no try\` three times). A corpus that never repeats, one whose paths take the pairs in order, and a reward that
+charges for every repeated path all leave the repeats at 39–59% and the gain where it was: a 2-layer model does not
+learn to compare a path with the ones above it. Dr. GRPO's loss and DAPO's length penalty, the known cures for
+answers that grow until the budget cuts them, move it no further (the penalty stops those answers by cutting the
+search short). And it never checks, so it catches no injected error: the comparison trusts the step before it.
+Bases that check claims as well catch at most 14% before RL, because a first path in a mostly guessing base is
+followed by its answer, and RL drops the checks: this model's steps are right 99% of the time, so a recomputation
+costs tokens and saves almost nothing. A check pays where the arithmetic fails; here it rarely does.
 
 Gandhi et al. found that RL amplifies the behaviours a base already has. Ours have them, and RL amplifies only
 what pays: the search, once its verdict compares; the guess and backward chaining before that; never, at this
