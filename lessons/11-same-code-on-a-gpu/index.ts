@@ -103,6 +103,18 @@ async function tableRun(ctx: RunContext): Promise<RunResult> {
   return { metrics, lines };
 }
 
+const waves = `
+# Waves
+
+A GPU runs a kernel's workgroups in *waves*: each streaming multiprocessor (SM) holds a few at a time, and the
+next ones start as those finish. The fp32 matmul splits C into 128×128 blocks, one workgroup each: at 4096³
+that is 1,024 workgroups, 7.76 for each of an H100's 132 SMs, so the launch ends on a wave that leaves some
+SMs idle. At 4224×4096×4096 it is 1,056, exactly 8 per SM. Measured on an H100, alternated three times
+(\`bench/gpu/RESULTS.md\`, run 21): 38.5–39.5 TFLOP/s at 4096³, **40.2** at 4224×4096×4096, with 3% more work.
+Stream-K, which cuts the last wave's blocks into even shares along K so that no SM waits, is the known cure; here
+it cost more than the idle SMs did, and was not kept.
+`;
+
 const exerciseText = `
 Why is the GPU only a few times faster than one CPU core on the lesson model, when its arithmetic is
 thousands of times faster? Every kernel launch (a *dispatch*) costs the host about 15 µs, however little
@@ -124,6 +136,7 @@ const lesson: Lesson = {
     { kind: 'prose', title: 'One seam, two backends', markdown: intro },
     { kind: 'prose', title: 'Why reductions must be ordered', markdown: order },
     { kind: 'run', id: 'table', title: 'Order, parity and the measured table', markdown: tableText, run: tableRun },
+    { kind: 'prose', title: 'Waves', markdown: waves },
     {
       kind: 'check',
       title: 'Predict: the small model',
