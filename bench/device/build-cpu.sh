@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bundle the CPU bench for a machine with no Node toolchain (the lent device): one ESM file for the bench,
-# one per worker thread (and the matmul ceiling's busy thread), and a bootstrap that starts a worker on its bundled .mjs instead of the .ts source
-# (the kernels find their workers relative to the bundle: ./worker-bootstrap.mjs and ../worker-bootstrap.mjs).
+# one per worker thread (and the matmul ceiling's busy thread), and a bootstrap that starts a worker on its
+# bundled .mjs instead of the .ts source (the kernels find their workers relative to the bundle:
+# ./worker-bootstrap.mjs and ../worker-bootstrap.mjs).
 # The launcher run.mjs imports the bundle, so that no bundled module's main-guard fires (they all share the
 # bundle's import.meta.url, which is then not the script node was started on).
 # Usage: bench/device/build-cpu.sh OUT_DIR   (then: SECTION=matmul|model|arch|rl node OUT_DIR/run.mjs)
