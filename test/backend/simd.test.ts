@@ -114,6 +114,9 @@ describe('SIMD matmul', () => {
   });
 
   it('two threads give exactly the one-thread and reference result, also after the memory grows', () => {
+    // One thread's memory is unshared (a grow detaches its buffer), two threads' is shared.
+    expect(kernels[0]!.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(two.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
     for (const [batch, m, k, n, tA, tB] of [
       [1, 256, 128, 128, false, true],
       [3, 67, 160, 140, true, false],

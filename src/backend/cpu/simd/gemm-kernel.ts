@@ -352,15 +352,16 @@ export function emitUnpack(f32 = false): FunctionBody {
 }
 
 /**
- * The kernel module's bytes for one tile shape over a shared memory of at most `maxPages` 64 KiB pages.
- * A module holding a relaxed instruction fails to validate where relaxed SIMD is off, so it is opt-in.
+ * The kernel module's bytes for one tile shape over a memory of at most `maxPages` 64 KiB pages, shared (for
+ * worker threads) unless `shared` is false. A module holding a relaxed instruction fails to validate where
+ * relaxed SIMD is off, so it is opt-in.
  */
-export function gemmModule(tile: GemmTile, maxPages: number): Uint8Array {
+export function gemmModule(tile: GemmTile, maxPages: number, shared = true): Uint8Array {
   const fns = [
     { name: 'gemm', body: emitGemm(tile) },
     { name: 'pack', body: emitPack(tile.acc === 'f32') },
     { name: 'unpack', body: emitUnpack(tile.acc === 'f32') },
   ];
   if (tile.relaxed && tile.acc !== 'f32') fns.push({ name: 'gemmFma', body: emitGemm(tile, true) });
-  return emitModule(fns, { initialPages: 1, maxPages, shared: true });
+  return emitModule(fns, { initialPages: 1, maxPages, shared });
 }
