@@ -136,10 +136,13 @@ no try\` three times). A corpus that never repeats, one whose paths take the pai
 charges for every repeated path all leave the repeats at 39–59% and the gain where it was: a 2-layer model does not
 learn to compare a path with the ones above it. Dr. GRPO's loss and DAPO's length penalty, the known cures for
 answers that grow until the budget cuts them, move it no further (the penalty stops those answers by cutting the
-search short). And it never checks, so it catches no injected error: the comparison trusts the step before it.
-Bases that check claims as well catch at most 14% before RL, because a first path in a mostly guessing base is
-followed by its answer, and RL drops the checks: this model's steps are right 99% of the time, so a recomputation
-costs tokens and saves almost nothing. A check pays where the arithmetic fails; here it rarely does.
+search short), and more room does not help either: given 448 tokens instead of 224, the final policy answers as
+often. The base's 16 samples hold an answer for 78% of the 3-number problems; one search of the policy finds it for
+about 40%, and RL narrows the samples (their pass@16 falls to 67–72%). And it never checks, so it catches no
+injected error: the comparison trusts the step before it. Bases that check claims as well catch at most 14% before
+RL, because a first path in a mostly guessing base is followed by its answer, and RL drops the checks: this model's
+steps are right 99% of the time, so a recomputation costs tokens and saves almost nothing. A check pays where the
+arithmetic fails; here it rarely does.
 
 Gandhi et al. found that RL amplifies the behaviours a base already has. Ours have them, and RL amplifies only
 what pays: the search, once its verdict compares; the guess and backward chaining before that; never, at this
