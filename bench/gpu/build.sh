@@ -4,9 +4,10 @@
 # build, and the Vulkan loader plus GL dispatch libraries from Debian packages (shared/WEBGPU.md says why all
 # of them). DEST (default .device) is where it goes, e.g. a folder of the checkout the device copies;
 # NODE_XZ (default $DEST/node.xz) is the xz'd node binary, made from this machine's node when missing.
-# NM=<file>: instead of the webgpu package alone, pack node_modules (vitest and the webgpu linux-x64 build
-# included, the compiler and formatter left out) into that .tar.xz, so `run.sh suite` can run the test suite
-# there; run.sh unpacks it into the checkout, where the bundled bench finds webgpu too.
+# NM=<file>: instead of the webgpu package alone, pack node_modules (vitest, the compiler and the webgpu linux-x64
+# build included, the formatter left out) and this machine's npm into that .tar.xz, so `run.sh suite` can run the
+# whole test suite there (the package test runs `npm pack`, whose prepack runs tsc); run.sh unpacks it into the
+# checkout, where the bundled bench finds webgpu too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 D=${DEST:-.device}
@@ -18,9 +19,10 @@ cp bench/gpu/run.sh bench/gpu/torch_cuda.py $D/
 if [ -n "${NM:-}" ]; then
   rm -rf $D/node_modules
   x=node_modules
-  tar --exclude=$x/typescript --exclude=$x/prettier --exclude=$x/@types --exclude=$x/.cache --exclude="$x/lightningcss*" \
+  npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  tar --exclude=$x/prettier --exclude=$x/.cache --exclude="$x/lightningcss*" \
     --exclude=$x/webgpu/dist/darwin-universal --exclude="$x/webgpu/dist/win32-*" --exclude=$x/webgpu/dist/linux-arm64 \
-    -cf - node_modules | xz -T2 -7 > "$NM"
+    -cf - node_modules -C "$(dirname "$npm_dir")" --transform 's,^npm,.device-npm,' npm | xz -T2 -7 > "$NM"
 else
   mkdir -p $D/node_modules/webgpu/dist
   cp node_modules/webgpu/index.js node_modules/webgpu/package.json $D/node_modules/webgpu/

@@ -14,6 +14,11 @@ export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 export TINYSEEK_THREADS=1 OUT
 # node_modules packed by build.sh's NM (for the suite; the bench finds webgpu there too)
 [ -n "${NM:-}" ] && [ ! -d node_modules ] && tar -xJf "$NM"
+# npm (packed beside node_modules by build.sh's NM) on PATH as /tmp/bin/npm, for the package test's `npm pack`
+if [ -d .device-npm ]; then
+  mkdir -p /tmp/bin && printf '#!/bin/sh\nexec /tmp/node %s/.device-npm/bin/npm-cli.js "$@"\n' "$PWD" > /tmp/bin/npm
+  chmod +x /tmp/bin/npm
+fi
 R=$OUT/results.jsonl
 b() {
   local t=${T:-120}
@@ -51,7 +56,7 @@ case "${1:-all}" in
     for t in shared staged; do T=40 b f16 4096 $t; done
     T=50 b train d=512
     timeout 120 python3 "$(dirname "$0")/torch_cuda.py" > "$OUT/torch.json" 2>> "$OUT/stderr.log"; cat "$OUT/torch.json"
-    PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${SUITE_S:-150} /tmp/node node_modules/vitest/vitest.mjs run \
+    PATH=/tmp/bin:/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${SUITE_S:-150} /tmp/node node_modules/vitest/vitest.mjs run \
       --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -15
     T=40 b matmul 4096 auto
     b parity
@@ -70,7 +75,7 @@ case "${1:-all}" in
     ;;
   suite)
     # the test suite on this GPU (needs NM): every test file, the parity suite required to find the adapter
-    PATH=/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${T:-420} /tmp/node node_modules/vitest/vitest.mjs run \
+    PATH=/tmp/bin:/tmp:$PATH REQUIRE_WEBGPU=1 TINYSEEK_THREADS=2 timeout ${T:-420} /tmp/node node_modules/vitest/vitest.mjs run \
       --reporter=dot 2>&1 | tee "$OUT/suite.log" | tail -40
     ;;
   tiles)
