@@ -54,7 +54,7 @@ export class WebGpuBackend implements Backend {
   readonly features: string[];
   private readonly keepAlive: unknown[];
   private readonly pool: BufferPool;
-  private readonly kernels = new Map<string, Kernel>();
+  private readonly kernels = new Map<Function, Map<string, Kernel>>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
   private bindGroups = new Map<string, GPUBindGroup>();
   private readonly params: GPUBuffer;
@@ -315,19 +315,30 @@ export class WebGpuBackend implements Backend {
     return l;
   }
 
-  /** A compiled kernel, cached by its source; `access` says per binding whether it is read ('r') or written ('w'). */
-  private kernel(source: string, access: string): Kernel {
-    const key = access + source;
-    let k = this.kernels.get(key);
+  /**
+   * The kernel that `make(...args)` writes, compiled once; `access` says per binding whether it is read ('r') or
+   * written ('w'). Cached by the generator and a short key of its arguments, so a dispatch neither rebuilds its
+   * source nor hashes it: keyed by the source itself, every dispatch built and hashed a string of 0.5–10 KB, and
+   * training the lesson model ran at 57–58k tokens/s against 80–82k now (the same H100, alternated; run 27).
+   */
+  private kernel<A extends (string | boolean | MatmulTile)[]>(
+    access: string,
+    make: (...args: A) => string,
+    ...args: A
+  ): Kernel {
+    let byArgs = this.kernels.get(make);
+    if (!byArgs) this.kernels.set(make, (byArgs = new Map()));
+    const key = access + args.map((a) => (typeof a === 'object' ? JSON.stringify(a) : a)).join();
+    let k = byArgs.get(key);
     if (!k) {
       const layout = this.layout(access);
-      const module = this.device.createShaderModule({ code: source });
+      const module = this.device.createShaderModule({ code: make(...args) });
       const pipeline = this.device.createComputePipeline({
         layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
         compute: { module, entryPoint: 'main' },
       });
       k = { id: this.nextKernel++, pipeline, layout };
-      this.kernels.set(key, k);
+      byArgs.set(key, k);
     }
     return k;
   }
@@ -394,19 +405,19 @@ export class WebGpuBackend implements Backend {
 
   fill(out: Storage, value: number): void {
     const t = W.elem(out.dtype);
-    this.run(this.kernel(W.fillSource(t), 'w'), 'w', [out.length, fb(value), value | 0], [out], this.grid(out.length));
+    this.run(this.kernel('w', W.fillSource, t), 'w', [out.length, fb(value), value | 0], [out], this.grid(out.length));
   }
 
   unary(op: UnaryOp, x: Storage, out: Storage, scalar = 0): void {
-    const src = W.unarySource(op, W.elem(x.dtype), W.elem(out.dtype));
-    this.run(this.kernel(src, 'rw'), 'rw', [x.length, fb(scalar)], [x, out], this.grid(x.length));
+    const k = this.kernel('rw', W.unarySource, op, W.elem(x.dtype), W.elem(out.dtype));
+    this.run(k, 'rw', [x.length, fb(scalar)], [x, out], this.grid(x.length));
   }
 
   binary(op: BinaryOp, a: Storage, aView: View, b: Storage, bView: View, out: Storage): void {
     const n = aView.shape.reduce((p, q) => p * q, 1);
-    const src = W.binarySource(op, W.elem(a.dtype), W.elem(b.dtype), W.elem(out.dtype));
     const p = [n, aView.shape.length, aView.offset, bView.offset, ...aView.shape, ...aView.strides, ...bView.strides];
-    this.run(this.kernel(src, 'rrw'), 'rrw', p, [a, b, out], this.grid(n));
+    const k = this.kernel('rrw', W.binarySource, op, W.elem(a.dtype), W.elem(b.dtype), W.elem(out.dtype));
+    this.run(k, 'rrw', p, [a, b, out], this.grid(n));
   }
 
   reduce(op: ReduceOp, x: Storage, out: Storage, outer: number, n: number, inner: number): void {
@@ -416,7 +427,7 @@ export class WebGpuBackend implements Backend {
     // Long rows with few outputs get a workgroup each (a fixed tree); otherwise a thread per output.
     if ((n >= 256 && outputs <= 65536) || (n >= 32 && outputs <= 4096)) {
       this.run(
-        this.kernel(W.reduceTreeSource(op, tx, to), 'rw'),
+        this.kernel('rw', W.reduceTreeSource, op, tx, to),
         'rw',
         [outputs, n, inner],
         [x, out],
@@ -424,7 +435,7 @@ export class WebGpuBackend implements Backend {
       );
     } else {
       this.run(
-        this.kernel(W.reduceSerialSource(op, tx, to), 'rw'),
+        this.kernel('rw', W.reduceSerialSource, op, tx, to),
         'rw',
         [outputs, n, inner],
         [x, out],
@@ -436,8 +447,8 @@ export class WebGpuBackend implements Backend {
   copy(src: Storage, srcView: View, dst: Storage, dstView: View): void {
     const n = srcView.shape.reduce((p, q) => p * q, 1);
     const p = [n, srcView.shape.length, srcView.offset, dstView.offset, ...viewWords(srcView), ...dstView.strides];
-    const source = W.copySource(W.elem(src.dtype), W.elem(dst.dtype));
-    this.run(this.kernel(source, 'rw'), 'rw', p, [src, dst], this.grid(n));
+    const k = this.kernel('rw', W.copySource, W.elem(src.dtype), W.elem(dst.dtype));
+    this.run(k, 'rw', p, [src, dst], this.grid(n));
   }
 
   /**
@@ -481,8 +492,7 @@ export class WebGpuBackend implements Backend {
     }
     tile ??= this.matmulTile(l);
     if (tile.vec4 && !vec4Fits(tile, l)) tile = this.checkedTile(l);
-    const source = (tile.vec4 ? matmulVec4Source : matmulSource)(tile, l.transA, l.transB);
-    const k = this.kernel(source, 'rrw');
+    const k = this.kernel('rrw', tile.vec4 ? matmulVec4Source : matmulSource, tile, l.transA, l.transB);
     if (this.profiler) this.note = ` ${l.batch}x${l.m}x${l.n}x${l.k}${l.transA ? 'T' : ''}${l.transB ? 't' : ''}`;
     const groups: [number, number, number] = [Math.ceil(l.n / tile.bn), Math.ceil(l.m / tile.bm), l.batch];
     this.run(k, 'rrw', [l.m, l.n, l.k, l.aBatchStride, l.bBatchStride], [a, b, out], groups);
@@ -499,7 +509,7 @@ export class WebGpuBackend implements Backend {
     idxOuterStride: number,
   ): void {
     const total = outer * count * inner;
-    const k = this.kernel(W.gatherSource(W.elem(src.dtype)), 'rrw');
+    const k = this.kernel('rrw', W.gatherSource, W.elem(src.dtype));
     this.run(k, 'rrw', [total, n, count, inner, idxOuterStride], [src, idx, out], this.grid(total));
   }
 
@@ -515,35 +525,35 @@ export class WebGpuBackend implements Backend {
   ): void {
     // Few target rows: a thread per destination element (parallel); else a thread per column (less work).
     const byTarget = n <= 4096 && outer * n * inner <= 1 << 24;
-    const k = this.kernel((byTarget ? W.scatterAddByTargetSource : W.scatterAddSource)(W.elem(dst.dtype)), 'wrr');
+    const k = this.kernel('wrr', byTarget ? W.scatterAddByTargetSource : W.scatterAddSource, W.elem(dst.dtype));
     const threads = byTarget ? outer * n * inner : outer * inner;
     this.run(k, 'wrr', [threads, n, count, inner, idxOuterStride], [dst, idx, src], this.grid(threads));
   }
 
   topk(x: Storage, values: Storage, indices: Storage, rows: number, n: number, k: number): void {
-    const kern = this.kernel(W.topkSource(W.elem(x.dtype)), 'rww');
+    const kern = this.kernel('rww', W.topkSource, W.elem(x.dtype));
     this.run(kern, 'rww', [rows, n, k], [x, values, indices], this.grid(rows));
   }
 
   softmax(x: Storage, out: Storage, rows: number, n: number, opts: SoftmaxOptions): void {
     const c = opts.causal;
     const p = [rows, n, c ? 1 : 0, c?.tq ?? 1, c?.offset ?? 0, opts.log ? 1 : 0, fb(opts.scale ?? 1)];
-    this.run(this.kernel(W.softmaxSource(), 'rw'), 'rw', p, [x, out], this.grid(rows, 1));
+    this.run(this.kernel('rw', W.softmaxSource), 'rw', p, [x, out], this.grid(rows, 1));
   }
 
   rmsnorm(x: Storage, w: Storage, out: Storage, rstd: Storage, rows: number, n: number, eps: number): void {
-    this.run(this.kernel(W.rmsnormSource(), 'rrww'), 'rrww', [rows, n, fb(eps)], [x, w, out, rstd], this.grid(rows, 1));
+    this.run(this.kernel('rrww', W.rmsnormSource), 'rrww', [rows, n, fb(eps)], [x, w, out, rstd], this.grid(rows, 1));
   }
 
   rope(x: Storage, pos: Storage, cos: Storage, sin: Storage, out: Storage, L: RopeLayout): void {
     const total = (L.rows * L.heads * L.dim) / 2;
     const p = [total, L.heads, L.dim, L.style === 'half' ? 1 : 0, fb(L.inverse ? -1 : 1)];
-    this.run(this.kernel(W.ropeSource(), 'rrrrw'), 'rrrrw', p, [x, pos, cos, sin, out], this.grid(total));
+    this.run(this.kernel('rrrrw', W.ropeSource), 'rrrrw', p, [x, pos, cos, sin, out], this.grid(total));
   }
 
   softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number, scale = 1): void {
     const p = [rows, n, fb(scale)];
-    this.run(this.kernel(W.softmaxBackwardSource(), 'rrw'), 'rrw', p, [y, g, out], this.grid(rows, 1));
+    this.run(this.kernel('rrw', W.softmaxBackwardSource), 'rrw', p, [y, g, out], this.grid(rows, 1));
   }
 
   rmsnormBackward(
@@ -556,22 +566,22 @@ export class WebGpuBackend implements Backend {
     rows: number,
     n: number,
   ): void {
-    const k1 = this.kernel(W.rmsnormBackwardRowsSource(), 'rrrrw');
+    const k1 = this.kernel('rrrrw', W.rmsnormBackwardRowsSource);
     this.run(k1, 'rrrrw', [rows, n], [x, w, rstd, g, gx], this.grid(rows, 1));
     // gw = Σ_rows g ⊙ (x·r): the terms in parallel, then the ordered column sum of the reduce kernel.
     const terms = this.alloc('float32', rows * n);
-    const k2 = this.kernel(W.rmsnormBackwardTermsSource(), 'rrrw');
+    const k2 = this.kernel('rrrw', W.rmsnormBackwardTermsSource);
     this.run(k2, 'rrrw', [rows * n, n], [x, rstd, g, terms], this.grid(rows * n));
     this.reduce('sum', terms, gw, 1, rows, n);
     this.free(terms);
   }
 
   swiglu(gate: Storage, up: Storage, out: Storage): void {
-    this.run(this.kernel(W.swigluSource(), 'rrw'), 'rrw', [gate.length], [gate, up, out], this.grid(gate.length));
+    this.run(this.kernel('rrw', W.swigluSource), 'rrw', [gate.length], [gate, up, out], this.grid(gate.length));
   }
 
   swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
-    const k = this.kernel(W.swigluBackwardSource(), 'rrrww');
+    const k = this.kernel('rrrww', W.swigluBackwardSource);
     this.run(k, 'rrrww', [gate.length], [gate, up, g, dGate, dUp], this.grid(gate.length));
   }
 
@@ -586,6 +596,6 @@ export class WebGpuBackend implements Backend {
       fb(1 - Math.pow(h.beta2, h.step)),
       fb(1 - h.lr * h.weightDecay),
     ];
-    this.run(this.kernel(W.adamwSource(), 'wrww'), 'wrww', p, [param, grad, m, v], this.grid(param.length));
+    this.run(this.kernel('wrww', W.adamwSource), 'wrww', p, [param, grad, m, v], this.grid(param.length));
   }
 }
