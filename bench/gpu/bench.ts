@@ -220,7 +220,7 @@ async function train(name: string): Promise<void> {
   if (!c) throw new Error(`no config '${name}'`);
   const g = await gpu();
   const before = g.dispatches;
-  const reps = 5;
+  const reps = Number(process.env.REPS ?? 5); // more to profile the steady state (node --cpu-prof)
   const tokS = await trainTokensPerSec(c, reps);
   say({
     kind: 'train',
