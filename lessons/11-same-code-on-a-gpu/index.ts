@@ -96,6 +96,8 @@ async function tableRun(ctx: RunContext): Promise<RunResult> {
     lines.push(`  ${t.name}: ${fmt(t.webgpu)} | ${fmt(t.torch)} | ${t.dispatches}`);
     metrics[`ratio ${t.name}`] = t.webgpu / t.torch;
   }
+  lines.push('later, on an H100, once each dispatch stopped hashing its kernel source and the pool collected less:');
+  for (const t of H200.laterH100) lines.push(`  ${t.name}: ${fmt(t.webgpu)} | ${fmt(t.torch)}`);
   lines.push(
     '',
     `aha run (61 steps): ${H200.aha.webgpuSeconds} s on WebGPU, ${H200.aha.cpuOneThreadSeconds} s on one CPU core; greedy accuracy ${H200.aha.greedyFirst} → ${H200.aha.greedyLast} on both.`,
