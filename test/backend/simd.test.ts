@@ -114,10 +114,13 @@ describe('SIMD matmul', () => {
   });
 
   it('two threads give exactly the one-thread and reference result, also after the memory grows', () => {
-    // One thread's memory is unshared (a grow detaches its buffer), two threads' is shared.
+    // One thread's memory is unshared (a grow detaches its buffer), two threads' is shared; a product too small
+    // to share (the first two) runs in the two-thread kernel's own one-thread kernel.
     expect(kernels[0]!.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     expect(two.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
     for (const [batch, m, k, n, tA, tB] of [
+      [1, 30, 20, 10, true, false],
+      [4, 33, 17, 9, false, true],
       [1, 256, 128, 128, false, true],
       [3, 67, 160, 140, true, false],
       [2, 5, 300, 1500, false, false],

@@ -397,6 +397,8 @@ export class SimdMatmul {
   readonly module: WebAssembly.Module;
   private readonly x: KernelExports;
   private lanes: Lane[] = [];
+  /** With several threads: the one-thread kernel (an unshared memory) for products too small to share. */
+  private solo: SimdMatmul | undefined;
   /** A float64 view of the memory, remade only when the memory grows. */
   private mem: Float64Array;
   private mem32: Float32Array;
@@ -461,6 +463,9 @@ export class SimdMatmul {
     }
     const { mr, nr } = this.tile;
     const P = plan(L, this.tile);
+    // A product too small to share runs on this thread alone, in a memory of its own that is not shared.
+    if (this.threads > 1 && batch * m * n * k < SIMD_PARALLEL_MIN_MACS && P.bytes <= MAX_PAGES * 65536)
+      return (this.solo ??= new SimdMatmul(1, this.tile)).run(a, b, c, L);
     if (P.bytes > MAX_PAGES * 65536) {
       matmulBlocked(a, b, c, L, 0, rowBlocks(L), this.tile.acc ?? 'f64'); // too big for the kernel's memory: the TypeScript kernel (same bits)
       return;
@@ -608,5 +613,6 @@ export class SimdMatmul {
   async close(): Promise<void> {
     await Promise.all(this.lanes.map((l) => l.worker.terminate()));
     this.lanes = [];
+    await this.solo?.close();
   }
 }
