@@ -1,7 +1,8 @@
-// The SIMD matmul: packs op(A) and op(B) into one shared WebAssembly memory as float64 panels, runs the
-// emitted micro-kernel (gemm-kernel.ts) over row blocks, and copies C back out.
+// The SIMD matmul: packs op(A) and op(B) into a WebAssembly memory as panels (float32 for float32 sums, the
+// default for float32 operands; float64 for float64 sums), runs the emitted micro-kernel (gemm-kernel.ts) over
+// row blocks, and copies C back out.
 //
-//   C[b] = op(A[b]) · op(B[b]),  each element one sequential float64 sum over p, stored once —
+//   C[b] = op(A[b]) · op(B[b]),  each element one sequential sum over p in the tile's precision, stored once —
 //   bit-identical to matmulNaive / matmulBlocked in ../matmul.ts (the reference, tested against it).
 //
 // Threads: (threads − 1) workers instantiate the same module over the same memory and share the work of a
@@ -11,8 +12,9 @@
 // 1 and N threads give the same bits, and a thread that starts late or is descheduled simply claims less.
 // The calling thread wakes the workers, copies the raw float32 B in (they wait for it: waking costs tens of
 // µs), copies A in while they pack B, and copies out the rows of C it computed as it goes, the rest at the end.
-// (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.)
-// A float32-accumulating tile (gemm-kernel.ts, opt-in) packs float32 and takes float32 operands only.
+// (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.) The memory is shared only
+// when there are workers; one thread, and a product below SIMD_PARALLEL_MIN_MACS, run over an unshared one,
+// which V8 copies into about 3× faster. A float32-accumulating tile takes float32 operands only.
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MatmulLayout } from '../../backend.ts';
