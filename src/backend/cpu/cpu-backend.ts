@@ -27,6 +27,7 @@ import { HostPool, hostPoolFromEnv, type HostPoolOptions } from './host-pool.ts'
 import { MatmulPool } from './pool.ts';
 import { DEFAULT_TILE, F32_TILE } from './simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
+import { SimdSwiglu } from './simd/swiglu-kernel.ts';
 import { forEachRow } from './strided.ts';
 
 type F = Float32Array | Float64Array;
@@ -117,6 +118,8 @@ export class CpuBackend implements Backend {
   private simd: SimdMatmul | undefined;
   /** The float32-summing SIMD kernel (f32x4 lanes, 4×8 tiles): float32 operands by default. */
   private simd32: SimdMatmul | undefined;
+  /** SwiGLU's forward over float32 (simd/swiglu-kernel.ts): fused.ts's bits, without a Math.exp call per element. */
+  private simdSwiglu: SimdSwiglu | undefined;
 
   /**
    * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
@@ -139,6 +142,7 @@ export class CpuBackend implements Backend {
     const fma = simd && (opts.fma ?? process.env.TINYSEEK_SIMD === 'fma') && enableRelaxedSimd();
     if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
     if (simd && this.gemm === 'f32') this.simd32 = new SimdMatmul(threads, F32_TILE);
+    if (simd) this.simdSwiglu = new SimdSwiglu();
   }
 
   /** Which kernel runs float32 matmuls: WebAssembly SIMD ('simd-f32', or float64 sums 'simd' / 'simd-fma'), or 'ts'. */
@@ -508,7 +512,11 @@ export class CpuBackend implements Backend {
   }
 
   swiglu(gate: Storage, up: Storage, out: Storage): void {
-    fused.swiglu(f(gate), f(up), f(out));
+    const a = f(gate),
+      b = f(up),
+      o = f(out);
+    if (this.simdSwiglu && fused.isF32(a) && fused.isF32(b) && fused.isF32(o)) this.simdSwiglu.keep(a, b, o);
+    else fused.swiglu(a, b, o);
   }
 
   swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
@@ -516,7 +524,12 @@ export class CpuBackend implements Backend {
   }
 
   swigluKeep(gate: Storage, up: Storage, out: Storage, sig: Storage): void {
-    fused.swigluKeep(f(gate), f(up), f(out), d(sig) as Float64Array);
+    const a = f(gate),
+      b = f(up),
+      o = f(out),
+      sg = d(sig) as Float64Array;
+    if (this.simdSwiglu && fused.isF32(a) && fused.isF32(b) && fused.isF32(o)) this.simdSwiglu.keep(a, b, o, sg);
+    else fused.swigluKeep(a, b, o, sg);
   }
 
   swigluBackwardKept(gate: Storage, up: Storage, sig: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
@@ -524,7 +537,14 @@ export class CpuBackend implements Backend {
   }
 
   swigluScaledKeep(gate: Storage, up: Storage, w: Storage, out: Storage, sig: Storage, n: number): void {
-    fused.swigluScaledKeep(f(gate), f(up), f(w), f(out), d(sig) as Float64Array, n);
+    const a = f(gate),
+      b = f(up),
+      ws = f(w),
+      o = f(out),
+      sg = d(sig) as Float64Array;
+    if (this.simdSwiglu && fused.isF32(a) && fused.isF32(b) && fused.isF32(ws) && fused.isF32(o))
+      this.simdSwiglu.scaledKeep(a, b, ws, o, sg, n);
+    else fused.swigluScaledKeep(a, b, ws, o, sg, n);
   }
 
   swigluScaledBackwardKept(

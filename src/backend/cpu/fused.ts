@@ -10,7 +10,7 @@
 import type { HostArray } from '../backend.ts';
 
 type F = Float32Array | Float64Array;
-const isF32 = (a: HostArray): a is Float32Array => a instanceof Float32Array;
+export const isF32 = (a: HostArray): a is Float32Array => a instanceof Float32Array;
 
 // σ(x) is written out in each loop as x ≥ 0 ? 1/(1 + e^−x) : e^x/(1 + e^x) (exp never overflows; the unary
 // 'sigmoid' kernel's expression): as a helper V8 left it a call.

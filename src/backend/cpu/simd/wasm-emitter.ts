@@ -204,6 +204,68 @@ export class FunctionBody {
   f64x2RelaxedMadd() {
     return this.simd(0x107);
   }
+  /** A 16-byte constant: two float64 lanes, or two int64 lanes (little-endian, as memory holds them). */
+  v128Const(lanes: readonly [number, number] | readonly [bigint, bigint]) {
+    const d = new DataView(new ArrayBuffer(16));
+    lanes.forEach((v, j) => (typeof v === 'bigint' ? d.setBigInt64(8 * j, v, true) : d.setFloat64(8 * j, v, true)));
+    return this.simd(0x0c, ...new Uint8Array(d.buffer));
+  }
+  /** Two float32 from memory into lanes 0 and 1 (the rest zero). */
+  v128Load64Zero(offset = 0) {
+    return this.simd(0x5d, ...this.mem(3, offset));
+  }
+  /** The low 8 bytes (lanes 0 and 1 of an f32x4) to memory. */
+  v128Store64Lane0(offset = 0) {
+    return this.simd(0x5b, ...this.mem(3, offset), 0);
+  }
+  f64x2Sub() {
+    return this.simd(0xf1);
+  }
+  f64x2Div() {
+    return this.simd(0xf3);
+  }
+  f64x2Abs() {
+    return this.simd(0xec);
+  }
+  /** Rounds toward zero to an integral float64. */
+  f64x2Trunc() {
+    return this.simd(0x7a);
+  }
+  /** f32x4 lanes 0 and 1 to two float64 lanes (exact). */
+  f64x2PromoteLowF32x4() {
+    return this.simd(0x5f);
+  }
+  /** Two float64 lanes rounded to float32 lanes 0 and 1 (lanes 2 and 3 zero). */
+  f32x4DemoteF64x2Zero() {
+    return this.simd(0x5e);
+  }
+  /** Lane masks (all ones where true): a ≠ b (true for NaN), a < b, a > b, a ≥ b. */
+  f64x2Ne() {
+    return this.simd(0x48);
+  }
+  f64x2Lt() {
+    return this.simd(0x49);
+  }
+  f64x2Gt() {
+    return this.simd(0x4a);
+  }
+  f64x2Ge() {
+    return this.simd(0x4c);
+  }
+  v128And() {
+    return this.simd(0x4e);
+  }
+  /** Pops mask, b, a: a's bits where the mask is 1, b's where 0. */
+  v128Bitselect() {
+    return this.simd(0x52);
+  }
+  i64x2Add() {
+    return this.simd(0xce);
+  }
+  /** Pops the shift count (i32), then the vector. */
+  i64x2Shl() {
+    return this.simd(0xcb);
+  }
   /** Lane j of an f64x2 as a scalar f64. */
   f64x2ExtractLane(j: number) {
     return this.simd(0x21, j);

@@ -1,0 +1,122 @@
+// The WebAssembly SIMD SwiGLU (simd/swiglu-kernel.ts) against fused.ts's loops over Math.exp: the same bits
+// (tolerance 0) for σ and for SiLU(gate)·up, at every length (the kernel works 8 at a time), on random values,
+// on fdlibm's edges (|v| near ln2/2 and 2^−28, results that underflow, ±0, ±∞, NaN) and on random float32 bit
+// patterns; and through the CPU backend, with the kernel on and off.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
+import * as fused from '../../src/backend/cpu/fused.ts';
+import { SimdSwiglu } from '../../src/backend/cpu/simd/swiglu-kernel.ts';
+import { Rng } from '../../src/core/rng.ts';
+
+const kernel = new SimdSwiglu();
+
+/** fdlibm's branch points and the float32 extremes, each with its neighbours on both sides. */
+const EDGES = [0, 2 ** -28, 0.34657359027997264, 1.0397207708399179, 87.3, 88.7, 103.9, 708.4, 745.13, 3.4e38, 1e-45]
+  .flatMap((v) => [v, Math.fround(v), Math.fround(v * (1 + 2 ** -23)), Math.fround(v * (1 - 2 ** -23))])
+  .flatMap((v) => [v, -v])
+  .concat([Infinity, -Infinity, NaN]);
+
+/** `n` gate values: a mix of everyday activations, tiny and huge ones, edges and raw float32 bit patterns. */
+function gates(n: number, rng: Rng): Float32Array {
+  const out = new Float32Array(n),
+    bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const u = rng.next();
+    if (u < 0.5) out[i] = rng.normal() * 3;
+    else if (u < 0.6) out[i] = rng.normal() * 1e-7;
+    else if (u < 0.7) out[i] = rng.normal() * 300;
+    else if (u < 0.8) out[i] = EDGES[Math.floor(rng.next() * EDGES.length)]!;
+    else bits[i] = Math.floor(rng.next() * 2 ** 32);
+  }
+  return out;
+}
+
+function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>) {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) expect([i, a[i]]).toEqual([i, b[i]]);
+}
+
+describe('SIMD SwiGLU', () => {
+  it('gives fused.swigluKeep’s σ and output, bit for bit, at any length', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n, seed) => {
+        const rng = new Rng(seed);
+        const a = gates(n, rng),
+          b = new Float32Array(n).map(() => rng.normal());
+        const [o1, o2, o3] = [0, 1, 2].map(() => new Float32Array(n));
+        const [s1, s2] = [0, 1].map(() => new Float64Array(n));
+        fused.swigluKeep(a, b, o1!, s1!);
+        kernel.keep(a, b, o2!, s2!);
+        kernel.keep(a, b, o3!); // no σ kept: fused.swiglu's output
+        expectSameBits(s2!, s1!);
+        expectSameBits(o2!, o1!);
+        expectSameBits(o3!, o1!);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('has Math.exp’s bits on a million arguments (a 1 in 10⁶ difference would show)', () => {
+    const n = 1 << 20,
+      rng = new Rng(7);
+    const a = gates(n, rng),
+      b = new Float32Array(n).fill(1);
+    const o1 = new Float32Array(n),
+      o2 = new Float32Array(n),
+      s1 = new Float64Array(n),
+      s2 = new Float64Array(n);
+    fused.swigluKeep(a, b, o1, s1);
+    kernel.keep(a, b, o2, s2);
+    let differ = 0;
+    for (let i = 0; i < n; i++) if (!Object.is(s1[i], s2[i]) || !Object.is(o1[i], o2[i])) differ++;
+    expect(differ).toBe(0);
+  });
+
+  it('scales rows by their weight as fused.swigluScaledKeep does', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (rows, n, seed) => {
+          const rng = new Rng(seed);
+          const a = gates(rows * n, rng),
+            b = new Float32Array(rows * n).map(() => rng.normal()),
+            w = new Float32Array(rows).map(() => rng.next());
+          const o1 = new Float32Array(rows * n),
+            o2 = new Float32Array(rows * n),
+            s1 = new Float64Array(rows * n),
+            s2 = new Float64Array(rows * n);
+          fused.swigluScaledKeep(a, b, w, o1, s1, n);
+          kernel.scaledKeep(a, b, w, o2, s2, n);
+          expectSameBits(s2, s1);
+          expectSameBits(o2, o1);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('runs behind the CPU backend: its swiglu ops give the same bits with the SIMD kernels on and off', () => {
+    const on = new CpuBackend(1, { simd: true }),
+      off = new CpuBackend(1, { simd: false });
+    const rng = new Rng(3),
+      rows = 5,
+      n = 77;
+    const a = gates(rows * n, rng),
+      b = Float32Array.from({ length: rows * n }, () => rng.normal()),
+      w = Float32Array.from({ length: rows }, () => rng.next());
+    const run = (be: CpuBackend) => {
+      const [ga, up, ws] = [a, b, w].map((x) => be.fromHost('float32', x));
+      const out = [0, 1, 2].map(() => be.alloc('float32', rows * n)),
+        sig = [0, 1].map(() => be.alloc('float64', rows * n));
+      be.swiglu(ga!, up!, out[0]!);
+      be.swigluKeep(ga!, up!, out[1]!, sig[0]!);
+      be.swigluScaledKeep(ga!, up!, ws!, out[2]!, sig[1]!, n);
+      return [...out, ...sig].map((s) => Array.from(be.readSync(s) as ArrayLike<number>));
+    };
+    const [x, y] = [run(on), run(off)];
+    x.forEach((v, i) => expectSameBits(v, y[i]!));
+  });
+});
