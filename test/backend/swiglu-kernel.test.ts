@@ -1,7 +1,7 @@
 // The WebAssembly SIMD SwiGLU (simd/swiglu-kernel.ts) against fused.ts's loops over Math.exp: the same bits
-// (tolerance 0) for σ and for SiLU(gate)·up, at every length (the kernel works 8 at a time), on random values,
-// on fdlibm's edges (|v| near ln2/2 and 2^−28, results that underflow, ±0, ±∞, NaN) and on random float32 bit
-// patterns; and through the CPU backend, with the kernel on and off.
+// (tolerance 0) for σ, for SiLU(gate)·up and for the backward's dGate and dUp, at every length (the kernel works
+// 8 at a time), on random values, on fdlibm's edges (|v| near ln2/2 and 2^−28, results that underflow, ±0, ±∞,
+// NaN) and on random float32 bit patterns; and through the CPU backend, with the kernel on and off.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
@@ -73,6 +73,25 @@ describe('SIMD SwiGLU', () => {
     expect(differ).toBe(0);
   });
 
+  it('gives fused.swigluBackwardKept’s gradients from the kept σ, bit for bit, at any length', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n, seed) => {
+        const rng = new Rng(seed);
+        const a = gates(n, rng),
+          b = gates(n, rng),
+          g = gates(n, rng),
+          sig = new Float64Array(n);
+        fused.swigluKeep(a, b, new Float32Array(n), sig);
+        const [da1, db1, da2, db2] = [0, 1, 2, 3].map(() => new Float32Array(n));
+        fused.swigluBackwardKept(a, b, sig, g, da1!, db1!);
+        kernel.backward(a, b, sig, g, da2!, db2!);
+        expectSameBits(da2!, da1!);
+        expectSameBits(db2!, db1!);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('scales rows by their weight as fused.swigluScaledKeep does', () => {
     fc.assert(
       fc.property(
@@ -98,7 +117,7 @@ describe('SIMD SwiGLU', () => {
     );
   });
 
-  it('runs behind the CPU backend: its swiglu ops give the same bits with the SIMD kernels on and off', () => {
+  it('runs behind the CPU backend: its SwiGLU ops (forward and backward) give the same bits with the SIMD kernels on and off', () => {
     const on = new CpuBackend(1, { simd: true }),
       off = new CpuBackend(1, { simd: false });
     const rng = new Rng(3),
@@ -114,7 +133,9 @@ describe('SIMD SwiGLU', () => {
       be.swiglu(ga!, up!, out[0]!);
       be.swigluKeep(ga!, up!, out[1]!, sig[0]!);
       be.swigluScaledKeep(ga!, up!, ws!, out[2]!, sig[1]!, n);
-      return [...out, ...sig].map((s) => Array.from(be.readSync(s) as ArrayLike<number>));
+      const grads = [0, 1].map(() => be.alloc('float32', rows * n));
+      be.swigluBackwardKept(ga!, up!, sig[0]!, up!, grads[0]!, grads[1]!);
+      return [...out, ...sig, ...grads].map((s) => Array.from(be.readSync(s) as ArrayLike<number>));
     };
     const [x, y] = [run(on), run(off)];
     x.forEach((v, i) => expectSameBits(v, y[i]!));

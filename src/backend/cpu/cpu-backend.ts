@@ -27,6 +27,8 @@ import { HostPool, hostPoolFromEnv, type HostPoolOptions } from './host-pool.ts'
 import { MatmulPool } from './pool.ts';
 import { DEFAULT_TILE, F32_TILE } from './simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
+import { SIMD_BINARY_MIN, SIMD_BINARY_OPS, SimdBinary, type SimdBinaryOp } from './simd/binary-kernel.ts';
+import { SimdSoftmax } from './simd/softmax-kernel.ts';
 import { SimdSwiglu } from './simd/swiglu-kernel.ts';
 import { forEachRow } from './strided.ts';
 
@@ -120,6 +122,10 @@ export class CpuBackend implements Backend {
   private simd32: SimdMatmul | undefined;
   /** SwiGLU's forward over float32 (simd/swiglu-kernel.ts): fused.ts's bits, without a Math.exp call per element. */
   private simdSwiglu: SimdSwiglu | undefined;
+  /** add, sub, mul and div of contiguous float32 (simd/binary-kernel.ts): the loop's bits. */
+  private simdBinary: SimdBinary | undefined;
+  /** softmax over rows of float32 scores (simd/softmax-kernel.ts): the loop's bits. */
+  private simdSoftmax: SimdSoftmax | undefined;
 
   /**
    * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
@@ -143,6 +149,8 @@ export class CpuBackend implements Backend {
     if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
     if (simd && this.gemm === 'f32') this.simd32 = new SimdMatmul(threads, F32_TILE);
     if (simd) this.simdSwiglu = new SimdSwiglu();
+    if (simd) this.simdBinary = new SimdBinary();
+    if (simd) this.simdSoftmax = new SimdSoftmax();
   }
 
   /** Which kernel runs float32 matmuls: WebAssembly SIMD ('simd-f32', or float64 sums 'simd' / 'simd-fma'), or 'ts'. */
@@ -241,8 +249,25 @@ export class CpuBackend implements Backend {
       oStrides[k] = acc;
       acc *= aView.shape[k]!;
     }
-    if (as instanceof Float32Array && bs instanceof Float32Array && os instanceof Float32Array)
+    if (as instanceof Float32Array && bs instanceof Float32Array && os instanceof Float32Array) {
+      const n = acc,
+        contiguous = (v: View) => v.strides.every((s, k) => s === oStrides[k] || aView.shape[k] === 1);
+      if (
+        this.simdBinary &&
+        n >= SIMD_BINARY_MIN &&
+        SIMD_BINARY_OPS.includes(op as SimdBinaryOp) &&
+        contiguous(aView) &&
+        contiguous(bView) &&
+        this.simdBinary.run(
+          op as SimdBinaryOp,
+          as.subarray(aView.offset, aView.offset + n),
+          bs.subarray(bView.offset, bView.offset + n),
+          os.subarray(0, n),
+        )
+      )
+        return;
       return binaryF32(op, as, aView, bs, bView, os, oStrides);
+    }
     forEachRow(aView.shape, [{ strides: oStrides, offset: 0 }, aView, bView], (off, len, inner) => {
       const o0 = off[0]!,
         a0 = off[1]!,
@@ -428,9 +453,11 @@ export class CpuBackend implements Backend {
   softmax(x: Storage, out: Storage, rows: number, n: number, opts: SoftmaxOptions): void {
     const xs = d(x),
       os = d(out);
+    const scale = opts.scale ?? 1;
+    if (this.simdSoftmax && !opts.log && xs instanceof Float32Array && os instanceof Float32Array)
+      if (this.simdSoftmax.run(xs, os, rows, n, scale, opts.causal)) return;
     const e = new Float64Array(n); // exp(x − max) of one row, kept in float64 so it is computed once
-    const scale = opts.scale ?? 1,
-      f32 = xs instanceof Float32Array;
+    const f32 = xs instanceof Float32Array;
     const v = new Float64Array(n); // the row's scaled scores, rounded as a stored mulScalar would be
     for (let r = 0; r < rows; r++) {
       const base = r * n;
@@ -533,7 +560,16 @@ export class CpuBackend implements Backend {
   }
 
   swigluBackwardKept(gate: Storage, up: Storage, sig: Storage, g: Storage, dGate: Storage, dUp: Storage): void {
-    fused.swigluBackwardKept(f(gate), f(up), d(sig) as Float64Array, f(g), f(dGate), f(dUp));
+    const a = f(gate),
+      b = f(up),
+      gs = f(g),
+      da = f(dGate),
+      db = f(dUp),
+      sg = d(sig) as Float64Array;
+    const { isF32 } = fused;
+    if (this.simdSwiglu && isF32(a) && isF32(b) && isF32(gs) && isF32(da) && isF32(db))
+      this.simdSwiglu.backward(a, b, sg, gs, da, db);
+    else fused.swigluBackwardKept(a, b, sg, gs, da, db);
   }
 
   swigluScaledKeep(gate: Storage, up: Storage, w: Storage, out: Storage, sig: Storage, n: number): void {

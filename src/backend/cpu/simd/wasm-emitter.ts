@@ -141,6 +141,23 @@ export class FunctionBody {
   f64Add() {
     return this.op(0xa0);
   }
+  f64Sub() {
+    return this.op(0xa1);
+  }
+  f64Mul() {
+    return this.op(0xa2);
+  }
+  f64Div() {
+    return this.op(0xa3);
+  }
+  f64Gt() {
+    return this.op(0x64);
+  }
+  f64Const(v: number) {
+    const d = new DataView(new ArrayBuffer(8));
+    d.setFloat64(0, v, true);
+    return this.op(0x44, ...new Uint8Array(d.buffer));
+  }
   f64Zero() {
     return this.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0);
   }
@@ -188,6 +205,10 @@ export class FunctionBody {
   v128Zero() {
     return this.simd(0x0c, ...new Array<number>(16).fill(0));
   }
+  /** A float64 in both lanes. */
+  f64x2Splat() {
+    return this.simd(0x14);
+  }
   f64x2Add() {
     return this.simd(0xf0);
   }
@@ -197,8 +218,14 @@ export class FunctionBody {
   f32x4Add() {
     return this.simd(0xe4);
   }
+  f32x4Sub() {
+    return this.simd(0xe5);
+  }
   f32x4Mul() {
     return this.simd(0xe6);
+  }
+  f32x4Div() {
+    return this.simd(0xe7);
   }
   /** relaxed SIMD: a·b + c, fused or not depending on the machine (opt-in only). */
   f64x2RelaxedMadd() {

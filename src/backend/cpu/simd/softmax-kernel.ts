@@ -1,0 +1,139 @@
+// Softmax over rows of float32 scores as WebAssembly emitted by TypeScript, with the bits of the CPU backend's
+// loop (cpu-backend.ts `softmax`, not the log form), whose cost is one Math.exp per score: attention's softmax,
+// 7–9% of a lesson training step.
+//   v_j = fround(scale·x_j) for j < limit (limit = n, or the causal mask's min(n, r mod tq + offset + 1))
+//   m = max_j v_j (NaN never above it),  e_j = exp(v_j − m),  s = Σ_j e_j (in j order)
+//   out_j = e_j / s for j < limit, 0 after
+// The maximum, the sum and the division are scalar and in the loop's order; the exp is exp-neg-abs.ts's (v_j − m
+// ≤ 0, so exp(−|v_j − m|) is it), 8 scores a pass, over a row's scaled scores kept in float64 scratch.
+import { KernelMemory } from './kernel-memory.ts';
+import { expNegAbs, PAIRS, V128Constants } from './exp-neg-abs.ts';
+import { FunctionBody } from './wasm-emitter.ts';
+
+const PER_PASS = 2 * PAIRS;
+
+/** softmax(x, out, v, rows, n, scale, tq, offset): byte offsets of float32 x and out and float64 scratch v. */
+function emitSoftmax(): FunctionBody {
+  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'f64', 'i32', 'i32']);
+  const [x, out, v, rows, n, scale, tq, offset] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [r, j, limit, xRow, outRow, tqSafe] = Array.from({ length: 6 }, () => f.local('i32'));
+  const [vj, max, sum] = Array.from({ length: 3 }, () => f.local('f64'));
+  const maxPair = f.local('v128');
+  const pairs = () => Array.from({ length: PAIRS }, () => f.local('v128'));
+  const [d, e] = [pairs(), pairs()];
+  const k = new V128Constants(f);
+  const expStatements = expNegAbs(f, k, d, e);
+  /** for (j = 0; j < end; j += step) body */
+  const loop = (end: () => void, step: number, body: () => void, from = () => f.i32(0)) => {
+    from();
+    f.set(j).block().loop();
+    f.get(j);
+    end();
+    f.i32GeU().brIf(1);
+    body();
+    f.get(j).i32(step).i32Add().set(j).br(0).end().end();
+  };
+  const vAt = () => f.get(v).get(j).i32(8).i32Mul().i32Add();
+
+  // a modulus that cannot trap when there is no mask (tq = 0)
+  f.get(tq).i32(1).get(tq).select().set(tqSafe);
+  const head = f.code.length;
+  f.i32(0).set(r).block().loop();
+  f.get(r).get(rows).i32GeU().brIf(1);
+  // limit = tq ? min(n, r mod tq + offset + 1) : n
+  f.get(r).get(tqSafe).i32RemU().get(offset).i32Add().i32(1).i32Add().set(limit);
+  f.get(limit).get(n).get(limit).get(n).i32LtU().select().set(limit);
+  f.get(limit).get(n).get(tq).select().set(limit);
+  f.get(r).get(n).i32Mul().i32(4).i32Mul().tee(xRow).get(out).i32Add().set(outRow);
+  f.get(xRow).get(x).i32Add().set(xRow);
+  // v_j = fround(scale·x_j), m = max v_j
+  f.f64Const(-Infinity).set(max);
+  loop(
+    () => f.get(limit),
+    1,
+    () => {
+      f.get(xRow).get(j).i32(4).i32Mul().i32Add().f32Load().f64PromoteF32().get(scale).f64Mul();
+      f.f32DemoteF64().f64PromoteF32().set(vj);
+      vAt().get(vj).f64Store();
+      f.get(vj).get(max).get(vj).get(max).f64Gt().select().set(max);
+    },
+  );
+  // e_j = exp(v_j − m), in place, 8 a pass (the scratch holds a whole pass past the row's end)
+  f.get(max).f64x2Splat().set(maxPair);
+  loop(
+    () => f.get(limit),
+    PER_PASS,
+    () => {
+      for (let p = 0; p < PAIRS; p++)
+        vAt()
+          .v128Load(16 * p)
+          .get(maxPair)
+          .f64x2Sub()
+          .set(d[p]!);
+      for (const statement of expStatements) for (let p = 0; p < PAIRS; p++) statement(p);
+      for (let p = 0; p < PAIRS; p++)
+        vAt()
+          .get(e[p]!)
+          .v128Store(16 * p);
+    },
+  );
+  // s = Σ e_j in order; out_j = e_j / s; 0 past the limit
+  f.f64Zero().set(sum);
+  loop(
+    () => f.get(limit),
+    1,
+    () => {
+      f.get(sum);
+      vAt().f64Load().f64Add().set(sum);
+    },
+  );
+  loop(
+    () => f.get(limit),
+    1,
+    () => {
+      f.get(outRow).get(j).i32(4).i32Mul().i32Add();
+      vAt().f64Load().get(sum).f64Div().f32DemoteF64().f32Store();
+    },
+  );
+  loop(
+    () => f.get(n),
+    1,
+    () => f.get(outRow).get(j).i32(4).i32Mul().i32Add().f32Zero().f32Store(),
+    () => f.get(limit),
+  );
+  f.get(r).i32(1).i32Add().set(r).br(0).end().end();
+  k.setAt(head);
+  return f;
+}
+
+/** Below this many scores the plain loop is as fast. */
+const MIN_SCORES = 256;
+
+export class SimdSoftmax {
+  private readonly memory = new KernelMemory();
+  private readonly fn = this.memory.instantiate([{ name: 'softmax', body: emitSoftmax() }]).softmax as (
+    ...args: number[]
+  ) => void;
+
+  /**
+   * out = softmax(scale·x) over rows of n, causal as the backend's option says: the loop's bits. False, with
+   * nothing written, when the rows are too few to pay or do not fit the memory.
+   */
+  run(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    n: number,
+    scale: number,
+    causal?: { tq: number; offset: number },
+  ) {
+    const count = rows * n,
+      bytes = 4 * count,
+      vAt = 2 * (Math.ceil(bytes / 16) * 16);
+    if (count < MIN_SCORES || !this.memory.fit(vAt + 8 * (Math.ceil(n / PER_PASS) + 1) * PER_PASS)) return false;
+    this.memory.f32(0, count).set(x.subarray(0, count));
+    this.fn(0, vAt / 2, vAt, rows, n, scale, causal?.tq ?? 0, causal?.offset ?? 0);
+    out.set(this.memory.f32(vAt / 2, count));
+    return true;
+  }
+}
