@@ -28,6 +28,7 @@ import { MatmulPool } from './pool.ts';
 import { DEFAULT_TILE, F32_TILE } from './simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul.ts';
 import { SIMD_BINARY_MIN, SIMD_BINARY_OPS, SimdBinary, type SimdBinaryOp } from './simd/binary-kernel.ts';
+import { SimdRowsBackward } from './simd/rows-backward-kernel.ts';
 import { SimdSoftmax } from './simd/softmax-kernel.ts';
 import { SimdSwiglu } from './simd/swiglu-kernel.ts';
 import { forEachRow } from './strided.ts';
@@ -126,6 +127,8 @@ export class CpuBackend implements Backend {
   private simdBinary: SimdBinary | undefined;
   /** softmax over rows of float32 scores (simd/softmax-kernel.ts): the loop's bits. */
   private simdSoftmax: SimdSoftmax | undefined;
+  /** RMSNorm's and softmax's backward over float32 (simd/rows-backward-kernel.ts): the loops' bits. */
+  private simdRowsBackward: SimdRowsBackward | undefined;
 
   /**
    * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
@@ -151,6 +154,7 @@ export class CpuBackend implements Backend {
     if (simd) this.simdSwiglu = new SimdSwiglu();
     if (simd) this.simdBinary = new SimdBinary();
     if (simd) this.simdSoftmax = new SimdSoftmax();
+    if (simd) this.simdRowsBackward = new SimdRowsBackward();
   }
 
   /** Which kernel runs float32 matmuls: WebAssembly SIMD ('simd-f32', or float64 sums 'simd' / 'simd-fma'), or 'ts'. */
@@ -522,7 +526,13 @@ export class CpuBackend implements Backend {
   }
 
   softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number, scale = 1): void {
-    fused.softmaxBackward(f(y), f(g), f(out), rows, n, scale);
+    const ys = f(y),
+      gs = f(g),
+      os = f(out),
+      { isF32 } = fused;
+    if (this.simdRowsBackward && isF32(ys) && isF32(gs) && isF32(os))
+      this.simdRowsBackward.softmax(ys, gs, os, rows, n, scale);
+    else fused.softmaxBackward(ys, gs, os, rows, n, scale);
   }
 
   rmsnormBackward(
@@ -535,7 +545,11 @@ export class CpuBackend implements Backend {
     rows: number,
     n: number,
   ): void {
-    fused.rmsnormBackward(f(x), f(w), f(rstd), f(g), f(gx), f(gw), rows, n);
+    const [xs, ws, rs, gs, gxs, gws] = [x, w, rstd, g, gx, gw].map(f) as [F, F, F, F, F, F],
+      { isF32 } = fused;
+    if (this.simdRowsBackward && isF32(xs) && isF32(ws) && isF32(rs) && isF32(gs) && isF32(gxs) && isF32(gws))
+      this.simdRowsBackward.rmsnorm(xs, ws, rs, gs, gxs, gws, rows, n);
+    else fused.rmsnormBackward(xs, ws, rs, gs, gxs, gws, rows, n);
   }
 
   swiglu(gate: Storage, up: Storage, out: Storage): void {

@@ -30,3 +30,17 @@ export class KernelMemory {
     return new Float64Array(this.memory.buffer, byteOffset, n);
   }
 }
+
+/**
+ * Byte offsets of consecutive regions of the given sizes, each 16-byte aligned and followed by at least 16 bytes
+ * of slack (a kernel's last pair or vector may run past an operand's end), then the end of the last.
+ */
+export function regions(bytes: readonly number[]): number[] {
+  const at: number[] = [];
+  let end = 0;
+  for (const b of bytes) {
+    at.push(end);
+    end += Math.ceil((b + 16) / 16) * 16;
+  }
+  return [...at, end];
+}

@@ -1,0 +1,209 @@
+// The backward passes of two row-wise ops as WebAssembly emitted by TypeScript, with the bits of fused.ts's
+// float32 loops: each row's sum is scalar and in the loop's order, the elementwise work two float64 lanes at a time
+// (every value rounded where the loop rounds, so the same IEEE operations in the same order).
+//   RMSNorm (fused.rmsnormBackward): s = Σ_j fr(fr(g_j·w_j)·x_j),  b = fr(fr(r·fr(r·r))·fr(fr(s)·(1/n)))
+//     gx_j = fr(g_j·w_j)·r rounded − fr(x_j·b),  gw_j = Σ_rows fr(g_j·fr(x_j·r))   (r = the row's 1/rms)
+//   softmax (fused.softmaxBackward): s = fr(Σ_j fr(g_j·y_j)),  out_j = fr(fr(y_j·fr(g_j − s))·scale)
+// 5% and 3–4% of a lesson training step as loops. A pair may run past a row's end: it reads the next row (or the
+// padding after the last) and its stores there are overwritten when that row is computed.
+import * as fused from '../fused.ts';
+import { KernelMemory, regions } from './kernel-memory.ts';
+import { FunctionBody } from './wasm-emitter.ts';
+
+/** for (j = from; j < end; j += step) body, over the i32 local j. */
+function loop(f: FunctionBody, j: number, end: () => void, step: number, body: () => void, from = 0) {
+  f.i32(from).set(j).block().loop();
+  f.get(j);
+  end();
+  f.i32GeU().brIf(1);
+  body();
+  f.get(j).i32(step).i32Add().set(j).br(0).end().end();
+}
+
+/** rmsnormBackward(x, w, rs, g, gx, gw, acc, rows, n, invN): byte offsets (acc float64, the rest float32). */
+function emitRmsnormBackward(): FunctionBody {
+  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f64']);
+  const [x, w, rs, g, gx, gw, acc, rows, n, invN] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [r, j, row] = [f.local('i32'), f.local('i32'), f.local('i32')];
+  const [rr, s, b] = [f.local('f64'), f.local('f64'), f.local('f64')];
+  const [rr2, b2, gp, xp] = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+  const round = () => f.f32DemoteF64().f64PromoteF32();
+  const round2 = () => f.f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4();
+  const rowAt = (base: number) => f.get(base).get(row).get(j).i32(4).i32Mul().i32Add().i32Add();
+  const colAt = (base: number, bytes: number) => f.get(base).get(j).i32(bytes).i32Mul().i32Add();
+  loop(
+    f,
+    j,
+    () => f.get(n),
+    1,
+    () => colAt(acc, 8).f64Zero().f64Store(),
+  );
+  f.i32(0).set(r).block().loop();
+  f.get(r).get(rows).i32GeU().brIf(1);
+  f.get(r).get(n).i32Mul().i32(4).i32Mul().set(row);
+  f.get(rs).get(r).i32(4).i32Mul().i32Add().f32Load().f64PromoteF32().set(rr);
+  f.f64Zero().set(s);
+  loop(
+    f,
+    j,
+    () => f.get(n),
+    1,
+    () => {
+      f.get(s);
+      rowAt(g).f32Load().f64PromoteF32();
+      colAt(w, 4).f32Load().f64PromoteF32().f64Mul();
+      round();
+      rowAt(x).f32Load().f64PromoteF32().f64Mul();
+      round();
+      f.f64Add().set(s);
+    },
+  );
+  f.get(rr).get(rr).get(rr).f64Mul();
+  round();
+  f.f64Mul();
+  round();
+  f.get(s);
+  round();
+  f.get(invN).f64Mul();
+  round();
+  f.f64Mul();
+  round();
+  f.set(b);
+  f.get(rr).f64x2Splat().set(rr2);
+  f.get(b).f64x2Splat().set(b2);
+  loop(
+    f,
+    j,
+    () => f.get(n),
+    2,
+    () => {
+      rowAt(g).v128Load64Zero().f64x2PromoteLowF32x4().set(gp);
+      rowAt(x).v128Load64Zero().f64x2PromoteLowF32x4().set(xp);
+      rowAt(gx).get(gp);
+      colAt(w, 4).v128Load64Zero().f64x2PromoteLowF32x4().f64x2Mul();
+      round2();
+      f.get(rr2).f64x2Mul();
+      round2();
+      f.get(xp).get(b2).f64x2Mul();
+      round2();
+      f.f64x2Sub().f32x4DemoteF64x2Zero().v128Store64Lane0();
+      colAt(acc, 8);
+      colAt(acc, 8).v128Load().get(gp).get(xp).get(rr2).f64x2Mul();
+      round2();
+      f.f64x2Mul();
+      round2();
+      f.f64x2Add().v128Store();
+    },
+  );
+  f.get(r).i32(1).i32Add().set(r).br(0).end().end();
+  loop(
+    f,
+    j,
+    () => f.get(n),
+    1,
+    () => {
+      colAt(gw, 4);
+      colAt(acc, 8).f64Load().f32DemoteF64().f32Store();
+    },
+  );
+  return f;
+}
+
+/** softmaxBackward(y, g, out, rows, n, scale): byte offsets of float32 y, g and out. */
+function emitSoftmaxBackward(): FunctionBody {
+  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'f64']);
+  const [y, g, out, rows, n, scale] = [0, 1, 2, 3, 4, 5];
+  const [r, j, row] = [f.local('i32'), f.local('i32'), f.local('i32')];
+  const s = f.local('f64');
+  const [s2, scale2] = [f.local('v128'), f.local('v128')];
+  const round2 = () => f.f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4();
+  const rowAt = (base: number) => f.get(base).get(row).get(j).i32(4).i32Mul().i32Add().i32Add();
+  f.get(scale).f64x2Splat().set(scale2);
+  f.i32(0).set(r).block().loop();
+  f.get(r).get(rows).i32GeU().brIf(1);
+  f.get(r).get(n).i32Mul().i32(4).i32Mul().set(row);
+  f.f64Zero().set(s);
+  loop(
+    f,
+    j,
+    () => f.get(n),
+    1,
+    () => {
+      f.get(s);
+      rowAt(g).f32Load().f64PromoteF32();
+      rowAt(y).f32Load().f64PromoteF32().f64Mul().f32DemoteF64().f64PromoteF32();
+      f.f64Add().set(s);
+    },
+  );
+  f.get(s).f32DemoteF64().f64PromoteF32().f64x2Splat().set(s2);
+  loop(
+    f,
+    j,
+    () => f.get(n),
+    2,
+    () => {
+      rowAt(out);
+      rowAt(y).v128Load64Zero().f64x2PromoteLowF32x4();
+      rowAt(g).v128Load64Zero().f64x2PromoteLowF32x4().get(s2).f64x2Sub();
+      round2();
+      f.f64x2Mul();
+      round2();
+      f.get(scale2).f64x2Mul().f32x4DemoteF64x2Zero().v128Store64Lane0();
+    },
+  );
+  f.get(r).i32(1).i32Add().set(r).br(0).end().end();
+  return f;
+}
+
+/** Below this many numbers the loops are as fast. */
+const MIN_NUMBERS = 256;
+
+export class SimdRowsBackward {
+  private readonly memory = new KernelMemory();
+  private readonly fns = this.memory.instantiate([
+    { name: 'rmsnorm', body: emitRmsnormBackward() },
+    { name: 'softmax', body: emitSoftmaxBackward() },
+  ]) as Record<'rmsnorm' | 'softmax', (...args: number[]) => void>;
+
+  /** fused.rmsnormBackward's float32 bits: gx (rows × n) and gw (n) from x, w, the kept 1/rms and g. */
+  rmsnorm(
+    x: Float32Array,
+    w: Float32Array,
+    rs: Float32Array,
+    g: Float32Array,
+    gx: Float32Array,
+    gw: Float32Array,
+    rows: number,
+    n: number,
+  ): void {
+    const count = rows * n;
+    const [ax, ag, agx, aw, ars, agw, aacc, end] = regions([
+      4 * count,
+      4 * count,
+      4 * count,
+      4 * n,
+      4 * rows,
+      4 * n,
+      8 * n,
+    ]);
+    if (count < MIN_NUMBERS || !this.memory.fit(end!)) return fused.rmsnormBackward(x, w, rs, g, gx, gw, rows, n);
+    this.memory.f32(ax!, count).set(x.subarray(0, count));
+    this.memory.f32(ag!, count).set(g.subarray(0, count));
+    this.memory.f32(aw!, n).set(w.subarray(0, n));
+    this.memory.f32(ars!, rows).set(rs.subarray(0, rows));
+    this.fns.rmsnorm(ax!, aw!, ars!, ag!, agx!, agw!, aacc!, rows, n, 1 / n);
+    gx.set(this.memory.f32(agx!, count));
+    gw.set(this.memory.f32(agw!, n));
+  }
+
+  /** fused.softmaxBackward's float32 bits: out from the softmax output y and the gradient g. */
+  softmax(y: Float32Array, g: Float32Array, out: Float32Array, rows: number, n: number, scale: number): void {
+    const count = rows * n;
+    const [ay, ag, aout, end] = regions([4 * count, 4 * count, 4 * count]);
+    if (count < MIN_NUMBERS || !this.memory.fit(end!)) return fused.softmaxBackward(y, g, out, rows, n, scale);
+    this.memory.f32(ay!, count).set(y.subarray(0, count));
+    this.memory.f32(ag!, count).set(g.subarray(0, count));
+    this.fns.softmax(ay!, ag!, aout!, rows, n, scale);
+    out.set(this.memory.f32(aout!, count));
+  }
+}
