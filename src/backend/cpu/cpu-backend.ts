@@ -110,6 +110,29 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
   }
 }
 
+/**
+ * The float32 kernels beside the matmul, as WebAssembly on the calling thread: SwiGLU forward and backward
+ * (simd/swiglu-kernel.ts), float32 add/sub/mul/div (binary-kernel.ts), attention's softmax (softmax-kernel.ts),
+ * RMSNorm's and softmax's backward (rows-backward-kernel.ts); each gives its loop's bits. Made once per thread
+ * and shared by every CPU backend on it (they keep nothing between calls), so a process that makes many backends
+ * (the bench, the tests) compiles them and grows their memories once.
+ */
+interface OneThreadKernels {
+  swiglu: SimdSwiglu;
+  binary: SimdBinary;
+  softmax: SimdSoftmax;
+  rowsBackward: SimdRowsBackward;
+}
+let sharedKernels: OneThreadKernels | undefined;
+function oneThreadKernels(): OneThreadKernels {
+  return (sharedKernels ??= {
+    swiglu: new SimdSwiglu(),
+    binary: new SimdBinary(),
+    softmax: new SimdSoftmax(),
+    rowsBackward: new SimdRowsBackward(),
+  });
+}
+
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   /** How float32 matmuls sum (float64 operands always sum in float64). */
@@ -121,14 +144,8 @@ export class CpuBackend implements Backend {
   private simd: SimdMatmul | undefined;
   /** The float32-summing SIMD kernel (f32x4 lanes, 4×8 tiles): float32 operands by default. */
   private simd32: SimdMatmul | undefined;
-  /** SwiGLU's forward over float32 (simd/swiglu-kernel.ts): fused.ts's bits, without a Math.exp call per element. */
-  private simdSwiglu: SimdSwiglu | undefined;
-  /** add, sub, mul and div of contiguous float32 (simd/binary-kernel.ts): the loop's bits. */
-  private simdBinary: SimdBinary | undefined;
-  /** softmax over rows of float32 scores (simd/softmax-kernel.ts): the loop's bits. */
-  private simdSoftmax: SimdSoftmax | undefined;
-  /** RMSNorm's and softmax's backward over float32 (simd/rows-backward-kernel.ts): the loops' bits. */
-  private simdRowsBackward: SimdRowsBackward | undefined;
+  /** The one-thread WebAssembly kernels beside the matmul (`oneThreadKernels`), when SIMD is on. */
+  private readonly kernels: OneThreadKernels | undefined;
 
   /**
    * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
@@ -151,10 +168,7 @@ export class CpuBackend implements Backend {
     const fma = simd && (opts.fma ?? process.env.TINYSEEK_SIMD === 'fma') && enableRelaxedSimd();
     if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
     if (simd && this.gemm === 'f32') this.simd32 = new SimdMatmul(threads, F32_TILE);
-    if (simd) this.simdSwiglu = new SimdSwiglu();
-    if (simd) this.simdBinary = new SimdBinary();
-    if (simd) this.simdSoftmax = new SimdSoftmax();
-    if (simd) this.simdRowsBackward = new SimdRowsBackward();
+    if (simd) this.kernels = oneThreadKernels();
   }
 
   /** Which kernel runs float32 matmuls: WebAssembly SIMD ('simd-f32', or float64 sums 'simd' / 'simd-fma'), or 'ts'. */
@@ -257,12 +271,12 @@ export class CpuBackend implements Backend {
       const n = acc,
         contiguous = (v: View) => v.strides.every((s, k) => s === oStrides[k] || aView.shape[k] === 1);
       if (
-        this.simdBinary &&
+        this.kernels &&
         n >= SIMD_BINARY_MIN &&
         SIMD_BINARY_OPS.includes(op as SimdBinaryOp) &&
         contiguous(aView) &&
         contiguous(bView) &&
-        this.simdBinary.run(
+        this.kernels.binary.run(
           op as SimdBinaryOp,
           as.subarray(aView.offset, aView.offset + n),
           bs.subarray(bView.offset, bView.offset + n),
@@ -458,8 +472,8 @@ export class CpuBackend implements Backend {
     const xs = d(x),
       os = d(out);
     const scale = opts.scale ?? 1;
-    if (this.simdSoftmax && !opts.log && xs instanceof Float32Array && os instanceof Float32Array)
-      if (this.simdSoftmax.run(xs, os, rows, n, scale, opts.causal)) return;
+    if (this.kernels && !opts.log && xs instanceof Float32Array && os instanceof Float32Array)
+      if (this.kernels.softmax.run(xs, os, rows, n, scale, opts.causal)) return;
     const e = new Float64Array(n); // exp(x − max) of one row, kept in float64 so it is computed once
     const f32 = xs instanceof Float32Array;
     const v = new Float64Array(n); // the row's scaled scores, rounded as a stored mulScalar would be
@@ -530,8 +544,8 @@ export class CpuBackend implements Backend {
       gs = f(g),
       os = f(out),
       { isF32 } = fused;
-    if (this.simdRowsBackward && isF32(ys) && isF32(gs) && isF32(os))
-      this.simdRowsBackward.softmax(ys, gs, os, rows, n, scale);
+    if (this.kernels && isF32(ys) && isF32(gs) && isF32(os))
+      this.kernels.rowsBackward.softmax(ys, gs, os, rows, n, scale);
     else fused.softmaxBackward(ys, gs, os, rows, n, scale);
   }
 
@@ -547,8 +561,8 @@ export class CpuBackend implements Backend {
   ): void {
     const [xs, ws, rs, gs, gxs, gws] = [x, w, rstd, g, gx, gw].map(f) as [F, F, F, F, F, F],
       { isF32 } = fused;
-    if (this.simdRowsBackward && isF32(xs) && isF32(ws) && isF32(rs) && isF32(gs) && isF32(gxs) && isF32(gws))
-      this.simdRowsBackward.rmsnorm(xs, ws, rs, gs, gxs, gws, rows, n);
+    if (this.kernels && isF32(xs) && isF32(ws) && isF32(rs) && isF32(gs) && isF32(gxs) && isF32(gws))
+      this.kernels.rowsBackward.rmsnorm(xs, ws, rs, gs, gxs, gws, rows, n);
     else fused.rmsnormBackward(xs, ws, rs, gs, gxs, gws, rows, n);
   }
 
@@ -556,7 +570,7 @@ export class CpuBackend implements Backend {
     const a = f(gate),
       b = f(up),
       o = f(out);
-    if (this.simdSwiglu && fused.isF32(a) && fused.isF32(b) && fused.isF32(o)) this.simdSwiglu.keep(a, b, o);
+    if (this.kernels && fused.isF32(a) && fused.isF32(b) && fused.isF32(o)) this.kernels.swiglu.keep(a, b, o);
     else fused.swiglu(a, b, o);
   }
 
@@ -569,7 +583,7 @@ export class CpuBackend implements Backend {
       b = f(up),
       o = f(out),
       sg = d(sig) as Float64Array;
-    if (this.simdSwiglu && fused.isF32(a) && fused.isF32(b) && fused.isF32(o)) this.simdSwiglu.keep(a, b, o, sg);
+    if (this.kernels && fused.isF32(a) && fused.isF32(b) && fused.isF32(o)) this.kernels.swiglu.keep(a, b, o, sg);
     else fused.swigluKeep(a, b, o, sg);
   }
 
@@ -581,8 +595,8 @@ export class CpuBackend implements Backend {
       db = f(dUp),
       sg = d(sig) as Float64Array;
     const { isF32 } = fused;
-    if (this.simdSwiglu && isF32(a) && isF32(b) && isF32(gs) && isF32(da) && isF32(db))
-      this.simdSwiglu.backward(a, b, sg, gs, da, db);
+    if (this.kernels && isF32(a) && isF32(b) && isF32(gs) && isF32(da) && isF32(db))
+      this.kernels.swiglu.backward(a, b, sg, gs, da, db);
     else fused.swigluBackwardKept(a, b, sg, gs, da, db);
   }
 
@@ -592,8 +606,8 @@ export class CpuBackend implements Backend {
       ws = f(w),
       o = f(out),
       sg = d(sig) as Float64Array;
-    if (this.simdSwiglu && fused.isF32(a) && fused.isF32(b) && fused.isF32(ws) && fused.isF32(o))
-      this.simdSwiglu.scaledKeep(a, b, ws, o, sg, n);
+    if (this.kernels && fused.isF32(a) && fused.isF32(b) && fused.isF32(ws) && fused.isF32(o))
+      this.kernels.swiglu.scaledKeep(a, b, ws, o, sg, n);
     else fused.swigluScaledKeep(a, b, ws, o, sg, n);
   }
 
