@@ -7,6 +7,7 @@ import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import { SIMD_BINARY_MIN, SIMD_BINARY_OPS, SimdBinary } from '../../src/backend/cpu/simd/binary-kernel.ts';
 import { contiguousView } from '../../src/backend/view.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { expectSameBits } from '../helpers/bits.ts';
 
 const kernel = new SimdBinary();
 const SPECIAL = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3.4e38, -3.4e38, 1, -1];
@@ -29,11 +30,6 @@ const loop = {
   mul: (x: number, y: number) => x * y,
   div: (x: number, y: number) => x / y,
 };
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>) {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) expect([i, a[i]]).toEqual([i, b[i]]);
-}
 
 describe('SIMD float32 add, sub, mul, div', () => {
   it('gives the float32 loop’s bits at any length', () => {

@@ -7,6 +7,7 @@ import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import * as fused from '../../src/backend/cpu/fused.ts';
 import { SimdRowsBackward } from '../../src/backend/cpu/simd/rows-backward-kernel.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { expectSameBits } from '../helpers/bits.ts';
 
 const kernel = new SimdRowsBackward();
 
@@ -15,11 +16,6 @@ function values(count: number, rng: Rng, wild: boolean, scale = 1): Float32Array
   return Float32Array.from({ length: count }, () =>
     wild && rng.next() < 0.03 ? SPECIAL[Math.floor(rng.next() * SPECIAL.length)]! : rng.normal() * scale,
   );
-}
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>) {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) expect([i, a[i]]).toEqual([i, b[i]]);
 }
 
 const shapes = fc.record({

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import { SimdSoftmax } from '../../src/backend/cpu/simd/softmax-kernel.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { expectSameBits } from '../helpers/bits.ts';
 
 const kernel = new SimdSoftmax();
 const reference = new CpuBackend(1, { simd: false });
@@ -15,11 +16,6 @@ function scores(count: number, rng: Rng, wild: boolean): Float32Array {
   return Float32Array.from({ length: count }, () =>
     wild && rng.next() < 0.05 ? SPECIAL[Math.floor(rng.next() * SPECIAL.length)]! : rng.normal() * 8,
   );
-}
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>) {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) expect([i, a[i]]).toEqual([i, b[i]]);
 }
 
 const cases = fc.record({

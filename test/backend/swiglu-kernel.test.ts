@@ -8,6 +8,7 @@ import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import * as fused from '../../src/backend/cpu/fused.ts';
 import { SimdSwiglu } from '../../src/backend/cpu/simd/swiglu-kernel.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { expectSameBits } from '../helpers/bits.ts';
 
 const kernel = new SimdSwiglu();
 
@@ -30,11 +31,6 @@ function gates(n: number, rng: Rng): Float32Array {
     else bits[i] = Math.floor(rng.next() * 2 ** 32);
   }
   return out;
-}
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>) {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) expect([i, a[i]]).toEqual([i, b[i]]);
 }
 
 describe('SIMD SwiGLU', () => {

@@ -21,28 +21,27 @@ function emitBinary(op: SimdBinaryOp): FunctionBody {
   const f = new FunctionBody(['i32', 'i32', 'i32', 'i32']);
   const [a, b, out, bytes] = [0, 1, 2, 3];
   const i = f.local('i32');
-  f.i32(0).set(i);
-  f.block().loop();
-  f.get(i).get(bytes).i32GeU().brIf(1);
-  for (let v = 0; v < PER_PASS / 4; v++) {
-    f.get(out).get(i).i32Add();
-    f.get(a)
-      .get(i)
-      .i32Add()
-      .v128Load(16 * v);
-    f.get(b)
-      .get(i)
-      .i32Add()
-      .v128Load(16 * v);
-    ({ add: () => f.f32x4Add(), sub: () => f.f32x4Sub(), mul: () => f.f32x4Mul(), div: () => f.f32x4Div() })[op]();
-    f.v128Store(16 * v);
-  }
-  f.get(i)
-    .i32(4 * PER_PASS)
-    .i32Add()
-    .set(i);
-  f.br(0);
-  f.end().end();
+  f.forRange(
+    i,
+    () => f.i32(0),
+    () => f.get(bytes),
+    4 * PER_PASS,
+    () => {
+      for (let v = 0; v < PER_PASS / 4; v++) {
+        f.get(out).get(i).i32Add();
+        f.get(a)
+          .get(i)
+          .i32Add()
+          .v128Load(16 * v);
+        f.get(b)
+          .get(i)
+          .i32Add()
+          .v128Load(16 * v);
+        ({ add: () => f.f32x4Add(), sub: () => f.f32x4Sub(), mul: () => f.f32x4Mul(), div: () => f.f32x4Div() })[op]();
+        f.v128Store(16 * v);
+      }
+    },
+  );
   return f;
 }
 

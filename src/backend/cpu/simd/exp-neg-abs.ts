@@ -68,6 +68,24 @@ export class V128Constants {
 }
 
 /**
+ * for (i = 0; i < n; i += 2·PAIRS) { each statement for pair 0, 1, …, PAIRS−1 in turn }, with `k`'s constants set
+ * before the loop: the pass loop of a kernel over pairs of float64 lanes (n is the i32 parameter or local `n`).
+ */
+export function pairLoop(f: FunctionBody, k: V128Constants, i: number, n: number, statements: ((p: number) => void)[]) {
+  const head = f.code.length;
+  f.forRange(
+    i,
+    () => f.i32(0),
+    () => f.get(n),
+    2 * PAIRS,
+    () => {
+      for (const statement of statements) for (let p = 0; p < PAIRS; p++) statement(p);
+    },
+  );
+  k.setAt(head);
+}
+
+/**
  * Statements setting e[p] = exp(−|x[p]|) (Math.exp's bits) from the float64 pairs in x[p], for p < PAIRS; the
  * caller emits each statement for every pair in turn, so that the pairs' chains interleave.
  */

@@ -10,14 +10,25 @@ import * as fused from '../fused.ts';
 import { KernelMemory, regions } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
-/** for (j = from; j < end; j += step) body, over the i32 local j. */
-function loop(f: FunctionBody, j: number, end: () => void, step: number, body: () => void, from = 0) {
-  f.i32(from).set(j).block().loop();
-  f.get(j);
-  end();
-  f.i32GeU().brIf(1);
-  body();
-  f.get(j).i32(step).i32Add().set(j).br(0).end().end();
+/** for (j = 0; j < end; j += step) body, over the i32 local j. */
+function loop(f: FunctionBody, j: number, end: () => void, step: number, body: () => void) {
+  f.forRange(j, () => f.i32(0), end, step, body);
+}
+
+/** s = Σ_{j<n} term, in j order: `term` pushes the float64 term of index j. */
+function sumInOrder(f: FunctionBody, j: number, n: number, s: number, term: () => void) {
+  f.f64Zero().set(s);
+  loop(
+    f,
+    j,
+    () => f.get(n),
+    1,
+    () => {
+      f.get(s);
+      term();
+      f.f64Add().set(s);
+    },
+  );
 }
 
 /** rmsnormBackward(x, w, rs, g, gx, gw, acc, rows, n, invN): byte offsets (acc float64, the rest float32). */
@@ -38,64 +49,60 @@ function emitRmsnormBackward(): FunctionBody {
     1,
     () => colAt(acc, 8).f64Zero().f64Store(),
   );
-  f.i32(0).set(r).block().loop();
-  f.get(r).get(rows).i32GeU().brIf(1);
-  f.get(r).get(n).i32Mul().i32(4).i32Mul().set(row);
-  f.get(rs).get(r).i32(4).i32Mul().i32Add().f32Load().f64PromoteF32().set(rr);
-  f.f64Zero().set(s);
   loop(
     f,
-    j,
-    () => f.get(n),
+    r,
+    () => f.get(rows),
     1,
     () => {
+      f.get(r).get(n).i32Mul().i32(4).i32Mul().set(row);
+      f.get(rs).get(r).i32(4).i32Mul().i32Add().f32Load().f64PromoteF32().set(rr);
+      sumInOrder(f, j, n, s, () => {
+        rowAt(g).f32Load().f64PromoteF32();
+        colAt(w, 4).f32Load().f64PromoteF32().f64Mul();
+        round();
+        rowAt(x).f32Load().f64PromoteF32().f64Mul();
+        round();
+      });
+      f.get(rr).get(rr).get(rr).f64Mul();
+      round();
+      f.f64Mul();
+      round();
       f.get(s);
-      rowAt(g).f32Load().f64PromoteF32();
-      colAt(w, 4).f32Load().f64PromoteF32().f64Mul();
       round();
-      rowAt(x).f32Load().f64PromoteF32().f64Mul();
+      f.get(invN).f64Mul();
       round();
-      f.f64Add().set(s);
+      f.f64Mul();
+      round();
+      f.set(b);
+      f.get(rr).f64x2Splat().set(rr2);
+      f.get(b).f64x2Splat().set(b2);
+      loop(
+        f,
+        j,
+        () => f.get(n),
+        2,
+        () => {
+          rowAt(g).v128Load64Zero().f64x2PromoteLowF32x4().set(gp);
+          rowAt(x).v128Load64Zero().f64x2PromoteLowF32x4().set(xp);
+          rowAt(gx).get(gp);
+          colAt(w, 4).v128Load64Zero().f64x2PromoteLowF32x4().f64x2Mul();
+          round2();
+          f.get(rr2).f64x2Mul();
+          round2();
+          f.get(xp).get(b2).f64x2Mul();
+          round2();
+          f.f64x2Sub().f32x4DemoteF64x2Zero().v128Store64Lane0();
+          colAt(acc, 8);
+          colAt(acc, 8).v128Load().get(gp).get(xp).get(rr2).f64x2Mul();
+          round2();
+          f.f64x2Mul();
+          round2();
+          f.f64x2Add().v128Store();
+        },
+      );
     },
   );
-  f.get(rr).get(rr).get(rr).f64Mul();
-  round();
-  f.f64Mul();
-  round();
-  f.get(s);
-  round();
-  f.get(invN).f64Mul();
-  round();
-  f.f64Mul();
-  round();
-  f.set(b);
-  f.get(rr).f64x2Splat().set(rr2);
-  f.get(b).f64x2Splat().set(b2);
-  loop(
-    f,
-    j,
-    () => f.get(n),
-    2,
-    () => {
-      rowAt(g).v128Load64Zero().f64x2PromoteLowF32x4().set(gp);
-      rowAt(x).v128Load64Zero().f64x2PromoteLowF32x4().set(xp);
-      rowAt(gx).get(gp);
-      colAt(w, 4).v128Load64Zero().f64x2PromoteLowF32x4().f64x2Mul();
-      round2();
-      f.get(rr2).f64x2Mul();
-      round2();
-      f.get(xp).get(b2).f64x2Mul();
-      round2();
-      f.f64x2Sub().f32x4DemoteF64x2Zero().v128Store64Lane0();
-      colAt(acc, 8);
-      colAt(acc, 8).v128Load().get(gp).get(xp).get(rr2).f64x2Mul();
-      round2();
-      f.f64x2Mul();
-      round2();
-      f.f64x2Add().v128Store();
-    },
-  );
-  f.get(r).i32(1).i32Add().set(r).br(0).end().end();
   loop(
     f,
     j,
@@ -119,39 +126,35 @@ function emitSoftmaxBackward(): FunctionBody {
   const round2 = () => f.f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4();
   const rowAt = (base: number) => f.get(base).get(row).get(j).i32(4).i32Mul().i32Add().i32Add();
   f.get(scale).f64x2Splat().set(scale2);
-  f.i32(0).set(r).block().loop();
-  f.get(r).get(rows).i32GeU().brIf(1);
-  f.get(r).get(n).i32Mul().i32(4).i32Mul().set(row);
-  f.f64Zero().set(s);
   loop(
     f,
-    j,
-    () => f.get(n),
+    r,
+    () => f.get(rows),
     1,
     () => {
-      f.get(s);
-      rowAt(g).f32Load().f64PromoteF32();
-      rowAt(y).f32Load().f64PromoteF32().f64Mul().f32DemoteF64().f64PromoteF32();
-      f.f64Add().set(s);
+      f.get(r).get(n).i32Mul().i32(4).i32Mul().set(row);
+      sumInOrder(f, j, n, s, () => {
+        rowAt(g).f32Load().f64PromoteF32();
+        rowAt(y).f32Load().f64PromoteF32().f64Mul().f32DemoteF64().f64PromoteF32();
+      });
+      f.get(s).f32DemoteF64().f64PromoteF32().f64x2Splat().set(s2);
+      loop(
+        f,
+        j,
+        () => f.get(n),
+        2,
+        () => {
+          rowAt(out);
+          rowAt(y).v128Load64Zero().f64x2PromoteLowF32x4();
+          rowAt(g).v128Load64Zero().f64x2PromoteLowF32x4().get(s2).f64x2Sub();
+          round2();
+          f.f64x2Mul();
+          round2();
+          f.get(scale2).f64x2Mul().f32x4DemoteF64x2Zero().v128Store64Lane0();
+        },
+      );
     },
   );
-  f.get(s).f32DemoteF64().f64PromoteF32().f64x2Splat().set(s2);
-  loop(
-    f,
-    j,
-    () => f.get(n),
-    2,
-    () => {
-      rowAt(out);
-      rowAt(y).v128Load64Zero().f64x2PromoteLowF32x4();
-      rowAt(g).v128Load64Zero().f64x2PromoteLowF32x4().get(s2).f64x2Sub();
-      round2();
-      f.f64x2Mul();
-      round2();
-      f.get(scale2).f64x2Mul().f32x4DemoteF64x2Zero().v128Store64Lane0();
-    },
-  );
-  f.get(r).i32(1).i32Add().set(r).br(0).end().end();
   return f;
 }
 

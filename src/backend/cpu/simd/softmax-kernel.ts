@@ -23,85 +23,83 @@ function emitSoftmax(): FunctionBody {
   const [d, e] = [pairs(), pairs()];
   const k = new V128Constants(f);
   const expStatements = expNegAbs(f, k, d, e);
-  /** for (j = 0; j < end; j += step) body */
-  const loop = (end: () => void, step: number, body: () => void, from = () => f.i32(0)) => {
-    from();
-    f.set(j).block().loop();
-    f.get(j);
-    end();
-    f.i32GeU().brIf(1);
-    body();
-    f.get(j).i32(step).i32Add().set(j).br(0).end().end();
-  };
+  /** for (j = from; j < end; j += step) body */
+  const loop = (end: () => void, step: number, body: () => void, from = () => f.i32(0)) =>
+    f.forRange(j, from, end, step, body);
   const vAt = () => f.get(v).get(j).i32(8).i32Mul().i32Add();
 
   // a modulus that cannot trap when there is no mask (tq = 0)
   f.get(tq).i32(1).get(tq).select().set(tqSafe);
   const head = f.code.length;
-  f.i32(0).set(r).block().loop();
-  f.get(r).get(rows).i32GeU().brIf(1);
-  // limit = tq ? min(n, r mod tq + offset + 1) : n
-  f.get(r).get(tqSafe).i32RemU().get(offset).i32Add().i32(1).i32Add().set(limit);
-  f.get(limit).get(n).get(limit).get(n).i32LtU().select().set(limit);
-  f.get(limit).get(n).get(tq).select().set(limit);
-  f.get(r).get(n).i32Mul().i32(4).i32Mul().tee(xRow).get(out).i32Add().set(outRow);
-  f.get(xRow).get(x).i32Add().set(xRow);
-  // v_j = fround(scale·x_j), m = max v_j
-  f.f64Const(-Infinity).set(max);
-  loop(
-    () => f.get(limit),
+  f.forRange(
+    r,
+    () => f.i32(0),
+    () => f.get(rows),
     1,
     () => {
-      f.get(xRow).get(j).i32(4).i32Mul().i32Add().f32Load().f64PromoteF32().get(scale).f64Mul();
-      f.f32DemoteF64().f64PromoteF32().set(vj);
-      vAt().get(vj).f64Store();
-      f.get(vj).get(max).get(vj).get(max).f64Gt().select().set(max);
+      // limit = tq ? min(n, r mod tq + offset + 1) : n
+      f.get(r).get(tqSafe).i32RemU().get(offset).i32Add().i32(1).i32Add().set(limit);
+      f.get(limit).get(n).get(limit).get(n).i32LtU().select().set(limit);
+      f.get(limit).get(n).get(tq).select().set(limit);
+      f.get(r).get(n).i32Mul().i32(4).i32Mul().tee(xRow).get(out).i32Add().set(outRow);
+      f.get(xRow).get(x).i32Add().set(xRow);
+      // v_j = fround(scale·x_j), m = max v_j
+      f.f64Const(-Infinity).set(max);
+      loop(
+        () => f.get(limit),
+        1,
+        () => {
+          f.get(xRow).get(j).i32(4).i32Mul().i32Add().f32Load().f64PromoteF32().get(scale).f64Mul();
+          f.f32DemoteF64().f64PromoteF32().set(vj);
+          vAt().get(vj).f64Store();
+          f.get(vj).get(max).get(vj).get(max).f64Gt().select().set(max);
+        },
+      );
+      // e_j = exp(v_j − m), in place, 8 a pass (the scratch holds a whole pass past the row's end)
+      f.get(max).f64x2Splat().set(maxPair);
+      loop(
+        () => f.get(limit),
+        PER_PASS,
+        () => {
+          for (let p = 0; p < PAIRS; p++)
+            vAt()
+              .v128Load(16 * p)
+              .get(maxPair)
+              .f64x2Sub()
+              .set(d[p]!);
+          for (const statement of expStatements) for (let p = 0; p < PAIRS; p++) statement(p);
+          for (let p = 0; p < PAIRS; p++)
+            vAt()
+              .get(e[p]!)
+              .v128Store(16 * p);
+        },
+      );
+      // s = Σ e_j in order; out_j = e_j / s; 0 past the limit
+      f.f64Zero().set(sum);
+      loop(
+        () => f.get(limit),
+        1,
+        () => {
+          f.get(sum);
+          vAt().f64Load().f64Add().set(sum);
+        },
+      );
+      loop(
+        () => f.get(limit),
+        1,
+        () => {
+          f.get(outRow).get(j).i32(4).i32Mul().i32Add();
+          vAt().f64Load().get(sum).f64Div().f32DemoteF64().f32Store();
+        },
+      );
+      loop(
+        () => f.get(n),
+        1,
+        () => f.get(outRow).get(j).i32(4).i32Mul().i32Add().f32Zero().f32Store(),
+        () => f.get(limit),
+      );
     },
   );
-  // e_j = exp(v_j − m), in place, 8 a pass (the scratch holds a whole pass past the row's end)
-  f.get(max).f64x2Splat().set(maxPair);
-  loop(
-    () => f.get(limit),
-    PER_PASS,
-    () => {
-      for (let p = 0; p < PAIRS; p++)
-        vAt()
-          .v128Load(16 * p)
-          .get(maxPair)
-          .f64x2Sub()
-          .set(d[p]!);
-      for (const statement of expStatements) for (let p = 0; p < PAIRS; p++) statement(p);
-      for (let p = 0; p < PAIRS; p++)
-        vAt()
-          .get(e[p]!)
-          .v128Store(16 * p);
-    },
-  );
-  // s = Σ e_j in order; out_j = e_j / s; 0 past the limit
-  f.f64Zero().set(sum);
-  loop(
-    () => f.get(limit),
-    1,
-    () => {
-      f.get(sum);
-      vAt().f64Load().f64Add().set(sum);
-    },
-  );
-  loop(
-    () => f.get(limit),
-    1,
-    () => {
-      f.get(outRow).get(j).i32(4).i32Mul().i32Add();
-      vAt().f64Load().get(sum).f64Div().f32DemoteF64().f32Store();
-    },
-  );
-  loop(
-    () => f.get(n),
-    1,
-    () => f.get(outRow).get(j).i32(4).i32Mul().i32Add().f32Zero().f32Store(),
-    () => f.get(limit),
-  );
-  f.get(r).i32(1).i32Add().set(r).br(0).end().end();
   k.setAt(head);
   return f;
 }

@@ -11,7 +11,7 @@
 // copies in and out; 1.6× with one pair: a pair's chain of ~40 dependent operations leaves the core idle).
 import * as fused from '../fused.ts';
 import { KernelMemory } from './kernel-memory.ts';
-import { expNegAbs, PAIRS, V128Constants } from './exp-neg-abs.ts';
+import { expNegAbs, pairLoop, PAIRS, V128Constants } from './exp-neg-abs.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 const PER_PASS = 2 * PAIRS;
@@ -58,15 +58,7 @@ function emitSwiglu(): FunctionBody {
         .v128Store64Lane0(8 * p);
     },
   ];
-  f.i32(0).set(i);
-  const head = f.code.length;
-  f.block().loop();
-  f.get(i).get(n).i32GeU().brIf(1);
-  for (const statement of statements) for (let p = 0; p < PAIRS; p++) statement(p);
-  f.get(i).i32(PER_PASS).i32Add().set(i);
-  f.br(0);
-  f.end().end();
-  k.setAt(head);
+  pairLoop(f, k, i, n, statements);
   return f;
 }
 
@@ -120,15 +112,7 @@ function emitSwigluBackward(): FunctionBody {
         .v128Store64Lane0(8 * p);
     },
   ];
-  f.i32(0).set(i);
-  const head = f.code.length;
-  f.block().loop();
-  f.get(i).get(n).i32GeU().brIf(1);
-  for (const statement of statements) for (let p = 0; p < PAIRS; p++) statement(p);
-  f.get(i).i32(PER_PASS).i32Add().set(i);
-  f.br(0);
-  f.end().end();
-  k.setAt(head);
+  pairLoop(f, k, i, n, statements);
   return f;
 }
 

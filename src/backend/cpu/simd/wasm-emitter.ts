@@ -298,6 +298,17 @@ export class FunctionBody {
     return this.simd(0x21, j);
   }
 
+  /** for (i = from; i < end; i += step) body: `from` and `end` each push an i32; i is an i32 local (unsigned). */
+  forRange(i: number, from: () => void, end: () => void, step: number, body: () => void): this {
+    from();
+    this.set(i).block().loop();
+    this.get(i);
+    end();
+    this.i32GeU().brIf(1);
+    body();
+    return this.get(i).i32(step).i32Add().set(i).br(0).end().end();
+  }
+
   /** The encoded body: local declarations (one run per local, kept simple), then code, then `end`. */
   encode(): number[] {
     const locals = this.localTypes.map((t) => [...uleb(1), VALTYPE[t]]);
