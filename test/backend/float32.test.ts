@@ -10,12 +10,13 @@ import { Rng } from '../../src/core/rng.ts';
 
 const cpu = new CpuBackend(1, { simd: false });
 
-/** A view of `shape` over a buffer: a permutation of row-major strides, some dims broadcast, an offset. */
+/** A view of `shape` over a buffer: a permutation of row-major strides, some dims broadcast, an offset. Up to
+ * six dims, so that copies see both the four-dim loops and the row callbacks beyond them (copyF32). */
 const viewOf = fc
   .record({
-    shape: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 4 }),
-    perm: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
-    broadcast: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    shape: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 6 }),
+    perm: fc.array(fc.nat(), { minLength: 6, maxLength: 6 }),
+    broadcast: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
     offset: fc.integer({ min: 0, max: 3 }),
   })
   .map(({ shape, perm, broadcast, offset }) => {

@@ -31,6 +31,7 @@ import { SIMD_BINARY_MIN, SIMD_BINARY_OPS, SimdBinary, type SimdBinaryOp } from 
 import { SimdRowsBackward } from './simd/rows-backward-kernel.ts';
 import { SimdSoftmax } from './simd/softmax-kernel.ts';
 import { SimdSwiglu } from './simd/swiglu-kernel.ts';
+import { SimdCopy } from './simd/copy-kernel.ts';
 import { forEachRow } from './strided.ts';
 
 type F = Float32Array | Float64Array;
@@ -113,7 +114,7 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
 /**
  * The float32 kernels beside the matmul, as WebAssembly on the calling thread: SwiGLU forward and backward
  * (simd/swiglu-kernel.ts), float32 add/sub/mul/div (binary-kernel.ts), attention's softmax (softmax-kernel.ts),
- * RMSNorm's and softmax's backward (rows-backward-kernel.ts); each gives its loop's bits. Made once per thread
+ * RMSNorm's and softmax's backward (rows-backward-kernel.ts), strided copies (copy-kernel.ts); each gives its loop's bits. Made once per thread
  * and shared by every CPU backend on it (they keep nothing between calls), so a process that makes many backends
  * (the bench, the tests) compiles them and grows their memories once.
  */
@@ -122,6 +123,7 @@ interface OneThreadKernels {
   binary: SimdBinary;
   softmax: SimdSoftmax;
   rowsBackward: SimdRowsBackward;
+  copy: SimdCopy;
 }
 let sharedKernels: OneThreadKernels | undefined;
 function oneThreadKernels(): OneThreadKernels {
@@ -130,6 +132,7 @@ function oneThreadKernels(): OneThreadKernels {
     binary: new SimdBinary(),
     softmax: new SimdSoftmax(),
     rowsBackward: new SimdRowsBackward(),
+    copy: new SimdCopy(),
   });
 }
 
@@ -365,7 +368,8 @@ export class CpuBackend implements Backend {
   copy(src: Storage, srcView: View, dst: Storage, dstView: View): void {
     const s = d(src),
       o = d(dst);
-    if (s instanceof Float32Array && o instanceof Float32Array) return copyF32(s, srcView, o, dstView);
+    if (s instanceof Float32Array && o instanceof Float32Array)
+      return copyF32(s, srcView, o, dstView, this.kernels?.copy);
     forEachRow(srcView.shape, [srcView, dstView], (off, len, inner) => {
       const s0 = off[0]!,
         d0 = off[1]!,

@@ -5,7 +5,8 @@
 // called with Float32Arrays, so they stay monomorphic (measured 2–5× faster per element on a lesson step's
 // shapes). Each line computes exactly what the generic kernel's line computes: the same bits.
 import type { BinaryOp, View } from '../backend.ts';
-import { forEachRow } from './strided.ts';
+import type { SimdCopy } from './simd/copy-kernel.ts';
+import { collapse, forEachRow } from './strided.ts';
 
 /** out[i] = op(a[view a at i], b[view b at i]) over `aView.shape`; out is contiguous. */
 export function binaryF32(
@@ -94,8 +95,40 @@ export function unaryF32(op: string, xs: Float32Array, os: Float32Array, scalar:
   return false;
 }
 
-/** Copy a strided view of src into a strided view of dst, short rows (a head's 16 numbers) without subarrays. */
-export function copyF32(src: Float32Array, srcView: View, dst: Float32Array, dstView: View): void {
+/**
+ * Copy a strided view of src into a strided view of dst. Up to four dims after merging (collapse) run as plain
+ * nested loops (attention's head permutes are rows of a head's 16 numbers, and a callback per row cost more than
+ * the copy), or as WebAssembly (`simd`, copy-kernel.ts) when the target is contiguous.
+ */
+export function copyF32(src: Float32Array, srcView: View, dst: Float32Array, dstView: View, simd?: SimdCopy): void {
+  const c = collapse(srcView.shape, [srcView.strides, dstView.strides]);
+  if (c.shape.length > 4) return copyRows(src, srcView, dst, dstView);
+  const pad = 4 - c.shape.length;
+  const four = (xs: number[], none: number) =>
+    [0, 1, 2, 3].map((d) => (d < pad ? none : xs[d - pad]!)) as [number, number, number, number];
+  const [n0, n1, n2, n3] = four(c.shape, 1),
+    [s0, s1, s2, s3] = four(c.strides[0]!, 0),
+    [d0, d1, d2, d3] = four(c.strides[1]!, 0);
+  // dst row-major in the iteration's order (a dim of size 1 may have any stride)
+  const dense =
+    d3 === 1 && (n2 === 1 || d2 === n3) && (n1 === 1 || d1 === n2 * n3) && (n0 === 1 || d0 === n1 * n2 * n3);
+  const o0 = dstView.offset;
+  if (simd && dense && simd.run(src, { n: [n0, n1, n2, n3], s: [s0, s1, s2, s3], srcOffset: srcView.offset }, dst, o0))
+    return;
+  const contiguous = s3 === 1 && d3 === 1;
+  for (let i0 = 0; i0 < n0; i0++)
+    for (let i1 = 0; i1 < n1; i1++)
+      for (let i2 = 0; i2 < n2; i2++) {
+        const s = srcView.offset + i0 * s0 + i1 * s1 + i2 * s2,
+          o = o0 + i0 * d0 + i1 * d1 + i2 * d2;
+        if (contiguous && n3 >= 256) dst.set(src.subarray(s, s + n3), o);
+        else if (contiguous) for (let i = 0; i < n3; i++) dst[o + i] = src[s + i]!;
+        else for (let i = 0; i < n3; i++) dst[o + i * d3] = src[s + i * s3]!;
+      }
+}
+
+/** copyF32 for views of more than four dims (after merging): one callback per innermost row. */
+function copyRows(src: Float32Array, srcView: View, dst: Float32Array, dstView: View): void {
   forEachRow(srcView.shape, [srcView, dstView], (off, len, inner) => {
     const s = src,
       o = dst; // locals: see binaryF32
