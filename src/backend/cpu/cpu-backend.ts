@@ -32,6 +32,8 @@ import { SimdRowsBackward } from './simd/rows-backward-kernel.ts';
 import { SimdSoftmax } from './simd/softmax-kernel.ts';
 import { SimdSwiglu } from './simd/swiglu-kernel.ts';
 import { SimdCopy } from './simd/copy-kernel.ts';
+import { SimdRmsnorm } from './simd/rmsnorm-kernel.ts';
+import { SimdRope } from './simd/rope-kernel.ts';
 import { forEachRow } from './strided.ts';
 
 type F = Float32Array | Float64Array;
@@ -114,7 +116,8 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
 /**
  * The float32 kernels beside the matmul, as WebAssembly on the calling thread: SwiGLU forward and backward
  * (simd/swiglu-kernel.ts), float32 add/sub/mul/div (binary-kernel.ts), attention's softmax (softmax-kernel.ts),
- * RMSNorm's and softmax's backward (rows-backward-kernel.ts), strided copies (copy-kernel.ts); each gives its loop's bits. Made once per thread
+ * RMSNorm's and softmax's backward (rows-backward-kernel.ts), strided copies (copy-kernel.ts), RMSNorm's forward
+ * (rmsnorm-kernel.ts), RoPE in the 'half' layout (rope-kernel.ts); each gives its loop's bits. Made once per thread
  * and shared by every CPU backend on it (they keep nothing between calls), so a process that makes many backends
  * (the bench, the tests) compiles them and grows their memories once.
  */
@@ -124,6 +127,8 @@ interface OneThreadKernels {
   softmax: SimdSoftmax;
   rowsBackward: SimdRowsBackward;
   copy: SimdCopy;
+  rmsnorm: SimdRmsnorm;
+  rope: SimdRope;
 }
 let sharedKernels: OneThreadKernels | undefined;
 function oneThreadKernels(): OneThreadKernels {
@@ -133,6 +138,8 @@ function oneThreadKernels(): OneThreadKernels {
     softmax: new SimdSoftmax(),
     rowsBackward: new SimdRowsBackward(),
     copy: new SimdCopy(),
+    rmsnorm: new SimdRmsnorm(),
+    rope: new SimdRope(),
   });
 }
 
@@ -506,6 +513,9 @@ export class CpuBackend implements Backend {
       ws = d(w),
       os = d(out),
       rs = d(rstd);
+    const { isF32 } = fused;
+    if (this.kernels && isF32(xs) && isF32(ws) && isF32(os) && isF32(rs))
+      if (this.kernels.rmsnorm.run(xs, ws, os, rs, rows, n, eps)) return;
     for (let r = 0; r < rows; r++) {
       const base = r * n;
       let ss = 0;
@@ -523,6 +533,9 @@ export class CpuBackend implements Backend {
       cs = d(cos),
       ss = d(sin),
       os = d(out);
+    const { isF32 } = fused;
+    if (this.kernels && L.style === 'half' && isF32(xs) && ps instanceof Int32Array && isF32(cs) && isF32(ss))
+      if (isF32(os) && this.kernels.rope.run(xs, ps, cs, ss, os, L.rows, L.heads, L.dim, L.inverse)) return;
     const half = L.dim / 2;
     const sign = L.inverse ? -1 : 1;
     for (let r = 0; r < L.rows; r++) {

@@ -26,6 +26,9 @@ export class KernelMemory {
   f32(byteOffset: number, n: number): Float32Array {
     return new Float32Array(this.memory.buffer, byteOffset, n);
   }
+  i32(byteOffset: number, n: number): Int32Array {
+    return new Int32Array(this.memory.buffer, byteOffset, n);
+  }
   f64(byteOffset: number, n: number): Float64Array {
     return new Float64Array(this.memory.buffer, byteOffset, n);
   }

@@ -11,12 +11,12 @@ import { KernelMemory, regions } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 /** for (j = 0; j < end; j += step) body, over the i32 local j. */
-function loop(f: FunctionBody, j: number, end: () => void, step: number, body: () => void) {
+export function loop(f: FunctionBody, j: number, end: () => void, step: number, body: () => void) {
   f.forRange(j, () => f.i32(0), end, step, body);
 }
 
 /** s = Σ_{j<n} term, in j order: `term` pushes the float64 term of index j. */
-function sumInOrder(f: FunctionBody, j: number, n: number, s: number, term: () => void) {
+export function sumInOrder(f: FunctionBody, j: number, n: number, s: number, term: () => void) {
   f.f64Zero().set(s);
   loop(
     f,

@@ -150,6 +150,9 @@ export class FunctionBody {
   f64Div() {
     return this.op(0xa3);
   }
+  f64Sqrt() {
+    return this.op(0x9f);
+  }
   f64Gt() {
     return this.op(0x64);
   }
@@ -173,6 +176,9 @@ export class FunctionBody {
   }
   f64Store(offset = 0) {
     return this.op(0x39, ...this.mem(3, offset));
+  }
+  i32Load(offset = 0) {
+    return this.op(0x28, ...this.mem(2, offset));
   }
   f32Load(offset = 0) {
     return this.op(0x2a, ...this.mem(2, offset));
