@@ -34,6 +34,7 @@ import { SimdSwiglu } from './simd/swiglu-kernel.ts';
 import { SimdCopy } from './simd/copy-kernel.ts';
 import { SimdRmsnorm } from './simd/rmsnorm-kernel.ts';
 import { SimdRope } from './simd/rope-kernel.ts';
+import { SimdCrossEntropy } from './simd/cross-entropy-kernel.ts';
 import { forEachRow } from './strided.ts';
 
 type F = Float32Array | Float64Array;
@@ -117,7 +118,8 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
  * The float32 kernels beside the matmul, as WebAssembly on the calling thread: SwiGLU forward and backward
  * (simd/swiglu-kernel.ts), float32 add/sub/mul/div (binary-kernel.ts), attention's softmax (softmax-kernel.ts),
  * RMSNorm's and softmax's backward (rows-backward-kernel.ts), strided copies (copy-kernel.ts), RMSNorm's forward
- * (rmsnorm-kernel.ts), RoPE in the 'half' layout (rope-kernel.ts); each gives its loop's bits. Made once per thread
+ * (rmsnorm-kernel.ts), RoPE in the 'half' layout (rope-kernel.ts), cross-entropy's log-softmax-and-take
+ * (cross-entropy-kernel.ts); each gives its loop's bits. Made once per thread
  * and shared by every CPU backend on it (they keep nothing between calls), so a process that makes many backends
  * (the bench, the tests) compiles them and grows their memories once.
  */
@@ -129,6 +131,7 @@ interface OneThreadKernels {
   copy: SimdCopy;
   rmsnorm: SimdRmsnorm;
   rope: SimdRope;
+  crossEntropy: SimdCrossEntropy;
 }
 let sharedKernels: OneThreadKernels | undefined;
 function oneThreadKernels(): OneThreadKernels {
@@ -140,6 +143,7 @@ function oneThreadKernels(): OneThreadKernels {
     copy: new SimdCopy(),
     rmsnorm: new SimdRmsnorm(),
     rope: new SimdRope(),
+    crossEntropy: new SimdCrossEntropy(),
   });
 }
 
@@ -643,7 +647,12 @@ export class CpuBackend implements Backend {
   }
 
   logSoftmaxTake(x: Storage, targets: Storage, out: Storage, lse: Storage, rows: number, n: number): void {
-    fused.logSoftmaxTake(f(x), d(targets) as Int32Array, f(out), d(lse) as Float64Array, rows, n);
+    const xs = f(x),
+      os = f(out),
+      ts = d(targets) as Int32Array,
+      ls = d(lse) as Float64Array;
+    if (this.kernels && fused.isF32(xs) && fused.isF32(os)) this.kernels.crossEntropy.forward(xs, ts, os, ls, rows, n);
+    else fused.logSoftmaxTake(xs, ts, os, ls, rows, n);
   }
 
   logSoftmaxTakeBackward(
@@ -655,7 +664,15 @@ export class CpuBackend implements Backend {
     rows: number,
     n: number,
   ): void {
-    fused.logSoftmaxTakeBackward(f(x), d(targets) as Int32Array, d(lse) as Float64Array, f(g), f(gx), rows, n);
+    const xs = f(x),
+      gs = f(g),
+      gxs = f(gx),
+      ts = d(targets) as Int32Array,
+      ls = d(lse) as Float64Array,
+      { isF32 } = fused;
+    if (this.kernels && isF32(xs) && isF32(gs) && isF32(gxs))
+      this.kernels.crossEntropy.backward(xs, ts, ls, gs, gxs, rows, n);
+    else fused.logSoftmaxTakeBackward(xs, ts, ls, gs, gxs, rows, n);
   }
 
   adamw(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamWHyper): void {

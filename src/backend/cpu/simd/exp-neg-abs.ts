@@ -57,6 +57,10 @@ export class V128Constants {
   f64(v: number): void {
     this.get(`f${v}`, [v, v]);
   }
+  /** Pushes the float64 pair (a, b): lane 0 a, lane 1 b. */
+  f64Pair(a: number, b: number): void {
+    this.get(`f${a},${b}`, [a, b]);
+  }
   /** Pushes an int64 pair. */
   i64(v: bigint): void {
     this.get(`i${v}`, [v, v]);

@@ -150,6 +150,10 @@ export class FunctionBody {
   f64Div() {
     return this.op(0xa3);
   }
+  /** Signed i32 → f64 (exact). */
+  f64ConvertI32S() {
+    return this.op(0xb7);
+  }
   f64Sqrt() {
     return this.op(0x9f);
   }
@@ -287,6 +291,9 @@ export class FunctionBody {
   }
   v128And() {
     return this.simd(0x4e);
+  }
+  v128Or() {
+    return this.simd(0x50);
   }
   /** Pops mask, b, a: a's bits where the mask is 1, b's where 0. */
   v128Bitselect() {
