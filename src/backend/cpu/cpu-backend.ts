@@ -35,6 +35,7 @@ import { SimdCopy } from './simd/copy-kernel.ts';
 import { SimdRmsnorm } from './simd/rmsnorm-kernel.ts';
 import { SimdRope } from './simd/rope-kernel.ts';
 import { SimdCrossEntropy } from './simd/cross-entropy-kernel.ts';
+import { SimdAdamw } from './simd/adamw-kernel.ts';
 import { forEachRow } from './strided.ts';
 
 type F = Float32Array | Float64Array;
@@ -119,7 +120,7 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
  * (simd/swiglu-kernel.ts), float32 add/sub/mul/div (binary-kernel.ts), attention's softmax (softmax-kernel.ts),
  * RMSNorm's and softmax's backward (rows-backward-kernel.ts), strided copies (copy-kernel.ts), RMSNorm's forward
  * (rmsnorm-kernel.ts), RoPE in the 'half' layout (rope-kernel.ts), cross-entropy's log-softmax-and-take
- * (cross-entropy-kernel.ts); each gives its loop's bits. Made once per thread
+ * (cross-entropy-kernel.ts), the AdamW update (adamw-kernel.ts); each gives its loop's bits. Made once per thread
  * and shared by every CPU backend on it (they keep nothing between calls), so a process that makes many backends
  * (the bench, the tests) compiles them and grows their memories once.
  */
@@ -132,6 +133,7 @@ interface OneThreadKernels {
   rmsnorm: SimdRmsnorm;
   rope: SimdRope;
   crossEntropy: SimdCrossEntropy;
+  adamw: SimdAdamw;
 }
 let sharedKernels: OneThreadKernels | undefined;
 function oneThreadKernels(): OneThreadKernels {
@@ -144,6 +146,7 @@ function oneThreadKernels(): OneThreadKernels {
     rmsnorm: new SimdRmsnorm(),
     rope: new SimdRope(),
     crossEntropy: new SimdCrossEntropy(),
+    adamw: new SimdAdamw(),
   });
 }
 
@@ -683,6 +686,10 @@ export class CpuBackend implements Backend {
     const bc1 = 1 - Math.pow(h.beta1, h.step),
       bc2 = 1 - Math.pow(h.beta2, h.step);
     const decay = 1 - h.lr * h.weightDecay;
+    const { isF32 } = fused;
+    if (this.kernels && isF32(p) && isF32(g) && isF32(ms) && isF32(vs) && g.length === p.length)
+      if (ms.length === p.length && vs.length === p.length && this.kernels.adamw.run(p, g, ms, vs, h, bc1, bc2, decay))
+        return;
     for (let i = 0; i < p.length; i++) {
       const gi = g[i]!;
       ms[i] = h.beta1 * ms[i]! + (1 - h.beta1) * gi;

@@ -258,6 +258,10 @@ export class FunctionBody {
   f64x2Sub() {
     return this.simd(0xf1);
   }
+  /** Correctly rounded, as Math.sqrt. */
+  f64x2Sqrt() {
+    return this.simd(0xef);
+  }
   f64x2Div() {
     return this.simd(0xf3);
   }
