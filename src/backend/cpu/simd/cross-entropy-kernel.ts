@@ -8,9 +8,9 @@
 // The backward reports a row whose fr(x_j − lse) is positive (an lse below its row's maximum, which the forward
 // never makes): the caller then runs the loop.
 import * as fused from '../fused.ts';
-import { expNegAbs, PAIRS, V128Constants } from './exp-neg-abs.ts';
+import { expNegAbs, interleave, PAIRS, V128Constants } from './exp-neg-abs.ts';
 import { KernelMemory, regions } from './kernel-memory.ts';
-import { loop } from './rows-backward-kernel.ts';
+import { loop, sumInOrder } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 const PER_PASS = 2 * PAIRS;
@@ -54,32 +54,23 @@ function emitForward(): FunctionBody {
         j,
         () => f.get(n),
         PER_PASS,
-        () => {
-          for (let p = 0; p < PAIRS; p++)
-            xAt()
-              .v128Load64Zero(8 * p)
-              .f64x2PromoteLowF32x4()
-              .get(maxPair)
-              .f64x2Sub()
-              .set(d[p]!);
-          for (const statement of expStatements) for (let p = 0; p < PAIRS; p++) statement(p);
-          for (let p = 0; p < PAIRS; p++)
-            vAt()
-              .get(e[p]!)
-              .v128Store(16 * p);
-        },
+        () =>
+          interleave([
+            (p) =>
+              xAt()
+                .v128Load64Zero(8 * p)
+                .f64x2PromoteLowF32x4()
+                .get(maxPair)
+                .f64x2Sub()
+                .set(d[p]!),
+            ...expStatements,
+            (p) =>
+              vAt()
+                .get(e[p]!)
+                .v128Store(16 * p),
+          ]),
       );
-      f.f64Zero().set(sum);
-      loop(
-        f,
-        j,
-        () => f.get(n),
-        1,
-        () => {
-          f.get(sum);
-          vAt().f64Load().f64Add().set(sum);
-        },
-      );
+      sumInOrder(f, j, n, sum, () => vAt().f64Load());
       f.get(ms).get(r).i32(8).i32Mul().i32Add().get(max).f64Store();
       f.get(ss).get(r).i32(8).i32Mul().i32Add().get(sum).f64Store();
     },
@@ -123,32 +114,34 @@ function emitBackward(): FunctionBody {
         () => {
           // lanes j + 2p, j + 2p + 1 count only while below n (a pass may run into the next row)
           f.get(n).get(j).i32Sub().f64ConvertI32S().f64x2Splat().set(left);
-          for (let p = 0; p < PAIRS; p++) {
-            at(x)
-              .v128Load64Zero(8 * p)
-              .f64x2PromoteLowF32x4()
-              .get(l2)
-              .f64x2Sub();
-            round2();
-            f.set(d[p]!);
-            f.get(positive).get(d[p]!);
-            k.f64(0);
-            f.f64x2Gt();
-            k.f64Pair(2 * p, 2 * p + 1);
-            f.get(left).f64x2Lt().v128And().v128Or().set(positive);
-          }
-          for (const statement of expStatements) for (let p = 0; p < PAIRS; p++) statement(p);
-          for (let p = 0; p < PAIRS; p++) {
-            at(gx);
-            k.f64(0);
-            f.get(e[p]!);
-            round2();
-            f.get(g2).f64x2Mul();
-            round2();
-            f.f64x2Sub()
-              .f32x4DemoteF64x2Zero()
-              .v128Store64Lane0(8 * p);
-          }
+          interleave([
+            (p) => {
+              at(x)
+                .v128Load64Zero(8 * p)
+                .f64x2PromoteLowF32x4()
+                .get(l2)
+                .f64x2Sub();
+              round2();
+              f.set(d[p]!);
+              f.get(positive).get(d[p]!);
+              k.f64(0);
+              f.f64x2Gt();
+              k.f64Pair(2 * p, 2 * p + 1);
+              f.get(left).f64x2Lt().v128And().v128Or().set(positive);
+            },
+            ...expStatements,
+            (p) => {
+              at(gx);
+              k.f64(0);
+              f.get(e[p]!);
+              round2();
+              f.get(g2).f64x2Mul();
+              round2();
+              f.f64x2Sub()
+                .f32x4DemoteF64x2Zero()
+                .v128Store64Lane0(8 * p);
+            },
+          ]);
         },
       );
     },

@@ -71,6 +71,11 @@ export class V128Constants {
   }
 }
 
+/** Each statement for pair 0, 1, …, PAIRS−1 in turn: one pass, the pairs' chains interleaved. */
+export function interleave(statements: ((p: number) => void)[]): void {
+  for (const statement of statements) for (let p = 0; p < PAIRS; p++) statement(p);
+}
+
 /**
  * for (i = 0; i < n; i += 2·PAIRS) { each statement for pair 0, 1, …, PAIRS−1 in turn }, with `k`'s constants set
  * before the loop: the pass loop of a kernel over pairs of float64 lanes (n is the i32 parameter or local `n`).
@@ -83,7 +88,7 @@ export function pairLoop(f: FunctionBody, k: V128Constants, i: number, n: number
     () => f.get(n),
     2 * PAIRS,
     () => {
-      for (const statement of statements) for (let p = 0; p < PAIRS; p++) statement(p);
+      interleave(statements);
     },
   );
   k.setAt(head);

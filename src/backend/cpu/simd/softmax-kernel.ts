@@ -7,7 +7,8 @@
 // The maximum, the sum and the division are scalar and in the loop's order; the exp is exp-neg-abs.ts's (v_j − m
 // ≤ 0, so exp(−|v_j − m|) is it), 8 scores a pass, over a row's scaled scores kept in float64 scratch.
 import { KernelMemory } from './kernel-memory.ts';
-import { expNegAbs, PAIRS, V128Constants } from './exp-neg-abs.ts';
+import { expNegAbs, interleave, PAIRS, V128Constants } from './exp-neg-abs.ts';
+import { sumInOrder } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 const PER_PASS = 2 * PAIRS;
@@ -60,30 +61,23 @@ function emitSoftmax(): FunctionBody {
       loop(
         () => f.get(limit),
         PER_PASS,
-        () => {
-          for (let p = 0; p < PAIRS; p++)
-            vAt()
-              .v128Load(16 * p)
-              .get(maxPair)
-              .f64x2Sub()
-              .set(d[p]!);
-          for (const statement of expStatements) for (let p = 0; p < PAIRS; p++) statement(p);
-          for (let p = 0; p < PAIRS; p++)
-            vAt()
-              .get(e[p]!)
-              .v128Store(16 * p);
-        },
+        () =>
+          interleave([
+            (p) =>
+              vAt()
+                .v128Load(16 * p)
+                .get(maxPair)
+                .f64x2Sub()
+                .set(d[p]!),
+            ...expStatements,
+            (p) =>
+              vAt()
+                .get(e[p]!)
+                .v128Store(16 * p),
+          ]),
       );
       // s = Σ e_j in order; out_j = e_j / s; 0 past the limit
-      f.f64Zero().set(sum);
-      loop(
-        () => f.get(limit),
-        1,
-        () => {
-          f.get(sum);
-          vAt().f64Load().f64Add().set(sum);
-        },
-      );
+      sumInOrder(f, j, limit, sum, () => vAt().f64Load());
       loop(
         () => f.get(limit),
         1,
