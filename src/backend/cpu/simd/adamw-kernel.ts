@@ -61,7 +61,7 @@ function emitAdamw(): FunctionBody {
   return f;
 }
 
-/** Below this many parameters the loop is as fast. */
+/** Below this many parameters the loop runs (a guess, as for the other kernels; not measured finely). */
 const MIN_PARAMS = 256;
 
 export class SimdAdamw {

@@ -1,14 +1,17 @@
 // Strided copies of float32 rows as WebAssembly: attention's head permutes ([B, T, H, D] ⇄ [B, H, T, D]), 16 rows
 // of a step over a lesson model's activations, each a row of D = 16 numbers. The JavaScript loop moves about one
-// number a nanosecond at that row length (a float32 read and a rounding store per number); this moves 16 bytes
-// an instruction, after a memcpy of the source in and before a memcpy of the result out.
+// number a nanosecond at that row length (a float32 read widened to float64, a store narrowing it back); this
+// moves 16 bytes an instruction, after a memcpy of the source in and before a memcpy of the result out.
 //   dst[o + i0·d0 + i1·d1 + i2·d2 + j] = src[s + i0·s0 + i1·s1 + i2·s2 + j],  j < n3
 // It moves bits: the result is the index map's exactly, NaN payloads included (the loop's float32 read may quiet
 // a signalling NaN, which no arithmetic makes, so on anything a model computes the two agree).
 import { KernelMemory } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
-/** Below this many numbers the loop is as fast (the copies in and out and the calls cost more than they save). */
+/**
+ * Below this many numbers the loop runs (a guess: the copies in and out and the calls are taken to cost more than
+ * they save; not measured finely).
+ */
 export const SIMD_COPY_MIN = 4096;
 
 /** rows(src, dst, rows, srcStride, dstStride, rowBytes): byte offsets and strides; rowBytes a multiple of 16. */

@@ -1,5 +1,6 @@
-// Cross-entropy's fused log-softmax-and-take (fused.ts `logSoftmaxTake` and its backward) as WebAssembly emitted by
-// TypeScript, with the loops' float32 bits: one Math.exp per logit each way, 3% of a lesson training step as loops.
+// Cross-entropy's fused log-softmax-and-take (fused.ts `logSoftmaxTake` and its backward) as WebAssembly emitted
+// by TypeScript, with the loops' float32 bits: one Math.exp per logit each way, 3% of a lesson training step as
+// loops.
 //   forward:  m = max_j x_j,  s = Σ_j exp(x_j − m) (in j order),  lse = m + log s,  out = fr(x_t − lse)
 //   backward: gx_j = fr((j = t ? g : 0) − fr(fr(exp(fr(x_j − lse)))·g))
 // The kernels do the exps (exp-neg-abs.ts, 8 a pass: x_j − m ≤ 0 and fr(x_j − lse) ≤ 0, so exp(−|v|) is exp(v))
@@ -151,7 +152,7 @@ function emitBackward(): FunctionBody {
   return f;
 }
 
-/** Below this many logits the loops are as fast. */
+/** Below this many logits the loops run (a guess, as for the other kernels; not measured finely). */
 const MIN_LOGITS = 256;
 
 export class SimdCrossEntropy {

@@ -48,7 +48,7 @@ function emitRmsnorm(): FunctionBody {
   return f;
 }
 
-/** Below this many numbers the loop is as fast. */
+/** Below this many numbers the loop runs (a guess, as for the other kernels; not measured finely). */
 const MIN_NUMBERS = 256;
 
 export class SimdRmsnorm {
@@ -57,7 +57,10 @@ export class SimdRmsnorm {
     ...args: number[]
   ) => void;
 
-  /** out (rows × n) and rs (rows) from x and w: the CPU loop's float32 bits; false, with nothing written, when it does not fit. */
+  /**
+   * out (rows × n) and rs (rows) from x and w: the CPU loop's float32 bits; false, with nothing written, when it
+   * is too small to pay or does not fit.
+   */
   run(x: Float32Array, w: Float32Array, out: Float32Array, rs: Float32Array, rows: number, n: number, eps: number) {
     const count = rows * n;
     const [ax, aw, aout, ars, end] = regions([4 * count, 4 * n, 4 * count, 4 * rows]);

@@ -58,7 +58,7 @@ function emitRope(): FunctionBody {
   return f;
 }
 
-/** Below this many numbers the loop is as fast. */
+/** Below this many numbers the loop runs (a guess, as for the other kernels; not measured finely). */
 const MIN_NUMBERS = 256;
 
 export class SimdRope {
