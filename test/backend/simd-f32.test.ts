@@ -137,6 +137,59 @@ describe('float32-summing matmul (the default)', () => {
     return three.close();
   });
 
+  it('operands read where they lie (whole row blocks and panels, k ≤ 256) give the loop bits, on 1 to 3 threads', () => {
+    // m a multiple of 4 and n of 8 (F32_TILE), so A, B (stored [k, n]) and C go unpacked; k past 256 packs them.
+    const aligned = (blocks: number, panels: number, kMax: number, minMacs: number) =>
+      fc
+        .record({
+          batch: fc.integer({ min: 1, max: 3 }),
+          m: fc.integer({ min: 1, max: blocks }).map((x) => 4 * x),
+          k: fc.integer({ min: 1, max: kMax }),
+          n: fc.integer({ min: 1, max: panels }).map((x) => 8 * x),
+          transA: fc.boolean(),
+          transB: fc.boolean(),
+          shareA: fc.boolean(),
+          shareB: fc.boolean(),
+        })
+        .filter((r) => r.batch * r.m * r.k * r.n >= minMacs)
+        .map((r): MatmulLayout => ({
+          ...r,
+          aBatchStride: r.shareA ? 0 : r.m * r.k,
+          bBatchStride: r.shareB ? 0 : r.k * r.n,
+        }));
+    fc.assert(
+      fc.property(aligned(6, 4, 300, 0), fc.integer(), (L, seed) => {
+        const { a, b } = operands(L, seed);
+        const ref = new Float32Array(L.batch * L.m * L.n),
+          simd = new Float32Array(L.batch * L.m * L.n).fill(NaN);
+        matmulF32Acc(a, b, ref, L);
+        one.run(a, b, simd, L);
+        expect(simd).toEqual(ref);
+      }),
+      { numRuns: 150 },
+    );
+    const three = new SimdMatmul(3, F32_TILE);
+    fc.assert(
+      fc.property(aligned(64, 20, 256, SIMD_PARALLEL_MIN_MACS), fc.integer(), (L, seed) => {
+        const { a, b } = operands(L, seed);
+        const size = L.batch * L.m * L.n;
+        const ref = new Float32Array(size),
+          c1 = new Float32Array(size).fill(NaN),
+          c2 = new Float32Array(size).fill(NaN),
+          c3 = new Float32Array(size).fill(NaN);
+        matmulBlocked(a, b, ref, L);
+        one.run(a, b, c1, L);
+        two.run(a, b, c2, L);
+        three.run(a, b, c3, L);
+        expect(c1).toEqual(ref);
+        expect(c2).toEqual(ref);
+        expect(c3).toEqual(ref);
+      }),
+      { numRuns: 12 },
+    );
+    return three.close();
+  });
+
   it('no row block starts before the calling thread has copied A in, however slow that copy', async () => {
     // The calling thread copies A while the workers pack B; a worker done with B must still wait for A. A copy
     // slowed down (as a descheduled thread's is) makes a worker that does not wait read the previous call's A.

@@ -13,7 +13,8 @@
 // Float32 accumulation (`acc: 'f32'`, the default for float32 operands): the same loops over f32x4 lanes,
 // operands packed as float32 and each product and partial sum rounded to float32, still in order p = 0..k−1.
 // Twice the lanes per instruction and half the bytes of the float64 tile (kept for float64 operands and
-// TINYSEEK_GEMM=f64).
+// TINYSEEK_GEMM=f64). Float32 operands may also be read where they lie, unpacked, and C written as the result's
+// rows (emitGemm's strides): the same loads and sums at other addresses, so the same bits.
 import { FunctionBody, emitModule } from './wasm-emitter.ts';
 
 export interface GemmTile {
@@ -35,36 +36,29 @@ export const F32_TILE: GemmTile = { mr: 4, nr: 8, relaxed: false, acc: 'f32' };
 export const elemBytes = (tile: GemmTile): number => (tile.acc === 'f32' ? 4 : 8);
 
 /**
- * gemm(aOff, bOff, cOff, k, panels, perBatch, aBatchBytes, bBatchBytes, cBatchBytes, ldc, start, end, group):
- * the tiles of row blocks [start, end) of the flattened (batch entry, row block) space, all panels each.
- * Panels are visited `group` at a time, all row blocks per group, so that a group of packed B stays in
- * cache while the row blocks of A stream past it (each tile is still one sum over all of p, so the order of
- * tiles changes nothing in the result). Offsets and strides are in bytes; k ≥ 1 and start < end are the
- * caller's job.
+ * gemm(aOff, bOff, cOff, k, panels, perBatch, aBatchBytes, bBatchBytes, cBatchBytes, ldc, start, end, group,
+ *      aStep, aRow, aBlock, bStep, bPanel): the tiles of row blocks [start, end) of the flattened (batch entry,
+ * row block) space, all panels each. Panels are visited `group` at a time, all row blocks per group, so that a
+ * group of B stays in cache while the row blocks of A stream past it (each tile is still one sum over all of p,
+ * so the order of tiles changes nothing in the result). Offsets and strides are in bytes; k ≥ 1 and
+ * start < end are the caller's job.
+ * Where the operands are: element (r, p) of row block ib at aOff + e·aBatch + ib·aBlock + p·aStep + r·aRow, and
+ * element (p, c) of panel jb at bOff + e·bBatch + jb·bPanel + p·bStep + c·eb. Packed (simd-matmul.ts): aStep = mr·eb,
+ * aRow = eb, aBlock = k·mr·eb, bStep = nr·eb, bPanel = k·nr·eb. A float32 operand read where it lies, unpacked:
+ * A stored [m, k] has aStep = 4, aRow = 4k, aBlock = 4k·mr; stored [k, m] (transposed), aStep = 4m, aRow = 4,
+ * aBlock = 4·mr; B stored [k, n] has bStep = 4n, bPanel = 4·nr. `rows` emits the form that reads aRow from its
+ * argument (one address add per row and step); without it aRow is taken to be eb and its argument ignored.
  */
-export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
+export function emitGemm(tile: GemmTile, fma = false, rows = false): FunctionBody {
   const { mr, nr } = tile;
   const eb = elemBytes(tile),
     f32 = eb === 4;
   const vecs = nr / (16 / eb);
-  const f = new FunctionBody([
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-    'i32',
-  ]);
+  const f = new FunctionBody(new Array<'i32'>(18).fill('i32'));
   const [aOff, bOff, cOff, k, panels, perBatch, aBatch, bBatch, cBatch, ldc, start, end, group] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
   ];
+  const [aStep, aRow, aBlock, bStep, bPanel] = [13, 14, 15, 16, 17];
   const blk = f.local('i32'),
     e = f.local('i32'),
     ib = f.local('i32');
@@ -75,24 +69,20 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
     aEnd = f.local('i32');
   const jb = f.local('i32'),
     cTile = f.local('i32'),
-    cAddr = f.local('i32');
+    cAddr = f.local('i32'),
+    bStart = f.local('i32');
   const g0 = f.local('i32'),
     gEnd = f.local('i32');
   const acc = Array.from({ length: mr * vecs }, () => f.local('v128'));
   const bv = Array.from({ length: vecs }, () => f.local('v128'));
   const av = f.local('v128');
-  const aBlockBytes = f.local('i32'),
-    bPanelBytes = f.local('i32');
+  const aSpan = f.local('i32');
+  // rowAt[r] = r·aRow, the byte offset of row r of a block from its row 0 (the `rows` form only)
+  const rowAt = rows ? Array.from({ length: mr }, () => f.local('i32')) : [];
+  for (let r = 1; r < rowAt.length; r++) f.get(aRow).i32(r).i32Mul().set(rowAt[r]!);
 
-  // aBlockBytes = k · mr · eb and bPanelBytes = k · nr · eb: one packed row block of A, one panel of B.
-  f.get(k)
-    .i32(mr * eb)
-    .i32Mul()
-    .set(aBlockBytes);
-  f.get(k)
-    .i32(nr * eb)
-    .i32Mul()
-    .set(bPanelBytes);
+  // aSpan = k · aStep: from a block's step 0 to past its last step
+  f.get(k).get(aStep).i32Mul().set(aSpan);
   f.i32(0).set(g0);
   f.loop(); // over groups of panels
   {
@@ -104,8 +94,8 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
       // e = blk / perBatch; ib = blk − e·perBatch
       f.get(blk).get(perBatch).i32DivU().tee(e).get(perBatch).i32Mul().set(ib);
       f.get(blk).get(ib).i32Sub().set(ib);
-      // aPanel = aOff + e·aBatch + ib·aBlockBytes
-      f.get(aOff).get(e).get(aBatch).i32Mul().i32Add().get(ib).get(aBlockBytes).i32Mul().i32Add().set(aPanel);
+      // aPanel = aOff + e·aBatch + ib·aBlock
+      f.get(aOff).get(e).get(aBatch).i32Mul().i32Add().get(ib).get(aBlock).i32Mul().i32Add().set(aPanel);
       // cRow = cOff + e·cBatch + ib·mr·ldc; the group's first tile is g0·nr·eb further
       f.get(cOff).get(e).get(cBatch).i32Mul().i32Add().get(ib).i32(mr).i32Mul().get(ldc).i32Mul().i32Add().set(cRow);
       f.get(cRow)
@@ -114,14 +104,15 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
         .i32Mul()
         .i32Add()
         .set(cTile);
-      // bp = bOff + e·bBatch + g0·bPanelBytes (the panels follow one another, so bp runs on from panel to panel)
-      f.get(bOff).get(e).get(bBatch).i32Mul().i32Add().get(g0).get(bPanelBytes).i32Mul().i32Add().set(bp);
-      f.get(aPanel).get(aBlockBytes).i32Add().set(aEnd);
+      // bStart = bOff + e·bBatch + g0·bPanel: the group's first panel
+      f.get(bOff).get(e).get(bBatch).i32Mul().i32Add().get(g0).get(bPanel).i32Mul().i32Add().set(bStart);
+      f.get(aPanel).get(aSpan).i32Add().set(aEnd);
       f.get(g0).set(jb);
       f.loop(); // over the group's column panels
       {
         for (const a of acc) f.v128Zero().set(a);
         f.get(aPanel).set(ap);
+        f.get(bStart).set(bp);
         f.loop(); // over p
         {
           for (let c = 0; c < vecs; c++)
@@ -129,14 +120,10 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
               .v128Load(c * 16)
               .set(bv[c]!);
           for (let r = 0; r < mr; r++) {
-            if (f32)
-              f.get(ap)
-                .v128Load32Splat(r * 4)
-                .set(av);
-            else
-              f.get(ap)
-                .v128Load64Splat(r * 8)
-                .set(av);
+            if (rows && r > 0) f.get(ap).get(rowAt[r]!).i32Add();
+            else f.get(ap);
+            if (f32) f.v128Load32Splat(rows ? 0 : r * 4).set(av);
+            else f.v128Load64Splat(rows ? 0 : r * 8).set(av);
             for (let c = 0; c < vecs; c++) {
               const t = acc[r * vecs + c]!;
               if (f32) f.get(t).get(av).get(bv[c]!).f32x4Mul().f32x4Add().set(t);
@@ -144,17 +131,8 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
               else f.get(t).get(av).get(bv[c]!).f64x2Mul().f64x2Add().set(t);
             }
           }
-          f.get(bp)
-            .i32(nr * eb)
-            .i32Add()
-            .set(bp);
-          f.get(ap)
-            .i32(mr * eb)
-            .i32Add()
-            .tee(ap)
-            .get(aEnd)
-            .i32LtU()
-            .brIf(0);
+          f.get(bp).get(bStep).i32Add().set(bp);
+          f.get(ap).get(aStep).i32Add().tee(ap).get(aEnd).i32LtU().brIf(0);
         }
         f.end();
         // Store the tile: row r at cTile + r·ldc.
@@ -170,6 +148,7 @@ export function emitGemm(tile: GemmTile, fma = false): FunctionBody {
           .i32(nr * eb)
           .i32Add()
           .set(cTile);
+        f.get(bStart).get(bPanel).i32Add().set(bStart);
         f.get(jb).i32(1).i32Add().tee(jb).get(gEnd).i32LtU().brIf(0);
       }
       f.end();
@@ -362,6 +341,7 @@ export function gemmModule(tile: GemmTile, maxPages: number, shared = true): Uin
     { name: 'pack', body: emitPack(tile.acc === 'f32') },
     { name: 'unpack', body: emitUnpack(tile.acc === 'f32') },
   ];
+  if (tile.acc === 'f32') fns.push({ name: 'gemmRows', body: emitGemm(tile, false, true) });
   if (tile.relaxed && tile.acc !== 'f32') fns.push({ name: 'gemmFma', body: emitGemm(tile, true) });
   return emitModule(fns, { initialPages: 1, maxPages, shared });
 }

@@ -1,6 +1,7 @@
 // The SIMD matmul: packs op(A) and op(B) into a WebAssembly memory as panels (float32 for float32 sums, the
 // default for float32 operands; float64 for float64 sums), runs the emitted micro-kernel (gemm-kernel.ts) over
-// row blocks, and copies C back out.
+// row blocks, and copies C back out. Float32 operands with whole blocks and a short k are copied in as they are
+// and read unpacked (RAW_MAX_K).
 //
 //   C[b] = op(A[b]) · op(B[b]),  each element one sequential sum over p in the tile's precision, stored once —
 //   bit-identical to matmulNaive / matmulBlocked in ../matmul.ts (the reference, tested against it).
@@ -73,8 +74,25 @@ export const JOB = {
   barrier: 29,
   /** The call's number: a worker starts packing B once the sync word `ready` holds it. */
   ticket: 30,
+  /** Where the gemm reads its operands (gemm-kernel.ts): packed, or float32 ones where they lie. */
+  readAStep: 31,
+  readARow: 32,
+  readABlock: 33,
+  readBStep: 34,
+  readBPanel: 35,
+  /** 1: A is read unpacked with its rows k apart (gemmRows). */
+  rows: 36,
 } as const;
-const JOB_WORDS = 31;
+const JOB_WORDS = 37;
+
+/**
+ * The largest k at which operands are read unpacked. A tile then reads its A rows and B panel along k with the
+ * rows' own strides, a cache line per step each, which stays in a 48 KiB L1 for k ≤ 256; packing makes both
+ * contiguous. Lesson-model training step, one thread, alternated: 24.0k → 25.2k tokens/s (k ≤ 256), d = 128
+ * 4.36k → 4.43k (k ≤ 256), the same with 512; unpacked at any k, d = 128 fell to 4.18k (its dW products read
+ * 2,048 steps of k a tile, each a line of A and of B).
+ */
+const RAW_MAX_K = 256;
 
 /** Bytes of packed B a panel group may take: half a typical 256 KiB–2 MiB L2, so A's blocks fit beside it. */
 const B_GROUP_BYTES = 128 * 1024;
@@ -110,6 +128,8 @@ export function enableRelaxedSimd(): boolean {
 /** The emitted module's functions (gemm-kernel.ts). */
 export interface KernelExports {
   gemm: (...args: number[]) => void;
+  /** Present for float32 tiles: gemm reading A's rows where they lie, aRow bytes apart. */
+  gemmRows?: (...args: number[]) => void;
   /** Present when the module was built with relaxed SIMD. */
   gemmFma?: (...args: number[]) => void;
   pack: (src: number, dst: number, rows: number, w: number, k: number, sRow: number, sP: number) => void;
@@ -264,7 +284,7 @@ export function runJob(
     Atomics.notify(sync, SYNC.barrier);
     waitFor(sync, SYNC.barrier, j[JOB.barrier]!, 'a thread did not reach the barrier');
   }
-  const gemm = j[JOB.fma] ? x.gemmFma! : x.gemm;
+  const gemm = j[JOB.fma] ? x.gemmFma! : j[JOB.rows] ? x.gemmRows! : x.gemm;
   forChunks(sync, SYNC.nextBlock, j[JOB.blocks]!, threads, 1, (from, to) => {
     if (j[JOB.packA])
       packBlocks(
@@ -297,6 +317,11 @@ export function runJob(
       from,
       to,
       j[JOB.group]!,
+      j[JOB.readAStep]!,
+      j[JOB.readARow]!,
+      j[JOB.readABlock]!,
+      j[JOB.readBStep]!,
+      j[JOB.readBPanel]!,
     );
     if (j[JOB.unpack])
       for (let blk = from; blk < to; blk++) {
@@ -487,30 +512,37 @@ export class SimdMatmul {
       aP = (L.transA ? m : 1) * 4,
       bCol = (L.transB ? k : 1) * 4,
       bP = (L.transB ? 1 : n) * 4;
+    // Float32 operands whose blocks and panels are whole are read where they lie, unpacked (gemm-kernel.ts), when
+    // k ≤ RAW_MAX_K: A when m is a multiple of mr, B when it is stored [k, n] and n is a multiple of nr; C is then
+    // written as the result's rows (no unpack). The rest are packed, with zeros past m and n.
+    const raw = f32 && eb === 4 && k <= RAW_MAX_K;
+    const rawA = raw && m % mr === 0,
+      rawB = raw && !L.transB && n % nr === 0,
+      rawC = rawA && n % nr === 0;
     // One A shared by several batch entries is packed once, here; otherwise the threads pack its rows.
-    const packAHere = aCopies === 1 && batch > 1;
+    const packAHere = aCopies === 1 && batch > 1 && !rawA;
     const perBatch = P.mp / mr,
       blocks = batch * perBatch;
     const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
     const job = new Array<number>(JOB_WORDS).fill(0);
-    job[JOB.aOff] = P.aOff;
-    job[JOB.bOff] = P.bOff;
-    job[JOB.cOff] = P.cOff;
+    job[JOB.aOff] = rawA ? P.rawA : P.aOff;
+    job[JOB.bOff] = rawB ? P.rawB : P.bOff;
+    job[JOB.cOff] = rawC ? P.rawC : P.cOff;
     job[JOB.k] = k;
     job[JOB.panels] = P.np / nr;
     job[JOB.perBatch] = perBatch;
-    job[JOB.aBatch] = P.aBatch;
-    job[JOB.bBatch] = P.bBatch;
-    job[JOB.cBatch] = P.cBatch;
+    job[JOB.aBatch] = rawA ? (aCopies === 1 ? 0 : m * k * 4) : P.aBatch;
+    job[JOB.bBatch] = rawB ? (bCopies === 1 ? 0 : k * n * 4) : P.bBatch;
+    job[JOB.cBatch] = P.cBatch; // with rawC, mp = m and np = n: the result's own layout
     job[JOB.ldc] = P.np * eb;
     job[JOB.elem] = eb;
-    job[JOB.packA] = f32 && !packAHere ? 1 : 0;
+    job[JOB.packA] = f32 && !packAHere && !rawA ? 1 : 0;
     job[JOB.rawA] = P.rawA;
     job[JOB.rawABatch] = m * k * 4;
     job[JOB.aRow] = aRow;
     job[JOB.aP] = aP;
     job[JOB.m] = m;
-    job[JOB.unpack] = f32 ? 1 : 0;
+    job[JOB.unpack] = f32 && !rawC ? 1 : 0;
     job[JOB.rawC] = P.rawC;
     job[JOB.n] = n;
     job[JOB.group] = Math.max(1, Math.floor(B_GROUP_BYTES / (k * nr * eb)));
@@ -518,11 +550,18 @@ export class SimdMatmul {
     // operands (24-bit significands, so a product needs at most 48 bits). Float64 operands use mul then add.
     job[JOB.fma] = this.tile.relaxed && f32 ? 1 : 0;
     job[JOB.blocks] = blocks;
-    job[JOB.bPanels] = f32 ? bCopies * (P.np / nr) : 0;
+    job[JOB.bPanels] = f32 && !rawB ? bCopies * (P.np / nr) : 0;
     job[JOB.rawB] = P.rawB;
     job[JOB.rawBBatch] = k * n * 4;
     job[JOB.bCol] = bCol;
     job[JOB.bP] = bP;
+    // Element (r, p) of a row block and (p, c) of a panel: packed, or where op(A) and B lie (aRow and aP above).
+    job[JOB.readAStep] = rawA ? aP : mr * eb;
+    job[JOB.readARow] = rawA ? aRow : eb;
+    job[JOB.readABlock] = rawA ? mr * aRow : k * mr * eb;
+    job[JOB.readBStep] = rawB ? bP : nr * eb;
+    job[JOB.readBPanel] = rawB ? nr * bCol : k * nr * eb;
+    job[JOB.rows] = rawA && aRow !== 4 ? 1 : 0;
     job[JOB.threads] = t;
     job[JOB.barrier] = (Atomics.load(sync, SYNC.barrier) + t) | 0;
     const ticket = (Atomics.load(sync, SYNC.ready) + 1) | 0;
@@ -542,7 +581,7 @@ export class SimdMatmul {
         mem32.set(a.subarray(e * L.aBatchStride, e * L.aBatchStride + m * k), P.rawA / 4 + e * m * k);
     };
     if (f32) {
-      // B's panels and A's row blocks are packed by the threads (runJob).
+      // B's panels and A's row blocks are packed by the threads (runJob), unless they are read where they lie.
       for (let e = 0; e < bCopies; e++)
         mem32.set(b.subarray(e * L.bBatchStride, e * L.bBatchStride + k * n), P.rawB / 4 + e * k * n);
       if (packAHere) {
@@ -572,7 +611,7 @@ export class SimdMatmul {
       mr,
       nr,
       sync,
-      job[JOB.packA] ? copyA : undefined,
+      f32 && !packAHere ? copyA : undefined,
       f32
         ? (from, to) => {
             copyOut(from, to);
