@@ -34,14 +34,15 @@ function matmulF32Acc(a: Float32Array, b: Float32Array, c: Float32Array, L: Matm
       }
 }
 
-/** Layouts up to m × k × n (k from kMin), any transposes and batch sharing, of at least `minMacs` multiply-adds. */
-const layouts = (m: number, k: number, n: number, kMin = 0, minMacs = 0) =>
+/** Layouts up to m × k × n (k from kMin), any transposes and batch sharing, of at least `minMacs` multiply-adds;
+ * with `whole`, m counts blocks of 4 rows and n panels of 8 columns (F32_TILE's), so that m and n are multiples. */
+const layouts = (m: number, k: number, n: number, kMin = 0, minMacs = 0, whole = false) =>
   fc
     .record({
       batch: fc.integer({ min: 1, max: 3 }),
-      m: fc.integer({ min: 1, max: m }),
+      m: fc.integer({ min: 1, max: m }).map((x) => (whole ? 4 * x : x)),
       k: fc.integer({ min: kMin, max: k }),
-      n: fc.integer({ min: 1, max: n }),
+      n: fc.integer({ min: 1, max: n }).map((x) => (whole ? 8 * x : x)),
       transA: fc.boolean(),
       transB: fc.boolean(),
       shareA: fc.boolean(),
@@ -139,26 +140,8 @@ describe('float32-summing matmul (the default)', () => {
 
   it('operands read where they lie (whole row blocks and panels, k ≤ 256) give the loop bits, on 1 to 3 threads', () => {
     // m a multiple of 4 and n of 8 (F32_TILE), so A, B (stored [k, n]) and C go unpacked; k past 256 packs them.
-    const aligned = (blocks: number, panels: number, kMax: number, minMacs: number) =>
-      fc
-        .record({
-          batch: fc.integer({ min: 1, max: 3 }),
-          m: fc.integer({ min: 1, max: blocks }).map((x) => 4 * x),
-          k: fc.integer({ min: 1, max: kMax }),
-          n: fc.integer({ min: 1, max: panels }).map((x) => 8 * x),
-          transA: fc.boolean(),
-          transB: fc.boolean(),
-          shareA: fc.boolean(),
-          shareB: fc.boolean(),
-        })
-        .filter((r) => r.batch * r.m * r.k * r.n >= minMacs)
-        .map((r): MatmulLayout => ({
-          ...r,
-          aBatchStride: r.shareA ? 0 : r.m * r.k,
-          bBatchStride: r.shareB ? 0 : r.k * r.n,
-        }));
     fc.assert(
-      fc.property(aligned(6, 4, 300, 0), fc.integer(), (L, seed) => {
+      fc.property(layouts(6, 300, 4, 1, 0, true), fc.integer(), (L, seed) => {
         const { a, b } = operands(L, seed);
         const ref = new Float32Array(L.batch * L.m * L.n),
           simd = new Float32Array(L.batch * L.m * L.n).fill(NaN);
@@ -170,7 +153,7 @@ describe('float32-summing matmul (the default)', () => {
     );
     const three = new SimdMatmul(3, F32_TILE);
     fc.assert(
-      fc.property(aligned(64, 20, 256, SIMD_PARALLEL_MIN_MACS), fc.integer(), (L, seed) => {
+      fc.property(layouts(64, 256, 20, 1, SIMD_PARALLEL_MIN_MACS, true), fc.integer(), (L, seed) => {
         const { a, b } = operands(L, seed);
         const size = L.batch * L.m * L.n;
         const ref = new Float32Array(size),
