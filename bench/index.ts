@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chooseBackend } from '../src/backend/choose.ts';
 import { fileURLToPath } from 'node:url';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.ts';
+import { relaxedMaddFuses } from '../src/backend/cpu/simd/simd-matmul.ts';
 import { setDefaultBackend } from '../src/core/tensor.ts';
 import { benchMatmul } from './matmul.ts';
 import { benchConfigs, parameterCount, sampleTokensPerSec, trainTokensPerSec } from './train.ts';
@@ -57,10 +58,12 @@ export async function benchModel(threads: number): Promise<string> {
   const simd = new CpuBackend(threads, { simd: true }),
     plain = new CpuBackend(threads, { simd: false }),
     f64 = new CpuBackend(threads, { simd: true, gemm: 'f64' }),
-    noReuse = new CpuBackend(threads, { simd: true, memory: { mode: 'off' } });
+    noReuse = new CpuBackend(threads, { simd: true, memory: { mode: 'off' } }),
+    fma = new CpuBackend(threads, { simd: true, fma: true });
   const peers: Peer[] = [];
   let peerNote = '';
   const train = benchConfigs.map((): number[] => []),
+    trainFma = benchConfigs.map((): number[] => []),
     sample = benchConfigs.map((): number[] => []);
   for (let r = 0; r < rounds; r++) {
     const peer = torchPeer(threads);
@@ -71,6 +74,10 @@ export async function benchModel(threads: number): Promise<string> {
       train[i]!.push(await trainTokensPerSec(c));
       sample[i]!.push(await sampleTokensPerSec(c));
     }
+    if (fma.matmulKernel !== 'simd-f32-fma') continue;
+    setDefaultBackend(fma);
+    for (const [i, c] of benchConfigs.entries()) trainFma[i]!.push(await trainTokensPerSec(c));
+    setDefaultBackend(simd);
   }
   const rows: (string | number)[][] = [];
   for (const [i, c] of benchConfigs.entries()) {
@@ -87,6 +94,7 @@ export async function benchModel(threads: number): Promise<string> {
       torchSample = mine.length ? median(mine.map((p) => p.sample_tok_s)) : NaN;
     const ratio = (x: number, y: number) => (Number.isFinite(y) ? `${(x / y).toFixed(2)}×` : '—');
     const tTrain = median(train[i]!),
+      tFma = trainFma[i]!.length ? median(trainFma[i]!) : NaN,
       tSample = median(sample[i]!);
     rows.push([
       c.name,
@@ -99,12 +107,14 @@ export async function benchModel(threads: number): Promise<string> {
       mine.map((p, r) => (train[i]![r]! / p.train_tok_s).toFixed(2)).join(', ') || '—',
       trainF64,
       ratio(trainF64, torchTrain),
+      tFma,
+      ratio(tFma, torchTrain),
       tSample,
       torchSample,
       ratio(tSample, torchSample),
     ]);
   }
-  await Promise.all([simd.close(), plain.close(), f64.close(), noReuse.close()]);
+  await Promise.all([simd.close(), plain.close(), f64.close(), noReuse.close(), fma.close()]);
   const p0 = peers[0];
   const note = p0
     ? `\n(PyTorch ${p0.torch} eager, ${p0.threads} thread(s), BLAS ${p0.blas ?? 'not reported'}; its sampler has no KV cache;` +
@@ -112,7 +122,9 @@ export async function benchModel(threads: number): Promise<string> {
     : `\n(${peerNote})`;
   const f64Note =
     '\n(no reuse: TINYSEEK_POOL=0, every tensor in new memory; f64 sums: TINYSEEK_GEMM=f64, the float64-summing' +
-    ' matmul the older fixtures were made with)';
+    ' matmul the older fixtures were made with; fma: TINYSEEK_SIMD=fma, the opt-in float32 kernel with relaxed' +
+    ` multiply-adds, ${relaxedMaddFuses() ? 'fused on this machine' : 'not fused on this machine'}, its own bits;` +
+    ' in the alternating rounds)';
   return (
     table(
       [
@@ -125,6 +137,8 @@ export async function benchModel(threads: number): Promise<string> {
         'ratio',
         'per round',
         'train f64 sums',
+        'ratio',
+        'train fma',
         'ratio',
         'sample tok/s',
         'torch sample',

@@ -55,6 +55,7 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
   const f64a = new SimdMatmul(1),
     f64b = new SimdMatmul(2);
   const fma1 = enableRelaxedSimd() ? new SimdMatmul(1, { mr: 4, nr: 4, relaxed: true }) : undefined;
+  const fma32 = enableRelaxedSimd() ? new SimdMatmul(1, { ...F32_TILE, relaxed: true }) : undefined;
   const rows: (string | number)[][] = [];
   const rng = new Rng('bench');
   // The square sizes, then the shapes the lesson model's training runs most ([B·T, d] · [d, 3d] and the like).
@@ -83,6 +84,7 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
       )
     ).map(gf) as [number, number];
     const f1 = fma1 ? gf(await medianMs(() => fma1.run(a, b, c, L), reps * 4)) : NaN;
+    const r1 = fma32 ? gf(await medianMs(() => fma32.run(a, b, c, L), reps * 4)) : NaN;
     const q1 = gf(await medianMs(() => f64a.run(a, b, c, L), reps * 4));
     const q2 = gf(await medianMs(() => f64b.run(a, b, c, L), reps * 4));
     rows.push([
@@ -92,6 +94,7 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
       ts2,
       s1,
       s2,
+      r1,
       q1,
       q2,
       f1,
@@ -101,7 +104,15 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
       `${(s2 / s1).toFixed(2)}×`,
     ]);
   }
-  await Promise.all([pool.close(), simd1.close(), simd2.close(), fma1?.close(), f64a.close(), f64b.close()]);
+  await Promise.all([
+    pool.close(),
+    simd1.close(),
+    simd2.close(),
+    fma1?.close(),
+    fma32?.close(),
+    f64a.close(),
+    f64b.close(),
+  ]);
   const top = Math.max(...sizes);
   const ceiling = await twoThreadCeiling(top);
   const gfTop = (ms: number) => (2 * top ** 3) / (ms * 1e6);
@@ -115,6 +126,7 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
         'TS 2 thr',
         'SIMD 1 thr',
         'SIMD 2 thr',
+        'SIMD fma 1 thr',
         'f64 sums 1 thr',
         'f64 sums 2 thr',
         'f64 fma 1 thr',
@@ -126,7 +138,8 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
       rows,
     ) +
     '\n(GFLOP/s, medians; SIMD on 1 and 2 threads timed alternately, ≥ 40 pairs; TS-blocked and SIMD give bit-identical' +
-    ' float32 sums;\n naive: the plain float64-summing loop; f64 sums: the TINYSEEK_GEMM=f64 kernel, and its relaxed-SIMD multiply-add form (opt-in), both other numbers)' +
+    ' float32 sums;\n SIMD fma: the opt-in float32 kernel with relaxed multiply-adds (TINYSEEK_SIMD=fma; other bits);' +
+    '\n naive: the plain float64-summing loop; f64 sums: the TINYSEEK_GEMM=f64 kernel, and its relaxed-SIMD multiply-add form (opt-in), both other numbers)' +
     `\n(two threads' ceiling: the one-thread SIMD product at ${top}³ runs at ${gfTop(ceiling.alone).toFixed(1)} GFLOP/s alone and` +
     ` ${gfTop(ceiling.beside).toFixed(1)} while a second thread runs the same product beside it (medians of 3 alternating rounds),` +
     ` so two threads can reach at most ${most}× one` +

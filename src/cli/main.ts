@@ -29,6 +29,7 @@ function topHelp(list: Command[]): string {
       "Run 'tinyseek <command> --help' (or 'tinyseek help <command>') for a command's options.",
       'Every command takes --backend cpu|webgpu (default $TINYSEEK_BACKEND, else cpu).',
       'CPU matmuls sum float32 in float32; TINYSEEK_GEMM=f64 keeps float64 sums (the shipped fixtures were made so).',
+      'TINYSEEK_SIMD=fma fuses their multiply-adds (about 15% faster where the CPU has FMA; other bits, opt-in).',
     ].join('\n') + '\n'
   );
 }

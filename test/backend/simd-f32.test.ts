@@ -8,7 +8,7 @@ import type { MatmulLayout } from '../../src/backend/backend.ts';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import { matmulBlocked, matmulNaive } from '../../src/backend/cpu/matmul.ts';
 import { F32_TILE } from '../../src/backend/cpu/simd/gemm-kernel.ts';
-import { SIMD_PARALLEL_MIN_MACS, SimdMatmul } from '../../src/backend/cpu/simd/simd-matmul.ts';
+import { relaxedMaddFuses, SIMD_PARALLEL_MIN_MACS, SimdMatmul } from '../../src/backend/cpu/simd/simd-matmul.ts';
 import { backward, noGrad } from '../../src/core/autograd.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { crossEntropy } from '../../src/core/ops/index.ts';
@@ -29,6 +29,66 @@ function matmulF32Acc(a: Float32Array, b: Float32Array, c: Float32Array, L: Matm
           const x = a[e * L.aBatchStride + (L.transA ? p * m + i : i * k + p)]!,
             y = b[e * L.bBatchStride + (L.transB ? j * k + p : p * n + j)]!;
           acc = Math.fround(acc + Math.fround(x * y));
+        }
+        c[(e * m + i) * n + j] = acc;
+      }
+}
+
+/**
+ * fl32(x·y + c) with one rounding (a fused multiply-add) for float32 x, y, c, from float64: x·y is exact (24 + 24
+ * bits), the sum is rounded once to float64 and TwoSum gives that rounding's error e, which decides the float32
+ * rounding where the float64 sum lands exactly on a midpoint between two float32 values (a double rounding).
+ */
+function fmaF32(x: number, y: number, c: number): number {
+  const p = x * y,
+    s = p + c;
+  const v = s - p,
+    e = p - (s - v) + (c - v);
+  const r = Math.fround(s);
+  if (e === 0 || r === s) return r;
+  const mirror = s + (s - r); // the other float32 neighbour, when s is the midpoint of the two
+  if (Math.fround(mirror) !== mirror) return r;
+  return e > 0 === mirror > s ? mirror : r;
+}
+
+/** x·y + c rounded once to float32, ties to even, in exact integer arithmetic (normal float32 results). */
+function fmaExact(x: number, y: number, c: number): number {
+  const parts = (v: number): [bigint, number] => {
+    const d = new DataView(new ArrayBuffer(8));
+    d.setFloat64(0, v);
+    const bits = d.getBigUint64(0),
+      exp = Number((bits >> 52n) & 0x7ffn),
+      frac = bits & ((1n << 52n) - 1n);
+    const m = exp === 0 ? frac : frac | (1n << 52n);
+    return [bits >> 63n ? -m : m, (exp === 0 ? 1 : exp) - 1075];
+  };
+  const [mx, ex] = parts(x),
+    [my, ey] = parts(y),
+    [mc, ec] = parts(c);
+  const E = Math.min(ex + ey, ec);
+  const n = ((mx * my) << BigInt(ex + ey - E)) + (mc << BigInt(ec - E));
+  if (n === 0n) return 0;
+  const mag = n < 0n ? -n : n;
+  const shift = mag.toString(2).length - 24;
+  if (shift <= 0) return (n < 0n ? -1 : 1) * Number(mag) * 2 ** E;
+  let q = mag >> BigInt(shift);
+  const rem = mag - (q << BigInt(shift)),
+    half = 1n << BigInt(shift - 1);
+  if (rem > half || (rem === half && q & 1n)) q += 1n;
+  return (n < 0n ? -1 : 1) * Number(q) * 2 ** (E + shift);
+}
+
+/** C = op(A)·op(B) with fused float32 multiply-adds: acc = fl32(acc + a·b) in order p. */
+function matmulFmaAcc(a: Float32Array, b: Float32Array, c: Float32Array, L: MatmulLayout): void {
+  const { m, k, n } = L;
+  for (let e = 0; e < L.batch; e++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++) {
+          const x = a[e * L.aBatchStride + (L.transA ? p * m + i : i * k + p)]!,
+            y = b[e * L.bBatchStride + (L.transB ? j * k + p : p * n + j)]!;
+          acc = fmaF32(x, y, acc);
         }
         c[(e * m + i) * n + j] = acc;
       }
@@ -239,15 +299,27 @@ describe('float32-summing matmul (the default)', () => {
     await Promise.all([f32.close(), f64.close()]);
   });
 
-  it('refuses an unknown TINYSEEK_GEMM with a one-line input error', () => {
-    const saved = process.env.TINYSEEK_GEMM;
-    process.env.TINYSEEK_GEMM = 'f16';
-    try {
-      expect(() => new CpuBackend(1)).toThrow(InputError);
-      expect(() => new CpuBackend(1)).toThrow("TINYSEEK_GEMM must be f32 or f64, got 'f16'");
-    } finally {
-      if (saved === undefined) delete process.env.TINYSEEK_GEMM;
-      else process.env.TINYSEEK_GEMM = saved;
+  it('refuses an unknown TINYSEEK_GEMM or TINYSEEK_SIMD with a one-line input error, and TINYSEEK_SIMD=fma fuses', async () => {
+    for (const [name, value, message] of [
+      ['TINYSEEK_GEMM', 'f16', "TINYSEEK_GEMM must be f32 or f64, got 'f16'"],
+      ['TINYSEEK_SIMD', 'fused', "TINYSEEK_SIMD must be 0, 1 or fma, got 'fused'"],
+      ['TINYSEEK_SIMD', 'fma', ''],
+    ] as const) {
+      const saved = process.env[name];
+      process.env[name] = value;
+      try {
+        if (message) {
+          expect(() => new CpuBackend(1)).toThrow(InputError);
+          expect(() => new CpuBackend(1)).toThrow(message);
+        } else {
+          const be = new CpuBackend(1);
+          expect(be.matmulKernel).toBe('simd-f32-fma');
+          await be.close();
+        }
+      } finally {
+        if (saved === undefined) delete process.env[name];
+        else process.env[name] = saved;
+      }
     }
   });
 
@@ -286,5 +358,128 @@ describe('float32-summing matmul (the default)', () => {
     }
     setDefaultBackend(before);
     expect(runs[1]).toEqual(runs[0]);
+  });
+
+  it('the relaxed float32 kernel (opt-in) is the fused loop where the engine fuses, for any shape and on 1 to 3 threads', () => {
+    const fused = relaxedMaddFuses();
+    // Every x64 machine V8 still runs on since 2013 has FMA3, and ARM64 always fuses.
+    if (process.arch === 'x64' || process.arch === 'arm64') expect(fused).toBe(true);
+    const loop = fused ? matmulFmaAcc : matmulF32Acc;
+    const tile = { ...F32_TILE, relaxed: true };
+    const r1 = new SimdMatmul(1, tile),
+      r2 = new SimdMatmul(2, tile),
+      r3 = new SimdMatmul(3, tile);
+    // packed operands (any shape), and unpacked ones (whole blocks, k ≤ 256), which run another function
+    for (const [shapes, runs] of [
+      [layout, 150],
+      [layouts(6, 300, 4, 1, 0, true), 100],
+    ] as const)
+      fc.assert(
+        fc.property(shapes, fc.integer(), (L, seed) => {
+          const { a, b } = operands(L, seed);
+          const ref = new Float32Array(L.batch * L.m * L.n),
+            got = new Float32Array(L.batch * L.m * L.n).fill(NaN);
+          loop(a, b, ref, L);
+          r1.run(a, b, got, L);
+          expect(got).toEqual(ref);
+        }),
+        { numRuns: runs },
+      );
+    for (const shapes of [
+      layouts(256, 256, 160, 1, SIMD_PARALLEL_MIN_MACS),
+      layouts(64, 256, 20, 1, SIMD_PARALLEL_MIN_MACS, true),
+    ])
+      fc.assert(
+        fc.property(shapes, fc.integer(), (L, seed) => {
+          const { a, b } = operands(L, seed);
+          const size = L.batch * L.m * L.n;
+          const ref = new Float32Array(size),
+            c2 = new Float32Array(size).fill(NaN),
+            c3 = new Float32Array(size).fill(NaN);
+          loop(a, b, ref, L);
+          r2.run(a, b, c2, L);
+          r3.run(a, b, c3, L);
+          expect(c2).toEqual(ref);
+          expect(c3).toEqual(ref);
+        }),
+        { numRuns: 8 },
+      );
+    return Promise.all([r1.close(), r2.close(), r3.close()]);
+  });
+
+  it('the fused loop of the test is exact: one rounding of x·y + c, ties to even, double roundings undone', () => {
+    const u = 2 ** -12;
+    expect(fmaF32(1 + u, 1 + u, -(1 + 2 * u))).toBe(2 ** -24); // the probe's sum: 0 with the product rounded
+    expect(Math.fround(Math.fround((1 + u) * (1 + u)) - (1 + 2 * u))).toBe(0);
+    // (1 + 2^-12)² = 1 + 2^-11 + 2^-24, a float32 midpoint: plus 2^-80 its float64 sum is still the midpoint,
+    // which rounds to even (down); rounded once, the exact sum rounds up
+    expect(fmaF32(1 + u, 1 + u, 2 ** -80)).toBe(1 + 2 ** -11 + 2 ** -23);
+    expect(fmaF32(1 + u, 1 + u, -(2 ** -80))).toBe(1 + 2 ** -11);
+    expect(fmaExact(1 + u, 1 + u, 2 ** -80)).toBe(1 + 2 ** -11 + 2 ** -23);
+    expect(fmaExact(1 + u, 1 + u, -(2 ** -80))).toBe(1 + 2 ** -11);
+    const f32 = fc
+      .float({ noNaN: true, noDefaultInfinity: true, min: -1e4, max: 1e4 })
+      .filter((v) => Math.abs(v) > 1e-3);
+    fc.assert(
+      fc.property(f32, f32, f32, (x, y, c) => {
+        const want = fmaExact(x, y, c);
+        if (want !== 0 && Math.abs(want) < 2 ** -126) return; // float32 subnormals: not this test's
+        expect(fmaF32(x, y, c)).toBe(want);
+      }),
+      { numRuns: 3000 },
+    );
+    // near-cancellations, where the double rounding lives
+    const near = fc.tuple(f32, f32, fc.integer({ min: -40, max: 40 }));
+    fc.assert(
+      fc.property(near, ([x, y, d]) => {
+        const c = Math.fround(-Math.fround(x * y) + d * 2 ** -20);
+        expect(fmaF32(x, y, c)).toBe(fmaExact(x, y, c));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('trains to the same bits on one thread and on two with fused multiply-adds (opt-in), and to other bits than without', async () => {
+    const config = validateConfig({
+      ...defaultConfig,
+      dModel: 64,
+      nLayers: 1,
+      nHeads: 4,
+      nKvHeads: 4,
+      dFF: 176,
+      maxSeqLen: 32,
+    });
+    const before = defaultBackend();
+    const runs = [];
+    for (const [threads, fma] of [
+      [1, true],
+      [2, true],
+      [1, false],
+    ] as const) {
+      const be = new CpuBackend(threads, { fma });
+      expect(be.matmulKernel).toBe(fma ? 'simd-f32-fma' : 'simd-f32');
+      setDefaultBackend(be);
+      const m = Transformer.init(config, new Rng(5));
+      const opt = new AdamW(m.parameters());
+      const rng = new Rng(6);
+      const ids = intTensor(
+        Array.from({ length: 512 }, () => rng.int(0, config.vocabSize)),
+        [16, 32],
+      );
+      const losses: number[] = [];
+      for (let s = 0; s < 2; s++) {
+        const loss = crossEntropy(m.forward(ids), ids);
+        opt.zeroGrad();
+        backward(loss);
+        noGrad(() => opt.step(1e-2));
+        losses.push(await loss.item());
+      }
+      runs.push({ losses, params: m.parameters().map((p) => [...p.dataSync()]) });
+      await be.close();
+    }
+    setDefaultBackend(before);
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]!.params).not.toEqual(runs[0]!.params);
+    expect(Math.abs(runs[2]!.losses[1]! - runs[0]!.losses[1]!)).toBeLessThan(1e-4);
   });
 });

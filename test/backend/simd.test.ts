@@ -173,7 +173,7 @@ describe('SIMD matmul', () => {
     expect(got).toEqual(ref);
   });
 
-  it('the CPU backend gives the same matmul with its SIMD paths and with the TypeScript path, for either sum', async () => {
+  it('the CPU backend gives the same matmul with its SIMD paths and with the TypeScript path, for either sum (fused float32 sums within rounding)', async () => {
     const L: MatmulLayout = {
       batch: 4,
       m: 48,
@@ -191,16 +191,18 @@ describe('SIMD matmul', () => {
         fma = new CpuBackend(2, { simd: true, fma: true, gemm }),
         plain = new CpuBackend(2, { simd: false, gemm });
       expect([fast.matmulKernel, fma.matmulKernel, plain.matmulKernel]).toEqual(
-        gemm === 'f64' ? ['simd', 'simd-fma', 'ts'] : ['simd-f32', 'simd-f32', 'ts'],
+        gemm === 'f64' ? ['simd', 'simd-fma', 'ts'] : ['simd-f32', 'simd-f32-fma', 'ts'],
       );
-      const outs = [];
+      const outs: number[][] = [];
       for (const be of [fast, fma, plain]) {
         const out = be.alloc('float32', 4 * 48 * 48);
         be.matmul(be.fromHost('float32', a), be.fromHost('float32', b), out, L);
         outs.push(Array.from(await be.read(out)));
       }
       expect(outs[0]).toEqual(outs[2]);
-      expect(outs[1]).toEqual(outs[2]);
+      // fused float32 sums round once per product-sum: other bits (simd-f32.test.ts pins them), within rounding
+      if (gemm === 'f64') expect(outs[1]).toEqual(outs[2]);
+      else outs[1]!.forEach((v, i) => expect(Math.abs(v - outs[2]![i]!)).toBeLessThan(1e-5));
       results[gemm] = outs[0]!;
       await Promise.all([fast.close(), fma.close(), plain.close()]);
     }

@@ -168,8 +168,11 @@ export class CpuBackend implements Backend {
    * `simd: false` keeps the plain-TypeScript matmul (the reference path; TINYSEEK_SIMD=0 does the same).
    * `gemm: 'f64'` (or TINYSEEK_GEMM=f64) sums float32 matmuls in float64, as tinyseek did before float32
    * sums became the default: half the speed, the numbers the older fixtures were made with.
-   * `fma: true` (or TINYSEEK_SIMD=fma) opts into relaxed-SIMD multiply-adds in the float64-summing kernel
-   * where the engine has them: the same bits (see simd-matmul.ts), fewer instructions.
+   * `fma: true` (or TINYSEEK_SIMD=fma) opts into relaxed-SIMD multiply-adds where the engine has them: in the
+   * float64-summing kernel the same bits (see simd-matmul.ts), fewer instructions; in the float32-summing one
+   * each product and its partial sum rounded once where the machine fuses them (x86 with FMA3, ARM64), so the
+   * bits differ from the reference's and from a machine that does not fuse (same seed, same machine: same bits,
+   * on any thread count).
    * `memory` sets how tensor memory is reused (host-pool.ts; its mode also by TINYSEEK_POOL=0|1|poison).
    */
   constructor(
@@ -181,16 +184,20 @@ export class CpuBackend implements Backend {
     const env = process.env.TINYSEEK_GEMM || 'f32';
     if (env !== 'f32' && env !== 'f64') throw new InputError(`TINYSEEK_GEMM must be f32 or f64, got '${env}'`);
     this.gemm = opts.gemm ?? env;
-    const simd = opts.simd ?? (process.env.TINYSEEK_SIMD !== '0' && simdSupported());
-    const fma = simd && (opts.fma ?? process.env.TINYSEEK_SIMD === 'fma') && enableRelaxedSimd();
+    const simdEnv = process.env.TINYSEEK_SIMD || '1';
+    if (!['0', '1', 'fma'].includes(simdEnv))
+      throw new InputError(`TINYSEEK_SIMD must be 0, 1 or fma, got '${simdEnv}'`);
+    const simd = opts.simd ?? (simdEnv !== '0' && simdSupported());
+    const fma = simd && (opts.fma ?? simdEnv === 'fma') && enableRelaxedSimd();
     if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
-    if (simd && this.gemm === 'f32') this.simd32 = new SimdMatmul(threads, F32_TILE);
+    if (simd && this.gemm === 'f32') this.simd32 = new SimdMatmul(threads, { ...F32_TILE, relaxed: fma });
     if (simd) this.kernels = oneThreadKernels();
   }
 
-  /** Which kernel runs float32 matmuls: WebAssembly SIMD ('simd-f32', or float64 sums 'simd' / 'simd-fma'), or 'ts'. */
-  get matmulKernel(): 'simd' | 'simd-fma' | 'simd-f32' | 'ts' {
-    if (this.simd32) return 'simd-f32';
+  /** Which kernel runs float32 matmuls: WebAssembly SIMD ('simd-f32' / 'simd-f32-fma', or float64 sums 'simd' /
+   * 'simd-fma'), or 'ts'. */
+  get matmulKernel(): 'simd' | 'simd-fma' | 'simd-f32' | 'simd-f32-fma' | 'ts' {
+    if (this.simd32) return this.simd32.tile.relaxed ? 'simd-f32-fma' : 'simd-f32';
     return this.simd ? (this.simd.tile.relaxed ? 'simd-fma' : 'simd') : 'ts';
   }
 

@@ -14,7 +14,8 @@
 // operands packed as float32 and each product and partial sum rounded to float32, still in order p = 0..k−1.
 // Twice the lanes per instruction and half the bytes of the float64 tile (kept for float64 operands and
 // TINYSEEK_GEMM=f64). Float32 operands may also be read where they lie, unpacked, and C written as the result's
-// rows (emitGemm's strides): the same loads and sums at other addresses, so the same bits.
+// rows (emitGemm's strides): the same loads and sums at other addresses, so the same bits. The relaxed float32
+// tile (opt-in) adds each product with one f32x4.relaxed_madd, rounded once where the machine fuses: other bits.
 import { FunctionBody, emitModule } from './wasm-emitter.ts';
 
 export interface GemmTile {
@@ -22,7 +23,9 @@ export interface GemmTile {
   mr: number;
   /** Columns of B per register tile (a multiple of 2: f64x2 lanes). */
   nr: number;
-  /** Also emit `gemmFma`, with f64x2.relaxed_madd instead of mul then add (float32 operands only). */
+  /** Also emit `gemmFma` (and `gemmRowsFma` for float32 tiles), with a relaxed multiply-add instead of mul then
+   * add: float64 tiles use it for float32 operands only (the same bits); float32 tiles round each product-sum
+   * once where the machine fuses, so their bits differ from the reference's (opt-in). */
   relaxed: boolean;
   /** Accumulator lanes: float64 (f64x2) or float32 (f32x4; nr a multiple of 4). Default float64. */
   acc?: 'f64' | 'f32';
@@ -126,7 +129,8 @@ export function emitGemm(tile: GemmTile, fma = false, rows = false): FunctionBod
             else f.v128Load64Splat(rows ? 0 : r * 8).set(av);
             for (let c = 0; c < vecs; c++) {
               const t = acc[r * vecs + c]!;
-              if (f32) f.get(t).get(av).get(bv[c]!).f32x4Mul().f32x4Add().set(t);
+              if (f32 && fma) f.get(av).get(bv[c]!).get(t).f32x4RelaxedMadd().set(t);
+              else if (f32) f.get(t).get(av).get(bv[c]!).f32x4Mul().f32x4Add().set(t);
               else if (fma) f.get(av).get(bv[c]!).get(t).f64x2RelaxedMadd().set(t);
               else f.get(t).get(av).get(bv[c]!).f64x2Mul().f64x2Add().set(t);
             }
@@ -342,6 +346,7 @@ export function gemmModule(tile: GemmTile, maxPages: number, shared = true): Uin
     { name: 'unpack', body: emitUnpack(tile.acc === 'f32') },
   ];
   if (tile.acc === 'f32') fns.push({ name: 'gemmRows', body: emitGemm(tile, false, true) });
-  if (tile.relaxed && tile.acc !== 'f32') fns.push({ name: 'gemmFma', body: emitGemm(tile, true) });
+  if (tile.relaxed) fns.push({ name: 'gemmFma', body: emitGemm(tile, true) });
+  if (tile.relaxed && tile.acc === 'f32') fns.push({ name: 'gemmRowsFma', body: emitGemm(tile, true, true) });
   return emitModule(fns, { initialPages: 1, maxPages, shared });
 }

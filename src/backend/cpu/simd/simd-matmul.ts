@@ -4,7 +4,8 @@
 // and read unpacked (RAW_MAX_K).
 //
 //   C[b] = op(A[b]) · op(B[b]),  each element one sequential sum over p in the tile's precision, stored once —
-//   bit-identical to matmulNaive / matmulBlocked in ../matmul.ts (the reference, tested against it).
+//   bit-identical to matmulNaive / matmulBlocked in ../matmul.ts (the reference, tested against it); a relaxed
+//   float32 tile (opt-in) rounds each product-sum once where the machine fuses them, and so departs from it.
 //
 // Threads: (threads − 1) workers instantiate the same module over the same memory and share the work of a
 // call by claiming chunks from shared counters: first panels of B to pack, then (after a barrier, since every
@@ -20,7 +21,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MatmulLayout } from '../../backend.ts';
 import { matmulBlocked, rowBlocks } from '../matmul.ts';
-import { DEFAULT_TILE, elemBytes, gemmModule, type GemmTile } from './gemm-kernel.ts';
+import { DEFAULT_TILE, elemBytes, F32_TILE, gemmModule, type GemmTile } from './gemm-kernel.ts';
 
 type F = Float32Array | Float64Array;
 
@@ -125,6 +126,25 @@ export function enableRelaxedSimd(): boolean {
   }
 }
 
+let fuses: boolean | undefined;
+
+/**
+ * Whether this engine fuses a relaxed float32 multiply-add (x86 with FMA3 and ARM64 do; relaxed SIMD lets an
+ * engine round the product first): measured by the kernel itself on a sum whose two forms differ,
+ * −(1 + 2⁻¹¹) + (1 + 2⁻¹²)², which is 2⁻²⁴ fused and 0 with the product rounded to float32 first.
+ */
+export function relaxedMaddFuses(): boolean {
+  if (fuses !== undefined) return fuses;
+  if (!enableRelaxedSimd()) return (fuses = false);
+  const u = 2 ** -12;
+  const L = { batch: 1, m: 1, k: 2, n: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+  const probe = new SimdMatmul(1, { ...F32_TILE, relaxed: true });
+  const c = new Float32Array(1);
+  probe.run(Float32Array.of(-(1 + 2 * u), 1 + u), Float32Array.of(1, 1 + u), c, L);
+  void probe.close();
+  return (fuses = c[0] !== 0);
+}
+
 /** The emitted module's functions (gemm-kernel.ts). */
 export interface KernelExports {
   gemm: (...args: number[]) => void;
@@ -132,6 +152,8 @@ export interface KernelExports {
   gemmRows?: (...args: number[]) => void;
   /** Present when the module was built with relaxed SIMD. */
   gemmFma?: (...args: number[]) => void;
+  /** Present for relaxed float32 tiles: gemmRows with the relaxed multiply-add. */
+  gemmRowsFma?: (...args: number[]) => void;
   pack: (src: number, dst: number, rows: number, w: number, k: number, sRow: number, sP: number) => void;
   unpack: (src: number, dst: number, rows: number, n: number, ldc: number) => void;
 }
@@ -284,7 +306,7 @@ export function runJob(
     Atomics.notify(sync, SYNC.barrier);
     waitFor(sync, SYNC.barrier, j[JOB.barrier]!, 'a thread did not reach the barrier');
   }
-  const gemm = j[JOB.fma] ? x.gemmFma! : j[JOB.rows] ? x.gemmRows! : x.gemm;
+  const gemm = j[JOB.fma] ? (j[JOB.rows] ? x.gemmRowsFma! : x.gemmFma!) : j[JOB.rows] ? x.gemmRows! : x.gemm;
   forChunks(sync, SYNC.nextBlock, j[JOB.blocks]!, threads, 1, (from, to) => {
     if (j[JOB.packA])
       packBlocks(

@@ -237,6 +237,10 @@ export class FunctionBody {
   f32x4Div() {
     return this.simd(0xe7);
   }
+  /** relaxed SIMD: a·b + c on four float32 lanes, fused or not depending on the machine (opt-in only). */
+  f32x4RelaxedMadd() {
+    return this.simd(0x105);
+  }
   /** relaxed SIMD: a·b + c, fused or not depending on the machine (opt-in only). */
   f64x2RelaxedMadd() {
     return this.simd(0x107);
