@@ -516,7 +516,7 @@ export class SimdMatmul {
     if (this.threads > 1 && batch * m * n * k < SIMD_PARALLEL_MIN_MACS && P.bytes <= MAX_PAGES * 65536)
       return (this.solo ??= new SimdMatmul(1, this.tile)).run(a, b, c, L);
     if (P.bytes > MAX_PAGES * 65536) {
-      matmulBlocked(a, b, c, L, 0, rowBlocks(L), this.tile.acc ?? 'f64'); // too big for the kernel's memory: the TypeScript kernel (same bits)
+      matmulBlocked(a, b, c, L, 0, rowBlocks(L), this.tile.acc ?? 'f64'); // too big for the kernel's memory: the TypeScript kernel (same bits; a relaxed float32 tile's unfused)
       return;
     }
     this.reserve(P.bytes);
