@@ -23,14 +23,13 @@ export const H200 = {
     { name: 'd=512 L=8 H=8 T=256 B=32', params: 25_726_464, webgpu: 148_121, torch: 217_776, dispatches: 647 },
   ],
   /**
-   * The training step after two host-side fixes (kernels cached by generator, fewer collections): one `final` run
-   * on an H100, PyTorch in the same lease (run 31; five timed steps, so the small rows are rough: 250 steps on
-   * another H100 gave the lesson model 74–108k and d=128 172–181k, run 30; bench/gpu/RESULTS.md).
+   * The training step after two host-side fixes (kernels cached by generator, fewer collections): a `final` run
+   * on an H100, PyTorch in the same lease, the small configs over 100 steps (run 33; bench/gpu/RESULTS.md).
    */
   laterH100: [
-    { name: 'lesson d=64 L=2 T=48 B=16', webgpu: 48_337, torch: 187_968 },
-    { name: 'd=128 L=4 H=4 T=64 B=32', webgpu: 167_897, torch: 348_985 },
-    { name: 'd=512 L=8 H=8 T=256 B=32', webgpu: 151_721, torch: 211_270 },
+    { name: 'lesson d=64 L=2 T=48 B=16', webgpu: 95_140, torch: 134_752 },
+    { name: 'd=128 L=4 H=4 T=64 B=32', webgpu: 151_917, torch: 206_419 },
+    { name: 'd=512 L=8 H=8 T=256 B=32', webgpu: 146_978, torch: 208_811 },
   ],
   /** The R1-Zero aha run (61 steps) on the same machine (run 11): the same curve at every step on both. */
   aha: { webgpuSeconds: 34.6, cpuOneThreadSeconds: 40.4, greedyFirst: 0.094, greedyLast: 0.781 },
