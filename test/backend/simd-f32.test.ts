@@ -297,18 +297,19 @@ describe('float32-summing matmul (the default)', () => {
     await Promise.all([f32.close(), f64.close()]);
   });
 
-  it('refuses an unknown TINYSEEK_GEMM or TINYSEEK_SIMD with a one-line input error, and TINYSEEK_SIMD=fma fuses', async () => {
+  it('refuses an unknown TINYSEEK_GEMM, TINYSEEK_SIMD or TINYSEEK_THREADS with a one-line input error, and TINYSEEK_SIMD=fma fuses', async () => {
     for (const [name, value, message] of [
       ['TINYSEEK_GEMM', 'f16', "TINYSEEK_GEMM must be f32 or f64, got 'f16'"],
       ['TINYSEEK_SIMD', 'fused', "TINYSEEK_SIMD must be 0, 1 or fma, got 'fused'"],
       ['TINYSEEK_SIMD', 'fma', ''],
+      ['TINYSEEK_THREADS', 'two', "TINYSEEK_THREADS must be a whole number ≥ 1, got 'two'"],
     ] as const) {
       const saved = process.env[name];
       process.env[name] = value;
       try {
         if (message) {
-          expect(() => new CpuBackend(1)).toThrow(InputError);
-          expect(() => new CpuBackend(1)).toThrow(message);
+          expect(() => new CpuBackend()).toThrow(InputError);
+          expect(() => new CpuBackend()).toThrow(message);
         } else {
           const be = new CpuBackend(1);
           expect(be.matmulKernel).toBe('simd-f32-fma');

@@ -179,14 +179,15 @@ export class CpuBackend implements Backend {
     threads = defaultThreads(),
     opts: { simd?: boolean; fma?: boolean; gemm?: Accumulate; memory?: Partial<HostPoolOptions> } = {},
   ) {
-    this.pool = new MatmulPool(threads);
-    this.memory = new HostPool({ ...hostPoolFromEnv(), ...opts.memory });
+    // the environment is checked before any worker starts, so a bad value leaves nothing running
     const env = process.env.TINYSEEK_GEMM || 'f32';
     if (env !== 'f32' && env !== 'f64') throw new InputError(`TINYSEEK_GEMM must be f32 or f64, got '${env}'`);
-    this.gemm = opts.gemm ?? env;
     const simdEnv = process.env.TINYSEEK_SIMD || '1';
     if (!['0', '1', 'fma'].includes(simdEnv))
       throw new InputError(`TINYSEEK_SIMD must be 0, 1 or fma, got '${simdEnv}'`);
+    this.memory = new HostPool({ ...hostPoolFromEnv(), ...opts.memory });
+    this.pool = new MatmulPool(threads);
+    this.gemm = opts.gemm ?? env;
     const simd = opts.simd ?? (simdEnv !== '0' && simdSupported());
     const fma = simd && (opts.fma ?? simdEnv === 'fma') && enableRelaxedSimd();
     if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
@@ -717,6 +718,9 @@ export class CpuBackend implements Backend {
 /** Two threads by default (the laptop the project targets), fewer if the machine has fewer; TINYSEEK_THREADS overrides. */
 export function defaultThreads(): number {
   const env = process.env.TINYSEEK_THREADS;
-  if (env !== undefined && /^[1-9]\d*$/.test(env)) return Number(env);
+  if (env !== undefined && env !== '') {
+    if (!/^[1-9]\d*$/.test(env)) throw new InputError(`TINYSEEK_THREADS must be a whole number ≥ 1, got '${env}'`);
+    return Number(env);
+  }
   return Math.max(1, Math.min(2, availableParallelism()));
 }
