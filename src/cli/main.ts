@@ -30,6 +30,7 @@ function topHelp(list: Command[]): string {
       'Every command takes --backend cpu|webgpu (default $TINYSEEK_BACKEND, else cpu).',
       'CPU matmuls sum float32 in float32; TINYSEEK_GEMM=f64 keeps float64 sums (the shipped fixtures were made so).',
       'TINYSEEK_SIMD=fma fuses their multiply-adds (about 15% faster where the CPU has FMA; other bits, opt-in).',
+      'CPU threads: 2 (fewer on a 1-core machine); TINYSEEK_THREADS=N sets them.',
     ].join('\n') + '\n'
   );
 }
