@@ -266,6 +266,38 @@ describe('float32-summing matmul (the default)', () => {
     await two2.close();
   });
 
+  it('no task packs the second half of B before the calling thread has copied it in, however slow that copy', async () => {
+    // B goes in two halves (split along p, between panels of a transposed B, or between copies of a batched one)
+    // and the workers pack the first while the second is copied; a worker that packs past the first half without
+    // waiting reads the previous call's B. Every copy but a first half's (begin > 0) is slowed down here.
+    class SlowB extends Float32Array {
+      override subarray(begin?: number, end?: number): Float32Array<ArrayBuffer> {
+        const until = performance.now() + (begin ? 30 : 0);
+        while (performance.now() < until);
+        return super.subarray(begin, end);
+      }
+    }
+    const base = { m: 256, k: 300, n: 256, transA: false, aBatchStride: 0 };
+    const layouts: MatmulLayout[] = [
+      { ...base, batch: 1, transB: false, bBatchStride: 0 },
+      { ...base, batch: 1, transB: true, bBatchStride: 0 },
+      { ...base, batch: 2, transB: false, bBatchStride: 300 * 256 },
+    ];
+    const two2 = new SimdMatmul(2, F32_TILE);
+    for (const [seed, L] of layouts.entries()) {
+      const { a, b } = operands(L, seed);
+      const slow = new SlowB(b.length);
+      slow.set(b);
+      const size = L.batch * L.m * L.n;
+      const c1 = new Float32Array(size),
+        c2 = new Float32Array(size).fill(NaN);
+      one.run(a, b, c1, L);
+      two2.run(a, slow, c2, L);
+      expect(c2.findIndex((v, i) => !Object.is(v, c1[i]))).toBe(-1);
+    }
+    await two2.close();
+  });
+
   it('the CPU backend uses it for float32 operands unless asked for float64 sums', async () => {
     const f32 = new CpuBackend(1),
       f64 = new CpuBackend(1, { gemm: 'f64' });

@@ -12,8 +12,11 @@
 // tile needs all of B) row blocks of C, each packing its own rows of A and converting its own rows of C back
 // to float32 inside WebAssembly. A tile is one sum over all of k whoever computes it (k is never split), so
 // 1 and N threads give the same bits, and a thread that starts late or is descheduled simply claims less.
-// The calling thread wakes the workers, copies the raw float32 B in (they wait for it: waking costs tens of
-// µs), copies A in while they pack B, and copies out the rows of C it computed as it goes, the rest at the end.
+// The calling thread wakes the workers, copies the raw float32 B in by halves (they wait for the first: waking
+// costs tens of µs; they pack it while the second is copied), copies A in while they pack B, and copies out the
+// rows of C as it goes: its own, and those the workers log as done; what is left at the end. At 512³ on two
+// threads of a 2-core VM, the halves and the log took two threads from 1.71–1.74× one thread's speed to
+// 1.77–1.81× (three alternating runs in one process against the version without them).
 // (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.) The memory is shared only
 // when there are workers; one thread, and a product below SIMD_PARALLEL_MIN_MACS, run over an unshared one,
 // which V8 copies into about 3× faster. A float32-accumulating tile takes float32 operands only.
@@ -31,10 +34,15 @@ const MAX_PAGES = 16384;
 /** Control words shared with each worker; the job (see JOB) follows them. */
 export const SIMD_CTRL = { seq: 0, done: 1, job: 2 } as const;
 /**
- * Words of the sync array: the barrier count, the next row block and the next panel of B to claim, and the
- * number of the last call whose B the calling thread has copied in (the workers are woken before it copies).
+ * Words of the sync array: the barrier count, the next row block and the next pack task of B to claim, the
+ * number of the last call whose B the calling thread has copied in (the workers are woken before it copies) and
+ * of the last whose first half it has, and the workers' log of finished row-block chunks (its length, then pairs).
  */
-export const SYNC = { barrier: 0, nextBlock: 1, nextPanel: 2, ready: 3 } as const;
+export const SYNC = { barrier: 0, nextBlock: 1, nextPanel: 2, ready: 3, half: 4, logged: 5, log: 8 } as const;
+/** Row-block chunks the workers can log as done (SYNC.log: a (from, to) pair each), for the calling thread to copy
+ * out while it still computes; chunks past this many are copied out at the end. */
+const LOG_CAP = 256;
+const SYNC_WORDS = SYNC.log + 2 * LOG_CAP;
 /**
  * A call's job, as int32 words: the gemm arguments (byte offsets and strides), then whether the threads
  * pack rows of A and convert rows of C, with what that needs, then the work to share out.
@@ -83,8 +91,14 @@ export const JOB = {
   readBPanel: 35,
   /** 1: A is read unpacked with its rows k apart (gemmRows). */
   rows: 36,
+  /** B's pack tasks (JOB.bPanels of them) before this one read only the first half of its raw copy. */
+  bHalfTasks: 37,
+  /** With p split: the tasks are the (copy, panel) space twice, steps p < bHalfP, then p ≥ bHalfP (k: not split). */
+  bHalfP: 38,
+  /** 1: workers log their finished row-block chunks (SYNC.log). */
+  logC: 39,
 } as const;
-const JOB_WORDS = 37;
+const JOB_WORDS = 40;
 
 /**
  * The largest k at which operands are read unpacked. A tile then reads its A rows and B panel along k with the
@@ -165,7 +179,7 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
 /**
  * Pack blocks [from, to) of a (copy, block) space with `per` blocks per copy and `w` rows of A (or columns of B)
  * per block, `limit` in all per copy: the raw float32 copy at raw + e·rawCopy (rows sRow bytes apart, p steps
- * sP bytes) goes to dst + e·dstCopy, zero-padded past `limit`.
+ * sP bytes) goes to dst + e·dstCopy, zero-padded past `limit`; only steps p0 ≤ p < p1 when given.
  */
 function packBlocks(
   x: KernelExports,
@@ -182,11 +196,22 @@ function packBlocks(
   dstCopy: number,
   sRow: number,
   sP: number,
+  p0 = 0,
+  p1 = k,
 ): void {
   for (let q = from; q < to; q++) {
     const e = Math.floor(q / per),
       i0 = (q - e * per) * w;
-    x.pack(raw + e * rawCopy + i0 * sRow, dst + e * dstCopy + i0 * k * eb, Math.min(w, limit - i0), w, k, sRow, sP);
+    const rows = Math.min(w, limit - i0);
+    x.pack(
+      raw + e * rawCopy + i0 * sRow + p0 * sP,
+      dst + e * dstCopy + (i0 * k + p0 * w) * eb,
+      rows,
+      w,
+      p1 - p0,
+      sRow,
+      sP,
+    );
   }
 }
 
@@ -259,10 +284,11 @@ function waitFor(sync: Int32Array, word: number, target: number, what: string): 
 }
 
 /**
- * Run a job on one thread: wait until the calling thread has copied B in, run `before` (the calling thread
- * copies A in here, while the workers pack B), claim panels of B to pack until none is left, wait at the
- * barrier until every thread has done so, then claim row blocks: pack those rows of A, multiply, convert those
- * rows of C, and run `after` on them (the calling thread copies them out while the workers finish).
+ * Run a job on one thread: wait until the calling thread has copied the first half of B in, run `before` (the
+ * calling thread copies A in here, while the workers pack B), claim B's pack tasks until none is left (those
+ * of the second half once it is in), wait at the barrier until every thread has done so, then claim row
+ * blocks: pack those rows of A, multiply, convert those rows of C, and run `after` on them (the calling thread
+ * copies them out); a worker (no `after`) logs them instead, for the calling thread to copy out as it goes.
  */
 export function runJob(
   x: KernelExports,
@@ -280,9 +306,14 @@ export function runJob(
     n = j[JOB.n]!,
     eb = j[JOB.elem]!,
     ldc = j[JOB.ldc]!;
-  if (threads > 1) waitFor(sync, SYNC.ready, j[JOB.ticket]!, 'the calling thread did not copy B in');
+  const ticket = j[JOB.ticket]!;
+  if (threads > 1) waitFor(sync, SYNC.half, ticket, 'the calling thread did not copy B in');
   before?.();
-  forChunks(sync, SYNC.nextPanel, j[JOB.bPanels]!, threads, 4, (from, to) =>
+  // B's pack tasks: (copy, panel) pairs, or with p split those pairs' steps p < hp, then the same pairs' rest.
+  const pairs = j[JOB.bPanels]!,
+    half = j[JOB.bHalfTasks]!,
+    hp = j[JOB.bHalfP]!;
+  const packB = (from: number, to: number, p0: number, p1: number) =>
     packBlocks(
       x,
       from,
@@ -298,8 +329,21 @@ export function runJob(
       j[JOB.bBatch]!,
       j[JOB.bCol]!,
       j[JOB.bP]!,
-    ),
-  );
+      p0,
+      p1,
+    );
+  const packTasks = (from: number, to: number) => {
+    if (hp === k) packB(from, to, 0, k);
+    else if (from < pairs) packB(from, to, 0, hp);
+    else packB(from - pairs, to - pairs, hp, k);
+  };
+  forChunks(sync, SYNC.nextPanel, hp === k ? pairs : 2 * pairs, threads, 4, (from, to) => {
+    const cut = Math.min(Math.max(from, half), to);
+    if (from < cut) packTasks(from, cut);
+    if (cut === to) return;
+    if (threads > 1) waitFor(sync, SYNC.ready, ticket, 'the calling thread did not copy B in');
+    packTasks(cut, to);
+  });
   if (threads > 1) {
     // Every tile needs all of B.
     Atomics.add(sync, SYNC.barrier, 1);
@@ -307,6 +351,7 @@ export function runJob(
     waitFor(sync, SYNC.barrier, j[JOB.barrier]!, 'a thread did not reach the barrier');
   }
   const gemm = j[JOB.fma] ? (j[JOB.rows] ? x.gemmRowsFma! : x.gemmFma!) : j[JOB.rows] ? x.gemmRows! : x.gemm;
+  const log = j[JOB.logC] === 1;
   forChunks(sync, SYNC.nextBlock, j[JOB.blocks]!, threads, 1, (from, to) => {
     if (j[JOB.packA])
       packBlocks(
@@ -358,6 +403,13 @@ export function runJob(
         );
       }
     after?.(from, to);
+    if (log && after === undefined) {
+      const i = Atomics.add(sync, SYNC.logged, 1);
+      if (i < LOG_CAP) {
+        Atomics.store(sync, SYNC.log + 2 * i, from);
+        Atomics.store(sync, SYNC.log + 2 * i + 1, to); // last: a slot is read once its `to` is set (to ≥ 1)
+      }
+    }
   });
 }
 
@@ -452,7 +504,7 @@ export class SimdMatmul {
   private mem: Float64Array;
   private mem32: Float32Array;
   /** The counters the threads of a job share (SYNC; see runJob). */
-  private readonly sync = new Int32Array(new SharedArrayBuffer(4 * 4));
+  private readonly sync = new Int32Array(new SharedArrayBuffer(SYNC_WORDS * 4));
 
   constructor(
     readonly threads = 1,
@@ -588,6 +640,35 @@ export class SimdMatmul {
     job[JOB.barrier] = (Atomics.load(sync, SYNC.barrier) + t) | 0;
     const ticket = (Atomics.load(sync, SYNC.ready) + 1) | 0;
     job[JOB.ticket] = ticket;
+    // B's raw float32 copy goes in two halves when the threads pack it: they pack what reads only the first half
+    // while this thread copies the second. The cut falls between copies of a batched B, between panels of a
+    // transposed one (stored [n, k], a panel is nr whole rows), else between steps of p (B stored [k, n]).
+    // The first half: copies e < cutCopy whole, and the first cutAt elements of copy cutCopy.
+    const panels = P.np / nr;
+    let cutCopy = bCopies,
+      cutAt = 0;
+    job[JOB.bHalfTasks] = 0;
+    job[JOB.bHalfP] = k;
+    if (t > 1 && job[JOB.bPanels] > 0) {
+      if (bCopies > 1) {
+        cutCopy = bCopies >> 1;
+        job[JOB.bHalfTasks] = cutCopy * panels;
+      } else if (L.transB) {
+        cutCopy = 0;
+        cutAt = (panels >> 1) * nr * k;
+        job[JOB.bHalfTasks] = panels >> 1;
+      } else if (k > 1) {
+        cutCopy = 0;
+        cutAt = (k >> 1) * n;
+        job[JOB.bHalfTasks] = panels;
+        job[JOB.bHalfP] = k >> 1;
+      }
+    }
+    // The workers log the row-block chunks they finish; slots are cleared (`to` = 0) for this call.
+    job[JOB.logC] = f32 && t > 1 ? 1 : 0;
+    for (let i = Math.min(LOG_CAP, Atomics.load(sync, SYNC.logged)) - 1; i >= 0; i--)
+      Atomics.store(sync, SYNC.log + 2 * i + 1, 0);
+    Atomics.store(sync, SYNC.logged, 0);
     Atomics.store(sync, SYNC.nextBlock, 0);
     Atomics.store(sync, SYNC.nextPanel, 0);
     // Wake the workers first: they wait for B while it is copied in, which hides the time they take to wake.
@@ -604,8 +685,14 @@ export class SimdMatmul {
     };
     if (f32) {
       // B's panels and A's row blocks are packed by the threads (runJob), unless they are read where they lie.
-      for (let e = 0; e < bCopies; e++)
-        mem32.set(b.subarray(e * L.bBatchStride, e * L.bBatchStride + k * n), P.rawB / 4 + e * k * n);
+      const copyB = (e: number, from: number, to: number) =>
+        mem32.set(b.subarray(e * L.bBatchStride + from, e * L.bBatchStride + to), P.rawB / 4 + e * k * n + from);
+      for (let e = 0; e < cutCopy; e++) copyB(e, 0, k * n);
+      if (cutAt > 0) copyB(cutCopy, 0, cutAt);
+      Atomics.store(sync, SYNC.half, ticket);
+      Atomics.notify(sync, SYNC.half);
+      if (cutCopy < bCopies) copyB(cutCopy, cutAt, k * n);
+      for (let e = cutCopy + 1; e < bCopies; e++) copyB(e, 0, k * n);
       if (packAHere) {
         copyA();
         for (let i0 = 0; i0 < m; i0 += mr)
@@ -615,7 +702,9 @@ export class SimdMatmul {
       for (let e = 0; e < aCopies; e++) packA(a, L, e, mem, (P.aOff + e * P.aBatch) / 8, mr);
       for (let e = 0; e < bCopies; e++) packB(b, L, e, mem, (P.bOff + e * P.bBatch) / 8, nr);
     }
+    Atomics.store(sync, SYNC.half, ticket);
     Atomics.store(sync, SYNC.ready, ticket);
+    Atomics.notify(sync, SYNC.half);
     Atomics.notify(sync, SYNC.ready);
 
     // Float32 C: this thread copies out the row blocks it computed as it goes, the workers' ones at the end.
@@ -626,7 +715,18 @@ export class SimdMatmul {
     };
     const copyOut = (from: number, to: number) =>
       c.set(mem32.subarray(P.rawC / 4 + rowOf(from) * n, P.rawC / 4 + rowOf(to) * n), rowOf(from) * n);
-    const mine: number[] = [];
+    // The chunks copied out so far, and the workers' log entries read.
+    const copied: [number, number][] = [];
+    let drained = 0;
+    const drainLog = () => {
+      for (const end = Math.min(LOG_CAP, Atomics.load(sync, SYNC.logged)); drained < end; drained++) {
+        const to = Atomics.load(sync, SYNC.log + 2 * drained + 1);
+        if (to === 0) return; // claimed, not yet written
+        const from = Atomics.load(sync, SYNC.log + 2 * drained);
+        copyOut(from, to);
+        copied.push([from, to]);
+      }
+    };
     runJob(
       x,
       job,
@@ -637,7 +737,8 @@ export class SimdMatmul {
       f32
         ? (from, to) => {
             copyOut(from, to);
-            mine.push(from, to);
+            copied.push([from, to]);
+            drainLog();
           }
         : undefined,
     );
@@ -651,11 +752,12 @@ export class SimdMatmul {
     }
 
     if (f32) {
-      // The gaps between this thread's chunks (claimed in increasing order) are the workers'.
+      // What is left: the workers' chunks not logged or not yet read, the gaps between those copied.
+      drainLog();
       let done = 0;
-      for (let i = 0; i < mine.length; i += 2) {
-        if (mine[i]! > done) copyOut(done, mine[i]!);
-        done = mine[i + 1]!;
+      for (const [from, to] of copied.sort((p, q) => p[0] - q[0])) {
+        if (from > done) copyOut(done, from);
+        done = to;
       }
       if (done < blocks) copyOut(done, blocks);
       return;
