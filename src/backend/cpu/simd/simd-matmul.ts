@@ -707,7 +707,8 @@ export class SimdMatmul {
     Atomics.notify(sync, SYNC.half);
     Atomics.notify(sync, SYNC.ready);
 
-    // Float32 C: this thread copies out the row blocks it computed as it goes, the workers' ones at the end.
+    // Float32 C: this thread copies out the row blocks it computed as it goes, and the workers' as they log them;
+    // what is left, at the end.
     // Row blocks [from, to) are the contiguous rows [rowOf(from), rowOf(to)) of the batch-major result.
     const rowOf = (blk: number) => {
       const e = Math.floor(blk / perBatch);
