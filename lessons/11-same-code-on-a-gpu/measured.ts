@@ -4,33 +4,33 @@ export const H200 = {
   device: 'NVIDIA H200 (Dawn/Vulkan, webgpu 0.6.2)',
   fp32PeakTflops: 67,
   /**
-   * fp32 matmul TFLOP/s by n (n×n×n): tinyseek's WGSL kernel (the backend's choice; 4096 from run 11, the
-   * smaller sizes from run 5, before the clamps went and A was staged row-major), and cuBLAS SGEMM.
+   * fp32 matmul TFLOP/s by n (n×n×n): tinyseek's WGSL kernel (the backend's choice; 4096 and cuBLAS at 4096 from
+   * run 34, the smaller sizes from run 5, before the clamps went and A was staged row-major), and cuBLAS SGEMM.
    */
   matmul: [
     { n: 512, wgsl: 3.5, cublas: 10.7 },
     { n: 1024, wgsl: 25.6, cublas: 37.0 },
     { n: 2048, wgsl: 31.9, cublas: 50.2 },
-    { n: 4096, wgsl: 38.8, cublas: 51.3 },
+    { n: 4096, wgsl: 39.5, cublas: 51.4 },
   ],
-  /** f16 on the tensor cores at 4096³: 2×2 subgroups sharing one staged slab (F16_SHARED, run 10). */
-  f16SubgroupMatrixTflops4096: 201.0,
-  /** Training-step tokens/s: tinyseek on WebGPU, PyTorch CUDA eager fp32 (the same run, run 11), and the
+  /** f16 on the tensor cores at 4096³: 2×2 subgroups sharing one staged slab (F16_SHARED, run 34). */
+  f16SubgroupMatrixTflops4096: 200.8,
+  /** Training-step tokens/s: tinyseek on WebGPU, PyTorch CUDA eager fp32 (the same lease, run 34), and the
    * dispatches per step. */
   train: [
-    { name: 'lesson d=64 L=2 T=48 B=16', params: 104_128, webgpu: 34_972, torch: 172_949, dispatches: 188 },
-    { name: 'd=128 L=4 H=4 T=64 B=32', params: 810_880, webgpu: 43_020, torch: 272_450, dispatches: 342 },
-    { name: 'd=512 L=8 H=8 T=256 B=32', params: 25_726_464, webgpu: 148_121, torch: 217_776, dispatches: 647 },
+    { name: 'lesson d=64 L=2 T=48 B=16', params: 104_128, webgpu: 135_118, torch: 210_259, dispatches: 189 },
+    { name: 'd=128 L=4 H=4 T=64 B=32', params: 810_880, webgpu: 221_409, torch: 353_887, dispatches: 342 },
+    { name: 'd=512 L=8 H=8 T=256 B=32', params: 25_726_464, webgpu: 156_141, torch: 219_264, dispatches: 647 },
   ],
   /**
-   * The training step after two host-side fixes (kernels cached by generator, fewer collections): a `final` run
-   * on an H100, PyTorch in the same lease, the small configs over 100 steps (run 33; bench/gpu/RESULTS.md).
+   * The same step on the same kind of card before two host-side fixes (each dispatch looked its kernel up by
+   * hashing the WGSL source, and the GPU pool ran a full collection nearly every step): run 11.
    */
-  laterH100: [
-    { name: 'lesson d=64 L=2 T=48 B=16', webgpu: 95_140, torch: 134_752 },
-    { name: 'd=128 L=4 H=4 T=64 B=32', webgpu: 151_917, torch: 206_419 },
-    { name: 'd=512 L=8 H=8 T=256 B=32', webgpu: 146_978, torch: 208_811 },
+  beforeHostFixes: [
+    { name: 'lesson d=64 L=2 T=48 B=16', webgpu: 34_972, torch: 172_949 },
+    { name: 'd=128 L=4 H=4 T=64 B=32', webgpu: 43_020, torch: 272_450 },
+    { name: 'd=512 L=8 H=8 T=256 B=32', webgpu: 148_121, torch: 217_776 },
   ],
-  /** The R1-Zero aha run (61 steps) on the same machine (run 11): the same curve at every step on both. */
-  aha: { webgpuSeconds: 34.6, cpuOneThreadSeconds: 40.4, greedyFirst: 0.094, greedyLast: 0.781 },
+  /** The R1-Zero aha run (61 steps) on the same machine (run 34): the same curve at every step on both. */
+  aha: { webgpuSeconds: 28.0, cpuOneThreadSeconds: 25.9, greedyFirst: 0.094, greedyLast: 0.781 },
 } as const;
