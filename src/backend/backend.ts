@@ -80,6 +80,21 @@ export interface MatmulLayout {
   bBatchStride: number;
 }
 
+/** The shape of a causal attention over heads laid out [B, T, H, D]: batch, positions, heads, head width. */
+export interface HeadsShape {
+  B: number;
+  T: number;
+  H: number;
+  D: number;
+}
+
+/** RoPE for causalAttentionHeads: int32 positions [B·T] and the tables' cos and sin [positions, D/2]. */
+export interface HeadsRopeStorage {
+  pos: Storage;
+  cos: Storage;
+  sin: Storage;
+}
+
 /**
  * Rows of length n: softmax over each row. `causal` masks column j of row r when
  * j > (r mod tq) + offset (query t attends to keys 0..t+offset), as in decoder attention with a KV cache.
@@ -211,6 +226,38 @@ export interface Backend {
   swiglu(gate: Storage, up: Storage, out: Storage): void;
   /** SwiGLU backward: dGate = (g ⊙ up) ⊙ SiLU'(gate), dUp = g ⊙ SiLU(gate). */
   swigluBackward(gate: Storage, up: Storage, g: Storage, dGate: Storage, dUp: Storage): void;
+  /**
+   * Optional (the CPU's SIMD kernels): causal attention over heads laid out [B, T, H, D] (q, k, v and out),
+   * out = softmax(scale·q·kᵀ, causal)·v per (batch, head), q and k first turned by `rope` ('half' layout, a
+   * position per row of [B·T]) where given, with the bits of the ops it stands for (rope, the head permutes, two
+   * batched matmuls and causalSoftmax; core/ops/attention.ts); p [B, H, T, T] receives the probabilities where
+   * given, for the backward. False, with nothing written, where the kernel does not take the shape (the caller
+   * then runs the ops); true means the backward takes it too.
+   */
+  causalAttentionHeads?(
+    q: Storage,
+    k: Storage,
+    v: Storage,
+    out: Storage,
+    p: Storage | undefined,
+    shape: HeadsShape,
+    scale: number,
+    rope?: HeadsRopeStorage,
+  ): boolean;
+  /** Its backward from the kept p: dq, dk, dv [B, T, H, D] (of the unturned q and k) from g = ∂out, the ops' bits. */
+  causalAttentionHeadsBackward?(
+    q: Storage,
+    k: Storage,
+    v: Storage,
+    p: Storage,
+    g: Storage,
+    dq: Storage,
+    dk: Storage,
+    dv: Storage,
+    shape: HeadsShape,
+    scale: number,
+    rope?: HeadsRopeStorage,
+  ): void;
   /** Optional (the CPU's): swiglu that also writes σ(gate) to sig (float64), so that the backward needs no exp. */
   swigluKeep?(gate: Storage, up: Storage, out: Storage, sig: Storage): void;
   /** swigluBackward with the σ(gate) that swigluKeep kept. */

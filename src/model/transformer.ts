@@ -6,6 +6,7 @@
 // after the first nDenseLayers FFNs (moe.ts), YaRN RoPE tables (yarn.ts); the MTP modules (mtp.ts) reuse `block`.
 import {
   causalAttention,
+  causalAttentionHeads,
   causalAttentionInPlace,
   embedding,
   linearT,
@@ -171,6 +172,17 @@ export class Transformer {
     // h [B·T, d] → n heads [B, T, n, hd] through a projection; RoPE turns q and k by position; heads go first.
     const heads = (w: string, n: number) => reshape(this.linear(h, this.p(pre + w)), [B, T, n, hd]);
     const turned = (x: Tensor) => rope(x, positions, this.rope, c.ropeStyle);
+    const out = (a: Tensor) => this.linear(reshape(a, [B * T, c.nHeads * hd]), this.p(pre + 'o_proj.weight'));
+    if (!opts.cache && c.nKvHeads === c.nHeads)
+      // Training and whole-sequence forwards: the heads stay where the projections put them ([B, T, H, hd]).
+      return out(
+        causalAttentionHeads(
+          heads('q_proj.weight', c.nHeads),
+          heads('k_proj.weight', c.nKvHeads),
+          heads('v_proj.weight', c.nKvHeads),
+          { bias: opts.bias, rope: { pos: positions, tables: this.rope, style: c.ropeStyle } },
+        ),
+      );
     const q = permute(turned(heads('q_proj.weight', c.nHeads)), [0, 2, 1, 3]); // [B, H, T, hd]
     let k = permute(turned(heads('k_proj.weight', c.nKvHeads)), [0, 2, 1, 3]); // [B, Hkv, T, hd]
     let v = permute(heads('v_proj.weight', c.nKvHeads), [0, 2, 1, 3]); // [B, Hkv, T, hd]
@@ -184,7 +196,7 @@ export class Transformer {
       a = causalAttention(q, k, v, { bias: opts.bias });
     }
     // heads back beside each other, [B·T, H·hd], and the output projection to [B·T, d]
-    return this.linear(reshape(permute(a, [0, 2, 1, 3]), [B * T, c.nHeads * hd]), this.p(pre + 'o_proj.weight'));
+    return out(permute(a, [0, 2, 1, 3]));
   }
 
   /**

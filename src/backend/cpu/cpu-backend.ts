@@ -9,6 +9,8 @@ import type {
   Backend,
   BinaryOp,
   DType,
+  HeadsRopeStorage,
+  HeadsShape,
   HostArray,
   MatmulLayout,
   ReduceOp,
@@ -30,6 +32,7 @@ import { enableRelaxedSimd, SimdMatmul, simdSupported } from './simd/simd-matmul
 import { SIMD_BINARY_MIN, SIMD_BINARY_OPS, SimdBinary, type SimdBinaryOp } from './simd/binary-kernel.ts';
 import { SimdRowsBackward } from './simd/rows-backward-kernel.ts';
 import { SimdSoftmax } from './simd/softmax-kernel.ts';
+import { SimdAttention, type HeadsRope } from './simd/attention-kernel.ts';
 import { SimdSwiglu } from './simd/swiglu-kernel.ts';
 import { SimdCopy } from './simd/copy-kernel.ts';
 import { SimdRmsnorm } from './simd/rmsnorm-kernel.ts';
@@ -56,6 +59,7 @@ function d(s: Storage): HostArray {
   return s.data;
 }
 const f = (s: Storage): F => d(s) as F;
+const asF32 = (s: Storage): Float32Array => d(s) as Float32Array;
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 function unaryFn(op: UnaryOp, s: number): (x: number) => number {
@@ -120,7 +124,8 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
  * (simd/swiglu-kernel.ts), float32 add/sub/mul/div (binary-kernel.ts), attention's softmax (softmax-kernel.ts),
  * RMSNorm's and softmax's backward (rows-backward-kernel.ts), strided copies (copy-kernel.ts), RMSNorm's forward
  * (rmsnorm-kernel.ts), RoPE in the 'half' layout (rope-kernel.ts), cross-entropy's log-softmax-and-take
- * (cross-entropy-kernel.ts), the AdamW update (adamw-kernel.ts); each gives its loop's bits. Made once per thread
+ * (cross-entropy-kernel.ts), the AdamW update (adamw-kernel.ts), causal attention over unpermuted heads
+ * (attention-kernel.ts); each gives its loop's bits. Made once per thread
  * and shared by every CPU backend on it (they keep nothing between calls), so a process that makes many backends
  * (the bench, the tests) compiles them and grows their memories once.
  */
@@ -134,6 +139,7 @@ interface OneThreadKernels {
   rope: SimdRope;
   crossEntropy: SimdCrossEntropy;
   adamw: SimdAdamw;
+  attention: SimdAttention;
 }
 let sharedKernels: OneThreadKernels | undefined;
 function oneThreadKernels(): OneThreadKernels {
@@ -147,6 +153,7 @@ function oneThreadKernels(): OneThreadKernels {
     rope: new SimdRope(),
     crossEntropy: new SimdCrossEntropy(),
     adamw: new SimdAdamw(),
+    attention: new SimdAttention(),
   });
 }
 
@@ -569,6 +576,54 @@ export class CpuBackend implements Backend {
         }
       }
     }
+  }
+
+  causalAttentionHeads(
+    q: Storage,
+    k: Storage,
+    v: Storage,
+    out: Storage,
+    p: Storage | undefined,
+    shape: HeadsShape,
+    scale: number,
+    rope?: HeadsRopeStorage,
+  ): boolean {
+    // The products' bits are the plain float32 tile's: not under float64 sums or the opt-in multiply-add.
+    const arrays = [q, k, v, out, ...(p ? [p] : []), ...(rope ? [rope.cos, rope.sin] : [])].map(d);
+    const r = rope && this.headsRope(rope);
+    if (!this.kernels || this.matmulKernel !== 'simd-f32' || !arrays.every((x) => x instanceof Float32Array))
+      return false;
+    if ((rope && !r) || !this.kernels.attention.fits(shape, r)) return false;
+    const [qs, ks, vs, os] = arrays as Float32Array[];
+    this.kernels.attention.forward(qs!, ks!, vs!, os!, p && asF32(p), shape, scale, r);
+    return true;
+  }
+
+  causalAttentionHeadsBackward(
+    q: Storage,
+    k: Storage,
+    v: Storage,
+    p: Storage,
+    g: Storage,
+    dq: Storage,
+    dk: Storage,
+    dv: Storage,
+    shape: HeadsShape,
+    scale: number,
+    rope?: HeadsRopeStorage,
+  ): void {
+    const r = rope && this.headsRope(rope);
+    if (!this.kernels?.attention.fits(shape, r))
+      throw new Error('causalAttentionHeadsBackward: the forward did not run');
+    const [qs, ks, vs, ps, gs, dqs, dks, dvs] = [q, k, v, p, g, dq, dk, dv].map(asF32);
+    this.kernels.attention.backward(qs!, ks!, vs!, ps!, gs!, dqs!, dks!, dvs!, shape, scale, r);
+  }
+
+  /** RoPE's storages as the attention kernel takes them; undefined where they are not int32 and float32. */
+  private headsRope(rope: HeadsRopeStorage): HeadsRope | undefined {
+    const [pos, cos, sin] = [rope.pos, rope.cos, rope.sin].map(d);
+    if (!(pos instanceof Int32Array && cos instanceof Float32Array && sin instanceof Float32Array)) return undefined;
+    return { pos, cos, sin };
   }
 
   softmaxBackward(y: Storage, g: Storage, out: Storage, rows: number, n: number, scale = 1): void {

@@ -9,7 +9,7 @@ import { loop } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 /** rope(x, pos, cos, sin, out, rows, heads, half, sign): byte offsets (pos int32, the rest float32). */
-function emitRope(): FunctionBody {
+export function emitRope(): FunctionBody {
   const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f64']);
   const [x, pos, cos, sin, out, rows, heads, half, sign] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [r, h, i, t, base] = Array.from({ length: 5 }, () => f.local('i32'));

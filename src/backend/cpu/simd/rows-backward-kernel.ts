@@ -4,6 +4,7 @@
 //   RMSNorm (fused.rmsnormBackward): s = Σ_j fr(fr(g_j·w_j)·x_j),  b = fr(fr(r·fr(r·r))·fr(fr(s)·(1/n)))
 //     gx_j = fr(g_j·w_j)·r rounded − fr(x_j·b),  gw_j = Σ_rows fr(g_j·fr(x_j·r))   (r = the row's 1/rms)
 //   softmax (fused.softmaxBackward): s = fr(Σ_j fr(g_j·y_j)),  out_j = fr(fr(y_j·fr(g_j − s))·scale)
+//     (causal rows, for attention-kernel.ts: j below the row's limit only, +0 after)
 // 5% and 3–4% of a lesson training step as loops. A pair may run past a row's end: it reads the next row (or the
 // padding after the last) and its stores there are overwritten when that row is computed.
 import * as fused from '../fused.ts';
@@ -116,16 +117,21 @@ function emitRmsnormBackward(): FunctionBody {
   return f;
 }
 
-/** softmaxBackward(y, g, out, rows, n, scale): byte offsets of float32 y, g and out. */
-function emitSoftmaxBackward(): FunctionBody {
-  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'f64']);
-  const [y, g, out, rows, n, scale] = [0, 1, 2, 3, 4, 5];
-  const [r, j, row] = [f.local('i32'), f.local('i32'), f.local('i32')];
+/**
+ * softmaxBackward(y, g, out, rows, n, scale, tq, offset): byte offsets of float32 y, g and out. With tq > 0 a row
+ * r is causal (softmax-kernel.ts): only its first limit = min(n, r mod tq + offset + 1) numbers are read, and the
+ * rest of out is +0 (where y is 0, the full row's sum adds ±0 and its out is ±0: the same sums downstream).
+ */
+export function emitSoftmaxBackward(): FunctionBody {
+  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'f64', 'i32', 'i32']);
+  const [y, g, out, rows, n, scale, tq, offset] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [r, j, row, limit, tqSafe] = Array.from({ length: 5 }, () => f.local('i32'));
   const s = f.local('f64');
   const [s2, scale2] = [f.local('v128'), f.local('v128')];
   const round2 = () => f.f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4();
   const rowAt = (base: number) => f.get(base).get(row).get(j).i32(4).i32Mul().i32Add().i32Add();
   f.get(scale).f64x2Splat().set(scale2);
+  f.get(tq).i32(1).get(tq).select().set(tqSafe); // a modulus that cannot trap when there is no mask
   loop(
     f,
     r,
@@ -133,7 +139,11 @@ function emitSoftmaxBackward(): FunctionBody {
     1,
     () => {
       f.get(r).get(n).i32Mul().i32(4).i32Mul().set(row);
-      sumInOrder(f, j, n, s, () => {
+      // limit = tq ? min(n, r mod tq + offset + 1) : n
+      f.get(r).get(tqSafe).i32RemU().get(offset).i32Add().i32(1).i32Add().set(limit);
+      f.get(limit).get(n).get(limit).get(n).i32LtU().select().set(limit);
+      f.get(limit).get(n).get(tq).select().set(limit);
+      sumInOrder(f, j, limit, s, () => {
         rowAt(g).f32Load().f64PromoteF32();
         rowAt(y).f32Load().f64PromoteF32().f64Mul().f32DemoteF64().f64PromoteF32();
       });
@@ -141,7 +151,7 @@ function emitSoftmaxBackward(): FunctionBody {
       loop(
         f,
         j,
-        () => f.get(n),
+        () => f.get(limit),
         2,
         () => {
           rowAt(out);
@@ -152,6 +162,14 @@ function emitSoftmaxBackward(): FunctionBody {
           round2();
           f.get(scale2).f64x2Mul().f32x4DemoteF64x2Zero().v128Store64Lane0();
         },
+      );
+      // +0 past the limit (over the pair that ran past it, if one did)
+      f.forRange(
+        j,
+        () => f.get(limit),
+        () => f.get(n),
+        1,
+        () => rowAt(out).f32Zero().f32Store(),
       );
     },
   );
@@ -206,7 +224,7 @@ export class SimdRowsBackward {
     if (count < MIN_NUMBERS || !this.memory.fit(end!)) return fused.softmaxBackward(y, g, out, rows, n, scale);
     this.memory.f32(ay!, count).set(y.subarray(0, count));
     this.memory.f32(ag!, count).set(g.subarray(0, count));
-    this.fns.softmax(ay!, ag!, aout!, rows, n, scale);
+    this.fns.softmax(ay!, ag!, aout!, rows, n, scale, 0, 0);
     out.set(this.memory.f32(aout!, count));
   }
 }

@@ -11,10 +11,10 @@ import { expNegAbs, interleave, PAIRS, V128Constants } from './exp-neg-abs.ts';
 import { sumInOrder } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
-const PER_PASS = 2 * PAIRS;
+export const PER_PASS = 2 * PAIRS;
 
 /** softmax(x, out, v, rows, n, scale, tq, offset): byte offsets of float32 x and out and float64 scratch v. */
-function emitSoftmax(): FunctionBody {
+export function emitSoftmax(): FunctionBody {
   const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'f64', 'i32', 'i32']);
   const [x, out, v, rows, n, scale, tq, offset] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [r, j, limit, xRow, outRow, tqSafe] = Array.from({ length: 6 }, () => f.local('i32'));

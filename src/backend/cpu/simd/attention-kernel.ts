@@ -1,0 +1,339 @@
+// Causal multi-head attention over heads laid out [B, T, H, D], forward and backward, as the WebAssembly of the
+// float32 GEMM, the softmax and the softmax backward (gemm-kernel.ts, softmax-kernel.ts, rows-backward-kernel.ts)
+// over one memory, driven head by head from here. Per (batch, head), with s = scale:
+//   S = Q·Kᵀ,  P = softmax(s·S, causal),  O = P·V
+//   dP = dO·Vᵀ,  dS = s·P ⊙ (dP − Σ_j dP_j P_j),  dQ = dS·K,  dK = dSᵀ·Q,  dV = Pᵀ·dO
+// What the ops of core/ops/attention.ts do (two batched matmuls around causalSoftmax, with the head permutes
+// before and after), and with their bits: each product is the same kernel's sum in order p = 0..k−1 from a zero,
+// and the softmax and its backward are the same emitted functions. Three things are left out, none of which
+// moves a bit of a finite result:
+//   - the permutes: Q, K, V, O and their gradients are read and written where they lie, rows H·D apart;
+//   - the tiles of S and dP wholly above the diagonal: the softmax and its backward (causal rows) read nothing
+//     past a row's limit, where the ops' full rows add y = 0 times a finite dP, ±0, to the sum;
+//   - the steps of p that multiply a masked zero (P = 0 above the diagonal, dS = ±0 there in the ops, +0 here):
+//     a sum that starts at +0 and adds ±0 is unchanged, whatever their order (IEEE: x + ±0 = x, +0 + −0 = +0).
+// So a non-finite V or dO is the one case the ops (0·∞ = NaN in a masked step) and this disagree on.
+// RoPE ('half' layout) may ride along: Q and K arrive unturned and are turned in place by rope-kernel.ts's
+// function (forward, and again in the backward, which turns dQ and dK back before they leave): the rope op's bits.
+import type { HeadsShape } from '../../backend.ts';
+import { KernelMemory, regions } from './kernel-memory.ts';
+import { emitGemm, emitPack, F32_TILE } from './gemm-kernel.ts';
+import { emitSoftmaxBackward } from './rows-backward-kernel.ts';
+import { emitRope } from './rope-kernel.ts';
+import { emitSoftmax, PER_PASS } from './softmax-kernel.ts';
+
+const { mr: MR, nr: NR } = F32_TILE;
+/** Rows per call of the products: NR, so the causal panels of a call's rows are one count (rows g·NR.. need g+1). */
+const GROUP = NR;
+
+type Fn = (...args: number[]) => void;
+
+/** RoPE to apply to Q and K first: a position per row of [B·T] and the tables' cos and sin [positions, D/2]. */
+export interface HeadsRope {
+  pos: Int32Array;
+  cos: Float32Array;
+  sin: Float32Array;
+}
+
+export class SimdAttention {
+  private readonly memory = new KernelMemory();
+  private readonly fns = this.memory.instantiate([
+    { name: 'gemm', body: emitGemm(F32_TILE) },
+    { name: 'gemmRows', body: emitGemm(F32_TILE, false, true) },
+    { name: 'pack', body: emitPack(true) },
+    { name: 'softmax', body: emitSoftmax() },
+    { name: 'softmaxBackward', body: emitSoftmaxBackward() },
+    { name: 'rope', body: emitRope() },
+  ]) as Record<'gemm' | 'gemmRows' | 'pack' | 'softmax' | 'softmaxBackward' | 'rope', Fn>;
+
+  /**
+   * Whole tiles only: T and D multiples of the tile's NR (and so of MR); with RoPE, D/2 even (rope-kernel.ts) and
+   * every position inside the tables.
+   */
+  static takes({ B, T, D }: HeadsShape, rope?: HeadsRope): boolean {
+    if (!(T > 0 && D > 0 && T % NR === 0 && D % NR === 0 && NR % MR === 0)) return false;
+    if (!rope) return true;
+    const half = D / 2;
+    return half % 2 === 0 && rope.pos.length >= B * T && tableRows(rope, B * T, half) >= 0;
+  }
+
+  /** The memory's layout for a shape: the operands, the RoPE tables' rows in use, then one head's scratch. */
+  private layout({ B, T, H, D }: HeadsShape, table = 0) {
+    const n = 4 * B * T * H * D,
+      probs = 4 * B * H * T * T,
+      head = 4 * T * T;
+    const [q, k, v, o, dq, dk, dv, p, pos, cos, sin, panels, s, ds, rowScratch, end] = regions([
+      n,
+      n,
+      n,
+      n,
+      n,
+      n,
+      n,
+      probs,
+      4 * B * T,
+      4 * table,
+      4 * table,
+      4 * T * D,
+      head,
+      head,
+      8 * (Math.ceil(T / PER_PASS) + 1) * PER_PASS,
+    ]) as number[];
+    return { q, k, v, o, dq, dk, dv, p, pos, cos, sin, panels, s, ds, rowScratch, end } as Record<string, number>;
+  }
+
+  /** Grows the memory for the forward and the backward of this shape; false where it does not fit. */
+  fits(shape: HeadsShape, rope?: HeadsRope): boolean {
+    if (!SimdAttention.takes(shape, rope)) return false;
+    return this.memory.fit(
+      this.layout(shape, rope ? tableRows(rope, shape.B * shape.T, shape.D / 2) * (shape.D / 2) : 0).end!,
+    );
+  }
+
+  /** Copies q, k and v in (and RoPE's positions and tables, turning q and k). */
+  private copyIn(q: Float32Array, k: Float32Array, v: Float32Array, shape: HeadsShape, rope?: HeadsRope) {
+    const { B, T, H, D } = shape,
+      n = B * T * H * D,
+      half = D / 2,
+      table = rope ? tableRows(rope, B * T, half) * half : 0,
+      at = this.layout(shape, table);
+    this.memory.f32(at.q!, n).set(q.subarray(0, n));
+    this.memory.f32(at.k!, n).set(k.subarray(0, n));
+    this.memory.f32(at.v!, n).set(v.subarray(0, n));
+    if (rope) {
+      this.memory.i32(at.pos!, B * T).set(rope.pos.subarray(0, B * T));
+      this.memory.f32(at.cos!, table).set(rope.cos.subarray(0, table));
+      this.memory.f32(at.sin!, table).set(rope.sin.subarray(0, table));
+      for (const x of [at.q!, at.k!]) this.turn(at, x, shape, 1);
+    }
+    return at;
+  }
+
+  /** Turns [B, T, H, D] at x in place by RoPE (sign −1: back). */
+  private turn(at: Record<string, number>, x: number, { B, T, H, D }: HeadsShape, sign: number) {
+    this.fns.rope(x, at.pos!, at.cos!, at.sin!, x, B * T, H, D / 2, sign);
+  }
+
+  /** Packs one head's rows of X (T rows, H·D apart) as the column panels of Xᵀ: panel jb is [p][NR]. */
+  private packTransposed(src: number, dst: number, T: number, D: number, rowBytes: number) {
+    for (let jb = 0; jb < T / NR; jb++)
+      this.fns.pack(src + jb * NR * rowBytes, dst + jb * D * NR * 4, NR, NR, D, rowBytes, 4);
+  }
+
+  /**
+   * out = softmax(scale·Q·Kᵀ, causal)·V for q, k, v, out [B, T, H, D], q and k turned by `rope` first where given;
+   * p [B, H, T, T] receives the probabilities where given. The caller checks `fits` first.
+   */
+  forward(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    out: Float32Array,
+    p: Float32Array | undefined,
+    shape: HeadsShape,
+    scale: number,
+    rope?: HeadsRope,
+  ): void {
+    const { B, T, H, D } = shape,
+      at = this.copyIn(q, k, v, shape, rope),
+      n = B * T * H * D,
+      row = 4 * H * D,
+      { gemmRows, softmax } = this.fns;
+    for (let b = 0; b < B; b++)
+      for (let h = 0; h < H; h++) {
+        const head = 4 * (b * T * H * D + h * D),
+          pHead = at.p! + 4 * (b * H + h) * T * T;
+        this.packTransposed(at.k! + head, at.panels!, T, D, row);
+        for (let g = 0; g < T / GROUP; g++) {
+          const [from, to] = [(g * GROUP) / MR, ((g + 1) * GROUP) / MR];
+          // S's rows g·NR..: panels 0..g (the rest lie above the diagonal)
+          gemmRows(
+            at.q! + head,
+            at.panels!,
+            at.s!,
+            D,
+            g + 1,
+            T / MR,
+            0,
+            0,
+            0,
+            4 * T,
+            from,
+            to,
+            g + 1,
+            4,
+            row,
+            MR * row,
+            4 * NR,
+            4 * D * NR,
+          );
+        }
+        softmax(at.s!, pHead, at.rowScratch!, T, T, scale, T, 0);
+        for (let g = 0; g < T / GROUP; g++) {
+          const [from, to] = [(g * GROUP) / MR, ((g + 1) * GROUP) / MR];
+          // O's rows g·NR..: the steps p < (g + 1)·NR (P is 0 past them)
+          gemmRows(
+            pHead,
+            at.v! + head,
+            at.o! + head,
+            (g + 1) * GROUP,
+            D / NR,
+            T / MR,
+            0,
+            0,
+            0,
+            row,
+            from,
+            to,
+            D / NR,
+            4,
+            4 * T,
+            4 * T * MR,
+            row,
+            4 * NR,
+          );
+        }
+      }
+    out.set(this.memory.f32(at.o!, n));
+    if (p) p.set(this.memory.f32(at.p!, B * H * T * T));
+  }
+
+  /**
+   * dq, dk, dv [B, T, H, D] from the forward's q, k, v (unturned, with the forward's `rope`), its p and g = ∂out.
+   * The caller checked `fits`.
+   */
+  backward(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    p: Float32Array,
+    g: Float32Array,
+    dq: Float32Array,
+    dk: Float32Array,
+    dv: Float32Array,
+    shape: HeadsShape,
+    scale: number,
+    rope?: HeadsRope,
+  ): void {
+    const { B, T, H, D } = shape,
+      at = this.copyIn(q, k, v, shape, rope),
+      n = B * T * H * D,
+      row = 4 * H * D,
+      { gemm, gemmRows, softmaxBackward } = this.fns;
+    this.memory.f32(at.o!, n).set(g.subarray(0, n)); // dO where O was
+    this.memory.f32(at.p!, B * H * T * T).set(p.subarray(0, B * H * T * T));
+    for (let b = 0; b < B; b++)
+      for (let h = 0; h < H; h++) {
+        const head = 4 * (b * T * H * D + h * D),
+          pHead = at.p! + 4 * (b * H + h) * T * T;
+        // dP = dO·Vᵀ on and below the diagonal (the softmax backward reads nothing above it)
+        this.packTransposed(at.v! + head, at.panels!, T, D, row);
+        for (let c = 0; c < T / GROUP; c++) {
+          const [from, to] = [(c * GROUP) / MR, ((c + 1) * GROUP) / MR];
+          gemmRows(
+            at.o! + head,
+            at.panels!,
+            at.s!,
+            D,
+            c + 1,
+            T / MR,
+            0,
+            0,
+            0,
+            4 * T,
+            from,
+            to,
+            c + 1,
+            4,
+            row,
+            MR * row,
+            4 * NR,
+            4 * D * NR,
+          );
+        }
+        softmaxBackward(pHead, at.s!, at.ds!, T, T, scale, T, 0);
+        for (let c = 0; c < T / GROUP; c++) {
+          const [from, to] = [(c * GROUP) / MR, ((c + 1) * GROUP) / MR];
+          // dQ's rows c·NR..: the steps p < (c + 1)·NR (dS is ±0 past them)
+          gemmRows(
+            at.ds!,
+            at.k! + head,
+            at.dq! + head,
+            (c + 1) * GROUP,
+            D / NR,
+            T / MR,
+            0,
+            0,
+            0,
+            row,
+            from,
+            to,
+            D / NR,
+            4,
+            4 * T,
+            4 * T * MR,
+            row,
+            4 * NR,
+          );
+          // dK's and dV's rows c·NR.. (columns of dS and P): the steps p ≥ c·NR (above the diagonal before them)
+          const p0 = c * GROUP,
+            k = T - p0;
+          gemm(
+            at.ds! + 4 * p0 * T,
+            at.q! + head + p0 * row,
+            at.dk! + head,
+            k,
+            D / NR,
+            T / MR,
+            0,
+            0,
+            0,
+            row,
+            from,
+            to,
+            D / NR,
+            4 * T,
+            4,
+            4 * MR,
+            row,
+            4 * NR,
+          );
+          gemm(
+            pHead + 4 * p0 * T,
+            at.o! + head + p0 * row,
+            at.dv! + head,
+            k,
+            D / NR,
+            T / MR,
+            0,
+            0,
+            0,
+            row,
+            from,
+            to,
+            D / NR,
+            4 * T,
+            4,
+            4 * MR,
+            row,
+            4 * NR,
+          );
+        }
+      }
+    if (rope) for (const x of [at.dq!, at.dk!]) this.turn(at, x, shape, -1);
+    dq.set(this.memory.f32(at.dq!, n));
+    dk.set(this.memory.f32(at.dk!, n));
+    dv.set(this.memory.f32(at.dv!, n));
+  }
+}
+
+/** Rows of the RoPE tables the positions use (the largest position + 1); −1 where one is outside them. */
+function tableRows(rope: HeadsRope, rows: number, half: number): number {
+  let last = -1;
+  for (let r = 0; r < rows; r++) {
+    const p = rope.pos[r]!;
+    if (p < 0 || (p + 1) * half > rope.cos.length || (p + 1) * half > rope.sin.length) return -1;
+    if (p > last) last = p;
+  }
+  return last + 1;
+}
