@@ -4,7 +4,8 @@
 //   v_j = fround(scale·x_j) for j < limit (limit = n, or the causal mask's min(n, r mod tq + offset + 1))
 //   m = max_j v_j (NaN never above it),  e_j = exp(v_j − m),  s = Σ_j e_j (in j order)
 //   out_j = e_j / s for j < limit, 0 after
-// The maximum, the sum and the division are scalar and in the loop's order; the exp is exp-neg-abs.ts's (v_j − m
+// The sum is scalar and in the loop's order; the scaling, the maximum (by lanes: the same value, see below) and
+// the division (correctly rounded either way) go two scores an instruction; the exp is exp-neg-abs.ts's (v_j − m
 // ≤ 0, so exp(−|v_j − m|) is it), 8 scores a pass, over a row's scaled scores kept in float64 scratch.
 import { KernelMemory } from './kernel-memory.ts';
 import { expNegAbs, interleave, PAIRS, V128Constants } from './exp-neg-abs.ts';
@@ -19,7 +20,7 @@ export function emitSoftmax(): FunctionBody {
   const [x, out, v, rows, n, scale, tq, offset] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [r, j, limit, xRow, outRow, tqSafe] = Array.from({ length: 6 }, () => f.local('i32'));
   const [vj, max, sum] = Array.from({ length: 3 }, () => f.local('f64'));
-  const maxPair = f.local('v128');
+  const [maxPair, pair, scale2, sumPair] = Array.from({ length: 4 }, () => f.local('v128'));
   const pairs = () => Array.from({ length: PAIRS }, () => f.local('v128'));
   const [d, e] = [pairs(), pairs()];
   const k = new V128Constants(f);
@@ -31,6 +32,7 @@ export function emitSoftmax(): FunctionBody {
 
   // a modulus that cannot trap when there is no mask (tq = 0)
   f.get(tq).i32(1).get(tq).select().set(tqSafe);
+  f.get(scale).f64x2Splat().set(scale2);
   const head = f.code.length;
   f.forRange(
     r,
@@ -44,8 +46,23 @@ export function emitSoftmax(): FunctionBody {
       f.get(limit).get(n).get(tq).select().set(limit);
       f.get(r).get(n).i32Mul().i32(4).i32Mul().tee(xRow).get(out).i32Add().set(outRow);
       f.get(xRow).get(x).i32Add().set(xRow);
-      // v_j = fround(scale·x_j), m = max v_j
-      f.f64Const(-Infinity).set(max);
+      // v_j = fround(scale·x_j), m = max v_j: two a step (each lane its own maximum), then the odd one, then the
+      // lanes' maxima. The order moves m only between +0 and −0, which no e_j tells apart (v − ±0 = v, exp(±0) = 1).
+      f.f64Const(-Infinity).f64x2Splat().set(maxPair);
+      f.i32(0).set(j);
+      f.block().get(limit).i32(2).i32LtU().brIf(0);
+      f.loop();
+      {
+        vAt();
+        f.get(xRow).get(j).i32(4).i32Mul().i32Add().v128Load64Zero().f64x2PromoteLowF32x4();
+        f.get(scale2).f64x2Mul().f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4().tee(pair).v128Store();
+        f.get(pair).get(maxPair).get(pair).get(maxPair).f64x2Gt().v128Bitselect().set(maxPair);
+        f.get(j).i32(2).i32Add().tee(j).i32(2).i32Add().get(limit).i32LeU().brIf(0); // while j + 2 ≤ limit
+      }
+      f.end().end();
+      f.get(maxPair).f64x2ExtractLane(0).set(max);
+      f.get(maxPair).f64x2ExtractLane(1).set(vj);
+      f.get(vj).get(max).get(vj).get(max).f64Gt().select().set(max);
       loop(
         () => f.get(limit),
         1,
@@ -55,6 +72,7 @@ export function emitSoftmax(): FunctionBody {
           vAt().get(vj).f64Store();
           f.get(vj).get(max).get(vj).get(max).f64Gt().select().set(max);
         },
+        () => f.get(j),
       );
       // e_j = exp(v_j − m), in place, 8 a pass (the scratch holds a whole pass past the row's end)
       f.get(max).f64x2Splat().set(maxPair);
@@ -76,8 +94,18 @@ export function emitSoftmax(): FunctionBody {
                 .v128Store(16 * p),
           ]),
       );
-      // s = Σ e_j in order; out_j = e_j / s; 0 past the limit
+      // s = Σ e_j in order; out_j = e_j / s, two a step; 0 past the limit
       sumInOrder(f, j, limit, sum, () => vAt().f64Load());
+      f.get(sum).f64x2Splat().set(sumPair);
+      f.i32(0).set(j);
+      f.block().get(limit).i32(2).i32LtU().brIf(0);
+      f.loop();
+      {
+        f.get(outRow).get(j).i32(4).i32Mul().i32Add();
+        vAt().v128Load().get(sumPair).f64x2Div().f32x4DemoteF64x2Zero().v128Store64Lane0();
+        f.get(j).i32(2).i32Add().tee(j).i32(2).i32Add().get(limit).i32LeU().brIf(0);
+      }
+      f.end().end();
       loop(
         () => f.get(limit),
         1,
@@ -85,6 +113,7 @@ export function emitSoftmax(): FunctionBody {
           f.get(outRow).get(j).i32(4).i32Mul().i32Add();
           vAt().f64Load().get(sum).f64Div().f32DemoteF64().f32Store();
         },
+        () => f.get(j),
       );
       loop(
         () => f.get(n),
