@@ -170,6 +170,21 @@ export interface Backend {
     layout: MatmulLayout,
   ): void;
   /**
+   * Optional (the CPU's SIMD kernels): the grouped matmul's products for all groups in one call, each group's the
+   * `matmulAt` it stands for (the same bits). Rows offsets[g]..offsets[g+1]−1 are group g's; with W [G, out, in]:
+   * 'forward' a = X [M, in], b = W, out = Y [M, out], Y[o_g:] = X[o_g:]·W_gᵀ; 'dx' a = ∂Y, b = W, out = ∂X,
+   * ∂X[o_g:] = ∂Y[o_g:]·W_g; 'dw' a = ∂Y, b = X, out = ∂W, ∂W_g = ∂Y[o_g:]ᵀ·X[o_g:] (0 for a group without rows).
+   * False, with nothing written, where it does not take the shapes (the caller then runs `matmulAt` per group).
+   */
+  groupedMatmul?(
+    kind: 'forward' | 'dx' | 'dw',
+    a: Storage,
+    b: Storage,
+    out: Storage,
+    offsets: Int32Array,
+    shape: { M: number; G: number; inDim: number; outDim: number },
+  ): boolean;
+  /**
    * out[o, j, :] = src[o, idx[o·idxOuterStride + j], :] for src [outer, n, inner], idx of `count` per outer.
    * idxOuterStride is `count` (an index per outer row) or 0 (one shared index list, e.g. an embedding).
    */

@@ -33,6 +33,7 @@ import { SIMD_BINARY_MIN, SIMD_BINARY_OPS, SimdBinary, type SimdBinaryOp } from 
 import { SimdRowsBackward } from './simd/rows-backward-kernel.ts';
 import { SimdSoftmax } from './simd/softmax-kernel.ts';
 import { SimdAttention, type HeadsRope } from './simd/attention-kernel.ts';
+import { SimdGrouped, type GroupedKind, type GroupedShape } from './simd/grouped-kernel.ts';
 import { SimdSwiglu } from './simd/swiglu-kernel.ts';
 import { SimdCopy } from './simd/copy-kernel.ts';
 import { SimdRmsnorm } from './simd/rmsnorm-kernel.ts';
@@ -125,7 +126,7 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
  * RMSNorm's and softmax's backward (rows-backward-kernel.ts), strided copies (copy-kernel.ts), RMSNorm's forward
  * (rmsnorm-kernel.ts), RoPE in the 'half' layout (rope-kernel.ts), cross-entropy's log-softmax-and-take
  * (cross-entropy-kernel.ts), the AdamW update (adamw-kernel.ts), causal attention over unpermuted heads
- * (attention-kernel.ts); each gives its loop's bits. Made once per thread
+ * (attention-kernel.ts), the MoE's grouped matmul (grouped-kernel.ts); each gives its loop's bits. Made once per thread
  * and shared by every CPU backend on it (they keep nothing between calls), so a process that makes many backends
  * (the bench, the tests) compiles them and grows their memories once.
  */
@@ -140,6 +141,7 @@ interface OneThreadKernels {
   crossEntropy: SimdCrossEntropy;
   adamw: SimdAdamw;
   attention: SimdAttention;
+  grouped: SimdGrouped;
 }
 let sharedKernels: OneThreadKernels | undefined;
 function oneThreadKernels(): OneThreadKernels {
@@ -154,6 +156,7 @@ function oneThreadKernels(): OneThreadKernels {
     crossEntropy: new SimdCrossEntropy(),
     adamw: new SimdAdamw(),
     attention: new SimdAttention(),
+    grouped: new SimdGrouped(),
   });
 }
 
@@ -432,6 +435,14 @@ export class CpuBackend implements Backend {
     // Subarrays share the parent's memory: the kernel reads and writes the ranges in place.
     const sub = (s: Storage, at: number, n: number) => new CpuStorage(s.dtype, f(s).subarray(at, at + n));
     this.matmul(sub(a, aOffset, L.m * L.k), sub(b, bOffset, L.k * L.n), sub(out, outOffset, L.m * L.n), L);
+  }
+
+  groupedMatmul(kind: GroupedKind, a: Storage, b: Storage, out: Storage, offsets: Int32Array, shape: GroupedShape) {
+    // The products' bits are the plain float32 tile's: not under float64 sums or the opt-in multiply-add.
+    const [as, bs, os] = [a, b, out].map(d);
+    if (!this.kernels || this.matmulKernel !== 'simd-f32') return false;
+    if (!(as instanceof Float32Array && bs instanceof Float32Array && os instanceof Float32Array)) return false;
+    return this.kernels.grouped.run(kind, as, bs, os, offsets, shape);
   }
 
   gather(

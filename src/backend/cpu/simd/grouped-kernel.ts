@@ -1,0 +1,151 @@
+// The grouped matmul of the sparse MoE (core/ops/grouped.ts) in one call: every group's product over one
+// memory, with the float32 GEMM emitted for the matmul (gemm-kernel.ts), instead of one `matmulAt` per group
+// with its own copies in and out. Rows o_g..o_{g+1}−1 belong to group g; with W [G, out, in]:
+//   forward  Y[o_g:] = X[o_g:]·W_gᵀ       dx  ∂X[o_g:] = ∂Y[o_g:]·W_g       dw  ∂W_g = ∂Y[o_g:]ᵀ·X[o_g:]
+// Each product is the kernel's sum in order p = 0..k−1, as `matmulAt`'s, so the same bits. The rows of a group
+// are read where they lie; a group whose rows are not a whole number of the tile's row blocks computes its last
+// block with the next rows too, whose results the next group (taken in order) overwrites, or past the last row,
+// into slack (a tile's rows are independent sums). A group without rows has ∂W_g = 0.
+import { KernelMemory, regions } from './kernel-memory.ts';
+import { emitGemm, emitPack, F32_TILE } from './gemm-kernel.ts';
+
+const { mr: MR, nr: NR } = F32_TILE;
+
+export type GroupedKind = 'forward' | 'dx' | 'dw';
+
+/** Rows M, group count G, and each group's weight [out, in]. */
+export interface GroupedShape {
+  M: number;
+  G: number;
+  inDim: number;
+  outDim: number;
+}
+
+type Fn = (...args: number[]) => void;
+
+export class SimdGrouped {
+  private readonly memory = new KernelMemory();
+  private readonly fns = this.memory.instantiate([
+    { name: 'gemm', body: emitGemm(F32_TILE) },
+    { name: 'gemmRows', body: emitGemm(F32_TILE, false, true) },
+    { name: 'pack', body: emitPack(true) },
+  ]) as Record<'gemm' | 'gemmRows' | 'pack', Fn>;
+
+  /** Whole column panels: in and out multiples of the tile's NR (and so of its MR). */
+  static takes({ M, G, inDim, outDim }: GroupedShape): boolean {
+    return M > 0 && G > 0 && inDim % NR === 0 && outDim % NR === 0 && inDim > 0 && outDim > 0 && NR % MR === 0;
+  }
+
+  /**
+   * The product `kind` (see above) of a and b into c: forward a = X [M, in], b = W, c = Y [M, out]; dx a = ∂Y,
+   * b = W, c = ∂X; dw a = ∂Y, b = X, c = ∂W [G, out, in]. False, with nothing written, where it does not take the
+   * shapes or they do not fit the memory.
+   */
+  run(kind: GroupedKind, a: Float32Array, b: Float32Array, c: Float32Array, offsets: Int32Array, s: GroupedShape) {
+    if (!SimdGrouped.takes(s)) return false;
+    const { M, G, inDim, outDim } = s,
+      slack = M + MR,
+      wSize = outDim * inDim;
+    const [aLen, bLen, cLen] =
+      kind === 'forward'
+        ? [M * inDim, G * wSize, M * outDim]
+        : kind === 'dx'
+          ? [M * outDim, G * wSize, M * inDim]
+          : [M * outDim, M * inDim, G * wSize];
+    const aRow = kind === 'forward' ? inDim : outDim,
+      cRow = kind === 'dx' ? inDim : outDim;
+    // A and C with MR rows of slack (a last partial row block); one group's packed Wᵀ for the forward.
+    const [aAt, bAt, cAt, panelsAt, end] = regions([
+      4 * slack * aRow,
+      4 * Math.max(bLen, slack * inDim),
+      4 * Math.max(cLen, slack * cRow),
+      4 * wSize,
+    ]) as [number, number, number, number, number];
+    if (!this.memory.fit(end)) return false;
+    this.memory.f32(aAt, aLen).set(a.subarray(0, aLen));
+    this.memory.f32(bAt, bLen).set(b.subarray(0, bLen));
+    const { gemm, gemmRows, pack } = this.fns;
+    for (let g = 0; g < G; g++) {
+      const o = offsets[g]!,
+        m = offsets[g + 1]! - o,
+        blocks = Math.ceil(m / MR);
+      if (kind === 'dw') {
+        const cG = cAt + 4 * g * wSize;
+        if (m === 0) this.memory.f32(cG, wSize).fill(0);
+        // ∂W_g [out, in]: A (i, p) = ∂Y[o + p, i] (transposed, read where it lies), B = X[o:] [m, in]
+        else
+          gemm(
+            aAt + 4 * o * outDim,
+            bAt + 4 * o * inDim,
+            cG,
+            m,
+            inDim / NR,
+            outDim / MR,
+            0,
+            0,
+            0,
+            4 * inDim,
+            0,
+            outDim / MR,
+            inDim / NR,
+            4 * outDim,
+            4,
+            4 * MR,
+            4 * inDim,
+            4 * NR,
+          );
+        continue;
+      }
+      if (m === 0) continue;
+      if (kind === 'forward') {
+        // W_gᵀ as column panels: panel jb is rows jb·NR.. of W_g, [p][NR]
+        const w = bAt + 4 * g * wSize;
+        for (let jb = 0; jb < outDim / NR; jb++)
+          pack(w + 4 * jb * NR * inDim, panelsAt + 4 * jb * inDim * NR, NR, NR, inDim, 4 * inDim, 4);
+        gemmRows(
+          aAt + 4 * o * inDim,
+          panelsAt,
+          cAt + 4 * o * outDim,
+          inDim,
+          outDim / NR,
+          blocks,
+          0,
+          0,
+          0,
+          4 * outDim,
+          0,
+          blocks,
+          outDim / NR,
+          4,
+          4 * inDim,
+          4 * MR * inDim,
+          4 * NR,
+          4 * inDim * NR,
+        );
+      } else
+        // ∂X[o:] = ∂Y[o:]·W_g: W_g stored [out, in] is B [k, n], read where it lies
+        gemmRows(
+          aAt + 4 * o * outDim,
+          bAt + 4 * g * wSize,
+          cAt + 4 * o * inDim,
+          outDim,
+          inDim / NR,
+          blocks,
+          0,
+          0,
+          0,
+          4 * inDim,
+          0,
+          blocks,
+          inDim / NR,
+          4,
+          4 * outDim,
+          4 * MR * outDim,
+          4 * inDim,
+          4 * NR,
+        );
+    }
+    c.set(this.memory.f32(cAt, cLen));
+    return true;
+  }
+}
