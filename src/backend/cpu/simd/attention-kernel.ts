@@ -17,7 +17,7 @@
 // function (forward, and again in the backward, which turns dQ and dK back before they leave): the rope op's bits.
 import type { HeadsShape } from '../../backend.ts';
 import { KernelMemory, regions } from './kernel-memory.ts';
-import { emitGemm, emitPack, F32_TILE } from './gemm-kernel.ts';
+import { emitGemm, emitPack, F32_TILE, gemmSingle } from './gemm-kernel.ts';
 import { emitSoftmaxBackward } from './rows-backward-kernel.ts';
 import { emitRope } from './rope-kernel.ts';
 import { emitSoftmax, PER_PASS } from './softmax-kernel.ts';
@@ -114,10 +114,84 @@ export class SimdAttention {
     this.fns.rope(x, at.pos!, at.cos!, at.sin!, x, B * T, H, D / 2, sign);
   }
 
+  /**
+   * C [T, T] (rows 4T bytes apart) = X·Yᵀ on and below the diagonal, for one head's rows of X (H·D apart) and
+   * Yᵀ packed (packTransposed): rows g·NR.. take panels 0..g, the rest lie above the diagonal.
+   */
+  private causalScores(x: number, panels: number, c: number, { T, H, D }: HeadsShape) {
+    const row = 4 * H * D;
+    for (let g = 0; g < T / GROUP; g++)
+      gemmSingle(this.fns.gemmRows, {
+        a: x,
+        b: panels,
+        c,
+        k: D,
+        panels: g + 1,
+        ldc: 4 * T,
+        from: (g * GROUP) / MR,
+        to: ((g + 1) * GROUP) / MR,
+        aStep: 4,
+        aRow: row,
+        aBlock: MR * row,
+        bStep: 4 * NR,
+        bPanel: 4 * D * NR,
+      });
+  }
+
+  /**
+   * C = A·Y for A [T, T] zero above the diagonal and one head's rows of Y and C (H·D apart): rows g·NR.. take the
+   * steps p < (g + 1)·NR.
+   */
+  private causalTimesRows(a: number, y: number, c: number, { T, H, D }: HeadsShape) {
+    const row = 4 * H * D;
+    for (let g = 0; g < T / GROUP; g++)
+      gemmSingle(this.fns.gemmRows, {
+        a,
+        b: y,
+        c,
+        k: (g + 1) * GROUP,
+        panels: D / NR,
+        ldc: row,
+        from: (g * GROUP) / MR,
+        to: ((g + 1) * GROUP) / MR,
+        aStep: 4,
+        aRow: 4 * T,
+        aBlock: 4 * T * MR,
+        bStep: row,
+        bPanel: 4 * NR,
+      });
+  }
+
+  /**
+   * C = Aᵀ·Y for A [T, T] zero above the diagonal (read where it lies) and one head's rows of Y and C: rows g·NR..
+   * of C (columns of A) take the steps p ≥ g·NR.
+   */
+  private causalTransposedTimesRows(a: number, y: number, c: number, { T, H, D }: HeadsShape) {
+    const row = 4 * H * D;
+    for (let g = 0; g < T / GROUP; g++) {
+      const p0 = g * GROUP;
+      gemmSingle(this.fns.gemm, {
+        a: a + 4 * p0 * T,
+        b: y + p0 * row,
+        c,
+        k: T - p0,
+        panels: D / NR,
+        ldc: row,
+        from: p0 / MR,
+        to: ((g + 1) * GROUP) / MR,
+        aStep: 4 * T,
+        aRow: 4,
+        aBlock: 4 * MR,
+        bStep: row,
+        bPanel: 4 * NR,
+      });
+    }
+  }
+
   /** Packs one head's rows of X (T rows, H·D apart) as the column panels of Xᵀ: panel jb is [p][NR]. */
-  private packTransposed(src: number, dst: number, T: number, D: number, rowBytes: number) {
+  private packTransposed(src: number, dst: number, { T, H, D }: HeadsShape) {
     for (let jb = 0; jb < T / NR; jb++)
-      this.fns.pack(src + jb * NR * rowBytes, dst + jb * D * NR * 4, NR, NR, D, rowBytes, 4);
+      this.fns.pack(src + jb * NR * 4 * H * D, dst + jb * D * NR * 4, NR, NR, D, 4 * H * D, 4);
   }
 
   /**
@@ -136,64 +210,13 @@ export class SimdAttention {
   ): void {
     const { B, T, H, D } = shape,
       at = this.copyIn(q, k, v, shape, rope),
-      n = B * T * H * D,
-      row = 4 * H * D,
-      { gemmRows, softmax } = this.fns;
-    for (let b = 0; b < B; b++)
-      for (let h = 0; h < H; h++) {
-        const head = 4 * (b * T * H * D + h * D),
-          pHead = at.p! + 4 * (b * H + h) * T * T;
-        this.packTransposed(at.k! + head, at.panels!, T, D, row);
-        for (let g = 0; g < T / GROUP; g++) {
-          const [from, to] = [(g * GROUP) / MR, ((g + 1) * GROUP) / MR];
-          // S's rows g·NR..: panels 0..g (the rest lie above the diagonal)
-          gemmRows(
-            at.q! + head,
-            at.panels!,
-            at.s!,
-            D,
-            g + 1,
-            T / MR,
-            0,
-            0,
-            0,
-            4 * T,
-            from,
-            to,
-            g + 1,
-            4,
-            row,
-            MR * row,
-            4 * NR,
-            4 * D * NR,
-          );
-        }
-        softmax(at.s!, pHead, at.rowScratch!, T, T, scale, T, 0);
-        for (let g = 0; g < T / GROUP; g++) {
-          const [from, to] = [(g * GROUP) / MR, ((g + 1) * GROUP) / MR];
-          // O's rows g·NR..: the steps p < (g + 1)·NR (P is 0 past them)
-          gemmRows(
-            pHead,
-            at.v! + head,
-            at.o! + head,
-            (g + 1) * GROUP,
-            D / NR,
-            T / MR,
-            0,
-            0,
-            0,
-            row,
-            from,
-            to,
-            D / NR,
-            4,
-            4 * T,
-            4 * T * MR,
-            row,
-            4 * NR,
-          );
-        }
-      }
+      n = B * T * H * D;
+    eachHead(shape, at.p!, (head, pHead) => {
+      this.packTransposed(at.k! + head, at.panels!, shape);
+      this.causalScores(at.q! + head, at.panels!, at.s!, shape);
+      this.fns.softmax(at.s!, pHead, at.rowScratch!, T, T, scale, T, 0);
+      this.causalTimesRows(pHead, at.v! + head, at.o! + head, shape);
+    });
     out.set(this.memory.f32(at.o!, n));
     if (p) p.set(this.memory.f32(at.p!, B * H * T * T));
   }
@@ -217,114 +240,28 @@ export class SimdAttention {
   ): void {
     const { B, T, H, D } = shape,
       at = this.copyIn(q, k, v, shape, rope),
-      n = B * T * H * D,
-      row = 4 * H * D,
-      { gemm, gemmRows, softmaxBackward } = this.fns;
+      n = B * T * H * D;
     this.memory.f32(at.o!, n).set(g.subarray(0, n)); // dO where O was
     this.memory.f32(at.p!, B * H * T * T).set(p.subarray(0, B * H * T * T));
-    for (let b = 0; b < B; b++)
-      for (let h = 0; h < H; h++) {
-        const head = 4 * (b * T * H * D + h * D),
-          pHead = at.p! + 4 * (b * H + h) * T * T;
-        // dP = dO·Vᵀ on and below the diagonal (the softmax backward reads nothing above it)
-        this.packTransposed(at.v! + head, at.panels!, T, D, row);
-        for (let c = 0; c < T / GROUP; c++) {
-          const [from, to] = [(c * GROUP) / MR, ((c + 1) * GROUP) / MR];
-          gemmRows(
-            at.o! + head,
-            at.panels!,
-            at.s!,
-            D,
-            c + 1,
-            T / MR,
-            0,
-            0,
-            0,
-            4 * T,
-            from,
-            to,
-            c + 1,
-            4,
-            row,
-            MR * row,
-            4 * NR,
-            4 * D * NR,
-          );
-        }
-        softmaxBackward(pHead, at.s!, at.ds!, T, T, scale, T, 0);
-        for (let c = 0; c < T / GROUP; c++) {
-          const [from, to] = [(c * GROUP) / MR, ((c + 1) * GROUP) / MR];
-          // dQ's rows c·NR..: the steps p < (c + 1)·NR (dS is ±0 past them)
-          gemmRows(
-            at.ds!,
-            at.k! + head,
-            at.dq! + head,
-            (c + 1) * GROUP,
-            D / NR,
-            T / MR,
-            0,
-            0,
-            0,
-            row,
-            from,
-            to,
-            D / NR,
-            4,
-            4 * T,
-            4 * T * MR,
-            row,
-            4 * NR,
-          );
-          // dK's and dV's rows c·NR.. (columns of dS and P): the steps p ≥ c·NR (above the diagonal before them)
-          const p0 = c * GROUP,
-            k = T - p0;
-          gemm(
-            at.ds! + 4 * p0 * T,
-            at.q! + head + p0 * row,
-            at.dk! + head,
-            k,
-            D / NR,
-            T / MR,
-            0,
-            0,
-            0,
-            row,
-            from,
-            to,
-            D / NR,
-            4 * T,
-            4,
-            4 * MR,
-            row,
-            4 * NR,
-          );
-          gemm(
-            pHead + 4 * p0 * T,
-            at.o! + head + p0 * row,
-            at.dv! + head,
-            k,
-            D / NR,
-            T / MR,
-            0,
-            0,
-            0,
-            row,
-            from,
-            to,
-            D / NR,
-            4 * T,
-            4,
-            4 * MR,
-            row,
-            4 * NR,
-          );
-        }
-      }
+    eachHead(shape, at.p!, (head, pHead) => {
+      // dP = dO·Vᵀ on and below the diagonal (the softmax backward reads nothing above it)
+      this.packTransposed(at.v! + head, at.panels!, shape);
+      this.causalScores(at.o! + head, at.panels!, at.s!, shape);
+      this.fns.softmaxBackward(pHead, at.s!, at.ds!, T, T, scale, T, 0);
+      this.causalTimesRows(at.ds!, at.k! + head, at.dq! + head, shape);
+      this.causalTransposedTimesRows(at.ds!, at.q! + head, at.dk! + head, shape);
+      this.causalTransposedTimesRows(pHead, at.o! + head, at.dv! + head, shape);
+    });
     if (rope) for (const x of [at.dq!, at.dk!]) this.turn(at, x, shape, -1);
     dq.set(this.memory.f32(at.dq!, n));
     dk.set(this.memory.f32(at.dk!, n));
     dv.set(this.memory.f32(at.dv!, n));
   }
+}
+
+/** For each (batch, head): the byte offset of its rows in a [B, T, H, D] operand and of its probabilities in p. */
+function eachHead({ B, T, H, D }: HeadsShape, p: number, fn: (head: number, pHead: number) => void) {
+  for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) fn(4 * (b * T * H * D + h * D), p + 4 * (b * H + h) * T * T);
 }
 
 /** Rows of the RoPE tables the positions use (the largest position + 1); −1 where one is outside them. */

@@ -166,6 +166,51 @@ export function emitGemm(tile: GemmTile, fma = false, rows = false): FunctionBod
 }
 
 /**
+ * One product of a single matrix (no batch) as a call of an instantiated `gemm` or `gemmRows`: the row blocks
+ * [from, to) of C at c (rows ldc bytes apart), all `panels` panels in one group, the operands where `a` and `b`
+ * say, with emitGemm's strides (bytes). Named fields for the one-thread kernels that drive the GEMM themselves.
+ */
+export interface SingleProduct {
+  a: number;
+  b: number;
+  c: number;
+  k: number;
+  panels: number;
+  ldc: number;
+  from: number;
+  to: number;
+  aStep: number;
+  aRow: number;
+  aBlock: number;
+  bStep: number;
+  bPanel: number;
+}
+
+export function gemmSingle(gemm: (...args: number[]) => void, p: SingleProduct): void {
+  // perBatch = to: every block of the call is batch entry 0
+  gemm(
+    p.a,
+    p.b,
+    p.c,
+    p.k,
+    p.panels,
+    p.to,
+    0,
+    0,
+    0,
+    p.ldc,
+    p.from,
+    p.to,
+    p.panels,
+    p.aStep,
+    p.aRow,
+    p.aBlock,
+    p.bStep,
+    p.bPanel,
+  );
+}
+
+/**
  * pack(src, dst, rows, w, k, sRow, sP): one packed block of float32 source rows as float64 (as float32 when
  * `f32`): dst[p·w + r] = src[r·sRow + p·sP] for r < rows, 0 for rows ≤ r < w (byte strides; rows, k ≥ 1).
  * A row block of op(A) and a column panel of op(B) are both this, with their own strides. With `f32`, a full

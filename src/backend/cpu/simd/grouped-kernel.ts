@@ -7,7 +7,7 @@
 // block with the next rows too, whose results the next group (taken in order) overwrites, or past the last row,
 // into slack (a tile's rows are independent sums). A group without rows has ∂W_g = 0.
 import { KernelMemory, regions } from './kernel-memory.ts';
-import { emitGemm, emitPack, F32_TILE } from './gemm-kernel.ts';
+import { emitGemm, emitPack, F32_TILE, gemmSingle } from './gemm-kernel.ts';
 
 const { mr: MR, nr: NR } = F32_TILE;
 
@@ -74,26 +74,21 @@ export class SimdGrouped {
         if (m === 0) this.memory.f32(cG, wSize).fill(0);
         // ∂W_g [out, in]: A (i, p) = ∂Y[o + p, i] (transposed, read where it lies), B = X[o:] [m, in]
         else
-          gemm(
-            aAt + 4 * o * outDim,
-            bAt + 4 * o * inDim,
-            cG,
-            m,
-            inDim / NR,
-            outDim / MR,
-            0,
-            0,
-            0,
-            4 * inDim,
-            0,
-            outDim / MR,
-            inDim / NR,
-            4 * outDim,
-            4,
-            4 * MR,
-            4 * inDim,
-            4 * NR,
-          );
+          gemmSingle(gemm, {
+            a: aAt + 4 * o * outDim,
+            b: bAt + 4 * o * inDim,
+            c: cG,
+            k: m,
+            panels: inDim / NR,
+            ldc: 4 * inDim,
+            from: 0,
+            to: outDim / MR,
+            aStep: 4 * outDim,
+            aRow: 4,
+            aBlock: 4 * MR,
+            bStep: 4 * inDim,
+            bPanel: 4 * NR,
+          });
         continue;
       }
       if (m === 0) continue;
@@ -102,48 +97,38 @@ export class SimdGrouped {
         const w = bAt + 4 * g * wSize;
         for (let jb = 0; jb < outDim / NR; jb++)
           pack(w + 4 * jb * NR * inDim, panelsAt + 4 * jb * inDim * NR, NR, NR, inDim, 4 * inDim, 4);
-        gemmRows(
-          aAt + 4 * o * inDim,
-          panelsAt,
-          cAt + 4 * o * outDim,
-          inDim,
-          outDim / NR,
-          blocks,
-          0,
-          0,
-          0,
-          4 * outDim,
-          0,
-          blocks,
-          outDim / NR,
-          4,
-          4 * inDim,
-          4 * MR * inDim,
-          4 * NR,
-          4 * inDim * NR,
-        );
+        gemmSingle(gemmRows, {
+          a: aAt + 4 * o * inDim,
+          b: panelsAt,
+          c: cAt + 4 * o * outDim,
+          k: inDim,
+          panels: outDim / NR,
+          ldc: 4 * outDim,
+          from: 0,
+          to: blocks,
+          aStep: 4,
+          aRow: 4 * inDim,
+          aBlock: 4 * MR * inDim,
+          bStep: 4 * NR,
+          bPanel: 4 * inDim * NR,
+        });
       } else
         // ∂X[o:] = ∂Y[o:]·W_g: W_g stored [out, in] is B [k, n], read where it lies
-        gemmRows(
-          aAt + 4 * o * outDim,
-          bAt + 4 * g * wSize,
-          cAt + 4 * o * inDim,
-          outDim,
-          inDim / NR,
-          blocks,
-          0,
-          0,
-          0,
-          4 * inDim,
-          0,
-          blocks,
-          inDim / NR,
-          4,
-          4 * outDim,
-          4 * MR * outDim,
-          4 * inDim,
-          4 * NR,
-        );
+        gemmSingle(gemmRows, {
+          a: aAt + 4 * o * outDim,
+          b: bAt + 4 * g * wSize,
+          c: cAt + 4 * o * inDim,
+          k: outDim,
+          panels: inDim / NR,
+          ldc: 4 * inDim,
+          from: 0,
+          to: blocks,
+          aStep: 4,
+          aRow: 4 * outDim,
+          aBlock: 4 * MR * outDim,
+          bStep: 4 * inDim,
+          bPanel: 4 * NR,
+        });
     }
     c.set(this.memory.f32(cAt, cLen));
     return true;
