@@ -9,7 +9,7 @@
 import type { MatmulLayout } from '../../backend/backend.ts';
 import { InputError } from '../errors.ts';
 import { record } from '../autograd.ts';
-import { Tensor, empty } from '../tensor.ts';
+import { Tensor, empty, zeros } from '../tensor.ts';
 
 const layout = (m: number, k: number, n: number, transA: boolean, transB: boolean): MatmulLayout => ({
   batch: 1,
@@ -41,63 +41,38 @@ export function groupedLinearT(x: Tensor, w: Tensor, offsets: Int32Array): Tenso
   for (let g = 0; g < G; g++) if (offsets[g + 1]! > offsets[g]!) groups.push(g);
   const wSize = outDim * inDim;
   const shape = { M, G, inDim, outDim };
-  // All groups in one backend call where the backend has it (the same products), else one matmulAt a group.
-  const all = (kind: 'forward' | 'dx' | 'dw', a: Tensor, b2: Tensor, out: Tensor) =>
-    b.groupedMatmul?.(kind, a.storage, b2.storage, out.storage, offsets, shape) ?? false;
-  const y = empty(b, x.dtype, [M, outDim]);
-  if (!all('forward', x, w, y))
+  /**
+   * One product for every group with rows: in one backend call where the backend has it (the same products),
+   * else one matmulAt a group, A at aAt(o) and B at bAt(g, o) (elements), out at outAt(g, o), laid out by L(m).
+   */
+  const product = (
+    kind: 'forward' | 'dx' | 'dw',
+    [a, aAt]: [Tensor, (o: number) => number],
+    [b2, bAt]: [Tensor, (g: number, o: number) => number],
+    [out, outAt]: [Tensor, (g: number, o: number) => number],
+    L: (m: number) => MatmulLayout,
+  ) => {
+    if (b.groupedMatmul?.(kind, a.storage, b2.storage, out.storage, offsets, shape)) return;
     for (const g of groups) {
-      const o = offsets[g]!,
-        m = offsets[g + 1]! - o;
-      matmulAt(
-        x.storage,
-        o * inDim,
-        w.storage,
-        g * wSize,
-        y.storage,
-        o * outDim,
-        layout(m, inDim, outDim, false, true),
-      );
+      const o = offsets[g]!;
+      matmulAt(a.storage, aAt(o), b2.storage, bAt(g, o), out.storage, outAt(g, o), L(offsets[g + 1]! - o));
     }
+  };
+  const y = empty(b, x.dtype, [M, outDim]);
+  product('forward', [x, (o) => o * inDim], [w, (g) => g * wSize], [y, (_, o) => o * outDim], (m) =>
+    layout(m, inDim, outDim, false, true),
+  );
   return record(y, 'groupedLinearT', [x, w], (gy) => {
-    let gx: Tensor | null = null,
-      gw: Tensor | null = null;
-    if (x.requiresGrad) {
-      gx = empty(b, x.dtype, x.shape);
-      if (!all('dx', gy, w, gx))
-        for (const g of groups) {
-          const o = offsets[g]!,
-            m = offsets[g + 1]! - o;
-          matmulAt(
-            gy.storage,
-            o * outDim,
-            w.storage,
-            g * wSize,
-            gx.storage,
-            o * inDim,
-            layout(m, outDim, inDim, false, false),
-          );
-        }
-    }
-    if (w.requiresGrad) {
-      gw = empty(b, w.dtype, w.shape);
-      if (!all('dw', gy, x, gw)) {
-        b.fill(gw.storage, 0); // a group without rows has gradient 0
-        for (const g of groups) {
-          const o = offsets[g]!,
-            m = offsets[g + 1]! - o;
-          matmulAt(
-            gy.storage,
-            o * outDim,
-            x.storage,
-            o * inDim,
-            gw.storage,
-            g * wSize,
-            layout(outDim, m, inDim, true, false),
-          );
-        }
-      }
-    }
+    const gx = x.requiresGrad ? empty(b, x.dtype, x.shape) : null;
+    if (gx)
+      product('dx', [gy, (o) => o * outDim], [w, (g) => g * wSize], [gx, (_, o) => o * inDim], (m) =>
+        layout(m, outDim, inDim, false, false),
+      );
+    const gw = w.requiresGrad ? zeros(w.shape, { dtype: w.dtype, backend: b }) : null; // a group without rows: 0
+    if (gw)
+      product('dw', [gy, (o) => o * outDim], [x, (_, o) => o * inDim], [gw, (g) => g * wSize], (m) =>
+        layout(outDim, m, inDim, true, false),
+      );
     return [gx, gw];
   });
 }
