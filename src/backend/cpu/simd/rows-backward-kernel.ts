@@ -1,12 +1,16 @@
 // The backward passes of two row-wise ops as WebAssembly emitted by TypeScript, with the bits of fused.ts's
-// float32 loops: each row's sum is scalar and in the loop's order, the elementwise work two float64 lanes at a time
-// (every value rounded where the loop rounds, so the same IEEE operations in the same order).
+// float32 loops: each row's sum is scalar and in the loop's order, every value rounded where the loop rounds, so
+// the same IEEE operations in the same order.
 //   RMSNorm (fused.rmsnormBackward): s = Σ_j fr(fr(g_j·w_j)·x_j),  b = fr(fr(r·fr(r·r))·fr(fr(s)·(1/n)))
 //     gx_j = fr(g_j·w_j)·r rounded − fr(x_j·b),  gw_j = Σ_rows fr(g_j·fr(x_j·r))   (r = the row's 1/rms)
 //   softmax (fused.softmaxBackward): s = fr(Σ_j fr(g_j·y_j)),  out_j = fr(fr(y_j·fr(g_j − s))·scale)
 //     (causal rows, for attention-kernel.ts: j below the row's limit only, +0 after)
-// 5% and 3–4% of a lesson training step as loops. A pair may run past a row's end: it reads the next row (or the
-// padding after the last) and its stores there are overwritten when that row is computed.
+// RMSNorm's elementwise work runs four float32 lanes at a time: fr(a·b) and fr(a − b) of two float32 values is the
+// float32 product or difference (float64 holds the product exactly, and for a difference rounding twice, to
+// float64 and then to float32, gives the float32 result, since 53 ≥ 2·24 + 2), so only the sums stay float64. The softmax's
+// runs two float64 lanes at a time (its scale is a float64). 5% and 3–4% of a lesson training step as loops. A
+// vector may run past a row's end: it reads the next row (or the padding after the last) and its stores there are
+// overwritten when that row is computed.
 import * as fused from '../fused.ts';
 import { KernelMemory, regions } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
@@ -36,13 +40,14 @@ export function sumInOrder(f: FunctionBody, j: number, n: number, s: number, ter
 function emitRmsnormBackward(): FunctionBody {
   const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f64']);
   const [x, w, rs, g, gx, gw, acc, rows, n, invN] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [r, j, row] = [f.local('i32'), f.local('i32'), f.local('i32')];
+  const [r, j, row, n4] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   const [rr, s, b] = [f.local('f64'), f.local('f64'), f.local('f64')];
-  const [rr2, b2, gp, xp] = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+  const [rr4, b4, gp, xp, u] = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
   const round = () => f.f32DemoteF64().f64PromoteF32();
-  const round2 = () => f.f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4();
   const rowAt = (base: number) => f.get(base).get(row).get(j).i32(4).i32Mul().i32Add().i32Add();
   const colAt = (base: number, bytes: number) => f.get(base).get(j).i32(bytes).i32Mul().i32Add();
+  const add = () => f.f64PromoteF32().get(s).f64Add().set(s); // s += the float32 on the stack
+  f.get(n).i32(-4).i32And().set(n4);
   loop(
     f,
     j,
@@ -58,13 +63,36 @@ function emitRmsnormBackward(): FunctionBody {
     () => {
       f.get(r).get(n).i32Mul().i32(4).i32Mul().set(row);
       f.get(rs).get(r).i32(4).i32Mul().i32Add().f32Load().f64PromoteF32().set(rr);
-      sumInOrder(f, j, n, s, () => {
-        rowAt(g).f32Load().f64PromoteF32();
-        colAt(w, 4).f32Load().f64PromoteF32().f64Mul();
-        round();
-        rowAt(x).f32Load().f64PromoteF32().f64Mul();
-        round();
-      });
+      // s = Σ_j fr(fr(g·w)·x) in j order: four terms a step as float32 products (the same roundings), then added
+      // one by one in float64; the last n mod 4 terms one at a time
+      f.f64Zero().set(s);
+      loop(
+        f,
+        j,
+        () => f.get(n4),
+        4,
+        () => {
+          rowAt(g).v128Load();
+          colAt(w, 4).v128Load().f32x4Mul();
+          rowAt(x).v128Load().f32x4Mul().set(u);
+          for (let lane = 0; lane < 4; lane++) {
+            f.get(u).f32x4ExtractLane(lane);
+            add();
+          }
+        },
+      );
+      f.forRange(
+        j,
+        () => f.get(n4),
+        () => f.get(n),
+        1,
+        () => {
+          rowAt(g).f32Load();
+          colAt(w, 4).f32Load().f32Mul();
+          rowAt(x).f32Load().f32Mul();
+          add();
+        },
+      );
       f.get(rr).get(rr).get(rr).f64Mul();
       round();
       f.f64Mul();
@@ -76,30 +104,34 @@ function emitRmsnormBackward(): FunctionBody {
       f.f64Mul();
       round();
       f.set(b);
-      f.get(rr).f64x2Splat().set(rr2);
-      f.get(b).f64x2Splat().set(b2);
+      f.get(rr).f32DemoteF64().f32x4Splat().set(rr4);
+      f.get(b).f32DemoteF64().f32x4Splat().set(b4);
+      // four columns a step (the last may run past the row: into the next row, computed after, or the padding)
       loop(
         f,
         j,
         () => f.get(n),
-        2,
+        4,
         () => {
-          rowAt(g).v128Load64Zero().f64x2PromoteLowF32x4().set(gp);
-          rowAt(x).v128Load64Zero().f64x2PromoteLowF32x4().set(xp);
+          rowAt(g).v128Load().set(gp);
+          rowAt(x).v128Load().set(xp);
+          // gx = fr(fr(g·w)·r) − fr(x·b)
           rowAt(gx).get(gp);
-          colAt(w, 4).v128Load64Zero().f64x2PromoteLowF32x4().f64x2Mul();
-          round2();
-          f.get(rr2).f64x2Mul();
-          round2();
-          f.get(xp).get(b2).f64x2Mul();
-          round2();
-          f.f64x2Sub().f32x4DemoteF64x2Zero().v128Store64Lane0();
+          colAt(w, 4).v128Load().f32x4Mul().get(rr4).f32x4Mul();
+          f.get(xp).get(b4).f32x4Mul().f32x4Sub().v128Store();
+          // acc += fr(g·fr(x·r)), two float64 lanes at a time
+          f.get(gp).get(xp).get(rr4).f32x4Mul().f32x4Mul().set(u);
           colAt(acc, 8);
-          colAt(acc, 8).v128Load().get(gp).get(xp).get(rr2).f64x2Mul();
-          round2();
-          f.f64x2Mul();
-          round2();
-          f.f64x2Add().v128Store();
+          colAt(acc, 8).v128Load().get(u).f64x2PromoteLowF32x4().f64x2Add().v128Store();
+          colAt(acc, 8);
+          colAt(acc, 8)
+            .v128Load(16)
+            .get(u)
+            .get(u)
+            .f32x4Shuffle([2, 3, 2, 3])
+            .f64x2PromoteLowF32x4()
+            .f64x2Add()
+            .v128Store(16);
         },
       );
     },
@@ -205,7 +237,7 @@ export class SimdRowsBackward {
       4 * n,
       4 * rows,
       4 * n,
-      8 * n,
+      8 * (n + 4),
     ]);
     if (count < MIN_NUMBERS || !this.memory.fit(end!)) return fused.rmsnormBackward(x, w, rs, g, gx, gw, rows, n);
     this.memory.f32(ax!, count).set(x.subarray(0, count));

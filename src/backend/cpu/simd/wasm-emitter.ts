@@ -175,6 +175,9 @@ export class FunctionBody {
   f32DemoteF64() {
     return this.op(0xb6);
   }
+  f32Mul() {
+    return this.op(0x94);
+  }
   f64Load(offset = 0) {
     return this.op(0x2b, ...this.mem(3, offset));
   }
@@ -313,6 +316,13 @@ export class FunctionBody {
   /** Pops the shift count (i32), then the vector. */
   i64x2Shl() {
     return this.simd(0xcb);
+  }
+  f32x4Splat() {
+    return this.simd(0x13);
+  }
+  /** Lane j of an f32x4 as a scalar f32. */
+  f32x4ExtractLane(j: number) {
+    return this.simd(0x1f, j);
   }
   /** Lane j of an f64x2 as a scalar f64. */
   f64x2ExtractLane(j: number) {
