@@ -21,10 +21,11 @@ export function swiglu(gate: Tensor, up: Tensor, weight?: Tensor): Tensor {
   if (weight) return swigluScaled(gate, up, weight);
   const b = gate.backend;
   const out = empty(b, gate.dtype, gate.shape);
-  // Where the backend can, a forward that will be differentiated keeps σ(gate) so the backward needs no exp.
+  // Where the backend can, a forward that will be differentiated keeps σ(gate) so the backward needs no exp (the
+  // kernel writes every σ: no zero fill).
   const sig =
     b.swigluKeep && b.swigluBackwardKept && isRecording() && (gate.requiresGrad || up.requiresGrad)
-      ? b.alloc('float64', gate.size)
+      ? empty(b, 'float64', gate.shape).storage
       : undefined;
   if (sig) b.swigluKeep!(gate.storage, up.storage, out.storage, sig);
   else b.swiglu(gate.storage, up.storage, out.storage);
@@ -48,7 +49,7 @@ function swigluScaled(gate: Tensor, up: Tensor, w: Tensor): Tensor {
   const recorded = isRecording() && (gate.requiresGrad || up.requiresGrad || w.requiresGrad);
   if (!(fits && recorded && b.swigluScaledKeep && b.swigluScaledBackwardKept)) return mul(swiglu(gate, up), w);
   const out = empty(b, gate.dtype, gate.shape);
-  const sig = b.alloc('float64', gate.size);
+  const sig = empty(b, 'float64', gate.shape).storage;
   b.swigluScaledKeep(gate.storage, up.storage, w.storage, out.storage, sig, n);
   return record(out, 'swiglu', [gate, up, w], (g) => {
     const dGate = empty(b, gate.dtype, gate.shape),
