@@ -16,11 +16,12 @@ import type { MatmulLayout } from '../backend.ts';
 import type { MatmulTile } from './matmul-wgsl.ts';
 
 /**
- * The aligned tiles, largest first: 256 threads each. The largest stages A row-major: 39.2 against 34.6 TFLOP/s
- * at 4096³ on the H200, timed in one run (bench/gpu/results/run8-tiles.jsonl).
+ * The aligned tiles, largest first: 256 threads each. The largest stages A k-major: 40.2 against 39.6 TFLOP/s for
+ * A staged row-major (`aRows`) at 4096³ on an H100, alternated three times in one run (run 35), ahead in every H100
+ * run (13, 15) and even on the H200 (run 16: 38.7–38.9 both); bench/gpu/RESULTS.md has the history.
  */
 export const VEC4_TILES: MatmulTile[] = [
-  { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, vec4: true, aRows: true },
+  { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, vec4: true },
   { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4, vec4: true },
   { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, vec4: true },
 ];
