@@ -118,8 +118,9 @@ SMs idle. At 4224×4096×4096 it is 1,056, exactly 8 per SM. Measured on an H100
 (\`bench/gpu/RESULTS.md\`, run 21): 38.5–39.5 TFLOP/s at 4096³, **40.2** at 4224×4096×4096, with 3% more work.
 Stream-K, which cuts the last wave's blocks into even shares along K so that no SM waits, is the known cure; here
 it cost more than the idle SMs did, and was not kept. What did reach 60% at 4096³ was a change inside the block:
-staging A transposed in workgroup memory, 40.25–40.55 TFLOP/s against 39.6 for the old staging on the same H100
-(runs 35–37): the same sums in the same order, so the same bits, and a schedule the driver's compiler liked better.
+staging A transposed in workgroup memory, 40.2–40.5 TFLOP/s against 39.6 for the old staging on the same H100
+(runs 35–37), 40.2 against 38.2–39.6 on an H200 (run 39): the same sums in the same order, so the same bits, and a
+schedule the driver's compiler liked better.
 `;
 
 const exerciseText = `
