@@ -5,13 +5,15 @@ export const H200 = {
   fp32PeakTflops: 67,
   /**
    * fp32 matmul TFLOP/s by n (n×n×n): tinyseek's WGSL kernel (the backend's choice; 4096 and cuBLAS at 4096 from
-   * run 34, the smaller sizes from run 5, before the clamps went and A was staged row-major), and cuBLAS SGEMM.
+   * run 38, A staged k-major; the smaller sizes from run 5, before the clamps went), and cuBLAS SGEMM. The rest of
+   * this object is run 34's, the last H200 `final` with A staged row-major (run 38 read the training steps at
+   * 0.76×, 0.63× and 0.50× PyTorch for d=512, d=128 and the lesson model).
    */
   matmul: [
     { n: 512, wgsl: 3.5, cublas: 10.7 },
     { n: 1024, wgsl: 25.6, cublas: 37.0 },
     { n: 2048, wgsl: 31.9, cublas: 50.2 },
-    { n: 4096, wgsl: 39.5, cublas: 51.4 },
+    { n: 4096, wgsl: 40.2, cublas: 51.4 },
   ],
   /** f16 on the tensor cores at 4096³: 2×2 subgroups sharing one staged slab (F16_SHARED, run 34). */
   f16SubgroupMatrixTflops4096: 200.8,
