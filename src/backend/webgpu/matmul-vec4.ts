@@ -16,9 +16,10 @@ import type { MatmulLayout } from '../backend.ts';
 import type { MatmulTile } from './matmul-wgsl.ts';
 
 /**
- * The aligned tiles, largest first: 256 threads each. The largest stages A k-major: 40.2 against 39.6 TFLOP/s for
- * A staged row-major (`aRows`) at 4096³ on an H100, alternated three times in one run (run 35), ahead in every H100
- * run (13, 15) and even on the H200 (run 16: 38.7–38.9 both); bench/gpu/RESULTS.md has the history.
+ * The aligned tiles, largest first: 256 threads each. The largest stages A k-major: at 4096³, alternated in one
+ * run, 40.2–40.5 against 39.6 TFLOP/s for A staged row-major (`aRows`) on an H100 (runs 35, 37) and 40.2 against
+ * 38.2–39.6 on an H200 (run 39); ahead in the earlier H100 runs too (13, 15), tied in run 16 (an H200).
+ * bench/gpu/RESULTS.md has the history.
  */
 export const VEC4_TILES: MatmulTile[] = [
   { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, vec4: true },

@@ -5,12 +5,12 @@
 //     gx_j = fr(g_j·w_j)·r rounded − fr(x_j·b),  gw_j = Σ_rows fr(g_j·fr(x_j·r))   (r = the row's 1/rms)
 //   softmax (fused.softmaxBackward): s = fr(Σ_j fr(g_j·y_j)),  out_j = fr(fr(y_j·fr(g_j − s))·scale)
 //     (causal rows, for attention-kernel.ts: j below the row's limit only, +0 after)
-// RMSNorm's elementwise work runs four float32 lanes at a time: fr(a·b) and fr(a − b) of two float32 values is the
-// float32 product or difference (float64 holds the product exactly, and for a difference rounding twice, to
-// float64 and then to float32, gives the float32 result, since 53 ≥ 2·24 + 2), so only the sums stay float64. The softmax's
-// runs two float64 lanes at a time (its scale is a float64). 5% and 3–4% of a lesson training step as loops. A
-// vector may run past a row's end: it reads the next row (or the padding after the last) and its stores there are
-// overwritten when that row is computed.
+// RMSNorm's elementwise work runs four float32 lanes at a time: fr(a·b) and fr(a − b) of two float32 values is
+// the float32 product or difference (float64 holds the product exactly, and for a difference rounding twice, to
+// float64 and then to float32, gives the float32 result, since 53 ≥ 2·24 + 2), so only the sums stay float64.
+// The softmax's runs two float64 lanes at a time (its scale is a float64). 5% and 3–4% of a lesson training step
+// as loops. A vector may run past a row's end: it reads the next row (or the padding after the last) and its
+// stores there are overwritten when that row is computed.
 import * as fused from '../fused.ts';
 import { KernelMemory, regions } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
