@@ -85,15 +85,15 @@ case "${1:-all}" in
   tiles)
     # fp32 at 4096: smaller thread tiles for more workgroups per SM (if the 8×8 tile's registers hold the SM to one
     # workgroup, its barriers stall the whole SM): 128×64 and 64×128 tiles with 8×4 / 4×8 per thread and 64×64
-    # with 4×4 (256 threads each, A row-major `a` or k-major `v`), the backend's tile and its k-major form, `auto`
-    # first and last to see the machine's drift. (Run 13's `tiles`: A row-major / k-major / k-major by register
+    # with 4×4 (256 threads each, A row-major `a` or k-major `v`), the backend's tile (A k-major since run 36) and its
+    # row-major form, `auto` first and last to see the machine's drift. (Run 13's `tiles`: A row-major / k-major / k-major by register
     # transpose, alternated; run 10's: fp32 block groups, f16 subgroup layouts; run 11's `final`: two slabs per
     # iteration, a branch-free fetch, 128×64, 256×128 and 128×256 tiles; run 12's, on an H100: threads placed in
     # 4×8 patches per warp; none gained, all removed.)
     nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.max.sm,power.draw,temperature.gpu --format=csv -lms 250 \
       > "$OUT/smi.csv" 2>/dev/null &
-    # TILES names another list, e.g. run 15's head-to-head on the H200: "auto 128,128,8,8,8,v" three times over.
-    for t in ${TILES:-auto 128,128,8,8,8,v 128,64,8,8,4,a 128,64,8,8,4,v 64,128,8,4,8,v 64,64,8,4,4,v auto}; do
+    # TILES names another list, e.g. run 39's head-to-head on the H200: "auto 128,128,8,8,8,a" three times over.
+    for t in ${TILES:-auto 128,128,8,8,8,a 128,64,8,8,4,a 128,64,8,8,4,v 64,128,8,4,8,v 64,64,8,4,4,v auto}; do
       T=40 b matmul 4096 $t
     done
     kill %1 2>/dev/null
