@@ -102,6 +102,51 @@ describe('float32 fast paths give the generic kernels’ bits', () => {
       { numRuns: 200 },
     );
   });
+
+  it('row gathers and scatter-adds (the MoE dispatch): float32 adds in index order, ranges checked', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          outer: fc.integer({ min: 1, max: 3 }),
+          n: fc.integer({ min: 1, max: 6 }),
+          inner: fc.integer({ min: 1, max: 70 }),
+          idx: fc.array(fc.nat(), { minLength: 0, maxLength: 12 }),
+        }),
+        fc.integer(),
+        ({ outer, n, inner, idx }, seed) => {
+          const count = idx.length,
+            ix = Int32Array.from({ length: outer * count }, (_, i) => idx[i % count]! % n);
+          const table = Float32Array.from(data(outer * n * inner, seed)),
+            rows = Float32Array.from(data(outer * count * inner, seed + 1));
+          const picked = cpu.alloc('float32', outer * count * inner);
+          cpu.gather(cpu.fromHost('float32', table), cpu.fromHost('int32', ix), picked, outer, n, count, inner, count);
+          const sums = cpu.fromHost('float32', table);
+          cpu.scatterAdd(sums, cpu.fromHost('int32', ix), cpu.fromHost('float32', rows), outer, n, count, inner, count);
+          const wantPicked = new Float32Array(picked.length),
+            wantSums = table.slice();
+          for (let r = 0; r < outer; r++)
+            for (let j = 0; j < count; j++)
+              for (let i = 0; i < inner; i++) {
+                const at = (r * n + ix[r * count + j]!) * inner + i,
+                  row = (r * count + j) * inner + i;
+                wantPicked[row] = table[at]!;
+                wantSums[at] = Math.fround(wantSums[at]! + rows[row]!);
+              }
+          expect(cpu.readSync(picked)).toEqual(wantPicked);
+          expect(cpu.readSync(sums)).toEqual(wantSums);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    const bad = cpu.fromHost('int32', [0, 3]);
+    const out = cpu.alloc('float32', 4);
+    expect(() => cpu.gather(cpu.fromHost('float32', [1, 2, 3]), bad, out, 1, 3, 2, 1, 2)).toThrow(
+      'gather: index 3 out of range [0, 3)',
+    );
+    expect(() => cpu.scatterAdd(out, bad, cpu.fromHost('float32', [1, 2]), 1, 3, 2, 1, 2)).toThrow(
+      'scatterAdd: index 3 out of range [0, 3)',
+    );
+  });
 });
 
 describe('a storage of another backend', () => {

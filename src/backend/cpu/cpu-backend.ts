@@ -21,7 +21,7 @@ import type {
   View,
 } from '../backend.ts';
 import { foreignStorage } from '../backend.ts';
-import { binaryF32, copyF32, unaryF32 } from './float32.ts';
+import { binaryF32, copyF32, gatherF32, rowIndex, scatterAddF32, unaryF32 } from './float32.ts';
 import * as fused from './fused.ts';
 import { InputError } from '../../core/errors.ts';
 import { accumulateOf, type Accumulate } from './matmul.ts';
@@ -36,6 +36,7 @@ import { SimdAttention, type HeadsRope } from './simd/attention-kernel.ts';
 import { SimdGrouped, type GroupedKind, type GroupedShape } from './simd/grouped-kernel.ts';
 import { SimdSwiglu } from './simd/swiglu-kernel.ts';
 import { SimdCopy } from './simd/copy-kernel.ts';
+import { SimdIndexRows } from './simd/index-rows-kernel.ts';
 import { SimdRmsnorm } from './simd/rmsnorm-kernel.ts';
 import { SimdRope } from './simd/rope-kernel.ts';
 import { SimdCrossEntropy } from './simd/cross-entropy-kernel.ts';
@@ -126,9 +127,10 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
  * RMSNorm's and softmax's backward (rows-backward-kernel.ts), strided copies (copy-kernel.ts), RMSNorm's forward
  * (rmsnorm-kernel.ts), RoPE in the 'half' layout (rope-kernel.ts), cross-entropy's log-softmax-and-take
  * (cross-entropy-kernel.ts), the AdamW update (adamw-kernel.ts), causal attention over unpermuted heads
- * (attention-kernel.ts), the MoE's grouped matmul (grouped-kernel.ts); each gives its loop's bits. Made once per thread
- * and shared by every CPU backend on it (they keep nothing between calls), so a process that makes many backends
- * (the bench, the tests) compiles them and grows their memories once.
+ * (attention-kernel.ts), the MoE's grouped matmul (grouped-kernel.ts), row gather and scatter-add (index-rows-kernel.ts);
+ * each gives its loop's bits. Made once per thread and shared by every CPU backend on it (they keep nothing
+ * between calls), so a process that makes many backends (the bench, the tests) compiles them and grows their
+ * memories once.
  */
 interface OneThreadKernels {
   swiglu: SimdSwiglu;
@@ -142,6 +144,7 @@ interface OneThreadKernels {
   adamw: SimdAdamw;
   attention: SimdAttention;
   grouped: SimdGrouped;
+  indexRows: SimdIndexRows;
 }
 let sharedKernels: OneThreadKernels | undefined;
 function oneThreadKernels(): OneThreadKernels {
@@ -157,6 +160,7 @@ function oneThreadKernels(): OneThreadKernels {
     adamw: new SimdAdamw(),
     attention: new SimdAttention(),
     grouped: new SimdGrouped(),
+    indexRows: new SimdIndexRows(),
   });
 }
 
@@ -458,6 +462,13 @@ export class CpuBackend implements Backend {
     const s = d(src),
       ix = d(idx),
       o = d(out);
+    if (s instanceof Float32Array && o instanceof Float32Array && ix instanceof Int32Array) {
+      if (outer === 1 && this.kernels) {
+        for (let j = 0; j < count; j++) rowIndex(ix, j, n, 'gather');
+        if (this.kernels.indexRows.gather(s, ix, o, n, count, inner)) return;
+      }
+      return gatherF32(s, ix, o, [outer, n, count, inner, idxOuterStride]);
+    }
     for (let r = 0; r < outer; r++) {
       for (let j = 0; j < count; j++) {
         const id = ix[r * idxOuterStride + j]!;
@@ -484,6 +495,13 @@ export class CpuBackend implements Backend {
     const o = d(dst),
       ix = d(idx),
       s = d(src);
+    if (s instanceof Float32Array && o instanceof Float32Array && ix instanceof Int32Array) {
+      if (outer === 1 && this.kernels) {
+        for (let j = 0; j < count; j++) rowIndex(ix, j, n, 'scatterAdd');
+        if (this.kernels.indexRows.scatterAdd(o, ix, s, n, count, inner)) return;
+      }
+      return scatterAddF32(o, ix, s, [outer, n, count, inner, idxOuterStride]);
+    }
     for (let r = 0; r < outer; r++) {
       for (let j = 0; j < count; j++) {
         const id = ix[r * idxOuterStride + j]!;
