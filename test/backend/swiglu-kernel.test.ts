@@ -12,6 +12,12 @@ import { expectSameBits } from '../helpers/bits.ts';
 
 const kernel = new SimdSwiglu();
 
+/** Row lengths: any, and multiples of 8 (the kernel's scaled forms take only those; others run the loop). */
+const rowLength = fc.oneof(
+  fc.integer({ min: 1, max: 40 }),
+  fc.integer({ min: 1, max: 8 }).map((k) => 8 * k),
+);
+
 /** fdlibm's branch points and the float32 extremes, each with its neighbours on both sides. */
 const EDGES = [0, 2 ** -28, 0.34657359027997264, 1.0397207708399179, 87.3, 88.7, 103.9, 708.4, 745.13, 3.4e38, 1e-45]
   .flatMap((v) => [v, Math.fround(v), Math.fround(v * (1 + 2 ** -23)), Math.fround(v * (1 - 2 ** -23))])
@@ -92,7 +98,7 @@ describe('SIMD SwiGLU', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 12 }),
-        fc.integer({ min: 1, max: 40 }),
+        rowLength,
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         (rows, n, seed) => {
           const rng = new Rng(seed);
@@ -113,12 +119,43 @@ describe('SIMD SwiGLU', () => {
     );
   });
 
+  it('gives fused.swigluScaledBackwardKept’s gradients (gate, up and the row weight), bit for bit', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 12 }),
+        rowLength,
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (rows, n, seed) => {
+          const rng = new Rng(seed);
+          const a = gates(rows * n, rng),
+            b = new Float32Array(rows * n).map(() => rng.normal()),
+            w = new Float32Array(rows).map(() => rng.next()),
+            g = new Float32Array(rows * n).map(() => rng.normal()),
+            sig = new Float64Array(rows * n);
+          fused.swigluScaledKeep(a, b, w, new Float32Array(rows * n), sig, n);
+          const [one, two] = [0, 1].map(
+            () =>
+              [rows * n, rows * n, rows].map((len) => new Float32Array(len)) as [
+                Float32Array,
+                Float32Array,
+                Float32Array,
+              ],
+          );
+          fused.swigluScaledBackwardKept(a, b, w, sig, g, ...one!, n);
+          kernel.scaledBackward(a, b, w, sig, g, two!, n);
+          one!.forEach((x, i) => expectSameBits(two![i]!, x));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('runs behind the CPU backend: its SwiGLU ops (forward and backward) give the same bits with the SIMD kernels on and off', () => {
     const on = new CpuBackend(1, { simd: true }),
       off = new CpuBackend(1, { simd: false });
     const rng = new Rng(3),
       rows = 5,
-      n = 77;
+      n = 72; // a multiple of 8: the scaled kernels run too
     const a = gates(rows * n, rng),
       b = Float32Array.from({ length: rows * n }, () => rng.normal()),
       w = Float32Array.from({ length: rows }, () => rng.next());
@@ -131,6 +168,8 @@ describe('SIMD SwiGLU', () => {
       be.swigluScaledKeep(ga!, up!, ws!, out[2]!, sig[1]!, n);
       const grads = [0, 1].map(() => be.alloc('float32', rows * n));
       be.swigluBackwardKept(ga!, up!, sig[0]!, up!, grads[0]!, grads[1]!);
+      grads.push(be.alloc('float32', rows * n), be.alloc('float32', rows * n), be.alloc('float32', rows));
+      be.swigluScaledBackwardKept(ga!, up!, ws!, sig[1]!, ga!, grads[2]!, grads[3]!, grads[4]!, n);
       return [...out, ...sig, ...grads].map((s) => Array.from(be.readSync(s) as ArrayLike<number>));
     };
     const [x, y] = [run(on), run(off)];

@@ -738,7 +738,18 @@ export class CpuBackend implements Backend {
     dw: Storage,
     n: number,
   ): void {
-    fused.swigluScaledBackwardKept(f(gate), f(up), f(w), d(sig) as Float64Array, f(g), f(dGate), f(dUp), f(dw), n);
+    const a = f(gate),
+      b = f(up),
+      ws = f(w),
+      gs = f(g),
+      da = f(dGate),
+      db = f(dUp),
+      dws = f(dw),
+      sg = d(sig) as Float64Array;
+    const { isF32 } = fused;
+    if (this.kernels && isF32(a) && isF32(b) && isF32(ws) && isF32(gs) && isF32(da) && isF32(db) && isF32(dws))
+      this.kernels.swiglu.scaledBackward(a, b, ws, sg, gs, [da, db, dws], n);
+    else fused.swigluScaledBackwardKept(a, b, ws, sg, gs, da, db, dws, n);
   }
 
   logSoftmaxTake(x: Storage, targets: Storage, out: Storage, lse: Storage, rows: number, n: number): void {

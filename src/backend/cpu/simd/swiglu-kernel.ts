@@ -10,17 +10,22 @@
 // e is exp-neg-abs.ts's: Math.exp's algorithm, four pairs of lanes interleaved (2.2–2.5× Math.exp's loop with its
 // copies in and out; 1.6× with one pair: a pair's chain of ~40 dependent operations leaves the core idle).
 import * as fused from '../fused.ts';
-import { KernelMemory } from './kernel-memory.ts';
+import { KernelMemory, regions } from './kernel-memory.ts';
 import { expNegAbs, pairLoop, PAIRS, V128Constants } from './exp-neg-abs.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 const PER_PASS = 2 * PAIRS;
 
-/** swiglu(gate, up, sig, out, n): byte offsets of float32 gate and up, float64 sig, float32 out; n a multiple of 8. */
-function emitSwiglu(): FunctionBody {
-  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32']);
-  const [gate, up, sig, out, n] = [0, 1, 2, 3, 4];
+/**
+ * swiglu(gate, up, sig, out, n): byte offsets of float32 gate and up, float64 sig, float32 out; n a multiple of 8.
+ * Scaled, swigluScaled(gate, up, sig, out, n, w, rowLen) also multiplies row r's outputs by the float32 w[r]
+ * (rows of rowLen, a multiple of 8, so that a pass lies in one row): out = fround(out·w[r]).
+ */
+function emitSwiglu(scaled: boolean): FunctionBody {
+  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', ...(scaled ? (['i32', 'i32'] as const) : [])]);
+  const [gate, up, sig, out, n, w, rowLen] = [0, 1, 2, 3, 4, 5, 6];
   const i = f.local('i32');
+  const weight = scaled ? rowWeight(f, i, w, rowLen) : undefined;
   const pairs = () => Array.from({ length: PAIRS }, () => f.local('v128'));
   const [x, e] = [pairs(), pairs()];
   const k = new V128Constants(f);
@@ -47,28 +52,49 @@ function emitSwiglu(): FunctionBody {
       at(sig, 8)
         .get(e[p]!)
         .v128Store(16 * p),
-    // out = fround(fround(x·σ)·up)
+    // out = fround(fround(x·σ)·up), then fround(out·w[r]) when scaled
     (p) => {
       at(out, 4).get(x[p]!).get(e[p]!).f64x2Mul().f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4();
       at(up, 4)
         .v128Load64Zero(8 * p)
         .f64x2PromoteLowF32x4();
-      f.f64x2Mul()
-        .f32x4DemoteF64x2Zero()
-        .v128Store64Lane0(8 * p);
+      f.f64x2Mul().f32x4DemoteF64x2Zero();
+      if (weight) f.f64x2PromoteLowF32x4().get(weight.local).f64x2Mul().f32x4DemoteF64x2Zero();
+      f.v128Store64Lane0(8 * p);
     },
   ];
-  pairLoop(f, k, i, n, statements);
+  pairLoop(f, k, i, n, weight ? [weight.statement, ...statements] : statements);
   return f;
 }
 
-/** swigluBackward(gate, up, sig, g, dGate, dUp, n): byte offsets (float64 sig, the rest float32); n a multiple of 8. */
-function emitSwigluBackward(): FunctionBody {
-  const f = new FunctionBody(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [gate, up, sig, g, dGate, dUp, n] = [0, 1, 2, 3, 4, 5, 6];
+/**
+ * A pass's row weight: a statement (emitted for pair 0 only) setting `local` to w[i / rowLen] in both float64
+ * lanes, where w and rowLen are parameters (a byte offset of float32 weights, and the row length).
+ */
+function rowWeight(f: FunctionBody, i: number, w: number, rowLen: number) {
+  const local = f.local('v128');
+  const statement = (p: number) => {
+    if (p === 0)
+      f.get(w).get(i).get(rowLen).i32DivU().i32(4).i32Mul().i32Add().f32Load().f64PromoteF32().f64x2Splat().set(local);
+  };
+  return { local, statement };
+}
+
+/**
+ * swigluBackward(gate, up, sig, g, dGate, dUp, n): byte offsets (float64 sig, the rest float32); n a multiple of 8.
+ * Scaled, swigluScaledBackward(…, n, w, rowLen, gh) takes g times row r's weight, gw = fround(g·w[r]), for dGate
+ * and dUp, and stores gh = fround(g · fround(fround(x·σ)·up)), the terms of ∂w[r] = Σ_j gh (summed by the caller).
+ */
+function emitSwigluBackward(scaled: boolean): FunctionBody {
+  const f = new FunctionBody([
+    ...(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const),
+    ...(scaled ? (['i32', 'i32', 'i32'] as const) : []),
+  ]);
+  const [gate, up, sig, g, dGate, dUp, n, w, rowLen, gh] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const i = f.local('i32');
+  const weight = scaled ? rowWeight(f, i, w, rowLen) : undefined;
   const pairs = () => Array.from({ length: PAIRS }, () => f.local('v128'));
-  const [x, sg, gi] = [pairs(), pairs(), pairs()];
+  const [x, sg, gi, gw] = [pairs(), pairs(), pairs(), pairs()];
   const k = new V128Constants(f);
   const at = (base: number, bytes: number) => f.get(base).get(i).i32(bytes).i32Mul().i32Add();
   const round = () => f.f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4();
@@ -87,8 +113,17 @@ function emitSwigluBackward(): FunctionBody {
         .v128Load64Zero(8 * p)
         .f64x2PromoteLowF32x4()
         .set(gi[p]!),
+    // the gradient dGate and dUp see: g, or fround(g·w[r])
     (p) => {
-      at(dGate, 4).get(gi[p]!);
+      f.get(gi[p]!);
+      if (weight) {
+        f.get(weight.local).f64x2Mul();
+        round();
+      }
+      f.set(gw[p]!);
+    },
+    (p) => {
+      at(dGate, 4).get(gw[p]!);
       at(up, 4)
         .v128Load64Zero(8 * p)
         .f64x2PromoteLowF32x4()
@@ -105,14 +140,27 @@ function emitSwigluBackward(): FunctionBody {
         .v128Store64Lane0(8 * p);
     },
     (p) => {
-      at(dUp, 4).get(gi[p]!).get(x[p]!).get(sg[p]!).f64x2Mul();
+      at(dUp, 4).get(gw[p]!).get(x[p]!).get(sg[p]!).f64x2Mul();
       round();
       f.f64x2Mul()
         .f32x4DemoteF64x2Zero()
         .v128Store64Lane0(8 * p);
     },
   ];
-  pairLoop(f, k, i, n, statements);
+  if (weight)
+    statements.push((p) => {
+      at(gh, 4).get(gi[p]!).get(x[p]!).get(sg[p]!).f64x2Mul();
+      round();
+      at(up, 4)
+        .v128Load64Zero(8 * p)
+        .f64x2PromoteLowF32x4()
+        .f64x2Mul();
+      round();
+      f.f64x2Mul()
+        .f32x4DemoteF64x2Zero()
+        .v128Store64Lane0(8 * p);
+    });
+  pairLoop(f, k, i, n, weight ? [weight.statement, ...statements] : statements);
   return f;
 }
 
@@ -123,51 +171,108 @@ const MIN_ELEMENTS = 64;
 export class SimdSwiglu {
   private readonly memory = new KernelMemory();
   private readonly fns = this.memory.instantiate([
-    { name: 'swiglu', body: emitSwiglu() },
-    { name: 'backward', body: emitSwigluBackward() },
-  ]);
-  private readonly fn = this.fns.swiglu as (gate: number, up: number, sig: number, out: number, n: number) => void;
-  private readonly backwardFn = this.fns.backward as (...offsets: number[]) => void;
+    { name: 'swiglu', body: emitSwiglu(false) },
+    { name: 'swigluScaled', body: emitSwiglu(true) },
+    { name: 'backward', body: emitSwigluBackward(false) },
+    { name: 'backwardScaled', body: emitSwigluBackward(true) },
+  ]) as Record<'swiglu' | 'swigluScaled' | 'backward' | 'backwardScaled', (...offsets: number[]) => void>;
 
   /** out = SiLU(a)·b, sig = σ(a) where given: fused.swigluKeep's (or fused.swiglu's) bits. */
   keep(a: Float32Array, b: Float32Array, out: Float32Array, sig?: Float64Array): void {
-    const n = a.length,
-      padded = Math.ceil(n / PER_PASS) * PER_PASS;
-    const at = { gate: 0, up: 4 * padded, sig: 8 * padded, out: 16 * padded };
-    if (n < MIN_ELEMENTS || !this.memory.fit(20 * padded)) {
+    if (!this.forward(a, b, out, sig)) {
       if (sig) fused.swigluKeep(a, b, out, sig);
       else fused.swiglu(a, b, out);
-      return;
     }
-    this.memory.f32(at.gate, n).set(a);
-    this.memory.f32(at.up, n).set(b);
-    this.fn(at.gate, at.up, at.sig, at.out, padded);
-    if (sig) sig.set(this.memory.f64(at.sig, n));
-    out.set(this.memory.f32(at.out, n));
   }
 
   /** keep with each row of n times its weight w[row]: fused.swigluScaledKeep's bits (its rounding, then ·w). */
   scaledKeep(a: Float32Array, b: Float32Array, w: Float32Array, out: Float32Array, sig: Float64Array, n: number) {
-    this.keep(a, b, out, sig);
-    const rows = n > 0 ? a.length / n : 0;
-    for (let r = 0; r < rows; r++) {
-      const wr = w[r]!;
-      for (let j = r * n; j < (r + 1) * n; j++) out[j] = out[j]! * wr;
-    }
+    if (!this.forward(a, b, out, sig, { w, n })) fused.swigluScaledKeep(a, b, w, out, sig, n);
+  }
+
+  /** The kernel's forward, rows scaled where w is given; false (nothing written) where the loop should run. */
+  private forward(a: Float32Array, b: Float32Array, out: Float32Array, sig?: Float64Array, rows?: RowWeights) {
+    const n = a.length,
+      padded = Math.ceil(n / PER_PASS) * PER_PASS;
+    const [gate, up, sg, o, w, end] = regions([
+      4 * padded,
+      4 * padded,
+      8 * padded,
+      4 * padded,
+      4 * (rows?.w.length ?? 0),
+    ]);
+    if (n < MIN_ELEMENTS || (rows && rows.n % PER_PASS !== 0) || !this.memory.fit(end!)) return false;
+    this.memory.f32(gate!, n).set(a);
+    this.memory.f32(up!, n).set(b);
+    if (rows) {
+      this.memory.f32(w!, rows.w.length).set(rows.w);
+      this.fns.swigluScaled(gate!, up!, sg!, o!, padded, w!, rows.n);
+    } else this.fns.swiglu(gate!, up!, sg!, o!, padded);
+    if (sig) sig.set(this.memory.f64(sg!, n));
+    out.set(this.memory.f32(o!, n));
+    return true;
   }
 
   /** dGate and dUp from the kept σ: fused.swigluBackwardKept's bits. */
   backward(a: Float32Array, b: Float32Array, sig: Float64Array, g: Float32Array, da: Float32Array, db: Float32Array) {
-    const n = a.length,
-      padded = Math.ceil(n / PER_PASS) * PER_PASS;
-    const at = { gate: 0, up: 4 * padded, g: 8 * padded, sig: 12 * padded, dGate: 20 * padded, dUp: 24 * padded };
-    if (n < MIN_ELEMENTS || !this.memory.fit(28 * padded)) return fused.swigluBackwardKept(a, b, sig, g, da, db);
-    this.memory.f32(at.gate, n).set(a);
-    this.memory.f32(at.up, n).set(b);
-    this.memory.f32(at.g, n).set(g);
-    this.memory.f64(at.sig, n).set(sig.subarray(0, n));
-    this.backwardFn(at.gate, at.up, at.sig, at.g, at.dGate, at.dUp, padded);
-    da.set(this.memory.f32(at.dGate, n));
-    db.set(this.memory.f32(at.dUp, n));
+    if (!this.backwardRun(a, b, sig, g, [da, db])) fused.swigluBackwardKept(a, b, sig, g, da, db);
   }
+
+  /**
+   * The row-weighted form's backward, fused.swigluScaledBackwardKept's bits: the kernel's dGate and dUp of
+   * fround(g·w[r]), and dw[r] = Σ_j fround(g·fround(SiLU(a)·b)) [r, j], the kernel's terms summed here in float64.
+   */
+  scaledBackward(
+    a: Float32Array,
+    b: Float32Array,
+    w: Float32Array,
+    sig: Float64Array,
+    g: Float32Array,
+    [da, db, dw]: [Float32Array, Float32Array, Float32Array],
+    n: number,
+  ) {
+    const terms = this.backwardRun(a, b, sig, g, [da, db], { w, n });
+    if (!terms) return fused.swigluScaledBackwardKept(a, b, w, sig, g, da, db, dw, n);
+    for (let r = 0; r < w.length; r++) {
+      let s = 0;
+      for (let j = r * n; j < (r + 1) * n; j++) s += terms[j]!;
+      dw[r] = s;
+    }
+  }
+
+  /**
+   * The kernel's backward into da and db (and, rows scaled, the terms of ∂w, returned as a view of the kernel's
+   * memory, good until its next call); null, with nothing written, where the loop should run.
+   */
+  private backwardRun(
+    a: Float32Array,
+    b: Float32Array,
+    sig: Float64Array,
+    g: Float32Array,
+    [da, db]: [Float32Array, Float32Array],
+    rows?: RowWeights,
+  ): Float32Array | null {
+    const n = a.length,
+      padded = Math.ceil(n / PER_PASS) * PER_PASS,
+      v = 4 * padded;
+    const [gate, up, gs, sg, dGate, dUp, w, gh, end] = regions([v, v, v, 2 * v, v, v, 4 * (rows?.w.length ?? 0), v]);
+    if (n < MIN_ELEMENTS || (rows && rows.n % PER_PASS !== 0) || !this.memory.fit(end!)) return null;
+    this.memory.f32(gate!, n).set(a);
+    this.memory.f32(up!, n).set(b);
+    this.memory.f32(gs!, n).set(g);
+    this.memory.f64(sg!, n).set(sig.subarray(0, n));
+    if (rows) {
+      this.memory.f32(w!, rows.w.length).set(rows.w);
+      this.fns.backwardScaled(gate!, up!, sg!, gs!, dGate!, dUp!, padded, w!, rows.n, gh!);
+    } else this.fns.backward(gate!, up!, sg!, gs!, dGate!, dUp!, padded);
+    da.set(this.memory.f32(dGate!, n));
+    db.set(this.memory.f32(dUp!, n));
+    return this.memory.f32(gh!, n);
+  }
+}
+
+/** A weight per row of n (the MoE's combine weights). */
+interface RowWeights {
+  w: Float32Array;
+  n: number;
 }
