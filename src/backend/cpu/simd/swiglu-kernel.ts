@@ -7,6 +7,8 @@
 //
 // And its backward from the kept σ, fused.ts's swigluBackwardKept (no exp; 4% of the step as a loop):
 //   dGate = fround(fround(g·up) · fround(σ·(1 + x·(1 − σ)))),  dUp = fround(g · fround(x·σ))
+// With the MoE's combine weight w[r] per row (fused.ts's swigluScaledKeep and its backward), out is rounded once
+// more after ·w[r], dGate and dUp see g' = fround(g·w[r]) for g, and ∂w[r] = Σ_j fround(g · fround(fround(x·σ)·up)).
 // e is exp-neg-abs.ts's: Math.exp's algorithm, four pairs of lanes interleaved (2.2–2.5× Math.exp's loop with its
 // copies in and out; 1.6× with one pair: a pair's chain of ~40 dependent operations leaves the core idle).
 import * as fused from '../fused.ts';
@@ -233,7 +235,7 @@ export class SimdSwiglu {
   ) {
     const terms = this.backwardRun(a, b, sig, g, [da, db], { w, n });
     if (!terms) return fused.swigluScaledBackwardKept(a, b, w, sig, g, da, db, dw, n);
-    for (let r = 0; r < w.length; r++) {
+    for (let r = 0; r < a.length / n; r++) {
       let s = 0;
       for (let j = r * n; j < (r + 1) * n; j++) s += terms[j]!;
       dw[r] = s;
