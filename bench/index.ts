@@ -168,6 +168,7 @@ const sections: [string, () => Promise<string>][] = [
     async () => (await import('./arch.ts')).benchArch(7),
   ],
   ['MoE vs dense training, end to end', async () => (await import('./moe-train.ts')).benchMoeTrain()],
+  ['Copies: a kernel with and without them', async () => (await import('./in-place.ts')).benchInPlace()],
   ['RL: steps/s and rollout tokens/s', async () => (await import('./rl.ts')).benchRl()],
   ['FP8 GEMM emulation', async () => (await import('./fp8.ts')).benchFp8()],
 ];
