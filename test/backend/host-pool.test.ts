@@ -73,7 +73,7 @@ describe('the host memory pool', () => {
   });
 
   it('parks the arrays of storages the collector found dead, at the next turn of the event loop', async () => {
-    const cpu = new CpuBackend(1, { memory: { minLength: 1 } });
+    const cpu = new CpuBackend(1, { simd: false, memory: { minLength: 1 } }); // (with SIMD, the arena's: arena.test.ts)
     for (let i = 0; i < 10; i++) cpu.alloc('float32', 64);
     for (let tries = 0; tries < 20 && cpu.memory.parkedBytes === 0; tries++) {
       collectGarbage();
@@ -130,7 +130,7 @@ describe('the host memory pool', () => {
       return bytes;
     };
     const grown = async (maxWatchedBytes: number) => {
-      const cpu = new CpuBackend(1, { memory: { minLength: 1, maxWatchedBytes } });
+      const cpu = new CpuBackend(1, { simd: false, memory: { minLength: 1, maxWatchedBytes } }); // (arena: arena.test.ts)
       return on(cpu, async () => {
         const cfg = tinyV3({ dModel: 32, nHeads: 2, nKvHeads: 2 });
         const model = Transformer.init(cfg, new Rng(2));

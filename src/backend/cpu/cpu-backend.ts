@@ -25,6 +25,7 @@ import { binaryF32, copyF32, gatherF32, rowIndex, scatterAddF32, unaryF32 } from
 import * as fused from './fused.ts';
 import { InputError } from '../../core/errors.ts';
 import { accumulateOf, type Accumulate } from './matmul.ts';
+import { arena } from './arena.ts';
 import { HostPool, hostPoolFromEnv, type HostPoolOptions } from './host-pool.ts';
 import { MatmulPool } from './pool.ts';
 import { DEFAULT_TILE, F32_TILE } from './simd/gemm-kernel.ts';
@@ -199,10 +200,11 @@ export class CpuBackend implements Backend {
     const simdEnv = process.env.TINYSEEK_SIMD || '1';
     if (!['0', '1', 'fma'].includes(simdEnv))
       throw new InputError(`TINYSEEK_SIMD must be 0, 1 or fma, got '${simdEnv}'`);
-    this.memory = new HostPool({ ...hostPoolFromEnv(), ...opts.memory });
     this.pool = new MatmulPool(threads);
     this.gemm = opts.gemm ?? env;
     const simd = opts.simd ?? (simdEnv !== '0' && simdSupported());
+    // With SIMD, tensors live in this thread's arena, where the kernels use them in place (arena.ts).
+    this.memory = new HostPool({ ...hostPoolFromEnv(), ...opts.memory }, simd ? arena() : undefined);
     const fma = simd && (opts.fma ?? simdEnv === 'fma') && enableRelaxedSimd();
     if (simd) this.simd = new SimdMatmul(threads, { ...DEFAULT_TILE, relaxed: fma });
     if (simd && this.gemm === 'f32') this.simd32 = new SimdMatmul(threads, { ...F32_TILE, relaxed: fma });

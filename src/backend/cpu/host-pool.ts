@@ -17,9 +17,13 @@
 // whole output (`empty`), so no result depends on which array comes back or on when the collector ran. The mode
 // `poison` fills every reused uninitialised array with NaN, so that a kernel reading what it did not write
 // changes a test's numbers (test/backend/host-pool.test.ts); TINYSEEK_POOL=0 turns reuse off.
+// With an arena (arena.ts), pooled arrays are cut from its shared WebAssembly memory, where the SIMD kernels read
+// and write them in place, and their regions go back to the arena instead of being parked here; only when the
+// arena is full, or too much is watched, does a take make an ordinary array.
 import type { DType, HostArray } from '../backend.ts';
 import { InputError } from '../../core/errors.ts';
 import { collectGarbage } from '../gc.ts';
+import type { Arena } from './arena.ts';
 
 export type PoolMode = 'on' | 'off' | 'poison';
 
@@ -97,7 +101,11 @@ export class HostPool {
   created = 0;
   collections = 0;
 
-  constructor(opts: Partial<HostPoolOptions> = {}) {
+  constructor(
+    opts: Partial<HostPoolOptions> = {},
+    /** Where pooled arrays are cut from, when given (arena.ts). */
+    readonly arena?: Arena,
+  ) {
     this.opts = { ...defaultHostPool, ...opts };
   }
 
@@ -109,13 +117,26 @@ export class HostPool {
   take(dtype: DType, n: number, zero: boolean): HostArray {
     if (!this.pooled(n)) return make(dtype, n);
     const L = sizeClass(n);
-    const whole = this.parked.get(key(dtype, L))?.pop();
     this.takenSinceGc += L * (dtype === 'float64' ? 8 : 4);
     if (this.takenSinceGc >= this.opts.gcAfterBytes) {
       this.takenSinceGc = 0;
       this.collections++;
       collectGarbage();
     }
+    if (this.arena && this.watchedBytes + L * (dtype === 'float64' ? 8 : 4) <= this.opts.maxWatchedBytes) {
+      const before = this.arena.reused;
+      const a = this.arena.array(dtype, n, L);
+      if (a) {
+        if (this.arena.reused === before) this.created++;
+        else {
+          this.reused++;
+          if (zero) a.fill(0);
+          else if (this.opts.mode === 'poison') a.fill(dtype === 'int32' ? -0x7fffffff : NaN);
+        }
+        return a;
+      }
+    }
+    const whole = this.parked.get(key(dtype, L))?.pop();
     if (!whole) {
       this.created++;
       const a = make(dtype, L);
@@ -132,6 +153,10 @@ export class HostPool {
   /** Watch `owner`: once it is unreachable, `data` goes back to the pool. */
   track(owner: object, data: HostArray): void {
     if (!this.pooled(data.length)) return;
+    if (this.arena?.holds(data)) {
+      this.watchedBytes += data.byteLength;
+      return this.arena.track(owner, data, () => (this.watchedBytes -= data.byteLength));
+    }
     const bytes = data.buffer.byteLength;
     if (this.watchedBytes + bytes > this.opts.maxWatchedBytes) return;
     this.watchedBytes += bytes;
@@ -141,6 +166,10 @@ export class HostPool {
   /** Give `data` back now; `owner` (tracked with it) must not be used again. */
   free(owner: object, data: HostArray): void {
     if (!this.pooled(data.length)) return;
+    if (this.arena?.holds(data)) {
+      if (this.arena.release(owner, data)) this.watchedBytes -= data.byteLength;
+      return;
+    }
     if (this.registry.unregister(owner)) this.watchedBytes -= data.buffer.byteLength;
     this.release(data);
   }

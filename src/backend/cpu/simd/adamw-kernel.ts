@@ -3,7 +3,7 @@
 // same order, each stored value rounded to float32 where the loop stores it.
 //   m ← fr(β1·m + (1−β1)·g),  v ← fr(β2·v + ((1−β2)·g)·g)
 //   θ ← fr(θ·(1 − lr·λ) − (lr·(m/c1)) / (√(v/c2) + ε))   with c1 = 1 − β1^t, c2 = 1 − β2^t
-import { KernelMemory, regions } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { loop } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -65,7 +65,7 @@ function emitAdamw(): FunctionBody {
 const MIN_PARAMS = 256;
 
 export class SimdAdamw {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fn = this.memory.instantiate([{ name: 'adamw', body: emitAdamw() }]).adamw as (
     ...args: number[]
   ) => void;
@@ -85,15 +85,13 @@ export class SimdAdamw {
     decay: number,
   ): boolean {
     const n = p.length;
-    const [ap, ag, am, av, end] = regions([4 * n, 4 * n, 4 * n, 4 * n]);
-    if (n < MIN_PARAMS || !this.memory.fit(end!)) return false;
-    const arrays = [p, g, m, v] as const,
-      at = [ap!, ag!, am!, av!];
-    arrays.forEach((a, j) => this.memory.f32(at[j]!, n).set(a.subarray(0, n)));
-    this.fn(ap!, ag!, am!, av!, n, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, c1, c2, decay, h.lr, h.eps);
-    p.set(this.memory.f32(ap!, n));
-    m.set(this.memory.f32(am!, n));
-    v.set(this.memory.f32(av!, n));
+    if (n < MIN_PARAMS) return false;
+    const call = this.memory.call([4 * n, 4 * n, 4 * n, 4 * n]);
+    if (!call) return false;
+    const [ap, ag] = [call.inout(0, p.subarray(0, n)), call.in(1, g.subarray(0, n))];
+    const [am, av] = [call.inout(2, m.subarray(0, n)), call.inout(3, v.subarray(0, n))];
+    this.fn(ap, ag, am, av, n, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, c1, c2, decay, h.lr, h.eps);
+    call.finish();
     return true;
   }
 }

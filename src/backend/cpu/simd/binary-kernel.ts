@@ -5,7 +5,7 @@
 //   out[i] = a[i] ∘ b[i],  ∘ ∈ {+, −, ×, ÷}, rounded to float32
 // The same bits as the loop: one IEEE float32 operation is what float64 arithmetic on two float32 values gives
 // once rounded to float32 (53 ≥ 2·24 + 2, so rounding twice never differs for +, −, × and ÷).
-import { KernelMemory } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 export type SimdBinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -46,18 +46,18 @@ function emitBinary(op: SimdBinaryOp): FunctionBody {
 }
 
 export class SimdBinary {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fns = this.memory.instantiate(SIMD_BINARY_OPS.map((op) => ({ name: op, body: emitBinary(op) })));
 
   /** out = a ∘ b elementwise (equal lengths); false, with nothing written, when it does not fit the memory. */
   run(op: SimdBinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
     const n = a.length,
       bytes = 4 * Math.ceil(n / PER_PASS) * PER_PASS;
-    if (!this.memory.fit(3 * bytes)) return false;
-    this.memory.f32(0, n).set(a);
-    this.memory.f32(bytes, n).set(b);
-    (this.fns[op] as (a: number, b: number, out: number, bytes: number) => void)(0, bytes, 2 * bytes, bytes);
-    out.set(this.memory.f32(2 * bytes, n));
+    const call = this.memory.call([bytes, bytes, bytes]);
+    if (!call) return false;
+    const fn = this.fns[op] as (a: number, b: number, out: number, bytes: number) => void;
+    fn(call.in(0, a), call.in(1, b), call.out(2, out), bytes);
+    call.finish();
     return true;
   }
 }

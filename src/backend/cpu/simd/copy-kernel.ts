@@ -5,7 +5,7 @@
 //   dst[o + i0·d0 + i1·d1 + i2·d2 + j] = src[s + i0·s0 + i1·s1 + i2·s2 + j],  j < n3
 // It moves bits: the result is the index map's exactly, NaN payloads included (the loop's float32 read may quiet
 // a signalling NaN, which no arithmetic makes, so on anything a model computes the two agree).
-import { KernelMemory } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 /**
@@ -51,7 +51,7 @@ export interface Copy4 {
 }
 
 export class SimdCopy {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly rowsFn = this.memory.instantiate([{ name: 'rows', body: emitRows() }]).rows as (
     ...args: number[]
   ) => void;
@@ -66,16 +66,16 @@ export class SimdCopy {
     const total = n0 * n1 * n2 * n3;
     if (total < SIMD_COPY_MIN || n3 % 4 !== 0 || s3 !== 1 || s0 < 0 || s1 < 0 || s2 < 0) return false;
     const extent = (n0 - 1) * s0 + (n1 - 1) * s1 + (n2 - 1) * s2 + n3;
-    const srcBytes = Math.ceil(extent / 4) * 16;
-    if (!this.memory.fit(srcBytes + 4 * total)) return false;
-    this.memory.f32(0, extent).set(src.subarray(c.srcOffset, c.srcOffset + extent));
-    let o = srcBytes;
+    const call = this.memory.call([4 * extent, 4 * total]);
+    if (!call) return false;
+    const from = call.in(0, src.subarray(c.srcOffset, c.srcOffset + extent));
+    let o = call.out(1, dst.subarray(dstOffset, dstOffset + total));
     for (let i0 = 0; i0 < n0; i0++)
       for (let i1 = 0; i1 < n1; i1++) {
-        this.rowsFn(4 * (i0 * s0 + i1 * s1), o, n2, 4 * s2, 4 * n3, 4 * n3);
+        this.rowsFn(from + 4 * (i0 * s0 + i1 * s1), o, n2, 4 * s2, 4 * n3, 4 * n3);
         o += 4 * n2 * n3;
       }
-    dst.set(this.memory.f32(srcBytes, total), dstOffset);
+    call.finish();
     return true;
   }
 }

@@ -10,7 +10,7 @@
 // never makes): the caller then runs the loop.
 import * as fused from '../fused.ts';
 import { expNegAbs, interleave, PAIRS, V128Constants } from './exp-neg-abs.ts';
-import { KernelMemory, regions } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { loop, sumInOrder } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -156,7 +156,7 @@ function emitBackward(): FunctionBody {
 const MIN_LOGITS = 256;
 
 export class SimdCrossEntropy {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'forward', body: emitForward() },
     { name: 'backward', body: emitBackward() },
@@ -168,13 +168,14 @@ export class SimdCrossEntropy {
    */
   forward(xs: Float32Array, ts: Int32Array, os: Float32Array, lse: Float64Array, rows: number, n: number): boolean {
     const count = rows * n;
-    const [ax, ams, ass, av, end] = regions([4 * count + 4 * PER_PASS, 8 * rows, 8 * rows, 8 * (n + PER_PASS)]);
-    if (count < MIN_LOGITS || !this.memory.fit(end!)) {
+    const call =
+      count < MIN_LOGITS ? null : this.memory.call([4 * count + 4 * PER_PASS, 8 * rows, 8 * rows, 8 * (n + PER_PASS)]);
+    if (!call) {
       fused.logSoftmaxTake(xs, ts, os, lse, rows, n);
       return false;
     }
-    this.memory.f32(ax!, count).set(xs.subarray(0, count));
-    this.fns.forward(ax!, ams!, ass!, rows, n, av!);
+    const [, ams, ass, av] = call.at as number[];
+    this.fns.forward(call.in(0, xs.subarray(0, count)), ams!, ass!, rows, n, av!);
     const ms = this.memory.f64(ams!, rows),
       ss = this.memory.f64(ass!, rows);
     for (let r = 0; r < rows; r++) {
@@ -195,26 +196,27 @@ export class SimdCrossEntropy {
     n: number,
   ): boolean {
     const count = rows * n;
-    const [ax, alse, ag, agx, aflag, end] = regions([
-      4 * count + 4 * PER_PASS,
-      8 * rows,
-      4 * rows,
-      4 * count + 4 * PER_PASS,
-      16,
-    ]);
     const loopInstead = () => {
       fused.logSoftmaxTakeBackward(xs, ts, lse, gs, gx, rows, n);
       return false;
     };
-    if (count < MIN_LOGITS || !this.memory.fit(end!)) return loopInstead();
-    this.memory.f32(ax!, count).set(xs.subarray(0, count));
-    this.memory.f64(alse!, rows).set(lse.subarray(0, rows));
-    this.memory.f32(ag!, rows).set(gs.subarray(0, rows));
-    const flag = this.memory.i32(aflag!, 4);
+    const call =
+      count < MIN_LOGITS
+        ? null
+        : this.memory.call([4 * count + 4 * PER_PASS, 8 * rows, 4 * rows, 4 * count + 4 * PER_PASS, 16]);
+    if (!call) return loopInstead();
+    const [ax, alse, ag] = [
+      call.in(0, xs.subarray(0, count)),
+      call.in(1, lse.subarray(0, rows)),
+      call.in(2, gs.subarray(0, rows)),
+    ];
+    const agx = call.out(3, gx.subarray(0, count)),
+      aflag = call.at[4]!;
+    const flag = this.memory.i32(aflag, 4);
     flag.fill(0);
-    this.fns.backward(ax!, alse!, ag!, agx!, rows, n, aflag!);
-    if (flag.some((w) => w !== 0)) return loopInstead();
-    gx.set(this.memory.f32(agx!, count));
+    this.fns.backward(ax, alse, ag, agx, rows, n, aflag);
+    if (flag.some((w) => w !== 0)) return loopInstead(); // (gx, if written in place, is the loop's to overwrite)
+    call.finish();
     for (let r = 0; r < rows; r++) {
       const t = ts[r]!,
         g = gs[r]!;

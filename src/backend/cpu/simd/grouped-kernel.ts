@@ -6,7 +6,7 @@
 // are read where they lie; a group whose rows are not a whole number of the tile's row blocks computes its last
 // block with the next rows too, whose results the next group (taken in order) overwrites, or past the last row,
 // into slack (a tile's rows are independent sums). A group without rows has ∂W_g = 0.
-import { KernelMemory, regions } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { emitGemm, emitPack, F32_TILE, gemmSingle } from './gemm-kernel.ts';
 
 const { mr: MR, nr: NR } = F32_TILE;
@@ -24,7 +24,7 @@ export interface GroupedShape {
 type Fn = (...args: number[]) => void;
 
 export class SimdGrouped {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'gemm', body: emitGemm(F32_TILE) },
     { name: 'gemmRows', body: emitGemm(F32_TILE, false, true) },
@@ -55,15 +55,15 @@ export class SimdGrouped {
     const aRow = kind === 'forward' ? inDim : outDim,
       cRow = kind === 'dx' ? inDim : outDim;
     // A and C with MR rows of slack (a last partial row block); one group's packed Wᵀ for the forward.
-    const [aAt, bAt, cAt, panelsAt, end] = regions([
+    const call = this.memory.call([
       4 * slack * aRow,
       4 * Math.max(bLen, slack * inDim),
       4 * Math.max(cLen, slack * cRow),
       4 * wSize,
-    ]) as [number, number, number, number, number];
-    if (!this.memory.fit(end)) return false;
-    this.memory.f32(aAt, aLen).set(a.subarray(0, aLen));
-    this.memory.f32(bAt, bLen).set(b.subarray(0, bLen));
+    ]);
+    if (!call) return false;
+    const [aAt, bAt, cAt] = [call.in(0, a.subarray(0, aLen)), call.in(1, b.subarray(0, bLen)), call.out(2, c)];
+    const panelsAt = call.at[3]!;
     const { gemm, gemmRows, pack } = this.fns;
     for (let g = 0; g < G; g++) {
       const o = offsets[g]!,
@@ -130,7 +130,7 @@ export class SimdGrouped {
           bPanel: 4 * NR,
         });
     }
-    c.set(this.memory.f32(cAt, cLen));
+    call.finish();
     return true;
   }
 }

@@ -5,7 +5,7 @@
 //   scatterAdd:  dst[idx[j]·w + i] += src[j·w + i],  j = 0, 1, … in order,  i < w
 // The gather moves bits. f32x4.add is IEEE float32 addition, the loop's fround(a + b): the same adds in the same
 // order give the same bits.
-import { KernelMemory, regions } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 /** Below this many numbers moved the loops run (the copies in and out and the call would cost more). */
@@ -52,7 +52,7 @@ function emitIndexRows(add: boolean): FunctionBody {
 }
 
 export class SimdIndexRows {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'gather', body: emitIndexRows(false) },
     { name: 'scatterAdd', body: emitIndexRows(true) },
@@ -82,14 +82,13 @@ export class SimdIndexRows {
   ): boolean {
     // The whole table is copied in (and, for the scatter-add, out): not for a few rows of a large table.
     if (count * w < MIN_NUMBERS || w % 4 !== 0 || n > 2 * count) return false;
-    const [tableAt, idxAt, rowsAt, end] = regions([4 * n * w, 4 * count, 4 * count * w]) as number[];
-    if (!this.memory.fit(end!)) return false;
-    this.memory.f32(tableAt!, n * w).set(table.subarray(0, n * w));
-    this.memory.i32(idxAt!, count).set(idx.subarray(0, count));
-    if (kind === 'scatterAdd') this.memory.f32(rowsAt!, count * w).set(rows.subarray(0, count * w));
-    this.fns[kind](tableAt!, idxAt!, rowsAt!, count, 4 * w);
-    if (kind === 'scatterAdd') table.set(this.memory.f32(tableAt!, n * w));
-    else rows.set(this.memory.f32(rowsAt!, count * w));
+    const call = this.memory.call([4 * n * w, 4 * count, 4 * count * w]);
+    if (!call) return false;
+    const [t, r] = [table.subarray(0, n * w), rows.subarray(0, count * w)];
+    const tableAt = kind === 'scatterAdd' ? call.inout(0, t) : call.in(0, t);
+    const idxAt = call.in(1, idx.subarray(0, count));
+    this.fns[kind](tableAt, idxAt, kind === 'scatterAdd' ? call.in(2, r) : call.out(2, r), count, 4 * w);
+    call.finish();
     return true;
   }
 }

@@ -4,7 +4,7 @@
 // The row's sum is scalar and in the loop's order; the elementwise work runs two float64 lanes at a time, the
 // same IEEE operations in the same order (x_j·r is exact in float64, ·w_j rounds there, the store to float32).
 // A pair may run past a row's end: its stores there are overwritten when the next row is computed.
-import { KernelMemory, regions } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { loop, sumInOrder } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -52,7 +52,7 @@ function emitRmsnorm(): FunctionBody {
 const MIN_NUMBERS = 256;
 
 export class SimdRmsnorm {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fn = this.memory.instantiate([{ name: 'rmsnorm', body: emitRmsnorm() }]).rmsnorm as (
     ...args: number[]
   ) => void;
@@ -63,13 +63,12 @@ export class SimdRmsnorm {
    */
   run(x: Float32Array, w: Float32Array, out: Float32Array, rs: Float32Array, rows: number, n: number, eps: number) {
     const count = rows * n;
-    const [ax, aw, aout, ars, end] = regions([4 * count, 4 * n, 4 * count, 4 * rows]);
-    if (count < MIN_NUMBERS || !this.memory.fit(end!)) return false;
-    this.memory.f32(ax!, count).set(x.subarray(0, count));
-    this.memory.f32(aw!, n).set(w.subarray(0, n));
-    this.fn(ax!, aw!, aout!, ars!, rows, n, n, eps);
-    out.set(this.memory.f32(aout!, count));
-    rs.set(this.memory.f32(ars!, rows));
+    if (count < MIN_NUMBERS) return false;
+    const call = this.memory.call([4 * count, 4 * n, 4 * count, 4 * rows]);
+    if (!call) return false;
+    const [ax, aw] = [call.in(0, x.subarray(0, count)), call.in(1, w.subarray(0, n))];
+    this.fn(ax, aw, call.out(2, out.subarray(0, count)), call.out(3, rs.subarray(0, rows)), rows, n, n, eps);
+    call.finish();
     return true;
   }
 }

@@ -4,7 +4,7 @@
 // with c_i, s_i the tables' row for the position (s negated for the inverse rotation). Each product of two
 // float32 numbers is exact in float64, the sum rounds there, the store to float32: two float64 lanes at a time,
 // the same IEEE operations as the loop. Needs h even, so that a pair never crosses into the other half.
-import { KernelMemory, regions } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { loop } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -62,7 +62,7 @@ export function emitRope(): FunctionBody {
 const MIN_NUMBERS = 256;
 
 export class SimdRope {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fn = this.memory.instantiate([{ name: 'rope', body: emitRope() }]).rope as (
     ...args: number[]
   ) => void;
@@ -92,14 +92,12 @@ export class SimdRope {
       if (p > last) last = p;
     }
     const table = (last + 1) * half;
-    const [ax, apos, acos, asin, aout, end] = regions([4 * count, 4 * rows, 4 * table, 4 * table, 4 * count]);
-    if (!this.memory.fit(end!)) return false;
-    this.memory.f32(ax!, count).set(x.subarray(0, count));
-    this.memory.i32(apos!, rows).set(pos.subarray(0, rows));
-    this.memory.f32(acos!, table).set(cos.subarray(0, table));
-    this.memory.f32(asin!, table).set(sin.subarray(0, table));
-    this.fn(ax!, apos!, acos!, asin!, aout!, rows, heads, half, inverse ? -1 : 1);
-    out.set(this.memory.f32(aout!, count));
+    const call = this.memory.call([4 * count, 4 * rows, 4 * table, 4 * table, 4 * count]);
+    if (!call) return false;
+    const [ax, apos] = [call.in(0, x.subarray(0, count)), call.in(1, pos.subarray(0, rows))];
+    const [acos, asin] = [call.in(2, cos.subarray(0, table)), call.in(3, sin.subarray(0, table))];
+    this.fn(ax, apos, acos, asin, call.out(4, out.subarray(0, count)), rows, heads, half, inverse ? -1 : 1);
+    call.finish();
     return true;
   }
 }

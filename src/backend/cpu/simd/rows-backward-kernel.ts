@@ -12,7 +12,7 @@
 // as loops. A vector may run past a row's end: it reads the next row (or the padding after the last) and its
 // stores there are overwritten when that row is computed.
 import * as fused from '../fused.ts';
-import { KernelMemory, regions } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 /** for (j = 0; j < end; j += step) body, over the i32 local j. */
@@ -212,7 +212,7 @@ export function emitSoftmaxBackward(): FunctionBody {
 const MIN_NUMBERS = 256;
 
 export class SimdRowsBackward {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'rmsnorm', body: emitRmsnormBackward() },
     { name: 'softmax', body: emitSoftmaxBackward() },
@@ -230,33 +230,29 @@ export class SimdRowsBackward {
     n: number,
   ): void {
     const count = rows * n;
-    const [ax, ag, agx, aw, ars, agw, aacc, end] = regions([
-      4 * count,
-      4 * count,
-      4 * count,
-      4 * n,
-      4 * rows,
-      4 * n,
-      8 * (n + 4),
-    ]);
-    if (count < MIN_NUMBERS || !this.memory.fit(end!)) return fused.rmsnormBackward(x, w, rs, g, gx, gw, rows, n);
-    this.memory.f32(ax!, count).set(x.subarray(0, count));
-    this.memory.f32(ag!, count).set(g.subarray(0, count));
-    this.memory.f32(aw!, n).set(w.subarray(0, n));
-    this.memory.f32(ars!, rows).set(rs.subarray(0, rows));
-    this.fns.rmsnorm(ax!, aw!, ars!, ag!, agx!, agw!, aacc!, rows, n, 1 / n);
-    gx.set(this.memory.f32(agx!, count));
-    gw.set(this.memory.f32(agw!, n));
+    const call =
+      count < MIN_NUMBERS
+        ? null
+        : this.memory.call([4 * count, 4 * count, 4 * count, 4 * n, 4 * rows, 4 * n, 8 * (n + 4)]);
+    if (!call) return fused.rmsnormBackward(x, w, rs, g, gx, gw, rows, n);
+    const [ax, ag, aw, ars] = [
+      call.in(0, x.subarray(0, count)),
+      call.in(1, g.subarray(0, count)),
+      call.in(3, w.subarray(0, n)),
+      call.in(4, rs.subarray(0, rows)),
+    ];
+    const [agx, agw] = [call.out(2, gx.subarray(0, count)), call.out(5, gw.subarray(0, n))];
+    this.fns.rmsnorm(ax, aw, ars, ag, agx, agw, call.at[6]!, rows, n, 1 / n);
+    call.finish();
   }
 
   /** fused.softmaxBackward's float32 bits: out from the softmax output y and the gradient g. */
   softmax(y: Float32Array, g: Float32Array, out: Float32Array, rows: number, n: number, scale: number): void {
     const count = rows * n;
-    const [ay, ag, aout, end] = regions([4 * count, 4 * count, 4 * count]);
-    if (count < MIN_NUMBERS || !this.memory.fit(end!)) return fused.softmaxBackward(y, g, out, rows, n, scale);
-    this.memory.f32(ay!, count).set(y.subarray(0, count));
-    this.memory.f32(ag!, count).set(g.subarray(0, count));
-    this.fns.softmax(ay!, ag!, aout!, rows, n, scale, 0, 0);
-    out.set(this.memory.f32(aout!, count));
+    const call = count < MIN_NUMBERS ? null : this.memory.call([4 * count, 4 * count, 4 * count]);
+    if (!call) return fused.softmaxBackward(y, g, out, rows, n, scale);
+    const [ay, ag] = [call.in(0, y.subarray(0, count)), call.in(1, g.subarray(0, count))];
+    this.fns.softmax(ay, ag, call.out(2, out.subarray(0, count)), rows, n, scale, 0, 0);
+    call.finish();
   }
 }

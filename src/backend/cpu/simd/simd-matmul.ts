@@ -23,13 +23,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MatmulLayout } from '../../backend.ts';
+import { arena as threadArena, ARENA_PAGES, type Arena, type Scratch } from '../arena.ts';
 import { matmulBlocked, rowBlocks } from '../matmul.ts';
 import { DEFAULT_TILE, elemBytes, F32_TILE, gemmModule, type GemmTile } from './gemm-kernel.ts';
 
 type F = Float32Array | Float64Array;
-
-/** 64 KiB pages the shared memory may grow to (1 GiB of address space; only what is used is touched). */
-const MAX_PAGES = 16384;
 
 /** Control words shared with each worker; the job (see JOB) follows them. */
 export const SIMD_CTRL = { seq: 0, done: 1, job: 2 } as const;
@@ -121,7 +119,7 @@ export const SIMD_PARALLEL_MIN_MACS = 1 << 22;
 /** Whether this engine validates WebAssembly SIMD128 (a 1-function module using v128 ops). */
 export function simdSupported(): boolean {
   try {
-    return WebAssembly.validate(gemmModule(DEFAULT_TILE, MAX_PAGES));
+    return WebAssembly.validate(gemmModule(DEFAULT_TILE, ARENA_PAGES));
   } catch {
     return false;
   }
@@ -134,7 +132,7 @@ export function simdSupported(): boolean {
 export function enableRelaxedSimd(): boolean {
   setFlagsFromString('--experimental-wasm-relaxed-simd');
   try {
-    return WebAssembly.validate(gemmModule({ ...DEFAULT_TILE, relaxed: true }, MAX_PAGES));
+    return WebAssembly.validate(gemmModule({ ...DEFAULT_TILE, relaxed: true }, ARENA_PAGES));
   } catch {
     return false;
   }
@@ -418,7 +416,8 @@ interface Lane {
   ctrl: Int32Array;
 }
 
-/** Byte layout of one call in the shared memory: packed A, packed B, then C, 16-byte aligned. */
+/** Byte layout of one call in the shared memory from `base` (16-byte aligned): packed A, packed B, then C, then
+ * the raw float32 copies, each 16-byte aligned; `bytes` in all. */
 interface Plan {
   mp: number;
   np: number;
@@ -435,7 +434,7 @@ interface Plan {
 }
 const align16 = (x: number) => Math.ceil(x / 16) * 16;
 
-function plan(L: MatmulLayout, tile: GemmTile): Plan {
+function plan(L: MatmulLayout, tile: GemmTile, base: number): Plan {
   const eb = elemBytes(tile);
   const mp = Math.ceil(L.m / tile.mr) * tile.mr,
     np = Math.ceil(L.n / tile.nr) * tile.nr;
@@ -444,14 +443,27 @@ function plan(L: MatmulLayout, tile: GemmTile): Plan {
   const aBatch = L.aBatchStride === 0 ? 0 : mp * L.k * eb,
     bBatch = L.bBatchStride === 0 ? 0 : np * L.k * eb;
   const cBatch = mp * np * eb;
-  const aOff = 0,
+  const aOff = base,
     bOff = aOff + aCopies * mp * L.k * eb,
     cOff = align16(bOff + bCopies * np * L.k * eb);
   // Raw float32 copies of A, B and the float32 C follow (used for float32 operands only).
   const rawA = cOff + L.batch * cBatch,
     rawB = align16(rawA + aCopies * L.m * L.k * 4),
     rawC = align16(rawB + bCopies * L.k * L.n * 4);
-  return { mp, np, aBatch, bBatch, cBatch, aOff, bOff, cOff, rawA, rawB, rawC, bytes: rawC + L.batch * L.m * L.n * 4 };
+  return {
+    mp,
+    np,
+    aBatch,
+    bBatch,
+    cBatch,
+    aOff,
+    bOff,
+    cOff,
+    rawA,
+    rawB,
+    rawC,
+    bytes: rawC + L.batch * L.m * L.n * 4 - base,
+  };
 }
 
 /**
@@ -498,9 +510,9 @@ export class SimdMatmul {
   readonly module: WebAssembly.Module;
   private readonly x: KernelExports;
   private lanes: Lane[] = [];
-  /** With several threads: the one-thread kernel (an unshared memory) for products too small to share. */
-  private solo: SimdMatmul | undefined;
-  /** A float64 view of the memory, remade only when the memory grows. */
+  /** Where a call's packed panels and copied operands go, in the arena. */
+  private readonly scratch: Scratch;
+  /** Float64 and float32 views of the memory, remade only when the memory grows. */
   private mem: Float64Array;
   private mem32: Float32Array;
   /** The counters the threads of a job share (SYNC; see runJob). */
@@ -509,17 +521,16 @@ export class SimdMatmul {
   constructor(
     readonly threads = 1,
     readonly tile: GemmTile = DEFAULT_TILE,
+    readonly arena: Arena = threadArena(),
   ) {
     if (!Number.isInteger(threads) || threads < 1)
       throw new Error(`threads must be a positive integer, got ${threads}`);
     const lanes = 16 / elemBytes(tile);
     if (tile.nr % lanes !== 0 || tile.mr < 1)
       throw new Error(`tile ${tile.mr}×${tile.nr}: nr must be a multiple of ${lanes} and mr ≥ 1`);
-    // One thread needs no shared memory, and copies into an unshared one run some 3× faster (V8 copies into
-    // a SharedArrayBuffer without memcpy).
-    const shared = threads > 1;
-    this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
-    this.module = new WebAssembly.Module(gemmModule(tile, MAX_PAGES, shared));
+    this.memory = this.arena.memory;
+    this.scratch = this.arena.scratch(this);
+    this.module = new WebAssembly.Module(gemmModule(tile, ARENA_PAGES));
     this.x = instantiate(this.module, this.memory);
     this.mem = new Float64Array(this.memory.buffer);
     this.mem32 = new Float32Array(this.memory.buffer);
@@ -545,13 +556,14 @@ export class SimdMatmul {
     return this.lanes[i]!;
   }
 
-  private reserve(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) {
-      this.memory.grow(Math.ceil((bytes - have) / 65536));
+  /** Scratch for `bytes` (its offset), or -1 when the arena is full. */
+  private reserve(bytes: number): number {
+    if (!this.scratch.fit(bytes)) return -1;
+    if (this.mem.byteLength !== this.memory.buffer.byteLength) {
       this.mem = new Float64Array(this.memory.buffer);
       this.mem32 = new Float32Array(this.memory.buffer);
     }
+    return this.scratch.at;
   }
 
   /** C = op(A)·op(B) for every batch entry, split over the threads when large enough. */
@@ -563,15 +575,12 @@ export class SimdMatmul {
       return;
     }
     const { mr, nr } = this.tile;
-    const P = plan(L, this.tile);
-    // A product too small to share runs on this thread alone, in a memory of its own that is not shared.
-    if (this.threads > 1 && batch * m * n * k < SIMD_PARALLEL_MIN_MACS && P.bytes <= MAX_PAGES * 65536)
-      return (this.solo ??= new SimdMatmul(1, this.tile)).run(a, b, c, L);
-    if (P.bytes > MAX_PAGES * 65536) {
-      matmulBlocked(a, b, c, L, 0, rowBlocks(L), this.tile.acc ?? 'f64'); // too big for the kernel's memory: the TypeScript kernel (same bits; a relaxed float32 tile's unfused)
+    const base = this.reserve(plan(L, this.tile, 0).bytes);
+    if (base < 0) {
+      matmulBlocked(a, b, c, L, 0, rowBlocks(L), this.tile.acc ?? 'f64'); // too big for the arena: the TypeScript kernel (same bits; a relaxed float32 tile's unfused)
       return;
     }
-    this.reserve(P.bytes);
+    const P = plan(L, this.tile, base);
     const mem = this.mem,
       mem32 = this.mem32,
       x = this.x,
@@ -593,31 +602,44 @@ export class SimdMatmul {
     const rawA = raw && m % mr === 0,
       rawB = raw && !L.transB && n % nr === 0,
       rawC = rawA && n % nr === 0;
+    // Float32 operands that lie in the arena are read there (and C written there) instead of copied: the raw
+    // copies' offsets become theirs, and a copy's stride their batch stride (arena.ts).
+    const inA = f32 ? this.arena.readable(a, 4 * ((aCopies - 1) * L.aBatchStride + m * k)) : -1,
+      inB = f32 ? this.arena.readable(b, 4 * ((bCopies - 1) * L.bBatchStride + k * n)) : -1,
+      cInArena = f32 ? this.arena.writable(c, 4 * batch * m * n) : -1;
+    // (C is written in place only apart from A and B: the threads read them while they write it.)
+    const apart = (o: number, bytes: number) => o < 0 || o + bytes <= cInArena || cInArena + 4 * batch * m * n <= o;
+    const inC = apart(inA, 4 * a.length) && apart(inB, 4 * b.length) ? cInArena : -1;
+    const rawAAt = inA >= 0 ? inA : P.rawA,
+      rawBAt = inB >= 0 ? inB : P.rawB,
+      rawCAt = inC >= 0 ? inC : P.rawC,
+      aStride = inA >= 0 ? 4 * L.aBatchStride : 4 * m * k,
+      bStride = inB >= 0 ? 4 * L.bBatchStride : 4 * k * n;
     // One A shared by several batch entries is packed once, here; otherwise the threads pack its rows.
     const packAHere = aCopies === 1 && batch > 1 && !rawA;
     const perBatch = P.mp / mr,
       blocks = batch * perBatch;
     const t = batch * m * n * k < SIMD_PARALLEL_MIN_MACS ? 1 : Math.min(this.threads, blocks);
     const job = new Array<number>(JOB_WORDS).fill(0);
-    job[JOB.aOff] = rawA ? P.rawA : P.aOff;
-    job[JOB.bOff] = rawB ? P.rawB : P.bOff;
-    job[JOB.cOff] = rawC ? P.rawC : P.cOff;
+    job[JOB.aOff] = rawA ? rawAAt : P.aOff;
+    job[JOB.bOff] = rawB ? rawBAt : P.bOff;
+    job[JOB.cOff] = rawC ? rawCAt : P.cOff;
     job[JOB.k] = k;
     job[JOB.panels] = P.np / nr;
     job[JOB.perBatch] = perBatch;
-    job[JOB.aBatch] = rawA ? (aCopies === 1 ? 0 : m * k * 4) : P.aBatch;
-    job[JOB.bBatch] = rawB ? (bCopies === 1 ? 0 : k * n * 4) : P.bBatch;
+    job[JOB.aBatch] = rawA ? (aCopies === 1 ? 0 : aStride) : P.aBatch;
+    job[JOB.bBatch] = rawB ? (bCopies === 1 ? 0 : bStride) : P.bBatch;
     job[JOB.cBatch] = P.cBatch; // with rawC, mp = m and np = n: the result's own layout
     job[JOB.ldc] = P.np * eb;
     job[JOB.elem] = eb;
     job[JOB.packA] = f32 && !packAHere && !rawA ? 1 : 0;
-    job[JOB.rawA] = P.rawA;
-    job[JOB.rawABatch] = m * k * 4;
+    job[JOB.rawA] = rawAAt;
+    job[JOB.rawABatch] = aStride;
     job[JOB.aRow] = aRow;
     job[JOB.aP] = aP;
     job[JOB.m] = m;
     job[JOB.unpack] = f32 && !rawC ? 1 : 0;
-    job[JOB.rawC] = P.rawC;
+    job[JOB.rawC] = rawCAt;
     job[JOB.n] = n;
     job[JOB.group] = Math.max(1, Math.floor(B_GROUP_BYTES / (k * nr * eb)));
     // A fused multiply-add keeps the reference's bits only when each product is exact in f64: float32
@@ -625,8 +647,8 @@ export class SimdMatmul {
     job[JOB.fma] = this.tile.relaxed && f32 ? 1 : 0;
     job[JOB.blocks] = blocks;
     job[JOB.bPanels] = f32 && !rawB ? bCopies * (P.np / nr) : 0;
-    job[JOB.rawB] = P.rawB;
-    job[JOB.rawBBatch] = k * n * 4;
+    job[JOB.rawB] = rawBAt;
+    job[JOB.rawBBatch] = bStride;
     job[JOB.bCol] = bCol;
     job[JOB.bP] = bP;
     // Element (r, p) of a row block and (p, c) of a panel: packed, or where op(A) and B lie (aRow and aP above).
@@ -680,13 +702,16 @@ export class SimdMatmul {
       Atomics.notify(ctl, SIMD_CTRL.seq);
     }
     const copyA = () => {
+      if (inA >= 0) return;
       for (let e = 0; e < aCopies; e++)
         mem32.set(a.subarray(e * L.aBatchStride, e * L.aBatchStride + m * k), P.rawA / 4 + e * m * k);
     };
     if (f32) {
       // B's panels and A's row blocks are packed by the threads (runJob), unless they are read where they lie.
-      const copyB = (e: number, from: number, to: number) =>
-        mem32.set(b.subarray(e * L.bBatchStride + from, e * L.bBatchStride + to), P.rawB / 4 + e * k * n + from);
+      const copyB = (e: number, from: number, to: number) => {
+        if (inB < 0)
+          mem32.set(b.subarray(e * L.bBatchStride + from, e * L.bBatchStride + to), P.rawB / 4 + e * k * n + from);
+      };
       for (let e = 0; e < cutCopy; e++) copyB(e, 0, k * n);
       if (cutAt > 0) copyB(cutCopy, 0, cutAt);
       Atomics.store(sync, SYNC.half, ticket);
@@ -696,7 +721,7 @@ export class SimdMatmul {
       if (packAHere) {
         copyA();
         for (let i0 = 0; i0 < m; i0 += mr)
-          x.pack(P.rawA + i0 * aRow, P.aOff + i0 * k * eb, Math.min(mr, m - i0), mr, k, aRow, aP);
+          x.pack(rawAAt + i0 * aRow, P.aOff + i0 * k * eb, Math.min(mr, m - i0), mr, k, aRow, aP);
       }
     } else {
       for (let e = 0; e < aCopies; e++) packA(a, L, e, mem, (P.aOff + e * P.aBatch) / 8, mr);
@@ -714,8 +739,9 @@ export class SimdMatmul {
       const e = Math.floor(blk / perBatch);
       return e * m + Math.min(m, (blk - e * perBatch) * mr);
     };
-    const copyOut = (from: number, to: number) =>
-      c.set(mem32.subarray(P.rawC / 4 + rowOf(from) * n, P.rawC / 4 + rowOf(to) * n), rowOf(from) * n);
+    const copyOut = (from: number, to: number) => {
+      if (inC < 0) c.set(mem32.subarray(P.rawC / 4 + rowOf(from) * n, P.rawC / 4 + rowOf(to) * n), rowOf(from) * n);
+    };
     // The chunks copied out so far, and the workers' log entries read.
     const copied: [number, number][] = [];
     let drained = 0;
@@ -779,6 +805,5 @@ export class SimdMatmul {
   async close(): Promise<void> {
     await Promise.all(this.lanes.map((l) => l.worker.terminate()));
     this.lanes = [];
-    await this.solo?.close();
   }
 }

@@ -7,7 +7,7 @@
 // The sum is scalar and in the loop's order; the scaling, the maximum (by lanes: the same value, see below) and
 // the division (correctly rounded either way) go two scores an instruction; the exp is exp-neg-abs.ts's (v_j − m
 // ≤ 0, so exp(−|v_j − m|) is it), 8 scores a pass, over a row's scaled scores kept in float64 scratch.
-import { KernelMemory } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { expNegAbs, interleave, PAIRS, V128Constants } from './exp-neg-abs.ts';
 import { sumInOrder } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
@@ -131,7 +131,7 @@ export function emitSoftmax(): FunctionBody {
 const MIN_SCORES = 256;
 
 export class SimdSoftmax {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fn = this.memory.instantiate([{ name: 'softmax', body: emitSoftmax() }]).softmax as (
     ...args: number[]
   ) => void;
@@ -148,13 +148,13 @@ export class SimdSoftmax {
     scale: number,
     causal?: { tq: number; offset: number },
   ) {
-    const count = rows * n,
-      bytes = 4 * count,
-      vAt = 2 * (Math.ceil(bytes / 16) * 16);
-    if (count < MIN_SCORES || !this.memory.fit(vAt + 8 * (Math.ceil(n / PER_PASS) + 1) * PER_PASS)) return false;
-    this.memory.f32(0, count).set(x.subarray(0, count));
-    this.fn(0, vAt / 2, vAt, rows, n, scale, causal?.tq ?? 0, causal?.offset ?? 0);
-    out.set(this.memory.f32(vAt / 2, count));
+    const count = rows * n;
+    if (count < MIN_SCORES) return false;
+    const call = this.memory.call([4 * count, 4 * count, 8 * (Math.ceil(n / PER_PASS) + 1) * PER_PASS]);
+    if (!call) return false;
+    const [ax, aout] = [call.in(0, x.subarray(0, count)), call.out(1, out.subarray(0, count))];
+    this.fn(ax, aout, call.at[2]!, rows, n, scale, causal?.tq ?? 0, causal?.offset ?? 0);
+    call.finish();
     return true;
   }
 }

@@ -12,7 +12,7 @@
 // e is exp-neg-abs.ts's: Math.exp's algorithm, four pairs of lanes interleaved (2.2–2.5× Math.exp's loop with its
 // copies in and out; 1.6× with one pair: a pair's chain of ~40 dependent operations leaves the core idle).
 import * as fused from '../fused.ts';
-import { KernelMemory, regions } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { expNegAbs, pairLoop, PAIRS, V128Constants } from './exp-neg-abs.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -169,9 +169,9 @@ function emitSwigluBackward(scaled: boolean): FunctionBody {
 /** Below this many elements the plain loop is as fast (views and the call cost more than they save). */
 const MIN_ELEMENTS = 64;
 
-/** The kernel over its own memory (kernel-memory.ts): operands are copied in, results out. */
+/** The kernel over this thread's arena (kernel-memory.ts): tensors in it are read and written in place. */
 export class SimdSwiglu {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'swiglu', body: emitSwiglu(false) },
     { name: 'swigluScaled', body: emitSwiglu(true) },
@@ -196,22 +196,16 @@ export class SimdSwiglu {
   private forward(a: Float32Array, b: Float32Array, out: Float32Array, sig?: Float64Array, rows?: RowWeights) {
     const n = a.length,
       padded = Math.ceil(n / PER_PASS) * PER_PASS;
-    const [gate, up, sg, o, w, end] = regions([
-      4 * padded,
-      4 * padded,
-      8 * padded,
-      4 * padded,
-      4 * (rows?.w.length ?? 0),
-    ]);
-    if (n < MIN_ELEMENTS || (rows && rows.n % PER_PASS !== 0) || !this.memory.fit(end!)) return false;
-    this.memory.f32(gate!, n).set(a);
-    this.memory.f32(up!, n).set(b);
-    if (rows) {
-      this.memory.f32(w!, rows.w.length).set(rows.w);
-      this.fns.swigluScaled(gate!, up!, sg!, o!, padded, w!, rows.n);
-    } else this.fns.swiglu(gate!, up!, sg!, o!, padded);
-    if (sig) sig.set(this.memory.f64(sg!, n));
-    out.set(this.memory.f32(o!, n));
+    if (n < MIN_ELEMENTS || (rows && rows.n % PER_PASS !== 0)) return false;
+    const call = this.memory.call([4 * padded, 4 * padded, 8 * padded, 4 * padded, 4 * (rows?.w.length ?? 0)]);
+    if (!call) return false;
+    const [gate, up] = [call.in(0, a), call.in(1, b)];
+    // σ goes to the caller's array when given, else to scratch (read by nobody)
+    const sg = sig ? call.out(2, sig.subarray(0, n)) : call.at[2]!;
+    const o = call.out(3, out);
+    if (rows) this.fns.swigluScaled(gate, up, sg, o, padded, call.in(4, rows.w), rows.n);
+    else this.fns.swiglu(gate, up, sg, o, padded);
+    call.finish();
     return true;
   }
 
@@ -257,19 +251,16 @@ export class SimdSwiglu {
     const n = a.length,
       padded = Math.ceil(n / PER_PASS) * PER_PASS,
       v = 4 * padded;
-    const [gate, up, gs, sg, dGate, dUp, w, gh, end] = regions([v, v, v, 2 * v, v, v, 4 * (rows?.w.length ?? 0), v]);
-    if (n < MIN_ELEMENTS || (rows && rows.n % PER_PASS !== 0) || !this.memory.fit(end!)) return null;
-    this.memory.f32(gate!, n).set(a);
-    this.memory.f32(up!, n).set(b);
-    this.memory.f32(gs!, n).set(g);
-    this.memory.f64(sg!, n).set(sig.subarray(0, n));
-    if (rows) {
-      this.memory.f32(w!, rows.w.length).set(rows.w);
-      this.fns.backwardScaled(gate!, up!, sg!, gs!, dGate!, dUp!, padded, w!, rows.n, gh!);
-    } else this.fns.backward(gate!, up!, sg!, gs!, dGate!, dUp!, padded);
-    da.set(this.memory.f32(dGate!, n));
-    db.set(this.memory.f32(dUp!, n));
-    return this.memory.f32(gh!, n);
+    if (n < MIN_ELEMENTS || (rows && rows.n % PER_PASS !== 0)) return null;
+    const call = this.memory.call([v, v, v, 2 * v, v, v, 4 * (rows?.w.length ?? 0), v]);
+    if (!call) return null;
+    const [gate, up, gs, sg] = [call.in(0, a), call.in(1, b), call.in(2, g), call.in(3, sig.subarray(0, n))];
+    const [dGate, dUp] = [call.out(4, da), call.out(5, db)];
+    const gh = call.at[7]!;
+    if (rows) this.fns.backwardScaled(gate, up, sg, gs, dGate, dUp, padded, call.in(6, rows.w), rows.n, gh);
+    else this.fns.backward(gate, up, sg, gs, dGate, dUp, padded);
+    call.finish();
+    return this.memory.f32(gh, n);
   }
 }
 
