@@ -16,6 +16,8 @@ import { intTensor, tensor } from '../../src/core/tensor.ts';
 import { expectSameBits } from '../helpers/bits.ts';
 
 const simd = new CpuBackend(1, { simd: true });
+/** Every tensor in the arena (arena.ts): the kernel reads and writes them in place (q and k copied under RoPE). */
+const inArena = new CpuBackend(1, { simd: true, memory: { minLength: 1 } });
 const reference = new CpuBackend(1, { simd: false });
 
 interface Case {
@@ -55,8 +57,8 @@ function run(backend: Backend, { B, T, H, D, scale, rope, seed }: Case) {
   return [out, q.grad!, k.grad!, v.grad!].map((t) => backend.readSync(t.storage));
 }
 
-/** Counts the fused kernel's forward and backward calls on the SIMD backend. */
-function counted<T>(fn: () => T): [T, number] {
+/** Counts the fused kernel's forward and backward calls on a SIMD backend. */
+function counted<T>(fn: () => T, simd: CpuBackend): [T, number] {
   const forward = simd.causalAttentionHeads.bind(simd);
   let calls = 0;
   simd.causalAttentionHeads = (...args) => {
@@ -85,10 +87,12 @@ describe('fused causal attention (SIMD)', () => {
   it('gives the composed ops’ bits, forward and backward, with and without RoPE', () => {
     fc.assert(
       fc.property(shapes, (c) => {
-        const [got, calls] = counted(() => run(simd, c));
-        expect(calls).toBe(1);
         const want = run(reference, c);
-        got.forEach((x, i) => expectSameBits(x, want[i]!));
+        for (const backend of [simd, inArena]) {
+          const [got, calls] = counted(() => run(backend, c), backend);
+          expect(calls).toBe(1);
+          got.forEach((x, i) => expectSameBits(x, want[i]!));
+        }
       }),
       { numRuns: 60 },
     );
@@ -99,7 +103,7 @@ describe('fused causal attention (SIMD)', () => {
       { B: 2, T: 12, H: 2, D: 8, scale: 0.5, rope: true, seed: 1 }, // T not a multiple of 8
       { B: 1, T: 16, H: 2, D: 12, scale: 0.5, rope: false, seed: 2 }, // D not a multiple of 8
     ]) {
-      const [got, calls] = counted(() => run(simd, c));
+      const [got, calls] = counted(() => run(simd, c), simd);
       expect(calls).toBe(0);
       const want = run(reference, c);
       got.forEach((x, i) => expectSameBits(x, want[i]!));

@@ -1,7 +1,7 @@
 // The grouped matmul in one call (simd/grouped-kernel.ts behind groupedLinearT) against one matmul per group on
 // the plain-TypeScript reference backend: tolerance 0 for the output and both gradients, for any rows, any
 // split into groups (empty groups, a group of one row, rows not a multiple of the tile's 4), and shapes it does
-// not take falling back to a matmul per group.
+// not take falling back to a matmul per group; with operands copied into the kernel's memory and in place.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.ts';
@@ -13,6 +13,8 @@ import { tensor } from '../../src/core/tensor.ts';
 import { expectSameBits } from '../helpers/bits.ts';
 
 const simd = new CpuBackend(1, { simd: true });
+/** Every tensor in the arena (arena.ts), so that the kernel reads and writes all of them in place. */
+const inArena = new CpuBackend(1, { simd: true, memory: { minLength: 1 } });
 const reference = new CpuBackend(1, { simd: false });
 
 interface Case {
@@ -70,10 +72,12 @@ describe('grouped matmul in one call (SIMD)', () => {
       fc.property(
         cases.filter((c) => c.sizes.some((s) => s > 0)),
         (c) => {
-          const [got, calls] = run(simd, c);
-          expect(calls).toBe(3); // forward, ∂X, ∂W
           const [want] = run(reference, c);
-          got.forEach((x, i) => expectSameBits(x, want[i]!));
+          for (const backend of [simd, inArena]) {
+            const [got, calls] = run(backend, c);
+            expect(calls).toBe(3); // forward, ∂X, ∂W
+            got.forEach((x, i) => expectSameBits(x, want[i]!));
+          }
         },
       ),
       { numRuns: 80 },

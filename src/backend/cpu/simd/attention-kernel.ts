@@ -16,7 +16,7 @@
 // RoPE ('half' layout) may ride along: Q and K arrive unturned and are turned in place by rope-kernel.ts's
 // function (forward, and again in the backward, which turns dQ and dK back before they leave): the rope op's bits.
 import type { HeadsShape } from '../../backend.ts';
-import { KernelMemory, regions } from './kernel-memory.ts';
+import { ArenaKernelMemory } from './kernel-memory.ts';
 import { emitGemm, emitPack, F32_TILE, gemmSingle } from './gemm-kernel.ts';
 import { emitSoftmaxBackward } from './rows-backward-kernel.ts';
 import { emitRope } from './rope-kernel.ts';
@@ -36,7 +36,7 @@ export interface HeadsRope {
 }
 
 export class SimdAttention {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new ArenaKernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'gemm', body: emitGemm(F32_TILE) },
     { name: 'gemmRows', body: emitGemm(F32_TILE, false, true) },
@@ -57,56 +57,50 @@ export class SimdAttention {
     return half % 2 === 0 && rope.pos.length >= B * T && tableRows(rope, B * T, half) >= 0;
   }
 
-  /** The memory's layout for a shape: the operands, the RoPE tables' rows in use, then one head's scratch. */
-  private layout({ B, T, H, D }: HeadsShape, table = 0) {
+  /** The regions of a call for a shape, by name: the operands, the RoPE tables' rows in use, one head's scratch. */
+  private call({ B, T, H, D }: HeadsShape, table = 0) {
     const n = 4 * B * T * H * D,
-      probs = 4 * B * H * T * T,
       head = 4 * T * T;
-    const [q, k, v, o, dq, dk, dv, p, pos, cos, sin, panels, s, ds, rowScratch, end] = regions([
-      n,
-      n,
-      n,
-      n,
-      n,
-      n,
-      n,
-      probs,
-      4 * B * T,
-      4 * table,
-      4 * table,
-      4 * T * D,
-      head,
-      head,
+    const names = ['q', 'k', 'v', 'o', 'dq', 'dk', 'dv', 'p', 'pos', 'cos', 'sin', 'panels', 's', 'ds', 'rowScratch'];
+    const call = this.memory.call([
+      ...[n, n, n, n, n, n, n, 4 * B * H * T * T, 4 * B * T, 4 * table, 4 * table, 4 * T * D, head, head],
       8 * (Math.ceil(T / PER_PASS) + 1) * PER_PASS,
-    ]) as number[];
-    return { q, k, v, o, dq, dk, dv, p, pos, cos, sin, panels, s, ds, rowScratch, end } as Record<string, number>;
+    ]);
+    return call && { call, i: Object.fromEntries(names.map((name, i) => [name, i])) as Record<string, number> };
   }
 
-  /** Grows the memory for the forward and the backward of this shape; false where it does not fit. */
+  private tableOf(shape: HeadsShape, rope?: HeadsRope): number {
+    return rope ? tableRows(rope, shape.B * shape.T, shape.D / 2) * (shape.D / 2) : 0;
+  }
+
+  /** Makes room for the forward and the backward of this shape; false where it does not fit. */
   fits(shape: HeadsShape, rope?: HeadsRope): boolean {
-    if (!SimdAttention.takes(shape, rope)) return false;
-    return this.memory.fit(
-      this.layout(shape, rope ? tableRows(rope, shape.B * shape.T, shape.D / 2) * (shape.D / 2) : 0).end!,
-    );
+    return SimdAttention.takes(shape, rope) && this.call(shape, this.tableOf(shape, rope)) !== null;
   }
 
-  /** Copies q, k and v in (and RoPE's positions and tables, turning q and k). */
-  private copyIn(q: Float32Array, k: Float32Array, v: Float32Array, shape: HeadsShape, rope?: HeadsRope) {
+  /**
+   * Places q, k and v (in place, unless RoPE turns q and k: then copies, turned) and returns the call with the
+   * byte offsets of everything by name (scratch where an operand is not placed).
+   */
+  private place(q: Float32Array, k: Float32Array, v: Float32Array, shape: HeadsShape, rope?: HeadsRope) {
     const { B, T, H, D } = shape,
       n = B * T * H * D,
-      half = D / 2,
-      table = rope ? tableRows(rope, B * T, half) * half : 0,
-      at = this.layout(shape, table);
-    this.memory.f32(at.q!, n).set(q.subarray(0, n));
-    this.memory.f32(at.k!, n).set(k.subarray(0, n));
-    this.memory.f32(at.v!, n).set(v.subarray(0, n));
+      table = this.tableOf(shape, rope);
+    const { call, i } = this.call(shape, table)!; // `fits` made room
+    const at: Record<string, number> = Object.fromEntries(Object.entries(i).map(([name, j]) => [name, call.at[j]!]));
+    at.v = call.in(i.v!, v.subarray(0, n));
     if (rope) {
-      this.memory.i32(at.pos!, B * T).set(rope.pos.subarray(0, B * T));
-      this.memory.f32(at.cos!, table).set(rope.cos.subarray(0, table));
-      this.memory.f32(at.sin!, table).set(rope.sin.subarray(0, table));
+      this.memory.f32(at.q!, n).set(q.subarray(0, n));
+      this.memory.f32(at.k!, n).set(k.subarray(0, n));
+      at.pos = call.in(i.pos!, rope.pos.subarray(0, B * T));
+      at.cos = call.in(i.cos!, rope.cos.subarray(0, table));
+      at.sin = call.in(i.sin!, rope.sin.subarray(0, table));
       for (const x of [at.q!, at.k!]) this.turn(at, x, shape, 1);
+    } else {
+      at.q = call.in(i.q!, q.subarray(0, n));
+      at.k = call.in(i.k!, k.subarray(0, n));
     }
-    return at;
+    return { call, i, at };
   }
 
   /** Turns [B, T, H, D] at x in place by RoPE (sign −1: back). */
@@ -209,16 +203,17 @@ export class SimdAttention {
     rope?: HeadsRope,
   ): void {
     const { B, T, H, D } = shape,
-      at = this.copyIn(q, k, v, shape, rope),
+      { call, i, at } = this.place(q, k, v, shape, rope),
       n = B * T * H * D;
+    at.o = call.out(i.o!, out.subarray(0, n));
+    if (p) at.p = call.out(i.p!, p.subarray(0, B * H * T * T));
     eachHead(shape, at.p!, (head, pHead) => {
       this.packTransposed(at.k! + head, at.panels!, shape);
       this.causalScores(at.q! + head, at.panels!, at.s!, shape);
       this.fns.softmax(at.s!, pHead, at.rowScratch!, T, T, scale, T, 0);
       this.causalTimesRows(pHead, at.v! + head, at.o! + head, shape);
     });
-    out.set(this.memory.f32(at.o!, n));
-    if (p) p.set(this.memory.f32(at.p!, B * H * T * T));
+    call.finish();
   }
 
   /**
@@ -239,10 +234,13 @@ export class SimdAttention {
     rope?: HeadsRope,
   ): void {
     const { B, T, H, D } = shape,
-      at = this.copyIn(q, k, v, shape, rope),
+      { call, i, at } = this.place(q, k, v, shape, rope),
       n = B * T * H * D;
-    this.memory.f32(at.o!, n).set(g.subarray(0, n)); // dO where O was
-    this.memory.f32(at.p!, B * H * T * T).set(p.subarray(0, B * H * T * T));
+    at.o = call.in(i.o!, g.subarray(0, n)); // dO where O was
+    at.p = call.in(i.p!, p.subarray(0, B * H * T * T));
+    at.dq = call.out(i.dq!, dq.subarray(0, n));
+    at.dk = call.out(i.dk!, dk.subarray(0, n));
+    at.dv = call.out(i.dv!, dv.subarray(0, n));
     eachHead(shape, at.p!, (head, pHead) => {
       // dP = dO·Vᵀ on and below the diagonal (the softmax backward reads nothing above it)
       this.packTransposed(at.v! + head, at.panels!, shape);
@@ -253,9 +251,7 @@ export class SimdAttention {
       this.causalTransposedTimesRows(pHead, at.o! + head, at.dv! + head, shape);
     });
     if (rope) for (const x of [at.dq!, at.dk!]) this.turn(at, x, shape, -1);
-    dq.set(this.memory.f32(at.dq!, n));
-    dk.set(this.memory.f32(at.dk!, n));
-    dv.set(this.memory.f32(at.dv!, n));
+    call.finish();
   }
 }
 

@@ -62,9 +62,23 @@ export class SimdGrouped {
       4 * wSize,
     ]);
     if (!call) return false;
-    const [aAt, bAt, cAt] = [call.in(0, a.subarray(0, aLen)), call.in(1, b.subarray(0, bLen)), call.out(2, c)];
+    const [aAt, bAt] = [call.in(0, a.subarray(0, aLen)), call.in(1, b.subarray(0, bLen))];
+    // C in place has no slack rows: a last row block that would run past row M goes to scratch, and its rows in.
+    const cAt = call.out(2, c.subarray(0, cLen), 4 * cLen),
+      tailAt = call.at[2]!,
+      cInPlace = cAt !== tailAt;
     const panelsAt = call.at[3]!;
     const { gemm, gemmRows, pack } = this.fns;
+    /** Row blocks [0, blocks) of the group from row o, through `gemm(cBase, from, to)` with block 0 at cBase: into C,
+     * but a last block that runs past row M (C in place) into scratch, whose rows before M are then copied in. */
+    const byBlocks = (o: number, blocks: number, gemmRun: (cBase: number, from: number, to: number) => void) => {
+      const spill = cInPlace && o + blocks * MR > M;
+      if (!spill || blocks > 1) gemmRun(cAt + 4 * o * cRow, 0, spill ? blocks - 1 : blocks); // (the gemm takes no empty range)
+      if (!spill) return;
+      const first = o + (blocks - 1) * MR; // the tail block's first row
+      gemmRun(tailAt - 4 * (blocks - 1) * MR * cRow, blocks - 1, blocks);
+      c.set(this.memory.f32(tailAt, (M - first) * cRow), first * cRow);
+    };
     for (let g = 0; g < G; g++) {
       const o = offsets[g]!,
         m = offsets[g + 1]! - o,
@@ -97,38 +111,42 @@ export class SimdGrouped {
         const w = bAt + 4 * g * wSize;
         for (let jb = 0; jb < outDim / NR; jb++)
           pack(w + 4 * jb * NR * inDim, panelsAt + 4 * jb * inDim * NR, NR, NR, inDim, 4 * inDim, 4);
-        gemmSingle(gemmRows, {
-          a: aAt + 4 * o * inDim,
-          b: panelsAt,
-          c: cAt + 4 * o * outDim,
-          k: inDim,
-          panels: outDim / NR,
-          ldc: 4 * outDim,
-          from: 0,
-          to: blocks,
-          aStep: 4,
-          aRow: 4 * inDim,
-          aBlock: 4 * MR * inDim,
-          bStep: 4 * NR,
-          bPanel: 4 * inDim * NR,
-        });
+        byBlocks(o, blocks, (cBase, from, to) =>
+          gemmSingle(gemmRows, {
+            a: aAt + 4 * o * inDim,
+            b: panelsAt,
+            c: cBase,
+            k: inDim,
+            panels: outDim / NR,
+            ldc: 4 * outDim,
+            from,
+            to,
+            aStep: 4,
+            aRow: 4 * inDim,
+            aBlock: 4 * MR * inDim,
+            bStep: 4 * NR,
+            bPanel: 4 * inDim * NR,
+          }),
+        );
       } else
         // ∂X[o:] = ∂Y[o:]·W_g: W_g stored [out, in] is B [k, n], read where it lies
-        gemmSingle(gemmRows, {
-          a: aAt + 4 * o * outDim,
-          b: bAt + 4 * g * wSize,
-          c: cAt + 4 * o * inDim,
-          k: outDim,
-          panels: inDim / NR,
-          ldc: 4 * inDim,
-          from: 0,
-          to: blocks,
-          aStep: 4,
-          aRow: 4 * outDim,
-          aBlock: 4 * MR * outDim,
-          bStep: 4 * inDim,
-          bPanel: 4 * NR,
-        });
+        byBlocks(o, blocks, (cBase, from, to) =>
+          gemmSingle(gemmRows, {
+            a: aAt + 4 * o * outDim,
+            b: bAt + 4 * g * wSize,
+            c: cBase,
+            k: outDim,
+            panels: inDim / NR,
+            ldc: 4 * inDim,
+            from,
+            to,
+            aStep: 4,
+            aRow: 4 * outDim,
+            aBlock: 4 * MR * outDim,
+            bStep: 4 * inDim,
+            bPanel: 4 * NR,
+          }),
+        );
     }
     call.finish();
     return true;

@@ -130,10 +130,13 @@ export class KernelCall {
     return this.at[i]!;
   }
 
-  /** The byte offset the kernel writes result i (`a`, all of it) to; `finish` copies it out if not in place. */
-  out(i: number, a: Operand): number {
-    const o = this.arena.writable(a, this.bytes[i]!);
-    if (o >= 0 && !this.read.some(([s, e]) => o < e && s < o + this.bytes[i]!)) return o;
+  /**
+   * The byte offset the kernel writes result i (`a`, all of it) to; `finish` copies it out if not in place. In
+   * place, the kernel writes `bytes` (its region's size unless given) and up to 16 past them.
+   */
+  out(i: number, a: Operand, bytes = this.bytes[i]!): number {
+    const o = this.arena.writable(a, bytes);
+    if (o >= 0 && !this.read.some(([s, e]) => o < e && s < o + bytes)) return o;
     this.outs.push([a, this.at[i]!]);
     return this.at[i]!;
   }
