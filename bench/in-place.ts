@@ -1,24 +1,19 @@
-// `node --import tsx bench/in-place.ts`: how much of a kernel's time is its copies. Every one-thread kernel
-// copies its operands into its own WebAssembly memory and its results out (kernel-memory.ts); this times the
-// SwiGLU kernels at d=128's shapes ([2048, 352], eight sets of operands cycled so that they are not in cache)
-// as the backend calls them, and the same emitted functions on operands already in the kernel's memory: what
-// tensors living in one WebAssembly memory, read and written in place, would take back.
+// `node --import tsx bench/in-place.ts`: how much of a kernel's time is copies. A one-thread kernel reads and writes
+// tensors in the arena (cpu/arena.ts) where they lie, and copies any other operand into its scratch and its
+// results out (kernel-memory.ts). This times the SwiGLU kernels at d=128's shapes ([2048, 352], eight sets of
+// operands cycled so that they are not in cache) on ordinary arrays and on the same numbers in the arena.
 import { pathToFileURL } from 'node:url';
-import { regions } from '../src/backend/cpu/simd/kernel-memory.ts';
+import { arena } from '../src/backend/cpu/arena.ts';
 import { SimdSwiglu } from '../src/backend/cpu/simd/swiglu-kernel.ts';
 import { Rng } from '../src/core/rng.ts';
 import { median, table } from './util.ts';
 
-type Fn = (...offsets: number[]) => void;
-
 export function benchInPlace(rows = 2048, width = 352, sets = 8, reps = 10): string {
   const kernel = new SimdSwiglu();
-  // The emitted functions themselves (private to the kernel, reached here for this measurement only).
-  const fns = (kernel as unknown as { fns: Record<'swiglu' | 'backward', Fn> }).fns;
   const n = rows * width,
     rng = new Rng(1);
   const arr = (f: () => number) => Float32Array.from({ length: n }, f);
-  const ops = Array.from({ length: sets }, () => ({
+  const operands = () => ({
     a: arr(() => rng.normal() * 2),
     b: arr(() => rng.normal()),
     g: arr(() => rng.normal()),
@@ -26,23 +21,30 @@ export function benchInPlace(rows = 2048, width = 352, sets = 8, reps = 10): str
     da: new Float32Array(n),
     db: new Float32Array(n),
     sig: new Float64Array(n),
-  }));
-  for (const o of ops) kernel.keep(o.a, o.b, o.out, o.sig); // also grows the kernel's memory
-  const ms = (f: (o: (typeof ops)[number]) => void) => {
+  });
+  /** The same operands as tensors in the arena. */
+  const placed = (o: ReturnType<typeof operands>) =>
+    Object.fromEntries(
+      Object.entries(o).map(([name, x]) => {
+        const t = arena().array(x instanceof Float64Array ? 'float64' : 'float32', n)!;
+        t.set(x);
+        return [name, t];
+      }),
+    ) as typeof o;
+  const plain = Array.from({ length: sets }, operands);
+  const inArena = plain.map(placed);
+  for (const o of [...plain, ...inArena]) kernel.keep(o.a, o.b, o.out, o.sig); // also grows the kernel's scratch
+  const ms = (ops: typeof plain, f: (o: (typeof plain)[number]) => void) => {
     const t = performance.now();
     for (let r = 0; r < reps; r++) for (const o of ops) f(o);
     return (performance.now() - t) / (reps * sets);
   };
-  // The forward's and the backward's layouts in the kernel's memory (swiglu-kernel.ts).
-  const v = 4 * n;
-  const [fGate, fUp, fSig, fOut] = regions([v, v, 2 * v, v]) as number[];
-  const [gate, up, gs, sg, dGate, dUp] = regions([v, v, v, 2 * v, v, v]) as number[];
   const times = { fwd: [] as number[], fwdIn: [] as number[], bwd: [] as number[], bwdIn: [] as number[] };
   for (let round = 0; round < 5; round++) {
-    times.fwd.push(ms((o) => kernel.keep(o.a, o.b, o.out, o.sig)));
-    times.fwdIn.push(ms(() => fns.swiglu(fGate!, fUp!, fSig!, fOut!, n)));
-    times.bwd.push(ms((o) => kernel.backward(o.a, o.b, o.sig, o.g, o.da, o.db)));
-    times.bwdIn.push(ms(() => fns.backward(gate!, up!, sg!, gs!, dGate!, dUp!, n)));
+    times.fwd.push(ms(plain, (o) => kernel.keep(o.a, o.b, o.out, o.sig)));
+    times.fwdIn.push(ms(inArena, (o) => kernel.keep(o.a, o.b, o.out, o.sig)));
+    times.bwd.push(ms(plain, (o) => kernel.backward(o.a, o.b, o.sig, o.g, o.da, o.db)));
+    times.bwdIn.push(ms(inArena, (o) => kernel.backward(o.a, o.b, o.sig, o.g, o.da, o.db)));
   }
   const row = (name: string, copied: number[], inPlace: number[]) => [
     name,
@@ -52,7 +54,7 @@ export function benchInPlace(rows = 2048, width = 352, sets = 8, reps = 10): str
   ];
   return (
     table(
-      [`SwiGLU [${rows}, ${width}], ms a call`, 'with copies', 'in place', 'copies'],
+      [`SwiGLU [${rows}, ${width}], ms a call`, 'ordinary arrays', 'in the arena', 'copies'],
       [row('forward (σ kept)', times.fwd, times.fwdIn), row('backward', times.bwd, times.bwdIn)],
     ) + `\n(medians of 5 rounds of ${reps} × ${sets} calls; operands cycled over ${sets} sets)\n`
   );

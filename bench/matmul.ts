@@ -2,8 +2,11 @@
 // kernel (float32 sums, the default), each on one thread and on two, beside the float64-summing SIMD kernel
 // (TINYSEEK_GEMM=f64) and its relaxed multiply-add form. The TypeScript and SIMD kernels of one sum give the
 // same bits; only the time differs. The naive loop is the plain `acc += a·b` (float64 sums, no rounding
-// calls), the cheapest form of the textbook loop, so the speed-ups are not flattered.
+// calls), the cheapest form of the textbook loop, so the speed-ups are not flattered. The SIMD kernels read
+// their operands where the backend's tensors lie, in this thread's arena (cpu/arena.ts); the two-thread ratio is
+// also given with ordinary arrays, which they copy in and out.
 import { matmulBlocked, matmulNaive } from '../src/backend/cpu/matmul.ts';
+import { arena } from '../src/backend/cpu/arena.ts';
 import { MatmulPool } from '../src/backend/cpu/pool.ts';
 import { F32_TILE } from '../src/backend/cpu/simd/gemm-kernel.ts';
 import { enableRelaxedSimd, SimdMatmul } from '../src/backend/cpu/simd/simd-matmul.ts';
@@ -41,11 +44,18 @@ async function twoThreadCeiling(n: number, rounds = 3): Promise<{ alone: number;
 export function oneThreadProduct(n: number, seed: string): { run: () => void; close: () => Promise<void> } {
   const L = { batch: 1, m: n, k: n, n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
   const rng = new Rng(seed);
-  const a = Float32Array.from({ length: n * n }, () => rng.normal()),
-    b = Float32Array.from({ length: n * n }, () => rng.normal()),
-    c = new Float32Array(n * n);
+  const a = inArena(Float32Array.from({ length: n * n }, () => rng.normal())),
+    b = inArena(Float32Array.from({ length: n * n }, () => rng.normal())),
+    c = inArena(new Float32Array(n * n));
   const simd = new SimdMatmul(1, F32_TILE);
   return { run: () => simd.run(a, b, c, L), close: () => simd.close() };
+}
+
+/** A copy of `x` in this thread's arena, where the backend's tensors lie. */
+function inArena(x: Float32Array): Float32Array {
+  const t = arena().array('float32', x.length) as Float32Array;
+  t.set(x);
+  return t;
 }
 
 export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> {
@@ -76,13 +86,19 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
     const ts1 = gf(await medianMs(() => matmulBlocked(a, b, c, L), reps));
     const ts2 = gf(await medianMs(() => pool.run(a, b, c, L), reps));
     // One and two threads alternately, at least 40 pairs: their ratio is the scaling the issue asks for.
+    const [at, bt, ct] = [inArena(a), inArena(b), inArena(c)];
     const [s1, s2] = (
       await medianPairMs(
-        () => simd1.run(a, b, c, L),
-        () => simd2.run(a, b, c, L),
+        () => simd1.run(at, bt, ct, L),
+        () => simd2.run(at, bt, ct, L),
         Math.max(40, reps * 4),
       )
     ).map(gf) as [number, number];
+    const [c1, c2] = await medianPairMs(
+      () => simd1.run(a, b, c, L),
+      () => simd2.run(a, b, c, L),
+      Math.max(40, reps * 4),
+    );
     const f1 = fma1 ? gf(await medianMs(() => fma1.run(a, b, c, L), reps * 4)) : NaN;
     const r1 = fma32 ? gf(await medianMs(() => fma32.run(a, b, c, L), reps * 4)) : NaN;
     const q1 = gf(await medianMs(() => f64a.run(a, b, c, L), reps * 4));
@@ -102,6 +118,7 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
       `${(s1 / naive).toFixed(1)}×`,
       `${(s1 / ts1).toFixed(1)}×`,
       `${(s2 / s1).toFixed(2)}×`,
+      `${(c1! / c2!).toFixed(2)}×`,
     ]);
   }
   await Promise.all([
@@ -134,10 +151,12 @@ export async function benchMatmul(sizes = [64, 128, 256, 512]): Promise<string> 
         'SIMD/naive',
         'SIMD/TS',
         'SIMD 2/1',
+        'copied 2/1',
       ],
       rows,
     ) +
-    '\n(GFLOP/s, medians; SIMD on 1 and 2 threads timed alternately, ≥ 40 pairs; TS-blocked and SIMD give bit-identical' +
+    '\n(GFLOP/s, medians; SIMD on 1 and 2 threads timed alternately, ≥ 40 pairs, operands in the arena as tensors are;' +
+    ' copied 2/1: the same with ordinary arrays, copied in and out; TS-blocked and SIMD give bit-identical' +
     ' float32 sums;\n SIMD fma: the opt-in float32 kernel with relaxed multiply-adds (TINYSEEK_SIMD=fma; other bits);' +
     '\n naive: the plain float64-summing loop; f64 sums: the TINYSEEK_GEMM=f64 kernel, and its relaxed-SIMD multiply-add form (opt-in), both other numbers)' +
     `\n(two threads' ceiling: the one-thread SIMD product at ${top}³ runs at ${gfTop(ceiling.alone).toFixed(1)} GFLOP/s alone and` +
