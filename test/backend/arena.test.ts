@@ -10,7 +10,7 @@ import { CpuBackend } from '../../src/backend/cpu/cpu-backend.ts';
 import { HostPool } from '../../src/backend/cpu/host-pool.ts';
 import { matmulNaive } from '../../src/backend/cpu/matmul.ts';
 import { SimdBinary } from '../../src/backend/cpu/simd/binary-kernel.ts';
-import { ArenaKernelMemory } from '../../src/backend/cpu/simd/kernel-memory.ts';
+import { KernelMemory } from '../../src/backend/cpu/simd/kernel-memory.ts';
 import { DEFAULT_TILE, F32_TILE } from '../../src/backend/cpu/simd/gemm-kernel.ts';
 import { SimdMatmul } from '../../src/backend/cpu/simd/simd-matmul.ts';
 import { SimdSwiglu } from '../../src/backend/cpu/simd/swiglu-kernel.ts';
@@ -90,7 +90,7 @@ describe('kernels over tensors in the arena', () => {
   });
 
   it('the kernel call reads in place and copies what is not in the arena', () => {
-    const mem = new ArenaKernelMemory();
+    const mem = new KernelMemory();
     const call = mem.call([64, 64, 64])!;
     const t = inArena(16, rng),
       plain = new Float32Array(16).fill(2);

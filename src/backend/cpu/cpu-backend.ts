@@ -131,7 +131,7 @@ function unaryFn(op: UnaryOp, s: number): (x: number) => number {
  * (attention-kernel.ts), the MoE's grouped matmul (grouped-kernel.ts), row gather and scatter-add (index-rows-kernel.ts);
  * each gives its loop's bits. Made once per thread and shared by every CPU backend on it (they keep nothing
  * between calls), so a process that makes many backends (the bench, the tests) compiles them and grows their
- * memories once.
+ * scratch once; they run over this thread's arena, where the backends' tensors lie (arena.ts).
  */
 interface OneThreadKernels {
   swiglu: SimdSwiglu;

@@ -3,7 +3,7 @@
 // same order, each stored value rounded to float32 where the loop stores it.
 //   m ← fr(β1·m + (1−β1)·g),  v ← fr(β2·v + ((1−β2)·g)·g)
 //   θ ← fr(θ·(1 − lr·λ) − (lr·(m/c1)) / (√(v/c2) + ε))   with c1 = 1 − β1^t, c2 = 1 − β2^t
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { loop } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -65,7 +65,7 @@ function emitAdamw(): FunctionBody {
 const MIN_PARAMS = 256;
 
 export class SimdAdamw {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fn = this.memory.instantiate([{ name: 'adamw', body: emitAdamw() }]).adamw as (
     ...args: number[]
   ) => void;

@@ -16,7 +16,7 @@
 // RoPE ('half' layout) may ride along: Q and K arrive unturned and are turned in place by rope-kernel.ts's
 // function (forward, and again in the backward, which turns dQ and dK back before they leave): the rope op's bits.
 import type { HeadsShape } from '../../backend.ts';
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { emitGemm, emitPack, F32_TILE, gemmSingle } from './gemm-kernel.ts';
 import { emitSoftmaxBackward } from './rows-backward-kernel.ts';
 import { emitRope } from './rope-kernel.ts';
@@ -36,7 +36,7 @@ export interface HeadsRope {
 }
 
 export class SimdAttention {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'gemm', body: emitGemm(F32_TILE) },
     { name: 'gemmRows', body: emitGemm(F32_TILE, false, true) },

@@ -1,11 +1,11 @@
 // Elementwise add, sub, mul and div of two contiguous float32 arrays as WebAssembly SIMD (f32x4 lanes, 16
 // numbers a pass): the residual adds and gradient sums of a training step, which the JavaScript loop runs at
-// about 2 ns an element (a float32 read, a float64 operation, a rounding store) and this at about 0.3 with its
-// copies in and out.
+// about 2 ns an element (a float32 read, a float64 operation, a rounding store) and this at about 0.3 with
+// copies in and out (less on tensors in the arena, read and written in place: kernel-memory.ts).
 //   out[i] = a[i] ∘ b[i],  ∘ ∈ {+, −, ×, ÷}, rounded to float32
 // The same bits as the loop: one IEEE float32 operation is what float64 arithmetic on two float32 values gives
 // once rounded to float32 (53 ≥ 2·24 + 2, so rounding twice never differs for +, −, × and ÷).
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 export type SimdBinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -46,7 +46,7 @@ function emitBinary(op: SimdBinaryOp): FunctionBody {
 }
 
 export class SimdBinary {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fns = this.memory.instantiate(SIMD_BINARY_OPS.map((op) => ({ name: op, body: emitBinary(op) })));
 
   /** out = a ∘ b elementwise (equal lengths); false, with nothing written, when it does not fit the memory. */

@@ -5,7 +5,7 @@
 //   dst[o + i0·d0 + i1·d1 + i2·d2 + j] = src[s + i0·s0 + i1·s1 + i2·s2 + j],  j < n3
 // It moves bits: the result is the index map's exactly, NaN payloads included (the loop's float32 read may quiet
 // a signalling NaN, which no arithmetic makes, so on anything a model computes the two agree).
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 /**
@@ -51,7 +51,7 @@ export interface Copy4 {
 }
 
 export class SimdCopy {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly rowsFn = this.memory.instantiate([{ name: 'rows', body: emitRows() }]).rows as (
     ...args: number[]
   ) => void;

@@ -10,7 +10,7 @@
 // never makes): the caller then runs the loop.
 import * as fused from '../fused.ts';
 import { expNegAbs, interleave, PAIRS, V128Constants } from './exp-neg-abs.ts';
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { loop, sumInOrder } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -156,7 +156,7 @@ function emitBackward(): FunctionBody {
 const MIN_LOGITS = 256;
 
 export class SimdCrossEntropy {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'forward', body: emitForward() },
     { name: 'backward', body: emitBackward() },

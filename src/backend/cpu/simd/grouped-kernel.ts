@@ -6,7 +6,7 @@
 // are read where they lie; a group whose rows are not a whole number of the tile's row blocks computes its last
 // block with the next rows too, whose results the next group (taken in order) overwrites, or past the last row,
 // into slack (a tile's rows are independent sums). A group without rows has ∂W_g = 0.
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { emitGemm, emitPack, F32_TILE, gemmSingle } from './gemm-kernel.ts';
 
 const { mr: MR, nr: NR } = F32_TILE;
@@ -24,7 +24,7 @@ export interface GroupedShape {
 type Fn = (...args: number[]) => void;
 
 export class SimdGrouped {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'gemm', body: emitGemm(F32_TILE) },
     { name: 'gemmRows', body: emitGemm(F32_TILE, false, true) },

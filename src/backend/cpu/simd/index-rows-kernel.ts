@@ -5,7 +5,7 @@
 //   scatterAdd:  dst[idx[j]·w + i] += src[j·w + i],  j = 0, 1, … in order,  i < w
 // The gather moves bits. f32x4.add is IEEE float32 addition, the loop's fround(a + b): the same adds in the same
 // order give the same bits.
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 /** Below this many numbers moved the loops run (the copies in and out and the call would cost more). */
@@ -52,7 +52,7 @@ function emitIndexRows(add: boolean): FunctionBody {
 }
 
 export class SimdIndexRows {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'gather', body: emitIndexRows(false) },
     { name: 'scatterAdd', body: emitIndexRows(true) },
@@ -80,7 +80,8 @@ export class SimdIndexRows {
     count: number,
     w: number,
   ): boolean {
-    // The whole table is copied in (and, for the scatter-add, out): not for a few rows of a large table.
+    // A table outside the arena is copied in whole (and, for the scatter-add, out): not for a few rows of a large
+    // one. (Kept for tables in the arena too, which need no copy: the loops' speed there is not measured.)
     if (count * w < MIN_NUMBERS || w % 4 !== 0 || n > 2 * count) return false;
     const call = this.memory.call([4 * n * w, 4 * count, 4 * count * w]);
     if (!call) return false;

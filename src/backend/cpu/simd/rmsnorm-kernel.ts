@@ -4,7 +4,7 @@
 // The row's sum is scalar and in the loop's order; the elementwise work runs two float64 lanes at a time, the
 // same IEEE operations in the same order (x_j·r is exact in float64, ·w_j rounds there, the store to float32).
 // A pair may run past a row's end: its stores there are overwritten when the next row is computed.
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { loop, sumInOrder } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -52,7 +52,7 @@ function emitRmsnorm(): FunctionBody {
 const MIN_NUMBERS = 256;
 
 export class SimdRmsnorm {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fn = this.memory.instantiate([{ name: 'rmsnorm', body: emitRmsnorm() }]).rmsnorm as (
     ...args: number[]
   ) => void;

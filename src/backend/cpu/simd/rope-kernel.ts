@@ -4,7 +4,7 @@
 // with c_i, s_i the tables' row for the position (s negated for the inverse rotation). Each product of two
 // float32 numbers is exact in float64, the sum rounds there, the store to float32: two float64 lanes at a time,
 // the same IEEE operations as the loop. Needs h even, so that a pair never crosses into the other half.
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { loop } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -62,7 +62,7 @@ export function emitRope(): FunctionBody {
 const MIN_NUMBERS = 256;
 
 export class SimdRope {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fn = this.memory.instantiate([{ name: 'rope', body: emitRope() }]).rope as (
     ...args: number[]
   ) => void;

@@ -12,7 +12,7 @@
 // as loops. A vector may run past a row's end: it reads the next row (or the padding after the last) and its
 // stores there are overwritten when that row is computed.
 import * as fused from '../fused.ts';
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
 /** for (j = 0; j < end; j += step) body, over the i32 local j. */
@@ -212,7 +212,7 @@ export function emitSoftmaxBackward(): FunctionBody {
 const MIN_NUMBERS = 256;
 
 export class SimdRowsBackward {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'rmsnorm', body: emitRmsnormBackward() },
     { name: 'softmax', body: emitSoftmaxBackward() },

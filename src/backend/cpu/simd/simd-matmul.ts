@@ -1,7 +1,8 @@
-// The SIMD matmul: packs op(A) and op(B) into a WebAssembly memory as panels (float32 for float32 sums, the
-// default for float32 operands; float64 for float64 sums), runs the emitted micro-kernel (gemm-kernel.ts) over
-// row blocks, and copies C back out. Float32 operands with whole blocks and a short k are copied in as they are
-// and read unpacked (RAW_MAX_K).
+// The SIMD matmul: packs op(A) and op(B) into panels in this thread's arena (../arena.ts; float32 for float32
+// sums, the default for float32 operands; float64 for float64 sums) and runs the emitted micro-kernel
+// (gemm-kernel.ts) over row blocks. Float32 operands with whole blocks and a short k are read unpacked
+// (RAW_MAX_K). Float32 operands that are tensors in the arena are read where they lie, and C written there;
+// others are copied in (and C out) through the call's scratch.
 //
 //   C[b] = op(A[b]) · op(B[b]),  each element one sequential sum over p in the tile's precision, stored once —
 //   bit-identical to matmulNaive / matmulBlocked in ../matmul.ts (the reference, tested against it); a relaxed
@@ -17,9 +18,9 @@
 // rows of C as it goes: its own, and those the workers log as done; what is left at the end. At 512³ on two
 // threads of a 2-core VM, the halves and the log took two threads from 1.71–1.74× one thread's speed to
 // 1.77–1.81× (three alternating runs in one process against the version without them).
-// (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.) The memory is shared only
-// when there are workers; one thread, and a product below SIMD_PARALLEL_MIN_MACS, run over an unshared one,
-// which V8 copies into about 3× faster. A float32-accumulating tile takes float32 operands only.
+// (Float64 operands take a plain-TypeScript pack and copy-out on the calling thread.) With operands in the arena
+// there is nothing to copy, and at 512³ two threads ran 1.83× one (1.81× with the copies, in the same run). The
+// arena is shared, so the workers run over it too. A float32-accumulating tile takes float32 operands only.
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MatmulLayout } from '../../backend.ts';

@@ -7,7 +7,7 @@
 // The sum is scalar and in the loop's order; the scaling, the maximum (by lanes: the same value, see below) and
 // the division (correctly rounded either way) go two scores an instruction; the exp is exp-neg-abs.ts's (v_j − m
 // ≤ 0, so exp(−|v_j − m|) is it), 8 scores a pass, over a row's scaled scores kept in float64 scratch.
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { expNegAbs, interleave, PAIRS, V128Constants } from './exp-neg-abs.ts';
 import { sumInOrder } from './rows-backward-kernel.ts';
 import { FunctionBody } from './wasm-emitter.ts';
@@ -131,7 +131,7 @@ export function emitSoftmax(): FunctionBody {
 const MIN_SCORES = 256;
 
 export class SimdSoftmax {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fn = this.memory.instantiate([{ name: 'softmax', body: emitSoftmax() }]).softmax as (
     ...args: number[]
   ) => void;

@@ -12,7 +12,7 @@
 // e is exp-neg-abs.ts's: Math.exp's algorithm, four pairs of lanes interleaved (2.2–2.5× Math.exp's loop with its
 // copies in and out; 1.6× with one pair: a pair's chain of ~40 dependent operations leaves the core idle).
 import * as fused from '../fused.ts';
-import { ArenaKernelMemory } from './kernel-memory.ts';
+import { KernelMemory } from './kernel-memory.ts';
 import { expNegAbs, pairLoop, PAIRS, V128Constants } from './exp-neg-abs.ts';
 import { FunctionBody } from './wasm-emitter.ts';
 
@@ -171,7 +171,7 @@ const MIN_ELEMENTS = 64;
 
 /** The kernel over this thread's arena (kernel-memory.ts): tensors in it are read and written in place. */
 export class SimdSwiglu {
-  private readonly memory = new ArenaKernelMemory();
+  private readonly memory = new KernelMemory();
   private readonly fns = this.memory.instantiate([
     { name: 'swiglu', body: emitSwiglu(false) },
     { name: 'swigluScaled', body: emitSwiglu(true) },
