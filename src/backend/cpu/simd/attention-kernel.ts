@@ -13,8 +13,9 @@
 //   - the steps of p that multiply a masked zero (P = 0 above the diagonal, dS = ±0 there in the ops, +0 here):
 //     a sum that starts at +0 and adds ±0 is unchanged, whatever their order (IEEE: x + ±0 = x, +0 + −0 = +0).
 // So a non-finite V or dO is the one case the ops (0·∞ = NaN in a masked step) and this disagree on.
-// RoPE ('half' layout) may ride along: Q and K arrive unturned and are turned in place by rope-kernel.ts's
-// function (forward, and again in the backward, which turns dQ and dK back before they leave): the rope op's bits.
+// RoPE ('half' layout) may ride along: Q and K arrive unturned and are turned into the kernel's scratch by
+// rope-kernel.ts's function (forward, and again in the backward, which turns dQ and dK back in place before they
+// leave): the rope op's bits.
 import type { HeadsShape } from '../../backend.ts';
 import { KernelMemory } from './kernel-memory.ts';
 import { emitGemm, emitPack, F32_TILE, gemmSingle } from './gemm-kernel.ts';
@@ -79,8 +80,8 @@ export class SimdAttention {
   }
 
   /**
-   * Places q, k and v (in place, unless RoPE turns q and k: then copies, turned) and returns the call with the
-   * byte offsets of everything by name (scratch where an operand is not placed).
+   * Places q, k and v (in place; under RoPE, q and k are turned from where they lie into their scratch) and
+   * returns the call with the byte offsets of everything by name (scratch where an operand is not placed).
    */
   private place(q: Float32Array, k: Float32Array, v: Float32Array, shape: HeadsShape, rope?: HeadsRope) {
     const { B, T, H, D } = shape,
@@ -90,12 +91,12 @@ export class SimdAttention {
     const at: Record<string, number> = Object.fromEntries(Object.entries(i).map(([name, j]) => [name, call.at[j]!]));
     at.v = call.in(i.v!, v.subarray(0, n));
     if (rope) {
-      this.memory.f32(at.q!, n).set(q.subarray(0, n));
-      this.memory.f32(at.k!, n).set(k.subarray(0, n));
+      const [qFrom, kFrom] = [call.in(i.q!, q.subarray(0, n)), call.in(i.k!, k.subarray(0, n))];
       at.pos = call.in(i.pos!, rope.pos.subarray(0, B * T));
       at.cos = call.in(i.cos!, rope.cos.subarray(0, table));
       at.sin = call.in(i.sin!, rope.sin.subarray(0, table));
-      for (const x of [at.q!, at.k!]) this.turn(at, x, shape, 1);
+      this.turn(at, qFrom, at.q!, shape, 1);
+      this.turn(at, kFrom, at.k!, shape, 1);
     } else {
       at.q = call.in(i.q!, q.subarray(0, n));
       at.k = call.in(i.k!, k.subarray(0, n));
@@ -103,9 +104,9 @@ export class SimdAttention {
     return { call, i, at };
   }
 
-  /** Turns [B, T, H, D] at x in place by RoPE (sign −1: back). */
-  private turn(at: Record<string, number>, x: number, { B, T, H, D }: HeadsShape, sign: number) {
-    this.fns.rope(x, at.pos!, at.cos!, at.sin!, x, B * T, H, D / 2, sign);
+  /** Turns [B, T, H, D] at `from` by RoPE into `to` (sign −1: back; the same offset: in place). */
+  private turn(at: Record<string, number>, from: number, to: number, { B, T, H, D }: HeadsShape, sign: number) {
+    this.fns.rope(from, at.pos!, at.cos!, at.sin!, to, B * T, H, D / 2, sign);
   }
 
   /**
@@ -250,7 +251,7 @@ export class SimdAttention {
       this.causalTransposedTimesRows(at.ds!, at.q! + head, at.dk! + head, shape);
       this.causalTransposedTimesRows(pHead, at.o! + head, at.dv! + head, shape);
     });
-    if (rope) for (const x of [at.dq!, at.dk!]) this.turn(at, x, shape, -1);
+    if (rope) for (const x of [at.dq!, at.dk!]) this.turn(at, x, x, shape, -1);
     call.finish();
   }
 }
