@@ -106,47 +106,32 @@ export class SimdGrouped {
         continue;
       }
       if (m === 0) continue;
-      if (kind === 'forward') {
-        // W_gᵀ as column panels: panel jb is rows jb·NR.. of W_g, [p][NR]
-        const w = bAt + 4 * g * wSize;
+      // forward: Y[o:] = X[o:]·W_gᵀ with W_gᵀ packed as column panels (panel jb: rows jb·NR.. of W_g, [p][NR]);
+      // dx: ∂X[o:] = ∂Y[o:]·W_g, W_g stored [out, in] read where it lies as B [k, n]. A's rows are read where they lie.
+      const fwd = kind === 'forward',
+        k = fwd ? inDim : outDim,
+        n = fwd ? outDim : inDim,
+        w = bAt + 4 * g * wSize;
+      if (fwd)
         for (let jb = 0; jb < outDim / NR; jb++)
           pack(w + 4 * jb * NR * inDim, panelsAt + 4 * jb * inDim * NR, NR, NR, inDim, 4 * inDim, 4);
-        byBlocks(o, blocks, (cBase, from, to) =>
-          gemmSingle(gemmRows, {
-            a: aAt + 4 * o * inDim,
-            b: panelsAt,
-            c: cBase,
-            k: inDim,
-            panels: outDim / NR,
-            ldc: 4 * outDim,
-            from,
-            to,
-            aStep: 4,
-            aRow: 4 * inDim,
-            aBlock: 4 * MR * inDim,
-            bStep: 4 * NR,
-            bPanel: 4 * inDim * NR,
-          }),
-        );
-      } else
-        // ∂X[o:] = ∂Y[o:]·W_g: W_g stored [out, in] is B [k, n], read where it lies
-        byBlocks(o, blocks, (cBase, from, to) =>
-          gemmSingle(gemmRows, {
-            a: aAt + 4 * o * outDim,
-            b: bAt + 4 * g * wSize,
-            c: cBase,
-            k: outDim,
-            panels: inDim / NR,
-            ldc: 4 * inDim,
-            from,
-            to,
-            aStep: 4,
-            aRow: 4 * outDim,
-            aBlock: 4 * MR * outDim,
-            bStep: 4 * inDim,
-            bPanel: 4 * NR,
-          }),
-        );
+      byBlocks(o, blocks, (cBase, from, to) =>
+        gemmSingle(gemmRows, {
+          a: aAt + 4 * o * k,
+          b: fwd ? panelsAt : w,
+          c: cBase,
+          k,
+          panels: n / NR,
+          ldc: 4 * n,
+          from,
+          to,
+          aStep: 4,
+          aRow: 4 * k,
+          aBlock: 4 * MR * k,
+          bStep: fwd ? 4 * NR : 4 * n,
+          bPanel: fwd ? 4 * k * NR : 4 * NR,
+        }),
+      );
     }
     call.finish();
     return true;
