@@ -7,11 +7,10 @@
 // pool's size classes make sizes repeat from step to step) and new ones are cut from the top. The memory never
 // shrinks (WebAssembly memories cannot): what a run holds at its peak stays committed until the process ends.
 // Shared, because a shared memory's arrays stay valid when it grows (an unshared one's are detached).
-// A region comes back when its storage is freed or found unreachable (a FinalizationRegistry, as host-pool.ts);
-// the collector does not see the arena's bytes as memory pressure, so after `gcAfterGrowth` new bytes the arena
-// asks for a full collection itself.
+// A region comes back when its storage is freed or found unreachable (a FinalizationRegistry, as host-pool.ts).
+// The collector does not see the arena's bytes as memory pressure, so the host pool asks for collections itself
+// (host-pool.ts, ARENA_GC_AFTER_BYTES).
 import type { DType, HostArray } from '../backend.ts';
-import { collectGarbage } from '../gc.ts';
 
 /** 64 KiB pages the arena may grow to: 2 GiB, so that every byte offset is a positive int32. */
 export const ARENA_PAGES = 32768;
@@ -33,33 +32,31 @@ export class Arena {
     this.free(start);
     then();
   });
-  private grownSinceGc = 0;
   /** Counters for the bench and the tests: bytes in regions held now, regions reused and cut. */
   heldBytes = 0;
   reused = 0;
   created = 0;
 
-  constructor(readonly gcAfterGrowth = 256 * 2 ** 20) {}
-
-  /** A region of at least `bytes` (plus the slack), or -1 when the arena is full. */
+  /**
+   * A region of at least `bytes` (plus the slack), or -1 when the arena is full: a free one of that size, else the
+   * smallest free one at most a quarter larger (the sizes of a MoE's routed rows drift from step to step), else a
+   * new one.
+   */
   alloc(bytes: number): number {
     const size = (Math.ceil(bytes / LINE) + 2) * LINE;
-    const list = this.freeLists.get(size);
-    if (list?.length) {
+    let fit = this.freeLists.get(size)?.length ? size : 0;
+    if (!fit)
+      for (const [s, list] of this.freeLists)
+        if (list.length > 0 && s > size && s <= size * 1.25 && (!fit || s < fit)) fit = s;
+    if (fit) {
       this.reused++;
-      const at = list.pop()!;
-      this.heldBytes += size;
-      return at;
+      this.heldBytes += fit;
+      return this.freeLists.get(fit)!.pop()!;
     }
     const end = this.top + size;
     if (end > ARENA_PAGES * PAGE) return -1;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
-      this.grownSinceGc += end - have;
-      if (this.grownSinceGc >= this.gcAfterGrowth) {
-        this.grownSinceGc = 0;
-        collectGarbage();
-      }
       this.memory.grow(Math.ceil((end - have) / PAGE));
       this.buffers.add(this.memory.buffer);
     }
@@ -80,6 +77,11 @@ export class Arena {
     return s;
   }
   private readonly scratches = new FinalizationRegistry<Scratch>((s) => s.drop());
+
+  /** The bytes of the region at `start` (an `alloc` result). */
+  regionBytes(start: number): number {
+    return this.regions.get(start)!;
+  }
 
   /** Give back the region at `start` (an `alloc` result). */
   free(start: number): void {
