@@ -127,4 +127,24 @@ export const COUNTDOWN_SEARCH_PRESETS = Object.freeze({
       pairOrder: true,
     },
   }),
+  /** `countdown-search` whose failed paths end with the move nearest the target (a near miss) instead of a random
+   * one, and differ from each other (an aimed dead end is fixed by its first move, so undrawn repeats are common):
+   * chosen after measuring (bench/countdown/reach.ts) that a random full path of a 3-number problem is right 11% of
+   * the time, about the default policy's per-path rate (four paths: ~36%, its ceiling near 40%), and an aimed one
+   * 26% (four distinct first moves, aimed: 72%). */
+  'countdown-search-nearest': countdownPreset('verify', {
+    steps: 4000,
+    seqLen: 192,
+    init: COUNTDOWN_SEARCH_DRILL,
+    mix: { ...SEARCH_MIX, comparisonDrillFrac: 0.2, restateTarget: true, distinctFails: true, nearestFinal: true },
+  }),
+  /** `countdown-search-nearest` whose searches walk the first moves in order (moveOrder) instead of drawing them
+   * distinct: chosen after its RL'd policy (seed 0) opened two paths with the same move in 59% of its answers, its
+   * pass@1 held near 40% as before. `--guess-frac 0` makes every trace a search. */
+  'countdown-search-walk': countdownPreset('verify', {
+    steps: 4000,
+    seqLen: 192,
+    init: COUNTDOWN_SEARCH_DRILL,
+    mix: { ...SEARCH_MIX, comparisonDrillFrac: 0.2, restateTarget: true, nearestFinal: true, moveOrder: true },
+  }),
 });

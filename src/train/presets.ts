@@ -11,7 +11,8 @@
 //         found nothing to amplify); a model that thinks well in one script and is learning a second is also
 //         the situation R1-Zero's mixing came from.
 //   countdown-<condition>  the primed Countdown bases (countdown-presets.ts), one per Gandhi et al. condition.
-//   countdown-compare-drill, countdown-search  the two stages of the searching Countdown base (fixtures/countdown-search).
+//   countdown-compare-drill, countdown-search  the two stages of the searching Countdown base (fixtures/countdown-search);
+//         countdown-search-{distinct,ordered,nearest,walk} are the second stage with the tries' corpus knobs.
 import type { CorpusMixInput, ProblemKind } from '../world/index.ts';
 import { COUNTDOWN_PRESETS, COUNTDOWN_SEARCH_PRESETS } from './countdown-presets.ts';
 import { defaultPretrain, type PretrainConfig } from './pretrain.ts';

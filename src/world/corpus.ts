@@ -73,6 +73,10 @@ export interface CorpusMix {
   distinctFails: boolean;
   /** With countdownPriming: a search takes the pairs of numbers in the prompt's order (search-trace.ts). */
   pairOrder: boolean;
+  /** With countdownPriming: a failed path's last move is the one nearest the target (search-trace.ts). */
+  nearestFinal: boolean;
+  /** With countdownPriming: a search walks the legal first moves in order (search-trace.ts). */
+  moveOrder: boolean;
   /** With countdownPriming: the share of verifying traces with one slip that a check catches (search-trace.ts). */
   slipFrac: number;
   /** With countdownPriming: a claimed success is recomputed before its verdict (search-trace.ts; off needs slipFrac 0). */
@@ -112,6 +116,8 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   failCap: DEFAULT_SEARCH_TRACE.failCap,
   distinctFails: false,
   pairOrder: false,
+  nearestFinal: false,
+  moveOrder: false,
   slipFrac: DEFAULT_SEARCH_TRACE.slipFrac,
   checkClaims: true,
   restateTarget: false,
@@ -202,6 +208,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     'geometricFails',
     'distinctFails',
     'pairOrder',
+    'nearestFinal',
+    'moveOrder',
     'checkClaims',
     'comparisonDrillPrompts',
     'restateTarget',
@@ -290,6 +298,8 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
         failCap: mix.failCap,
         distinctFails: mix.distinctFails,
         pairOrder: mix.pairOrder,
+        nearestFinal: mix.nearestFinal,
+        moveOrder: mix.moveOrder,
         slipFrac: mix.slipFrac,
         checkClaims: mix.checkClaims,
         restateTarget: mix.restateTarget,

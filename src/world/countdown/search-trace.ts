@@ -15,7 +15,8 @@
 // its last failed path and answers that path's (wrong) expression. `guessFrac` makes some traces guesses: the
 // first path the search would write, answered at once, with no verdict (right only when it is the solution).
 // `comparison` writes the value under test beside the target before each verdict ("8+7=15 15=56? no"), and
-// `geometricFails` draws how many paths fail so that no position tells the next verdict.
+// `geometricFails` draws how many paths fail so that no position tells the next verdict. `nearestFinal` aims a
+// failed path's last move at the target (a near miss), and `moveOrder` walks the first moves in a fixed order.
 import type { Rng } from '../../core/rng.ts';
 import { COUNTDOWN_MAX_VALUE } from '../problems/countdown.ts';
 import type { Problem } from '../problems/types.ts';
@@ -111,6 +112,22 @@ export interface SearchTraceOptions {
   /** Every path, a guess's too, opens by naming the target as a prompt does ("to 56: 3+5=8 ..."), so a written
    * comparison can copy it from a few tokens back. Default false. */
   restateTarget: boolean;
+  /**
+   * A failed path's last move is the legal move whose value lies nearest the target (a near miss: "6+6=12
+   * 12*3=36 36=37? no"), as a person aims the last step at the target, instead of a random one; the moves before
+   * it stay random. A path is then right whenever its earlier moves can reach the target in one more move, so a
+   * search's paths differ in their first moves only. Default false.
+   */
+  nearestFinal: boolean;
+  /**
+   * A search walks the legal first moves in a fixed order (legalMoves': pairs in the prompt's order, then + - * /),
+   * round the cycle, each path opening with the move after the last path's, until one can go on to the target: a
+   * person working through the moves in order, who never writes a dead end twice and needs only the last path to
+   * know the next. The walk starts up to the drawn number of fails before a first move drawn among those that go
+   * on (fewer when another such move lies closer). Exact for 3 numbers (a path is its first move and the one after
+   * it); with more, a path's later moves are drawn as before. Not with pairOrder. Default false.
+   */
+  moveOrder: boolean;
 }
 
 /** The cap of geometricFails: a trace reaches it 1 time in 16; five paths of 3 numbers fill ~150 tokens. */
@@ -132,6 +149,8 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   pairOrder: false,
   checkClaims: true,
   restateTarget: false,
+  nearestFinal: false,
+  moveOrder: false,
 });
 
 export interface SearchTrace {
@@ -187,13 +206,58 @@ function prune(numbers: readonly number[], path: readonly Move[]): Move[] {
   return path.filter((_, i) => keep.has(i));
 }
 
-/** A random full path that never makes the target (a dead end), or null after a few draws. */
-function failedPath(numbers: readonly number[], target: number, rng: Rng): Move[] | null {
+/** A random full path that never makes the target (a dead end), or null after a few draws; with `aim` its last
+ * move is the one nearest the target (nearestFinal). */
+function failedPath(numbers: readonly number[], target: number, rng: Rng, aim = false): Move[] | null {
   for (let k = 0; k < 20; k++) {
-    const p = randomFullPath(numbers, rng);
+    const drawn = randomFullPath(numbers, rng);
+    const p = aim && drawn !== null ? aimLast(numbers, drawn, target) : drawn;
     if (p !== null && p.length > 0 && p.every((m) => m.value !== target)) return p;
   }
   return null;
+}
+
+/** The path with its last move replaced by the legal move from the same state whose value is nearest the target;
+ * on a tie the drawn move stays if it is among the nearest, else the first of them in legalMoves' order. No draw. */
+export function aimLast(numbers: readonly number[], path: readonly Move[], target: number): Move[] {
+  if (path.length === 0) return path.slice();
+  const before = path.slice(0, -1);
+  const state = before.reduce<number[]>((s, m) => applyMove(s, m), numbers.slice());
+  let best: Move = path[path.length - 1]!;
+  for (const m of legalMoves(state)) if (Math.abs(m.value - target) < Math.abs(best.value - target)) best = m;
+  return [...before, best];
+}
+
+/**
+ * moveOrder's search: the bad first moves (no way on to the target) the walk meets before the good one it ends
+ * on, each completed at random (its last move aimed when `aim`), and the solution through that good move. The good
+ * move is drawn among all of them; the walk starts up to `wantFails` moves before it, never past another good one.
+ */
+export function orderedSearch(
+  numbers: readonly number[],
+  target: number,
+  wantFails: number,
+  rng: Rng,
+  aim: boolean,
+): { solution: Move[]; fails: Move[][] } {
+  const firsts = legalMoves(numbers);
+  const goes = firsts.map((m) => m.value === target || solvable(applyMove(numbers, m), target));
+  const good = rng.choice(firsts.map((_, i) => i).filter((i) => goes[i]));
+  if (good === undefined) throw new Error(`countdown: ${target} cannot be made from ${numbers.join(' ')}`);
+  const before: number[] = [];
+  for (let k = 1; k <= wantFails && k < firsts.length; k++) {
+    const i = (good - k + firsts.length) % firsts.length;
+    if (goes[i]) break;
+    before.unshift(i);
+  }
+  const fails = before.map((i) => {
+    const path = [firsts[i]!, ...(randomFullPath(applyMove(numbers, firsts[i]!), rng) ?? [])];
+    return aim ? aimLast(numbers, path, target) : path;
+  });
+  const first = firsts[good]!;
+  const solution =
+    first.value === target ? [first] : prune(numbers, [first, ...solutionPath(applyMove(numbers, first), target, rng)]);
+  return { solution, fails };
 }
 
 /** The pairs of positions of n given numbers in the prompt's order: (0,1), (0,2), ..., (1,2), ... */
@@ -208,13 +272,21 @@ function sameOperands(m: Move, x: number, y: number): boolean {
   return (m.a === x && m.b === y) || (m.a === y && m.b === x);
 }
 
-/** A dead end whose first move combines the given numbers at positions `pair`, or null after a few draws. */
-function failedPathFrom(numbers: readonly number[], pair: [number, number], target: number, rng: Rng): Move[] | null {
+/** A dead end whose first move combines the given numbers at positions `pair`, or null after a few draws; `aim`
+ * as for failedPath. */
+function failedPathFrom(
+  numbers: readonly number[],
+  pair: [number, number],
+  target: number,
+  rng: Rng,
+  aim = false,
+): Move[] | null {
   for (let k = 0; k < 20; k++) {
     const first = rng.choice(legalMoves([numbers[pair[0]]!, numbers[pair[1]]!]));
     if (first === undefined) return null;
     const rest = randomFullPath(applyMove(numbers, first), rng);
-    const p = rest === null ? null : [first, ...rest];
+    const drawn = rest === null ? null : [first, ...rest];
+    const p = aim && drawn !== null ? aimLast(numbers, drawn, target) : drawn;
     if (p !== null && p.every((m) => m.value !== target)) return p;
   }
   return null;
@@ -351,7 +423,8 @@ export function searchTrace(
   const { numbers, target } = problem;
   if (problem.kind !== 'countdown' || numbers === undefined || target === undefined)
     throw new Error(`searchTrace: not a countdown problem: ${problem.prompt}`);
-  const solution = solutionPath(numbers, target, rng.child('solution'));
+  if (o.moveOrder && o.pairOrder) throw new Error('searchTrace: moveOrder and pairOrder are two orders; take one');
+  let solution = solutionPath(numbers, target, rng.child('solution'));
   const failRng = rng.child('fails');
   const geometric = () => {
     let k = 0;
@@ -363,18 +436,19 @@ export function searchTrace(
     : o.geometricFails && !o.wrongAnswer
       ? geometric()
       : failRng.int(o.wrongAnswer ? 1 : 0, Math.max(o.maxFails, 1) + 1);
-  const fails: Move[][] = [];
+  let fails: Move[][] = [];
   const written = new Set<string>();
   const seen = (p: Move[] | null) => o.distinctFails && p !== null && written.has(p.map(moveText).join(' '));
   // pairOrder: failed path k opens with the pair wantFails − k places before the solution's, round the cycle.
   const pairs = numberPairs(numbers.length);
   const last = pairs.findIndex(([i, j]) => sameOperands(solution[0]!, numbers[i]!, numbers[j]!));
   const draw = (k: number) => {
-    if (!o.pairOrder || last < 0) return failedPath(numbers, target, failRng);
+    if (!o.pairOrder || last < 0) return failedPath(numbers, target, failRng, o.nearestFinal);
     const [i, j] = pairs[(((last - wantFails + k) % pairs.length) + pairs.length) % pairs.length]!;
-    return failedPathFrom(numbers, [i, j], target, failRng);
+    return failedPathFrom(numbers, [i, j], target, failRng, o.nearestFinal);
   };
-  for (let k = 0; k < wantFails; k++) {
+  if (o.moveOrder) ({ solution, fails } = orderedSearch(numbers, target, wantFails, failRng, o.nearestFinal));
+  for (let k = 0; k < wantFails && !o.moveOrder; k++) {
     let p = draw(k);
     for (let redraw = 0; seen(p) && redraw < 20; redraw++) p = draw(k);
     if (p === null || seen(p)) continue;

@@ -126,7 +126,7 @@ describe('primed Countdown corpora', () => {
     );
   });
 
-  it('comparison, geometricFails, failCap, distinctFails, pairOrder, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
+  it('comparison, geometricFails, failCap, distinctFails, pairOrder, nearestFinal, moveOrder, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
     const mix = { ...primingMix('verify'), drillFrac: 0 };
     const plain = makeLabeledCorpus(new Rng(4), 150, mix);
     const text = (docs: typeof plain) => docs.map((d) => d.text).join('\n');
@@ -138,6 +138,8 @@ describe('primed Countdown corpora', () => {
         failCap: 4,
         distinctFails: false,
         pairOrder: false,
+        nearestFinal: false,
+        moveOrder: false,
         slipFrac: 0.3,
         checkClaims: true,
         restateTarget: false,
@@ -165,6 +167,11 @@ describe('primed Countdown corpora', () => {
     expect(text(distinct)).not.toBe(text(long));
     const ordered = makeLabeledCorpus(new Rng(4), 150, { ...mix, geometricFails: true, pairOrder: true });
     expect(text(ordered)).not.toBe(text(long));
+    const aimed = makeLabeledCorpus(new Rng(4), 150, { ...mix, geometricFails: true, nearestFinal: true });
+    expect(text(aimed)).not.toBe(text(long));
+    const walked = makeLabeledCorpus(new Rng(4), 150, { ...mix, geometricFails: true, moveOrder: true });
+    expect(text(walked)).not.toBe(text(long));
+    expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, moveOrder: true, pairOrder: true })).toThrow(/two orders/);
     expect(() => makeLabeledCorpus(new Rng(4), 1, { ...mix, checkClaims: false })).toThrow(
       /checkClaims off needs slipFrac 0/,
     );

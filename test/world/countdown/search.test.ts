@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../../src/core/rng.ts';
 import { applyOp, COUNTDOWN_MAX_VALUE, COUNTDOWN_OPS } from '../../../src/world/problems/countdown.ts';
-import { legalMoves, moveText, pathExpression, solvable } from '../../../src/world/countdown/pairs.ts';
+import { applyMove, legalMoves, moveText, pathExpression, solvable } from '../../../src/world/countdown/pairs.ts';
 import { CD_MAX_TARGET, CD_MIN_TARGET, countdownPairProblem } from '../../../src/world/countdown/problems.ts';
 import { countBehaviours, parseSearch, type CdItem } from '../../../src/world/countdown/parse.ts';
 import {
+  aimLast,
   ALL_STRATEGIES,
   midSlip,
   numberPairs,
@@ -490,6 +491,103 @@ describe('Countdown search traces', () => {
     expect(counts[5]! + counts[6]!).toBeGreaterThan(2);
     // the knob is not idle: without it some searches repeat a dead end
     expect(repeatsWithout).toBeGreaterThan(0);
+  });
+
+  it('nearestFinal: a failed path ends with the legal move nearest the target, its first moves as drawn; off by default bit for bit', () => {
+    let searches = 0;
+    let aimedDiffers = 0;
+    fc.assert(
+      fc.property(seed, fc.constantFrom(3, 4), (s, n) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const st = { ...ALL_STRATEGIES, subgoal: false, backward: false };
+        const o = { geometricFails: true, comparison: true, slipFrac: 0, checkClaims: false } as const;
+        const t = searchTrace(p, st, new Rng(s).child('t'), { ...o, nearestFinal: true });
+        const { items } = parseSearch(t.think, p.numbers!, p.target!);
+        expect(render(items)).toBe(t.think);
+        // each path's steps, split at its verdict; every failed one (verdict "no") ends on the nearest move
+        const paths: Extract<CdItem, { kind: 'step' }>[][] = [[]];
+        for (const it of items) {
+          if (it.kind === 'step') paths[paths.length - 1]!.push(it);
+          if (it.kind === 'verdict') paths.push([]);
+        }
+        const failed = items.filter((it) => it.kind === 'verdict' && it.says === 'no').length;
+        if (failed > 0) searches++;
+        for (const path of paths.slice(0, failed)) {
+          expect(path.every((m) => m.right)).toBe(true);
+          let state = p.numbers!.slice();
+          for (const m of path.slice(0, -1)) state = applyMove(state, m);
+          const last = path[path.length - 1]!;
+          const best = Math.min(...legalMoves(state).map((m) => Math.abs(m.value - p.target!)));
+          expect(Math.abs(last.value - p.target!), `${p.prompt}: ${t.think}`).toBe(best);
+          expect(last.value).not.toBe(p.target);
+        }
+        const plain = searchTrace(p, st, new Rng(s).child('t'), o);
+        expect(searchTrace(p, st, new Rng(s).child('t'), { ...o, nearestFinal: false })).toEqual(plain);
+        if (plain.think !== t.think) aimedDiffers++;
+      }),
+      { numRuns: 200, ...COUNTED },
+    );
+    expect(searches).toBeGreaterThan(50);
+    expect(aimedDiffers).toBeGreaterThan(50);
+  });
+
+  it('moveOrder: each path opens with the legal first move after the last path’s, every failed one a move that cannot go on; off by default bit for bit', () => {
+    let walks = 0;
+    fc.assert(
+      fc.property(seed, fc.boolean(), (s, aim) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), 3);
+        const st = { ...ALL_STRATEGIES, subgoal: false, backward: false };
+        const o = { geometricFails: true, comparison: true, slipFrac: 0, checkClaims: false } as const;
+        const t = searchTrace(p, st, new Rng(s).child('t'), { ...o, nearestFinal: aim, moveOrder: true });
+        const { items } = parseSearch(t.think, p.numbers!, p.target!);
+        expect(render(items)).toBe(t.think);
+        const r = evaluateArithmetic(t.answer);
+        expect(r.ok && r.value.equals(p.target!)).toBe(true);
+        const firsts = legalMoves(p.numbers!).map(moveText);
+        const opens = t.think.split(' try ').map((path) => /^(\d+[-+*/]\d+=\d+)/.exec(path)![1]!);
+        const at = opens.map((m) => firsts.indexOf(m));
+        for (let k = 1; k < at.length; k++)
+          expect(at[k], `${p.prompt}: ${t.think}`).toBe((at[k - 1]! + 1) % firsts.length);
+        const goesOn = (m: string) => {
+          const [, a, , b, v] = /^(\d+)([-+*/])(\d+)=(\d+)$/.exec(m)!;
+          const rest = p.numbers!.slice();
+          rest.splice(rest.indexOf(Number(a)), 1);
+          rest.splice(rest.indexOf(Number(b)), 1);
+          return Number(v) === p.target || reachable([...rest, Number(v)]).has(p.target!);
+        };
+        opens.forEach((m, k) => expect(goesOn(m), m).toBe(k === opens.length - 1));
+        if (opens.length > 1) walks++;
+        expect(searchTrace(p, st, new Rng(s).child('t'), { ...o, moveOrder: false })).toEqual(
+          searchTrace(p, st, new Rng(s).child('t'), o),
+        );
+      }),
+      { numRuns: 200, ...COUNTED },
+    );
+    expect(walks).toBeGreaterThan(40);
+    const p = countdownPairProblem(new Rng(1), 3);
+    expect(() => searchTrace(p, ALL_STRATEGIES, new Rng(1), { moveOrder: true, pairOrder: true })).toThrow(
+      /two orders/,
+    );
+  });
+
+  it('aimLast replaces only the last move, by the nearest legal one from its state', () => {
+    // 3 5 7 to 56: after 3+5=8 the state is [7, 8]; 8*7=56 hits, 8+7=15 misses by 41
+    const path = [
+      { a: 5, op: '+' as const, b: 3, value: 8 },
+      { a: 8, op: '+' as const, b: 7, value: 15 },
+    ];
+    expect(aimLast([3, 5, 7], path, 56)).toEqual([path[0], { a: 8, op: '*', b: 7, value: 56 }]);
+    // 9 2 4 to 20: after 9*2=18 the state is [4, 18]; 18+4=22 and 18-4=14 → 22 (off by 2)
+    expect(
+      aimLast(
+        [9, 2, 4],
+        [
+          { a: 9, op: '*', b: 2, value: 18 },
+          { a: 18, op: '-', b: 4, value: 14 },
+        ],
+        20,
+      )[1],
+    ).toEqual({ a: 18, op: '+', b: 4, value: 22 });
   });
 
   it('pairOrder: each path opens with the pair of numbers after the last path’s, round the prompt’s order', () => {
