@@ -138,7 +138,11 @@ learn to compare a path with the ones above it. Dr. GRPO's loss and DAPO's lengt
 answers that grow until the budget cuts them, move it no further (the penalty stops those answers by cutting the
 search short), and more room does not help either: given 448 tokens instead of 224, the final policy answers as
 often. The base's 16 samples hold an answer for 78% of the 3-number problems; one search of the policy finds it for
-about 40%, and RL narrows the samples (their pass@16 falls to 67–72%). And it never checks, so it catches no
+about 40%, and RL narrows the samples (their pass@16 falls to 67–72%). Better searches in the base do not move
+that end: aim each failed path's last move at the target, so that a path is right whenever its first move can go
+on (26% of first moves, against 11% of random paths), or walk the first moves in a fixed order, and the policy
+still ends at 34–42%, from a base that starts at 15% or at 41%. RL sharpens which first moves the policy opens
+with, not how well they suit the numbers, so its paths return to its favourites. And it never checks, so it catches no
 injected error: the comparison trusts the step before it. Bases that check claims as well catch at most 14% before
 RL, because a first path in a mostly guessing base is followed by its answer, and RL drops the checks: this model's
 steps are right 99% of the time, so a recomputation costs tokens and saves almost nothing. A check pays where the
