@@ -222,6 +222,8 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     throw new RangeError(`corpus mix: failCap must be an integer in 0..12, got ${mix.failCap}`);
   if (!mix.checkClaims && mix.slipFrac > 0)
     throw new RangeError('corpus mix: checkClaims off needs slipFrac 0 (a slip is caught by its check)');
+  if (mix.moveOrder && mix.pairOrder)
+    throw new RangeError('corpus mix: moveOrder and pairOrder are two orders; take one');
   if (!(mix.guessFrac >= 0 && mix.guessFrac <= 1))
     throw new RangeError(`corpus mix: guessFrac must be in [0, 1], got ${mix.guessFrac}`);
   if (!(mix.subgoalFailFrac >= 0 && mix.subgoalFailFrac <= 1))
