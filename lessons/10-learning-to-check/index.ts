@@ -141,7 +141,7 @@ often. The base's 16 samples hold an answer for 78% of the 3-number problems; on
 about 40%, and RL narrows the samples (their pass@16 falls to 67–72%). Better searches in the base do not move
 that end: aim each failed path's last move at the target, so that a path is right whenever its first move can go
 on (26% of first moves, against 11% of random paths), or walk the first moves in a fixed order, and the policy
-still ends at 34–44%, from a base that starts at 15% or at 41%. RL sharpens which first moves the policy opens
+still ends at 34–47%, from a base that starts at 15% or at 37%. RL sharpens which first moves the policy opens
 with, not how well they suit the numbers, so its paths return to its favourites. And it never checks, so it catches no
 injected error: the comparison trusts the step before it. Bases that check claims as well catch at most 14% before
 RL, because a first path in a mostly guessing base is followed by its answer, and RL drops the checks: this model's
