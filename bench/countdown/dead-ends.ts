@@ -4,13 +4,15 @@
 // path), paths per answer, and how many write a path they already wrote (countdown/repetition.ts); then the
 // paths' first moves: how many can go on to the target (the oracle, pairs.ts `solvable`), how many answers open
 // two paths with the same first move, and how many steps from one path's first move to the next's are the walk's
-// (the next legal move in legalMoves' order, as `moveOrder` corpora write them).
+// (the next legal move in legalMoves' order, as `moveOrder` corpora write them); and how many paths take a step
+// that is not legal (a number already used or never given, as `4*4=16 16-4=12` for 4 4 6), by the parser's oracle.
 //   npx tsx bench/countdown/dead-ends.ts <checkpoint>... [--problems N (64)] [--tokens T (224)]
 import { chooseBackend } from '../../src/backend/choose.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { loadCheckpoint } from '../../src/model/checkpoint.ts';
 import { transformerPolicy } from '../../src/model/policy.ts';
 import { evaluate } from '../../src/train/eval.ts';
+import { parseSearch } from '../../src/world/countdown/parse.ts';
 import { repeatedShare, searchPaths } from '../../src/world/countdown/repetition.ts';
 import { thinkText } from '../../src/world/reflection.ts';
 import { heldOutSet } from '../../src/world/index.ts';
@@ -46,7 +48,8 @@ for (const dir of dirs) {
     goingOn = 0,
     sameFirst = 0,
     steps = 0,
-    walked = 0;
+    walked = 0,
+    illegal = 0;
   for (const ro of r.sampledRollouts) {
     const think = thinkText(ro.text);
     const p = ro.problem;
@@ -56,6 +59,13 @@ for (const dir of dirs) {
     if (k > 1) searches++;
     paths += k;
     if (repeatedShare(think, p.numbers!, p.target!) > 0) repeating++;
+    // a path with an illegal forward step: counted once, at the first such step
+    let flagged = false;
+    for (const it of parseSearch(think, p.numbers!, p.target!).items) {
+      if (it.kind !== 'step' || it.role !== 'forward') continue;
+      if (it.startsPath) flagged = false;
+      if (!it.legal && !flagged) [flagged, illegal] = [true, illegal + 1];
+    }
     const moves = legalMoves(p.numbers!);
     const at = written.map((path) => moves.findIndex((m) => path.split(' ')[0] === moveText(m)));
     for (const i of at)
@@ -74,6 +84,9 @@ for (const dir of dirs) {
   console.log(
     `  first moves: ${pct(goingOn, Math.max(1, paths))} can go on to the target, answers that open two paths alike ` +
       `${pct(sameFirst, all)}, steps between paths that follow the walk ${pct(walked, Math.max(1, steps))} of ${steps}`,
+  );
+  console.log(
+    `  paths with an illegal step (a number already used or never given): ${pct(illegal, Math.max(1, paths))}`,
   );
 }
 process.exit(0);

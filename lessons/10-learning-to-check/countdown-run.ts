@@ -74,7 +74,7 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
   const { DEFAULT_RL, resolveRlConfig } = await import('../../src/rl/config.ts');
   const { freeze, transformerPolicy } = await import('../../src/model/policy.ts');
   const { RlTrainer } = await import('../../src/rl/trainer.ts');
-  const { countdownVerify, restatesTarget } = await import('../../src/experiments/countdown-verify.ts');
+  const { countdownVerify, pathOpeningOf } = await import('../../src/experiments/countdown-verify.ts');
   const { countBehaviours, parseSearch } = await import('../../src/world/countdown/index.ts');
   const { thinkText } = await import('../../src/world/index.ts');
 
@@ -112,7 +112,7 @@ export async function runCountdownLesson(ctx: RunContext): Promise<RunResult> {
       budgets: [config.maxNewTokens],
       seed,
       batchSize: config.genBatch,
-      restateTarget: restatesTarget(loaded.meta),
+      opening: pathOpeningOf(loaded.meta),
     });
   ctx.report({
     kind: 'log',
@@ -237,7 +237,7 @@ export const INTERVENTION_PROBLEMS = [
 
 export async function runInterventionLesson(ctx: RunContext): Promise<RunResult> {
   const { loadCheckpoint } = await import('../../src/model/checkpoint.ts');
-  const { runInterventions, restatesTarget } = await import('../../src/experiments/countdown-verify.ts');
+  const { runInterventions, pathOpeningOf } = await import('../../src/experiments/countdown-verify.ts');
   const { COUNTDOWN_RL, COUNTDOWN_SEARCH_RL } = await import('../../src/train/countdown-presets.ts');
   const { heldOutSet } = await import('../../src/world/index.ts');
   const { Rng } = await import('../../src/core/rng.ts');
@@ -259,7 +259,7 @@ export async function runInterventionLesson(ctx: RunContext): Promise<RunResult>
   const lines: string[] = [];
   const metrics: Record<string, number> = {};
   for (const [i, [name, model]] of models.entries()) {
-    const [r] = await runInterventions(model, [problem], stream(), maxNewTokens, 1, restatesTarget(meta));
+    const [r] = await runInterventions(model, [problem], stream(), maxNewTokens, 1, pathOpeningOf(meta));
     if (!r) throw new Error(`${problem.prompt.trim()}: every path touches the target; choose another problem`);
     if (i === 0) {
       lines.push(`problem: ${problem.prompt.trim()}`);

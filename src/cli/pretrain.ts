@@ -123,6 +123,10 @@ export const pretrainCommand = defineCommand(
         type: 'bool',
         help: 'countdown-<condition> presets: every path opens by naming the target, "to 56: 3+5=8 ..."',
       },
+      'names-kept': {
+        type: 'bool',
+        help: 'countdown-<condition> presets: every path opens by naming the numbers its first move keeps for later, "to 14: keep 6: 4*4=16 16-6=10 ..."',
+      },
       'no-claim-checks': {
         type: 'bool',
         help: 'countdown-<condition> presets, with --slip-frac 0: a path that claims the target goes straight to its verdict, without "check"',
@@ -168,6 +172,7 @@ export const pretrainCommand = defineCommand(
         'geometric-fails',
         'slip-frac',
         'no-claim-checks',
+        'names-kept',
       ].filter((f) => a.flags[f] !== undefined && a.flags[f] !== false);
       if (traceFlags.length > 0 && !p.mix.countdownPriming)
         throw new UsageError(
@@ -216,6 +221,7 @@ export const pretrainCommand = defineCommand(
             : {}),
           ...(bool(a, 'comparison-drill-prompts') ? { comparisonDrillPrompts: true } : {}),
           ...(bool(a, 'restate-target') ? { restateTarget: true } : {}),
+          ...(bool(a, 'names-kept') ? { namesKept: true } : {}),
         },
         eval: { ...p.eval, every: num(a, 'eval-every') },
         ...(optStr(a, 'model-config') !== undefined

@@ -20,8 +20,9 @@ import { trainRl, type RlResumeState, type StepReport } from '../rl/trainer.ts';
 import { finishedRun, keptLines, removeStoppedFiles, resumeParts, saveStoppedRun, stoppedRun } from './aha-resume.ts';
 import { pretrain, type PretrainConfig } from '../train/pretrain.ts';
 import { PRETRAIN_PRESETS } from '../train/presets.ts';
+import { NO_OPENING } from '../world/countdown/index.ts';
 import { encode, heldOutSet, promptFor, vocabSize } from '../world/index.ts';
-import { countdownVerify, restatesTarget, type CountdownVerifyResult } from './countdown-verify.ts';
+import { countdownVerify, pathOpeningOf, type CountdownVerifyResult } from './countdown-verify.ts';
 import {
   countdownEvalsOf,
   countdownMetrics,
@@ -215,7 +216,7 @@ async function runSeed(
     .filter((t) => t.kind === 'countdown')
     .flatMap((t) => heldOutSet(t.kind, t.difficulty, rl.evalSize, rl.heldOutSeed));
   const cdEvals: CountdownMetrics[] = cdProblems.length ? countdownEvalsOf(lines) : [];
-  const restateTarget = cdProblems.length > 0 && restatesTarget(readCheckpointConfig(base).meta);
+  const opening = cdProblems.length > 0 ? pathOpeningOf(readCheckpointConfig(base).meta) : NO_OPENING;
   let end: RlResumeState | undefined;
   hooks.onEvent?.({ type: 'seed-start', seed: rl.seed, index, seeds: config.seeds.length, steps: rl.steps, dir });
   await trainRl(parts, rl, {
@@ -227,7 +228,7 @@ async function runSeed(
             budgets: [1, 2, 3, 4].map((q) => Math.round((q * rl.maxNewTokens) / 4)),
             seed: rl.seed,
             batchSize: rl.genBatch,
-            restateTarget,
+            opening,
           })
       : undefined,
     now: hooks.now,

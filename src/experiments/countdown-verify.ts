@@ -27,6 +27,8 @@ import {
   verificationTally,
   type BehaviourCounts,
   type VerificationRates,
+  NO_OPENING,
+  type PathOpening,
 } from '../world/countdown/index.ts';
 import {
   ANSWER_END_ID,
@@ -47,15 +49,15 @@ export interface CountdownVerifyOptions {
   budgets: readonly number[];
   seed: number;
   batchSize: number;
-  /** The injected prefixes open by naming the target (interventionPrefix), for a base whose paths all do. */
-  restateTarget: boolean;
+  /** How the injected prefixes open (interventionPrefix): as every path of the base's corpus does. */
+  opening: PathOpening;
 }
 
-/** Whether a checkpoint was pretrained on a Countdown corpus whose paths open by naming the target (its
- * config.json's pretrain.mix.restateTarget): its injected prefixes must open so too. */
-export function restatesTarget(meta: CheckpointMeta): boolean {
-  const mix = (meta.pretrain as { mix?: { restateTarget?: unknown } } | undefined)?.mix;
-  return mix?.restateTarget === true;
+/** How the paths of a checkpoint's Countdown corpus open (its config.json's pretrain.mix: restateTarget, "to 56:",
+ * and namesKept, "keep 6:"): its injected prefixes must open so too. */
+export function pathOpeningOf(meta: CheckpointMeta): PathOpening {
+  const mix = (meta.pretrain as { mix?: { restateTarget?: unknown; namesKept?: unknown } } | undefined)?.mix;
+  return { restateTarget: mix?.restateTarget === true, namesKept: mix?.namesKept === true };
 }
 
 export const COUNTDOWN_VERIFY_DEFAULTS: CountdownVerifyOptions = {
@@ -63,7 +65,7 @@ export const COUNTDOWN_VERIFY_DEFAULTS: CountdownVerifyOptions = {
   budgets: [25, 50, 100, 150, 200],
   seed: 0,
   batchSize: 64,
-  restateTarget: false,
+  opening: NO_OPENING,
 };
 
 export interface CountdownVerifyResult extends VerificationRates {
@@ -123,9 +125,9 @@ export async function runInterventions(
   rng: Rng,
   maxNewTokens: number,
   batchSize: number,
-  restateTarget = false,
+  opening: PathOpening = NO_OPENING,
 ): Promise<InterventionRun[]> {
-  const ivs = problems.map((p, i) => interventionPrefix(p, rng.child('iv').child(`p${i}`), restateTarget));
+  const ivs = problems.map((p, i) => interventionPrefix(p, rng.child('iv').child(`p${i}`), opening));
   const withIv = problems.flatMap((p, i) => (ivs[i] ? [{ p, iv: ivs[i]! }] : []));
   const conts = await greedy(
     model,
@@ -171,7 +173,7 @@ export async function countdownVerify(
   ) as unknown as BehaviourCounts;
 
   // Intervention: the same problems, each with an injected wrong claim.
-  const outcomes = (await runInterventions(model, problems, rng, o.maxNewTokens, o.batchSize, o.restateTarget)).map(
+  const outcomes = (await runInterventions(model, problems, rng, o.maxNewTokens, o.batchSize, o.opening)).map(
     (r) => r.outcome,
   );
   const rate = (f: (x: (typeof outcomes)[number]) => boolean) =>

@@ -147,4 +147,22 @@ export const COUNTDOWN_SEARCH_PRESETS = Object.freeze({
     init: COUNTDOWN_SEARCH_DRILL,
     mix: { ...SEARCH_MIX, comparisonDrillFrac: 0.2, restateTarget: true, nearestFinal: true, moveOrder: true },
   }),
+  /** `countdown-search-nearest` whose every path opens by naming the number its first move keeps for later ("to 14:
+   * keep 6: 4*4=16 16-6=10"): chosen after reading where the paths of the bases above and their policies fail,
+   * in the step after the first (26–35% of the bases' paths and 31–33% of their policies' take a number already
+   * used or never given, as `4*4=16 16-4=12` for 4 4 6). The base of `tinyseek aha --task countdown`
+   * (fixtures/countdown-search/kept). */
+  'countdown-search-kept': countdownPreset('verify', {
+    steps: 4000,
+    seqLen: 192,
+    init: COUNTDOWN_SEARCH_DRILL,
+    mix: {
+      ...SEARCH_MIX,
+      comparisonDrillFrac: 0.2,
+      restateTarget: true,
+      distinctFails: true,
+      nearestFinal: true,
+      namesKept: true,
+    },
+  }),
 });

@@ -77,6 +77,8 @@ export interface CorpusMix {
   nearestFinal: boolean;
   /** With countdownPriming: a search walks the legal first moves in order (search-trace.ts). */
   moveOrder: boolean;
+  /** With countdownPriming: every path opens by naming the numbers its first move keeps for later (search-trace.ts). */
+  namesKept: boolean;
   /** With countdownPriming: the share of verifying traces with one slip that a check catches (search-trace.ts). */
   slipFrac: number;
   /** With countdownPriming: a claimed success is recomputed before its verdict (search-trace.ts; off needs slipFrac 0). */
@@ -118,6 +120,7 @@ export const DEFAULT_MIX: Readonly<CorpusMix> = Object.freeze<CorpusMix>({
   pairOrder: false,
   nearestFinal: false,
   moveOrder: false,
+  namesKept: false,
   slipFrac: DEFAULT_SEARCH_TRACE.slipFrac,
   checkClaims: true,
   restateTarget: false,
@@ -210,6 +213,7 @@ function resolveMix(partial: CorpusMixInput): CorpusMix {
     'pairOrder',
     'nearestFinal',
     'moveOrder',
+    'namesKept',
     'checkClaims',
     'comparisonDrillPrompts',
     'restateTarget',
@@ -302,6 +306,7 @@ function makeDocument(docRng: Rng, mix: CorpusMix, exclude: ReadonlySet<string> 
         pairOrder: mix.pairOrder,
         nearestFinal: mix.nearestFinal,
         moveOrder: mix.moveOrder,
+        namesKept: mix.namesKept,
         slipFrac: mix.slipFrac,
         checkClaims: mix.checkClaims,
         restateTarget: mix.restateTarget,

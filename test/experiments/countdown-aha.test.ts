@@ -11,7 +11,7 @@ import { defaultConfig } from '../../src/model/config.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { Transformer } from '../../src/model/transformer.ts';
 import { runAha } from '../../src/experiments/aha.ts';
-import { countdownVerify, restatesTarget, runInterventions } from '../../src/experiments/countdown-verify.ts';
+import { countdownVerify, pathOpeningOf, runInterventions } from '../../src/experiments/countdown-verify.ts';
 import { COUNTDOWN_METRIC_KEYS, meanCountdown } from '../../src/experiments/countdown-metrics.ts';
 import { heldOutSet, vocabSize } from '../../src/world/index.ts';
 
@@ -158,12 +158,9 @@ describe('aha on Countdown', () => {
     );
     // the searching base's paths open by naming the target, and so does the injected prefix its evaluation forces
     const searchBase = loadCheckpoint(fileURLToPath(new URL('../../fixtures/countdown-search/base', import.meta.url)));
-    expect(restatesTarget(searchBase.meta)).toBe(true);
-    expect(
-      restatesTarget(
-        loadCheckpoint(fileURLToPath(new URL('../../fixtures/countdown-primed/all', import.meta.url))).meta,
-      ),
-    ).toBe(false);
+    expect(pathOpeningOf(searchBase.meta)).toEqual({ restateTarget: true, namesKept: false });
+    const primedAll = fileURLToPath(new URL('../../fixtures/countdown-primed/all', import.meta.url));
+    expect(pathOpeningOf(loadCheckpoint(primedAll).meta)).toEqual({ restateTarget: false, namesKept: false });
     await expect(ahaCommand.run(['--task', 'countdown', '--base', tmp(), '--out', tmp()], r)).rejects.toThrow(
       /no base checkpoint here/,
     );

@@ -21,7 +21,16 @@ import type { Rng } from '../../core/rng.ts';
 import { COUNTDOWN_MAX_VALUE } from '../problems/countdown.ts';
 import type { Problem } from '../problems/types.ts';
 import { completionFrom } from '../template.ts';
-import { applyMove, legalMoves, moveText, moveValue, pathExpression, solvable, type Move } from './pairs.ts';
+import {
+  applyMove,
+  legalMoves,
+  moveText,
+  moveValue,
+  pathExpression,
+  removeOnce,
+  solvable,
+  type Move,
+} from './pairs.ts';
 import { randomFullPath } from './problems.ts';
 
 export interface Strategies {
@@ -128,6 +137,13 @@ export interface SearchTraceOptions {
    * it); with more, a path's later moves are drawn as before. Not with pairOrder. Default false.
    */
   moveOrder: boolean;
+  /**
+   * Every path, a guess's too, opens by naming the given numbers its first move leaves for later, in the prompt's
+   * order ("to 14: keep 6: 4*4=16 16-6=10 ..."), as a person sets a number aside before combining the others: the
+   * move after the first then takes a number written a few tokens back instead of working out which given number
+   * is left over. Default false.
+   */
+  namesKept: boolean;
 }
 
 /** The cap of geometricFails: a trace reaches it 1 time in 16; five paths of 3 numbers fill ~150 tokens. */
@@ -151,6 +167,7 @@ export const DEFAULT_SEARCH_TRACE: Readonly<SearchTraceOptions> = Object.freeze(
   restateTarget: false,
   nearestFinal: false,
   moveOrder: false,
+  namesKept: false,
 });
 
 export interface SearchTrace {
@@ -462,7 +479,7 @@ export function searchTrace(
       solution,
       fails[0],
       o.guessPlain ? { ...strategies, subgoal: false, backward: false } : strategies,
-      o.restateTarget ? target : null,
+      (p) => pathOpening(numbers, target, p, o),
     );
   const slipRng = rng.child('slip');
   let slip: Move[] | null = null;
@@ -479,9 +496,9 @@ export function searchTrace(
     if (o.comparison) items.push(`${value}=${target}?`);
     items.push(value === target ? 'yes' : 'no');
   };
-  const opening = o.restateTarget ? ['to', `${target}:`] : [];
+  const opening = (p: readonly Move[]) => pathOpening(numbers, target, p, o);
   const failedAttempt = (p: Move[]) => {
-    items.push(...opening, ...p.map(moveText));
+    items.push(...opening(p), ...p.map(moveText));
     if (strategies.verify) verdict(p[p.length - 1]!.value);
     abandon();
   };
@@ -491,7 +508,7 @@ export function searchTrace(
     if (!o.pathCheck) {
       const last = p[p.length - 1]!;
       items.push(
-        ...opening,
+        ...opening(p),
         ...p.slice(0, -1).map(moveText),
         moveText({ ...last, value: target }),
         'check',
@@ -510,7 +527,7 @@ export function searchTrace(
       }
     }
     const written = mid ?? [...p.slice(0, -1), { ...p[p.length - 1]!, value: target }];
-    items.push(...opening);
+    items.push(...opening(written));
     // A slip before the last step claims a subgoal it did not make, as a search that copies its subgoal does.
     const sub = mid !== null && (strategies.subgoal || strategies.backward) ? subgoalOf(numbers, written) : null;
     if (sub !== null && sub.goal === written[written.length - 2]!.value) {
@@ -530,7 +547,7 @@ export function searchTrace(
     const w = wrongSubgoal(numbers, target, subgoalRng.child(`g${k}`));
     if (w === null) return false;
     subgoalFails++;
-    items.push(...opening);
+    items.push(...opening(w.attempt));
     if (strategies.backward) items.push(moveText(w.back));
     items.push('need', String(w.goal), 'from', ...w.from.map(String));
     items.push(...w.attempt.map(moveText));
@@ -559,7 +576,7 @@ export function searchTrace(
   }
 
   const sub = strategies.subgoal || strategies.backward ? subgoalOf(numbers, solution) : null;
-  items.push(...opening);
+  items.push(...opening(solution));
   if (sub !== null && strategies.backward && sub.back !== null) items.push(moveText(sub.back));
   if (sub !== null && strategies.subgoal) items.push('need', String(sub.goal), 'from', ...sub.from.map(String));
   // The verdict goes after the step that meets the subgoal when the subgoal's steps are all that precede the last
@@ -584,6 +601,28 @@ export function searchTrace(
   return finish(pathExpression(numbers, solution));
 }
 
+/** How a corpus's paths open: the knobs that write words before a path's first step. */
+export type PathOpening = Pick<SearchTraceOptions, 'restateTarget' | 'namesKept'>;
+
+export const NO_OPENING: Readonly<PathOpening> = Object.freeze({ restateTarget: false, namesKept: false });
+
+/** What a path opens with: its target (restateTarget), then the given numbers its first move leaves for later
+ * (namesKept), "to 14: keep 6:". */
+export function pathOpening(
+  numbers: readonly number[],
+  target: number,
+  path: readonly Move[],
+  o: PathOpening,
+): string[] {
+  const out = o.restateTarget ? ['to', `${target}:`] : [];
+  if (o.namesKept && path.length > 0) {
+    const kept = removeOnce(numbers, [path[0]!.a, path[0]!.b]);
+    if (kept !== null && kept.length > 0)
+      out.push('keep', ...kept.slice(0, -1).map(String), `${kept[kept.length - 1]}:`);
+  }
+  return out;
+}
+
 /** A guess: the first path a search would write (`failed`, or the successful one, with its subgoal, when there
  * is no failed path), answered at once. */
 function guessTrace(
@@ -591,10 +630,10 @@ function guessTrace(
   solution: Move[],
   failed: Move[] | undefined,
   strategies: Strategies,
-  restate: number | null,
+  opening: (path: readonly Move[]) => string[],
 ): SearchTrace {
-  const items: string[] = restate === null ? [] : ['to', `${restate}:`];
   const path = failed ?? solution;
+  const items = opening(path);
   if (failed === undefined) {
     const sub = strategies.subgoal || strategies.backward ? subgoalOf(numbers, solution) : null;
     if (sub !== null && strategies.backward && sub.back !== null) items.push(moveText(sub.back));

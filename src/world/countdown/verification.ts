@@ -18,6 +18,7 @@ import { verify } from '../verifier.ts';
 import { moveText, moveValue, type Move } from './pairs.ts';
 import { parseSearch, type CdItem } from './parse.ts';
 import { randomFullPath } from './problems.ts';
+import { NO_OPENING, pathOpening, type PathOpening } from './search-trace.ts';
 
 export interface VerificationTally {
   /** Steps written (forward and backward) and how many carry the true a op b: the arithmetic under the search. */
@@ -147,9 +148,9 @@ export interface Intervention {
 }
 
 /** A random dead-end path of the problem, its last step mis-computed into the target. Null when every full
- * path of a few draws touches the target. `restateTarget`: the path opens by naming the target ("to 56: ..."), as
- * every path of a base pretrained with that corpus knob does (search-trace.ts), so the prefix is in its form. */
-export function interventionPrefix(problem: Problem, rng: Rng, restateTarget = false): Intervention | null {
+ * path of a few draws touches the target. `opening`: the path opens as every path of a base pretrained with those
+ * corpus knobs does (search-trace.ts: "to 56: ...", "keep 6: ..."), so the prefix is in its form. */
+export function interventionPrefix(problem: Problem, rng: Rng, opening: PathOpening = NO_OPENING): Intervention | null {
   const { numbers, target } = problemParts(problem);
   for (let k = 0; k < 50; k++) {
     const p = randomFullPath(numbers, rng);
@@ -158,7 +159,7 @@ export function interventionPrefix(problem: Problem, rng: Rng, restateTarget = f
     const wrong = { ...last, value: target };
     return {
       prefix:
-        [...(restateTarget ? [`to ${target}:`] : []), ...p.slice(0, -1).map(moveText), moveText(wrong)].join(' ') + ' ',
+        [...pathOpening(numbers, target, p, opening), ...p.slice(0, -1).map(moveText), moveText(wrong)].join(' ') + ' ',
       step: wrong,
       trueValue: last.value,
     };

@@ -126,7 +126,7 @@ describe('primed Countdown corpora', () => {
     );
   });
 
-  it('comparison, geometricFails, failCap, distinctFails, pairOrder, nearestFinal, moveOrder, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
+  it('comparison, geometricFails, failCap, distinctFails, pairOrder, nearestFinal, moveOrder, namesKept, slipFrac and checkClaims reach the traces; their defaults leave a corpus as it was', () => {
     const mix = { ...primingMix('verify'), drillFrac: 0 };
     const plain = makeLabeledCorpus(new Rng(4), 150, mix);
     const text = (docs: typeof plain) => docs.map((d) => d.text).join('\n');
@@ -140,6 +140,7 @@ describe('primed Countdown corpora', () => {
         pairOrder: false,
         nearestFinal: false,
         moveOrder: false,
+        namesKept: false,
         slipFrac: 0.3,
         checkClaims: true,
         restateTarget: false,
@@ -147,6 +148,9 @@ describe('primed Countdown corpora', () => {
     ).toEqual(plain);
     const restated = makeLabeledCorpus(new Rng(4), 150, { ...mix, restateTarget: true });
     expect(text(restated).replace(/to \d+: /g, '')).toBe(text(plain));
+    const kept = makeLabeledCorpus(new Rng(4), 150, { ...mix, namesKept: true });
+    expect(text(kept)).toContain('keep ');
+    expect(text(kept).replace(/keep [\d ]+: /g, '')).toBe(text(plain));
     const compared = makeLabeledCorpus(new Rng(4), 150, { ...mix, comparison: true });
     expect(text(compared).replace(/ \d+=\d+\?/g, '')).toBe(text(plain));
     // no slips: no step is wrong; no claim checks either: no "check" at all

@@ -570,6 +570,47 @@ describe('Countdown search traces', () => {
     );
   });
 
+  it('namesKept: every path opens by naming the given numbers its first move leaves, in the prompt’s order; else the same trace', () => {
+    let kept = 0;
+    fc.assert(
+      fc.property(seed, fc.constantFrom(3, 4), fc.boolean(), fc.boolean(), (s, n, walk, guess) => {
+        const p = countdownPairProblem(new Rng(s).child('p'), n);
+        const o = {
+          geometricFails: true,
+          comparison: true,
+          slipFrac: 0,
+          checkClaims: false,
+          restateTarget: true,
+          nearestFinal: true,
+          moveOrder: walk && n === 3,
+          guessFrac: guess ? 0.5 : 0,
+        } as const;
+        const t = searchTrace(p, ALL_STRATEGIES, new Rng(s).child('t'), { ...o, namesKept: true });
+        const { items } = parseSearch(t.think, p.numbers!, p.target!);
+        expect(render(items)).toBe(t.think);
+        // each path: "to T: keep x…: …"; the kept numbers are the given ones less its first forward step's (a
+        // backward step, "12/6=2", has the target as its first operand and is not one)
+        for (const path of t.think.split(/ (?=to \d+: )/)) {
+          const m = /^to \d+: keep ([\d ]+): /.exec(path);
+          expect(m, `${p.prompt}: ${path}`).not.toBeNull();
+          const steps = [...path.matchAll(/(\d+)[-+*/](\d+)=\d+/g)].map((x) => [Number(x[1]), Number(x[2])]);
+          const first = steps.find(([a]) => a !== p.target)!;
+          const rest = p.numbers!.slice();
+          for (const x of first) rest.splice(rest.indexOf(x), 1);
+          expect(m![1]!.split(' ').map(Number), `${p.prompt}: ${path}`).toEqual(rest);
+          kept++;
+        }
+        const without = t.think.replace(/ ?keep [\d ]+:/g, '');
+        expect(without).toBe(searchTrace(p, ALL_STRATEGIES, new Rng(s).child('t'), o).think);
+        expect(searchTrace(p, ALL_STRATEGIES, new Rng(s).child('t'), { ...o, namesKept: false })).toEqual(
+          searchTrace(p, ALL_STRATEGIES, new Rng(s).child('t'), o),
+        );
+      }),
+      { numRuns: 200, ...COUNTED },
+    );
+    expect(kept).toBeGreaterThan(300);
+  });
+
   it('aimLast replaces only the last move, by the nearest legal one from its state', () => {
     // 3 5 7 to 56: after 3+5=8 the state is [7, 8]; 8*7=56 hits, 8+7=15 misses by 41
     const path = [

@@ -222,14 +222,20 @@ describe('intervention: an injected wrong claim', () => {
     );
   });
 
-  it('opens by naming the target for a base whose paths all do, and is judged the same', () => {
+  it('opens as the paths of the base’s corpus do (naming the target, the number kept), and is judged the same', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e6 }), (s) => {
         const p = countdownPairProblem(new Rng(s).child('p'), 3);
         const plain = interventionPrefix(p, new Rng(s).child('iv'));
-        const restated = interventionPrefix(p, new Rng(s).child('iv'), true);
-        if (plain === null) return expect(restated).toBeNull();
+        const restated = interventionPrefix(p, new Rng(s).child('iv'), { restateTarget: true, namesKept: false });
+        const kept = interventionPrefix(p, new Rng(s).child('iv'), { restateTarget: true, namesKept: true });
+        if (plain === null) return expect([restated, kept]).toEqual([null, null]);
         expect(restated).toEqual({ ...plain, prefix: `to ${p.target}: ${plain.prefix}` });
+        // the number the injected path's first step leaves, named before it
+        const [, a, b] = /^(\d+)[-+*/](\d+)=/.exec(plain.prefix)!;
+        const rest = p.numbers!.slice();
+        for (const x of [Number(a), Number(b)]) rest.splice(rest.indexOf(x), 1);
+        expect(kept).toEqual({ ...plain, prefix: `to ${p.target}: keep ${rest[0]}: ${plain.prefix}` });
       }),
       { numRuns: 100 },
     );
