@@ -1,6 +1,6 @@
-// Lesson 10's live runs on a shipped Countdown base, chosen by the knob `base`: the searching base
-// (fixtures/countdown-search/base, `tinyseek aha --task countdown`'s default: comparisons, no checks) or the primed
-// `all` base (fixtures/countdown-primed/all: every behaviour, checks that catch slips).
+// Lesson 10's live runs on a shipped Countdown base, chosen by the knob `base`: the searching base whose paths name
+// the number they keep (fixtures/countdown-search/kept, `tinyseek aha --task countdown`'s default: comparisons, no
+// checks) or the primed `all` base (fixtures/countdown-primed/all: every behaviour, checks that catch slips).
 //
 // runCountdownLesson: the RL run of `tinyseek aha --task countdown` (src/experiments/aha.ts: RlTrainer from
 // src/rl/trainer.ts on 3-number problems, that base's token budget and learning rate, countdownVerify from
@@ -23,7 +23,7 @@ import type { CountdownVerifyResult } from '../../src/experiments/countdown-veri
 
 /** The knob `base`: where each choice lives. */
 export const BASES = {
-  search: 'fixtures/countdown-search/base',
+  search: 'fixtures/countdown-search/kept',
   all: 'fixtures/countdown-primed/all',
 } as const;
 type BaseName = keyof typeof BASES;

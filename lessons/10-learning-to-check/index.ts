@@ -120,7 +120,8 @@ guess writes its steps only, so that a right guess opens as a wrong one does, RL
 the think shortens.
 
 **A verdict that compares, and a search that pays.** Every try above found the verdict read from the path's form.
-So the searching base (\`fixtures/countdown-search/base\`, now the default of \`tinyseek aha --task countdown\`)
+So the searching base (\`fixtures/countdown-search/base\`, the default of \`tinyseek aha --task countdown\` until the
+kept base below)
 writes the comparison out before each verdict, \`to 56: 8+7=15 15=56? no try to 56: ...\`, with no check beside
 it to lean on, after a first stage that drills the comparison alone. Teacher-forced on 100 of its corpus's
 searches: at a "yes", P(yes) is 0.99, and 0.03 once the comparison's right side is replaced by another number; at
@@ -129,7 +130,7 @@ half learnt). Its searches answer right 21% of the time against its guesses' 7%,
 seed 0 goes from 14% to 38% pass@1 in 80 steps, the think from 60 to 116 characters, the verdicts per answer from
 0.6 to 3.6 (seeds 1 and 2: 17% → 32% and 20% → 35%, the think doubling).
 
-Two things remain short. Its gain (18 points on the mean of three seeds) is under the 25 the project aimed for: the
+Two things stayed short. Its gain (18 points on the mean of three seeds) was under the 25 the project aimed for: the
 curves flatten near 40%, where a 2-layer model's paths, each right about 1 time in 7, stop finding the answer
 within four or five tries, and 45% of its final answers rewrite a path they already wrote (\`8*4=32 32+8=40 40=20?
 no try\` three times). A corpus that never repeats, one whose paths take the pairs in order, and a reward that
@@ -142,8 +143,19 @@ about 40%, and RL narrows the samples (their pass@16 falls to 67–72%). Better 
 that end: aim each failed path's last move at the target, so that a path is right whenever its first move can go
 on (26% of first moves, against 11% of random paths), or walk the first moves in a fixed order, and the policy
 still ends at 34–47%, from a base that starts at 15% or at 37%. RL sharpens which first moves the policy opens
-with, not how well they suit the numbers, so its paths return to its favourites. And it never checks, so it catches no
-injected error: the comparison trusts the step before it. Bases that check claims as well catch at most 14% before
+with, not how well they suit the numbers, so its paths return to its favourites.
+
+**Keep a number for last.** Read whole, those paths leak one step later: in a third of the policies' paths the move
+after the first takes a number already used or never given (\`4*4=16 16-4=12\` for 4 4 6). The model has to work
+out which given number is left over; a person sets it aside first. So the kept base
+(\`fixtures/countdown-search/kept\`, the command's default now) opens every path by naming it, \`to 14: keep 6:
+4*4=16 16-6=10 10=14? no try\`, and the step after the first copies a number written a few tokens back. Its
+illegal paths halve (26% → 12%, and 15–21% after RL against 31–33%), and RL takes it from 24% to 54% at seed 0, +25
+on the mean of six seeds (23% → 48%), the lift the project aimed for, at its edge. The first moves are chosen no
+better than before, and the policy still repeats itself in a third of its answers: what changed is that more of
+its paths can be right.
+
+And the policy never checks, so it catches no injected error: the comparison trusts the step before it. Bases that check claims as well catch at most 14% before
 RL, because a first path in a mostly guessing base is followed by its answer, and RL drops the checks: this model's
 steps are right 99% of the time, so a recomputation costs tokens and saves almost nothing. A check pays where the
 arithmetic fails; here it rarely does.
@@ -194,8 +206,8 @@ same seed gives the same table (tested at toy scale, in-process and in child pro
 
 const runText = `
 The RL run of \`tinyseek aha --task countdown\`, one step at a time, from the base of knob **base**:
-**search** (\`fixtures/countdown-search/base\`, the command's default: guesses and searches whose verdicts read a
-written comparison, \`15=56? no\`, and no checks) or **all** (\`fixtures/countdown-primed/all\`: every behaviour,
+**search** (\`fixtures/countdown-search/kept\`, the command's default: guesses and searches whose verdicts read a
+written comparison, \`15=56? no\`, each path naming the number it keeps for last, and no checks) or **all** (\`fixtures/countdown-primed/all\`: every behaviour,
 checks that recompute a claimed step). Each step 8 three-number problems, G sampled answers each, reward 1 for an
 answer that verifies (plus the format bonus), GRPO's group advantages, one update. Every 5 steps the verification
 tests of \`src/experiments/countdown-verify.ts\` run on 32 held-out problems.
@@ -250,7 +262,7 @@ const lesson: Lesson = {
     'src/rl/trainer.ts',
     'src/experiments/countdown-verify.ts',
     'fixtures/countdown-primed/all/model.safetensors',
-    'fixtures/countdown-search/base/model.safetensors',
+    'fixtures/countdown-search/kept/model.safetensors',
   ],
   steps: [
     { kind: 'prose', title: 'A world where a check can pay', markdown: intro },

@@ -35,8 +35,9 @@ import {
 
 /** Where the shipped aha base checkpoint lives, relative to the repository root (`--preset aha`). */
 export const DEFAULT_BASE = 'fixtures/aha-base';
-/** The shipped searching Countdown base (`--preset countdown-search`), the default of `--task countdown`. */
-export const COUNTDOWN_BASE = 'fixtures/countdown-search/base';
+/** The shipped searching Countdown base whose paths name the number they keep (`--preset countdown-search-kept`),
+ * the default of `--task countdown`. */
+export const COUNTDOWN_BASE = 'fixtures/countdown-search/kept';
 /** A shipped base's directory wherever the command runs from. */
 const shipped = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 

@@ -25,11 +25,12 @@ export const COUNTDOWN_RL = Object.freeze({
   evalSamples: 2,
 });
 
-/** `tinyseek aha --task countdown`'s default run, from the searching base (fixtures/countdown-search/base): room
- * for four or five paths (at 160 tokens 23% of its first samples are searches cut off before an answer, and RL
- * shortens the search instead of lengthening it), lr 3e-4 (the addition run's 1e-4 barely moves it), 16 samples
- * per problem and 80 steps. Chosen on seeds 0–2 of this base against G = 8 for 200 steps at lr 3e-4 and 2e-4
- * (bench/countdown/jobs/sweep-1.txt, README "Countdown"): the same held-out gain for less compute. */
+/** `tinyseek aha --task countdown`'s default run: room for four or five paths (at 160 tokens 23% of the searching
+ * base's first samples are searches cut off before an answer, and RL shortens the search instead of lengthening
+ * it), lr 3e-4 (the addition run's 1e-4 barely moves it), 16 samples per problem and 80 steps. Chosen on seeds 0–2
+ * of the searching base (fixtures/countdown-search/base) against G = 8 for 200 steps at lr 3e-4 and 2e-4
+ * (bench/countdown/jobs/sweep-1.txt, README "Countdown"): the same held-out gain for less compute; kept unchanged
+ * for the kept base (fixtures/countdown-search/kept), the default base since. */
 export const COUNTDOWN_SEARCH_RL = Object.freeze({
   ...COUNTDOWN_RL,
   maxNewTokens: 224,
@@ -86,11 +87,11 @@ const SEARCH_MIX = Object.freeze({
 /** Where `countdown-search` reads on from: the first stage, shipped beside the base. */
 export const COUNTDOWN_SEARCH_DRILL = 'fixtures/countdown-search/drill';
 
-/** The searching base (fixtures/countdown-search/base, `tinyseek aha --task countdown`'s default), in two stages
- * of 4,000 steps: `countdown-compare-drill`, where 70% of the documents drill the comparison alone (a corpus that
- * mixes 20% of them in never learns it), then `countdown-search`, read on from it with every path opening by
- * naming the target ("to 56: 3+5=8 ...", so the comparison copies it from a few tokens back) on rows of 192
- * tokens (a search of four or five paths fits one), 20% of the documents still the drill. */
+/** The searching base (fixtures/countdown-search/base, `tinyseek aha --task countdown`'s default before the kept
+ * base below), in two stages of 4,000 steps: `countdown-compare-drill`, where 70% of the documents drill the
+ * comparison alone (a corpus that mixes 20% of them in never learns it), then `countdown-search`, read on from it
+ * with every path opening by naming the target ("to 56: 3+5=8 ...", so the comparison copies it from a few tokens
+ * back) on rows of 192 tokens (a search of four or five paths fits one), 20% of the documents still the drill. */
 export const COUNTDOWN_SEARCH_PRESETS = Object.freeze({
   'countdown-compare-drill': countdownPreset('verify', {
     steps: 4000,

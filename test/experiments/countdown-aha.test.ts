@@ -149,16 +149,17 @@ describe('aha on Countdown', () => {
     const evalTiny = ['--eval-every', '1', '--eval-size', '1', '--eval-samples', '1'];
     expect(await ahaCommand.run(['--task', 'countdown', '--out', shipped, ...tiny, ...evalTiny], r)).toBe(0);
     const cfg = JSON.parse(readFileSync(join(shipped, 'config.json'), 'utf8'));
-    expect(cfg.base).toMatch(/fixtures\/countdown-search\/base$/);
+    expect(cfg.base).toMatch(/fixtures\/countdown-search\/kept$/);
     expect(cfg.rl.tasks).toEqual([{ kind: 'countdown', difficulty: 3 }]);
     // the flags given win; the rest are the searching base's run
     expect(cfg.rl).toMatchObject({ groupSize: 2, maxNewTokens: 8, steps: 1, lr: 3e-4 });
     expect(r.stdout).toMatch(
       /criteria: accuracy \+25 points (yes|no), think longer (yes|no), injected errors caught ≥50% (yes|no)/,
     );
-    // the searching base's paths open by naming the target, and so does the injected prefix its evaluation forces
-    const searchBase = loadCheckpoint(fileURLToPath(new URL('../../fixtures/countdown-search/base', import.meta.url)));
-    expect(pathOpeningOf(searchBase.meta)).toEqual({ restateTarget: true, namesKept: false });
+    // the default base's paths open by naming the target and the number kept, and so does the injected prefix its
+    // evaluation forces
+    const searchBase = loadCheckpoint(fileURLToPath(new URL('../../fixtures/countdown-search/kept', import.meta.url)));
+    expect(pathOpeningOf(searchBase.meta)).toEqual({ restateTarget: true, namesKept: true });
     const primedAll = fileURLToPath(new URL('../../fixtures/countdown-primed/all', import.meta.url));
     expect(pathOpeningOf(loadCheckpoint(primedAll).meta)).toEqual({ restateTarget: false, namesKept: false });
     await expect(ahaCommand.run(['--task', 'countdown', '--base', tmp(), '--out', tmp()], r)).rejects.toThrow(

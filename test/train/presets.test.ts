@@ -15,6 +15,7 @@ const shipped = {
   r1: 'r1-base',
   'countdown-compare-drill': 'countdown-search/drill',
   'countdown-search': 'countdown-search/base',
+  'countdown-search-kept': 'countdown-search/kept',
 } as const;
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
 

@@ -31,7 +31,7 @@ describe('lesson 10 live steps', () => {
 
   it('the intervention step shows the base alone before any run, deterministically', async () => {
     const a = await run(step('intervention'), { problem: INTERVENTION_PROBLEMS[1]! });
-    expect(a.result.lines.some((l) => l.startsWith('base (fixtures/countdown-search/base): …'))).toBe(true);
+    expect(a.result.lines.some((l) => l.startsWith('base (fixtures/countdown-search/kept): …'))).toBe(true);
     expect(a.result.lines.at(-1)).toMatch(/run the RL step on the search base first/);
     // The searching base's paths open by naming the target, so its injected path does too; the primed base's not.
     expect(a.result.lines[1]).toMatch(/^forced prefix: to 14: /);
