@@ -84,6 +84,15 @@ const SEARCH_MIX = Object.freeze({
   checkClaims: false,
 });
 
+/** `countdown-search-nearest`'s traces (below), which `countdown-search-kept` opens differently. */
+const NEAREST_MIX = Object.freeze({
+  ...SEARCH_MIX,
+  comparisonDrillFrac: 0.2,
+  restateTarget: true,
+  distinctFails: true,
+  nearestFinal: true,
+});
+
 /** Where `countdown-search` reads on from: the first stage, shipped beside the base. */
 export const COUNTDOWN_SEARCH_DRILL = 'fixtures/countdown-search/drill';
 
@@ -137,7 +146,7 @@ export const COUNTDOWN_SEARCH_PRESETS = Object.freeze({
     steps: 4000,
     seqLen: 192,
     init: COUNTDOWN_SEARCH_DRILL,
-    mix: { ...SEARCH_MIX, comparisonDrillFrac: 0.2, restateTarget: true, distinctFails: true, nearestFinal: true },
+    mix: NEAREST_MIX,
   }),
   /** `countdown-search-nearest` whose searches walk the first moves in order (moveOrder) instead of drawing them
    * distinct: chosen after its RL'd policy (seed 0) opened two paths with the same move in 59% of its answers, its
@@ -157,13 +166,6 @@ export const COUNTDOWN_SEARCH_PRESETS = Object.freeze({
     steps: 4000,
     seqLen: 192,
     init: COUNTDOWN_SEARCH_DRILL,
-    mix: {
-      ...SEARCH_MIX,
-      comparisonDrillFrac: 0.2,
-      restateTarget: true,
-      distinctFails: true,
-      nearestFinal: true,
-      namesKept: true,
-    },
+    mix: { ...NEAREST_MIX, namesKept: true },
   }),
 });
